@@ -1,0 +1,172 @@
+"""The customer pyramid's ladder (SPEC §2): four stages, nine steps, and evidence -> step.
+
+This module is the only place that knows the thresholds of the ladder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum, StrEnum
+
+from bot.domain.activities import ActivityKind
+
+DEFAULT_REPEATER_THRESHOLD = 3
+
+
+class Stage(IntEnum):
+    ACQUAINTANCE = 1
+    PROSPECT = 2
+    CUSTOMER = 3
+    REPEATER = 4
+
+
+class Step(StrEnum):
+    """The nine steps, declared bottom to top: their order is the ladder's order."""
+
+    NAME_ONLY = "name_only"
+    REMOTE = "remote"
+    MET = "met"
+    MET_TWICE = "met_twice"
+    DINED = "dined"
+    PROPOSED = "proposed"
+    WON = "won"
+    REPEAT = "repeat"
+    REPEATER = "repeater"
+
+    @property
+    def rank(self) -> int:
+        return LADDER.index(self)
+
+    @property
+    def stage(self) -> Stage:
+        return _STAGE_OF[self]
+
+    @property
+    def label(self) -> str:
+        """The step's number as the method writes it, e.g. "2.3"."""
+        return _NUMBER_OF[self]
+
+    def __lt__(self, other: object) -> bool:  # type: ignore[override]
+        if not isinstance(other, Step):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:  # type: ignore[override]
+        if not isinstance(other, Step):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:  # type: ignore[override]
+        if not isinstance(other, Step):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:  # type: ignore[override]
+        if not isinstance(other, Step):
+            return NotImplemented
+        return self.rank >= other.rank
+
+
+LADDER: tuple[Step, ...] = tuple(Step)
+
+_STAGE_OF: dict[Step, Stage] = {
+    Step.NAME_ONLY: Stage.ACQUAINTANCE,
+    Step.REMOTE: Stage.ACQUAINTANCE,
+    Step.MET: Stage.ACQUAINTANCE,
+    Step.MET_TWICE: Stage.PROSPECT,
+    Step.DINED: Stage.PROSPECT,
+    Step.PROPOSED: Stage.PROSPECT,
+    Step.WON: Stage.CUSTOMER,
+    Step.REPEAT: Stage.CUSTOMER,
+    Step.REPEATER: Stage.REPEATER,
+}
+
+_NUMBER_OF: dict[Step, str] = {
+    Step.NAME_ONLY: "1.1",
+    Step.REMOTE: "1.2",
+    Step.MET: "1.3",
+    Step.MET_TWICE: "2.1",
+    Step.DINED: "2.2",
+    Step.PROPOSED: "2.3",
+    Step.WON: "3.1",
+    Step.REPEAT: "3.2",
+    Step.REPEATER: "4.1",
+}
+
+
+def steps_of(stage: Stage) -> tuple[Step, ...]:
+    return tuple(step for step in LADDER if step.stage is stage)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What has been logged for one account, as counts. Enough to place it on the ladder."""
+
+    remote_touches: int = 0
+    in_person_meetings: int = 0
+    meals: int = 0
+    proposals: int = 0
+    deals_won: int = 0
+
+    def plus(self, kind: ActivityKind) -> Evidence:
+        """The evidence after one more activity of this kind (a lost deal adds nothing)."""
+        return Evidence(
+            remote_touches=self.remote_touches + int(kind.is_remote),
+            in_person_meetings=self.in_person_meetings + int(kind.is_in_person),
+            meals=self.meals + int(kind is ActivityKind.MEAL),
+            proposals=self.proposals + int(kind is ActivityKind.PROPOSED),
+            deals_won=self.deals_won + int(kind is ActivityKind.WON),
+        )
+
+
+def step_for(evidence: Evidence, repeater_threshold: int = DEFAULT_REPEATER_THRESHOLD) -> Step:
+    """The highest step the evidence supports (SPEC §2)."""
+    if evidence.deals_won >= repeater_threshold:
+        return Step.REPEATER
+    if evidence.deals_won >= 2:
+        return Step.REPEAT
+    if evidence.deals_won >= 1:
+        return Step.WON
+    if evidence.proposals >= 1:
+        return Step.PROPOSED
+    if evidence.meals >= 1:
+        return Step.DINED
+    if evidence.in_person_meetings >= 2:
+        return Step.MET_TWICE
+    if evidence.in_person_meetings >= 1:
+        return Step.MET
+    if evidence.remote_touches >= 1:
+        return Step.REMOTE
+    return Step.NAME_ONLY
+
+
+@dataclass(frozen=True)
+class Climb:
+    """The result of new evidence: where the account was, where it is, and what it jumped over."""
+
+    before: Step
+    after: Step
+
+    @property
+    def moved(self) -> bool:
+        return self.after != self.before
+
+    @property
+    def stage_changed(self) -> bool:
+        return self.after.stage != self.before.stage
+
+    @property
+    def skipped(self) -> tuple[Step, ...]:
+        """Steps passed over without being logged on the way up (between, not including, the two)."""
+        return LADDER[self.before.rank + 1 : self.after.rank]
+
+
+def climb(current: Step, evidence: Evidence, repeater_threshold: int = DEFAULT_REPEATER_THRESHOLD) -> Climb:
+    """Steps only move up automatically: a manager's hand correction is never undone by old evidence."""
+    supported = step_for(evidence, repeater_threshold)
+    return Climb(before=current, after=max(current, supported, key=lambda step: step.rank))
+
+
+def next_step(step: Step) -> Step | None:
+    """The next step on the ladder, or None at the top."""
+    return LADDER[step.rank + 1] if step.rank + 1 < len(LADDER) else None

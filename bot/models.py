@@ -1,0 +1,135 @@
+"""The database schema: SQLAlchemy 2.0 typed models. Every table is scoped by Slack team id."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.domain.stages import Evidence, Step
+
+TEAM_ID = 32
+USER_ID = 32
+NAME = 120
+KEY = 200
+
+# Stable constraint names so that migrations work the same on SQLite and PostgreSQL.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Account(Base):
+    """A customer company. Its evidence counters place it on the ladder without replaying history."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        UniqueConstraint("team_id", "name_key", name="uq_accounts_team_name_key"),
+        Index("ix_accounts_team_step", "team_id", "step"),
+        Index("ix_accounts_team_owner_step", "team_id", "owner_id", "step"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    name: Mapped[str] = mapped_column(String(NAME))
+    name_key: Mapped[str] = mapped_column(String(KEY))
+    owner_id: Mapped[str] = mapped_column(String(USER_ID))
+    step: Mapped[str] = mapped_column(String(16), default=Step.NAME_ONLY.value)
+    segment: Mapped[str | None] = mapped_column(String(40), default=None)
+    remote_touches: Mapped[int] = mapped_column(Integer, default=0)
+    in_person_meetings: Mapped[int] = mapped_column(Integer, default=0)
+    meals: Mapped[int] = mapped_column(Integer, default=0)
+    proposals: Mapped[int] = mapped_column(Integer, default=0)
+    deals_won: Mapped[int] = mapped_column(Integer, default=0)
+    deals_lost: Mapped[int] = mapped_column(Integer, default=0)
+    last_touch_on: Mapped[date | None] = mapped_column(Date, default=None)
+    created_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def current_step(self) -> Step:
+        return Step(self.step)
+
+    @property
+    def evidence(self) -> Evidence:
+        return Evidence(
+            remote_touches=self.remote_touches,
+            in_person_meetings=self.in_person_meetings,
+            meals=self.meals,
+            proposals=self.proposals,
+            deals_won=self.deals_won,
+        )
+
+
+class Activity(Base):
+    """One logged touch or deal outcome. `request_key` makes a repeated Slack delivery store nothing."""
+
+    __tablename__ = "activities"
+    __table_args__ = (
+        UniqueConstraint("team_id", "request_key", name="uq_activities_team_request_key"),
+        Index("ix_activities_team_account_on", "team_id", "account_id", "occurred_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(USER_ID))
+    kind: Mapped[str] = mapped_column(String(12))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    amount: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    revisit_on: Mapped[date | None] = mapped_column(Date, default=None)
+    request_key: Mapped[str | None] = mapped_column(String(128), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StepChange(Base):
+    """Every change of an account's step: from, to, when, and the activity (or person) that caused it."""
+
+    __tablename__ = "step_changes"
+    __table_args__ = (Index("ix_step_changes_team_changed_at", "team_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    from_step: Mapped[str | None] = mapped_column(String(16))
+    to_step: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_on: Mapped[date] = mapped_column(Date)
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id", ondelete="SET NULL"))
+    user_id: Mapped[str] = mapped_column(String(USER_ID))
+    reason: Mapped[str] = mapped_column(String(16))  # "activity", "import" or "manual"
+
+
+class SlackUser(Base):
+    """What Slack told us about a user (language, time zone), cached so replies need no extra call."""
+
+    __tablename__ = "slack_users"
+
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(USER_ID), primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(NAME))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    tz: Mapped[str | None] = mapped_column(String(64))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
