@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -16,7 +17,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 from bot.domain.stages import Evidence, Step
 
@@ -35,8 +38,29 @@ NAMING = {
 }
 
 
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always aware UTC in Python: SQLite would otherwise hand back naive values."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime stored; use the clock")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UtcDateTime}
 
 
 class Account(Base):
@@ -64,8 +88,8 @@ class Account(Base):
     deals_lost: Mapped[int] = mapped_column(Integer, default=0)
     last_touch_on: Mapped[date | None] = mapped_column(Date, default=None)
     created_on: Mapped[date] = mapped_column(Date)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     @property
     def current_step(self) -> Step:
@@ -101,7 +125,7 @@ class Activity(Base):
     note: Mapped[str | None] = mapped_column(Text, default=None)
     revisit_on: Mapped[date | None] = mapped_column(Date, default=None)
     request_key: Mapped[str | None] = mapped_column(String(128), default=None)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class StepChange(Base):
@@ -115,7 +139,7 @@ class StepChange(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     from_step: Mapped[str | None] = mapped_column(String(16))
     to_step: Mapped[str] = mapped_column(String(16))
-    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     changed_on: Mapped[date] = mapped_column(Date)
     activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id", ondelete="SET NULL"))
     user_id: Mapped[str] = mapped_column(String(USER_ID))
@@ -132,4 +156,21 @@ class SlackUser(Base):
     name: Mapped[str | None] = mapped_column(String(NAME))
     locale: Mapped[str | None] = mapped_column(String(16))
     tz: Mapped[str | None] = mapped_column(String(64))
-    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    fetched_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class PendingRequest(Base):
+    """A logged touch or deal waiting for the user's answer to "did you mean…?".
+
+    Kept server-side because a note can be longer than a Slack button value may carry; the row is
+    deleted when the user answers, so a second click finds nothing to do.
+    """
+
+    __tablename__ = "pending_requests"
+    __table_args__ = (Index("ix_pending_requests_created_at", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    user_id: Mapped[str] = mapped_column(String(USER_ID))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -170,3 +170,20 @@ def climb(current: Step, evidence: Evidence, repeater_threshold: int = DEFAULT_R
 def next_step(step: Step) -> Step | None:
     """The next step on the ladder, or None at the top."""
     return LADDER[step.rank + 1] if step.rank + 1 < len(LADDER) else None
+
+
+def evidence_floor(step: Step) -> Evidence:
+    """The least evidence that supports `step`: what an imported account at that step is taken to have,
+    so that logging on top of it continues the ladder from there."""
+    floors = {
+        Step.NAME_ONLY: Evidence(),
+        Step.REMOTE: Evidence(remote_touches=1),
+        Step.MET: Evidence(in_person_meetings=1),
+        Step.MET_TWICE: Evidence(in_person_meetings=2),
+        Step.DINED: Evidence(in_person_meetings=2, meals=1),
+        Step.PROPOSED: Evidence(in_person_meetings=2, meals=1, proposals=1),
+        Step.WON: Evidence(in_person_meetings=2, meals=1, proposals=1, deals_won=1),
+        Step.REPEAT: Evidence(in_person_meetings=2, meals=1, proposals=1, deals_won=2),
+        Step.REPEATER: Evidence(in_person_meetings=2, meals=1, proposals=1, deals_won=DEFAULT_REPEATER_THRESHOLD),
+    }
+    return floors[step]

@@ -1,0 +1,179 @@
+"""`pyramid-bot`: start the bot (HTTP, Socket Mode or the local console), export, import, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.clock import Clock
+from bot.config import Settings, SettingsError, load_settings
+from bot.db import Database
+
+log = logging.getLogger("bot")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    handler = args.handler
+    result: int = handler(settings, args)
+    return result
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pyramid-bot", description="Pyramid: grow your customer pyramid in Slack.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    start = sub.add_parser("start", help="Slack if tokens are set (Socket Mode with SLACK_APP_TOKEN), else the console")
+    start.set_defaults(handler=cmd_start)
+    sub.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz").set_defaults(handler=cmd_serve)
+    sub.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)").set_defaults(handler=cmd_socket)
+
+    console = sub.add_parser("console", help="a local terminal session with no Slack")
+    console.add_argument("--team", default="T0LOCAL", help="team id to act as (default T0LOCAL)")
+    console.add_argument("--user", default="U0LOCAL", help="user id to act as (default U0LOCAL)")
+    console.add_argument("--name", default="you", help="user name shown in the console")
+    console.add_argument("--locale", choices=["en", "ja"], help="language (default PYRAMID_LOCALE)")
+    console.set_defaults(handler=cmd_console)
+
+    export = sub.add_parser("export", help="every account as JSON or CSV on standard output")
+    export.add_argument("--format", choices=["json", "csv"], default="json")
+    export.add_argument("--team", action="append", help="only this team (repeatable)")
+    export.set_defaults(handler=cmd_export)
+
+    importer = sub.add_parser("import", help="load an account list (CSV: name, owner, optional step, segment)")
+    importer.add_argument("file", type=Path)
+    importer.add_argument("--team", help="team id (needed when the database holds several teams or none)")
+    importer.add_argument("--skip-bad", action="store_true", help="load the good rows even if some are bad")
+    importer.set_defaults(handler=cmd_import)
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
+    return parser
+
+
+def _database(settings: Settings, *, migrate_sqlite: bool) -> Database:
+    db = Database(settings.database_url)
+    # SQLite is the zero-setup default: a first run needs no separate migration step.
+    if migrate_sqlite and db.url.startswith("sqlite"):
+        db.upgrade()
+    return db
+
+
+def cmd_start(settings: Settings, args: argparse.Namespace) -> int:
+    if not settings.has_slack_tokens:
+        print("No SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET set: starting the local console.\n")
+        args.team, args.user, args.name, args.locale = "T0LOCAL", "U0LOCAL", "you", None
+        return cmd_console(settings, args)
+    if settings.slack_app_token is not None:
+        return cmd_socket(settings, args)
+    return cmd_serve(settings, args)
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import build_app
+    from bot.server import serve
+
+    if not settings.has_slack_tokens:
+        print("serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README).", file=sys.stderr)
+        return 2
+    app = build_app(settings, db=_database(settings, migrate_sqlite=True))
+    log.info("Pyramid listening on port %s (POST /slack/events, GET /healthz)", settings.port)
+    serve(app, host="0.0.0.0", port=settings.port)
+    return 0
+
+
+def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import build_app
+
+    if settings.slack_bot_token is None or settings.slack_app_token is None:
+        print("socket needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN (see README).", file=sys.stderr)
+        return 2
+    # Socket Mode messages come over an authenticated websocket, not signed HTTP requests.
+    app = build_app(settings, db=_database(settings, migrate_sqlite=True), verify_requests=False)
+    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    return 0
+
+
+def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.console import run_console
+
+    db = _database(settings, migrate_sqlite=True)
+    return run_console(
+        settings, db, Clock(), team_id=args.team, user_id=args.user, user_name=args.name, locale=args.locale
+    )
+
+
+def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.exports import EXPORT_FIELDS, export_rows
+
+    db = _database(settings, migrate_sqlite=False)
+    with db.transaction() as session:
+        rows = export_rows(session, args.team)
+        if args.format == "csv":
+            writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+            writer.writeheader()
+            for row in rows:
+                writer.writerow(row)
+        else:
+            sys.stdout.write("[")
+            for index, row in enumerate(rows):
+                sys.stdout.write(("," if index else "") + "\n  " + json.dumps(row, ensure_ascii=False))
+            sys.stdout.write("\n]\n")
+    return 0
+
+
+def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.services.exports import apply_import, read_import, teams
+
+    try:
+        text = args.file.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"Cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    rows, problems = read_import(text)
+    for line, problem in problems:
+        print(f"line {line}: {problem}", file=sys.stderr)
+    if problems and not args.skip_bad:
+        print(f"{len(problems)} bad rows: nothing was imported (fix them, or use --skip-bad).", file=sys.stderr)
+        return 1
+    db = _database(settings, migrate_sqlite=True)
+    clock = Clock()
+    with db.transaction() as session:
+        team_id = args.team
+        if team_id is None:
+            known = teams(session)
+            if len(known) != 1:
+                print("Say which team with --team T… (the database holds %d teams)." % len(known), file=sys.stderr)
+                return 2
+            team_id = known[0]
+        report = apply_import(session, team_id, rows, now=clock.now(), today=clock.today(settings.zone))
+    print(
+        f"Imported into {team_id}: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {len(problems)} bad rows skipped."
+    )
+    return 0
+
+
+def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
+    Database(settings.database_url).upgrade()
+    print("Database is up to date.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

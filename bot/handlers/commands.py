@@ -1,0 +1,182 @@
+"""Slash commands: /meeting, /deal, /account, /pyramid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.domain.activities import ActivityKind
+from bot.domain.parsing import AccountEdit, ParseError, parse_account, parse_deal, parse_meeting, parse_pyramid
+from bot.domain.pyramid import health
+from bot.handlers.replying import respond_error
+from bot.i18n import t
+from bot.runtime import Runtime
+from bot.services import accounts, cards, pyramids
+from bot.services.accounts import AccountRef
+from bot.services.activities import LogRequest
+from bot.services.errors import UserFacingError
+from bot.services.pending import Asked, log_or_ask
+from bot.views import card as card_view
+from bot.views import replies
+from bot.views.blocks import mention
+from bot.views.modals import account_modal, log_modal
+from bot.views.pyramid import pyramid_message
+
+
+def register(app: App, runtime: Runtime) -> None:
+    def meeting(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        log_command(runtime, "meeting", command, respond, client)
+
+    def deal(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        log_command(runtime, "deal", command, respond, client)
+
+    def account(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        account_command(runtime, command, respond, client)
+
+    def pyramid(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        pyramid_command(runtime, command, respond, client)
+
+    app.command("/meeting")(meeting)
+    app.command("/deal")(deal)
+    app.command("/account")(account)
+    app.command("/pyramid")(pyramid)
+
+
+def log_command(runtime: Runtime, which: str, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    team_id, user_id = command["team_id"], command["user_id"]
+    profile = runtime.profile(client, team_id, user_id)
+    today = runtime.clock.today(profile.zone)
+    text = command.get("text", "").strip()
+    if not text:
+        view = log_modal(which, locale=profile.locale, today=today, channel_id=command.get("channel_id"))
+        client.views_open(trigger_id=command["trigger_id"], view=view)
+        return
+    try:
+        if which == "deal":
+            parsed_deal = parse_deal(text, today)
+            account_name, kind, on = parsed_deal.account, parsed_deal.outcome, parsed_deal.on
+            amount, note, revisit = parsed_deal.amount, parsed_deal.note, parsed_deal.revisit_on
+        else:
+            parsed = parse_meeting(text, today)
+            account_name, kind, on = parsed.account, parsed.kind, parsed.on
+            amount, note, revisit = None, parsed.note, None
+    except ParseError as error:
+        respond_error(respond, error, profile.locale, example=which)
+        return
+    request = LogRequest(
+        team_id=team_id,
+        user_id=user_id,
+        account=AccountRef(name=account_name),
+        kind=ActivityKind(kind),
+        on=on,
+        amount=amount,
+        note=note,
+        revisit_on=revisit,
+        request_key=f"command:{command['trigger_id']}",
+    )
+    outcome = runtime.transaction(
+        lambda session: log_or_ask(
+            session,
+            request,
+            now=runtime.clock.now(),
+            today=today,
+            repeater_threshold=runtime.settings.pyramid_repeater_threshold,
+        )
+    )
+    if isinstance(outcome, Asked):
+        reply = replies.did_you_mean(outcome.name, outcome.candidates, outcome.pending_id, profile.locale)
+    else:
+        reply = replies.logged(outcome, profile.locale)
+    respond(response_type="ephemeral", **reply)
+
+
+def account_command(runtime: Runtime, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    team_id, user_id = command["team_id"], command["user_id"]
+    profile = runtime.profile(client, team_id, user_id)
+    locale = profile.locale
+    today = runtime.clock.today(profile.zone)
+    text = command.get("text", "").strip()
+    if not text:
+        view = account_modal(locale=locale, channel_id=command.get("channel_id"))
+        client.views_open(trigger_id=command["trigger_id"], view=view)
+        return
+    try:
+        request = parse_account(text)
+        if isinstance(request, AccountEdit):
+            reply = runtime.transaction(lambda session: _edit(session, runtime, team_id, request, locale))
+        else:
+            reply = runtime.transaction(lambda session: _card_or_choices(session, team_id, request.account, today, locale))
+    except (ParseError, UserFacingError) as error:
+        respond_error(respond, error, locale, example="account")
+        return
+    respond(response_type="ephemeral", **reply)
+
+
+def _card_or_choices(session: Any, team_id: str, name: str, today: Any, locale: str) -> dict[str, Any]:
+    found = accounts.find_by_name(session, team_id, name)
+    if found is not None:
+        return card_view.account_card(cards.account_card(session, team_id, found.id), today, locale)
+    similar = accounts.similar_accounts(session, team_id, name)
+    if not similar:
+        raise UserFacingError("account_not_found", name=name)
+    return card_view.which_account(name, similar, locale)
+
+
+def _edit(session: Any, runtime: Runtime, team_id: str, edit: AccountEdit, locale: str) -> dict[str, Any]:
+    account = accounts.require_by_name(session, team_id, edit.account)
+    now = runtime.clock.now()
+    if edit.field == "owner":
+        accounts.change_owner(session, account, edit.value, now=now)
+        return replies.edited("edited_owner", locale, account=account.name, owner=mention(edit.value))
+    if edit.field == "segment":
+        segment = None if edit.value.strip().lower() in accounts.CLEAR_SEGMENT_WORDS else edit.value.strip()[:40]
+        accounts.change_segment(session, account, segment, now=now)
+        if segment is None:
+            return replies.edited("edited_segment_cleared", locale, account=account.name)
+        return replies.edited("edited_segment", locale, account=account.name, segment=segment)
+    old_name = account.name
+    accounts.rename(session, account, edit.value, now=now)
+    return replies.edited("edited_rename", locale, old=old_name, new=account.name)
+
+
+def pyramid_command(runtime: Runtime, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    team_id, user_id = command["team_id"], command["user_id"]
+    profile = runtime.profile(client, team_id, user_id)
+    try:
+        request = parse_pyramid(command.get("text", ""))
+    except ParseError as error:
+        respond_error(respond, error, profile.locale, example="pyramid")
+        return
+    owner = user_id if request.scope == "me" else request.user_id
+    reply = pyramid_reply(runtime, team_id, request.scope, owner, request.detail, profile.locale, shareable=True)
+    respond(response_type="ephemeral", **reply)
+
+
+def pyramid_reply(
+    runtime: Runtime,
+    team_id: str,
+    scope: str,
+    owner: str | None,
+    detail: bool,
+    locale: str,
+    *,
+    shareable: bool,
+    shared_by: str | None = None,
+) -> dict[str, Any]:
+    dist = runtime.transaction(lambda session: pyramids.distribution_for(session, team_id, owner))
+    if scope == "team" or owner is None:
+        title = t(locale, "pyramid_title_team")
+    elif scope == "me":
+        title = t(locale, "pyramid_title_me")
+    else:
+        title = t(locale, "pyramid_title_user", user=mention(owner))
+    share = {"s": scope, "u": owner, "d": detail} if shareable else None
+    return pyramid_message(
+        dist, health(dist), title=title, detail=detail, locale=locale, share_value=share, shared_by=shared_by
+    )

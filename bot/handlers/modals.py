@@ -1,0 +1,180 @@
+"""Modal submissions: the log modals and the account picker."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.domain.activities import DEAL_OUTCOMES, TOUCH_KINDS, ActivityKind
+from bot.domain.parsing import MAX_NOTE, ParseError, parse_amount
+from bot.handlers.payloads import BadPayload, ModalMetadata, parse_account_id, parse_json
+from bot.handlers.replying import post_private
+from bot.i18n import t
+from bot.runtime import Runtime
+from bot.services import cards
+from bot.services.accounts import AccountRef
+from bot.services.activities import LogRequest
+from bot.services.errors import UserFacingError
+from bot.services.pending import Asked, log_or_ask
+from bot.views import card as card_view
+from bot.views import replies
+from bot.views.modals import ACCOUNT_ACTION, ACCOUNT_CALLBACK, DEAL_CALLBACK, MEETING_CALLBACK, NEW_ACCOUNT_PREFIX
+
+
+def register(app: App, runtime: Runtime) -> None:
+    def log_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        submit_log(runtime, ack, body, view, client)
+
+    def account_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+        submit_account(runtime, ack, body, view, client)
+
+    app.view(MEETING_CALLBACK)(log_submission)
+    app.view(DEAL_CALLBACK)(log_submission)
+    app.view(ACCOUNT_CALLBACK)(account_submission)
+
+
+class FormErrors(Exception):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def submit_log(runtime: Runtime, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    profile = runtime.profile(client, team_id, user_id)
+    today = runtime.clock.today(profile.zone)
+    try:
+        request = read_log_form(view, team_id, user_id, today, profile.locale)
+        metadata = parse_json(ModalMetadata, view.get("private_metadata"))
+    except FormErrors as problem:
+        ack(response_action="errors", errors=problem.errors)
+        return
+    except BadPayload:
+        metadata = ModalMetadata()
+    ack()
+    try:
+        outcome = runtime.transaction(
+            lambda session: log_or_ask(
+                session,
+                request,
+                now=runtime.clock.now(),
+                today=today,
+                repeater_threshold=runtime.settings.pyramid_repeater_threshold,
+            )
+        )
+    except UserFacingError as error:
+        post_private(client, user_id, metadata.channel, replies.error(error.code, error.params, profile.locale, None))
+        return
+    if isinstance(outcome, Asked):
+        reply = replies.did_you_mean(outcome.name, outcome.candidates, outcome.pending_id, profile.locale)
+    else:
+        reply = replies.logged(outcome, profile.locale)
+    post_private(client, user_id, metadata.channel, reply)
+
+
+def read_log_form(view: dict[str, Any], team_id: str, user_id: str, today: date, locale: str) -> LogRequest:
+    """The modal's values as a log request, or FormErrors keyed by block id (Slack shows them inline)."""
+    values = view.get("state", {}).get("values", {})
+    is_deal = view.get("callback_id") == DEAL_CALLBACK
+    errors: dict[str, str] = {}
+
+    account_value = _selected(values, "account", ACCOUNT_ACTION)
+    account = AccountRef()
+    if account_value and account_value.startswith(NEW_ACCOUNT_PREFIX):
+        account = AccountRef(name=account_value[len(NEW_ACCOUNT_PREFIX) :], create_new=True)
+    else:
+        try:
+            account = AccountRef(account_id=parse_account_id(account_value))
+        except BadPayload:
+            errors["account"] = t(locale, "error_empty_account")
+
+    allowed = DEAL_OUTCOMES if is_deal else TOUCH_KINDS
+    kind_value = _selected(values, "kind", "kind")
+    kind = next((k for k in allowed if k.value == kind_value), None)
+    if kind is None:
+        errors["kind"] = t(locale, "error_missing_outcome" if is_deal else "error_bad_kind", word=kind_value or "")
+
+    on = _date(values, "date") or today
+    if on > today:
+        errors["date"] = t(locale, "error_future_date", date=on.isoformat())
+
+    amount: int | None = None
+    amount_text = (_text(values, "amount") or "").strip()
+    if is_deal and amount_text:
+        try:
+            amount = parse_amount(amount_text)
+        except ParseError as error:
+            errors["amount"] = t(locale, f"error_{error.code}", **error.params)
+
+    revisit = _date(values, "revisit") if is_deal else None
+    if revisit is not None and kind is not ActivityKind.LOST:
+        errors["revisit"] = t(locale, "error_revisit_needs_lost")
+    elif revisit is not None and revisit <= today:
+        errors["revisit"] = t(locale, "error_past_date", date=revisit.isoformat())
+
+    note = (_text(values, "note") or "").strip() or None
+    if note is not None and len(note) > MAX_NOTE:
+        errors["note"] = t(locale, "error_note_too_long", limit=MAX_NOTE, length=len(note))
+
+    if errors or kind is None:
+        raise FormErrors(errors)
+    return LogRequest(
+        team_id=team_id,
+        user_id=user_id,
+        account=account,
+        kind=kind,
+        on=on,
+        amount=amount,
+        note=note,
+        revisit_on=revisit,
+        # A view is submitted once; a retried delivery of the same submission carries the same view id.
+        request_key=f"view:{view['id']}",
+    )
+
+
+def submit_account(runtime: Runtime, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    profile = runtime.profile(client, team_id, user_id)
+    values = view.get("state", {}).get("values", {})
+    value = _selected(values, "account", ACCOUNT_ACTION)
+    if value and value.startswith(NEW_ACCOUNT_PREFIX):
+        ack(response_action="errors", errors={"account": t(profile.locale, "error_account_not_found", name=value[4:])})
+        return
+    try:
+        account_id = parse_account_id(value)
+    except BadPayload:
+        ack(response_action="errors", errors={"account": t(profile.locale, "error_empty_account")})
+        return
+    ack()
+    try:
+        metadata = parse_json(ModalMetadata, view.get("private_metadata"))
+    except BadPayload:
+        metadata = ModalMetadata()
+    try:
+        card = runtime.transaction(lambda session: cards.account_card(session, team_id, account_id))
+    except UserFacingError as error:
+        post_private(client, user_id, metadata.channel, replies.error(error.code, error.params, profile.locale, None))
+        return
+    reply = card_view.account_card(card, runtime.clock.today(profile.zone), profile.locale)
+    post_private(client, user_id, metadata.channel, reply)
+
+
+def _selected(values: dict[str, Any], block: str, action: str) -> str | None:
+    option = values.get(block, {}).get(action, {}).get("selected_option")
+    return str(option["value"]) if option else None
+
+
+def _date(values: dict[str, Any], block: str) -> date | None:
+    raw = values.get(block, {}).get(block, {}).get("selected_date")
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _text(values: dict[str, Any], block: str) -> str | None:
+    value = values.get(block, {}).get(block, {}).get("value")
+    return str(value) if value is not None else None

@@ -1,0 +1,35 @@
+"""Type-ahead for the account select in the modals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.domain.names import name_key
+from bot.domain.parsing import MAX_NAME
+from bot.runtime import Runtime
+from bot.services import accounts
+from bot.views.modals import ACCOUNT_ACTION, account_option, new_account_option
+
+MAX_OPTIONS = 100
+
+
+def register(app: App, runtime: Runtime) -> None:
+    def account_options(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack(options=account_choices(runtime, body, client))
+
+    app.options(ACCOUNT_ACTION)(account_options)
+
+
+def account_choices(runtime: Runtime, body: dict[str, Any], client: WebClient) -> list[dict[str, Any]]:
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    query = " ".join(str(body.get("value") or "").split())[:MAX_NAME]
+    found = runtime.transaction(lambda session: accounts.typeahead(session, team_id, query))
+    options = [account_option(account) for account in found]
+    # Offer to create the typed name unless it already exists (the log then goes to that account).
+    if query and not any(account.name_key == name_key(query) for account in found):
+        locale = runtime.profile(client, team_id, user_id).locale
+        options.insert(0, new_account_option(query, locale))
+    return options[:MAX_OPTIONS]

@@ -1,0 +1,33 @@
+"""Shared ways of answering: error messages with an example, and posting where the user asked."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.domain.parsing import ParseError
+from bot.services.errors import UserFacingError
+from bot.views import replies
+from bot.views.blocks import Message
+
+log = logging.getLogger(__name__)
+
+
+def respond_error(respond: Respond, error: ParseError | UserFacingError, locale: str, example: str | None) -> None:
+    reply = replies.error(error.code, dict(error.params), locale, example)
+    respond(response_type="ephemeral", **reply)
+
+
+def post_private(client: WebClient, user_id: str, channel_id: str | None, reply: Message) -> None:
+    """An ephemeral message in the channel the user was in; their DM with the app when that fails
+    (the bot is not in a private channel, or the modal was opened from App Home)."""
+    if channel_id:
+        try:
+            client.chat_postEphemeral(channel=channel_id, user=user_id, **reply)
+            return
+        except SlackApiError as error:
+            log.info("ephemeral post to %s failed (%s); sending a DM", channel_id, error.response.get("error"))
+    client.chat_postMessage(channel=user_id, **reply)

@@ -1,0 +1,190 @@
+"""Finding, creating and editing accounts, always inside one team."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.domain.names import display_name, name_key, near_matches
+from bot.domain.stages import Step
+from bot.models import Account, StepChange
+from bot.services.errors import UserFacingError
+
+TYPEAHEAD_LIMIT = 50
+# `/account Acme segment none` removes the segment.
+CLEAR_SEGMENT_WORDS = frozenset({"none", "-", "clear", "なし", "解除"})
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """How a request names its account: by id (buttons, selects) or by typed name (commands)."""
+
+    account_id: int | None = None
+    name: str | None = None
+    # The user saw the "did you mean" question and chose to create a new account anyway.
+    create_new: bool = False
+
+
+@dataclass(frozen=True)
+class NearMatchQuestion:
+    """No account has this name, but some are close: ask before creating a probable duplicate."""
+
+    name: str
+    candidates: tuple[Account, ...]
+
+
+def get_account(session: Session, team_id: str, account_id: int) -> Account:
+    account = session.scalar(select(Account).where(Account.team_id == team_id, Account.id == account_id))
+    if account is None:
+        raise UserFacingError("account_gone")
+    return account
+
+
+def find_by_name(session: Session, team_id: str, name: str) -> Account | None:
+    return session.scalar(
+        select(Account).where(Account.team_id == team_id, Account.name_key == name_key(name))
+    )
+
+
+def require_by_name(session: Session, team_id: str, name: str) -> Account:
+    account = find_by_name(session, team_id, name)
+    if account is None:
+        raise UserFacingError("account_not_found", name=display_name(name))
+    return account
+
+
+def similar_accounts(session: Session, team_id: str, name: str) -> tuple[Account, ...]:
+    """Accounts whose names are close to `name` (never the exact one)."""
+    rows = session.execute(select(Account.name_key).where(Account.team_id == team_id)).scalars()
+    keys = [match.key for match in near_matches(name_key(name), rows)]
+    if not keys:
+        return ()
+    found = session.scalars(
+        select(Account).where(Account.team_id == team_id, Account.name_key.in_(keys))
+    ).all()
+    order = {key: index for index, key in enumerate(keys)}
+    return tuple(sorted(found, key=lambda account: order[account.name_key]))
+
+
+def create_account(
+    session: Session,
+    team_id: str,
+    name: str,
+    owner_id: str,
+    *,
+    now: datetime,
+    today: date,
+    step: Step = Step.NAME_ONLY,
+) -> Account:
+    account = Account(
+        team_id=team_id,
+        name=display_name(name),
+        name_key=name_key(name),
+        owner_id=owner_id,
+        step=step.value,
+        remote_touches=0,
+        in_person_meetings=0,
+        meals=0,
+        proposals=0,
+        deals_won=0,
+        deals_lost=0,
+        created_on=today,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(account)
+    session.flush()
+    return account
+
+
+def resolve(
+    session: Session,
+    team_id: str,
+    ref: AccountRef,
+) -> Account | NearMatchQuestion | None:
+    """The account a request means; a question when the name is only close; None to create it."""
+    if ref.account_id is not None:
+        return get_account(session, team_id, ref.account_id)
+    if not ref.name:
+        raise UserFacingError("empty_account")
+    existing = find_by_name(session, team_id, ref.name)
+    if existing is not None:
+        return existing
+    if ref.create_new:
+        return None
+    candidates = similar_accounts(session, team_id, ref.name)
+    if candidates:
+        return NearMatchQuestion(name=display_name(ref.name), candidates=candidates)
+    return None
+
+
+def typeahead(session: Session, team_id: str, query: str, limit: int = TYPEAHEAD_LIMIT) -> list[Account]:
+    """Accounts for a select menu: names that start with the query first, then names that contain it."""
+    key = name_key(query) if query.strip() else ""
+    statement = select(Account).where(Account.team_id == team_id)
+    if key:
+        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(Account.name_key.like(f"%{escaped}%", escape="\\"))
+    rows = session.scalars(statement.order_by(Account.name_key).limit(limit * 4)).all()
+    return sorted(rows, key=lambda account: (not account.name_key.startswith(key), account.name_key))[:limit]
+
+
+def change_owner(session: Session, account: Account, owner_id: str, *, now: datetime) -> Account:
+    account.owner_id = owner_id
+    account.updated_at = now
+    return account
+
+
+def change_segment(session: Session, account: Account, segment: str | None, *, now: datetime) -> Account:
+    account.segment = segment
+    account.updated_at = now
+    return account
+
+
+def rename(session: Session, account: Account, new_name: str, *, now: datetime) -> Account:
+    new_key = name_key(new_name)
+    clash = session.scalar(
+        select(Account.id).where(
+            Account.team_id == account.team_id, Account.name_key == new_key, Account.id != account.id
+        )
+    )
+    if clash is not None:
+        raise UserFacingError("name_taken", name=display_name(new_name))
+    account.name = display_name(new_name)
+    account.name_key = new_key
+    account.updated_at = now
+    return account
+
+
+def record_step_change(
+    session: Session,
+    account: Account,
+    before: Step | None,
+    after: Step,
+    *,
+    user_id: str,
+    now: datetime,
+    today: date,
+    reason: str,
+    activity_id: int | None = None,
+) -> StepChange:
+    change = StepChange(
+        team_id=account.team_id,
+        account_id=account.id,
+        from_step=before.value if before else None,
+        to_step=after.value,
+        changed_at=now,
+        changed_on=today,
+        activity_id=activity_id,
+        user_id=user_id,
+        reason=reason,
+    )
+    session.add(change)
+    return change
+
+
+def count_accounts(session: Session, team_id: str) -> int:
+    return session.scalar(select(func.count()).select_from(Account).where(Account.team_id == team_id)) or 0

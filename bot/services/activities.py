@@ -1,0 +1,138 @@
+"""Logging a touch or a deal: store it, update the account's evidence, climb the ladder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.domain.activities import ActivityKind
+from bot.domain.stages import Climb, Step, climb
+from bot.models import Account, Activity
+from bot.services import accounts
+from bot.services.accounts import AccountRef, NearMatchQuestion
+
+
+@dataclass(frozen=True)
+class LogRequest:
+    team_id: str
+    user_id: str
+    account: AccountRef
+    kind: ActivityKind
+    on: date
+    amount: int | None = None
+    note: str | None = None
+    revisit_on: date | None = None
+    # The Slack delivery this came from (trigger or view id): a second delivery stores nothing.
+    request_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Logged:
+    account: Account
+    activity: Activity
+    climb: Climb
+    created_account: bool
+    duplicate: bool = False
+
+
+def log_activity(
+    session: Session,
+    request: LogRequest,
+    *,
+    now: datetime,
+    today: date,
+    repeater_threshold: int,
+) -> Logged | NearMatchQuestion:
+    already = _already_logged(session, request)
+    if already is not None:
+        return already
+
+    target = accounts.resolve(session, request.team_id, request.account)
+    if isinstance(target, NearMatchQuestion):
+        return target
+    created = target is None
+    account = target or accounts.create_account(
+        session,
+        request.team_id,
+        request.account.name or "",
+        request.user_id,
+        now=now,
+        today=today,
+    )
+
+    activity = Activity(
+        team_id=request.team_id,
+        account_id=account.id,
+        user_id=request.user_id,
+        kind=request.kind.value,
+        occurred_on=request.on,
+        amount=request.amount,
+        note=request.note,
+        revisit_on=request.revisit_on,
+        request_key=request.request_key,
+        created_at=now,
+    )
+    session.add(activity)
+    _add_evidence(account, request.kind, request.on)
+    account.updated_at = now
+    session.flush()
+
+    result = climb(account.current_step, account.evidence, repeater_threshold)
+    if result.moved:
+        account.step = result.after.value
+        accounts.record_step_change(
+            session,
+            account,
+            result.before,
+            result.after,
+            user_id=request.user_id,
+            now=now,
+            today=today,
+            reason="activity",
+            activity_id=activity.id,
+        )
+    if created:
+        # A first log that lands above step 1.1 still shows as a climb from "name only".
+        result = Climb(before=Step.NAME_ONLY, after=result.after)
+    return Logged(account=account, activity=activity, climb=result, created_account=created)
+
+
+def _add_evidence(account: Account, kind: ActivityKind, on: date) -> None:
+    account.remote_touches += int(kind.is_remote)
+    account.in_person_meetings += int(kind.is_in_person)
+    account.meals += int(kind is ActivityKind.MEAL)
+    account.proposals += int(kind is ActivityKind.PROPOSED)
+    account.deals_won += int(kind is ActivityKind.WON)
+    account.deals_lost += int(kind is ActivityKind.LOST)
+    # Backdated logs must not move the last touch backwards.
+    if account.last_touch_on is None or on > account.last_touch_on:
+        account.last_touch_on = on
+
+
+def _already_logged(session: Session, request: LogRequest) -> Logged | None:
+    if request.request_key is None:
+        return None
+    activity = session.scalar(
+        select(Activity).where(
+            Activity.team_id == request.team_id, Activity.request_key == request.request_key
+        )
+    )
+    if activity is None:
+        return None
+    account = accounts.get_account(session, request.team_id, activity.account_id)
+    unchanged = Climb(before=account.current_step, after=account.current_step)
+    return Logged(account=account, activity=activity, climb=unchanged, created_account=False, duplicate=True)
+
+
+def recent_activities(session: Session, team_id: str, account_id: int, limit: int) -> list[Activity]:
+    return list(
+        session.scalars(
+            select(Activity)
+            .where(Activity.team_id == team_id, Activity.account_id == account_id)
+            .order_by(Activity.occurred_on.desc(), Activity.id.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,89 @@
+"""Who is asking: a user's language and time zone, from Slack's users.info, cached for a day."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from bot.db import Database
+from bot.i18n import Locale, locale_from_slack
+from bot.models import SlackUser
+
+log = logging.getLogger(__name__)
+MAX_AGE = timedelta(hours=24)
+
+# Returns Slack's `user` object (users.info) or None when Slack cannot tell.
+FetchUser = Callable[[str], Mapping[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class Profile:
+    user_id: str
+    locale: Locale
+    zone: ZoneInfo
+    name: str | None
+
+
+def profile_for(
+    db: Database,
+    team_id: str,
+    user_id: str,
+    *,
+    now: datetime,
+    fetch: FetchUser,
+    default_locale: str,
+    default_zone: ZoneInfo,
+) -> Profile:
+    with db.transaction() as session:
+        cached = session.scalar(
+            select(SlackUser).where(SlackUser.team_id == team_id, SlackUser.user_id == user_id)
+        )
+    if cached is None or now - cached.fetched_at > MAX_AGE:
+        # Slack is called outside any transaction so that a slow answer holds no database lock.
+        user = fetch(user_id)
+        if user is not None:
+            cached = _store(db, team_id, user_id, user, now) or cached
+    if cached is None:
+        return Profile(user_id, locale_from_slack(None, default_locale), default_zone, None)
+    return Profile(
+        user_id=user_id,
+        locale=locale_from_slack(cached.locale, default_locale),
+        zone=_zone(cached.tz, default_zone),
+        name=cached.name,
+    )
+
+
+def _store(
+    db: Database, team_id: str, user_id: str, user: Mapping[str, Any], now: datetime
+) -> SlackUser | None:
+    try:
+        with db.transaction() as session:
+            row = session.get(SlackUser, (team_id, user_id)) or SlackUser(team_id=team_id, user_id=user_id)
+            row.name = (user.get("real_name") or user.get("name") or None) and str(
+                user.get("real_name") or user.get("name")
+            )[:120]
+            row.locale = str(user["locale"])[:16] if user.get("locale") else row.locale
+            row.tz = str(user["tz"])[:64] if user.get("tz") else row.tz
+            row.fetched_at = now
+            session.add(row)
+            return row
+    except IntegrityError:
+        # Another request cached the same user a moment ago; theirs is as good as ours.
+        log.debug("profile of %s cached concurrently", user_id)
+        return None
+
+
+def _zone(name: str | None, default: ZoneInfo) -> ZoneInfo:
+    if not name:
+        return default
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return default

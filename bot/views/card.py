@@ -1,0 +1,112 @@
+"""The account card shown by `/account <name>`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.i18n import t
+from bot.models import Account
+from bot.services.cards import AccountCard
+from bot.views.blocks import (
+    Message,
+    actions,
+    button,
+    context,
+    divider,
+    escape,
+    fields,
+    fmt_amount,
+    fmt_date,
+    header,
+    mention,
+    message,
+    section,
+    stage_name,
+    step_name,
+)
+from bot.views.replies import next_step_advice
+
+NOTE_PREVIEW = 80
+
+
+def account_card(card: AccountCard, today: date, locale: str) -> Message:
+    account = card.account
+    step = account.current_step
+    if account.last_touch_on is None:
+        last = t(locale, "card_never_touched")
+    elif account.last_touch_on >= today:
+        last = t(locale, "card_last_touch_today")
+    else:
+        days = (today - account.last_touch_on).days
+        last = t(locale, "card_last_touch", date=fmt_date(account.last_touch_on, locale), days=days)
+    segment = (
+        t(locale, "card_segment", segment=escape(account.segment))
+        if account.segment
+        else t(locale, "card_no_segment")
+    )
+    blocks = [
+        header(account.name),
+        fields(
+            t(
+                locale,
+                "card_stage",
+                stage=f"{step.stage.value} {stage_name(step.stage, locale)}",
+                label=step.label,
+                step=step_name(step, locale),
+            ),
+            t(locale, "card_owner", owner=mention(account.owner_id)),
+            last,
+            segment,
+        ),
+        context(
+            t(
+                locale,
+                "card_counts",
+                meetings=account.in_person_meetings,
+                proposals=account.proposals,
+                won=account.deals_won,
+            )
+        ),
+        context(next_step_advice(step, locale)),
+        divider(),
+    ]
+    history = [t(locale, "card_history")]
+    for activity in card.history:
+        note = ""
+        if activity.note:
+            preview = activity.note if len(activity.note) <= NOTE_PREVIEW else activity.note[:NOTE_PREVIEW] + "…"
+            note = f" — {escape(preview)}"
+        history.append(
+            "• "
+            + t(
+                locale,
+                "card_history_line",
+                date=fmt_date(activity.occurred_on, locale),
+                kind=t(locale, f"kind_{activity.kind}"),
+                amount=f" {fmt_amount(activity.amount, locale)}" if activity.amount is not None else "",
+                who=mention(activity.user_id),
+                note=note,
+            )
+        )
+    if not card.history:
+        history.append(t(locale, "card_no_history"))
+    elif card.activity_count > len(card.history):
+        history.append(t(locale, "card_more_history", count=card.activity_count - len(card.history)))
+    blocks.append(section("\n".join(history)))
+    blocks.append(
+        actions(
+            button(t(locale, "button_log_meeting"), "open_log_meeting", str(account.id), style="primary"),
+            button(t(locale, "button_log_deal"), "open_log_deal", str(account.id)),
+            block_id="card_actions",
+        )
+    )
+    return message(f"{account.name}: {step.label} {step_name(step, locale)}", blocks)
+
+
+def which_account(name: str, candidates: tuple[Account, ...], locale: str) -> Message:
+    """`/account` with a name that is only close to existing ones."""
+    text = t(locale, "did_you_mean", name=escape(name))
+    choices = [
+        button(candidate.name, f"show_account_{index}", str(candidate.id)) for index, candidate in enumerate(candidates)
+    ]
+    return message(text, [section(text), actions(*choices, block_id="which_account")])
