@@ -63,7 +63,11 @@ def _error_handler(runtime: Runtime) -> Any:
             return
         locale = runtime.settings.pyramid_locale
         try:
-            respond(response_type="ephemeral", replace_original=False, **plain_notice(t(locale, "error_unexpected", error_id=error_id)))
+            respond(
+                response_type="ephemeral",
+                replace_original=False,
+                **plain_notice(t(locale, "error_unexpected", error_id=error_id)),
+            )
         except Exception:  # noqa: BLE001 - the apology is best effort; the error itself is already logged
             log.exception("could not tell the user about error %s", error_id)
 

@@ -26,18 +26,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
-    handler = args.handler
-    result: int = handler(settings, args)
-    return result
+    result = args.handler(settings, args)
+    return int(result)
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pyramid-bot", description="Pyramid: grow your customer pyramid in Slack.")
+    parser = argparse.ArgumentParser(
+        prog="pyramid-bot", description="Pyramid: grow your customer pyramid in Slack."
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    start = sub.add_parser("start", help="Slack if tokens are set (Socket Mode with SLACK_APP_TOKEN), else the console")
+    start = sub.add_parser(
+        "start", help="Slack if tokens are set (Socket Mode with SLACK_APP_TOKEN), else the console"
+    )
     start.set_defaults(handler=cmd_start)
-    sub.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz").set_defaults(handler=cmd_serve)
+    sub.add_parser("serve", help="HTTP mode: POST /slack/events, GET /healthz").set_defaults(
+        handler=cmd_serve
+    )
     sub.add_parser("socket", help="Socket Mode (needs SLACK_APP_TOKEN)").set_defaults(handler=cmd_socket)
 
     console = sub.add_parser("console", help="a local terminal session with no Slack")
@@ -52,7 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--team", action="append", help="only this team (repeatable)")
     export.set_defaults(handler=cmd_export)
 
-    importer = sub.add_parser("import", help="load an account list (CSV: name, owner, optional step, segment)")
+    importer = sub.add_parser(
+        "import", help="load an account list (CSV: name, owner, optional step, segment)"
+    )
     importer.add_argument("file", type=Path)
     importer.add_argument("--team", help="team id (needed when the database holds several teams or none)")
     importer.add_argument("--skip-bad", action="store_true", help="load the good rows even if some are bad")
@@ -105,7 +112,7 @@ def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     # Socket Mode messages come over an authenticated websocket, not signed HTTP requests.
     app = build_app(settings, db=_database(settings, migrate_sqlite=True), verify_requests=False)
-    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
     return 0
 
 
@@ -149,7 +156,9 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     for line, problem in problems:
         print(f"line {line}: {problem}", file=sys.stderr)
     if problems and not args.skip_bad:
-        print(f"{len(problems)} bad rows: nothing was imported (fix them, or use --skip-bad).", file=sys.stderr)
+        print(
+            f"{len(problems)} bad rows: nothing was imported (fix them, or use --skip-bad).", file=sys.stderr
+        )
         return 1
     db = _database(settings, migrate_sqlite=True)
     clock = Clock()
@@ -158,7 +167,10 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         if team_id is None:
             known = teams(session)
             if len(known) != 1:
-                print("Say which team with --team T… (the database holds %d teams)." % len(known), file=sys.stderr)
+                print(
+                    f"Say which team with --team T… (the database holds {len(known)} teams).",
+                    file=sys.stderr,
+                )
                 return 2
             team_id = known[0]
         report = apply_import(session, team_id, rows, now=clock.now(), today=clock.today(settings.zone))

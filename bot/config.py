@@ -69,7 +69,7 @@ class Settings(BaseSettings):
 
 
 def sqlalchemy_url(url: str) -> str:
-    """Hosting providers hand out `postgres://` or `postgresql://`; SQLAlchemy needs the psycopg driver named."""
+    """Hosting providers hand out `postgres://` or `postgresql://`; SQLAlchemy needs the driver named."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]

@@ -46,22 +46,22 @@ class Step(StrEnum):
         """The step's number as the method writes it, e.g. "2.3"."""
         return _NUMBER_OF[self]
 
-    def __lt__(self, other: object) -> bool:  # type: ignore[override]
+    def __lt__(self, other: object) -> bool:
         if not isinstance(other, Step):
             return NotImplemented
         return self.rank < other.rank
 
-    def __le__(self, other: object) -> bool:  # type: ignore[override]
+    def __le__(self, other: object) -> bool:
         if not isinstance(other, Step):
             return NotImplemented
         return self.rank <= other.rank
 
-    def __gt__(self, other: object) -> bool:  # type: ignore[override]
+    def __gt__(self, other: object) -> bool:
         if not isinstance(other, Step):
             return NotImplemented
         return self.rank > other.rank
 
-    def __ge__(self, other: object) -> bool:  # type: ignore[override]
+    def __ge__(self, other: object) -> bool:
         if not isinstance(other, Step):
             return NotImplemented
         return self.rank >= other.rank
@@ -184,6 +184,8 @@ def evidence_floor(step: Step) -> Evidence:
         Step.PROPOSED: Evidence(in_person_meetings=2, meals=1, proposals=1),
         Step.WON: Evidence(in_person_meetings=2, meals=1, proposals=1, deals_won=1),
         Step.REPEAT: Evidence(in_person_meetings=2, meals=1, proposals=1, deals_won=2),
-        Step.REPEATER: Evidence(in_person_meetings=2, meals=1, proposals=1, deals_won=DEFAULT_REPEATER_THRESHOLD),
+        Step.REPEATER: Evidence(
+            in_person_meetings=2, meals=1, proposals=1, deals_won=DEFAULT_REPEATER_THRESHOLD
+        ),
     }
     return floors[step]

@@ -27,19 +27,27 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App, runtime: Runtime) -> None:
-    def near_match(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def near_match(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
         ack()
         answer_near_match(runtime, body, action, respond, client)
 
-    def show_account(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def show_account(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
         ack()
         show_account_card(runtime, body, action, respond, client)
 
-    def open_log(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def open_log(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
         ack()
         open_log_modal(runtime, body, action, respond, client)
 
-    def share(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient) -> None:
+    def share(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
         ack()
         share_pyramid(runtime, body, action, respond, client)
 
@@ -97,7 +105,10 @@ def show_account_card(
     except (BadPayload, UserFacingError):
         respond_error(respond, UserFacingError("account_gone"), profile.locale, example=None)
         return
-    respond(replace_original=True, **card_view.account_card(card, runtime.clock.today(profile.zone), profile.locale))
+    respond(
+        replace_original=True,
+        **card_view.account_card(card, runtime.clock.today(profile.zone), profile.locale),
+    )
 
 
 def open_log_modal(
@@ -114,7 +125,11 @@ def open_log_modal(
         return
     channel_id = (body.get("channel") or {}).get("id")
     view = log_modal(
-        which, locale=profile.locale, today=runtime.clock.today(profile.zone), channel_id=channel_id, account=account
+        which,
+        locale=profile.locale,
+        today=runtime.clock.today(profile.zone),
+        channel_id=channel_id,
+        account=account,
     )
     client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -129,7 +144,14 @@ def share_pyramid(
         log.warning("refused a malformed share value")
         return
     reply = pyramid_reply(
-        runtime, team_id, value.s, value.u, value.d, runtime.settings.pyramid_locale, shareable=False, shared_by=user_id
+        runtime,
+        team_id,
+        value.s,
+        value.u,
+        value.d,
+        runtime.settings.pyramid_locale,
+        shareable=False,
+        shared_by=user_id,
     )
     # The channel sees it in the team's language; the sharer's own copy stays as it was.
     respond(response_type="in_channel", replace_original=False, **reply)

@@ -8,7 +8,14 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.domain.activities import ActivityKind
-from bot.domain.parsing import AccountEdit, ParseError, parse_account, parse_deal, parse_meeting, parse_pyramid
+from bot.domain.parsing import (
+    AccountEdit,
+    ParseError,
+    parse_account,
+    parse_deal,
+    parse_meeting,
+    parse_pyramid,
+)
 from bot.domain.pyramid import health
 from bot.handlers.replying import respond_error
 from bot.i18n import t
@@ -48,7 +55,9 @@ def register(app: App, runtime: Runtime) -> None:
     app.command("/pyramid")(pyramid)
 
 
-def log_command(runtime: Runtime, which: str, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+def log_command(
+    runtime: Runtime, which: str, command: dict[str, Any], respond: Respond, client: WebClient
+) -> None:
     team_id, user_id = command["team_id"], command["user_id"]
     profile = runtime.profile(client, team_id, user_id)
     today = runtime.clock.today(profile.zone)
@@ -111,7 +120,9 @@ def account_command(runtime: Runtime, command: dict[str, Any], respond: Respond,
         if isinstance(request, AccountEdit):
             reply = runtime.transaction(lambda session: _edit(session, runtime, team_id, request, locale))
         else:
-            reply = runtime.transaction(lambda session: _card_or_choices(session, team_id, request.account, today, locale))
+            reply = runtime.transaction(
+                lambda session: _card_or_choices(session, team_id, request.account, today, locale)
+            )
     except (ParseError, UserFacingError) as error:
         respond_error(respond, error, locale, example="account")
         return
@@ -135,7 +146,9 @@ def _edit(session: Any, runtime: Runtime, team_id: str, edit: AccountEdit, local
         accounts.change_owner(session, account, edit.value, now=now)
         return replies.edited("edited_owner", locale, account=account.name, owner=mention(edit.value))
     if edit.field == "segment":
-        segment = None if edit.value.strip().lower() in accounts.CLEAR_SEGMENT_WORDS else edit.value.strip()[:40]
+        segment = (
+            None if edit.value.strip().lower() in accounts.CLEAR_SEGMENT_WORDS else edit.value.strip()[:40]
+        )
         accounts.change_segment(session, account, segment, now=now)
         if segment is None:
             return replies.edited("edited_segment_cleared", locale, account=account.name)
@@ -154,7 +167,9 @@ def pyramid_command(runtime: Runtime, command: dict[str, Any], respond: Respond,
         respond_error(respond, error, profile.locale, example="pyramid")
         return
     owner = user_id if request.scope == "me" else request.user_id
-    reply = pyramid_reply(runtime, team_id, request.scope, owner, request.detail, profile.locale, shareable=True)
+    reply = pyramid_reply(
+        runtime, team_id, request.scope, owner, request.detail, profile.locale, shareable=True
+    )
     respond(response_type="ephemeral", **reply)
 
 
@@ -176,7 +191,7 @@ def pyramid_reply(
         title = t(locale, "pyramid_title_me")
     else:
         title = t(locale, "pyramid_title_user", user=mention(owner))
-    share = {"s": scope, "u": owner, "d": detail} if shareable else None
+    share: dict[str, object] | None = {"s": scope, "u": owner, "d": detail} if shareable else None
     return pyramid_message(
         dist, health(dist), title=title, detail=detail, locale=locale, share_value=share, shared_by=shared_by
     )

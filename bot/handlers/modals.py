@@ -21,7 +21,13 @@ from bot.services.errors import UserFacingError
 from bot.services.pending import Asked, log_or_ask
 from bot.views import card as card_view
 from bot.views import replies
-from bot.views.modals import ACCOUNT_ACTION, ACCOUNT_CALLBACK, DEAL_CALLBACK, MEETING_CALLBACK, NEW_ACCOUNT_PREFIX
+from bot.views.modals import (
+    ACCOUNT_ACTION,
+    ACCOUNT_CALLBACK,
+    DEAL_CALLBACK,
+    MEETING_CALLBACK,
+    NEW_ACCOUNT_PREFIX,
+)
 
 
 def register(app: App, runtime: Runtime) -> None:
@@ -42,7 +48,9 @@ class FormErrors(Exception):
         self.errors = errors
 
 
-def submit_log(runtime: Runtime, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+def submit_log(
+    runtime: Runtime, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+) -> None:
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     profile = runtime.profile(client, team_id, user_id)
     today = runtime.clock.today(profile.zone)
@@ -66,7 +74,9 @@ def submit_log(runtime: Runtime, ack: Ack, body: dict[str, Any], view: dict[str,
             )
         )
     except UserFacingError as error:
-        post_private(client, user_id, metadata.channel, replies.error(error.code, error.params, profile.locale, None))
+        post_private(
+            client, user_id, metadata.channel, replies.error(error.code, error.params, profile.locale, None)
+        )
         return
     if isinstance(outcome, Asked):
         reply = replies.did_you_mean(outcome.name, outcome.candidates, outcome.pending_id, profile.locale)
@@ -95,7 +105,9 @@ def read_log_form(view: dict[str, Any], team_id: str, user_id: str, today: date,
     kind_value = _selected(values, "kind", "kind")
     kind = next((k for k in allowed if k.value == kind_value), None)
     if kind is None:
-        errors["kind"] = t(locale, "error_missing_outcome" if is_deal else "error_bad_kind", word=kind_value or "")
+        errors["kind"] = t(
+            locale, "error_missing_outcome" if is_deal else "error_bad_kind", word=kind_value or ""
+        )
 
     on = _date(values, "date") or today
     if on > today:
@@ -135,13 +147,18 @@ def read_log_form(view: dict[str, Any], team_id: str, user_id: str, today: date,
     )
 
 
-def submit_account(runtime: Runtime, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
+def submit_account(
+    runtime: Runtime, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+) -> None:
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     profile = runtime.profile(client, team_id, user_id)
     values = view.get("state", {}).get("values", {})
     value = _selected(values, "account", ACCOUNT_ACTION)
     if value and value.startswith(NEW_ACCOUNT_PREFIX):
-        ack(response_action="errors", errors={"account": t(profile.locale, "error_account_not_found", name=value[4:])})
+        ack(
+            response_action="errors",
+            errors={"account": t(profile.locale, "error_account_not_found", name=value[4:])},
+        )
         return
     try:
         account_id = parse_account_id(value)
@@ -156,7 +173,9 @@ def submit_account(runtime: Runtime, ack: Ack, body: dict[str, Any], view: dict[
     try:
         card = runtime.transaction(lambda session: cards.account_card(session, team_id, account_id))
     except UserFacingError as error:
-        post_private(client, user_id, metadata.channel, replies.error(error.code, error.params, profile.locale, None))
+        post_private(
+            client, user_id, metadata.channel, replies.error(error.code, error.params, profile.locale, None)
+        )
         return
     reply = card_view.account_card(card, runtime.clock.today(profile.zone), profile.locale)
     post_private(client, user_id, metadata.channel, reply)

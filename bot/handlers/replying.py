@@ -16,7 +16,9 @@ from bot.views.blocks import Message
 log = logging.getLogger(__name__)
 
 
-def respond_error(respond: Respond, error: ParseError | UserFacingError, locale: str, example: str | None) -> None:
+def respond_error(
+    respond: Respond, error: ParseError | UserFacingError, locale: str, example: str | None
+) -> None:
     reply = replies.error(error.code, dict(error.params), locale, example)
     respond(response_type="ephemeral", **reply)
 
@@ -29,5 +31,7 @@ def post_private(client: WebClient, user_id: str, channel_id: str | None, reply:
             client.chat_postEphemeral(channel=channel_id, user=user_id, **reply)
             return
         except SlackApiError as error:
-            log.info("ephemeral post to %s failed (%s); sending a DM", channel_id, error.response.get("error"))
+            log.info(
+                "ephemeral post to %s failed (%s); sending a DM", channel_id, error.response.get("error")
+            )
     client.chat_postMessage(channel=user_id, **reply)

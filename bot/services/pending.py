@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.domain.activities import ActivityKind
 from bot.models import Account, PendingRequest
 from bot.services.accounts import AccountRef, NearMatchQuestion
-from bot.services.activities import LogRequest, Logged, log_activity
+from bot.services.activities import Logged, LogRequest, log_activity
 
 # An unanswered question is forgotten after a week; the user can simply run the command again.
 KEEP_FOR = timedelta(days=7)

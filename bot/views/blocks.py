@@ -28,7 +28,10 @@ def section(text: str, accessory: Block | None = None) -> Block:
 
 
 def fields(*texts: str) -> Block:
-    return {"type": "section", "fields": [{"type": "mrkdwn", "text": _clip(text, 2000)} for text in texts[:10]]}
+    return {
+        "type": "section",
+        "fields": [{"type": "mrkdwn", "text": _clip(text, 2000)} for text in texts[:10]],
+    }
 
 
 def context(text: str) -> Block:
@@ -88,7 +91,13 @@ def stage_name(stage: Stage, locale: str) -> str:
 
 def step_line(step: Step, locale: str) -> str:
     """e.g. "2.3 proposal submitted (Prospect)"."""
-    return t(locale, "step_now", label=step.label, step=step_name(step, locale), stage=stage_name(step.stage, locale))
+    return t(
+        locale,
+        "step_now",
+        label=step.label,
+        step=step_name(step, locale),
+        stage=stage_name(step.stage, locale),
+    )
 
 
 def mention(user_id: str) -> str:

@@ -74,7 +74,9 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
     for activity in card.history:
         note = ""
         if activity.note:
-            preview = activity.note if len(activity.note) <= NOTE_PREVIEW else activity.note[:NOTE_PREVIEW] + "…"
+            preview = (
+                activity.note if len(activity.note) <= NOTE_PREVIEW else activity.note[:NOTE_PREVIEW] + "…"
+            )
             note = f" — {escape(preview)}"
         history.append(
             "• "
@@ -107,6 +109,7 @@ def which_account(name: str, candidates: tuple[Account, ...], locale: str) -> Me
     """`/account` with a name that is only close to existing ones."""
     text = t(locale, "did_you_mean", name=escape(name))
     choices = [
-        button(candidate.name, f"show_account_{index}", str(candidate.id)) for index, candidate in enumerate(candidates)
+        button(candidate.name, f"show_account_{index}", str(candidate.id))
+        for index, candidate in enumerate(candidates)
     ]
     return message(text, [section(text), actions(*choices, block_id="which_account")])

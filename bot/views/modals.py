@@ -72,7 +72,12 @@ def log_modal(
             )
         )
         blocks.append(
-            _input("revisit", t(locale, "field_revisit"), {"type": "datepicker", "action_id": "revisit"}, optional=True)
+            _input(
+                "revisit",
+                t(locale, "field_revisit"),
+                {"type": "datepicker", "action_id": "revisit"},
+                optional=True,
+            )
         )
     blocks.append(
         _input(
@@ -103,7 +108,13 @@ def new_account_option(name: str, locale: str) -> dict[str, Any]:
 
 
 def _input(block_id: str, label: str, element: Block, *, optional: bool = False) -> Block:
-    return {"type": "input", "block_id": block_id, "label": plain(label), "element": element, "optional": optional}
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label),
+        "element": element,
+        "optional": optional,
+    }
 
 
 def account_modal(*, locale: str, channel_id: str | None) -> dict[str, Any]:

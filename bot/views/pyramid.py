@@ -32,7 +32,9 @@ def pyramid_message(
     if shared_by is not None:
         blocks.append(context(t(locale, "shared_by", user=f"<@{shared_by}>")))
     if share_value is not None:
-        blocks.append(actions(button(t(locale, "button_share"), "share_pyramid", share_value), block_id="pyramid"))
+        blocks.append(
+            actions(button(t(locale, "button_share"), "share_pyramid", share_value), block_id="pyramid")
+        )
     counts = " · ".join(f"{stage.value}: {dist.by_stage[stage]}" for stage in reversed(Stage))
     return message(f"{title} — {counts}", blocks)
 
@@ -49,7 +51,9 @@ def draw(dist: Distribution, *, detail: bool, locale: str) -> str:
         lines.append(f"{bar} {count:>6}  {stage.value} {stage_name(stage, locale)}")
         if detail:
             for step in reversed(steps_of(stage)):
-                lines.append(f"{'':{BAR_WIDTH}} {dist.count(step):>6}    {step.label} {step_name(step, locale)}")
+                lines.append(
+                    f"{'':{BAR_WIDTH}} {dist.count(step):>6}    {step.label} {step_name(step, locale)}"
+                )
     return "\n".join(lines)
 
 

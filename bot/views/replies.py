@@ -42,7 +42,9 @@ def logged(result: Logged, locale: str) -> Message:
     if result.duplicate:
         details = [t(locale, "duplicate_request"), *details]
     if result.created_account:
-        details.append(t(locale, "account_created", account=escape(account.name), owner=mention(account.owner_id)))
+        details.append(
+            t(locale, "account_created", account=escape(account.name), owner=mention(account.owner_id))
+        )
 
     lines = [" ".join(details), climb_text(result, locale)]
     if activity.note:
@@ -85,7 +87,9 @@ def next_step_advice(step: Step, locale: str) -> str:
     upcoming = next_step(step)
     if upcoming is None:
         return "💡 " + t(locale, "top_of_ladder", advice=advice)
-    return "💡 " + t(locale, "next_step", label=upcoming.label, step=step_name(upcoming, locale), advice=advice)
+    return "💡 " + t(
+        locale, "next_step", label=upcoming.label, step=step_name(upcoming, locale), advice=advice
+    )
 
 
 def did_you_mean(name: str, candidates: tuple[Account, ...], pending_id: str, locale: str) -> Message:
