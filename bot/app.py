@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
-from bot.handlers import actions, commands, modals, options
+from bot.handlers import actions, commands, followups, modals, options, recoveries
 from bot.i18n import t
 from bot.runtime import Runtime
 from bot.views.replies import plain_notice
@@ -50,6 +50,8 @@ def build_app(
     actions.register(app, runtime)
     modals.register(app, runtime)
     options.register(app, runtime)
+    followups.register(app, runtime)
+    recoveries.register(app, runtime)
     app.error(_error_handler(runtime))
     return app
 

@@ -8,11 +8,13 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from bot.clock import Clock
 from bot.config import Settings, SettingsError, load_settings
 from bot.db import Database
+from bot.runtime import Runtime
 
 log = logging.getLogger("bot")
 
@@ -65,10 +67,39 @@ def _parser() -> argparse.ArgumentParser:
     importer.add_argument("--skip-bad", action="store_true", help="load the good rows even if some are bad")
     importer.set_defaults(handler=cmd_import)
 
+    digest = sub.add_parser("digest", help="send the morning digests now, as on that date's morning")
+    digest.add_argument("--date", type=_iso_date, help="YYYY-MM-DD (default: today in PYRAMID_TIMEZONE)")
+    digest.add_argument("--user", action="append", help="only this user id (repeatable)")
+    digest.add_argument("--team", action="append", help="only this team id (repeatable)")
+    digest.set_defaults(handler=cmd_digest)
+    sub.add_parser("scheduler", help="run the scheduled jobs alone").set_defaults(handler=cmd_scheduler)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
     return parser
+
+
+def _iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD") from None
+
+
+def _runtime(settings: Settings, *, migrate_sqlite: bool) -> Runtime:
+    return Runtime(settings=settings, db=_database(settings, migrate_sqlite=migrate_sqlite), clock=Clock())
+
+
+def _start_scheduler(runtime: Runtime) -> None:
+    """The embedded single-process set-up runs the schedules beside the app; with several replicas set
+    PYRAMID_RUN_SCHEDULER=false and run `pyramid-bot scheduler` once (a second one would post nothing
+    twice, but would do the work twice)."""
+    if not runtime.settings.pyramid_run_scheduler:
+        return
+    from bot.jobs.scheduler import build_scheduler, job_client
+
+    build_scheduler(runtime, job_client(runtime), blocking=False).start()
 
 
 def _database(settings: Settings, *, migrate_sqlite: bool) -> Database:
@@ -96,7 +127,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.has_slack_tokens:
         print("serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README).", file=sys.stderr)
         return 2
-    app = build_app(settings, db=_database(settings, migrate_sqlite=True))
+    runtime = _runtime(settings, migrate_sqlite=True)
+    app = build_app(settings, db=runtime.db, clock=runtime.clock)
+    _start_scheduler(runtime)
     log.info("Pyramid listening on port %s (POST /slack/events, GET /healthz)", settings.port)
     serve(app, host="0.0.0.0", port=settings.port)
     return 0
@@ -111,7 +144,9 @@ def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
         print("socket needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN (see README).", file=sys.stderr)
         return 2
     # Socket Mode messages come over an authenticated websocket, not signed HTTP requests.
-    app = build_app(settings, db=_database(settings, migrate_sqlite=True), verify_requests=False)
+    runtime = _runtime(settings, migrate_sqlite=True)
+    app = build_app(settings, db=runtime.db, clock=runtime.clock, verify_requests=False)
+    _start_scheduler(runtime)
     SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
     return 0
 
@@ -178,6 +213,34 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         f"Imported into {team_id}: {report.created} created, {report.updated} updated, "
         f"{report.unchanged} unchanged, {len(problems)} bad rows skipped."
     )
+    return 0
+
+
+def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.jobs.digest import send_digests_for
+    from bot.jobs.scheduler import job_client
+
+    if settings.slack_bot_token is None:
+        print("digest needs SLACK_BOT_TOKEN (see README).", file=sys.stderr)
+        return 2
+    runtime = _runtime(settings, migrate_sqlite=True)
+    day = args.date or runtime.clock.today(settings.zone)
+    runs = send_digests_for(runtime, job_client(runtime), day=day, users=args.user, teams=args.team)
+    for run in runs:
+        print(f"{run.team_id} {run.user_id} {run.day}: {run.result.outcome.value}")
+    failed = [run for run in runs if run.result.outcome.value == "failed"]
+    return 1 if failed else 0
+
+
+def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.jobs.scheduler import build_scheduler, job_client
+
+    if settings.slack_bot_token is None:
+        print("scheduler needs SLACK_BOT_TOKEN (see README).", file=sys.stderr)
+        return 2
+    runtime = _runtime(settings, migrate_sqlite=True)
+    log.info("Pyramid scheduler running (digest at %s local time)", settings.pyramid_digest_time)
+    build_scheduler(runtime, job_client(runtime), blocking=True).start()
     return 0
 
 

@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class Settings(BaseSettings):
@@ -29,6 +30,13 @@ class Settings(BaseSettings):
     pyramid_timezone: str = "Asia/Tokyo"
     pyramid_repeater_threshold: int = Field(default=3, ge=3, le=50)
     pyramid_run_scheduler: bool = True
+    # Follow-ups the method schedules by itself; each can be turned off.
+    pyramid_followup_after_sale: bool = True
+    pyramid_followup_revisit: bool = True
+    pyramid_followup_after_trouble: bool = True
+    # Digests skip weekends and this country's public holidays ("" = none).
+    pyramid_holiday_country: str = "JP"
+    pyramid_working_days: str = "mon,tue,wed,thu,fri"
 
     @field_validator("slack_api_url")
     @classmethod
@@ -53,6 +61,30 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Asia/Tokyo") from None
         return value
+
+    @field_validator("pyramid_working_days")
+    @classmethod
+    def _weekday_names(cls, value: str) -> str:
+        names = [name.strip().lower()[:3] for name in value.split(",") if name.strip()]
+        unknown = [name for name in names if name not in WEEKDAY_NAMES]
+        if unknown or not names:
+            raise ValueError("must be weekday names separated by commas, for example mon,tue,wed,thu,fri")
+        return ",".join(names)
+
+    @field_validator("pyramid_holiday_country")
+    @classmethod
+    def _known_country(cls, value: str) -> str:
+        value = value.strip().upper()
+        if value:
+            import holidays
+
+            if value not in holidays.list_supported_countries():
+                raise ValueError(f"no public holiday calendar for {value!r}; use a code such as JP or US")
+        return value
+
+    @property
+    def working_weekdays(self) -> frozenset[int]:
+        return frozenset(WEEKDAY_NAMES.index(name) for name in self.pyramid_working_days.split(","))
 
     @field_validator("database_url")
     @classmethod

@@ -93,6 +93,8 @@ class _Failure:
     status: int
     retry_after: int | None
     error: str
+    # Carry the call out and then answer with the failure: a post that landed but whose answer was lost.
+    after_effect: bool = False
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,8 @@ class LocalSlack:
         self._failures: dict[str, deque[_Failure]] = {}
         self._listeners: list[Callable[[Call], None]] = []
         self._file_names: dict[str, str] = {}
+        # Messages posted by the bot, per channel, oldest first: what conversations.history answers.
+        self._history: dict[str, list[Answer]] = {}
         # A single sequence for timestamps and ids keeps every generated value unique and increasing.
         self._seq = 0
         self._answers: dict[str, Callable[[dict[str, Any]], Answer]] = {
@@ -160,6 +164,7 @@ class LocalSlack:
             "chat.update": self._chat_update,
             "chat.delete": self._chat_delete,
             "chat.getPermalink": self._chat_get_permalink,
+            "conversations.history": self._conversations_history,
             "views.open": lambda body: self._view_answer("views.open", body),
             "views.push": lambda body: self._view_answer("views.push", body),
             "views.update": lambda body: self._view_answer("views.update", body),
@@ -301,18 +306,20 @@ class LocalSlack:
         retry_after: int | None = 1,
         error: str = "ratelimited",
         times: int = 1,
+        after_effect: bool = False,
     ) -> None:
         """Make the next `times` calls to `method` fail with `status` and ``{"ok": false, "error": error}``.
 
         A Retry-After header is sent when `retry_after` is not None. Failed calls are still recorded.
         status=200 simulates an API-level error such as "channel_not_found". `method` may also be
-        "response_url" or "upload".
+        "response_url" or "upload". With after_effect=True the call takes effect (a message is stored
+        in the channel's history) before the failure is answered, as when Slack's answer is lost.
         """
         if times < 1:
             raise ValueError("times must be at least 1")
         with self._cond:
             queue = self._failures.setdefault(method, deque())
-            queue.extend(_Failure(status, retry_after, error) for _ in range(times))
+            queue.extend(_Failure(status, retry_after, error, after_effect) for _ in range(times))
 
     # ------------------------------------------------------------------ request handling
 
@@ -341,6 +348,8 @@ class LocalSlack:
         with self._cond:
             self._calls.append(call)
             failure = self._pop_failure(method)
+            if failure and failure.after_effect:
+                self._answer(call)
             reply = self._fail(failure) if failure else self._answer(call)
             listeners = list(self._listeners)
             self._cond.notify_all()
@@ -469,7 +478,29 @@ class LocalSlack:
             return error
         ts = self._next_ts()
         channel = _resolve_channel(str(body["channel"]))
-        return {"ok": True, "channel": channel, "ts": ts, "message": self._message(body, ts)}
+        message = self._message(body, ts)
+        self._history.setdefault(channel, []).append(message)
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _conversations_history(self, body: dict[str, Any]) -> Answer:
+        channel = _resolve_channel(str(body.get("channel", "")))
+        oldest = float(body.get("oldest") or 0)
+        with_metadata = _truthy(body.get("include_all_metadata"))
+        messages = []
+        for message in reversed(self._history.get(channel, [])):  # newest first, as Slack answers
+            if float(message["ts"]) < oldest:
+                continue
+            shown = dict(message)
+            if not with_metadata:
+                shown.pop("metadata", None)
+            messages.append(shown)
+        limit = int(body.get("limit") or 100)
+        return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
+
+    def history(self, channel: str) -> list[Answer]:
+        """The bot's messages in a channel (a user id means its DM), oldest first, as last updated."""
+        with self._cond:
+            return [dict(message) for message in self._history.get(_resolve_channel(channel), [])]
 
     def _chat_post_ephemeral(self, body: dict[str, Any]) -> Answer:
         if error := self._channel_error(body):
@@ -480,6 +511,12 @@ class LocalSlack:
         if not body.get("channel") or not body.get("ts"):
             return {"ok": False, "error": "message_not_found"}
         ts = str(body["ts"])
+        stored = self._history.get(_resolve_channel(str(body["channel"])), [])
+        for index, message in enumerate(stored):
+            if message["ts"] == ts:
+                updated = self._message(body, ts)
+                updated.setdefault("metadata", message.get("metadata"))
+                stored[index] = {key: value for key, value in updated.items() if value is not None}
         return {
             "ok": True,
             "channel": str(body["channel"]),

@@ -174,3 +174,92 @@ class PendingRequest(Base):
     user_id: Mapped[str] = mapped_column(String(USER_ID))
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Followup(Base):
+    """Something a rep should do for an account on a date: by hand (/followup) or by the method
+    (a check-in after a sale, the revisit date of a lost deal, the day after a failure)."""
+
+    __tablename__ = "followups"
+    __table_args__ = (
+        UniqueConstraint("team_id", "request_key", name="uq_followups_team_request_key"),
+        Index("ix_followups_team_user_status_due", "team_id", "user_id", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[str] = mapped_column(String(USER_ID))  # who should do it
+    created_by: Mapped[str] = mapped_column(String(USER_ID))
+    due_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+    source: Mapped[str] = mapped_column(String(16))  # manual, after_sale, revisit, recovery
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open, done
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    done_by: Mapped[str | None] = mapped_column(String(USER_ID), default=None)
+    request_key: Mapped[str | None] = mapped_column(String(128), default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Recovery(Base):
+    """A failure being recovered (SPEC §5): open -> responded -> recovered | lost."""
+
+    __tablename__ = "recoveries"
+    __table_args__ = (
+        UniqueConstraint("team_id", "request_key", name="uq_recoveries_team_request_key"),
+        Index("ix_recoveries_team_status", "team_id", "status"),
+        Index("ix_recoveries_team_account", "team_id", "account_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    owner_id: Mapped[str] = mapped_column(String(USER_ID))
+    opened_by: Mapped[str] = mapped_column(String(USER_ID))
+    what: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    steps_done: Mapped[int] = mapped_column(Integer, default=0)  # bit mask over domain.recovery.FIVE_STEPS
+    # Set when a win was logged after the response: the owner is asked whether it exceeded expectations.
+    verdict_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    request_key: Mapped[str | None] = mapped_column(String(128), default=None)
+
+
+class RecoveryEvent(Base):
+    """Every transition of a recovery, with who and when."""
+
+    __tablename__ = "recovery_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    recovery_id: Mapped[int] = mapped_column(ForeignKey("recoveries.id", ondelete="CASCADE"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    user_id: Mapped[str] = mapped_column(String(USER_ID))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Delivery(Base):
+    """The ledger of messages that must be posted exactly once (a digest per rep per day, a flag per
+    recovery, a summary per week). A row is claimed before posting and marked sent after; see
+    `bot/jobs/outbox.py` for why a crash can make a message late but never lost or doubled."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("team_id", "kind", "ref", name="uq_deliveries_team_kind_ref"),
+        Index("ix_deliveries_status_claimed_at", "status", "claimed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    kind: Mapped[str] = mapped_column(String(24))
+    ref: Mapped[str] = mapped_column(String(128))
+    status: Mapped[str] = mapped_column(String(12))  # claimed, sent, empty
+    claim_token: Mapped[str] = mapped_column(String(32))
+    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    channel: Mapped[str | None] = mapped_column(String(32), default=None)
+    ts: Mapped[str | None] = mapped_column(String(32), default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)

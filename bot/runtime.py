@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
+from bot.services.followups import AutoFollowups
 from bot.services.profiles import Profile, profile_for
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,13 @@ class Runtime:
             log.info("uniqueness clash; retrying the unit of work once")
             with self.db.transaction() as session:
                 return work(session)
+
+    def auto_followups(self) -> AutoFollowups:
+        return AutoFollowups(
+            after_sale=self.settings.pyramid_followup_after_sale,
+            revisit=self.settings.pyramid_followup_revisit,
+            recovery=self.settings.pyramid_followup_after_trouble,
+        )
 
     def profile(self, client: WebClient, team_id: str, user_id: str) -> Profile:
         def fetch(uid: str) -> dict[str, Any] | None:

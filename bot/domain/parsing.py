@@ -179,8 +179,14 @@ _DATE_LIKE = re.compile(r"\d+/\d+(?:/\d+)?|\d+-\d+-\d+", re.ASCII)
 _CURRENCY_SIGNS = "¥$€£"  # NFKC turns the full-width yen and dollar signs into these
 _AMOUNT_TERM = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?([kmb]|[百千]?[万億兆]?)", re.ASCII)
 _MULTIPLIERS = {
-    **{"k": 10**3, "m": 10**6, "b": 10**9},
-    **{"百": 100, "千": 10**3, "万": 10**4, "億": 10**8, "兆": 10**12},
+    "k": 10**3,
+    "m": 10**6,
+    "b": 10**9,
+    "百": 10**2,
+    "千": 10**3,
+    "万": 10**4,
+    "億": 10**8,
+    "兆": 10**12,
 }
 
 # Slack sends a user mention in command text as <@U123ABC|name> (or <@U123ABC>).
@@ -188,7 +194,7 @@ _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 # The note separator: " -- ", " — " (what autocorrect makes of "--"), or two full-width hyphens.
 _NOTE_SEPARATOR = re.compile(r"(?:^|\s)(?:--|\uff0d\uff0d|—)(?:\s|$)")
 _QUOTES = {'"': '"', "\uff02": "\uff02", "“": "”", "「": "」"}
-_WORD = re.compile(r"\S+")
+_SPACE = re.compile(r"\s")
 
 
 def _fold(word: str) -> str:
@@ -245,9 +251,9 @@ def _read_token(text: str, start: int) -> tuple[_Token, int]:
         return _Token(" ".join(text[start + 1 : end].split()), quoted=True), end + 1
     if text.startswith(("<@", "<#", "<!"), start) and (end := text.find(">", start)) != -1:
         return _Token(text[start : end + 1]), end + 1
-    word = _WORD.match(text, start)
-    assert word is not None  # text[start] is not a space
-    return _Token(word[0]), word.end()
+    space = _SPACE.search(text, start)
+    end = space.start() if space else len(text)
+    return _Token(text[start:end]), end
 
 
 def _join(tokens: Sequence[_Token]) -> str:
@@ -432,7 +438,7 @@ def _nearest_month_day(month: int, day: int, today: date, prefer: Prefer) -> dat
 
 
 def _nearest_day_of_month(day: int, today: date, prefer: Prefer) -> date:
-    """ "25日": the nearest 25th on or before (past) or on or after (future) today."""
+    """A day of the month ("25日"): the nearest 25th on or before (past) or on or after (future) today."""
     step = -1 if prefer == "past" else 1
     for months in range(0, 4 * step, step):  # the next 31st is at most two months away
         first = _month_start(today, months)
@@ -603,11 +609,11 @@ def _parse_deal_tail(words: Sequence[str], today: date) -> _DealTail:
             if rest and _fold(rest[-1]) in _REVISIT_WORDS:
                 rest.pop()
                 if tail.revisit_on is not None:
-                    raise ParseError("bad_date", word=date_text)
+                    raise ParseError("bad_date", word=date_text)  # a second revisit date
                 tail = replace(tail, revisit_on=parse_date(date_text, today, "future"))
+            elif tail.on is not None:
+                raise ParseError("bad_date", word=date_text)  # a second deal date
             else:
-                if tail.on is not None:
-                    raise ParseError("bad_date", word=date_text)
                 tail = replace(tail, on=day)
             continue
         word = rest.pop()
@@ -616,8 +622,9 @@ def _parse_deal_tail(words: Sequence[str], today: date) -> _DealTail:
         if tail.amount is None and _looks_like_amount(word):
             tail = replace(tail, amount=parse_amount(word))
             continue
-        has_digit = any(char.isdigit() for char in _fold(word))
-        raise ParseError("bad_amount" if has_digit else "bad_date", word=word)
+        if any(char.isdigit() for char in _fold(word)):
+            raise ParseError("bad_amount", word=word)
+        raise ParseError("bad_date", word=word)
     return tail
 
 

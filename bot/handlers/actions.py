@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.handlers.commands import pyramid_reply
 from bot.handlers.payloads import BadPayload, NearMatchChoice, ShareValue, parse_account_id, parse_json
+from bot.handlers.recoveries import ask_verdicts
 from bot.handlers.replying import respond_error
 from bot.i18n import t
 from bot.runtime import Runtime
@@ -79,6 +80,7 @@ def answer_near_match(
             now=runtime.clock.now(),
             today=runtime.clock.today(profile.zone),
             repeater_threshold=runtime.settings.pyramid_repeater_threshold,
+            auto=runtime.auto_followups(),
         )
         assert isinstance(outcome, Logged), "an answered question names its account"
         return outcome
@@ -92,6 +94,8 @@ def answer_near_match(
         respond(replace_original=True, **replies.plain_notice(t(profile.locale, "choice_expired")))
         return
     respond(replace_original=True, **replies.logged(outcome, profile.locale))
+    if outcome.verdicts_asked:
+        ask_verdicts(runtime, client, team_id, outcome.verdicts_asked)
 
 
 def show_account_card(

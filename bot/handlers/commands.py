@@ -17,6 +17,7 @@ from bot.domain.parsing import (
     parse_pyramid,
 )
 from bot.domain.pyramid import health
+from bot.handlers.recoveries import ask_verdicts
 from bot.handlers.replying import respond_error
 from bot.i18n import t
 from bot.runtime import Runtime
@@ -96,6 +97,7 @@ def log_command(
             now=runtime.clock.now(),
             today=today,
             repeater_threshold=runtime.settings.pyramid_repeater_threshold,
+            auto=runtime.auto_followups(),
         )
     )
     if isinstance(outcome, Asked):
@@ -103,6 +105,8 @@ def log_command(
     else:
         reply = replies.logged(outcome, profile.locale)
     respond(response_type="ephemeral", **reply)
+    if not isinstance(outcome, Asked) and outcome.verdicts_asked:
+        ask_verdicts(runtime, client, team_id, outcome.verdicts_asked)
 
 
 def account_command(runtime: Runtime, command: dict[str, Any], respond: Respond, client: WebClient) -> None:

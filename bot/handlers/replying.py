@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_bolt import Respond
 from slack_sdk import WebClient
@@ -12,6 +13,7 @@ from bot.domain.parsing import ParseError
 from bot.services.errors import UserFacingError
 from bot.views import replies
 from bot.views.blocks import Message
+from bot.views.digest import replace_item
 
 log = logging.getLogger(__name__)
 
@@ -35,3 +37,16 @@ def post_private(client: WebClient, user_id: str, channel_id: str | None, reply:
                 "ephemeral post to %s failed (%s); sending a DM", channel_id, error.response.get("error")
             )
     client.chat_postMessage(channel=user_id, **reply)
+
+
+def update_item(client: WebClient, body: dict[str, Any], block_id: str, note: str) -> None:
+    """Rewrites the pressed message in place: the item's buttons become a line saying what happened."""
+    message = body.get("message")
+    channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id")
+    if not message or not channel:
+        return  # an ephemeral or view container: nothing to rewrite
+    blocks = replace_item(message.get("blocks") or [], block_id, note)
+    try:
+        client.chat_update(channel=channel, ts=message["ts"], text=message.get("text") or note, blocks=blocks)
+    except SlackApiError as error:
+        log.warning("could not update the message in %s: %s", channel, error.response.get("error"))

@@ -6,10 +6,17 @@ from alembic import context
 from sqlalchemy import engine_from_config, pool
 
 from bot.config import get_settings, sqlalchemy_url
-from bot.models import Base
+from bot.models import Base, UtcDateTime
 
 config = context.config
 target_metadata = Base.metadata
+
+
+def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+    """Migrations name plain SQLAlchemy types, never the app's Python-side decorators."""
+    if type_ == "type" and isinstance(obj, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def _url() -> str:
@@ -28,7 +35,12 @@ def run_online() -> None:
     )
     with connectable.connect() as connection:
         # Batch mode lets later ALTERs work on SQLite, which cannot alter most constraints in place.
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            render_item=_render_item,
+        )
         with context.begin_transaction():
             context.run_migrations()
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from bot.domain.activities import ActivityKind
 from bot.domain.stages import Climb, Step, climb
 from bot.models import Account, Activity
-from bot.services import accounts
+from bot.services import accounts, followups, recoveries
 from bot.services.accounts import AccountRef, NearMatchQuestion
+from bot.services.followups import AutoFollowups
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ class Logged:
     climb: Climb
     created_account: bool
     duplicate: bool = False
+    # Recoveries whose owner is now asked "did the next delivery clearly exceed expectations?".
+    verdicts_asked: tuple[int, ...] = field(default=())
+    followups_scheduled: tuple[date, ...] = field(default=())
 
 
 def log_activity(
@@ -45,7 +49,9 @@ def log_activity(
     now: datetime,
     today: date,
     repeater_threshold: int,
+    auto: AutoFollowups | None = None,
 ) -> Logged | NearMatchQuestion:
+    auto = auto or AutoFollowups()
     already = _already_logged(session, request)
     if already is not None:
         return already
@@ -94,10 +100,45 @@ def log_activity(
             reason="activity",
             activity_id=activity.id,
         )
+    scheduled = _auto_followups(session, account, request, auto, now)
+    asked: tuple[int, ...] = ()
+    if request.kind is ActivityKind.WON:
+        asked = tuple(recovery.id for recovery in recoveries.ask_after_win(session, account, now=now))
     if created:
         # A first log that lands above step 1.1 still shows as a climb from "name only".
         result = Climb(before=Step.NAME_ONLY, after=result.after)
-    return Logged(account=account, activity=activity, climb=result, created_account=created)
+    return Logged(
+        account=account,
+        activity=activity,
+        climb=result,
+        created_account=created,
+        verdicts_asked=asked,
+        followups_scheduled=scheduled,
+    )
+
+
+def _auto_followups(
+    session: Session, account: Account, request: LogRequest, auto: AutoFollowups, now: datetime
+) -> tuple[date, ...]:
+    due: date | None = None
+    source = ""
+    if request.kind is ActivityKind.WON and auto.after_sale:
+        due, source = request.on + timedelta(days=followups.AFTER_SALE_DAYS), "after_sale"
+    elif request.kind is ActivityKind.LOST and request.revisit_on is not None and auto.revisit:
+        due, source = request.revisit_on, "revisit"
+    if due is None:
+        return ()
+    followups.schedule(
+        session,
+        account,
+        user_id=account.owner_id,
+        created_by=request.user_id,
+        due_on=due,
+        note=request.note,
+        source=source,
+        now=now,
+    )
+    return (due,)
 
 
 def _add_evidence(account: Account, kind: ActivityKind, on: date) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.names import display_name, name_key
@@ -35,7 +35,7 @@ _STEP_BY_LABEL = {step.label: step for step in LADDER}
 
 
 def teams(session: Session) -> list[str]:
-    return list(session.scalars(select(distinct(Account.team_id)).order_by(Account.team_id)))
+    return list(session.scalars(select(Account.team_id).distinct().order_by(Account.team_id)))
 
 
 def export_rows(session: Session, team_ids: list[str] | None = None) -> Iterator[dict[str, object]]:

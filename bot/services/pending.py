@@ -14,6 +14,7 @@ from bot.domain.activities import ActivityKind
 from bot.models import Account, PendingRequest
 from bot.services.accounts import AccountRef, NearMatchQuestion
 from bot.services.activities import Logged, LogRequest, log_activity
+from bot.services.followups import AutoFollowups
 
 # An unanswered question is forgotten after a week; the user can simply run the command again.
 KEEP_FOR = timedelta(days=7)
@@ -90,8 +91,11 @@ def log_or_ask(
     now: datetime,
     today: date,
     repeater_threshold: int,
+    auto: AutoFollowups | None = None,
 ) -> Logged | Asked:
-    outcome = log_activity(session, request, now=now, today=today, repeater_threshold=repeater_threshold)
+    outcome = log_activity(
+        session, request, now=now, today=today, repeater_threshold=repeater_threshold, auto=auto
+    )
     if isinstance(outcome, NearMatchQuestion):
         parked = park(session, request, now=now)
         return Asked(name=outcome.name, candidates=outcome.candidates, pending_id=parked.id)

@@ -13,5 +13,5 @@ def distribution_for(session: Session, team_id: str, owner_id: str | None = None
     statement = select(Account.step, func.count()).where(Account.team_id == team_id)
     if owner_id is not None:
         statement = statement.where(Account.owner_id == owner_id)
-    rows = session.execute(statement.group_by(Account.step)).tuples()
+    rows = session.execute(statement.group_by(Account.step)).all()
     return distribution_from({step: count for step, count in rows})

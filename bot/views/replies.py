@@ -49,6 +49,8 @@ def logged(result: Logged, locale: str) -> Message:
     lines = [" ".join(details), climb_text(result, locale)]
     if activity.note:
         lines.append(t(locale, "logged_note", note=escape(activity.note)))
+    for due in result.followups_scheduled:
+        lines.append("📅 " + t(locale, "followup_auto_scheduled", date=fmt_date(due, locale)))
     blocks = [section("\n".join(lines)), context(next_step_advice(account.current_step, locale))]
     return message(stored, blocks)
 

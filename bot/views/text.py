@@ -285,10 +285,17 @@ def describe_element(element: Mapping[str, Any]) -> str:
             head = f"{head}: {', '.join(current)}"
         return f"{head} ▾ (type to search)"
     if kind in ("users_select", "multi_users_select"):
-        users = element.get("initial_users") or ([element["initial_user"]] if element.get("initial_user") else [])
+        users = element.get("initial_users") or (
+            [element["initial_user"]] if element.get("initial_user") else []
+        )
         shown = ", ".join("@" + str(user) for user in users)
         return f"{shown or placeholder or 'pick a user'} ▾"
-    if kind in ("conversations_select", "channels_select", "multi_conversations_select", "multi_channels_select"):
+    if kind in (
+        "conversations_select",
+        "channels_select",
+        "multi_conversations_select",
+        "multi_channels_select",
+    ):
         initial = element.get("initial_conversation") or element.get("initial_channel")
         return f"{'#' + str(initial) if initial else placeholder or 'pick a channel'} ▾"
     if kind == "datepicker":
@@ -345,7 +352,9 @@ def _rich_inline(elements: Sequence[Mapping[str, Any]]) -> str:
         elif kind == "link":
             url = str(element.get("url", ""))
             label = str(element.get("text") or "")
-            out.append(_styled(f"{label} ({url})" if label and label != url else url, element.get("style") or {}))
+            out.append(
+                _styled(f"{label} ({url})" if label and label != url else url, element.get("style") or {})
+            )
         elif kind == "user":
             out.append("@" + str(element.get("user_id", "")))
         elif kind == "usergroup":

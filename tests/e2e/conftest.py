@@ -72,13 +72,22 @@ class SlackDriver:
         self.slack = slack
 
     # --- raw requests -------------------------------------------------------------------------
-    def post(self, body: str, *, content_type: str, sign: bool = True, timestamp: int | None = None,
-             secret: str = SIGNING_SECRET) -> Sent:
+    def post(
+        self,
+        body: str,
+        *,
+        content_type: str,
+        sign: bool = True,
+        timestamp: int | None = None,
+        secret: str = SIGNING_SECRET,
+    ) -> Sent:
         headers = {"Content-Type": content_type}
         if sign:
             ts = str(timestamp if timestamp is not None else int(time.time()))
             headers["X-Slack-Request-Timestamp"] = ts
-            headers["X-Slack-Signature"] = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+            headers["X-Slack-Signature"] = SignatureVerifier(secret).generate_signature(
+                timestamp=ts, body=body
+            )
         request = urllib.request.Request(self.url, data=body.encode(), headers=headers, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
@@ -93,13 +102,30 @@ class SlackDriver:
         return self.form({"payload": json.dumps(payload)}, **kwargs)
 
     # --- what Slack sends ---------------------------------------------------------------------
-    def command(self, command: str, text: str = "", *, user: str = USER, team: str = TEAM,
-                trigger_id: str | None = None, channel: str = "C0SALES", **kwargs: Any) -> tuple[Sent, str]:
+    def command(
+        self,
+        command: str,
+        text: str = "",
+        *,
+        user: str = USER,
+        team: str = TEAM,
+        trigger_id: str | None = None,
+        channel: str = "C0SALES",
+        **kwargs: Any,
+    ) -> tuple[Sent, str]:
         key = uuid.uuid4().hex[:10]
         fields = {
-            "token": "legacy", "team_id": team, "team_domain": "acme", "channel_id": channel,
-            "channel_name": "sales", "user_id": user, "user_name": user.lower(), "command": command,
-            "text": text, "api_app_id": "A0PYRAMID", "response_url": self.slack.response_url(key),
+            "token": "legacy",
+            "team_id": team,
+            "team_domain": "acme",
+            "channel_id": channel,
+            "channel_name": "sales",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": command,
+            "text": text,
+            "api_app_id": "A0PYRAMID",
+            "response_url": self.slack.response_url(key),
             "trigger_id": trigger_id or f"trig.{uuid.uuid4().hex}",
         }
         return self.form(fields, **kwargs), key
@@ -119,42 +145,90 @@ class SlackDriver:
             time.sleep(0.01)
         raise AssertionError(f"no reply at response URL {key}; calls: {[c.method for c in self.slack.calls]}")
 
-    def press(self, message: dict[str, Any], action_id: str, *, user: str = USER, team: str = TEAM,
-              value: str | None = None, channel: str = "C0SALES") -> tuple[Sent, str]:
+    def press(
+        self,
+        message: dict[str, Any],
+        action_id: str,
+        *,
+        user: str = USER,
+        team: str = TEAM,
+        value: str | None = None,
+        channel: str = "C0SALES",
+    ) -> tuple[Sent, str]:
         """Presses the button `action_id` of a message the bot posted (or a forged value)."""
         button, block_id = find_button(message, action_id)
         key = uuid.uuid4().hex[:10]
         payload = {
-            "type": "block_actions", "team": {"id": team, "domain": "acme"},
+            "type": "block_actions",
+            "team": {"id": team, "domain": "acme"},
             "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
-            "api_app_id": "A0PYRAMID", "token": "legacy", "trigger_id": f"trig.{uuid.uuid4().hex}",
-            "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": channel,
-                          "is_ephemeral": True},
+            "api_app_id": "A0PYRAMID",
+            "token": "legacy",
+            "trigger_id": f"trig.{uuid.uuid4().hex}",
+            "container": {
+                "type": "message",
+                "message_ts": "1700000000.000100",
+                "channel_id": channel,
+                "is_ephemeral": True,
+            },
             "channel": {"id": channel, "name": "sales"},
             "response_url": self.slack.response_url(key),
-            "actions": [{"action_id": action_id, "block_id": block_id, "type": "button",
-                         "value": value if value is not None else button.get("value"),
-                         "text": button["text"], "action_ts": "1700000001.000200"}],
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": block_id,
+                    "type": "button",
+                    "value": value if value is not None else button.get("value"),
+                    "text": button["text"],
+                    "action_ts": "1700000001.000200",
+                }
+            ],
         }
         return self.payload(payload), key
 
-    def submit(self, view: dict[str, Any], values: dict[str, dict[str, Any]], *, user: str = USER,
-               team: str = TEAM, view_id: str | None = None) -> Sent:
+    def submit(
+        self,
+        view: dict[str, Any],
+        values: dict[str, dict[str, Any]],
+        *,
+        user: str = USER,
+        team: str = TEAM,
+        view_id: str | None = None,
+    ) -> Sent:
         payload = {
-            "type": "view_submission", "team": {"id": team, "domain": "acme"},
+            "type": "view_submission",
+            "team": {"id": team, "domain": "acme"},
             "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
-            "api_app_id": "A0PYRAMID", "token": "legacy", "trigger_id": f"trig.{uuid.uuid4().hex}",
-            "view": {**view, "id": view_id or view.get("id") or f"V{uuid.uuid4().hex[:10].upper()}",
-                     "team_id": team, "state": {"values": values}},
+            "api_app_id": "A0PYRAMID",
+            "token": "legacy",
+            "trigger_id": f"trig.{uuid.uuid4().hex}",
+            "view": {
+                **view,
+                "id": view_id or view.get("id") or f"V{uuid.uuid4().hex[:10].upper()}",
+                "team_id": team,
+                "state": {"values": values},
+            },
         }
         return self.payload(payload)
 
-    def options(self, action_id: str, value: str, *, view: dict[str, Any] | None = None,
-                user: str = USER, team: str = TEAM) -> Sent:
+    def options(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        view: dict[str, Any] | None = None,
+        user: str = USER,
+        team: str = TEAM,
+    ) -> Sent:
         payload = {
-            "type": "block_suggestion", "team": {"id": team, "domain": "acme"},
-            "user": {"id": user, "name": user.lower(), "team_id": team}, "api_app_id": "A0PYRAMID",
-            "token": "legacy", "action_id": action_id, "block_id": "account", "value": value,
+            "type": "block_suggestion",
+            "team": {"id": team, "domain": "acme"},
+            "user": {"id": user, "name": user.lower(), "team_id": team},
+            "api_app_id": "A0PYRAMID",
+            "token": "legacy",
+            "action_id": action_id,
+            "block_id": "account",
+            "value": value,
             "view": view or {"id": "V0", "type": "modal"},
         }
         return self.payload(payload)
@@ -191,14 +265,22 @@ def text_of(message: dict[str, Any]) -> str:
 
 @pytest.fixture
 def app_server(settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack) -> Iterator[str]:
-    app = build_app(settings, db=db, clock=clock, client=WebClient(token="xoxb-test", base_url=slack.base_url))
+    app = build_app(
+        settings, db=db, clock=clock, client=WebClient(token="xoxb-test", base_url=slack.base_url)
+    )
     server = create_server(wsgi_app(app), host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     port = server.effective_port  # type: ignore[union-attr]
     yield f"http://127.0.0.1:{port}"
-    server.close()
+    # Stop from inside waitress's own loop (closing its sockets from here would race its select()):
+    # the loop ends when its socket map is empty.
+    channels = dict(server._map)  # type: ignore[union-attr]
+    server.trigger.pull_trigger(server._map.clear)  # type: ignore[union-attr]
     thread.join(timeout=5)
+    for channel in channels.values():
+        channel.close()
+    server.task_dispatcher.shutdown()  # type: ignore[union-attr]
 
 
 @pytest.fixture

@@ -229,6 +229,8 @@ DATES: list[tuple[str, date, Prefer | None, date]] = [
     ("31日", SUNDAY, "future", date(2026, 12, 31)),
     ("31日", MONDAY, "past", date(2025, 12, 31)),
     ("1日", MONDAY, "future", date(2026, 2, 1)),
+    ("30日", date(2026, 1, 31), "future", date(2026, 3, 30)),  # no 30 February
+    ("31日", date(2026, 3, 1), "past", date(2026, 1, 31)),
     # relative, English
     ("in 3 days", SUNDAY, None, date(2026, 11, 25)),
     ("in 1 day", SUNDAY, None, date(2026, 11, 23)),
@@ -567,6 +569,7 @@ def test_trouble_limits_its_description() -> None:
         ('Acme "Call"', "Acme Call", VISIT, SUNDAY),
         ('"Acme   Spaced   Out"', "Acme Spaced Out", VISIT, SUNDAY),
         ('"Acme" "Corp" call', "Acme Corp", CALL, SUNDAY),
+        ('Acme yesterday "Corp"', "Acme yesterday Corp", VISIT, SUNDAY),
         ('"Acme"call', "Acme", CALL, SUNDAY),
         ('"Acme Corp call', '"Acme Corp', CALL, SUNDAY),
         ("Acme    Corp     call", "Acme Corp", CALL, SUNDAY),
@@ -658,7 +661,10 @@ def test_a_meeting_in_the_future_is_rejected(text: str, iso: str) -> None:
     assert (error.code, error.params) == ("future_date", {"date": iso})
 
 
-@pytest.mark.parametrize(("text", "word"), [("Acme 13/45", "13/45"), ("Acme call 2026-02-30", "2026-02-30")])
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [("Acme 13/45", "13/45"), ("Acme call 2026-02-30", "2026-02-30"), ("Acme 11/22/2026", "11/22/2026")],
+)
 def test_a_meeting_with_an_impossible_date(text: str, word: str) -> None:
     error = error_of(parse_meeting, text, SUNDAY)
     assert (error.code, error.params) == ("bad_date", {"word": word})
@@ -725,6 +731,7 @@ def test_parse_deal(text: str, expected: DealRequest) -> None:
         ("Acme 1.2M won 500k", "bad_amount", {"word": "1.2M"}),
         ("Acme won tomorow", "bad_date", {"word": "tomorow"}),
         ("Acme won 2026-02-30", "bad_date", {"word": "2026-02-30"}),
+        ("Acme won 26-11-22", "bad_date", {"word": "26-11-22"}),
         ("Acme won yesterday today", "bad_date", {"word": "yesterday"}),
         ("Acme won tomorrow", "future_date", {"date": "2026-11-23"}),
         ("Acme won 2026-12-01", "future_date", {"date": "2026-12-01"}),
@@ -897,6 +904,7 @@ def test_parse_trouble_errors(text: str, code: str) -> None:
         ("Owner Inc owner <@U1>", AccountEdit("Owner Inc", "owner", "U1")),
         ('"Owner Inc" owner <@U1>', AccountEdit("Owner Inc", "owner", "U1")),
         ("Acme Segment Co segment strategic", AccountEdit("Acme Segment Co", "segment", "strategic")),
+        ("Acme rename Acme Owner", AccountEdit("Acme", "rename", "Acme Owner")),
         # ... so a new name containing a field word needs quotes.
         ("Acme rename Segment Co", AccountEdit("Acme rename", "segment", "Co")),
         ('Acme rename "Segment Co"', AccountEdit("Acme", "rename", "Segment Co")),

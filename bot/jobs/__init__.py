@@ -1,0 +1,1 @@
+"""Scheduled work: the morning digest, recovery flags. Every job is idempotent (see outbox.py)."""

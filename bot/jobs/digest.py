@@ -1,0 +1,109 @@
+"""The morning digest: one DM per rep per working day at their own 09:00, only when there is
+something to act on, delivered exactly once through the ledger (outbox.py)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+
+import holidays
+from holidays import HolidayBase
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from bot.domain.schedule import WorkCalendar, digest_day_due
+from bot.jobs.outbox import Delivered, deliver_once
+from bot.runtime import Runtime
+from bot.services import digests
+from bot.views.blocks import Message
+from bot.views.digest import digest_message
+
+log = logging.getLogger(__name__)
+KIND = "digest"
+
+
+@dataclass(frozen=True)
+class DigestRun:
+    team_id: str
+    user_id: str
+    day: date
+    result: Delivered
+
+
+def work_calendar(settings: Settings) -> WorkCalendar:
+    country = settings.pyramid_holiday_country
+    if not country:
+        return WorkCalendar(working_weekdays=settings.working_weekdays)
+    return WorkCalendar(
+        working_weekdays=settings.working_weekdays, is_holiday=_holidays(country).__contains__
+    )
+
+
+@lru_cache(maxsize=8)
+def _holidays(country: str) -> HolidayBase:
+    # A maintained calendar (Japan's substitute and citizens' holidays included); years load lazily.
+    return holidays.country_holidays(country)
+
+
+def send_due_digests(runtime: Runtime, client: WebClient, now: datetime) -> list[DigestRun]:
+    """The scheduler's tick: every rep whose local digest time has passed today, on a working day."""
+    calendar = work_calendar(runtime.settings)
+    runs = []
+    for team_id, user_id in _recipients(runtime, None, None):
+        profile = runtime.profile(client, team_id, user_id)
+        day = digest_day_due(now, profile.zone, runtime.settings.pyramid_digest_time, calendar)
+        if day is not None:
+            runs.append(_send(runtime, client, team_id, user_id, day, profile.locale, now))
+    return runs
+
+
+def send_digests_for(
+    runtime: Runtime,
+    client: WebClient,
+    *,
+    day: date,
+    users: list[str] | None = None,
+    teams: list[str] | None = None,
+) -> list[DigestRun]:
+    """`pyramid-bot digest --date`: the digests as on that morning, whatever the day; still once each."""
+    now = runtime.clock.now()
+    runs = []
+    for team_id, user_id in _recipients(runtime, users, teams):
+        profile = runtime.profile(client, team_id, user_id)
+        runs.append(_send(runtime, client, team_id, user_id, day, profile.locale, now))
+    return runs
+
+
+def _recipients(runtime: Runtime, users: list[str] | None, teams: list[str] | None) -> list[tuple[str, str]]:
+    with runtime.db.transaction() as session:
+        pairs = [
+            (team_id, user_id)
+            for team_id in (teams or digests.teams(session))
+            for user_id in digests.reps(session, team_id)
+            if users is None or user_id in users
+        ]
+    return pairs
+
+
+def _send(
+    runtime: Runtime, client: WebClient, team_id: str, user_id: str, day: date, locale: str, now: datetime
+) -> DigestRun:
+    def build() -> Message | None:
+        with runtime.db.transaction() as session:
+            digest = digests.digest_for(session, team_id, user_id, day)
+        return None if digest.is_empty else digest_message(digest, locale)
+
+    result = deliver_once(
+        runtime.db,
+        client,
+        team_id=team_id,
+        kind=KIND,
+        ref=f"{user_id}:{day.isoformat()}",
+        channel=user_id,
+        build=build,
+        now=now,
+    )
+    log.info("digest %s %s %s: %s", team_id, user_id, day, result.outcome.value)
+    return DigestRun(team_id, user_id, day, result)

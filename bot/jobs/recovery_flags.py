@@ -1,0 +1,40 @@
+"""Recoveries still without a response after three days are flagged to the team channel, once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from functools import partial
+
+from slack_sdk import WebClient
+
+from bot.jobs.outbox import Delivered, deliver_once
+from bot.runtime import Runtime
+from bot.services import recoveries
+from bot.views.recovery import flag_post
+
+log = logging.getLogger(__name__)
+
+
+def flag_overdue_recoveries(runtime: Runtime, client: WebClient, now: datetime) -> list[Delivered]:
+    channel = runtime.settings.pyramid_team_channel
+    if not channel:
+        return []
+    with runtime.db.transaction() as session:
+        overdue = recoveries.overdue_open(session, now)
+    results = []
+    for recovery, account in overdue:
+        days = (now - recovery.opened_at).days
+        results.append(
+            deliver_once(
+                runtime.db,
+                client,
+                team_id=recovery.team_id,
+                kind="recovery_flag",
+                ref=str(recovery.id),
+                channel=channel,
+                build=partial(flag_post, recovery, account, days, runtime.settings.pyramid_locale),
+                now=now,
+            )
+        )
+    return results

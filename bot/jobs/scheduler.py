@@ -1,0 +1,68 @@
+"""APScheduler set-up. One tick every few minutes does every due job; the jobs decide what is due
+from the Clock and the delivery ledger, so a restart, a missed tick or a second scheduler process
+never posts anything twice (see outbox.py)."""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.jobs.digest import send_due_digests
+from bot.jobs.recovery_flags import flag_overdue_recoveries
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+TICK_MINUTES = 5
+
+
+def job_client(runtime: Runtime) -> WebClient:
+    """A Web API client of the jobs' own: it waits out 429s (Retry-After) and retries 5xx in the
+    scheduler's thread, so incoming commands, on Bolt's client, are never held up by it."""
+    settings = runtime.settings
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    client = WebClient(token=token, base_url=settings.slack_api_url)
+    add_retries(client)
+    return client
+
+
+def add_retries(client: WebClient) -> WebClient:
+    client.retry_handlers = [
+        ConnectionErrorRetryHandler(max_retry_count=2),
+        RateLimitErrorRetryHandler(max_retry_count=5),
+        ServerErrorRetryHandler(max_retry_count=2),
+    ]
+    return client
+
+
+def tick(runtime: Runtime, client: WebClient) -> None:
+    now = runtime.clock.now()
+    for job in (send_due_digests, flag_overdue_recoveries):
+        try:
+            job(runtime, client, now)
+        except Exception:
+            # One failing job must not stop the others; the next tick tries again.
+            log.exception("scheduled job %s failed", job.__name__)
+
+
+def build_scheduler(runtime: Runtime, client: WebClient, *, blocking: bool) -> BaseScheduler:
+    scheduler: BaseScheduler = BlockingScheduler() if blocking else BackgroundScheduler(daemon=True)
+    scheduler.add_job(
+        tick,
+        IntervalTrigger(minutes=TICK_MINUTES),
+        args=(runtime, client),
+        id="pyramid-tick",
+        max_instances=1,
+        coalesce=True,  # after downtime, one catch-up run rather than one per missed slot
+        next_run_time=runtime.clock.now(),
+    )
+    return scheduler

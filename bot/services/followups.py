@@ -1,0 +1,132 @@
+"""Follow-ups: scheduled by hand, or by the method (after a sale, a lost deal's revisit date, a failure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.models import Account, Followup
+from bot.services.errors import UserFacingError
+
+AFTER_SALE_DAYS = 7  # "a call a week later"
+SNOOZE_DAYS = 7
+
+
+@dataclass(frozen=True)
+class AutoFollowups:
+    """Which follow-ups the method schedules by itself (each can be turned off in settings)."""
+
+    after_sale: bool = True
+    revisit: bool = True
+    recovery: bool = True
+
+
+def schedule(
+    session: Session,
+    account: Account,
+    *,
+    user_id: str,
+    created_by: str,
+    due_on: date,
+    note: str | None,
+    source: str,
+    now: datetime,
+    request_key: str | None = None,
+) -> Followup:
+    followup = Followup(
+        team_id=account.team_id,
+        account_id=account.id,
+        user_id=user_id,
+        created_by=created_by,
+        due_on=due_on,
+        note=note,
+        source=source,
+        status="open",
+        request_key=request_key,
+        created_at=now,
+    )
+    session.add(followup)
+    session.flush()
+    return followup
+
+
+def find_by_request(session: Session, team_id: str, request_key: str) -> Followup | None:
+    return session.scalar(
+        select(Followup).where(Followup.team_id == team_id, Followup.request_key == request_key)
+    )
+
+
+def get(session: Session, team_id: str, followup_id: int) -> Followup:
+    followup = session.scalar(select(Followup).where(Followup.team_id == team_id, Followup.id == followup_id))
+    if followup is None:
+        raise UserFacingError("followup_gone")
+    return followup
+
+
+@dataclass(frozen=True)
+class FollowupChange:
+    followup: Followup
+    account_name: str
+    changed: bool  # False: it was already in that state (a second click, a stale message)
+
+
+def complete(
+    session: Session, team_id: str, followup_id: int, *, user_id: str, now: datetime
+) -> FollowupChange:
+    followup = get(session, team_id, followup_id)
+    changed = followup.status != "done"
+    if changed:
+        followup.status = "done"
+        followup.done_at = now
+        followup.done_by = user_id
+    return FollowupChange(followup, _account_name(session, followup), changed)
+
+
+def move(
+    session: Session, team_id: str, followup_id: int, *, due_on: date, today: date, user_id: str
+) -> FollowupChange:
+    """Snooze or reschedule; a done follow-up stays done."""
+    if due_on < today:
+        raise UserFacingError("past_date", date=due_on.isoformat())
+    followup = get(session, team_id, followup_id)
+    if followup.status == "done":
+        return FollowupChange(followup, _account_name(session, followup), False)
+    changed = followup.due_on != due_on
+    followup.due_on = due_on
+    return FollowupChange(followup, _account_name(session, followup), changed)
+
+
+def snooze_date(today: date) -> date:
+    return today + timedelta(days=SNOOZE_DAYS)
+
+
+def due_for(session: Session, team_id: str, user_id: str, day: date) -> list[tuple[Followup, Account]]:
+    rows = session.execute(
+        select(Followup, Account)
+        .join(Account, Account.id == Followup.account_id)
+        .where(
+            Followup.team_id == team_id,
+            Followup.user_id == user_id,
+            Followup.status == "open",
+            Followup.due_on <= day,
+        )
+        .order_by(Followup.due_on, Followup.id)
+    ).all()
+    return list(rows)
+
+
+def open_for_account(session: Session, team_id: str, account_id: int) -> list[Followup]:
+    return list(
+        session.scalars(
+            select(Followup)
+            .where(Followup.team_id == team_id, Followup.account_id == account_id, Followup.status == "open")
+            .order_by(Followup.due_on)
+        )
+    )
+
+
+def _account_name(session: Session, followup: Followup) -> str:
+    return session.scalar(select(Account.name).where(Account.id == followup.account_id)) or "?"

@@ -1,0 +1,93 @@
+"""Messages about failures: the owner's checklist DM, the team channel post, the flag, the verdict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.recovery import FIVE_STEPS, RecoveryStatus, steps_done
+from bot.i18n import t
+from bot.models import Account, Recovery
+from bot.views.blocks import (
+    Block,
+    Message,
+    actions,
+    button,
+    context,
+    escape,
+    mention,
+    message,
+    plain,
+    section,
+)
+
+
+def owner_checklist(recovery: Recovery, account: Account, locale: str) -> Message:
+    title = t(locale, "trouble_dm_title", account=escape(account.name), what=escape(recovery.what))
+    options = [{"text": plain(t(locale, f"recovery_step_{step}")), "value": step} for step in FIVE_STEPS]
+    done = set(steps_done(recovery.steps_done))
+    checkboxes: dict[str, Any] = {"type": "checkboxes", "action_id": "recovery_steps", "options": options}
+    initial = [option for option in options if option["value"] in done]
+    if initial:
+        checkboxes["initial_options"] = initial
+    blocks: list[Block] = [
+        section(title),
+        context(t(locale, "trouble_dm_intro")),
+        {**actions(checkboxes), "block_id": f"rc_{recovery.id}_steps"},
+    ]
+    buttons = []
+    status = RecoveryStatus(recovery.status)
+    if status is RecoveryStatus.OPEN:
+        buttons.append(
+            button(t(locale, "button_responded"), "recovery_responded", str(recovery.id), style="primary")
+        )
+    if status is RecoveryStatus.RESPONDED:
+        buttons.append(
+            button(t(locale, "button_recovered"), "recovery_recovered", str(recovery.id), style="primary")
+        )
+    if not status.is_closed:
+        buttons.append(
+            button(t(locale, "button_recovery_lost"), "recovery_lost", str(recovery.id), style="danger")
+        )
+        blocks.append(actions(*buttons, block_id=f"rc_{recovery.id}_actions"))
+    else:
+        blocks.append(context(t(locale, f"recovery_status_{status.value}")))
+    return message(title, blocks)
+
+
+def channel_post(recovery: Recovery, account: Account, locale: str) -> Message:
+    text = t(
+        locale,
+        "trouble_channel",
+        account=escape(account.name),
+        owner=mention(recovery.owner_id),
+        user=mention(recovery.opened_by),
+        what=escape(recovery.what),
+    )
+    return message(text, [section(text)])
+
+
+def flag_post(recovery: Recovery, account: Account, days: int, locale: str) -> Message:
+    text = t(
+        locale,
+        "trouble_flag",
+        account=escape(account.name),
+        owner=mention(recovery.owner_id),
+        days=days,
+        what=escape(recovery.what),
+    )
+    return message(text, [section(text)])
+
+
+def verdict_question(recovery: Recovery, account: Account, locale: str) -> Message:
+    text = t(locale, "verdict_question", account=escape(account.name), what=escape(recovery.what))
+    return message(
+        text,
+        [
+            section(text),
+            actions(
+                button(t(locale, "button_verdict_yes"), "verdict_yes", str(recovery.id), style="primary"),
+                button(t(locale, "button_verdict_not_yet"), "verdict_not_yet", str(recovery.id)),
+                block_id=f"rc_{recovery.id}_actions",
+            ),
+        ],
+    )

@@ -1,0 +1,383 @@
+"""What must never get through: unsigned or stale requests, repeated deliveries, and values that name
+another workspace's data (forged buttons, selects and "did you mean" answers)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+import uuid
+from typing import Any
+
+import pytest
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import func, select
+from waitress.adjustments import Adjustments
+
+from bot.db import Database
+from bot.local_slack import LocalSlack
+from bot.models import Account, Activity, PendingRequest, StepChange
+from tests.e2e.conftest import (
+    OTHER_TEAM,
+    SIGNING_SECRET,
+    TEAM,
+    USER,
+    Sent,
+    SlackDriver,
+    find_button,
+    text_of,
+)
+
+
+@pytest.fixture(autouse=True)
+def _quick_server_shutdown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The harness's waitress loop wakes once a second, so every test's teardown waited ~1 s for it
+    to notice server.close(). Waking every 20 ms keeps the suite fast (set before `app_server`)."""
+    monkeypatch.setattr(Adjustments, "asyncore_loop_timeout", 0.02)
+
+
+EMPTY = {"Account": 0, "Activity": 0, "StepChange": 0, "PendingRequest": 0}
+
+
+def row_counts(db: Database) -> dict[str, int]:
+    with db.transaction() as s:
+        return {
+            model.__name__: s.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Account, Activity, StepChange, PendingRequest)
+        }
+
+
+def all_accounts(db: Database, team: str = TEAM) -> list[Account]:
+    with db.transaction() as s:
+        return list(s.scalars(select(Account).where(Account.team_id == team).order_by(Account.id)))
+
+
+def snapshot(db: Database) -> list[tuple[Any, ...]]:
+    """Every account and activity of both teams, to compare before and after."""
+    with db.transaction() as s:
+        accounts = [
+            (a.id, a.team_id, a.name, a.owner_id, a.step, a.segment, a.last_touch_on, a.in_person_meetings)
+            for a in s.scalars(select(Account).order_by(Account.id))
+        ]
+        activities = [(a.id, a.account_id, a.kind) for a in s.scalars(select(Activity).order_by(Activity.id))]
+        pending = [p.id for p in s.scalars(select(PendingRequest).order_by(PendingRequest.id))]
+    return [*accounts, *activities, *pending]
+
+
+def command_fields(text: str, slack: LocalSlack, trigger_id: str = "trig.raw") -> dict[str, str]:
+    return {
+        "token": "legacy",
+        "team_id": TEAM,
+        "team_domain": "acme",
+        "channel_id": "C0SALES",
+        "channel_name": "sales",
+        "user_id": USER,
+        "user_name": "u0rep1",
+        "command": "/meeting",
+        "text": text,
+        "api_app_id": "A0PYRAMID",
+        "response_url": slack.response_url("raw"),
+        "trigger_id": trigger_id,
+    }
+
+
+def option(value: str) -> dict[str, Any]:
+    return {"text": {"type": "plain_text", "text": value, "emoji": True}, "value": value}
+
+
+# --------------------------------------------------------------------------------------------- signatures
+
+
+@pytest.mark.parametrize(
+    "how",
+    [
+        pytest.param({"sign": False}, id="unsigned"),
+        pytest.param({"secret": "not-the-signing-secret"}, id="wrong-secret"),
+        pytest.param({"timestamp": -600}, id="ten-minutes-old"),
+        pytest.param({"timestamp": +600}, id="ten-minutes-ahead"),
+    ],
+)
+def test_refused_requests_store_and_post_nothing(
+    driver: SlackDriver, slack: LocalSlack, db: Database, how: dict[str, Any]
+) -> None:
+    if "timestamp" in how:
+        how = {"timestamp": int(time.time()) + how["timestamp"]}  # relative to now, not to collection
+    sent, _ = driver.command("/meeting", "Acme visit", **how)
+    pressed = driver.payload(
+        {"type": "block_actions", "team": {"id": TEAM}, "user": {"id": USER}, "actions": []}, **how
+    )
+
+    assert sent.status == 401, sent
+    assert pressed.status == 401, pressed
+    assert row_counts(db) == EMPTY
+    # Refused before any listener ran: not even the user's profile was looked up.
+    assert [c.method for c in slack.calls] == []
+
+
+def test_a_body_changed_after_signing_is_refused(
+    driver: SlackDriver, slack: LocalSlack, db: Database
+) -> None:
+    from urllib.parse import urlencode
+
+    ts = str(int(time.time()))
+    signed = urlencode(command_fields("Acme visit", slack))
+    forged = urlencode(command_fields("Acme won 999M", slack))
+    signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=signed)
+    request = urllib.request.Request(
+        driver.url,
+        data=forged.encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": signature,
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+
+    assert status == 401
+    assert row_counts(db) == EMPTY
+    assert slack.calls == []
+
+
+def test_a_correctly_signed_request_is_accepted(driver: SlackDriver, db: Database) -> None:
+    """The control for the refusals above: the same command, signed, is stored."""
+    reply = driver.run("/meeting", "Acme visit")
+    assert "Logged a visit" in text_of(reply)
+    assert row_counts(db)["Activity"] == 1
+
+
+def test_healthz(driver: SlackDriver) -> None:
+    base = driver.url.removesuffix("/slack/events")
+    with urllib.request.urlopen(base + "/healthz", timeout=5) as response:
+        assert response.status == 200
+        assert response.read().strip() == b"ok"
+
+
+# --------------------------------------------------------------------------------------------- repeats
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "kind"),
+    [("/meeting", "Acme visit", "visit"), ("/deal", "アクメ 受注 120万", "won")],
+)
+def test_the_same_command_delivered_twice_stores_one_activity(
+    driver: SlackDriver, db: Database, command: str, text: str, kind: str
+) -> None:
+    trigger = f"trig.{uuid.uuid4().hex}"
+    first = driver.run(command, text, trigger_id=trigger)
+    second = driver.run(command, text, trigger_id=trigger)
+
+    [account] = all_accounts(db)
+    with db.transaction() as s:
+        activities = list(s.scalars(select(Activity)))
+    assert [(a.kind, a.request_key) for a in activities] == [(kind, f"command:{trigger}")]
+    assert row_counts(db) == {"Account": 1, "Activity": 1, "StepChange": 1, "PendingRequest": 0}
+    assert account.in_person_meetings + account.deals_won == 1
+
+    assert "Already logged" not in text_of(first)
+    body = text_of(second)
+    assert "Already logged: this request was received before, so nothing new was stored." in body, body
+    assert "New account" not in body
+    assert "Step unchanged." in body
+
+    # Another delivery (a new trigger id) is a new activity.
+    driver.run(command, text)
+    assert row_counts(db)["Activity"] == 2
+
+
+def test_simultaneous_deliveries_of_one_command_store_one_activity(driver: SlackDriver, db: Database) -> None:
+    driver.run("/pyramid")  # users.info cached, so the three deliveries race on the database only
+    keys: list[str] = []
+    answers: list[Sent] = []
+
+    def deliver() -> None:
+        sent, key = driver.command("/meeting", "Acme visit", trigger_id="trig.same-delivery")
+        answers.append(sent)
+        keys.append(key)
+
+    threads = [threading.Thread(target=deliver) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    replies = [text_of(driver.reply(key)) for key in keys]
+    assert [a.status for a in answers] == [200, 200, 200]
+    assert row_counts(db) == {"Account": 1, "Activity": 1, "StepChange": 1, "PendingRequest": 0}
+    assert sum("Already logged" in r for r in replies) == 2, replies
+    assert not any("went wrong" in r for r in replies), replies
+
+
+# --------------------------------------------------------------------------------------------- other teams
+
+
+@pytest.fixture
+def theirs(driver: SlackDriver, db: Database) -> Account:
+    """An account of OTHER_TEAM, created through its own command."""
+    driver.run("/deal", "Acme won 5M -- their secret deal", team=OTHER_TEAM)
+    [account] = all_accounts(db, OTHER_TEAM)
+    return account
+
+
+@pytest.mark.parametrize("action_id", ["open_log_meeting", "open_log_deal"])
+def test_a_card_button_naming_another_teams_account_opens_nothing(
+    driver: SlackDriver, slack: LocalSlack, db: Database, theirs: Account, action_id: str
+) -> None:
+    driver.run("/meeting", "Globex visit")
+    card = driver.run("/account", "Globex")
+    before = snapshot(db)
+
+    sent, key = driver.press(card, action_id, value=str(theirs.id))
+    answer = driver.reply(key)
+
+    assert sent.status == 200
+    assert "That account no longer exists in this workspace." in text_of(answer)
+    assert "Acme" not in text_of(answer)
+    assert slack.calls_to("views.open") == []
+    assert snapshot(db) == before
+
+
+def test_a_which_account_button_naming_another_teams_account_shows_nothing(
+    driver: SlackDriver, db: Database, theirs: Account
+) -> None:
+    driver.run("/meeting", "Acme Trading visit")
+    question = driver.run("/account", "Acme Tradin")
+    before = snapshot(db)
+
+    _, key = driver.press(question, "show_account_0", value=str(theirs.id))
+    answer = driver.reply(key)
+
+    assert "no longer exists" in text_of(answer)
+    assert "secret" not in text_of(answer) and "5,000,000" not in text_of(answer)
+    assert snapshot(db) == before
+
+
+def test_account_command_cannot_see_another_teams_account(
+    driver: SlackDriver, db: Database, theirs: Account
+) -> None:
+    missing = driver.run("/account", "Acme")
+    assert "No account is called *Acme*" in text_of(missing)
+    assert "their secret deal" not in text_of(missing)
+
+    # Editing it from TEAM is refused too.
+    before = snapshot(db)
+    edit = driver.run("/account", "Acme owner <@U0REP1>")
+    assert "No account is called *Acme*" in text_of(edit)
+    assert snapshot(db) == before
+
+    # With an account of the same name in both teams, each sees its own.
+    driver.run("/meeting", "ACME visit")
+    ours = driver.run("/account", "Acme")
+    assert "*Step* 1.3 met once" in text_of(ours)
+    assert "5,000,000" not in text_of(ours)
+    theirs_card = driver.run("/account", "Acme", team=OTHER_TEAM)
+    assert "*Step* 3.1 one deal won" in text_of(theirs_card)
+    assert [a.step for a in all_accounts(db)] == ["met"]
+    assert [a.step for a in all_accounts(db, OTHER_TEAM)] == ["won"]
+
+
+def test_a_modal_submission_naming_another_teams_account_stores_nothing(
+    driver: SlackDriver, slack: LocalSlack, db: Database, theirs: Account
+) -> None:
+    driver.command("/meeting", "")
+    view = slack.wait_for("views.open")[0].body["view"]
+    before = snapshot(db)
+
+    values = {
+        "account": {"account_select": {"type": "external_select", "selected_option": option(str(theirs.id))}},
+        "kind": {"kind": {"type": "radio_buttons", "selected_option": option("visit")}},
+        "date": {"date": {"type": "datepicker", "selected_date": "2026-11-22"}},
+        "note": {"note": {"type": "plain_text_input", "value": None}},
+    }
+    driver.submit(view, values)
+
+    [posted] = slack.wait_for("chat.postEphemeral")
+    assert "no longer exists" in text_of(posted.body)
+    assert snapshot(db) == before
+
+
+@pytest.mark.parametrize("name", ["   ", "", "N" * 500], ids=["blank", "empty", "too-long"])
+def test_a_forged_new_account_name_in_a_modal_stores_nothing(
+    driver: SlackDriver, slack: LocalSlack, db: Database, name: str
+) -> None:
+    driver.command("/meeting", "")
+    view = slack.wait_for("views.open")[0].body["view"]
+    values = {
+        "account": {"account_select": {"type": "external_select", "selected_option": option("new:" + name)}},
+        "kind": {"kind": {"type": "radio_buttons", "selected_option": option("visit")}},
+        "date": {"date": {"type": "datepicker", "selected_date": "2026-11-22"}},
+        "note": {"note": {"type": "plain_text_input", "value": None}},
+    }
+    answer = driver.submit(view, values)
+
+    if answer.body:  # refused inline
+        assert answer.json()["response_action"] == "errors"
+    else:  # or refused in a message
+        slack.wait_for("chat.postEphemeral")
+    assert row_counts(db) == EMPTY
+
+
+# --------------------------------------------------------------------------------------------- near-match values
+
+
+@pytest.fixture
+def question(driver: SlackDriver, db: Database) -> dict[str, Any]:
+    """TEAM's open "did you mean Acme Trading?" question (one parked request)."""
+    driver.run("/meeting", "Acme Trading visit")
+    asked = driver.run("/meeting", "Acme Tradin visit")
+    find_button(asked, "near_match_use_0")
+    return asked
+
+
+def their_pending(driver: SlackDriver, db: Database) -> tuple[str, int]:
+    """OTHER_TEAM's own open question: (its pending id, its account id)."""
+    driver.run("/meeting", "Acme Trading call", team=OTHER_TEAM)
+    asked = driver.run("/meeting", "Acme Tradin call", team=OTHER_TEAM)
+    value = json.loads(find_button(asked, "near_match_use_0")[0]["value"])
+    return value["p"], value["a"]
+
+
+def test_forged_near_match_values_change_nothing(
+    driver: SlackDriver, db: Database, question: dict[str, Any]
+) -> None:
+    pending_id, their_account = their_pending(driver, db)
+    [ours] = all_accounts(db)
+    our_pending = json.loads(find_button(question, "near_match_use_0")[0]["value"])["p"]
+    forged = [
+        "not json at all",
+        "",
+        "[]",
+        '{"p": "../../etc"}',
+        json.dumps({"p": our_pending, "a": ours.id, "extra": 1}),
+        json.dumps({"p": our_pending, "a": -1}),
+        json.dumps({"p": pending_id, "a": their_account}),  # another team's question and account
+        json.dumps({"p": pending_id, "a": ours.id}),  # another team's question, our account
+        json.dumps({"p": pending_id}),  # another team's question, "create"
+        json.dumps({"p": our_pending, "a": their_account}),  # our question, another team's account
+    ]
+    before = snapshot(db)
+    for value in forged:
+        for action in ("near_match_use_0", "near_match_create"):
+            sent, key = driver.press(question, action, value=value)
+            assert sent.status == 200
+            answer = driver.reply(key)
+            body = text_of(answer)
+            assert "already been made" in body or "no longer exists" in body, (value, body)
+            assert "Logged" not in body
+            assert snapshot(db) == before, value
+
+    # The real answer still works afterwards, and only for TEAM.
+    _, key = driver.press(question, "near_match_use_0")
+    assert "Logged a visit with *Acme Trading*" in text_of(driver.reply(key))
+    assert len(all_accounts(db)) == 1
+    assert [a.in_person_meetings for a in all_accounts(db)] == [2]
+    their_accounts = all_accounts(db, OTHER_TEAM)
+    assert [(a.name, a.remote_touches) for a in their_accounts] == [("Acme Trading", 1)]
+    with db.transaction() as s:
+        assert s.scalar(select(PendingRequest.team_id).where(PendingRequest.id == pending_id)) == OTHER_TEAM
