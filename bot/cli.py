@@ -154,6 +154,8 @@ def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.console import run_console
 
+    # The terminal is the user interface here: only warnings and errors go beside it.
+    logging.getLogger().setLevel(logging.WARNING)
     db = _database(settings, migrate_sqlite=True)
     return run_console(
         settings, db, Clock(), team_id=args.team, user_id=args.user, user_name=args.name, locale=args.locale

@@ -22,7 +22,8 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = DEFAULT_SLACK_API_URL
-    database_url: str = "sqlite:///pyramid.db"
+    # Not in repr: a PostgreSQL URL carries its password.
+    database_url: str = Field(default="sqlite:///pyramid.db", repr=False)
     port: int = Field(default=3000, ge=1, le=65535)
     pyramid_team_channel: str | None = None
     pyramid_locale: Literal["en", "ja"] = "en"
@@ -49,8 +50,11 @@ class Settings(BaseSettings):
     @field_validator("pyramid_digest_time", mode="before")
     @classmethod
     def _parse_hh_mm(cls, value: object) -> object:
-        if isinstance(value, str) and not re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
-            raise ValueError("must be HH:MM, for example 09:00")
+        if isinstance(value, str):
+            match = re.fullmatch(r"(\d{1,2}):(\d{2})", value.strip())
+            if not match or int(match[1]) > 23 or int(match[2]) > 59:
+                raise ValueError("must be HH:MM, for example 09:00")
+            return time(int(match[1]), int(match[2]))
         return value
 
     @field_validator("pyramid_timezone")

@@ -55,6 +55,8 @@ DEFAULT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("/deal <account> proposed|won|lost [amount] [date] [-- note]", "log a proposal, a win or a loss"),
     ("/account <account>", "the account card"),
     ("/pyramid [me|@user|team] [detail]", "the stage distribution and its health"),
+    ("/followup <account> <date> [-- what]", "schedule a follow-up"),
+    ("/trouble <account> -- <what went wrong>", "open a failure recovery"),
 )
 
 _TEXT_KINDS = frozenset({"plain_text_input", "email_text_input", "url_text_input", "number_input"})
@@ -197,8 +199,11 @@ class ConsoleSession:
         bot_user_id: str = "UBOT",
         out: TextIO | None = None,
         commands: Sequence[tuple[str, str]] = DEFAULT_COMMANDS,
+        local_commands: Mapping[str, tuple[str, Callable[[], str]]] | None = None,
     ) -> None:
         self.app = app
+        # Words the console runs itself (not Slack commands), e.g. "digest"; each returns a note to show.
+        self.local_commands = dict(local_commands or {})
         self.slack = slack
         self.team_id = team_id
         self.user_id = user_id
@@ -213,7 +218,8 @@ class ConsoleSession:
 
         self._seen = len(slack.calls)
         self._ids = itertools.count(1)
-        self._epoch = int(time.time())
+        # Only for unique, increasing ts values; never a clock reading.
+        self._epoch = 1_700_000_000
         self._messages: dict[int, _Message] = {}
         self._by_ts: dict[tuple[str, str], int] = {}
         self._targets: dict[str, _ResponseTarget] = {}
@@ -254,6 +260,7 @@ class ConsoleSession:
             "Type the slash commands as in Slack (with no text they open a form):",
         ]
         lines.extend(f"  {usage:<{width}}  {what}" for usage, what in self.commands)
+        lines.extend(f"  {word:<{width}}  {what}" for word, (what, _) in self.local_commands.items())
         lines.append(f"  {'help':<{width}}  this list")
         lines.append(f"  {'buttons':<{width}}  the buttons you can press now")
         lines.append(f"  {'quit':<{width}}  leave (also exit, or Ctrl-D)")
@@ -352,6 +359,12 @@ class ConsoleSession:
             return
         if lowered == "buttons":
             self._list_buttons()
+            return
+        if lowered in self.local_commands:
+            note = self.local_commands[lowered][1]()
+            self._show(self._collect())
+            if note:
+                self._say(note)
             return
         if text.startswith("/") and len(text) > 1:
             yield from self._command(text)
@@ -1501,12 +1514,42 @@ def run_console(
         quiet = _WithoutUnhandledWarnings()
         app.logger.addFilter(quiet)
         try:
-            session = ConsoleSession(app, fake, team_id=team_id, user_id=user_id, user_name=user_name)
+            local = {
+                "digest": (
+                    "send today's morning digest to you now",
+                    _digest_now(settings, db, clock, client, team_id, user_id),
+                )
+            }
+            session = ConsoleSession(
+                app, fake, team_id=team_id, user_id=user_id, user_name=user_name, local_commands=local
+            )
             return session.run(stdin, stdout)
         finally:
             app.logger.removeFilter(quiet)
     finally:
         fake.stop()
+
+
+def _digest_now(
+    settings: Settings, db: Database, clock: Clock, client: Any, team_id: str, user_id: str
+) -> Callable[[], str]:
+    """The console has no scheduler running: `digest` sends this morning's digest on demand."""
+    from bot.jobs.digest import send_digests_for
+    from bot.runtime import Runtime
+
+    runtime = Runtime(settings=settings, db=db, clock=clock)
+
+    def send() -> str:
+        day = clock.today(settings.zone)
+        runs = send_digests_for(runtime, client, day=day, users=[user_id], teams=[team_id])
+        outcome = runs[0].result.outcome.value if runs else "empty"
+        return {
+            "sent": "",
+            "already": f"(today's digest, {day}, was already sent: one per day)",
+            "empty": "(nothing to act on today: no digest)",
+        }.get(outcome, f"(digest: {outcome})")
+
+    return send
 
 
 class _WithoutUnhandledWarnings(logging.Filter):

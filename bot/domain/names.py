@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
+from rapidfuzz.distance import Levenshtein
 
 # Legal-form words that do not tell two companies apart. Matched as whole words after NFKC and
 # case folding; NFKC already turns ㈱ into (株).
@@ -27,13 +28,17 @@ _LATIN_FORMS = (
     "gmbh",
     "kk",
     "k.k",
+    "s.a",
+    "b.v",
+    "l.l.c",
     "pte",
     "pty",
     "sa",
     "ag",
     "bv",
 )
-_LATIN_FORM_RE = re.compile(r"(?<![\w])(" + "|".join(re.escape(f) for f in _LATIN_FORMS) + r")\.?(?![\w])")
+# Whole words only: "co" in "co-op" or "coffee" is part of a name, not a legal form.
+_LATIN_FORM_RE = re.compile(r"(?<![\w-])(" + "|".join(re.escape(f) for f in _LATIN_FORMS) + r")\.?(?![\w-])")
 _PUNCTUATION_RE = re.compile(r"[\s,.\u3001\u3002・'\"`]+")
 
 NEAR_MATCH_CUTOFF = 85.0
@@ -68,12 +73,23 @@ def near_matches(key: str, known_keys: Iterable[str], limit: int = NEAR_MATCH_LI
     """Existing keys close enough to `key` that creating a new account is probably a duplicate."""
     if len(key) < NEAR_MATCH_MIN_LENGTH:
         return []
-    found = process.extract(
-        key,
-        [known for known in known_keys if len(known) >= NEAR_MATCH_MIN_LENGTH],
-        scorer=fuzz.WRatio,
-        processor=utils.default_process,
-        limit=limit,
-        score_cutoff=NEAR_MATCH_CUTOFF,
-    )
-    return [NearMatch(key=choice, score=score) for choice, score, _ in found if choice != key]
+    candidates = [known for known in known_keys if len(known) >= NEAR_MATCH_MIN_LENGTH and known != key]
+    found = {
+        choice: score
+        for choice, score, _ in process.extract(
+            key,
+            candidates,
+            scorer=fuzz.WRatio,
+            processor=utils.default_process,
+            limit=limit,
+            score_cutoff=NEAR_MATCH_CUTOFF,
+        )
+    }
+    # A typo in a short name ("Acmr" for "Acme") scores low on ratios but is one edit away.
+    allowed_edits = max(1, len(key) // 6)
+    for choice, distance, _ in process.extract(
+        key, candidates, scorer=Levenshtein.distance, limit=limit, score_cutoff=allowed_edits
+    ):
+        found.setdefault(choice, 100.0 - 10 * distance)
+    ranked = sorted(found.items(), key=lambda item: -item[1])[:limit]
+    return [NearMatch(key=choice, score=score) for choice, score in ranked]

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.domain.activities import DEAL_OUTCOMES, TOUCH_KINDS, ActivityKind
-from bot.domain.parsing import MAX_NOTE, ParseError, parse_amount
+from bot.domain.parsing import MAX_NAME, MAX_NOTE, ParseError, parse_amount
 from bot.handlers.payloads import BadPayload, ModalMetadata, parse_account_id, parse_json
 from bot.handlers.recoveries import ask_verdicts
 from bot.handlers.replying import post_private
@@ -98,7 +98,14 @@ def read_log_form(view: dict[str, Any], team_id: str, user_id: str, today: date,
     account_value = _selected(values, "account", ACCOUNT_ACTION)
     account = AccountRef()
     if account_value and account_value.startswith(NEW_ACCOUNT_PREFIX):
-        account = AccountRef(name=account_value[len(NEW_ACCOUNT_PREFIX) :], create_new=True)
+        # The option came from our type-ahead, but the value is the client's word: check it again.
+        name = " ".join(account_value[len(NEW_ACCOUNT_PREFIX) :].split())
+        if not name:
+            errors["account"] = t(locale, "error_empty_account")
+        elif len(name) > MAX_NAME:
+            errors["account"] = t(locale, "error_name_too_long", limit=MAX_NAME)
+        else:
+            account = AccountRef(name=name, create_new=True)
     else:
         try:
             account = AccountRef(account_id=parse_account_id(account_value))

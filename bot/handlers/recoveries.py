@@ -84,6 +84,8 @@ def trouble_command(runtime: Runtime, command: dict[str, Any], respond: Respond,
         what=escape(opened.recovery.what),
         owner=mention(opened.recovery.owner_id),
     )
+    if runtime.settings.pyramid_team_channel:
+        text += " " + t(profile.locale, "trouble_channel_told")
     respond(response_type="ephemeral", **replies.plain_notice("🛟 " + text))
     announce(runtime, client, opened)
 

@@ -131,12 +131,11 @@ MESSAGES: dict[str, str] = {
     "field_revisit": "Revisit on (lost deals)",
     "field_note": "Note",
     "option_new_account": "➕ New account: {name}",
-    "modal_result_posted": "Logged. The result is in your DMs with Pyramid.",
     "modal_account_title": "Open an account",
     "modal_show": "Show",
     # Morning digest
     "digest_title": "Good morning — your Pyramid for {date}",
-    "digest_fallback": "Your Pyramid digest: {followups} follow-ups, {recoveries} recoveries, {lapsing} lapsing accounts",
+    "digest_fallback": "Your Pyramid digest — follow-ups: {followups}, recoveries: {recoveries}, accounts going quiet: {lapsing}",
     "digest_followups": "Follow-ups due ({count})",
     "digest_recoveries": "Pending recoveries ({count})",
     "digest_lapsing": "Accounts going quiet ({count})",
@@ -159,7 +158,7 @@ MESSAGES: dict[str, str] = {
     "followup_snoozed_note": "💤 Snoozed to {date} by {user}",
     "followup_moved_note": "📅 Moved to {date} by {user}",
     "followup_already_done": "This follow-up was already done by {user}.",
-    "recovery_line": "{status} · opened {days} days ago",
+    "recovery_line": "{status} · opened {date}",
     "recovery_owed": "Still owed: {owed}",
     "recovery_owed_acknowledge": "acknowledge the feeling",
     "recovery_owed_reassure": "reassure it will be solved",
@@ -184,7 +183,7 @@ MESSAGES: dict[str, str] = {
     "error_followup_gone": "That follow-up no longer exists in this workspace.",
     "error_recovery_gone": "That recovery no longer exists in this workspace.",
     # Recoveries
-    "trouble_opened": "Recovery opened for *{account}*: {what}. The owner {owner} has the five steps in a DM; the team channel is told.",
+    "trouble_opened": "Recovery opened for *{account}*: {what}. The owner {owner} has the five steps in a DM.",
     "trouble_duplicate": "This failure was already recorded; nothing new was stored.",
     "trouble_dm_title": "A failure at *{account}* needs recovery: {what}",
     "trouble_dm_intro": "Respond today, sincerely, with facts and every fix you can offer. Then make the *next* delivery clearly exceed expectations.",
@@ -201,4 +200,5 @@ MESSAGES: dict[str, str] = {
     "button_verdict_not_yet": "Not yet",
     "verdict_yes_note": "🎉 Recovered — confirmed by {user} at {time}",
     "verdict_not_yet_note": "Still pending: the next delivery must clearly exceed expectations. ({user}, {time})",
+    "trouble_channel_told": "The team channel is told: complaints are handled by the organisation.",
 }

@@ -124,12 +124,19 @@ def resolve(
 def typeahead(session: Session, team_id: str, query: str, limit: int = TYPEAHEAD_LIMIT) -> list[Account]:
     """Accounts for a select menu: names that start with the query first, then names that contain it."""
     key = name_key(query) if query.strip() else ""
-    statement = select(Account).where(Account.team_id == team_id)
-    if key:
-        escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(Account.name_key.like(f"%{escaped}%", escape="\\"))
-    rows = session.scalars(statement.order_by(Account.name_key).limit(limit * 4)).all()
-    return sorted(rows, key=lambda account: (not account.name_key.startswith(key), account.name_key))[:limit]
+    base = select(Account).where(Account.team_id == team_id).order_by(Account.name_key)
+    if not key:
+        return list(session.scalars(base.limit(limit)))
+    escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    # Two bounded queries, prefix matches first, so that a long list never crowds out the best ones.
+    found = list(session.scalars(base.where(Account.name_key.like(f"{escaped}%", escape="\\")).limit(limit)))
+    if len(found) < limit:
+        inner = base.where(
+            Account.name_key.like(f"%{escaped}%", escape="\\"),
+            Account.name_key.not_like(f"{escaped}%", escape="\\"),
+        )
+        found += session.scalars(inner.limit(limit - len(found)))
+    return found
 
 
 def change_owner(session: Session, account: Account, owner_id: str, *, now: datetime) -> Account:

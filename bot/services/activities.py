@@ -100,7 +100,7 @@ def log_activity(
             reason="activity",
             activity_id=activity.id,
         )
-    scheduled = _auto_followups(session, account, request, auto, now)
+    scheduled = _auto_followups(session, account, request, auto, now, today)
     asked: tuple[int, ...] = ()
     if request.kind is ActivityKind.WON:
         asked = tuple(recovery.id for recovery in recoveries.ask_after_win(session, account, now=now))
@@ -118,12 +118,15 @@ def log_activity(
 
 
 def _auto_followups(
-    session: Session, account: Account, request: LogRequest, auto: AutoFollowups, now: datetime
+    session: Session, account: Account, request: LogRequest, auto: AutoFollowups, now: datetime, today: date
 ) -> tuple[date, ...]:
     due: date | None = None
     source = ""
     if request.kind is ActivityKind.WON and auto.after_sale:
         due, source = request.on + timedelta(days=followups.AFTER_SALE_DAYS), "after_sale"
+        if due < today:
+            # A win logged late: check in now, unless the sale is so old that a check-in is moot.
+            due = today if (today - request.on).days <= followups.STALE_SALE_DAYS else None
     elif request.kind is ActivityKind.LOST and request.revisit_on is not None and auto.revisit:
         due, source = request.revisit_on, "revisit"
     if due is None:

@@ -12,6 +12,7 @@ from bot.models import Account, Followup
 from bot.services.errors import UserFacingError
 
 AFTER_SALE_DAYS = 7  # "a call a week later"
+STALE_SALE_DAYS = 30  # a win logged later than this gets no after-sale check-in
 SNOOZE_DAYS = 7
 
 

@@ -102,7 +102,7 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
             block_id="card_actions",
         )
     )
-    return message(f"{account.name}: {step.label} {step_name(step, locale)}", blocks)
+    return message(f"{escape(account.name)}: {step.label} {step_name(step, locale)}", blocks)
 
 
 def which_account(name: str, candidates: tuple[Account, ...], locale: str) -> Message:

@@ -95,11 +95,15 @@ def followup_blocks(item: FollowupItem, today: date, locale: str) -> list[Block]
 
 
 def recovery_blocks(item: RecoveryItem, today: date, locale: str) -> list[Block]:
-    days = (today - item.opened_on).days
     owed = ", ".join(t(locale, f"recovery_owed_{step}") for step in still_owed(item.status, item.steps_done))
     text = (
         f"*{escape(item.account_name)}* — {escape(item.what[:300])}\n"
-        + t(locale, "recovery_line", status=t(locale, f"recovery_status_{item.status.value}"), days=days)
+        + t(
+            locale,
+            "recovery_line",
+            status=t(locale, f"recovery_status_{item.status.value}"),
+            date=fmt_date(item.opened_on, locale),
+        )
         + (f"\n{t(locale, 'recovery_owed', owed=owed)}" if owed else "")
     )
     buttons = []

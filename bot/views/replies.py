@@ -110,7 +110,9 @@ def did_you_mean(name: str, candidates: tuple[Account, ...], pending_id: str, lo
 
 
 def error(code: str, params: dict[str, object], locale: str, example: str | None) -> Message:
-    text = "⚠️ " + t(locale, f"error_{code}", **params)
+    # Parameters often echo what the user typed: escaped so that it cannot become Slack markup.
+    safe = {key: escape(value) if isinstance(value, str) else value for key, value in params.items()}
+    text = "⚠️ " + t(locale, f"error_{code}", **safe)
     blocks = [section(text)]
     if example:
         blocks.append(context(t(locale, "example", example=t(locale, f"example_{example}"))))

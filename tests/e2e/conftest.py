@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import threading
 import time
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-import urllib.error
-import urllib.request
 from urllib.parse import urlencode
 
 import pytest

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from waitress.adjustments import Adjustments
 
 from bot.db import Database
 from bot.domain.stages import Step
@@ -21,13 +20,6 @@ from bot.models import Account, Activity, PendingRequest, StepChange
 from tests.e2e.conftest import OTHER_TEAM, OTHER_USER, TEAM, USER, SlackDriver, find_button, text_of
 
 TODAY = date(2026, 11, 22)
-
-
-@pytest.fixture(autouse=True)
-def _quick_server_shutdown(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The harness's waitress loop wakes once a second, so every test's teardown waited ~1 s for it
-    to notice server.close(). Waking every 20 ms keeps the suite fast (set before `app_server`)."""
-    monkeypatch.setattr(Adjustments, "asyncore_loop_timeout", 0.02)
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -333,6 +325,36 @@ def test_modal_in_japanese_for_the_japanese_user(
     [posted] = slack.wait_for("chat.postEphemeral")
     assert "*アクメ商事* の提案を2026-11-22(日)付けで記録しました。" in text_of(posted.body)
     assert account_named(db, "アクメ商事").step == Step.PROPOSED.value
+
+
+@pytest.mark.parametrize(
+    ("user", "apology"),
+    [
+        (USER, "Sorry, something went wrong and nothing was stored."),
+        pytest.param(
+            OTHER_USER,
+            "申し訳ありません。エラーが発生したため、何も保存していません。",
+            marks=pytest.mark.xfail(
+                reason="BUG: app._error_handler apologises in settings.pyramid_locale, not in the user's"
+                " known Slack locale (a ja-JP user gets the English apology)",
+                strict=True,
+            ),
+        ),
+    ],
+)
+def test_a_modal_that_cannot_open_gets_an_apology_in_the_users_language(
+    driver: SlackDriver, slack: LocalSlack, db: Database, user: str, apology: str
+) -> None:
+    # Slack refuses a trigger older than 3 seconds.
+    slack.fail_next("views.open", status=200, retry_after=None, error="expired_trigger_id")
+
+    sent, key = driver.command("/meeting", "", user=user)
+    reply = driver.reply(key)
+
+    assert sent.status == 200
+    assert reply["response_type"] == "ephemeral"
+    assert apology in text_of(reply), text_of(reply)
+    assert row_counts(db) == {"Account": 0, "Activity": 0, "StepChange": 0, "PendingRequest": 0}
 
 
 # --------------------------------------------------------------------------------------------- card buttons

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from waitress.adjustments import Adjustments
 
+from bot.clock import FixedClock
 from bot.db import Database
 from bot.domain.stages import Step
-from bot.models import Account, Activity, PendingRequest, StepChange
+from bot.local_slack import LocalSlack
+from bot.models import Account, Activity, Base, PendingRequest, StepChange
 from tests.e2e.conftest import OTHER_TEAM, OTHER_USER, TEAM, USER, SlackDriver, find_button, text_of
 
 TODAY = date(2026, 11, 22)
@@ -26,18 +27,21 @@ YESTERDAY = date(2026, 11, 21)
 # --------------------------------------------------------------------------------------------- helpers
 
 
-@pytest.fixture(autouse=True)
-def _quick_server_shutdown(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The harness's waitress loop wakes once a second, so every test's teardown waited ~1 s for it
-    to notice server.close(). Waking every 20 ms keeps the suite fast (set before `app_server`)."""
-    monkeypatch.setattr(Adjustments, "asyncore_loop_timeout", 0.02)
-
-
 def row_counts(db: Database) -> dict[str, int]:
     with db.transaction() as s:
         return {
             model.__name__: s.scalar(select(func.count()).select_from(model)) or 0
             for model in (Account, Activity, StepChange, PendingRequest)
+        }
+
+
+def every_row(db: Database) -> dict[str, int]:
+    """Row counts of every table but the cache of Slack profiles: "nothing stored" means all of these."""
+    with db.transaction() as s:
+        return {
+            table.name: s.scalar(select(func.count()).select_from(table)) or 0
+            for table in Base.metadata.sorted_tables
+            if table.name != "slack_users"
         }
 
 
@@ -341,6 +345,20 @@ def test_a_first_log_that_is_a_win_lands_on_3_1_and_names_the_skipped_steps(
     assert "New stage: Acquaintance → Customer!" in body, body
     skipped = "1.2 called or emailed, 1.3 met once, 2.1 met twice, 2.2 shared a meal, 2.3 proposal submitted"
     assert f"Never logged on the way: {skipped}" in body, body
+
+
+@pytest.mark.xfail(
+    reason="BUG/missing: SPEC §2 says stage changes are announced to the team channel; nothing in"
+    " handlers.commands.log_command (or services.activities) posts to settings.pyramid_team_channel",
+    strict=True,
+)
+def test_a_stage_change_is_announced_to_the_team_channel(driver: SlackDriver, slack: LocalSlack) -> None:
+    driver.run("/meeting", "Acme visit")  # 1.1 → 1.3: a step change only, not announced
+    driver.run("/meeting", "Acme visit")  # 1.3 → 2.1: Acquaintance → Prospect
+
+    [post] = slack.wait_for("chat.postMessage", timeout=2)
+    assert post.body["channel"] == "C0TEAM"
+    assert "Acme" in text_of(post.body) and "Prospect" in text_of(post.body)
 
 
 def test_a_step_never_moves_down(driver: SlackDriver, db: Database) -> None:
@@ -651,12 +669,12 @@ def test_bad_input_gets_an_example_and_stores_nothing(
     driver: SlackDriver, db: Database, command: str, text: str, message: str
 ) -> None:
     driver.run("/meeting", "Acme visit 2026-11-20")
-    before_rows = row_counts(db)
+    before_rows = every_row(db)
     before = snapshot(the_account(db))
 
     reply = driver.run(command, text)
 
-    assert row_counts(db) == before_rows
+    assert every_row(db) == before_rows
     assert snapshot(the_account(db)) == before
     body = assert_ephemeral(reply)
     assert message in body, body
@@ -669,7 +687,73 @@ def test_bad_input_for_a_new_account_creates_no_account(driver: SlackDriver, db:
         command = "/deal" if " won " in text else "/meeting"
         reply = driver.run(command, text)
         assert "Example:" in text_of(reply)
-    assert row_counts(db) == {"Account": 0, "Activity": 0, "StepChange": 0, "PendingRequest": 0}
+    assert set(every_row(db).values()) == {0}
+
+
+@pytest.mark.parametrize(
+    ("user", "command", "bad"),
+    [
+        (USER, "/meeting", "Acme tomorrow"),
+        (USER, "/deal", "Acme won 12abc"),
+        (OTHER_USER, "/meeting", "アクメ 明日"),
+        (OTHER_USER, "/deal", "アクメ 受注 12abc"),
+    ],
+)
+def test_the_example_in_an_error_message_is_correct(
+    driver: SlackDriver, db: Database, user: str, command: str, bad: str
+) -> None:
+    error = driver.run(command, bad, user=user)
+    found = re.search(r"(?:Example|例): `([^`]+)`", text_of(error))
+    assert found, text_of(error)
+    example_command, _, example_text = found[1].partition(" ")
+    assert example_command == command
+
+    reply = driver.run(example_command, example_text, user=user)
+
+    assert "Example" not in text_of(reply) and "例:" not in text_of(reply), text_of(reply)
+    [account] = all_accounts(db)
+    assert len(activities_of(db, account.id)) == 1
+
+
+def test_today_is_the_reps_own_today(driver: SlackDriver, slack: LocalSlack, db: Database) -> None:
+    # 2026-11-22 01:00 UTC is still Saturday the 21st, 17:00, in Los Angeles.
+    slack.add_user("U0LAREP", name="lee", tz="America/Los_Angeles", locale="en-US")
+    reply = driver.run("/meeting", "Acme visit", user="U0LAREP")
+    refused = driver.run("/meeting", "Acme visit 2026-11-22", user="U0LAREP")
+
+    [activity] = activities_of(db, the_account(db).id)
+    assert activity.occurred_on == date(2026, 11, 21)
+    assert the_account(db).last_touch_on == date(2026, 11, 21)
+    assert "on 2026-11-21 (Sat)" in text_of(reply)
+    assert "2026-11-22 is in the future" in text_of(refused)
+
+
+def test_dates_follow_the_clock_past_midnight(driver: SlackDriver, db: Database, clock: FixedClock) -> None:
+    clock.set(datetime(2026, 11, 22, 15, 30, tzinfo=UTC))  # 00:30 on the 23rd in Tokyo
+    driver.run("/meeting", "Acme visit")
+    driver.run("/meeting", "Acme call yesterday")
+    driver.run("/meeting", "Acme email 昨日")
+
+    dates = [a.occurred_on for a in activities_of(db, the_account(db).id)]
+    assert dates == [date(2026, 11, 23), date(2026, 11, 22), date(2026, 11, 22)]
+    assert the_account(db).last_touch_on == date(2026, 11, 23)
+
+
+@pytest.mark.xfail(
+    reason="BUG: Slack sends &, < and > in command text as &amp; &lt; &gt;; parsing.parse_meeting /"
+    " handlers.commands.log_command never unescape them, so `AT&T` is stored as `AT&amp;T`",
+    strict=True,
+)
+def test_characters_slack_escapes_in_command_text_are_stored_as_typed(
+    driver: SlackDriver, db: Database
+) -> None:
+    # What Slack sends for: /meeting AT&T visit -- Q&A with the <CTO>
+    reply = driver.run("/meeting", "AT&amp;T visit -- Q&amp;A with the &lt;CTO&gt;")
+
+    account = the_account(db)
+    [activity] = activities_of(db, account.id)
+    assert (account.name, activity.note) == ("AT&T", "Q&A with the <CTO>")
+    assert "*AT&amp;T*" in text_of(reply) and "&amp;amp;" not in text_of(reply)
 
 
 def test_pyramid_counts_only_the_team(driver: SlackDriver, db: Database) -> None:

@@ -127,7 +127,12 @@ def test_an_empty_database_exports_nothing(db: Database) -> None:
 
 
 def test_read_import_with_a_bom_and_every_column() -> None:
-    text = "\ufeffname,owner,step,segment\nAcme Corp,U0REP1,won,strategic\n株式会社アクメ,U0REP2,2.3,\nGlobex,U0REP1,,\n"
+    text = (
+        "\ufeffname,owner,step,segment\n"
+        "Acme Corp,U0REP1,won,strategic\n"
+        "株式会社アクメ,U0REP2,2.3,\n"
+        "Globex,U0REP1,,\n"
+    )
     rows, problems = read_import(text)
     assert problems == []
     assert rows == [

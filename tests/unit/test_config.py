@@ -154,12 +154,6 @@ def test_the_digest_time_error_shows_the_format(monkeypatch: pytest.MonkeyPatch)
     assert "HH:MM" in _error(monkeypatch, "PYRAMID_DIGEST_TIME", "9am")
 
 
-@pytest.mark.xfail(
-    reason="BUG: the PYRAMID_DIGEST_TIME validator accepts H:MM (regex \\d{1,2}:\\d{2} on the stripped "
-    "value) but returns the raw string, which pydantic's time parser then rejects ('input is too "
-    "short' / 'invalid character in hour')",
-    strict=True,
-)
 @pytest.mark.parametrize("value", ["9:00", " 09:00 "])
 def test_a_digest_time_with_one_digit_hour_or_spaces_is_accepted(
     monkeypatch: pytest.MonkeyPatch, value: str
@@ -245,11 +239,6 @@ def test_a_secret_in_a_bad_configuration_is_not_echoed(monkeypatch: pytest.Monke
     assert "xoxb-very-secret-token" not in message
 
 
-@pytest.mark.xfail(
-    reason="BUG: DATABASE_URL is a plain str, so the PostgreSQL password from the provider's URL "
-    "appears in repr(settings) (and in any log or traceback that prints the settings)",
-    strict=True,
-)
 def test_the_database_password_is_not_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgres://pyramid:hunter2-secret@db.example.com/pyramid")
     settings = load_settings()

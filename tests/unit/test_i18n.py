@@ -208,9 +208,13 @@ def test_every_example_named_in_the_handlers_exists() -> None:
     examples: set[str] = set()
     for path in _source_files():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.keyword) and node.arg == "example":
-                if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-                    examples.add(node.value.value)
+            if (
+                isinstance(node, ast.keyword)
+                and node.arg == "example"
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+            ):
+                examples.add(node.value.value)
     # /meeting and /deal pass their own name (example=which).
     examples |= {"meeting", "deal"}
     for locale in LOCALES:

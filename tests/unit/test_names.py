@@ -125,11 +125,6 @@ def test_near_matches_finds_typos(typed: str, known: str) -> None:
     assert found[0].score >= 85
 
 
-@pytest.mark.xfail(
-    reason="BUG: a one-letter typo in a short name (4-5 letters) scores 75-80 with fuzz.WRatio, "
-    "below NEAR_MATCH_CUTOFF=85, so '/meeting Acmr' silently creates a duplicate of 'Acme'",
-    strict=True,
-)
 @pytest.mark.parametrize(("typed", "known"), [("acmr", "acme"), ("hooly", "hooli")])
 def test_near_matches_finds_a_typo_in_a_short_name(typed: str, known: str) -> None:
     assert _keys(near_matches(typed, [known])) == [known]

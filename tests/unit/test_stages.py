@@ -47,7 +47,7 @@ def _evidence_after(*kinds: ActivityKind) -> Evidence:
 
 
 def test_the_ladder_has_nine_steps_in_the_specs_order() -> None:
-    assert LADDER == tuple(row[0] for row in TABLE)
+    assert tuple(row[0] for row in TABLE) == LADDER
     assert len(LADDER) == 9
     assert [step.rank for step in LADDER] == list(range(9))
 

@@ -1,0 +1,186 @@
+"""Lapse thresholds (SPEC §1, §4) and the recovery state machine and five steps (SPEC §1, §5)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.domain.lapse import (
+    DEFAULT_RULES,
+    Lapse,
+    LapseRules,
+    days_quiet,
+    is_quiet_acquaintance,
+    lapse_cutoff,
+    lapse_of,
+)
+from bot.domain.recovery import (
+    ALL_STEPS_MASK,
+    FIVE_STEPS,
+    FLAG_AFTER_DAYS,
+    RecoveryStatus,
+    can_move,
+    mask_of,
+    steps_done,
+    still_owed,
+)
+from bot.domain.stages import Stage
+
+# ----------------------------------------------------------------------------------------------- lapse
+
+
+def test_default_thresholds_are_the_methods() -> None:
+    assert DEFAULT_RULES.prospect_days == 30
+    assert DEFAULT_RULES.customer_nudge_days == 60
+    assert DEFAULT_RULES.customer_dormant_days == 90
+    assert DEFAULT_RULES.customer_archive_days == 365
+    assert DEFAULT_RULES.acquaintance_quiet_days == 90
+    assert DEFAULT_RULES.stalled_proposal_days == 30
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [(0, None), (29, None), (30, Lapse.NUDGE), (31, Lapse.NUDGE), (89, Lapse.NUDGE), (400, Lapse.NUDGE)],
+)
+def test_prospects_are_nudged_after_30_days(days: int, expected: Lapse | None) -> None:
+    assert lapse_of(Stage.PROSPECT, days) == expected
+
+
+@pytest.mark.parametrize("stage", [Stage.CUSTOMER, Stage.REPEATER])
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        (0, None),
+        (30, None),
+        (59, None),
+        (60, Lapse.NUDGE),
+        (89, Lapse.NUDGE),
+        (90, Lapse.DORMANT),
+        (364, Lapse.DORMANT),
+        (365, Lapse.ARCHIVE),
+        (1000, Lapse.ARCHIVE),
+    ],
+)
+def test_customers_and_repeaters_60_90_365(stage: Stage, days: int, expected: Lapse | None) -> None:
+    assert lapse_of(stage, days) == expected
+
+
+@pytest.mark.parametrize("days", [0, 30, 90, 365, 1000])
+def test_acquaintances_are_never_nudged_one_by_one(days: int) -> None:
+    assert lapse_of(Stage.ACQUAINTANCE, days) is None
+
+
+@pytest.mark.parametrize(("days", "quiet"), [(0, False), (89, False), (90, True), (500, True)])
+def test_acquaintances_go_quiet_after_90_days(days: int, quiet: bool) -> None:
+    assert is_quiet_acquaintance(Stage.ACQUAINTANCE, days) is quiet
+
+
+@pytest.mark.parametrize("stage", [Stage.PROSPECT, Stage.CUSTOMER, Stage.REPEATER])
+def test_only_acquaintances_are_counted_as_quiet(stage: Stage) -> None:
+    assert not is_quiet_acquaintance(stage, 1000)
+
+
+def test_custom_rules_are_used() -> None:
+    rules = LapseRules(prospect_days=10, customer_nudge_days=20, customer_dormant_days=40)
+    assert lapse_of(Stage.PROSPECT, 9, rules) is None
+    assert lapse_of(Stage.PROSPECT, 10, rules) is Lapse.NUDGE
+    assert lapse_of(Stage.CUSTOMER, 20, rules) is Lapse.NUDGE
+    assert lapse_of(Stage.CUSTOMER, 40, rules) is Lapse.DORMANT
+
+
+def test_days_quiet_counts_from_the_last_touch_or_creation() -> None:
+    today = date(2026, 11, 24)
+    assert days_quiet(date(2026, 11, 24), date(2026, 1, 1), today) == 0
+    assert days_quiet(date(2026, 9, 25), date(2026, 1, 1), today) == 60
+    # Never touched: quiet since the account was created.
+    assert days_quiet(None, date(2026, 8, 26), today) == 90
+
+
+def test_lapse_cutoff_agrees_with_days_quiet() -> None:
+    today = date(2026, 11, 24)
+    for days in (30, 60, 90, 365):
+        cutoff = lapse_cutoff(today, days)
+        assert days_quiet(cutoff, cutoff, today) == days
+
+
+# -------------------------------------------------------------------------------------------- recovery
+
+OPEN, RESPONDED, RECOVERED, LOST = (
+    RecoveryStatus.OPEN,
+    RecoveryStatus.RESPONDED,
+    RecoveryStatus.RECOVERED,
+    RecoveryStatus.LOST,
+)
+
+
+@pytest.mark.parametrize(
+    ("current", "target", "allowed"),
+    [
+        (OPEN, RESPONDED, True),
+        (OPEN, LOST, True),
+        # Recovered only after the response and a next delivery that exceeded expectations.
+        (OPEN, RECOVERED, False),
+        (OPEN, OPEN, False),
+        (RESPONDED, RECOVERED, True),
+        (RESPONDED, LOST, True),
+        (RESPONDED, OPEN, False),
+        (RESPONDED, RESPONDED, False),
+        (RECOVERED, OPEN, False),
+        (RECOVERED, RESPONDED, False),
+        (RECOVERED, LOST, False),
+        (RECOVERED, RECOVERED, False),
+        (LOST, OPEN, False),
+        (LOST, RESPONDED, False),
+        (LOST, RECOVERED, False),
+        (LOST, LOST, False),
+    ],
+)
+def test_can_move(current: RecoveryStatus, target: RecoveryStatus, allowed: bool) -> None:
+    assert can_move(current, target) is allowed
+
+
+def test_closed_states() -> None:
+    assert RECOVERED.is_closed and LOST.is_closed
+    assert not OPEN.is_closed and not RESPONDED.is_closed
+
+
+def test_the_five_steps_in_order() -> None:
+    assert FIVE_STEPS == ("acknowledge", "reassure", "regret", "ask", "resolve")
+    assert ALL_STEPS_MASK == 0b11111
+    assert FLAG_AFTER_DAYS == 3
+
+
+def test_mask_of_and_steps_done_round_trip() -> None:
+    assert mask_of([]) == 0
+    assert steps_done(0) == ()
+    assert mask_of(["acknowledge"]) == 1
+    assert mask_of(["resolve"]) == 16
+    assert mask_of(list(FIVE_STEPS)) == ALL_STEPS_MASK
+    assert steps_done(ALL_STEPS_MASK) == FIVE_STEPS
+    for mask in range(ALL_STEPS_MASK + 1):
+        assert mask_of(steps_done(mask)) == mask
+
+
+def test_steps_done_are_in_method_order_whatever_the_order_checked() -> None:
+    assert steps_done(mask_of(["resolve", "acknowledge", "ask"])) == ("acknowledge", "ask", "resolve")
+
+
+def test_mask_of_ignores_unknown_and_repeated_steps() -> None:
+    assert mask_of(["acknowledge", "acknowledge", "bribe", ""]) == 1
+
+
+def test_still_owed_while_open_is_the_unchecked_steps() -> None:
+    assert still_owed(OPEN, 0) == FIVE_STEPS
+    assert still_owed(OPEN, mask_of(["acknowledge", "regret"])) == ("reassure", "ask", "resolve")
+    assert still_owed(OPEN, ALL_STEPS_MASK) == ()
+
+
+def test_still_owed_once_responded_is_the_exceeding_next_delivery() -> None:
+    assert still_owed(RESPONDED, 0) == ("next_delivery",)
+    assert still_owed(RESPONDED, ALL_STEPS_MASK) == ("next_delivery",)
+
+
+@pytest.mark.parametrize("status", [RECOVERED, LOST])
+def test_nothing_is_owed_once_closed(status: RecoveryStatus) -> None:
+    assert still_owed(status, 0) == ()
