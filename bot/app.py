@@ -15,6 +15,7 @@ from bot.db import Database
 from bot.handlers import actions, commands, followups, modals, options, recoveries
 from bot.i18n import t
 from bot.runtime import Runtime
+from bot.services.profiles import cached_locale
 from bot.views.replies import plain_notice
 
 log = logging.getLogger("bot")
@@ -63,7 +64,7 @@ def _error_handler(runtime: Runtime) -> Any:
         log.error("unhandled error %s in %s request", error_id, body.get("type") or "command", exc_info=error)
         if respond is None or not body.get("response_url") and not body.get("response_urls"):
             return
-        locale = runtime.settings.pyramid_locale
+        locale = _locale_of(runtime, body)
         try:
             respond(
                 response_type="ephemeral",
@@ -74,3 +75,17 @@ def _error_handler(runtime: Runtime) -> Any:
             log.exception("could not tell the user about error %s", error_id)
 
     return handle_error
+
+
+def _locale_of(runtime: Runtime, body: dict[str, Any]) -> str:
+    """The user's language from the profile cache only: no Slack call while handling a failure."""
+    team_id = body.get("team_id") or (body.get("team") or {}).get("id")
+    user_id = body.get("user_id") or (body.get("user") or {}).get("id")
+    default = runtime.settings.pyramid_locale
+    if not team_id or not user_id:
+        return default
+    try:
+        return cached_locale(runtime.db, str(team_id), str(user_id), default)
+    except Exception:  # noqa: BLE001 - the database may be what failed; the apology still goes out
+        log.warning("no profile for the apology to %s", user_id)
+        return default

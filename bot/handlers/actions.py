@@ -9,9 +9,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.handlers.after_log import after_logged
 from bot.handlers.commands import pyramid_reply
 from bot.handlers.payloads import BadPayload, NearMatchChoice, ShareValue, parse_account_id, parse_json
-from bot.handlers.recoveries import ask_verdicts
 from bot.handlers.replying import respond_error
 from bot.i18n import t
 from bot.runtime import Runtime
@@ -94,8 +94,7 @@ def answer_near_match(
         respond(replace_original=True, **replies.plain_notice(t(profile.locale, "choice_expired")))
         return
     respond(replace_original=True, **replies.logged(outcome, profile.locale))
-    if outcome.verdicts_asked:
-        ask_verdicts(runtime, client, team_id, outcome.verdicts_asked)
+    after_logged(runtime, client, team_id, outcome)
 
 
 def show_account_card(

@@ -17,8 +17,8 @@ from bot.domain.parsing import (
     parse_pyramid,
 )
 from bot.domain.pyramid import health
-from bot.handlers.recoveries import ask_verdicts
-from bot.handlers.replying import respond_error
+from bot.handlers.after_log import after_logged
+from bot.handlers.replying import command_text, respond_error
 from bot.i18n import t
 from bot.runtime import Runtime
 from bot.services import accounts, cards, pyramids
@@ -62,7 +62,7 @@ def log_command(
     team_id, user_id = command["team_id"], command["user_id"]
     profile = runtime.profile(client, team_id, user_id)
     today = runtime.clock.today(profile.zone)
-    text = command.get("text", "").strip()
+    text = command_text(command).strip()
     if not text:
         view = log_modal(which, locale=profile.locale, today=today, channel_id=command.get("channel_id"))
         client.views_open(trigger_id=command["trigger_id"], view=view)
@@ -105,8 +105,8 @@ def log_command(
     else:
         reply = replies.logged(outcome, profile.locale)
     respond(response_type="ephemeral", **reply)
-    if not isinstance(outcome, Asked) and outcome.verdicts_asked:
-        ask_verdicts(runtime, client, team_id, outcome.verdicts_asked)
+    if not isinstance(outcome, Asked):
+        after_logged(runtime, client, team_id, outcome)
 
 
 def account_command(runtime: Runtime, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
@@ -114,7 +114,7 @@ def account_command(runtime: Runtime, command: dict[str, Any], respond: Respond,
     profile = runtime.profile(client, team_id, user_id)
     locale = profile.locale
     today = runtime.clock.today(profile.zone)
-    text = command.get("text", "").strip()
+    text = command_text(command)
     if not text:
         view = account_modal(locale=locale, channel_id=command.get("channel_id"))
         client.views_open(trigger_id=command["trigger_id"], view=view)
@@ -166,7 +166,7 @@ def pyramid_command(runtime: Runtime, command: dict[str, Any], respond: Respond,
     team_id, user_id = command["team_id"], command["user_id"]
     profile = runtime.profile(client, team_id, user_id)
     try:
-        request = parse_pyramid(command.get("text", ""))
+        request = parse_pyramid(command_text(command))
     except ParseError as error:
         respond_error(respond, error, profile.locale, example="pyramid")
         return
@@ -191,7 +191,8 @@ def pyramid_reply(
     dist = runtime.transaction(lambda session: pyramids.distribution_for(session, team_id, owner))
     if scope == "team" or owner is None:
         title = t(locale, "pyramid_title_team")
-    elif scope == "me":
+    elif scope == "me" and shared_by is None:
+        # "Your pyramid" only to its owner; in a channel it is named.
         title = t(locale, "pyramid_title_me")
     else:
         title = t(locale, "pyramid_title_user", user=mention(owner))

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.domain.parsing import ParseError, parse_followup
 from bot.handlers.payloads import BadPayload, parse_account_id
-from bot.handlers.replying import respond_error, update_item
+from bot.handlers.replying import command_text, respond_error, update_item
 from bot.i18n import t
 from bot.runtime import Runtime
 from bot.services import accounts, followups
@@ -54,7 +54,7 @@ def followup_command(runtime: Runtime, command: dict[str, Any], respond: Respond
     today = runtime.clock.today(profile.zone)
     request_key = f"command:{command['trigger_id']}"
     try:
-        request = parse_followup(command.get("text", ""), today)
+        request = parse_followup(command_text(command), today)
 
         def work(session: Any) -> tuple[str, date]:
             account = accounts.require_by_name(session, team_id, request.account)

@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 
 from bot.domain.activities import DEAL_OUTCOMES, TOUCH_KINDS, ActivityKind
 from bot.domain.parsing import MAX_NAME, MAX_NOTE, ParseError, parse_amount
+from bot.handlers.after_log import after_logged
 from bot.handlers.payloads import BadPayload, ModalMetadata, parse_account_id, parse_json
-from bot.handlers.recoveries import ask_verdicts
 from bot.handlers.replying import post_private
 from bot.i18n import t
 from bot.runtime import Runtime
@@ -85,8 +85,8 @@ def submit_log(
     else:
         reply = replies.logged(outcome, profile.locale)
     post_private(client, user_id, metadata.channel, reply)
-    if not isinstance(outcome, Asked) and outcome.verdicts_asked:
-        ask_verdicts(runtime, client, team_id, outcome.verdicts_asked)
+    if not isinstance(outcome, Asked):
+        after_logged(runtime, client, team_id, outcome)
 
 
 def read_log_form(view: dict[str, Any], team_id: str, user_id: str, today: date, locale: str) -> LogRequest:

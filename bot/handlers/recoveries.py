@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.domain.parsing import ParseError, parse_trouble
 from bot.domain.recovery import RecoveryStatus, mask_of
 from bot.handlers.payloads import BadPayload, parse_account_id
-from bot.handlers.replying import respond_error, update_item
+from bot.handlers.replying import command_text, respond_error, update_item
 from bot.i18n import t
 from bot.jobs.outbox import deliver_once
 from bot.runtime import Runtime
@@ -58,7 +58,7 @@ def trouble_command(runtime: Runtime, command: dict[str, Any], respond: Respond,
     profile = runtime.profile(client, team_id, user_id)
     today = runtime.clock.today(profile.zone)
     try:
-        request = parse_trouble(command.get("text", ""))
+        request = parse_trouble(command_text(command))
         opened = runtime.transaction(
             lambda session: recoveries.open_recovery(
                 session,

@@ -18,6 +18,12 @@ from bot.views.digest import replace_item
 log = logging.getLogger(__name__)
 
 
+def command_text(command: dict[str, Any]) -> str:
+    """The text the user typed. Slack sends &, < and > escaped (real mentions stay as <@U…>)."""
+    text = str(command.get("text") or "")
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+
+
 def respond_error(
     respond: Respond, error: ParseError | UserFacingError, locale: str, example: str | None
 ) -> None:

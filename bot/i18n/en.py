@@ -201,4 +201,5 @@ MESSAGES: dict[str, str] = {
     "verdict_yes_note": "🎉 Recovered — confirmed by {user} at {time}",
     "verdict_not_yet_note": "Still pending: the next delivery must clearly exceed expectations. ({user}, {time})",
     "trouble_channel_told": "The team channel is told: complaints are handled by the organisation.",
+    "stage_announcement": "{icon} {user} moved *{account}* from {from_stage} to {to_stage} ({kind}).",
 }

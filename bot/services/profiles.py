@@ -87,3 +87,11 @@ def _zone(name: str | None, default: ZoneInfo) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return default
+
+
+def cached_locale(db: Database, team_id: str, user_id: str, default: str) -> Locale:
+    with db.transaction() as session:
+        locale = session.scalar(
+            select(SlackUser.locale).where(SlackUser.team_id == team_id, SlackUser.user_id == user_id)
+        )
+    return locale_from_slack(locale, default)

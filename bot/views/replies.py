@@ -52,7 +52,7 @@ def logged(result: Logged, locale: str) -> Message:
     for due in result.followups_scheduled:
         lines.append("📅 " + t(locale, "followup_auto_scheduled", date=fmt_date(due, locale)))
     blocks = [section("\n".join(lines)), context(next_step_advice(account.current_step, locale))]
-    return message(stored, blocks)
+    return message(" ".join(details[:2]) if result.duplicate else stored, blocks)
 
 
 def climb_text(result: Logged, locale: str) -> str:

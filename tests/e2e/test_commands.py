@@ -347,11 +347,6 @@ def test_a_first_log_that_is_a_win_lands_on_3_1_and_names_the_skipped_steps(
     assert f"Never logged on the way: {skipped}" in body, body
 
 
-@pytest.mark.xfail(
-    reason="BUG/missing: SPEC §2 says stage changes are announced to the team channel; nothing in"
-    " handlers.commands.log_command (or services.activities) posts to settings.pyramid_team_channel",
-    strict=True,
-)
 def test_a_stage_change_is_announced_to_the_team_channel(driver: SlackDriver, slack: LocalSlack) -> None:
     driver.run("/meeting", "Acme visit")  # 1.1 → 1.3: a step change only, not announced
     driver.run("/meeting", "Acme visit")  # 1.3 → 2.1: Acquaintance → Prospect
@@ -739,11 +734,6 @@ def test_dates_follow_the_clock_past_midnight(driver: SlackDriver, db: Database,
     assert the_account(db).last_touch_on == date(2026, 11, 23)
 
 
-@pytest.mark.xfail(
-    reason="BUG: Slack sends &, < and > in command text as &amp; &lt; &gt;; parsing.parse_meeting /"
-    " handlers.commands.log_command never unescape them, so `AT&T` is stored as `AT&amp;T`",
-    strict=True,
-)
 def test_characters_slack_escapes_in_command_text_are_stored_as_typed(
     driver: SlackDriver, db: Database
 ) -> None:

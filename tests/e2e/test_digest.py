@@ -1,11 +1,14 @@
 from __future__ import annotations
+
 import json
 from datetime import UTC, date, datetime
+
 from slack_sdk import WebClient
+
 from bot.jobs.digest import send_digests_for
 from bot.jobs.scheduler import add_retries
 from bot.runtime import Runtime
-from tests.e2e.conftest import USER, OTHER_USER
+from tests.e2e.conftest import OTHER_USER, USER
 
 
 def test_explore(driver, slack, db, clock, settings):

@@ -124,7 +124,9 @@ def test_first_delivery_posts_with_metadata_and_is_recorded(
     assert row.sent_at == NOW
 
 
-def test_a_dm_to_a_user_id_goes_to_their_dm_channel(db: Database, client: WebClient, slack: LocalSlack) -> None:
+def test_a_dm_to_a_user_id_goes_to_their_dm_channel(
+    db: Database, client: WebClient, slack: LocalSlack
+) -> None:
     result = deliver(db, client, channel=USER)
     assert result.outcome is Outcome.SENT
     assert result.channel == "D" + USER
@@ -268,7 +270,9 @@ def test_a_rate_limit_without_retries_fails_and_is_retried_later(
 def test_a_post_that_landed_but_whose_answer_was_lost_is_found_not_reposted(
     db: Database, client: WebClient, slack: LocalSlack
 ) -> None:
-    slack.fail_next("chat.postMessage", status=500, retry_after=None, error="internal_error", after_effect=True)
+    slack.fail_next(
+        "chat.postMessage", status=500, retry_after=None, error="internal_error", after_effect=True
+    )
     assert deliver(db, client).outcome is Outcome.FAILED
     assert len(slack.history(CHANNEL)) == 1
     [landed] = slack.history(CHANNEL)

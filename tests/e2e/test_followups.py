@@ -1,0 +1,297 @@
+"""/followup end to end, and the follow-ups the method schedules by itself (after a sale, a lost deal's
+revisit date, the day after a failure), each of which can be turned off in settings.
+
+The clock stands at Sunday 2026-11-22 10:00 Asia/Tokyo; both users are in Tokyo.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import func, select
+from waitress.server import create_server
+
+from bot.app import build_app
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.db import Database
+from bot.local_slack import LocalSlack
+from bot.models import Account, Activity, Base, Followup
+from bot.server import wsgi_app
+from tests.e2e.conftest import OTHER_TEAM, OTHER_USER, TEAM, USER, SlackDriver, text_of
+
+TODAY = date(2026, 11, 22)
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def followups(db: Database, team: str = TEAM) -> list[Followup]:
+    with db.transaction() as s:
+        return list(s.scalars(select(Followup).where(Followup.team_id == team).order_by(Followup.id)))
+
+
+def the_followup(db: Database, team: str = TEAM) -> Followup:
+    found = followups(db, team)
+    assert len(found) == 1, [(f.due_on, f.source) for f in found]
+    return found[0]
+
+
+def account_id(db: Database, name: str, team: str = TEAM) -> int:
+    with db.transaction() as s:
+        found = s.scalar(select(Account.id).where(Account.team_id == team, Account.name == name))
+    assert found is not None, name
+    return found
+
+
+def every_row(db: Database) -> dict[str, int]:
+    with db.transaction() as s:
+        return {
+            table.name: s.scalar(select(func.count()).select_from(table)) or 0
+            for table in Base.metadata.sorted_tables
+            if table.name != "slack_users"
+        }
+
+
+@contextmanager
+def serve(settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack) -> Iterator[SlackDriver]:
+    """The app with these settings behind its own waitress server (as `app_server` does)."""
+    app = build_app(
+        settings, db=db, clock=clock, client=WebClient(token="xoxb-test", base_url=slack.base_url)
+    )
+    server = create_server(wsgi_app(app), host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    port = server.effective_port  # type: ignore[union-attr]
+    try:
+        yield SlackDriver(f"http://127.0.0.1:{port}/slack/events", slack)
+    finally:
+        channels = dict(server._map)  # type: ignore[union-attr]
+        server.trigger.pull_trigger(server._map.clear)  # type: ignore[union-attr]
+        thread.join(timeout=5)
+        for channel in channels.values():
+            channel.close()
+        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def no_auto_driver(
+    settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack
+) -> Iterator[SlackDriver]:
+    quiet = settings.model_copy(
+        update={
+            "pyramid_followup_after_sale": False,
+            "pyramid_followup_revisit": False,
+            "pyramid_followup_after_trouble": False,
+        }
+    )
+    with serve(quiet, db, clock, slack) as driver:
+        yield driver
+
+
+@pytest.fixture
+def no_after_sale_driver(
+    settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack
+) -> Iterator[SlackDriver]:
+    with serve(settings.model_copy(update={"pyramid_followup_after_sale": False}), db, clock, slack) as d:
+        yield d
+
+
+# ------------------------------------------------------------------------------------------ /followup
+
+
+@pytest.mark.parametrize(
+    ("when", "due_on"),
+    [
+        ("2027-04-01", date(2027, 4, 1)),
+        ("in 2 weeks", date(2026, 12, 6)),
+        ("next month", date(2026, 12, 1)),
+        ("4月", date(2027, 4, 1)),  # the next April, not the one gone by
+        ("来週", date(2026, 11, 23)),  # the Monday of next week, as `next week`
+        ("next week", date(2026, 11, 23)),
+        ("today", TODAY),
+        ("tomorrow", date(2026, 11, 23)),
+    ],
+)
+def test_followup_dates(driver: SlackDriver, db: Database, when: str, due_on: date) -> None:
+    driver.run("/meeting", "Acme visit")
+    reply = driver.run("/followup", f"Acme {when} -- call about the budget")
+
+    followup = the_followup(db)
+    assert followup.due_on == due_on
+    assert followup.note == "call about the budget"
+    assert (followup.user_id, followup.created_by, followup.source, followup.status) == (
+        USER,
+        USER,
+        "manual",
+        "open",
+    )
+    assert followup.account_id == account_id(db, "Acme")
+    text = text_of(reply)
+    assert "Acme" in text and due_on.isoformat() in text
+    assert reply.get("response_type") == "ephemeral"
+
+
+def test_followup_without_a_note(driver: SlackDriver, db: Database) -> None:
+    driver.run("/meeting", "Acme visit")
+    driver.run("/followup", "Acme 2027-04-01")
+    followup = the_followup(db)
+    assert followup.note is None and followup.due_on == date(2027, 4, 1)
+
+
+def test_followup_matches_the_account_name_loosely(driver: SlackDriver, db: Database) -> None:
+    driver.run("/meeting", "株式会社アクメ visit")
+    driver.run("/followup", "アクメ 2027-04-01")
+    assert the_followup(db).account_id == account_id(db, "株式会社アクメ")
+
+
+def test_followup_for_an_unknown_account_is_refused_and_stores_nothing(
+    driver: SlackDriver, db: Database
+) -> None:
+    driver.run("/meeting", "Acme visit")
+    before = every_row(db)
+    reply = driver.run("/followup", "Nowhere Corp 2027-04-01 -- call")
+
+    text = text_of(reply)
+    assert "Nowhere Corp" in text
+    assert "Example" in text and "/followup" in text
+    assert every_row(db) == before
+    assert followups(db) == []
+
+
+@pytest.mark.parametrize("when", ["2026-11-01", "yesterday", "3 days ago"])
+def test_a_followup_in_the_past_is_refused(driver: SlackDriver, db: Database, when: str) -> None:
+    driver.run("/meeting", "Acme visit")
+    reply = driver.run("/followup", f"Acme {when}")
+    assert "past" in text_of(reply)
+    assert "/followup" in text_of(reply)
+    assert followups(db) == []
+
+
+def test_a_followup_without_a_date_is_refused(driver: SlackDriver, db: Database) -> None:
+    driver.run("/meeting", "Acme visit")
+    reply = driver.run("/followup", "Acme -- call")
+    assert "/followup" in text_of(reply)
+    assert followups(db) == []
+
+
+def test_a_followup_in_another_team_cannot_name_this_teams_account(driver: SlackDriver, db: Database) -> None:
+    driver.run("/meeting", "Acme visit")
+    reply = driver.run("/followup", "Acme 2027-04-01", team=OTHER_TEAM)
+    assert "Acme" in text_of(reply)
+    assert followups(db) == [] and followups(db, OTHER_TEAM) == []
+
+
+def test_the_same_followup_delivered_twice_stores_one(driver: SlackDriver, db: Database) -> None:
+    driver.run("/meeting", "Acme visit")
+    first, first_key = driver.command("/followup", "Acme 2027-04-01 -- call", trigger_id="trig.fu.1")
+    second, second_key = driver.command("/followup", "Acme 2027-04-01 -- call", trigger_id="trig.fu.1")
+    assert first.status == second.status == 200
+    driver.reply(first_key)
+    driver.reply(second_key)
+
+    assert the_followup(db).due_on == date(2027, 4, 1)
+
+
+def test_two_followups_with_different_triggers_are_two(driver: SlackDriver, db: Database) -> None:
+    driver.run("/meeting", "Acme visit")
+    driver.run("/followup", "Acme 2027-04-01")
+    driver.run("/followup", "Acme 2027-04-01")
+    assert len(followups(db)) == 2
+
+
+def test_a_followup_is_the_reps_who_typed_it(driver: SlackDriver, db: Database) -> None:
+    driver.run("/meeting", "Acme visit")  # owned by USER
+    driver.run("/followup", "Acme 2027-04-01", user=OTHER_USER)
+    followup = the_followup(db)
+    assert followup.user_id == OTHER_USER and followup.created_by == OTHER_USER
+
+
+# ------------------------------------------------------------------------------- automatic follow-ups
+
+
+def test_a_win_today_schedules_a_check_in_a_week_later(driver: SlackDriver, db: Database) -> None:
+    driver.run("/deal", "Acme won 1.2M -- first order")
+    followup = the_followup(db)
+    assert followup.due_on == date(2026, 11, 29)
+    assert followup.source == "after_sale"
+    assert followup.user_id == USER  # the account's owner
+    assert followup.account_id == account_id(db, "Acme")
+
+
+def test_a_win_logged_for_another_reps_account_goes_to_the_owner(driver: SlackDriver, db: Database) -> None:
+    driver.run("/meeting", "Acme visit")  # USER owns it
+    driver.run("/deal", "Acme won", user=OTHER_USER)
+    followup = the_followup(db)
+    assert (followup.user_id, followup.created_by, followup.source) == (USER, OTHER_USER, "after_sale")
+
+
+def test_a_win_logged_a_few_days_late_gets_a_check_in_not_in_the_past(
+    driver: SlackDriver, db: Database
+) -> None:
+    driver.run("/deal", "Acme won 2026-11-10")
+    followup = the_followup(db)
+    assert followup.source == "after_sale"
+    assert followup.due_on >= TODAY
+
+
+def test_an_old_win_gets_no_check_in(driver: SlackDriver, db: Database) -> None:
+    driver.run("/deal", "Acme won 2026-07-01")
+    assert followups(db) == []
+
+
+def test_a_lost_deal_with_a_revisit_month_schedules_that_day(driver: SlackDriver, db: Database) -> None:
+    reply = driver.run("/deal", "Acme lost revisit 2027-04 -- budget next fiscal year")
+    followup = the_followup(db)
+    assert followup.due_on == date(2027, 4, 1)
+    assert followup.source == "revisit"
+    assert followup.note == "budget next fiscal year"
+    with db.transaction() as s:
+        activity = s.scalars(select(Activity)).one()
+    assert activity.revisit_on == date(2027, 4, 1)
+    assert "2027-04-01" in text_of(reply)
+
+
+def test_a_lost_deal_without_revisit_schedules_nothing(driver: SlackDriver, db: Database) -> None:
+    driver.run("/deal", "Acme lost -- went with a competitor")
+    assert followups(db) == []
+
+
+def test_trouble_schedules_a_followup_the_next_day(driver: SlackDriver, db: Database) -> None:
+    driver.run("/meeting", "Acme visit")
+    driver.run("/trouble", "Acme -- delivery arrived two days late")
+    followup = the_followup(db)
+    assert followup.due_on == date(2026, 11, 23)
+    assert followup.source == "recovery"
+    assert followup.user_id == USER
+    assert followup.note == "delivery arrived two days late"
+
+
+def test_a_duplicate_deal_delivery_schedules_one_check_in(driver: SlackDriver, db: Database) -> None:
+    for _ in range(2):
+        _, key = driver.command("/deal", "Acme won", trigger_id="trig.deal.1")
+        driver.reply(key)
+    assert the_followup(db).source == "after_sale"
+
+
+def test_after_sale_follow_ups_can_be_turned_off(no_after_sale_driver: SlackDriver, db: Database) -> None:
+    no_after_sale_driver.run("/deal", "Acme won -- first order")
+    assert followups(db) == []
+    # The other kinds still run.
+    no_after_sale_driver.run("/deal", "Beta lost revisit 2027-04")
+    assert [f.source for f in followups(db)] == ["revisit"]
+
+
+def test_every_automatic_follow_up_can_be_turned_off(no_auto_driver: SlackDriver, db: Database) -> None:
+    no_auto_driver.run("/deal", "Acme won")
+    no_auto_driver.run("/deal", "Beta lost revisit 2027-04 -- budget")
+    no_auto_driver.run("/trouble", "Acme -- wrong invoice")
+    assert followups(db) == []
+    # A follow-up typed by hand is still stored.
+    no_auto_driver.run("/followup", "Acme 2027-04-01")
+    assert [f.source for f in followups(db)] == ["manual"]
