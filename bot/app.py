@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
-from bot.handlers import actions, commands, followups, modals, options, recoveries
+from bot.handlers import actions, commands, followups, home, modals, options, recoveries
 from bot.i18n import t
 from bot.runtime import Runtime
 from bot.services.profiles import cached_locale
@@ -53,6 +53,7 @@ def build_app(
     options.register(app, runtime)
     followups.register(app, runtime)
     recoveries.register(app, runtime)
+    home.register(app, runtime)
     app.error(_error_handler(runtime))
     return app
 

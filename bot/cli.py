@@ -72,6 +72,10 @@ def _parser() -> argparse.ArgumentParser:
     digest.add_argument("--user", action="append", help="only this user id (repeatable)")
     digest.add_argument("--team", action="append", help="only this team id (repeatable)")
     digest.set_defaults(handler=cmd_digest)
+    summary = sub.add_parser("summary", help="post the weekly team summary now, as on that date")
+    summary.add_argument("--date", type=_iso_date, help="YYYY-MM-DD (default: today in PYRAMID_TIMEZONE)")
+    summary.add_argument("--team", action="append", help="only this team id (repeatable)")
+    summary.set_defaults(handler=cmd_summary)
     sub.add_parser("scheduler", help="run the scheduled jobs alone").set_defaults(handler=cmd_scheduler)
 
     db = sub.add_parser("db", help="database maintenance")
@@ -231,6 +235,25 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     for run in runs:
         print(f"{run.team_id} {run.user_id} {run.day}: {run.result.outcome.value}")
     failed = [run for run in runs if run.result.outcome.value == "failed"]
+    return 1 if failed else 0
+
+
+def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.jobs.scheduler import job_client
+    from bot.jobs.snapshots import take_snapshots
+    from bot.jobs.summary import send_summaries_for
+
+    if settings.slack_bot_token is None or not settings.pyramid_team_channel:
+        print("summary needs SLACK_BOT_TOKEN and PYRAMID_TEAM_CHANNEL (see README).", file=sys.stderr)
+        return 2
+    runtime = _runtime(settings, migrate_sqlite=True)
+    take_snapshots(runtime, runtime.clock.now())  # last week's outline needs the snapshots
+    day = args.date or runtime.clock.today(settings.zone)
+    runs = send_summaries_for(runtime, job_client(runtime), day=day, teams=args.team)
+    for run in runs:
+        chart = run.chart.outcome.value if run.chart else "-"
+        print(f"{run.team_id} {run.day}: summary {run.message.outcome.value}, chart {chart}")
+    failed = [run for run in runs if run.message.outcome.value == "failed"]
     return 1 if failed else 0
 
 

@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     # Digests skip weekends and this country's public holidays ("" = none).
     pyramid_holiday_country: str = "JP"
     pyramid_working_days: str = "mon,tue,wed,thu,fri"
+    # The weekly team summary: day and local time in PYRAMID_TIMEZONE.
+    pyramid_summary_day: str = "mon"
+    pyramid_summary_time: time = time(9, 0)
+    # Stage announcements one by one (false) or gathered into one message per hour and team (true).
+    pyramid_announce_hourly: bool = False
 
     @field_validator("slack_api_url")
     @classmethod
@@ -47,7 +52,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("pyramid_digest_time", mode="before")
+    @field_validator("pyramid_digest_time", "pyramid_summary_time", mode="before")
     @classmethod
     def _parse_hh_mm(cls, value: object) -> object:
         if isinstance(value, str):
@@ -74,6 +79,18 @@ class Settings(BaseSettings):
         if unknown or not names:
             raise ValueError("must be weekday names separated by commas, for example mon,tue,wed,thu,fri")
         return ",".join(names)
+
+    @field_validator("pyramid_summary_day")
+    @classmethod
+    def _one_weekday(cls, value: str) -> str:
+        name = value.strip().lower()[:3]
+        if name not in WEEKDAY_NAMES:
+            raise ValueError("must be a weekday name such as mon")
+        return name
+
+    @property
+    def summary_weekday(self) -> int:
+        return WEEKDAY_NAMES.index(self.pyramid_summary_day)
 
     @field_validator("pyramid_holiday_country")
     @classmethod

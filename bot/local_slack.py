@@ -165,6 +165,7 @@ class LocalSlack:
             "chat.delete": self._chat_delete,
             "chat.getPermalink": self._chat_get_permalink,
             "conversations.history": self._conversations_history,
+            "conversations.replies": self._conversations_replies,
             "views.open": lambda body: self._view_answer("views.open", body),
             "views.push": lambda body: self._view_answer("views.push", body),
             "views.update": lambda body: self._view_answer("views.update", body),
@@ -572,7 +573,30 @@ class LocalSlack:
         for f in files:
             name = self._file_names.get(str(f["id"]), "")
             completed.append({"id": f["id"], "title": f.get("title") or name, "name": name})
+        channel = body.get("channel_id") or body.get("channels")
+        if channel:
+            # Sharing to a channel (or a thread) posts a message carrying the files, as Slack does.
+            message: Answer = {
+                "type": "message",
+                "ts": self._next_ts(),
+                "user": self.bot_user_id,
+                "files": completed,
+                "text": body.get("initial_comment", ""),
+            }
+            if body.get("thread_ts"):
+                message["thread_ts"] = str(body["thread_ts"])
+            self._history.setdefault(_resolve_channel(str(channel)), []).append(message)
         return {"ok": True, "files": completed}
+
+    def _conversations_replies(self, body: dict[str, Any]) -> Answer:
+        channel = _resolve_channel(str(body.get("channel", "")))
+        ts = str(body.get("ts", ""))
+        thread = [
+            dict(message)
+            for message in self._history.get(channel, [])
+            if message["ts"] == ts or message.get("thread_ts") == ts
+        ]
+        return {"ok": True, "messages": thread, "has_more": False}
 
 
 class _Server(ThreadingHTTPServer):

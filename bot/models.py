@@ -71,6 +71,7 @@ class Account(Base):
         UniqueConstraint("team_id", "name_key", name="uq_accounts_team_name_key"),
         Index("ix_accounts_team_step", "team_id", "step"),
         Index("ix_accounts_team_owner_step", "team_id", "owner_id", "step"),
+        Index("ix_accounts_team_created_on", "team_id", "created_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -263,3 +264,22 @@ class Delivery(Base):
     channel: Mapped[str | None] = mapped_column(String(32), default=None)
     ts: Mapped[str | None] = mapped_column(String(32), default=None)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+
+
+class PyramidSnapshot(Base):
+    """The distribution of one day: one row per team, owner and stage. `owner_id` "" is the whole team.
+    Trends read these rows instead of replaying history on every request."""
+
+    __tablename__ = "pyramid_snapshots"
+    __table_args__ = (
+        UniqueConstraint(
+            "team_id", "owner_id", "day", "stage", name="uq_pyramid_snapshots_team_owner_day_stage"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    owner_id: Mapped[str] = mapped_column(String(USER_ID))
+    day: Mapped[date] = mapped_column(Date)
+    stage: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer)

@@ -120,9 +120,12 @@ def open_log_modal(
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     profile = runtime.profile(client, team_id, user_id)
     which = "deal" if action["action_id"].endswith("deal") else "meeting"
+    account = None
     try:
-        account_id = parse_account_id(action.get("value"))
-        account = runtime.transaction(lambda session: accounts.get_account(session, team_id, account_id))
+        # An empty value (App Home's quick buttons) opens the modal with no account chosen yet.
+        if action.get("value"):
+            account_id = parse_account_id(action.get("value"))
+            account = runtime.transaction(lambda session: accounts.get_account(session, team_id, account_id))
     except (BadPayload, UserFacingError):
         respond_error(respond, UserFacingError("account_gone"), profile.locale, example=None)
         return

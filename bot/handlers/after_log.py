@@ -6,6 +6,7 @@ from __future__ import annotations
 from slack_sdk import WebClient
 
 from bot.domain.activities import ActivityKind
+from bot.handlers.home import refresh_home
 from bot.handlers.recoveries import ask_verdicts
 from bot.i18n import t
 from bot.jobs.outbox import deliver_once
@@ -17,10 +18,12 @@ from bot.views.blocks import escape, mention, message, section, stage_name
 def after_logged(runtime: Runtime, client: WebClient, team_id: str, logged: Logged) -> None:
     if logged.duplicate:
         return
+    refresh_home(runtime, client, team_id, logged.activity.user_id)
     if logged.verdicts_asked:
         ask_verdicts(runtime, client, team_id, logged.verdicts_asked)
     channel = runtime.settings.pyramid_team_channel
-    if channel and logged.climb.stage_changed:
+    # With hourly batching the scheduler gathers them (jobs/announcements.py).
+    if channel and logged.climb.stage_changed and not runtime.settings.pyramid_announce_hourly:
         deliver_once(
             runtime.db,
             client,

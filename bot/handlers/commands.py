@@ -16,7 +16,7 @@ from bot.domain.parsing import (
     parse_meeting,
     parse_pyramid,
 )
-from bot.domain.pyramid import health
+from bot.domain.pyramid import Distribution, health
 from bot.handlers.after_log import after_logged
 from bot.handlers.replying import command_text, respond_error
 from bot.i18n import t
@@ -24,6 +24,7 @@ from bot.runtime import Runtime
 from bot.services import accounts, cards, pyramids
 from bot.services.accounts import AccountRef
 from bot.services.activities import LogRequest
+from bot.services.analytics import Analytics, analytics_for
 from bot.services.errors import UserFacingError
 from bot.services.pending import Asked, log_or_ask
 from bot.views import card as card_view
@@ -188,7 +189,13 @@ def pyramid_reply(
     shareable: bool,
     shared_by: str | None = None,
 ) -> dict[str, Any]:
-    dist = runtime.transaction(lambda session: pyramids.distribution_for(session, team_id, owner))
+    today = runtime.clock.today(runtime.settings.zone)
+
+    def gather(session: Any) -> tuple[Distribution, Analytics]:
+        dist = pyramids.distribution_for(session, team_id, owner)
+        return dist, analytics_for(session, team_id, owner, dist, today)
+
+    dist, numbers = runtime.transaction(gather)
     if scope == "team" or owner is None:
         title = t(locale, "pyramid_title_team")
     elif scope == "me" and shared_by is None:
@@ -198,5 +205,12 @@ def pyramid_reply(
         title = t(locale, "pyramid_title_user", user=mention(owner))
     share: dict[str, object] | None = {"s": scope, "u": owner, "d": detail} if shareable else None
     return pyramid_message(
-        dist, health(dist), title=title, detail=detail, locale=locale, share_value=share, shared_by=shared_by
+        dist,
+        health(dist),
+        title=title,
+        detail=detail,
+        locale=locale,
+        share_value=share,
+        shared_by=shared_by,
+        analytics=numbers,
     )

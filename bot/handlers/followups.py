@@ -9,6 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.domain.parsing import ParseError, parse_followup
+from bot.handlers.home import refresh_home
 from bot.handlers.payloads import BadPayload, parse_account_id
 from bot.handlers.replying import command_text, respond_error, update_item
 from bot.i18n import t
@@ -124,6 +125,7 @@ def press(
     else:
         note = t(locale, "followup_moved_note", date=fmt_date(followup.due_on, locale), user=mention(user_id))
     update_item(client, body, f"fu_{followup.id}", note)
+    refresh_home(runtime, client, team_id, user_id)
     if not change.changed and followup.status == "done":
         # A second click, or a click on an old copy of the digest: harmless, and said so.
         text = t(locale, "followup_already_done", user=mention(followup.done_by or user_id))

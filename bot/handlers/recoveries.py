@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.domain.parsing import ParseError, parse_trouble
 from bot.domain.recovery import RecoveryStatus, mask_of
+from bot.handlers.home import refresh_home
 from bot.handlers.payloads import BadPayload, parse_account_id
 from bot.handlers.replying import command_text, respond_error, update_item
 from bot.i18n import t
@@ -157,6 +158,7 @@ def press(
         note = t(locale, "recovery_moved_note", status=label, user=mention(user_id), time=clock_time)
     if change.changed:
         update_item(client, body, f"rc_{change.recovery.id}", note)
+        refresh_home(runtime, client, team_id, user_id)
     else:
         text = t(locale, "recovery_not_moved", status=label)
         respond(response_type="ephemeral", replace_original=False, **replies.plain_notice(text))

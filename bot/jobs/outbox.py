@@ -197,3 +197,52 @@ def delivery_for(db: Database, team_id: str, kind: str, ref: str) -> Delivery | 
         return session.scalar(
             select(Delivery).where(Delivery.team_id == team_id, Delivery.kind == kind, Delivery.ref == ref)
         )
+
+
+def upload_once(
+    db: Database,
+    client: WebClient,
+    *,
+    team_id: str,
+    kind: str,
+    ref: str,
+    channel: str,
+    thread_ts: str | None,
+    filename: str,
+    title: str,
+    render: Callable[[], bytes],
+    now: datetime,
+) -> Delivered:
+    """A file shared once per (team, kind, ref), like `deliver_once`. Files carry no metadata, so a
+    stale claim looks for the file's name (unique per ref) in the thread or channel instead."""
+    claim = _claim(db, team_id, kind, ref, now)
+    if isinstance(claim, Delivered):
+        return claim
+    token, taken_over = claim
+    if taken_over and _file_posted(client, channel, thread_ts, filename):
+        _finish(db, team_id, kind, ref, token, "sent", channel, thread_ts, now)
+        return Delivered(Outcome.SENT, channel, thread_ts)
+    try:
+        client.files_upload_v2(
+            channel=channel, thread_ts=thread_ts, content=render(), filename=filename, title=title
+        )
+    except SlackApiError as error:
+        log.warning("upload %s/%s failed: %s", kind, ref, error.response.get("error"))
+        return Delivered(Outcome.FAILED)
+    _finish(db, team_id, kind, ref, token, "sent", channel, thread_ts, now)
+    return Delivered(Outcome.SENT, channel, thread_ts)
+
+
+def _file_posted(client: WebClient, channel: str, thread_ts: str | None, filename: str) -> bool:
+    try:
+        if thread_ts:
+            response = client.conversations_replies(channel=channel, ts=thread_ts, limit=HISTORY_LOOKBACK)
+        else:
+            response = client.conversations_history(channel=channel, limit=HISTORY_LOOKBACK)
+    except SlackApiError as error:
+        raise RuntimeError(f"cannot read history of {channel}: {error.response.get('error')}") from error
+    return any(
+        file.get("name") == filename
+        for message in response.get("messages") or []
+        for file in message.get("files") or []
+    )

@@ -5,6 +5,7 @@ never posts anything twice (see outbox.py)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -17,8 +18,11 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.jobs.announcements import announce_last_hour
 from bot.jobs.digest import send_due_digests
 from bot.jobs.recovery_flags import flag_overdue_recoveries
+from bot.jobs.snapshots import take_snapshots
+from bot.jobs.summary import send_due_summaries
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -46,12 +50,19 @@ def add_retries(client: WebClient) -> WebClient:
 
 def tick(runtime: Runtime, client: WebClient) -> None:
     now = runtime.clock.now()
-    for job in (send_due_digests, flag_overdue_recoveries):
+    jobs: list[Callable[[], object]] = [
+        lambda: take_snapshots(runtime, now),
+        lambda: send_due_digests(runtime, client, now),
+        lambda: flag_overdue_recoveries(runtime, client, now),
+        lambda: send_due_summaries(runtime, client, now),
+        lambda: announce_last_hour(runtime, client, now),
+    ]
+    for job in jobs:
         try:
-            job(runtime, client, now)
+            job()
         except Exception:
             # One failing job must not stop the others; the next tick tries again.
-            log.exception("scheduled job %s failed", job.__name__)
+            log.exception("a scheduled job failed")
 
 
 def build_scheduler(runtime: Runtime, client: WebClient, *, blocking: bool) -> BaseScheduler:

@@ -49,7 +49,7 @@ def digest_message(digest: Digest, locale: str) -> Message:
         blocks.append(divider())
         blocks.append(section("*" + t(locale, "digest_lapsing", count=len(digest.lapsing)) + "*"))
         for lapsing in digest.lapsing[:MAX_LAPSING]:
-            blocks.append(_lapsing_block(lapsing, locale))
+            blocks.append(lapsing_block(lapsing, locale))
         blocks.extend(_more(len(digest.lapsing) - MAX_LAPSING, locale))
     if digest.stalled:
         blocks.append(divider())
@@ -122,11 +122,11 @@ def recovery_blocks(item: RecoveryItem, today: date, locale: str) -> list[Block]
     ]
 
 
-def _lapsing_block(item: LapsingItem, locale: str) -> Block:
+def lapsing_block(item: LapsingItem, locale: str, *, with_draft: bool = True) -> Block:
     stage = stage_name(item.step.stage, locale)
     line = t(locale, f"lapse_{item.lapse.value}", days=item.quiet_days)
     text = f"*{escape(item.account_name)}* ({stage}) — {line}"
-    if item.lapse is Lapse.DORMANT:
+    if item.lapse is Lapse.DORMANT and with_draft:
         text += "\n>" + t(locale, "winback_draft", account=escape(item.account_name)).replace("\n", "\n>")
     return section(
         text, accessory=button(t(locale, "button_log_meeting"), "open_log_meeting", str(item.account_id))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from bot.domain.analytics import RETENTION_REFERENCE
 from bot.domain.pyramid import Distribution, Health
 from bot.domain.stages import Stage, steps_of
 from bot.i18n import t
+from bot.services.analytics import Analytics
 from bot.views.blocks import Message, actions, button, context, message, section, stage_name, step_name
 
 BAR_WIDTH = 24
@@ -19,16 +21,19 @@ def pyramid_message(
     locale: str,
     share_value: dict[str, object] | None,
     shared_by: str | None = None,
+    analytics: Analytics | None = None,
 ) -> Message:
     if dist.total == 0:
         text = t(locale, "pyramid_empty")
         return message(text, [section(f"*{title}*"), section(text)])
     blocks = [
         section(f"*{title}*"),
-        section("```\n" + draw(dist, detail=detail, locale=locale) + "\n```"),
+        section("```\n" + draw(dist, detail=detail, locale=locale, analytics=analytics) + "\n```"),
         context(t(locale, "pyramid_total", total=dist.total)),
         section(health_text(check, locale)),
     ]
+    if analytics is not None:
+        blocks.append(context(analytics_text(analytics, locale)))
     if shared_by is not None:
         blocks.append(context(t(locale, "shared_by", user=f"<@{shared_by}>")))
     if share_value is not None:
@@ -39,16 +44,32 @@ def pyramid_message(
     return message(f"{title} — {counts}", blocks)
 
 
-def draw(dist: Distribution, *, detail: bool, locale: str) -> str:
+def draw(
+    dist: Distribution,
+    *,
+    detail: bool,
+    locale: str,
+    analytics: Analytics | None = None,
+    week_only: dict[Stage, int] | None = None,
+) -> str:
     """Stage 4 on top, bars centred so the shape reads as a pyramid (or shows that it is not one)."""
     by_stage = dist.by_stage
     widest = max(by_stage.values()) or 1
     lines = []
+    if analytics is not None:
+        lines.append(f"{'':{BAR_WIDTH}} {'':>6} {t(locale, 'trend_7d'):>6} {t(locale, 'trend_30d'):>6}")
+    elif week_only is not None:
+        lines.append(f"{'':{BAR_WIDTH}} {'':>6} {t(locale, 'trend_7d'):>6}")
     for stage in reversed(Stage):
         count = by_stage[stage]
         width = 0 if count == 0 else max(1, round(count / widest * BAR_WIDTH))
         bar = ("█" * width).center(BAR_WIDTH)
-        lines.append(f"{bar} {count:>6}  {stage.value} {stage_name(stage, locale)}")
+        changes = ""
+        if analytics is not None:
+            changes = f" {_delta(analytics.week, stage):>6} {_delta(analytics.month, stage):>6}"
+        elif week_only is not None:
+            changes = f" {_delta(week_only, stage):>6}"
+        lines.append(f"{bar} {count:>6}{changes}  {stage.value} {stage_name(stage, locale)}")
         if detail:
             for step in reversed(steps_of(stage)):
                 lines.append(
@@ -64,3 +85,46 @@ def health_text(check: Health, locale: str) -> str:
     for problem in check.problems:
         lines.append("• " + t(locale, problem.code, lower=problem.lower_count, upper=problem.upper_count))
     return "\n".join(lines)
+
+
+def _delta(changes: dict[Stage, int] | None, stage: Stage) -> str:
+    if changes is None:
+        return "–"
+    value = changes[stage]
+    return f"{value:+d}" if value else "±0"
+
+
+def analytics_text(analytics: Analytics, locale: str) -> str:
+    conversions = " · ".join(
+        f"{stage.value}→{stage.value + 1} {_percent(share)}" for stage, share in analytics.conversion.items()
+    )
+    medians = " · ".join(
+        f"{stage.value}: {round(days) if days is not None else '–'}"
+        for stage, days in analytics.median_days.items()
+        if stage is not Stage.REPEATER
+    )
+    lines = [
+        t(locale, "analytics_conversion", conversions=conversions),
+        t(locale, "analytics_median_days", medians=medians),
+    ]
+    retention = analytics.retention
+    if retention.share is None:
+        lines.append(t(locale, "analytics_retention_none", reference=_percent(RETENTION_REFERENCE)))
+    else:
+        lines.append(
+            t(
+                locale,
+                "analytics_retention",
+                active=retention.active,
+                customers=retention.customers,
+                share=_percent(retention.share),
+                reference=_percent(RETENTION_REFERENCE),
+            )
+        )
+    if analytics.week is None:
+        lines.append(t(locale, "analytics_no_trend"))
+    return "\n".join(lines)
+
+
+def _percent(share: float | None) -> str:
+    return "–" if share is None else f"{round(share * 100)}%"

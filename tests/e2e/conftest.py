@@ -273,6 +273,9 @@ def app_server(settings: Settings, db: Database, clock: FixedClock, slack: Local
     thread.start()
     port = server.effective_port  # type: ignore[union-attr]
     yield f"http://127.0.0.1:{port}"
+    # Let the listeners still working after their ack (home tab, announcements) finish while the fake
+    # Slack is up, so that no thread outlives its test.
+    app.listener_runner.listener_executor.shutdown(wait=True)
     # Stop from inside waitress's own loop (closing its sockets from here would race its select()):
     # the loop ends when its socket map is empty.
     channels = dict(server._map)  # type: ignore[union-attr]

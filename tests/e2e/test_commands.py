@@ -494,7 +494,8 @@ def test_account_near_name_offers_the_close_ones(driver: SlackDriver, db: Databa
 # --------------------------------------------------------------------------------------------- /pyramid
 
 
-STAGE_LINE = re.compile(r"(\d+)\s+(\d(?:\.\d)?) ")
+# count, then the 7- and 30-day changes on stage lines ("+2", "±0", or "–" before any snapshot), then the label
+STAGE_LINE = re.compile(r"(\d+)(?:\s+(?:[+-]\d+|±0|–)){0,2}\s+(\d(?:\.\d)?) ")
 
 
 def drawn_counts(reply: dict[str, Any]) -> dict[str, int]:
@@ -506,6 +507,8 @@ def drawn_counts(reply: dict[str, Any]) -> dict[str, int]:
     )
     counts = {}
     for line in drawing.strip("`\n").splitlines():
+        if "30d" in line or "30日" in line:
+            continue  # the column headings
         found = STAGE_LINE.search(line)
         assert found, line
         counts[found[2]] = int(found[1])

@@ -7,6 +7,7 @@ The clock stands at Sunday 2026-11-22 10:00 Asia/Tokyo; both users are in Tokyo.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -29,6 +30,26 @@ TODAY = date(2026, 11, 22)
 
 
 # --------------------------------------------------------------------------------------------- helpers
+
+
+def settle(slack: LocalSlack, quiet: float = 0.06, timeout: float = 3.0) -> None:
+    """Wait until the bot has stopped calling Slack for `quiet` seconds: work Bolt runs after the ack
+    (announcements to the team channel, DMs) must not land in the next step of a test, or after the
+    fake Slack has stopped."""
+    deadline = time.monotonic() + timeout
+    seen = len(slack.calls)
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = len(slack.calls)
+        if now == seen:
+            return
+        seen = now
+
+
+@pytest.fixture(autouse=True)
+def _settle_at_the_end(driver: SlackDriver, slack: LocalSlack) -> Iterator[None]:
+    yield
+    settle(slack)
 
 
 def followups(db: Database, team: str = TEAM) -> list[Followup]:
@@ -76,7 +97,7 @@ def serve(settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack
         thread.join(timeout=5)
         for channel in channels.values():
             channel.close()
-        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+        server.task_dispatcher.shutdown()
 
 
 @pytest.fixture
@@ -198,6 +219,26 @@ def test_the_same_followup_delivered_twice_stores_one(driver: SlackDriver, db: D
     assert the_followup(db).due_on == date(2027, 4, 1)
 
 
+def test_simultaneous_deliveries_of_one_followup_store_one(driver: SlackDriver, db: Database) -> None:
+    driver.run("/meeting", "Acme visit")  # users.info cached: the deliveries race on the database only
+    keys: list[str] = []
+
+    def deliver() -> None:
+        sent, key = driver.command("/followup", "Acme 2027-04-01 -- call", trigger_id="trig.same-fu")
+        assert sent.status == 200
+        keys.append(key)
+
+    threads = [threading.Thread(target=deliver) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    replies = [text_of(driver.reply(key)) for key in keys]
+
+    assert the_followup(db).due_on == date(2027, 4, 1)
+    assert not any("went wrong" in r for r in replies), replies
+
+
 def test_two_followups_with_different_triggers_are_two(driver: SlackDriver, db: Database) -> None:
     driver.run("/meeting", "Acme visit")
     driver.run("/followup", "Acme 2027-04-01")
@@ -262,9 +303,12 @@ def test_a_lost_deal_without_revisit_schedules_nothing(driver: SlackDriver, db: 
     assert followups(db) == []
 
 
-def test_trouble_schedules_a_followup_the_next_day(driver: SlackDriver, db: Database) -> None:
+def test_trouble_schedules_a_followup_the_next_day(
+    driver: SlackDriver, db: Database, slack: LocalSlack
+) -> None:
     driver.run("/meeting", "Acme visit")
     driver.run("/trouble", "Acme -- delivery arrived two days late")
+    slack.wait_for("chat.postMessage", 2)  # the owner's DM and the team channel, posted after the reply
     followup = the_followup(db)
     assert followup.due_on == date(2026, 11, 23)
     assert followup.source == "recovery"
@@ -287,10 +331,13 @@ def test_after_sale_follow_ups_can_be_turned_off(no_after_sale_driver: SlackDriv
     assert [f.source for f in followups(db)] == ["revisit"]
 
 
-def test_every_automatic_follow_up_can_be_turned_off(no_auto_driver: SlackDriver, db: Database) -> None:
+def test_every_automatic_follow_up_can_be_turned_off(
+    no_auto_driver: SlackDriver, db: Database, slack: LocalSlack
+) -> None:
     no_auto_driver.run("/deal", "Acme won")
     no_auto_driver.run("/deal", "Beta lost revisit 2027-04 -- budget")
     no_auto_driver.run("/trouble", "Acme -- wrong invoice")
+    slack.wait_for("chat.postMessage", 2)
     assert followups(db) == []
     # A follow-up typed by hand is still stored.
     no_auto_driver.run("/followup", "Acme 2027-04-01")

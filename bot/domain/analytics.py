@@ -1,0 +1,158 @@
+"""The team's view in numbers (pure): trends, stage-to-stage conversion, time spent in each stage,
+retention of customers, and the day-by-day replay used to backfill snapshots."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.domain.stages import Stage, Step
+
+CONVERSION_WINDOW_DAYS = 90
+RETENTION_AFTER_DAYS = 365  # "of the accounts that became customers 12 or more months ago"
+ACTIVE_WITHIN_DAYS = 90  # "still active: touched in the last 90 days"
+# The method's reference: about half of customers are still there after a year.
+RETENTION_REFERENCE = 0.5
+
+StageCounts = Mapping[Stage, int]
+
+
+def trend(now: StageCounts, then: StageCounts | None) -> dict[Stage, int] | None:
+    """Change per stage since `then`; None when there is no snapshot that old."""
+    if then is None:
+        return None
+    return {stage: now.get(stage, 0) - then.get(stage, 0) for stage in Stage}
+
+
+@dataclass(frozen=True)
+class StageMove:
+    """One step change that may cross stages (from_step None: the account was created at that step)."""
+
+    account_id: int
+    before: Step | None
+    after: Step
+    on: date
+
+
+@dataclass(frozen=True)
+class Flows:
+    entered: dict[Stage, int]  # accounts that arrived in the stage (from below, or created there)
+    crossed: dict[Stage, int]  # accounts that left the stage upwards (jumps pass through every stage)
+
+
+def flows(moves: Iterable[StageMove], created: int) -> Flows:
+    entered = dict.fromkeys(Stage, 0)
+    crossed = dict.fromkeys(Stage, 0)
+    entered[Stage.ACQUAINTANCE] += created
+    for move in moves:
+        low = move.before.stage.value if move.before else 0
+        high = move.after.stage.value
+        for stage in range(max(low, 1), high):
+            crossed[Stage(stage)] += 1
+        for stage in range(low + 1, high + 1):
+            if stage > 1 or move.before is not None:
+                entered[Stage(stage)] += 1
+    return Flows(entered=entered, crossed=crossed)
+
+
+def counts_before(now: StageCounts, window: Flows) -> dict[Stage, int]:
+    """The counts at the start of the window: what is there now, less what came, plus what left."""
+    return {stage: now.get(stage, 0) - window.entered[stage] + window.crossed[stage] for stage in Stage}
+
+
+def conversion(now: StageCounts, window: Flows) -> dict[Stage, float | None]:
+    """Per stage 1–3: of the accounts in the stage at any time in the window, the share that moved up."""
+    start = counts_before(now, window)
+    result: dict[Stage, float | None] = {}
+    for stage in (Stage.ACQUAINTANCE, Stage.PROSPECT, Stage.CUSTOMER):
+        base = start[stage] + window.entered[stage]
+        result[stage] = window.crossed[stage] / base if base > 0 else None
+    return result
+
+
+def median_days_in_stage(
+    history: Mapping[int, list[StageMove]], created: Mapping[int, date], since: date
+) -> dict[Stage, float | None]:
+    """Median days between entering a stage and leaving it upwards, for departures on or after `since`.
+
+    `history` holds every step change of the accounts concerned, oldest first; an account enters
+    stage 1 when it is created."""
+    spans: dict[Stage, list[int]] = {stage: [] for stage in Stage}
+    for account_id, moves in history.items():
+        entered_on: dict[Stage, date] = {Stage.ACQUAINTANCE: created[account_id]}
+        current = Stage.ACQUAINTANCE
+        for move in moves:
+            target = move.after.stage
+            if target.value <= current.value:
+                continue
+            if move.on >= since:
+                spans[current].append((move.on - entered_on[current]).days)
+            for stage in range(current.value + 1, target.value + 1):
+                entered_on[Stage(stage)] = move.on
+            current = target
+    return {stage: float(statistics.median(days)) if days else None for stage, days in spans.items()}
+
+
+@dataclass(frozen=True)
+class Retention:
+    customers: int  # became customers at least a year ago
+    active: int  # of those, touched in the last 90 days
+
+    @property
+    def share(self) -> float | None:
+        return self.active / self.customers if self.customers else None
+
+
+def retention(
+    became_customer: Mapping[int, date], last_touch: Mapping[int, date | None], today: date
+) -> Retention:
+    cutoff = today - timedelta(days=RETENTION_AFTER_DAYS)
+    recent = today - timedelta(days=ACTIVE_WITHIN_DAYS)
+    old = [account for account, day in became_customer.items() if day <= cutoff]
+    active = sum(1 for account in old if (last_touch.get(account) or date.min) >= recent)
+    return Retention(customers=len(old), active=active)
+
+
+@dataclass(frozen=True)
+class AccountLife:
+    account_id: int
+    owner_id: str
+    created_on: date
+    changes: tuple[tuple[date, Step], ...]  # (day, step reached), oldest first
+
+
+def replay(
+    lives: Iterable[AccountLife], first_day: date, last_day: date
+) -> dict[date, Counter[tuple[str, Stage]]]:
+    """Counts per (owner, stage) at the start of each day from `first_day` to `last_day`, rebuilt from
+    the stored step changes (owner "" is the team). Used once per team, to backfill snapshots."""
+    events: dict[date, list[tuple[str, Stage | None, Stage]]] = {}
+    for life in lives:
+        previous: Stage | None = None
+        steps = [(life.created_on, Step.NAME_ONLY), *life.changes]
+        for day, step in steps:
+            if previous is not None and step.stage == previous:
+                continue
+            events.setdefault(day, []).append((life.owner_id, previous, step.stage))
+            previous = step.stage
+    counts: Counter[tuple[str, Stage]] = Counter()
+    result: dict[date, Counter[tuple[str, Stage]]] = {}
+    for day in sorted(d for d in events if d < first_day):
+        _apply(counts, events[day])
+    day = first_day
+    while day <= last_day:
+        result[day] = Counter(counts)
+        _apply(counts, events.get(day, []))
+        day += timedelta(days=1)
+    return result
+
+
+def _apply(counts: Counter[tuple[str, Stage]], changes: list[tuple[str, Stage | None, Stage]]) -> None:
+    for owner, before, after in changes:
+        for who in ("", owner):
+            if before is not None:
+                counts[(who, before)] -= 1
+            counts[(who, after)] += 1

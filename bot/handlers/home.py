@@ -1,0 +1,40 @@
+"""The App Home tab: published when the rep opens it, and again after each of their actions."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.runtime import Runtime
+from bot.services import digests, pyramids
+from bot.views.home import home_view
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, runtime: Runtime) -> None:
+    def home_opened(event: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab") != "home":
+            return
+        refresh_home(runtime, client, str(context.get("team_id") or ""), str(event["user"]))
+
+    app.event("app_home_opened")(home_opened)
+
+
+def refresh_home(runtime: Runtime, client: WebClient, team_id: str, user_id: str) -> None:
+    """Best effort: the home tab is a convenience; a failure here must not spoil the action itself."""
+    if not team_id or not user_id:
+        return
+    try:
+        profile = runtime.profile(client, team_id, user_id)
+        today = runtime.clock.today(profile.zone)
+        with runtime.db.transaction() as session:
+            dist = pyramids.distribution_for(session, team_id, user_id)
+            digest = digests.digest_for(session, team_id, user_id, today)
+        client.views_publish(user_id=user_id, view=home_view(dist, digest, profile.locale))
+    except SlackApiError as error:
+        log.warning("could not publish the home tab of %s: %s", user_id, error.response.get("error"))

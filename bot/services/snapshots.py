@@ -1,0 +1,124 @@
+"""Daily snapshots of the pyramid (per team and per owner), and their one-time backfill from history."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.domain.analytics import AccountLife, replay
+from bot.domain.stages import Stage, Step
+from bot.models import Account, PyramidSnapshot, StepChange
+
+TEAM = ""  # owner_id of the whole team's rows
+
+
+def has_snapshot(session: Session, team_id: str, day: date) -> bool:
+    found = session.scalar(
+        select(PyramidSnapshot.id)
+        .where(
+            PyramidSnapshot.team_id == team_id, PyramidSnapshot.owner_id == TEAM, PyramidSnapshot.day == day
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def write_snapshot(session: Session, team_id: str, day: date) -> int:
+    """Today's rows from the live distribution; nothing if the day is already there. Returns rows written."""
+    if has_snapshot(session, team_id, day):
+        return 0
+    rows = session.execute(
+        select(Account.owner_id, Account.step, func.count())
+        .where(Account.team_id == team_id)
+        .group_by(Account.owner_id, Account.step)
+    ).all()
+    counts: dict[tuple[str, Stage], int] = defaultdict(int)
+    for owner_id, step, count in rows:
+        stage = Step(step).stage
+        counts[(TEAM, stage)] += count
+        counts[(owner_id, stage)] += count
+    owners = {TEAM} | {owner for owner, _ in counts}
+    for owner in owners:
+        for stage in Stage:
+            session.add(
+                PyramidSnapshot(
+                    team_id=team_id,
+                    owner_id=owner,
+                    day=day,
+                    stage=stage.value,
+                    count=counts.get((owner, stage), 0),
+                )
+            )
+    return len(owners) * len(Stage)
+
+
+def backfill(session: Session, team_id: str, today: date) -> int:
+    """Rows for every day between the team's first account and its first snapshot (or today), rebuilt
+    from the step changes. Runs once in effect: afterwards the first snapshot is the first day."""
+    first_account = session.scalar(select(func.min(Account.created_on)).where(Account.team_id == team_id))
+    if first_account is None:
+        return 0
+    first_snapshot = session.scalar(
+        select(func.min(PyramidSnapshot.day)).where(
+            PyramidSnapshot.team_id == team_id, PyramidSnapshot.owner_id == TEAM
+        )
+    )
+    last_day = (first_snapshot or today) - timedelta(days=1)
+    if last_day < first_account:
+        return 0
+    changes: dict[int, list[tuple[date, Step]]] = defaultdict(list)
+    for account_id, changed_on, to_step in session.execute(
+        select(StepChange.account_id, StepChange.changed_on, StepChange.to_step)
+        .where(StepChange.team_id == team_id)
+        .order_by(StepChange.account_id, StepChange.changed_at, StepChange.id)
+    ):
+        changes[account_id].append((changed_on, Step(to_step)))
+    lives = [
+        AccountLife(account_id, owner_id, created_on, tuple(changes.get(account_id, ())))
+        for account_id, owner_id, created_on in session.execute(
+            select(Account.id, Account.owner_id, Account.created_on).where(Account.team_id == team_id)
+        )
+    ]
+    owners = {TEAM} | {life.owner_id for life in lives}
+    written = 0
+    for day, counts in replay(lives, first_account, last_day).items():
+        for owner in owners:
+            for stage in Stage:
+                session.add(
+                    PyramidSnapshot(
+                        team_id=team_id,
+                        owner_id=owner,
+                        day=day,
+                        stage=stage.value,
+                        count=counts.get((owner, stage), 0),
+                    )
+                )
+                written += 1
+    return written
+
+
+def counts_on(session: Session, team_id: str, owner_id: str | None, day: date) -> dict[Stage, int] | None:
+    """The snapshot of `day` (or the nearest earlier one within a week), None if there is none."""
+    owner = owner_id or TEAM
+    nearest = session.scalar(
+        select(func.max(PyramidSnapshot.day)).where(
+            PyramidSnapshot.team_id == team_id,
+            PyramidSnapshot.owner_id == TEAM,
+            PyramidSnapshot.day <= day,
+            PyramidSnapshot.day > day - timedelta(days=7),
+        )
+    )
+    if nearest is None:
+        return None
+    rows = session.execute(
+        select(PyramidSnapshot.stage, PyramidSnapshot.count).where(
+            PyramidSnapshot.team_id == team_id,
+            PyramidSnapshot.owner_id == owner,
+            PyramidSnapshot.day == nearest,
+        )
+    ).all()
+    # An owner with no row that day had no accounts then.
+    return {Stage(stage): count for stage, count in rows} or dict.fromkeys(Stage, 0)

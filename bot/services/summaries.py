@@ -1,0 +1,135 @@
+"""The weekly team summary (SPEC §6): the pyramid and its week, advancements and wins, new
+acquaintances, open recoveries, and who has accounts going quiet."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.domain.activities import ActivityKind
+from bot.domain.lapse import DEFAULT_RULES, Lapse, LapseRules, lapse_cutoff, lapse_of
+from bot.domain.pyramid import Distribution
+from bot.domain.stages import Stage, Step, steps_of
+from bot.models import Account, Activity, Recovery, StepChange
+from bot.services import pyramids, recoveries, snapshots
+
+
+@dataclass(frozen=True)
+class Advancement:
+    account: str
+    user_id: str
+    before: Stage
+    after: Stage
+
+
+@dataclass(frozen=True)
+class Win:
+    account: str
+    user_id: str
+    amount: int | None
+
+
+@dataclass(frozen=True)
+class QuietCounts:
+    lapsing: int = 0
+    dormant: int = 0
+
+
+@dataclass(frozen=True)
+class Summary:
+    team_id: str
+    week_start: date  # the summary covers [week_start, day)
+    day: date
+    distribution: Distribution
+    last_week: dict[Stage, int] | None
+    advancements: tuple[Advancement, ...]
+    wins: tuple[Win, ...]
+    new_acquaintances: int
+    open_recoveries: tuple[tuple[str, str, date], ...]  # account, what, opened on
+    quiet_by_rep: dict[str, QuietCounts]
+
+
+def summary_for(session: Session, team_id: str, day: date, rules: LapseRules = DEFAULT_RULES) -> Summary:
+    start = day - timedelta(days=7)
+    return Summary(
+        team_id=team_id,
+        week_start=start,
+        day=day,
+        distribution=pyramids.distribution_for(session, team_id),
+        last_week=snapshots.counts_on(session, team_id, None, start),
+        advancements=tuple(_advancements(session, team_id, start, day)),
+        wins=tuple(_wins(session, team_id, start, day)),
+        new_acquaintances=session.scalar(
+            select(func.count())
+            .select_from(Account)
+            .where(Account.team_id == team_id, Account.created_on >= start, Account.created_on < day)
+        )
+        or 0,
+        open_recoveries=tuple(
+            (account_name, what, opened_on)
+            for account_name, what, opened_on in session.execute(
+                select(Account.name, Recovery.what, Recovery.opened_on)
+                .join(Account, Account.id == Recovery.account_id)
+                .where(Recovery.team_id == team_id, Recovery.status.in_(recoveries.PENDING))
+                .order_by(Recovery.opened_at)
+            ).all()
+        ),
+        quiet_by_rep=_quiet_by_rep(session, team_id, day, rules),
+    )
+
+
+def _advancements(session: Session, team_id: str, start: date, day: date) -> list[Advancement]:
+    rows = session.execute(
+        select(Account.name, StepChange.user_id, StepChange.from_step, StepChange.to_step)
+        .join(Account, Account.id == StepChange.account_id)
+        .where(StepChange.team_id == team_id, StepChange.changed_on >= start, StepChange.changed_on < day)
+        .order_by(StepChange.changed_at)
+    ).all()
+    found = []
+    for name, user_id, before, after in rows:
+        before_stage = Step(before).stage if before else Stage.ACQUAINTANCE
+        if Step(after).stage != before_stage:
+            found.append(Advancement(name, user_id, before_stage, Step(after).stage))
+    return found
+
+
+def _wins(session: Session, team_id: str, start: date, day: date) -> list[Win]:
+    rows = session.execute(
+        select(Account.name, Activity.user_id, Activity.amount)
+        .join(Account, Account.id == Activity.account_id)
+        .where(
+            Activity.team_id == team_id,
+            Activity.kind == ActivityKind.WON.value,
+            Activity.occurred_on >= start,
+            Activity.occurred_on < day,
+        )
+        .order_by(Activity.occurred_on, Activity.id)
+    ).all()
+    return [Win(name, user_id, amount) for name, user_id, amount in rows]
+
+
+def _quiet_by_rep(session: Session, team_id: str, day: date, rules: LapseRules) -> dict[str, QuietCounts]:
+    """Per rep, prospects and customers past their stage's limit, and customers gone dormant."""
+    last = func.coalesce(Account.last_touch_on, Account.created_on)
+    watched = [
+        step.value for stage in (Stage.PROSPECT, Stage.CUSTOMER, Stage.REPEATER) for step in steps_of(stage)
+    ]
+    rows = session.execute(
+        select(Account.owner_id, Account.step, last).where(
+            Account.team_id == team_id,
+            Account.step.in_(watched),
+            last <= lapse_cutoff(day, min(rules.prospect_days, rules.customer_nudge_days)),
+        )
+    ).all()
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for owner_id, step, last_contact in rows:
+        lapse = lapse_of(Step(step).stage, (day - last_contact).days, rules)
+        if lapse is Lapse.NUDGE:
+            counts[owner_id][0] += 1
+        elif lapse in (Lapse.DORMANT, Lapse.ARCHIVE):
+            counts[owner_id][1] += 1
+    return {owner: QuietCounts(lapsing=c[0], dormant=c[1]) for owner, c in sorted(counts.items()) if any(c)}
