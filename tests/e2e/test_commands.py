@@ -494,7 +494,7 @@ def test_account_near_name_offers_the_close_ones(driver: SlackDriver, db: Databa
 # --------------------------------------------------------------------------------------------- /pyramid
 
 
-# count, then the 7- and 30-day changes on stage lines ("+2", "±0", or "–" before any snapshot), then the label
+# count, then the 7- and 30-day changes ("+2", "±0", or "–" before any snapshot), then the label
 STAGE_LINE = re.compile(r"(\d+)(?:\s+(?:[+-]\d+|±0|–)){0,2}\s+(\d(?:\.\d)?) ")
 
 
