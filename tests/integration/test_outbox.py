@@ -13,7 +13,6 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from bot.clock import FixedClock
 from bot.db import Database
 from bot.jobs.outbox import EVENT_TYPE, STALE_AFTER, Delivered, Outcome, deliver_once, delivery_for
 from bot.local_slack import LocalSlack
@@ -339,8 +338,3 @@ def test_a_dm_that_cannot_be_opened_fails_and_keeps_the_claim(
         assert row.status == "claimed"
     assert deliver(db, client, channel=USER, now=NOW + timedelta(minutes=11)).outcome is Outcome.SENT
     assert len(slack.history(USER)) == 1
-
-
-def test_clock_fixture_is_the_ledgers_now(clock: FixedClock) -> None:
-    # The jobs pass the runtime clock's now; the conftest clock is the NOW used above.
-    assert clock.now() == NOW
