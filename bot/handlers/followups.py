@@ -106,7 +106,15 @@ def press(
         else:
             due_on = followups.snooze_date(today) if what == "snooze" else _picked_date(action)
             change = runtime.transaction(
-                lambda s: followups.move(s, team_id, followup_id, due_on=due_on, today=today, user_id=user_id)
+                lambda s: followups.move(
+                    s,
+                    team_id,
+                    followup_id,
+                    due_on=due_on,
+                    today=today,
+                    user_id=user_id,
+                    snooze=what == "snooze",
+                )
             )
     except BadPayload:
         respond_error(respond, UserFacingError("followup_gone"), locale, example=None)
@@ -117,6 +125,9 @@ def press(
     followup = change.followup
     clock_time = runtime.clock.now().astimezone(profile.zone).strftime("%H:%M")
     if followup.status == "done":
+        # When it was done, not when this (maybe second) press came: the message keeps telling the truth.
+        done_at = followup.done_at or runtime.clock.now()
+        clock_time = done_at.astimezone(profile.zone).strftime("%H:%M")
         note = t(locale, "followup_done_note", user=mention(followup.done_by or user_id), time=clock_time)
     elif what == "snooze":
         note = t(

@@ -28,6 +28,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -76,7 +77,12 @@ def deliver_once(
 
     target = _channel_for(client, channel)
     if taken_over and target:
-        found = _find_posted(client, target, kind, ref)
+        try:
+            found = _find_posted(client, target, kind, ref)
+        except RuntimeError as error:
+            # Cannot tell whether it landed: leave the claim; a later run looks again.
+            log.warning("delivery %s/%s: %s", kind, ref, error)
+            return Delivered(Outcome.FAILED)
         if found is not None:
             log.info("delivery %s/%s had landed before a crash; marking it sent", kind, ref)
             _finish(db, team_id, kind, ref, token, "sent", target, found, now)
@@ -90,7 +96,9 @@ def deliver_once(
         return Delivered(Outcome.FAILED)
     metadata = {"event_type": EVENT_TYPE, "event_payload": {"kind": kind, "ref": ref}}
     try:
-        response = client.chat_postMessage(channel=target, metadata=metadata, **message)
+        response = _without_blind_retries(client).chat_postMessage(
+            channel=target, metadata=metadata, **message
+        )
     except SlackApiError as error:
         # Left claimed on purpose: after STALE_AFTER a later run checks history and posts if needed.
         log.warning("delivery %s/%s failed: %s", kind, ref, error.response.get("error"))
@@ -158,6 +166,18 @@ def _finish(
         )
 
 
+def _without_blind_retries(client: WebClient) -> WebClient:
+    """The same client, retrying only 429s (Slack did not take the call). A 5xx or a dropped connection
+    may come after the post landed; retrying those blindly would post twice. The claim stays instead,
+    and the history check decides."""
+    return WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=5)],
+    )
+
+
 def _channel_for(client: WebClient, channel: str) -> str | None:
     """A user id becomes the id of the DM with them (history lookups need the real channel id)."""
     if not channel.startswith(("U", "W")):
@@ -219,11 +239,16 @@ def upload_once(
     if isinstance(claim, Delivered):
         return claim
     token, taken_over = claim
-    if taken_over and _file_posted(client, channel, thread_ts, filename):
+    try:
+        landed = taken_over and _file_posted(client, channel, thread_ts, filename)
+    except RuntimeError as error:
+        log.warning("upload %s/%s: %s", kind, ref, error)
+        return Delivered(Outcome.FAILED)
+    if landed:
         _finish(db, team_id, kind, ref, token, "sent", channel, thread_ts, now)
         return Delivered(Outcome.SENT, channel, thread_ts)
     try:
-        client.files_upload_v2(
+        _without_blind_retries(client).files_upload_v2(
             channel=channel, thread_ts=thread_ts, content=render(), filename=filename, title=title
         )
     except SlackApiError as error:

@@ -40,6 +40,7 @@ def job_client(runtime: Runtime) -> WebClient:
 
 
 def add_retries(client: WebClient) -> WebClient:
+    # Reads and opens are safe to repeat; posts go through outbox.py, which never retries them blindly.
     client.retry_handlers = [
         ConnectionErrorRetryHandler(max_retry_count=2),
         RateLimitErrorRetryHandler(max_retry_count=5),

@@ -87,13 +87,23 @@ def complete(
 
 
 def move(
-    session: Session, team_id: str, followup_id: int, *, due_on: date, today: date, user_id: str
+    session: Session,
+    team_id: str,
+    followup_id: int,
+    *,
+    due_on: date,
+    today: date,
+    user_id: str,
+    snooze: bool = False,
 ) -> FollowupChange:
     """Snooze or reschedule; a done follow-up stays done."""
     if due_on < today:
         raise UserFacingError("past_date", date=due_on.isoformat())
     followup = get(session, team_id, followup_id)
     if followup.status == "done":
+        return FollowupChange(followup, _account_name(session, followup), False)
+    if snooze and followup.due_on > due_on:
+        # A snooze from an old copy of the digest never pulls a later date earlier.
         return FollowupChange(followup, _account_name(session, followup), False)
     changed = followup.due_on != due_on
     followup.due_on = due_on

@@ -151,12 +151,12 @@ def pending_for_account(session: Session, team_id: str, account_id: int) -> list
 
 
 def overdue_open(session: Session, now: datetime) -> list[tuple[Recovery, Account]]:
-    """Recoveries still open (not even responded) after FLAG_AFTER_DAYS, in every team."""
+    """Recoveries still open (not even responded) more than FLAG_AFTER_DAYS, in every team."""
     cutoff = now - timedelta(days=FLAG_AFTER_DAYS)
     rows = session.execute(
         select(Recovery, Account)
         .join(Account, Account.id == Recovery.account_id)
-        .where(Recovery.status == RecoveryStatus.OPEN.value, Recovery.opened_at <= cutoff)
+        .where(Recovery.status == RecoveryStatus.OPEN.value, Recovery.opened_at < cutoff)
         .order_by(Recovery.opened_at)
     ).all()
     return list(rows)

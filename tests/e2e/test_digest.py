@@ -421,13 +421,6 @@ def test_a_second_press_on_the_stale_message_is_harmless_and_says_so(
     assert f"<@{USER}>" in shown
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: a second Done press (e.g. on a stale copy) rewrites the item with the time of the second "
-        "press, not the time it was done (bot/handlers/followups.py press(): clock_time is now, not done_at)"
-    ),
-    strict=True,
-)
 def test_a_second_press_keeps_showing_when_it_was_done(
     driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, posted: dict[str, Any]
 ) -> None:
@@ -487,14 +480,6 @@ def test_snooze_after_done_keeps_it_done_and_says_so(
     assert (after.status, after.due_on) == ("done", TUESDAY)
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: Snooze on a stale digest sets due_on = today + 7 whatever the follow-up's current date, so a "
-        "follow-up already rescheduled to 2026-12-10 is pulled back to 2026-12-01 "
-        "(bot/handlers/followups.py press() / services/followups.move: no check against the current due_on)"
-    ),
-    strict=True,
-)
 def test_a_stale_snooze_does_not_pull_a_rescheduled_follow_up_earlier(
     driver: SlackDriver, slack: LocalSlack, db: Database, posted: dict[str, Any]
 ) -> None:
@@ -882,14 +867,6 @@ def test_a_post_whose_answer_was_lost_is_found_in_history_and_not_posted_again(
     assert outcomes(send_for(settings, db, clock, slack)) == [Outcome.ALREADY]
 
 
-@pytest.mark.xfail(
-    reason=(
-        "BUG: add_retries() installs ServerErrorRetryHandler for every call, so a chat.postMessage that "
-        "landed but answered 5xx is re-posted by slack_sdk itself before the ledger can reconcile it: "
-        "one DM per attempt (3 with times=3, 2 with times=1)"
-    ),
-    strict=True,
-)
 @pytest.mark.parametrize("times", [1, 3])
 @pytest.mark.usefixtures("book")
 def test_a_5xx_after_the_post_landed_never_doubles_the_digest(

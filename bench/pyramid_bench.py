@@ -1,0 +1,781 @@
+"""Pyramid at the scale of a large team: does `/pyramid` answer within Slack's 3 seconds, and what do the
+other heavy paths cost?
+
+Run (from the repository root, in the project's virtual environment):
+
+    python bench/pyramid_bench.py [--accounts N] [--database-url URL]
+
+Options: --accounts N (default 100000), --reps R (account owners, default 20), --repeat K (timed runs
+of each operation, default 20), --database-url URL (default: a fresh SQLite file in a temporary
+directory). A `postgresql://` URL names a database whose `public` schema is DROPPED and recreated: use
+a throwaway database only, such as the one behind PYRAMID_TEST_DATABASE_URL.
+
+It seeds one team (T0BENCH) with bulk inserts: accounts on a pyramid-shaped ladder (60 % stage 1,
+25 % stage 2, 12 % stage 3, 3 % stage 4), the activities that put them there (about 3 per account),
+one step change per climb, some follow-ups and recoveries, and 365 days of pyramid snapshots. Then it
+measures, each over K runs after one warm-up:
+
+* the slash commands end to end, exactly as Slack sends them: signed HTTP requests to the real app
+  behind waitress, with the Web API and the response URLs served by `bot.local_slack.LocalSlack`;
+  "ack" is the HTTP answer Slack waits 3 s for, "reply" the moment the answer reaches the response URL;
+* the services behind `/pyramid`, the JSON export, a rep's digest and the daily snapshot job.
+
+It prints the figures as a table and a verdict line, and exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from slack_sdk import WebClient
+from slack_sdk.signature import SignatureVerifier
+from sqlalchemy import Engine, delete, func, insert, select, text
+from sqlalchemy.engine import make_url
+from waitress.server import create_server
+
+from bot.app import build_app
+from bot.clock import FixedClock
+from bot.config import Settings, sqlalchemy_url
+from bot.db import Database, upgrade
+from bot.domain.activities import ActivityKind
+from bot.domain.analytics import AccountLife, replay
+from bot.domain.names import name_key
+from bot.domain.stages import Evidence, Stage, Step, step_for
+from bot.jobs.snapshots import take_snapshots
+from bot.local_slack import Call, LocalSlack
+from bot.models import Account, Activity, Followup, PyramidSnapshot, Recovery, StepChange
+from bot.runtime import Runtime
+from bot.server import EVENTS_PATH, wsgi_app
+from bot.services.analytics import analytics_for
+from bot.services.digests import digest_for
+from bot.services.exports import export_rows
+from bot.services.pyramids import distribution_for
+
+TEAM = "T0BENCH"
+SECRET = "bench-signing-secret"
+# Sunday 22 November 2026, 10:00 in Tokyo: "today" for every figure.
+NOW = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
+ZONE = "Asia/Tokyo"
+TODAY = date(2026, 11, 22)
+SLACK_LIMIT_MS = 3000.0
+BATCH = 5000
+SNAPSHOT_DAYS = 365
+
+# The pyramid's shape: stage shares, and each stage's steps with their shares within the stage.
+STAGE_SHARES = {Stage.ACQUAINTANCE: 0.60, Stage.PROSPECT: 0.25, Stage.CUSTOMER: 0.12, Stage.REPEATER: 0.03}
+STEP_SHARES = {
+    Stage.ACQUAINTANCE: {Step.NAME_ONLY: 0.45, Step.REMOTE: 0.30, Step.MET: 0.25},
+    Stage.PROSPECT: {Step.MET_TWICE: 0.45, Step.DINED: 0.30, Step.PROPOSED: 0.25},
+    Stage.CUSTOMER: {Step.WON: 0.75, Step.REPEAT: 0.25},
+    Stage.REPEATER: {Step.REPEATER: 1.0},
+}
+K = ActivityKind
+# The fewest activities (in order) that put an account on each step.
+CLIMB_PATH = {
+    Step.NAME_ONLY: [],
+    Step.REMOTE: [K.CALL],
+    Step.MET: [K.VISIT],
+    Step.MET_TWICE: [K.VISIT, K.VISIT],
+    Step.DINED: [K.VISIT, K.MEAL],
+    Step.PROPOSED: [K.VISIT, K.MEAL, K.PROPOSED],
+    Step.WON: [K.VISIT, K.MEAL, K.PROPOSED, K.WON],
+    Step.REPEAT: [K.VISIT, K.MEAL, K.PROPOSED, K.WON, K.WON],
+    Step.REPEATER: [K.VISIT, K.MEAL, K.PROPOSED, K.WON, K.WON, K.WON],
+}
+BRAND_SYLLABLES = "ka ki ku ke ko sa shi su se so ta chi tsu te to na ni nu ne no ha hi fu he ho ma mi mu me mo ya yu yo ra ri ru re ro wa"  # noqa: E501
+INDUSTRIES = (
+    "Logistics Trading Foods Steel Chemicals Electric Systems Software Pharma Textiles Motors Builders "
+    "Printing Shipping Energy Medical Robotics Paper Glass Plastics Retail Media Finance Insurance Realty "
+    "Optics Machinery Holdings Labs Networks Farms Brewing Cosmetics Tools Aviation Marine Mining Cement "
+    "Security Consulting"
+).split()
+LEGAL_FORMS = ("", "", "Inc.", "Co., Ltd.", "株式会社", "Corp.", "K.K.")
+SEGMENTS = (None, "Manufacturing", "Retail", "Public sector", "SMB", "Enterprise", "Healthcare")
+
+
+# ----------------------------------------------------------------------------------------------- seeding
+
+
+@dataclass
+class Seed:
+    """Rows to insert, table by table, and the accounts' histories for the snapshot replay."""
+
+    owners: list[str]
+    accounts: list[dict[str, Any]] = field(default_factory=list)
+    activities: list[dict[str, Any]] = field(default_factory=list)
+    step_changes: list[dict[str, Any]] = field(default_factory=list)
+    followups: list[dict[str, Any]] = field(default_factory=list)
+    recoveries: list[dict[str, Any]] = field(default_factory=list)
+    snapshots: list[dict[str, Any]] = field(default_factory=list)
+    lives: list[AccountLife] = field(default_factory=list)
+
+
+def company_names(count: int, rng: random.Random) -> list[str]:
+    """`count` company names with distinct name keys: "Kanemori Logistics Co., Ltd." and the like."""
+    syllables = BRAND_SYLLABLES.split()
+    names: list[str] = []
+    keys: set[str] = set()
+    while len(names) < count:
+        brand = "".join(rng.choice(syllables) for _ in range(rng.choice((2, 3, 3, 4)))).capitalize()
+        form = rng.choice(LEGAL_FORMS)
+        industry = rng.choice(INDUSTRIES)
+        name = f"{form}{brand} {industry}" if form == "株式会社" else f"{brand} {industry} {form}".strip()
+        key = name_key(name)
+        if key not in keys:
+            keys.add(key)
+            names.append(name)
+    return names
+
+
+def pick_step(rng: random.Random) -> Step:
+    stage = rng.choices(list(STAGE_SHARES), weights=list(STAGE_SHARES.values()))[0]
+    steps = STEP_SHARES[stage]
+    return rng.choices(list(steps), weights=list(steps.values()))[0]
+
+
+def activity_kinds(step: Step, rng: random.Random) -> list[ActivityKind]:
+    """The climb path with extra touches mixed in (about 3 activities per account on average). Extras
+    never lift the account past `step`: before 2.1 only calls and e-mails, then visits and lost deals too."""
+    path = list(CLIMB_PATH[step])
+    if step is Step.NAME_ONLY:
+        return path
+    extra_kinds = [K.CALL, K.EMAIL] if step < Step.MET_TWICE else [K.CALL, K.EMAIL, K.VISIT, K.LOST]
+    for _ in range(rng.randint(0, 4)):
+        kind = rng.choice(extra_kinds)
+        # A lost deal comes after the proposal; a lone one at the start would read oddly.
+        low = path.index(K.PROPOSED) + 1 if kind is K.LOST and K.PROPOSED in path else 0
+        path.insert(rng.randint(low, len(path)), kind)
+    return path
+
+
+def at(day: date, rng: random.Random) -> datetime:
+    """A moment on `day` (UTC), never after NOW."""
+    moment = datetime.combine(day, clock_time(rng.randrange(24), rng.randrange(60)), tzinfo=UTC)
+    return min(moment, NOW)
+
+
+def seed_account(seed: Seed, account_id: int, name: str, owner: str, rng: random.Random) -> None:
+    """One account, its activities and step changes, consistent with the bot's own ladder."""
+    step = pick_step(rng)
+    created_on = TODAY - timedelta(days=rng.randrange(3 * 365))
+    kinds = activity_kinds(step, rng)
+    last_touch = None
+    evidence, current = Evidence(), Step.NAME_ONLY
+    changes: list[tuple[date, Step]] = []
+    lost = 0
+    if kinds:
+        last_touch = TODAY - timedelta(days=rng.randrange(min(730, (TODAY - created_on).days + 1)))
+        span = (last_touch - created_on).days
+        days = sorted(created_on + timedelta(days=rng.randint(0, span)) for _ in kinds[:-1]) + [last_touch]
+        for kind, day in zip(kinds, days, strict=True):
+            activity_id = len(seed.activities) + 1
+            seed.activities.append(activity_row(activity_id, account_id, owner, kind, day, rng))
+            evidence, lost = evidence.plus(kind), lost + int(kind is K.LOST)
+            reached = max(current, step_for(evidence))
+            if reached != current:
+                change = step_change_row(len(seed.step_changes) + 1, account_id, owner, current, reached, day, rng)
+                change["activity_id"] = activity_id  # the activity that caused the climb
+                seed.step_changes.append(change)
+                changes.append((day, reached))
+                current = reached
+    assert current is step, (current, step)
+    created_at = at(created_on, rng)
+    seed.accounts.append(
+        {
+            "id": account_id,
+            "team_id": TEAM,
+            "name": name,
+            "name_key": name_key(name),
+            "owner_id": owner,
+            "step": step.value,
+            "segment": rng.choice(SEGMENTS),
+            "remote_touches": evidence.remote_touches,
+            "in_person_meetings": evidence.in_person_meetings,
+            "meals": evidence.meals,
+            "proposals": evidence.proposals,
+            "deals_won": evidence.deals_won,
+            "deals_lost": lost,
+            "last_touch_on": last_touch,
+            "created_on": created_on,
+            "created_at": created_at,
+            "updated_at": at(last_touch, rng) if last_touch else created_at,
+        }
+    )
+    seed.lives.append(AccountLife(account_id, owner, created_on, tuple(changes)))
+
+
+def activity_row(
+    activity_id: int, account_id: int, owner: str, kind: ActivityKind, day: date, rng: random.Random
+) -> dict[str, Any]:
+    deal = kind in (K.PROPOSED, K.WON, K.LOST)
+    return {
+        "id": activity_id,
+        "team_id": TEAM,
+        "account_id": account_id,
+        "user_id": owner,
+        "kind": kind.value,
+        "occurred_on": day,
+        "amount": rng.randrange(100, 5000) * 1000 if deal else None,
+        "note": rng.choice((None, None, "met the IT manager", "asked for a quote", "follow up in spring")),
+        "revisit_on": day + timedelta(days=180) if kind is K.LOST else None,
+        "request_key": f"command:seed.{activity_id}",
+        "created_at": at(day, rng),
+    }
+
+
+def step_change_row(
+    change_id: int, account_id: int, owner: str, before: Step, after: Step, day: date, rng: random.Random
+) -> dict[str, Any]:
+    return {
+        "id": change_id,
+        "team_id": TEAM,
+        "account_id": account_id,
+        "from_step": before.value,
+        "to_step": after.value,
+        "changed_at": at(day, rng),
+        "changed_on": day,
+        "activity_id": None,
+        "user_id": owner,
+        "reason": "activity",
+    }
+
+
+def seed_extras(seed: Seed, rng: random.Random) -> None:
+    """Open follow-ups (2 % of accounts) and recoveries (0.3 %), so that digests have work to show."""
+    for account in rng.sample(seed.accounts, len(seed.accounts) // 50):
+        seed.followups.append(
+            {
+                "team_id": TEAM,
+                "account_id": account["id"],
+                "user_id": account["owner_id"],
+                "created_by": account["owner_id"],
+                "due_on": TODAY + timedelta(days=rng.randint(-14, 30)),
+                "note": "check in",
+                "source": rng.choice(("manual", "after_sale", "revisit")),
+                "status": "open",
+                "request_key": f"seed.followup.{account['id']}",
+                "created_at": NOW - timedelta(days=rng.randint(1, 60)),
+            }
+        )
+    for account in rng.sample(seed.accounts, max(1, len(seed.accounts) * 3 // 1000)):
+        opened = NOW - timedelta(days=rng.randint(0, 20))
+        seed.recoveries.append(
+            {
+                "team_id": TEAM,
+                "account_id": account["id"],
+                "owner_id": account["owner_id"],
+                "opened_by": account["owner_id"],
+                "what": "late delivery",
+                "status": rng.choice(("open", "responded")),
+                "steps_done": rng.randint(0, 7),
+                "opened_at": opened,
+                "opened_on": opened.date(),
+                "request_key": f"seed.recovery.{account['id']}",
+            }
+        )
+
+
+def seed_snapshots(seed: Seed) -> None:
+    """The last 365 days, replayed from the accounts' histories as the bot's own backfill would."""
+    first_day = TODAY - timedelta(days=SNAPSHOT_DAYS)
+    owners = ["", *seed.owners]
+    for day, counts in replay(seed.lives, first_day, TODAY - timedelta(days=1)).items():
+        for owner in owners:
+            for stage in Stage:
+                seed.snapshots.append(
+                    {
+                        "team_id": TEAM,
+                        "owner_id": owner,
+                        "day": day,
+                        "stage": stage.value,
+                        "count": counts.get((owner, stage), 0),
+                    }
+                )
+
+
+def build_seed(accounts: int, reps: int) -> Seed:
+    rng = random.Random(20261122)
+    seed = Seed(owners=[f"U0BENCH{index:02d}" for index in range(reps)])
+    for index, name in enumerate(company_names(accounts, rng)):
+        seed_account(seed, index + 1, name, seed.owners[index % reps], rng)
+    seed_extras(seed, rng)
+    seed_snapshots(seed)
+    return seed
+
+
+def insert_rows(engine: Engine, table: Any, rows: list[dict[str, Any]]) -> None:
+    with engine.begin() as connection:
+        for start in range(0, len(rows), BATCH):
+            connection.execute(insert(table), rows[start : start + BATCH])
+
+
+def load(engine: Engine, seed: Seed) -> None:
+    for table, rows in (
+        (Account, seed.accounts),
+        (Activity, seed.activities),
+        (StepChange, seed.step_changes),
+        (Followup, seed.followups),
+        (Recovery, seed.recoveries),
+        (PyramidSnapshot, seed.snapshots),
+    ):
+        insert_rows(engine, table, rows)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            # Explicit ids leave the sequences behind: move them on, or the bot's own inserts would clash.
+            for table in ("accounts", "activities", "step_changes"):
+                connection.execute(
+                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+                )
+        # What autovacuum would do within a minute of such a load; the planner needs the statistics.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("ANALYZE"))
+
+
+# ----------------------------------------------------------------------------------------------- database
+
+
+def prepare_database(url: str | None, workdir: Path) -> str:
+    """A migrated, empty database: a new SQLite file, or a PostgreSQL database whose schema is reset."""
+    if url is None:
+        url = f"sqlite:///{workdir / 'pyramid-bench.db'}"
+    url = sqlalchemy_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise SystemExit("error: give SQLite as a file URL, e.g. sqlite:////tmp/bench.db")
+        if Path(parsed.database).exists():
+            raise SystemExit(f"error: {parsed.database} exists; the benchmark needs a new SQLite file")
+    else:
+        print(
+            f"WARNING: dropping and recreating schema public in {parsed.render_as_string(hide_password=True)}",
+            file=sys.stderr,
+        )
+        db = Database(url)
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        db.dispose()
+    upgrade(url)
+    return url
+
+
+def database_version(engine: Engine) -> str:
+    if engine.dialect.name == "sqlite":
+        return f"SQLite {sqlite3.sqlite_version}"
+    with engine.connect() as connection:
+        return f"PostgreSQL {connection.scalar(text('SHOW server_version'))}"
+
+
+def table_sizes(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {
+            model.__tablename__: connection.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Account, Activity, StepChange, Followup, Recovery, PyramidSnapshot)
+        }
+
+
+# ----------------------------------------------------------------------------------------------- timing
+
+
+@dataclass
+class Result:
+    operation: str
+    samples_ms: list[float]
+    note: str = ""
+
+    def percentile(self, share: float) -> float:
+        """Nearest rank: p95 of 20 runs is the 19th fastest."""
+        ordered = sorted(self.samples_ms)
+        return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples_ms)
+
+
+def timed(work: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    work()
+    return (time.perf_counter() - start) * 1000
+
+
+def measure(name: str, work: Callable[[], object], repeat: int, note: str = "") -> Result:
+    work()  # warm-up
+    return Result(name, [timed(work) for _ in range(repeat)], note)
+
+
+# ----------------------------------------------------------------------------------------------- Slack
+
+
+class Arrivals:
+    """When each call reached the fake Slack: a listener stamps it as it arrives."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._seen: list[tuple[float, Call]] = []
+
+    def __call__(self, call: Call) -> None:
+        with self._cond:
+            self._seen.append((time.perf_counter(), call))
+            self._cond.notify_all()
+
+    def wait(self, match: Callable[[Call], bool], after: float, timeout: float = 60.0) -> float:
+        def found() -> float | None:
+            return next((stamp for stamp, call in self._seen if stamp >= after and match(call)), None)
+
+        with self._cond:
+            if not self._cond.wait_for(lambda: found() is not None, timeout=timeout):
+                raise RuntimeError("the bot did not answer in time")
+            stamp = found()
+            assert stamp is not None
+            return stamp
+
+
+@dataclass
+class Exchange:
+    ack_ms: float
+    reply_ms: float
+    reply: dict[str, Any]
+    home_ms: float | None = None
+
+
+class SlackClient:
+    """Plays Slack: signed slash commands to the app; answers read back from the fake."""
+
+    def __init__(self, app_url: str, fake: LocalSlack) -> None:
+        self.url = app_url + EVENTS_PATH
+        self.fake = fake
+        self.arrivals = Arrivals()
+        fake.add_listener(self.arrivals)
+
+    def command(self, command: str, text_: str, user: str, *, wait_home: bool = False) -> Exchange:
+        key = uuid.uuid4().hex[:12]
+        body = urlencode(
+            {
+                "token": "legacy",
+                "team_id": TEAM,
+                "team_domain": "bench",
+                "channel_id": "C0SALES",
+                "channel_name": "sales",
+                "user_id": user,
+                "user_name": user.lower(),
+                "command": command,
+                "text": text_,
+                "api_app_id": "A0PYRAMID",
+                "response_url": self.fake.response_url(key),
+                "trigger_id": f"trig.{uuid.uuid4().hex}",
+            }
+        )
+        stamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body),
+        }
+        request = urllib.request.Request(self.url, data=body.encode(), headers=headers, method="POST")
+        start = time.perf_counter()
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{command} {text_!r}: HTTP {response.status}")
+        acked = time.perf_counter()
+        replied = self.arrivals.wait(lambda call: call.method == "response_url" and call.key == key, start)
+        reply = next(call.body for call in self.fake.calls_to("response_url") if call.key == key)
+        home = None
+        if wait_home:
+            # The App Home refresh runs after the reply; wait so that it does not overlap the next run.
+            home = self.arrivals.wait(
+                lambda call: call.method == "views.publish" and call.body.get("user_id") == user, start
+            )
+        return Exchange(
+            ack_ms=(acked - start) * 1000,
+            reply_ms=(replied - start) * 1000,
+            reply=reply,
+            home_ms=None if home is None else (home - start) * 1000,
+        )
+
+
+@contextmanager
+def running_app(settings: Settings, db: Database, clock: FixedClock, fake: LocalSlack) -> Iterator[str]:
+    """The real app behind waitress on a free loopback port, stopped cleanly afterwards."""
+    app = build_app(settings, db=db, clock=clock, client=WebClient(token="xoxb-bench", base_url=fake.base_url))
+    server = create_server(wsgi_app(app), host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
+    finally:
+        app.listener_runner.listener_executor.shutdown(wait=True)
+        # Stop from inside waitress's own loop: it ends when its socket map is empty.
+        channels = dict(server._map)  # type: ignore[union-attr]
+        server.trigger.pull_trigger(server._map.clear)  # type: ignore[union-attr]
+        thread.join(timeout=5)
+        for channel in channels.values():
+            channel.close()
+        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+
+
+def measure_command(
+    slack: SlackClient,
+    label: str,
+    command: str,
+    text_for: Callable[[int], str],
+    user: str,
+    repeat: int,
+    *,
+    wait_home: bool = False,
+) -> list[Result]:
+    """Ack and full reply of one command; the warm-up's reply names what happened."""
+    first = slack.command(command, text_for(-1), user, wait_home=wait_home)
+    runs = [slack.command(command, text_for(index), user, wait_home=wait_home) for index in range(repeat)]
+    note = "asked 'did you mean…?'" if "near_match" in json.dumps(first.reply) else ""
+    results = [
+        Result(f"{label}  ack", [run.ack_ms for run in runs]),
+        Result(f"{label}  reply", [run.reply_ms for run in runs], note),
+    ]
+    if wait_home:
+        results.append(Result(f"{label}  App Home refreshed", [run.home_ms or 0.0 for run in runs]))
+    return results
+
+
+def slack_settings(url: str, fake: LocalSlack) -> Settings:
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        slack_bot_token="xoxb-bench",
+        slack_signing_secret=SECRET,
+        slack_api_url=fake.base_url,
+        database_url=url,
+        pyramid_team_channel="C0TEAM",
+        pyramid_locale="en",
+        pyramid_timezone=ZONE,
+        pyramid_run_scheduler=False,
+    )
+
+
+def typo_of(name: str, taken: set[str]) -> str:
+    """The name with one letter of its brand changed, such that no account has it yet."""
+    for index in range(1, len(name)):
+        for letter in "xzqv":
+            candidate = name[:index] + letter + name[index + 1 :]
+            if name[index].isalpha() and name_key(candidate) not in taken:
+                return candidate
+    raise RuntimeError(f"no typo of {name!r} is free")
+
+
+def bench_slack(url: str, db: Database, seed: Seed, repeat: int) -> list[Result]:
+    me, other = seed.owners[0], seed.owners[1 % len(seed.owners)]
+    logged_to = next(a["name"] for a in seed.accounts if a["owner_id"] == me and a["step"] == "proposed")
+    typo = typo_of(logged_to, {a["name_key"] for a in seed.accounts})
+    with LocalSlack(team_id=TEAM) as fake:
+        for owner in seed.owners:
+            fake.add_user(owner, name=owner.lower(), tz=ZONE, locale="en-US")
+        clock = FixedClock(NOW)
+        with running_app(slack_settings(url, fake), db, clock, fake) as app_url:
+            slack = SlackClient(app_url, fake)
+            results = []
+            for label, words in (
+                ("/pyramid", ""),
+                ("/pyramid detail", "detail"),
+                ("/pyramid me", "me"),
+                ("/pyramid @user", f"<@{other}|{other.lower()}>"),
+            ):
+                results += measure_command(slack, label, "/pyramid", lambda _i, w=words: w, me, repeat)
+            results += measure_command(
+                slack,
+                "/meeting existing account",
+                "/meeting",
+                lambda _i: f'"{logged_to}" visit -- benchmark',
+                me,
+                repeat,
+                wait_home=True,
+            )
+            results += measure_command(
+                slack, "/meeting NEW name, a typo", "/meeting", lambda _i: f'"{typo}" call', me, repeat
+            )
+            results += measure_command(
+                slack,
+                "/meeting NEW name, unlike any",
+                "/meeting",
+                lambda i: f'"Qwzx Yvbnt Benchmark {i + 2}" call',
+                me,
+                repeat,
+                wait_home=True,
+            )
+    return results
+
+
+# ----------------------------------------------------------------------------------------------- services
+
+
+def bench_services(db: Database, seed: Seed, repeat: int) -> list[Result]:
+    me = seed.owners[0]
+    results = []
+    for scope, owner in (("team", None), ("one rep", me)):
+        dist_ms: list[float] = []
+        analytics_ms: list[float] = []
+        for run in range(repeat + 1):
+            with db.transaction() as session:
+                start = time.perf_counter()
+                dist = distribution_for(session, TEAM, owner)
+                middle = time.perf_counter()
+                analytics_for(session, TEAM, owner, dist, TODAY)
+                end = time.perf_counter()
+            if run:  # run 0 is the warm-up
+                dist_ms.append((middle - start) * 1000)
+                analytics_ms.append((end - middle) * 1000)
+        results.append(Result(f"distribution_for ({scope})", dist_ms))
+        results.append(Result(f"analytics_for ({scope})", analytics_ms))
+    return results
+
+
+def export_json(db: Database) -> int:
+    """What `pyramid-bot export --format json` does, written to /dev/null; returns the rows."""
+    count = 0
+    with db.transaction() as session, open(os.devnull, "w", encoding="utf-8") as out:
+        out.write("[")
+        for row in export_rows(session, [TEAM]):
+            out.write(("," if count else "") + "\n  " + json.dumps(row, ensure_ascii=False))
+            count += 1
+        out.write("\n]\n")
+    return count
+
+
+def bench_jobs(url: str, db: Database, seed: Seed, repeat: int) -> list[Result]:
+    me = seed.owners[0]
+    rows = export_json(db)
+    export = measure("export --format json (team)", lambda: export_json(db), repeat)
+    export.note = f"{rows:,} rows, {rows / (export.median / 1000):,.0f} rows/s"
+
+    def digest() -> None:
+        with db.transaction() as session:
+            digest_for(session, TEAM, me, TODAY)
+
+    results = [export, measure(f"digest_for (one rep, {rows // len(seed.owners):,} accounts)", digest, repeat)]
+    results += bench_snapshots(url, db, repeat)
+    return results
+
+
+def bench_snapshots(url: str, db: Database, repeat: int) -> list[Result]:
+    """The daily job on a day without a snapshot. Its first run also backfills the days before the first
+    seeded snapshot (a one-time cost), so it is shown on its own; later runs write today's rows only."""
+    settings = Settings(_env_file=None, database_url=url, pyramid_timezone=ZONE)  # type: ignore[call-arg]
+    runtime = Runtime(settings=settings, db=db, clock=FixedClock(NOW))
+
+    def forget_today() -> None:
+        with db.transaction() as session:
+            session.execute(delete(PyramidSnapshot).where(PyramidSnapshot.day == TODAY))
+
+    written: list[int] = []
+    first = timed(lambda: written.append(take_snapshots(runtime, NOW)))
+    samples = []
+    for _ in range(repeat):
+        forget_today()
+        samples.append(timed(lambda: take_snapshots(runtime, NOW)))
+    return [
+        Result("take_snapshots, first run (backfill)", [first], f"{written[0]:,} rows written"),
+        Result("take_snapshots (daily)", samples),
+    ]
+
+
+# ----------------------------------------------------------------------------------------------- report
+
+
+def print_header(engine: Engine, sizes: dict[str, int], seed_seconds: float, owners: int) -> None:
+    print(f"machine:   {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}")
+    print(f"database:  {engine.dialect.name}, {database_version(engine)}")
+    print(
+        f"sizes:     {sizes['accounts']:,} accounts in one team over {owners} owners, "
+        f"{sizes['activities']:,} activities, {sizes['step_changes']:,} step changes, "
+        f"{sizes['pyramid_snapshots']:,} snapshot rows, {sizes['followups']:,} follow-ups, "
+        f"{sizes['recoveries']:,} recoveries"
+    )
+    analyze = "" if engine.dialect.name == "sqlite" else " + ANALYZE"
+    print(f"seeding:   {seed_seconds:.1f} s (generate rows + bulk insert{analyze})")
+    print(f"today:     {TODAY} (FixedClock {NOW.isoformat()})")
+
+
+def print_table(results: list[Result]) -> None:
+    width = max(len(result.operation) for result in results)
+    print()
+    print(f"{'operation':<{width}}  {'n':>3}  {'median ms':>10}  {'p95 ms':>9}  {'max ms':>9}  note")
+    print("-" * (width + 50))
+    for result in results:
+        print(
+            f"{result.operation:<{width}}  {len(result.samples_ms):>3}  {result.median:>10.1f}  "
+            f"{result.percentile(0.95):>9.1f}  {max(result.samples_ms):>9.1f}  {result.note}"
+        )
+
+
+def verdict(results: list[Result]) -> str:
+    worst = max(
+        result.percentile(0.95)
+        for result in results
+        if result.operation.startswith("/pyramid") and result.operation.endswith("reply")
+    )
+    status = "OK" if worst <= SLACK_LIMIT_MS else "TOO SLOW"
+    return f"verdict: /pyramid p95 {worst:.0f} ms (limit {SLACK_LIMIT_MS:.0f} ms): {status}"
+
+
+# ----------------------------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Pyramid's heavy paths at the scale of a large team.")
+    parser.add_argument("--accounts", type=int, default=100_000, help="accounts in the team (default 100000)")
+    parser.add_argument("--reps", type=int, default=20, help="account owners (default 20)")
+    parser.add_argument("--repeat", type=int, default=20, help="timed runs per operation (default 20)")
+    parser.add_argument(
+        "--database-url",
+        help="default: a new SQLite file in a temp dir; a postgresql:// database has its schema RESET",
+    )
+    args = parser.parse_args(argv)
+    if args.accounts < 100 or args.reps < 2 or args.repeat < 1:
+        parser.error("need --accounts >= 100, --reps >= 2 and --repeat >= 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="pyramid-bench-") as workdir:
+        url = prepare_database(args.database_url, Path(workdir))
+        db = Database(url)
+        try:
+            start = time.perf_counter()
+            seed = build_seed(args.accounts, args.reps)
+            load(db.engine, seed)
+            seed_seconds = time.perf_counter() - start
+            print_header(db.engine, table_sizes(db.engine), seed_seconds, args.reps)
+            results = bench_slack(url, db, seed, args.repeat)
+            results += bench_services(db, seed, args.repeat)
+            results += bench_jobs(url, db, seed, args.repeat)
+        finally:
+            db.dispose()
+        print_table(results)
+        print()
+        print(verdict(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
