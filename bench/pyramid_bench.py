@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from pydantic import SecretStr
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine, delete, func, insert, select, text
@@ -103,13 +104,30 @@ CLIMB_PATH = {
     Step.REPEAT: [K.VISIT, K.MEAL, K.PROPOSED, K.WON, K.WON],
     Step.REPEATER: [K.VISIT, K.MEAL, K.PROPOSED, K.WON, K.WON, K.WON],
 }
-BRAND_SYLLABLES = "ka ki ku ke ko sa shi su se so ta chi tsu te to na ni nu ne no ha hi fu he ho ma mi mu me mo ya yu yo ra ri ru re ro wa"  # noqa: E501
+# Brands are two to four kana-like syllables ("Kanemori"); together with an industry they make the name.
+SYLLABLES = [c + v for c in ("", "k", "s", "t", "n", "h", "m", "y", "r", "w") for v in "aiueo"]
 INDUSTRIES = (
-    "Logistics Trading Foods Steel Chemicals Electric Systems Software Pharma Textiles Motors Builders "
-    "Printing Shipping Energy Medical Robotics Paper Glass Plastics Retail Media Finance Insurance Realty "
-    "Optics Machinery Holdings Labs Networks Farms Brewing Cosmetics Tools Aviation Marine Mining Cement "
-    "Security Consulting"
-).split()
+    "Logistics",
+    "Trading",
+    "Foods",
+    "Steel",
+    "Chemicals",
+    "Electric",
+    "Systems",
+    "Software",
+    "Pharma",
+    "Textiles",
+    "Motors",
+    "Builders",
+    "Printing",
+    "Shipping",
+    "Energy",
+    "Medical",
+    "Robotics",
+    "Holdings",
+    "Networks",
+    "Consulting",
+)
 LEGAL_FORMS = ("", "", "Inc.", "Co., Ltd.", "株式会社", "Corp.", "K.K.")
 SEGMENTS = (None, "Manufacturing", "Retail", "Public sector", "SMB", "Enterprise", "Healthcare")
 
@@ -133,11 +151,10 @@ class Seed:
 
 def company_names(count: int, rng: random.Random) -> list[str]:
     """`count` company names with distinct name keys: "Kanemori Logistics Co., Ltd." and the like."""
-    syllables = BRAND_SYLLABLES.split()
     names: list[str] = []
     keys: set[str] = set()
     while len(names) < count:
-        brand = "".join(rng.choice(syllables) for _ in range(rng.choice((2, 3, 3, 4)))).capitalize()
+        brand = "".join(rng.choice(SYLLABLES) for _ in range(rng.choice((2, 3, 3, 4)))).capitalize()
         form = rng.choice(LEGAL_FORMS)
         industry = rng.choice(INDUSTRIES)
         name = f"{form}{brand} {industry}" if form == "株式会社" else f"{brand} {industry} {form}".strip()
@@ -194,7 +211,8 @@ def seed_account(seed: Seed, account_id: int, name: str, owner: str, rng: random
             evidence, lost = evidence.plus(kind), lost + int(kind is K.LOST)
             reached = max(current, step_for(evidence))
             if reached != current:
-                change = step_change_row(len(seed.step_changes) + 1, account_id, owner, current, reached, day, rng)
+                change_id = len(seed.step_changes) + 1
+                change = step_change_row(change_id, account_id, owner, current, reached, day, rng)
                 change["activity_id"] = activity_id  # the activity that caused the climb
                 seed.step_changes.append(change)
                 changes.append((day, reached))
@@ -343,10 +361,9 @@ def load(engine: Engine, seed: Seed) -> None:
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
             # Explicit ids leave the sequences behind: move them on, or the bot's own inserts would clash.
-            for table in ("accounts", "activities", "step_changes"):
-                connection.execute(
-                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-                )
+            for name in ("accounts", "activities", "step_changes"):
+                sequence = f"pg_get_serial_sequence('{name}', 'id')"
+                connection.execute(text(f"SELECT setval({sequence}, (SELECT max(id) FROM {name}))"))
         # What autovacuum would do within a minute of such a load; the planner needs the statistics.
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("ANALYZE"))
@@ -367,10 +384,8 @@ def prepare_database(url: str | None, workdir: Path) -> str:
         if Path(parsed.database).exists():
             raise SystemExit(f"error: {parsed.database} exists; the benchmark needs a new SQLite file")
     else:
-        print(
-            f"WARNING: dropping and recreating schema public in {parsed.render_as_string(hide_password=True)}",
-            file=sys.stderr,
-        )
+        shown = parsed.render_as_string(hide_password=True)
+        print(f"WARNING: dropping and recreating schema public in {shown}", file=sys.stderr)
         db = Database(url)
         with db.engine.begin() as connection:
             connection.execute(text("DROP SCHEMA public CASCADE"))
@@ -488,10 +503,11 @@ class SlackClient:
             }
         )
         stamp = str(int(time.time()))
+        signature = SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body)
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "X-Slack-Request-Timestamp": stamp,
-            "X-Slack-Signature": SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body),
+            "X-Slack-Signature": str(signature),
         }
         request = urllib.request.Request(self.url, data=body.encode(), headers=headers, method="POST")
         start = time.perf_counter()
@@ -503,8 +519,9 @@ class SlackClient:
         replied = self.arrivals.wait(lambda call: call.method == "response_url" and call.key == key, start)
         reply = next(call.body for call in self.fake.calls_to("response_url") if call.key == key)
         home = None
-        if wait_home:
-            # The App Home refresh runs after the reply; wait so that it does not overlap the next run.
+        if wait_home and not asked(reply):
+            # A logged touch refreshes the App Home after the reply; wait, so that it does not overlap the
+            # next run. ("Did you mean…?" logs nothing and refreshes nothing.)
             home = self.arrivals.wait(
                 lambda call: call.method == "views.publish" and call.body.get("user_id") == user, start
             )
@@ -519,7 +536,8 @@ class SlackClient:
 @contextmanager
 def running_app(settings: Settings, db: Database, clock: FixedClock, fake: LocalSlack) -> Iterator[str]:
     """The real app behind waitress on a free loopback port, stopped cleanly afterwards."""
-    app = build_app(settings, db=db, clock=clock, client=WebClient(token="xoxb-bench", base_url=fake.base_url))
+    client = WebClient(token="xoxb-bench", base_url=fake.base_url)
+    app = build_app(settings, db=db, clock=clock, client=client)
     server = create_server(wsgi_app(app), host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -533,7 +551,7 @@ def running_app(settings: Settings, db: Database, clock: FixedClock, fake: Local
         thread.join(timeout=5)
         for channel in channels.values():
             channel.close()
-        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+        server.task_dispatcher.shutdown()
 
 
 def measure_command(
@@ -545,11 +563,12 @@ def measure_command(
     repeat: int,
     *,
     wait_home: bool = False,
+    logged_note: str = "",
 ) -> list[Result]:
-    """Ack and full reply of one command; the warm-up's reply names what happened."""
+    """Ack and full reply of one command; the warm-up's reply tells which path it took."""
     first = slack.command(command, text_for(-1), user, wait_home=wait_home)
     runs = [slack.command(command, text_for(index), user, wait_home=wait_home) for index in range(repeat)]
-    note = "asked 'did you mean…?'" if "near_match" in json.dumps(first.reply) else ""
+    note = "asked 'did you mean…?'" if asked(first.reply) else logged_note
     results = [
         Result(f"{label}  ack", [run.ack_ms for run in runs]),
         Result(f"{label}  reply", [run.reply_ms for run in runs], note),
@@ -562,8 +581,8 @@ def measure_command(
 def slack_settings(url: str, fake: LocalSlack) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
-        slack_bot_token="xoxb-bench",
-        slack_signing_secret=SECRET,
+        slack_bot_token=SecretStr("xoxb-bench"),
+        slack_signing_secret=SecretStr(SECRET),
         slack_api_url=fake.base_url,
         database_url=url,
         pyramid_team_channel="C0TEAM",
@@ -571,6 +590,21 @@ def slack_settings(url: str, fake: LocalSlack) -> Settings:
         pyramid_timezone=ZONE,
         pyramid_run_scheduler=False,
     )
+
+
+def asked(reply: dict[str, Any]) -> bool:
+    """Whether the reply is the "did you mean…?" question rather than a logged touch."""
+    return "near_match" in json.dumps(reply)
+
+
+def unlike_any(run: int) -> str:
+    """A company name close to no other, the seeded ones nor those of the other runs."""
+    rng = random.Random(run)
+    return "".join(rng.choice("bcdfgjklpqvxz") for _ in range(12)).capitalize() + " Newco"
+
+
+def always(words: str) -> Callable[[int], str]:
+    return lambda _run: words
 
 
 def typo_of(name: str, taken: set[str]) -> str:
@@ -600,7 +634,7 @@ def bench_slack(url: str, db: Database, seed: Seed, repeat: int) -> list[Result]
                 ("/pyramid me", "me"),
                 ("/pyramid @user", f"<@{other}|{other.lower()}>"),
             ):
-                results += measure_command(slack, label, "/pyramid", lambda _i, w=words: w, me, repeat)
+                results += measure_command(slack, label, "/pyramid", always(words), me, repeat)
             results += measure_command(
                 slack,
                 "/meeting existing account",
@@ -617,10 +651,11 @@ def bench_slack(url: str, db: Database, seed: Seed, repeat: int) -> list[Result]
                 slack,
                 "/meeting NEW name, unlike any",
                 "/meeting",
-                lambda i: f'"Qwzx Yvbnt Benchmark {i + 2}" call',
+                lambda run: f'"{unlike_any(run)}" call',
                 me,
                 repeat,
                 wait_home=True,
+                logged_note="logged; a new account created",
             )
     return results
 
@@ -671,7 +706,8 @@ def bench_jobs(url: str, db: Database, seed: Seed, repeat: int) -> list[Result]:
         with db.transaction() as session:
             digest_for(session, TEAM, me, TODAY)
 
-    results = [export, measure(f"digest_for (one rep, {rows // len(seed.owners):,} accounts)", digest, repeat)]
+    per_rep = rows // len(seed.owners)
+    results = [export, measure(f"digest_for (one rep, {per_rep:,} accounts)", digest, repeat)]
     results += bench_snapshots(url, db, repeat)
     return results
 

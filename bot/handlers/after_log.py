@@ -1,7 +1,11 @@
-"""What follows a stored log, after the user has their reply: the team hears of stage changes, and a
-win after a failure asks the owner for the verdict. Both go through the delivery ledger (once each)."""
+"""Logging from any surface (command, modal, "did you mean" answer): store it in one transaction, give
+the user their reply, then what follows: the team hears of stage changes, a win after a failure asks
+the owner for the verdict (both through the delivery ledger, once each), the rep's home is refreshed."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
 
 from slack_sdk import WebClient
 
@@ -11,8 +15,41 @@ from bot.handlers.recoveries import ask_verdicts
 from bot.i18n import t
 from bot.jobs.outbox import deliver_once
 from bot.runtime import Runtime
-from bot.services.activities import Logged
-from bot.views.blocks import escape, mention, message, section, stage_name
+from bot.services.activities import Logged, LogRequest
+from bot.services.errors import UserFacingError
+from bot.services.pending import Asked, log_or_ask
+from bot.views import replies
+from bot.views.blocks import Message, escape, mention, message, section, stage_name
+
+
+def log_and_reply(
+    runtime: Runtime,
+    client: WebClient,
+    request: LogRequest,
+    *,
+    today: date,
+    locale: str,
+    send: Callable[[Message], object],
+) -> None:
+    try:
+        outcome = runtime.transaction(
+            lambda session: log_or_ask(
+                session,
+                request,
+                now=runtime.clock.now(),
+                today=today,
+                repeater_threshold=runtime.settings.pyramid_repeater_threshold,
+                auto=runtime.auto_followups(),
+            )
+        )
+    except UserFacingError as error:
+        send(replies.error(error.code, dict(error.params), locale, None))
+        return
+    if isinstance(outcome, Asked):
+        send(replies.did_you_mean(outcome.name, outcome.candidates, outcome.pending_id, locale))
+        return
+    send(replies.logged(outcome, locale))
+    after_logged(runtime, client, request.team_id, outcome)
 
 
 def after_logged(runtime: Runtime, client: WebClient, team_id: str, logged: Logged) -> None:

@@ -17,7 +17,7 @@ from bot.domain.parsing import (
     parse_pyramid,
 )
 from bot.domain.pyramid import Distribution, health
-from bot.handlers.after_log import after_logged
+from bot.handlers.after_log import log_and_reply
 from bot.handlers.replying import command_text, respond_error
 from bot.i18n import t
 from bot.runtime import Runtime
@@ -26,7 +26,6 @@ from bot.services.accounts import AccountRef
 from bot.services.activities import LogRequest
 from bot.services.analytics import Analytics, analytics_for
 from bot.services.errors import UserFacingError
-from bot.services.pending import Asked, log_or_ask
 from bot.views import card as card_view
 from bot.views import replies
 from bot.views.blocks import mention
@@ -91,23 +90,14 @@ def log_command(
         revisit_on=revisit,
         request_key=f"command:{command['trigger_id']}",
     )
-    outcome = runtime.transaction(
-        lambda session: log_or_ask(
-            session,
-            request,
-            now=runtime.clock.now(),
-            today=today,
-            repeater_threshold=runtime.settings.pyramid_repeater_threshold,
-            auto=runtime.auto_followups(),
-        )
+    log_and_reply(
+        runtime,
+        client,
+        request,
+        today=today,
+        locale=profile.locale,
+        send=lambda reply: respond(response_type="ephemeral", **reply),
     )
-    if isinstance(outcome, Asked):
-        reply = replies.did_you_mean(outcome.name, outcome.candidates, outcome.pending_id, profile.locale)
-    else:
-        reply = replies.logged(outcome, profile.locale)
-    respond(response_type="ephemeral", **reply)
-    if not isinstance(outcome, Asked):
-        after_logged(runtime, client, team_id, outcome)
 
 
 def account_command(runtime: Runtime, command: dict[str, Any], respond: Respond, client: WebClient) -> None:

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.domain.activities import DEAL_OUTCOMES, TOUCH_KINDS, ActivityKind
 from bot.domain.parsing import MAX_NAME, MAX_NOTE, ParseError, parse_amount
-from bot.handlers.after_log import after_logged
+from bot.handlers.after_log import log_and_reply
 from bot.handlers.payloads import BadPayload, ModalMetadata, parse_account_id, parse_json
 from bot.handlers.replying import post_private
 from bot.i18n import t
@@ -19,7 +19,6 @@ from bot.services import cards
 from bot.services.accounts import AccountRef
 from bot.services.activities import LogRequest
 from bot.services.errors import UserFacingError
-from bot.services.pending import Asked, log_or_ask
 from bot.views import card as card_view
 from bot.views import replies
 from bot.views.modals import (
@@ -64,29 +63,14 @@ def submit_log(
     except BadPayload:
         metadata = ModalMetadata()
     ack()
-    try:
-        outcome = runtime.transaction(
-            lambda session: log_or_ask(
-                session,
-                request,
-                now=runtime.clock.now(),
-                today=today,
-                repeater_threshold=runtime.settings.pyramid_repeater_threshold,
-                auto=runtime.auto_followups(),
-            )
-        )
-    except UserFacingError as error:
-        post_private(
-            client, user_id, metadata.channel, replies.error(error.code, error.params, profile.locale, None)
-        )
-        return
-    if isinstance(outcome, Asked):
-        reply = replies.did_you_mean(outcome.name, outcome.candidates, outcome.pending_id, profile.locale)
-    else:
-        reply = replies.logged(outcome, profile.locale)
-    post_private(client, user_id, metadata.channel, reply)
-    if not isinstance(outcome, Asked):
-        after_logged(runtime, client, team_id, outcome)
+    log_and_reply(
+        runtime,
+        client,
+        request,
+        today=today,
+        locale=profile.locale,
+        send=lambda reply: post_private(client, user_id, metadata.channel, reply),
+    )
 
 
 def read_log_form(view: dict[str, Any], team_id: str, user_id: str, today: date, locale: str) -> LogRequest:

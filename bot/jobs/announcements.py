@@ -7,14 +7,13 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from slack_sdk import WebClient
-from sqlalchemy import select
 
-from bot.domain.stages import Step
+from bot.domain.stages import Stage
 from bot.i18n import t
 from bot.jobs.outbox import Delivered, deliver_once
-from bot.models import Account, StepChange
+from bot.models import StepChange
 from bot.runtime import Runtime
-from bot.services import digests
+from bot.services import digests, summaries
 from bot.views.blocks import Message, escape, mention, message, section, stage_name
 
 
@@ -44,32 +43,21 @@ def announce_last_hour(runtime: Runtime, client: WebClient, now: datetime) -> li
 def _hour_message(runtime: Runtime, team_id: str, start: datetime, end: datetime) -> Message | None:
     locale = runtime.settings.pyramid_locale
     with runtime.db.transaction() as session:
-        rows = session.execute(
-            select(Account.name, StepChange.user_id, StepChange.from_step, StepChange.to_step)
-            .join(Account, Account.id == StepChange.account_id)
-            .where(StepChange.team_id == team_id, StepChange.changed_at >= start, StepChange.changed_at < end)
-            .order_by(StepChange.changed_at)
-        ).all()
-    lines = []
-    for name, user_id, before, after in rows:
-        before_stage = Step(before).stage if before else Step.NAME_ONLY.stage
-        after_step = Step(after)
-        if after_step.stage == before_stage:
-            continue
-        icon = (
-            "🎉" if after_step in (Step.WON, Step.REPEAT, Step.REPEATER) and before_stage.value < 3 else "📈"
+        moves = summaries.advancements(
+            session, team_id, StepChange.changed_at >= start, StepChange.changed_at < end
         )
-        lines.append(
-            f"{icon} "
-            + t(
-                locale,
-                "summary_advancement",
-                user=mention(user_id),
-                account=escape(name),
-                from_stage=stage_name(before_stage, locale),
-                to_stage=stage_name(after_step.stage, locale),
-            )
+    lines = [
+        ("🎉 " if move.after is Stage.CUSTOMER and move.before.value < Stage.CUSTOMER.value else "📈 ")
+        + t(
+            locale,
+            "summary_advancement",
+            user=mention(move.user_id),
+            account=escape(move.account),
+            from_stage=stage_name(move.before, locale),
+            to_stage=stage_name(move.after, locale),
         )
+        for move in moves
+    ]
     if not lines:
         return None
     text = t(locale, "announcements_hour") + "\n" + "\n".join(lines[:40])

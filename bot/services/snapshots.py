@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -40,19 +41,7 @@ def write_snapshot(session: Session, team_id: str, day: date) -> int:
         stage = Step(step).stage
         counts[(TEAM, stage)] += count
         counts[(owner_id, stage)] += count
-    owners = {TEAM} | {owner for owner, _ in counts}
-    for owner in owners:
-        for stage in Stage:
-            session.add(
-                PyramidSnapshot(
-                    team_id=team_id,
-                    owner_id=owner,
-                    day=day,
-                    stage=stage.value,
-                    count=counts.get((owner, stage), 0),
-                )
-            )
-    return len(owners) * len(Stage)
+    return _add_rows(session, team_id, day, {TEAM} | {owner for owner, _ in counts}, counts)
 
 
 def backfill(session: Session, team_id: str, today: date) -> int:
@@ -83,21 +72,24 @@ def backfill(session: Session, team_id: str, today: date) -> int:
         )
     ]
     owners = {TEAM} | {life.owner_id for life in lives}
-    written = 0
-    for day, counts in replay(lives, first_account, last_day).items():
-        for owner in owners:
-            for stage in Stage:
-                session.add(
-                    PyramidSnapshot(
-                        team_id=team_id,
-                        owner_id=owner,
-                        day=day,
-                        stage=stage.value,
-                        count=counts.get((owner, stage), 0),
-                    )
-                )
-                written += 1
-    return written
+    return sum(
+        _add_rows(session, team_id, day, owners, counts)
+        for day, counts in replay(lives, first_account, last_day).items()
+    )
+
+
+def _add_rows(
+    session: Session, team_id: str, day: date, owners: set[str], counts: Mapping[tuple[str, Stage], int]
+) -> int:
+    """Every stage of every owner, zeros included, so a missing row never reads as "no snapshot"."""
+    session.add_all(
+        PyramidSnapshot(
+            team_id=team_id, owner_id=owner, day=day, stage=stage.value, count=counts.get((owner, stage), 0)
+        )
+        for owner in owners
+        for stage in Stage
+    )
+    return len(owners) * len(Stage)
 
 
 def counts_on(session: Session, team_id: str, owner_id: str | None, day: date) -> dict[Stage, int] | None:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.activities import ActivityKind
@@ -61,7 +61,9 @@ def summary_for(session: Session, team_id: str, day: date, rules: LapseRules = D
         day=day,
         distribution=pyramids.distribution_for(session, team_id),
         last_week=snapshots.counts_on(session, team_id, None, start),
-        advancements=tuple(_advancements(session, team_id, start, day)),
+        advancements=tuple(
+            advancements(session, team_id, StepChange.changed_on >= start, StepChange.changed_on < day)
+        ),
         wins=tuple(_wins(session, team_id, start, day)),
         new_acquaintances=session.scalar(
             select(func.count())
@@ -82,11 +84,12 @@ def summary_for(session: Session, team_id: str, day: date, rules: LapseRules = D
     )
 
 
-def _advancements(session: Session, team_id: str, start: date, day: date) -> list[Advancement]:
+def advancements(session: Session, team_id: str, *window: ColumnElement[bool]) -> list[Advancement]:
+    """Stage changes (not mere step changes) among the team's step changes in `window`."""
     rows = session.execute(
         select(Account.name, StepChange.user_id, StepChange.from_step, StepChange.to_step)
         .join(Account, Account.id == StepChange.account_id)
-        .where(StepChange.team_id == team_id, StepChange.changed_on >= start, StepChange.changed_on < day)
+        .where(StepChange.team_id == team_id, *window)
         .order_by(StepChange.changed_at)
     ).all()
     found = []
