@@ -1507,6 +1507,12 @@ def run_console(
             user_id, name=user_name, tz=settings.pyramid_timezone, locale=slack_locale(locale, settings)
         )
         client = WebClient(token="xoxb-console", base_url=fake.base_url)
+        # No scheduler runs beside the console: take today's snapshot (and any backfill) now, so that
+        # /pyramid shows its 7- and 30-day trends from earlier console sessions.
+        from bot.jobs.snapshots import take_snapshots
+        from bot.runtime import Runtime
+
+        take_snapshots(Runtime(settings=settings, db=db, clock=clock), clock.now())
         app = build_app(
             settings, db=db, clock=clock, client=client, verify_requests=False, process_before_response=True
         )

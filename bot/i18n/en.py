@@ -106,7 +106,7 @@ MESSAGES: dict[str, str] = {
     "pyramid_title_team": "Team pyramid",
     "pyramid_title_me": "Your pyramid",
     "pyramid_title_user": "Pyramid of {user}",
-    "pyramid_total": "{total} accounts",
+    "pyramid_total": "Accounts: {total}",
     "pyramid_empty": "No accounts yet. Log a meeting to start: `/meeting Acme visit`.",
     "health_ok": "Healthy: each stage outnumbers the one above it (1 > 2 > 3 > 4).",
     "health_bad": "Not healthy: a stage does not outnumber the one above it.",

@@ -16,7 +16,7 @@ from bot.db import Database
 from bot.domain.activities import ActivityKind
 from bot.domain.stages import Stage
 from bot.jobs.snapshots import take_snapshots
-from bot.models import PyramidSnapshot
+from bot.models import Account, PyramidSnapshot
 from bot.runtime import Runtime
 from bot.services import snapshots
 from bot.services.accounts import AccountRef
@@ -56,7 +56,9 @@ def log(db: Database, name: str, kind: str, day: date, user: str = U1, team: str
 def rows(db: Database, team: str = TEAM) -> dict[tuple[date, str, Stage], int]:
     with db.transaction() as session:
         found = session.execute(
-            select(PyramidSnapshot.day, PyramidSnapshot.owner_id, PyramidSnapshot.stage, PyramidSnapshot.count)
+            select(
+                PyramidSnapshot.day, PyramidSnapshot.owner_id, PyramidSnapshot.stage, PyramidSnapshot.count
+            )
             .where(PyramidSnapshot.team_id == team)
             .order_by(PyramidSnapshot.day, PyramidSnapshot.owner_id, PyramidSnapshot.stage)
         ).all()
@@ -309,8 +311,6 @@ def test_counts_on_for_an_owner_uses_the_teams_nearest_day(db: Database) -> None
     write(db, day)  # U2 has a row on the 10th
     with db.transaction() as session:
         # The account goes to U1 before the next snapshot: on the 12th U2 has no row at all.
-        from bot.models import Account
-
         account = session.scalar(select(Account).where(Account.team_id == TEAM))
         assert account is not None
         account.owner_id = U1

@@ -400,9 +400,7 @@ def test_replay_matches_the_live_counts_the_day_after_the_last_change() -> None:
 
 
 def test_replay_follows_a_correction_downwards() -> None:
-    lives = [
-        AccountLife(1, "U1", MON, ((MON + timedelta(1), Step.WON), (MON + timedelta(2), Step.PROPOSED)))
-    ]
+    lives = [AccountLife(1, "U1", MON, ((MON + timedelta(1), Step.WON), (MON + timedelta(2), Step.PROPOSED)))]
     result = {day: nonzero(c) for day, c in replay(lives, MON, MON + timedelta(3)).items()}
     assert result[MON + timedelta(2)] == {("", S3): 1, ("U1", S3): 1}
     assert result[MON + timedelta(3)] == {("", S2): 1, ("U1", S2): 1}
