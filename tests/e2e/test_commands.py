@@ -550,7 +550,7 @@ def test_pyramid_team_me_user_and_detail(driver: SlackDriver, db: Database) -> N
     assert team["text"] == fallback("Team pyramid", stages)
     assert drawn_counts(team) == {s: stages[s] for s in "4321"}
     body = assert_ephemeral(team)
-    assert "8 accounts" in body
+    assert "Accounts: 8" in body
     assert "Not healthy" in body
     assert "Stage 2 (2) ≤ stage 3 (3)" in body, body
     assert "Stage 1 (3)" not in body
@@ -561,7 +561,7 @@ def test_pyramid_team_me_user_and_detail(driver: SlackDriver, db: Database) -> N
     my_stages, _ = db_counts(db, owner=USER)
     assert mine["text"] == fallback("Your pyramid", my_stages)
     assert drawn_counts(mine) == {s: my_stages[s] for s in "4321"}
-    assert "Healthy" in text_of(mine) and "6 accounts" in text_of(mine)
+    assert "Healthy" in text_of(mine) and "Accounts: 6" in text_of(mine)
 
     # A colleague, by mention.
     theirs = driver.run("/pyramid", "<@U0REP2|suzuki>")

@@ -32,6 +32,7 @@ from bot.cli import main
 from bot.clock import FixedClock
 from bot.config import Settings, get_settings
 from bot.db import Database
+from bot.i18n import t
 from bot.jobs.announcements import announce_last_hour
 from bot.jobs.outbox import Outcome
 from bot.jobs.scheduler import add_retries
@@ -113,7 +114,7 @@ def run_all(driver: SlackDriver, slack: LocalSlack, commands: list[tuple[str, st
             assert eventually(lambda n=troubles: len(posts_of_kind(slack, "trouble_post")) > n)
         else:
             slack.wait_for("views.publish", published + 1)
-        settle(slack)
+    settle(slack)
 
 
 @contextmanager
@@ -352,7 +353,7 @@ def test_pyramid_counts_agree_with_export(
         s: exported[s] for s in (1, 2, 3, 4)
     }
     assert team["text"] == "Team pyramid — " + " · ".join(f"{s}: {exported[s]}" for s in (4, 3, 2, 1))
-    assert f"{sum(exported.values())} accounts" in text_of(team)
+    assert t("en", "pyramid_total", total=sum(exported.values())) in text_of(team)
     for reply, owner in ((mine, USER), (theirs, OTHER_USER)):
         by_owner = export_stages(monkeypatch, capsys, tmp_path, database_url, owner)
         assert {stage: count for stage, (count, _, _) in trend_columns(reply).items()} == {
@@ -578,7 +579,7 @@ def test_the_weekly_summary_is_posted_once_with_everything_in_it(
         int(m[3]): (int(m[1]), m[2]) for m in re.finditer(r"(\d+) +([+-]\d+|±0|–)  (\d) \S", drawing(summary))
     }
     assert stage_lines == {4: (0, "±0"), 3: (2, "+1"), 2: (2, "+1"), 1: (2, "+1")}, drawing(summary)
-    assert "6 accounts" in text
+    assert t("en", "pyramid_total", total=6) in text
     # The health check with the method's advice for each failure.
     assert "Not healthy" in text
     assert "Stage 1 (2) ≤ stage 2 (2): add new acquaintances" in text

@@ -598,7 +598,7 @@ def test_the_drawing_contains_the_stage_counts() -> None:
     for line, (stage, count) in zip(lines, expected.items(), strict=True):  # stage 4 on top
         assert f" {count} " in line
         assert f"{stage.value} {t('en', f'stage_{stage.value}')}" in line
-    assert "49 accounts" in all_text(msg)
+    assert "Accounts: 49" in all_text(msg)
     assert msg["text"] == "Team pyramid — 4: 2 · 3: 4 · 2: 8 · 1: 35"
     assert "✅" in all_text(msg)
 
