@@ -6,7 +6,7 @@ from __future__ import annotations
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bot.domain.stages import Stage, Step
@@ -35,32 +35,50 @@ class StageMove:
     before: Step | None
     after: Step
     on: date
+    # An imported list states where accounts stand; that is no one's conversion.
+    imported: bool = False
 
 
 @dataclass(frozen=True)
 class Flows:
-    entered: dict[Stage, int]  # accounts that arrived in the stage (from below, or created there)
+    entered: dict[Stage, int]  # accounts that arrived in the stage (from below, created, or imported)
     crossed: dict[Stage, int]  # accounts that left the stage upwards (jumps pass through every stage)
+    # Accounts that left the stage by an import, not by a conversion.
+    moved_by_import: dict[Stage, int] = field(default_factory=lambda: dict.fromkeys(Stage, 0))
 
 
 def flows(moves: Iterable[StageMove], created: int) -> Flows:
     entered = dict.fromkeys(Stage, 0)
     crossed = dict.fromkeys(Stage, 0)
+    moved_by_import = dict.fromkeys(Stage, 0)
     entered[Stage.ACQUAINTANCE] += created
     for move in moves:
         low = move.before.stage.value if move.before else 0
         high = move.after.stage.value
+        if low == high:
+            continue
+        if move.imported:
+            if low:
+                moved_by_import[Stage(low)] += 1
+            entered[Stage(high)] += 1
+            continue
         for stage in range(max(low, 1), high):
             crossed[Stage(stage)] += 1
         for stage in range(low + 1, high + 1):
             if stage > 1 or move.before is not None:
                 entered[Stage(stage)] += 1
-    return Flows(entered=entered, crossed=crossed)
+    return Flows(entered=entered, crossed=crossed, moved_by_import=moved_by_import)
 
 
 def counts_before(now: StageCounts, window: Flows) -> dict[Stage, int]:
     """The counts at the start of the window: what is there now, less what came, plus what left."""
-    return {stage: now.get(stage, 0) - window.entered[stage] + window.crossed[stage] for stage in Stage}
+    return {
+        stage: now.get(stage, 0)
+        - window.entered[stage]
+        + window.crossed[stage]
+        + window.moved_by_import[stage]
+        for stage in Stage
+    }
 
 
 def conversion(now: StageCounts, window: Flows) -> dict[Stage, float | None]:

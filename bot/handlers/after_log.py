@@ -12,14 +12,14 @@ from slack_sdk import WebClient
 from bot.domain.activities import ActivityKind
 from bot.handlers.home import refresh_home
 from bot.handlers.recoveries import ask_verdicts
-from bot.i18n import t
 from bot.jobs.outbox import deliver_once
 from bot.runtime import Runtime
 from bot.services.activities import Logged, LogRequest
 from bot.services.errors import UserFacingError
 from bot.services.pending import Asked, log_or_ask
 from bot.views import replies
-from bot.views.blocks import Message, escape, mention, message, section, stage_name
+from bot.views.announcements import single, stage_line
+from bot.views.blocks import Message
 
 
 def log_and_reply(
@@ -73,16 +73,13 @@ def after_logged(runtime: Runtime, client: WebClient, team_id: str, logged: Logg
         )
 
 
-def stage_announcement(logged: Logged, locale: str) -> dict[str, object]:
-    kind = ActivityKind(logged.activity.kind)
-    text = t(
+def stage_announcement(logged: Logged, locale: str) -> Message:
+    line = stage_line(
+        logged.activity.user_id,
+        logged.account.name,
+        logged.climb.before.stage,
+        logged.climb.after.stage,
+        ActivityKind(logged.activity.kind),
         locale,
-        "stage_announcement",
-        icon="🎉" if kind is ActivityKind.WON else "📈",
-        user=mention(logged.activity.user_id),
-        account=escape(logged.account.name),
-        from_stage=stage_name(logged.climb.before.stage, locale),
-        to_stage=stage_name(logged.climb.after.stage, locale),
-        kind=t(locale, f"kind_{kind.value}"),
     )
-    return message(text, [section(text)])
+    return single(line)

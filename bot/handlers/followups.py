@@ -82,6 +82,7 @@ def followup_command(runtime: Runtime, command: dict[str, Any], respond: Respond
         profile.locale, "followup_scheduled", account=escape(name), date=fmt_date(due_on, profile.locale)
     )
     respond(response_type="ephemeral", **replies.plain_notice("✅ " + text))
+    refresh_home(runtime, client, team_id, user_id)
 
 
 def press(

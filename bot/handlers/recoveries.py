@@ -89,6 +89,7 @@ def trouble_command(runtime: Runtime, command: dict[str, Any], respond: Respond,
         text += " " + t(profile.locale, "trouble_channel_told")
     respond(response_type="ephemeral", **replies.plain_notice("🛟 " + text))
     announce(runtime, client, opened)
+    refresh_home(runtime, client, team_id, opened.recovery.owner_id)
 
 
 def announce(runtime: Runtime, client: WebClient, opened: Opened) -> None:

@@ -211,7 +211,6 @@ MESSAGES: dict[str, str] = {
     "analytics_no_trend": "Trends start once daily snapshots exist (the first is taken today).",
     "summary_title": "Weekly pyramid — the week from {date}",
     "summary_moves": "Stage advancements and wins",
-    "summary_advancement": "{user}: *{account}* {from_stage} → {to_stage}",
     "summary_win": "{user}: *{account}* won{amount}",
     "summary_none": "None this week.",
     "summary_new_acquaintances": "New acquaintances this week: *{count}*",
@@ -223,4 +222,5 @@ MESSAGES: dict[str, str] = {
     "announcements_hour": "*Stage changes in the last hour*",
     "home_title": "Pyramid — {date}",
     "home_nothing_due": "Nothing due today.",
+    "kind_manual": "corrected by hand",
 }

@@ -198,7 +198,6 @@ MESSAGES: dict[str, str] = {
     "analytics_no_trend": "推移は日次スナップショットができてから表示されます(最初のスナップショットは今日)。",
     "summary_title": "週次ピラミッド — {date} からの1週間",
     "summary_moves": "ステージアップと受注",
-    "summary_advancement": "{user}: *{account}* {from_stage} → {to_stage}",
     "summary_win": "{user}: *{account}* 受注{amount}",
     "summary_none": "今週はありません。",
     "summary_new_acquaintances": "今週の新しい知り合い: *{count}*社",
@@ -210,4 +209,5 @@ MESSAGES: dict[str, str] = {
     "announcements_hour": "*この1時間のステージ変更*",
     "home_title": "Pyramid — {date}",
     "home_nothing_due": "今日期限のものはありません。",
+    "kind_manual": "手動で修正",
 }

@@ -7,37 +7,54 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from slack_sdk import WebClient
+from sqlalchemy import select
 
-from bot.domain.stages import Stage
-from bot.i18n import t
 from bot.jobs.outbox import Delivered, deliver_once
-from bot.models import StepChange
+from bot.models import Delivery, StepChange
 from bot.runtime import Runtime
 from bot.services import digests, summaries
-from bot.views.blocks import Message, escape, mention, message, section, stage_name
+from bot.views.announcements import hourly, stage_line
+from bot.views.blocks import Message
+
+KIND = "stage_hour"
+# After downtime, hours up to a day old are still announced (late); older ones are left to the summary.
+CATCH_UP_HOURS = 24
 
 
 def announce_last_hour(runtime: Runtime, client: WebClient, now: datetime) -> list[Delivered]:
     channel = runtime.settings.pyramid_team_channel
     if not runtime.settings.pyramid_announce_hourly or not channel:
         return []
-    end = now.replace(minute=0, second=0, microsecond=0)
-    start = end - timedelta(hours=1)
+    this_hour = now.replace(minute=0, second=0, microsecond=0)
+    hours = [this_hour - timedelta(hours=back) for back in range(CATCH_UP_HOURS, 0, -1)]
+    results = []
     with runtime.db.transaction() as session:
         teams = digests.teams(session)
-    return [
-        deliver_once(
-            runtime.db,
-            client,
-            team_id=team_id,
-            kind="stage_hour",
-            ref=start.isoformat(),
-            channel=channel,
-            build=partial(_hour_message, runtime, team_id, start, end),
-            now=now,
-        )
-        for team_id in teams
-    ]
+        done = {
+            (team_id, ref)
+            for team_id, ref in session.execute(
+                select(Delivery.team_id, Delivery.ref).where(
+                    Delivery.kind == KIND, Delivery.ref.in_([hour.isoformat() for hour in hours])
+                )
+            ).all()
+        }
+    for team_id in teams:
+        for start in hours:
+            if (team_id, start.isoformat()) in done:
+                continue
+            results.append(
+                deliver_once(
+                    runtime.db,
+                    client,
+                    team_id=team_id,
+                    kind=KIND,
+                    ref=start.isoformat(),
+                    channel=channel,
+                    build=partial(_hour_message, runtime, team_id, start, start + timedelta(hours=1)),
+                    now=now,
+                )
+            )
+    return results
 
 
 def _hour_message(runtime: Runtime, team_id: str, start: datetime, end: datetime) -> Message | None:
@@ -47,18 +64,6 @@ def _hour_message(runtime: Runtime, team_id: str, start: datetime, end: datetime
             session, team_id, StepChange.changed_at >= start, StepChange.changed_at < end
         )
     lines = [
-        ("🎉 " if move.after is Stage.CUSTOMER and move.before.value < Stage.CUSTOMER.value else "📈 ")
-        + t(
-            locale,
-            "summary_advancement",
-            user=mention(move.user_id),
-            account=escape(move.account),
-            from_stage=stage_name(move.before, locale),
-            to_stage=stage_name(move.after, locale),
-        )
-        for move in moves
+        stage_line(move.user_id, move.account, move.before, move.after, move.kind, locale) for move in moves
     ]
-    if not lines:
-        return None
-    text = t(locale, "announcements_hour") + "\n" + "\n".join(lines[:40])
-    return message(t(locale, "announcements_hour"), [section(text)])
+    return hourly(lines, locale) if lines else None

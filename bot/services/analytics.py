@@ -54,9 +54,16 @@ def analytics_for(
 
 
 def _moves_since(session: Session, team_id: str, owner_id: str | None, since: date) -> list[StageMove]:
-    start = datetime.combine(since, time(0), tzinfo=UTC)
+    # changed_on is the rep's local date; the UTC bound (a day early) only lets the index narrow the scan.
+    start = datetime.combine(since - timedelta(days=1), time(0), tzinfo=UTC)
     statement = (
-        select(StepChange.account_id, StepChange.from_step, StepChange.to_step, StepChange.changed_on)
+        select(
+            StepChange.account_id,
+            StepChange.from_step,
+            StepChange.to_step,
+            StepChange.changed_on,
+            StepChange.reason,
+        )
         .join(Account, Account.id == StepChange.account_id)
         .where(StepChange.team_id == team_id, StepChange.changed_at >= start, StepChange.changed_on >= since)
     )
@@ -64,8 +71,8 @@ def _moves_since(session: Session, team_id: str, owner_id: str | None, since: da
         statement = statement.where(Account.owner_id == owner_id)
     rows = session.execute(statement).all()
     return [
-        StageMove(account_id, Step(before) if before else None, Step(after), on)
-        for account_id, before, after, on in rows
+        StageMove(account_id, Step(before) if before else None, Step(after), on, imported=reason == "import")
+        for account_id, before, after, on, reason in rows
     ]
 
 

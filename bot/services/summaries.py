@@ -24,6 +24,7 @@ class Advancement:
     user_id: str
     before: Stage
     after: Stage
+    kind: ActivityKind | None  # what did it (None: a hand correction)
 
 
 @dataclass(frozen=True)
@@ -87,16 +88,22 @@ def summary_for(session: Session, team_id: str, day: date, rules: LapseRules = D
 def advancements(session: Session, team_id: str, *window: ColumnElement[bool]) -> list[Advancement]:
     """Stage changes (not mere step changes) among the team's step changes in `window`."""
     rows = session.execute(
-        select(Account.name, StepChange.user_id, StepChange.from_step, StepChange.to_step)
+        select(Account.name, StepChange.user_id, StepChange.from_step, StepChange.to_step, Activity.kind)
         .join(Account, Account.id == StepChange.account_id)
-        .where(StepChange.team_id == team_id, *window)
+        .outerjoin(Activity, Activity.id == StepChange.activity_id)
+        # An imported list says where accounts stand; nobody advanced them this week.
+        .where(StepChange.team_id == team_id, StepChange.reason != "import", *window)
         .order_by(StepChange.changed_at)
     ).all()
     found = []
-    for name, user_id, before, after in rows:
+    for name, user_id, before, after, kind in rows:
         before_stage = Step(before).stage if before else Stage.ACQUAINTANCE
         if Step(after).stage != before_stage:
-            found.append(Advancement(name, user_id, before_stage, Step(after).stage))
+            found.append(
+                Advancement(
+                    name, user_id, before_stage, Step(after).stage, ActivityKind(kind) if kind else None
+                )
+            )
     return found
 
 

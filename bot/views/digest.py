@@ -38,25 +38,25 @@ def digest_message(digest: Digest, locale: str) -> Message:
         blocks.append(section("*" + t(locale, "digest_followups", count=len(digest.followups)) + "*"))
         for item in digest.followups[:MAX_FOLLOWUPS]:
             blocks.extend(followup_blocks(item, day, locale))
-        blocks.extend(_more(len(digest.followups) - MAX_FOLLOWUPS, locale))
+        blocks.extend(more(len(digest.followups) - MAX_FOLLOWUPS, locale))
     if digest.recoveries:
         blocks.append(divider())
         blocks.append(section("*" + t(locale, "digest_recoveries", count=len(digest.recoveries)) + "*"))
         for recovery in digest.recoveries[:MAX_RECOVERIES]:
             blocks.extend(recovery_blocks(recovery, day, locale))
-        blocks.extend(_more(len(digest.recoveries) - MAX_RECOVERIES, locale))
+        blocks.extend(more(len(digest.recoveries) - MAX_RECOVERIES, locale))
     if digest.lapsing:
         blocks.append(divider())
         blocks.append(section("*" + t(locale, "digest_lapsing", count=len(digest.lapsing)) + "*"))
         for lapsing in digest.lapsing[:MAX_LAPSING]:
             blocks.append(lapsing_block(lapsing, locale))
-        blocks.extend(_more(len(digest.lapsing) - MAX_LAPSING, locale))
+        blocks.extend(more(len(digest.lapsing) - MAX_LAPSING, locale))
     if digest.stalled:
         blocks.append(divider())
         blocks.append(section("*" + t(locale, "digest_stalled", count=len(digest.stalled)) + "*"))
         for stalled in digest.stalled[:MAX_STALLED]:
             blocks.append(_stalled_block(stalled, day, locale))
-        blocks.extend(_more(len(digest.stalled) - MAX_STALLED, locale))
+        blocks.extend(more(len(digest.stalled) - MAX_STALLED, locale))
     if digest.quiet_acquaintances:
         blocks.append(context(t(locale, "digest_quiet_acquaintances", count=digest.quiet_acquaintances)))
     summary = t(
@@ -143,7 +143,7 @@ def _stalled_block(item: StalledItem, today: date, locale: str) -> Block:
     )
 
 
-def _more(count: int, locale: str) -> list[Block]:
+def more(count: int, locale: str) -> list[Block]:
     return [context(t(locale, "digest_more", count=count))] if count > 0 else []
 
 

@@ -15,6 +15,7 @@ from bot.views.digest import (
     MAX_RECOVERIES,
     followup_blocks,
     lapsing_block,
+    more,
     recovery_blocks,
 )
 from bot.views.pyramid import draw, health_text
@@ -39,6 +40,7 @@ def home_view(dist: Distribution, digest: Digest, locale: str) -> dict[str, Any]
     blocks.append(section("*" + t(locale, "digest_followups", count=len(digest.followups)) + "*"))
     for item in digest.followups[:MAX_FOLLOWUPS]:
         blocks.extend(followup_blocks(item, digest.day, locale))
+    blocks.extend(more(len(digest.followups) - MAX_FOLLOWUPS, locale))
     if not digest.followups:
         blocks.append(context(t(locale, "home_nothing_due")))
     if digest.recoveries:
@@ -46,9 +48,11 @@ def home_view(dist: Distribution, digest: Digest, locale: str) -> dict[str, Any]
         blocks.append(section("*" + t(locale, "digest_recoveries", count=len(digest.recoveries)) + "*"))
         for recovery in digest.recoveries[:MAX_RECOVERIES]:
             blocks.extend(recovery_blocks(recovery, digest.day, locale))
+        blocks.extend(more(len(digest.recoveries) - MAX_RECOVERIES, locale))
     if digest.lapsing:
         blocks.append(divider())
         blocks.append(section("*" + t(locale, "digest_lapsing", count=len(digest.lapsing)) + "*"))
         for lapsing in digest.lapsing[:MAX_LAPSING]:
             blocks.append(lapsing_block(lapsing, locale, with_draft=False))
+        blocks.extend(more(len(digest.lapsing) - MAX_LAPSING, locale))
     return {"type": "home", "callback_id": "pyramid_home", "blocks": blocks[:100]}

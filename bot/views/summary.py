@@ -6,6 +6,7 @@ from bot.domain.analytics import trend
 from bot.domain.pyramid import health
 from bot.i18n import t
 from bot.services.summaries import Summary
+from bot.views.announcements import stage_line
 from bot.views.blocks import (
     Block,
     Message,
@@ -18,7 +19,6 @@ from bot.views.blocks import (
     mention,
     message,
     section,
-    stage_name,
 )
 from bot.views.pyramid import draw, health_text
 
@@ -37,17 +37,7 @@ def summary_message(summary: Summary, locale: str) -> Message:
     ]
     lines = []
     for move in summary.advancements[:MAX_LINES]:
-        lines.append(
-            "📈 "
-            + t(
-                locale,
-                "summary_advancement",
-                user=mention(move.user_id),
-                account=escape(move.account),
-                from_stage=stage_name(move.before, locale),
-                to_stage=stage_name(move.after, locale),
-            )
-        )
+        lines.append(stage_line(move.user_id, move.account, move.before, move.after, move.kind, locale))
     for win in summary.wins[:MAX_LINES]:
         amount = f" {fmt_amount(win.amount, locale)}" if win.amount is not None else ""
         lines.append(

@@ -1,0 +1,509 @@
+"""The App Home tab end to end (issue): published on app_home_opened with the rep's own pyramid, the
+follow-ups due with their buttons, pending recoveries and lapsing accounts, and quick buttons to log;
+republished after the rep's actions, including a press of Done on the home tab itself.
+
+The clock stands at Sunday 2026-11-22 10:00 Asia/Tokyo; both users are in Tokyo.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+import pytest
+from slack_sdk.models.views import View
+from sqlalchemy import select
+
+from bot.db import Database
+from bot.local_slack import LocalSlack
+from bot.models import Account, Followup, Recovery
+from bot.services import followups, recoveries
+from tests.e2e.conftest import OTHER_TEAM, OTHER_USER, TEAM, USER, Sent, SlackDriver, find_button, text_of
+
+T = TypeVar("T")
+NOW = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 22)
+
+
+# --------------------------------------------------------------------------------------------- helpers
+
+
+def settle(slack: LocalSlack, quiet: float = 0.06, timeout: float = 3.0) -> None:
+    deadline = time.monotonic() + timeout
+    seen = len(slack.calls)
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = len(slack.calls)
+        if now == seen:
+            return
+        seen = now
+
+
+@pytest.fixture(autouse=True)
+def _every_published_view_is_valid(driver: SlackDriver, slack: LocalSlack) -> Iterator[None]:
+    """Whatever a test does, every home the bot published passes the SDK's Block Kit validation."""
+    yield
+    settle(slack)
+    for call in slack.calls_to("views.publish"):
+        assert_valid_home(call.body["view"])
+
+
+def eventually(probe: Callable[[], T], timeout: float = 5.0) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if result or time.monotonic() > deadline:
+            return result
+        time.sleep(0.02)
+
+
+def assert_valid_home(view: dict[str, Any]) -> None:
+    assert view["type"] == "home"
+    assert len(view["blocks"]) <= 100
+    View(**view).validate_json()
+    block_ids = [block["block_id"] for block in view["blocks"] if block.get("block_id")]
+    assert len(block_ids) == len(set(block_ids)), block_ids
+
+
+def open_home(driver: SlackDriver, user: str = USER, team: str = TEAM, tab: str = "home") -> Sent:
+    body = {
+        "type": "event_callback",
+        "team_id": team,
+        "api_app_id": "A0PYRAMID",
+        "event": {"type": "app_home_opened", "user": user, "channel": "D0X", "tab": tab, "event_ts": "1.2"},
+        "event_id": f"Ev{uuid.uuid4().hex[:10].upper()}",
+        "event_time": 1,
+    }
+    sent = driver.post(json.dumps(body), content_type="application/json")
+    assert sent.status == 200, sent
+    return sent
+
+
+def publishes(slack: LocalSlack, user: str = USER) -> list[dict[str, Any]]:
+    return [c.body for c in slack.calls_to("views.publish") if c.body.get("user_id") == user]
+
+
+def next_home(slack: LocalSlack, before: int, user: str = USER, timeout: float = 5.0) -> dict[str, Any]:
+    """The view of the first publish for `user` after the `before` ones already seen."""
+    assert eventually(lambda: len(publishes(slack, user)) > before, timeout), (
+        f"no views.publish for {user}; calls: {[c.method for c in slack.calls]}"
+    )
+    return publishes(slack, user)[before]["view"]
+
+
+def home_of(driver: SlackDriver, slack: LocalSlack, user: str = USER) -> dict[str, Any]:
+    settle(slack)
+    before = len(publishes(slack, user))
+    open_home(driver, user)
+    return next_home(slack, before, user)
+
+
+def as_published(view: dict[str, Any]) -> dict[str, Any]:
+    """The view as Slack holds it after views.publish (ids added), as a block_actions payload carries it."""
+    return {
+        **view,
+        "id": "V0HOME",
+        "team_id": TEAM,
+        "hash": "1700000000.abc",
+        "state": {"values": {}},
+        "app_id": "A0PYRAMID",
+        "bot_id": "B0PYRAMID",
+    }
+
+
+def press_in_home(
+    driver: SlackDriver,
+    view: dict[str, Any],
+    action_id: str,
+    *,
+    value: str | None = None,
+    user: str = USER,
+    team: str = TEAM,
+) -> Sent:
+    """A press on the home tab, as Slack sends it: a view container, no message, no response URL."""
+    button, block_id = find_button(view, action_id) if value is None else _button_with(view, action_id, value)
+    published = as_published(view)
+    payload = {
+        "type": "block_actions",
+        "team": {"id": team, "domain": "acme"},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
+        "api_app_id": "A0PYRAMID",
+        "token": "legacy",
+        "trigger_id": f"trig.{uuid.uuid4().hex}",
+        "container": {"type": "view", "view_id": published["id"]},
+        "view": published,
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": block_id,
+                "type": "button",
+                "value": button.get("value"),
+                "text": button["text"],
+                "action_ts": "1700000001.000200",
+            }
+        ],
+    }
+    sent = driver.payload(payload)
+    assert sent.status == 200, sent
+    return sent
+
+
+def _button_with(view: dict[str, Any], action_id: str, value: str) -> tuple[dict[str, Any], str]:
+    for block in view["blocks"]:
+        for element in block.get("elements", []) if block.get("type") == "actions" else []:
+            if element.get("action_id") == action_id and element.get("value") == value:
+                return element, block.get("block_id", "")
+        accessory = block.get("accessory")
+        if accessory and accessory.get("action_id") == action_id and accessory.get("value") == value:
+            return accessory, block.get("block_id", "")
+    raise AssertionError(f"no {action_id} button with value {value!r}")
+
+
+def block_ids(view: dict[str, Any]) -> set[str]:
+    return {block["block_id"] for block in view["blocks"] if block.get("block_id")}
+
+
+def drawn_stages(view: dict[str, Any]) -> dict[int, int]:
+    drawing = next(
+        block["text"]["text"]
+        for block in view["blocks"]
+        if block.get("type") == "section" and block["text"]["text"].startswith("```")
+    )
+    found = {}
+    for line in drawing.strip("`\n").splitlines():
+        match = re.search(r"(\d+)  (\d) \S", line)
+        if match:
+            found[int(match[2])] = int(match[1])
+    return found
+
+
+def run_all(driver: SlackDriver, slack: LocalSlack, commands: list[tuple[str, str, str]]) -> None:
+    for command, text, user in commands:
+        reply = text_of(driver.run(command, text, user=user))
+        assert any(
+            word in reply for word in ("Logged", "記録", "scheduled", "設定しました", "Recovery opened")
+        ), reply
+        assert "Did you mean" not in reply and "もしかして" not in reply, reply
+    settle(slack)
+
+
+def followup_named(db: Database, note: str) -> Followup:
+    with db.transaction() as session:
+        [found] = session.scalars(select(Followup).where(Followup.note == note)).all()
+    return found
+
+
+def the_recovery(db: Database) -> Recovery:
+    with db.transaction() as session:
+        [found] = session.scalars(select(Recovery).where(Recovery.team_id == TEAM)).all()
+    return found
+
+
+def build_book(driver: SlackDriver, slack: LocalSlack) -> None:
+    """USER: Acme (acquaintance) with a follow-up due today, one next week and an open recovery; Greenfield, a
+    prospect quiet since Sep 15 (lapsing); Bluewater, a customer quiet since Jul 1 (dormant).
+    OTHER_USER: Kawasaki (acquaintance) with a follow-up due today, in their own home only."""
+    run_all(
+        driver,
+        slack,
+        [
+            ("/meeting", "Acme visit", USER),
+            ("/deal", "Bluewater won 2026-07-01", USER),
+            ("/deal", "Greenfield proposed 2026-09-15", USER),
+            ("/followup", "Acme today -- send the brochure", USER),
+            ("/followup", "Acme 2026-11-30 -- next week", USER),
+            ("/trouble", "Acme -- wrong invoice", USER),
+            ("/meeting", "Kawasaki visit", OTHER_USER),
+            ("/followup", "Kawasaki today -- theirs", OTHER_USER),
+        ],
+    )
+
+
+# ------------------------------------------------------------------------------------------- opening the tab
+
+
+def test_opening_the_home_tab_publishes_the_reps_own_home(
+    driver: SlackDriver, slack: LocalSlack, db: Database
+) -> None:
+    build_book(driver, slack)
+    view = home_of(driver, slack)
+    last = slack.calls_to("views.publish")[-1].body
+    assert (last["user_id"], last["view"]) == (USER, view)
+    text = text_of(view)
+
+    # Their own pyramid: Acme, Greenfield, Bluewater; not OTHER_USER's Kawasaki.
+    assert drawn_stages(view) == {4: 0, 3: 1, 2: 1, 1: 1}
+    assert "Kawasaki" not in text
+    assert "Your pyramid" in text
+
+    # The follow-up due today, with its buttons; not the one due next week, nor OTHER_USER's.
+    brochure, later = followup_named(db, "send the brochure"), followup_named(db, "next week")
+    assert f"fu_{brochure.id}" in block_ids(view)
+    assert f"fu_{later.id}" not in block_ids(view)
+    done, _ = find_button(view, "followup_done")
+    assert done["value"] == str(brochure.id)
+    actions = next(b for b in view["blocks"] if b.get("block_id") == f"fu_{brochure.id}_actions")
+    assert [e["action_id"] for e in actions["elements"]] == [
+        "followup_done",
+        "followup_snooze",
+        "followup_reschedule",
+    ]
+    assert "send the brochure" in text
+
+    # The pending recovery, with its buttons.
+    recovery = the_recovery(db)
+    assert f"rc_{recovery.id}" in block_ids(view)
+    assert "wrong invoice" in text
+    responded, _ = find_button(view, "recovery_responded")
+    assert responded["value"] == str(recovery.id)
+
+    # Lapsing accounts: the quiet prospect and the dormant customer; not Acme, touched today.
+    assert "Accounts going quiet (2)" in text, text
+    assert "*Greenfield*" in text and "*Bluewater*" in text
+
+    # Quick buttons to log a meeting or a deal, with no account chosen.
+    meeting, _ = find_button(view, "open_log_meeting")
+    deal, _ = find_button(view, "open_log_deal")
+    assert meeting["value"] == deal["value"] == ""
+    assert_valid_home(view)
+
+
+def test_the_other_rep_gets_their_own_home_in_their_language(driver: SlackDriver, slack: LocalSlack) -> None:
+    build_book(driver, slack)
+    view = home_of(driver, slack, OTHER_USER)
+    text = text_of(view)
+    assert drawn_stages(view) == {4: 0, 3: 0, 2: 0, 1: 1}
+    assert "あなたのピラミッド" in text
+    assert "theirs" in text
+    assert "Acme" not in text and "Greenfield" not in text
+    assert_valid_home(view)
+
+
+def test_a_rep_with_nothing_gets_an_empty_home_with_the_quick_buttons(
+    driver: SlackDriver, slack: LocalSlack
+) -> None:
+    view = home_of(driver, slack)
+    text = text_of(view)
+    assert "No accounts yet" in text
+    assert "Nothing due today." in text
+    find_button(view, "open_log_meeting")
+    find_button(view, "open_log_deal")
+    assert_valid_home(view)
+
+
+def test_only_the_home_tab_is_published(driver: SlackDriver, slack: LocalSlack) -> None:
+    open_home(driver, tab="messages")
+    settle(slack)
+    time.sleep(0.1)
+    assert slack.calls_to("views.publish") == []
+
+
+def test_the_home_is_scoped_to_the_team(driver: SlackDriver, slack: LocalSlack) -> None:
+    build_book(driver, slack)
+    before = len(publishes(slack))
+    open_home(driver, team=OTHER_TEAM)
+    view = next_home(slack, before)
+    assert "No accounts yet" in text_of(view)
+    assert "*Acme*" not in text_of(view)
+    assert "wrong invoice" not in text_of(view)
+    assert "Follow-ups due (0)" in text_of(view)
+
+
+# --------------------------------------------------------------------------------------------- actions
+
+
+def test_done_on_the_home_tab_marks_it_done_and_republishes_without_it(
+    driver: SlackDriver, slack: LocalSlack, db: Database
+) -> None:
+    build_book(driver, slack)
+    view = home_of(driver, slack)
+    brochure = followup_named(db, "send the brochure")
+    before = len(publishes(slack))
+    responses = len(slack.calls_to("response_url"))
+
+    press_in_home(driver, view, "followup_done", value=str(brochure.id))
+    updated = next_home(slack, before)
+
+    done = followup_named(db, "send the brochure")
+    assert done.status == "done"
+    assert done.done_by == USER
+    assert f"fu_{brochure.id}" not in block_ids(updated)
+    assert f"fu_{brochure.id}_actions" not in block_ids(updated)
+    assert "Nothing due today." in text_of(updated)
+    # The rest of the home is still there.
+    assert f"rc_{the_recovery(db).id}" in block_ids(updated)
+    assert drawn_stages(updated) == drawn_stages(view)
+    # No message to rewrite and no response URL: nothing else was called.
+    settle(slack)
+    assert slack.calls_to("chat.update") == []
+    assert len(slack.calls_to("response_url")) == responses
+    assert followup_named(db, "next week").status == "open"
+
+
+def test_a_recovery_button_on_the_home_tab_moves_it_and_republishes(
+    driver: SlackDriver, slack: LocalSlack, db: Database
+) -> None:
+    build_book(driver, slack)
+    view = home_of(driver, slack)
+    recovery = the_recovery(db)
+    before = len(publishes(slack))
+
+    press_in_home(driver, view, "recovery_responded", value=str(recovery.id))
+    updated = next_home(slack, before)
+
+    assert the_recovery(db).status == "responded"
+    # Still pending (the next delivery must exceed expectations), now offering Recovered.
+    find_button(updated, "recovery_recovered")
+    with pytest.raises(AssertionError):
+        find_button(updated, "recovery_responded")
+
+
+def test_logging_a_meeting_republishes_the_reps_home(driver: SlackDriver, slack: LocalSlack) -> None:
+    build_book(driver, slack)
+    before = len(publishes(slack))
+    others = len(publishes(slack, OTHER_USER))
+    driver.run("/meeting", "Ironworks visit")
+    view = next_home(slack, before)
+    assert drawn_stages(view) == {4: 0, 3: 1, 2: 1, 1: 2}
+    settle(slack)
+    assert len(publishes(slack, OTHER_USER)) == others  # only the rep who acted
+
+
+def test_logging_a_deal_republishes_the_home_of_the_rep_who_logged_it(
+    driver: SlackDriver, slack: LocalSlack
+) -> None:
+    build_book(driver, slack)
+    before = len(publishes(slack, OTHER_USER))
+    driver.run("/deal", "Kawasaki won", user=OTHER_USER)
+    view = next_home(slack, before, OTHER_USER)
+    assert drawn_stages(view) == {4: 0, 3: 1, 2: 0, 1: 0}
+
+
+def test_a_duplicate_delivery_does_not_republish(driver: SlackDriver, slack: LocalSlack) -> None:
+    driver.run("/meeting", "Ironworks visit", trigger_id="trig.once")
+    next_home(slack, 0)
+    settle(slack)
+    driver.run("/meeting", "Ironworks visit", trigger_id="trig.once")
+    settle(slack)
+    time.sleep(0.1)
+    assert len(publishes(slack)) == 1
+
+
+def test_the_quick_log_button_opens_an_empty_modal(driver: SlackDriver, slack: LocalSlack) -> None:
+    build_book(driver, slack)
+    view = home_of(driver, slack)
+    for action_id, callback in (("open_log_meeting", "meeting"), ("open_log_deal", "deal")):
+        before = len(slack.calls_to("views.open"))
+        press_in_home(driver, view, action_id)
+        [*_, opened] = slack.wait_for("views.open", before + 1)
+        modal = opened.body["view"]
+        assert modal["type"] == "modal"
+        assert callback in modal["callback_id"]
+        account = next(b for b in modal["blocks"] if b.get("block_id") == "account")
+        assert account["element"]["type"] == "external_select"
+        assert "initial_option" not in account["element"]
+        View(**modal).validate_json()
+
+
+def test_the_log_modal_opened_from_the_home_logs_and_republishes(
+    driver: SlackDriver, slack: LocalSlack, db: Database
+) -> None:
+    view = home_of(driver, slack)
+    before_open = len(slack.calls_to("views.open"))
+    press_in_home(driver, view, "open_log_meeting")
+    modal = slack.wait_for("views.open", before_open + 1)[-1].body["view"]
+    before = len(publishes(slack))
+    sent = driver.submit(
+        modal,
+        {
+            "account": {
+                "account_select": {"type": "external_select", "selected_option": {"value": "new:Ironworks"}}
+            },
+            "kind": {"kind": {"type": "radio_buttons", "selected_option": {"value": "visit"}}},
+            "date": {"date": {"type": "datepicker", "selected_date": TODAY.isoformat()}},
+            "note": {"note": {"type": "plain_text_input", "value": None}},
+        },
+    )
+    assert sent.status == 200, sent
+    updated = next_home(slack, before)
+    assert drawn_stages(updated) == {4: 0, 3: 0, 2: 0, 1: 1}
+    with db.transaction() as session:
+        assert [a.name for a in session.scalars(select(Account))] == ["Ironworks"]
+
+
+def test_opening_a_recovery_republishes_the_reps_home(driver: SlackDriver, slack: LocalSlack) -> None:
+    run_all(driver, slack, [("/meeting", "Acme visit", USER)])
+    before = len(publishes(slack))
+    driver.run("/trouble", "Acme -- wrong invoice")
+    view = next_home(slack, before, timeout=1.0)
+    assert "wrong invoice" in text_of(view)
+
+
+def test_scheduling_a_followup_due_today_republishes_the_reps_home(
+    driver: SlackDriver, slack: LocalSlack
+) -> None:
+    run_all(driver, slack, [("/meeting", "Acme visit", USER)])
+    before = len(publishes(slack))
+    driver.run("/followup", "Acme today -- call back")
+    view = next_home(slack, before, timeout=1.0)
+    assert "call back" in text_of(view)
+
+
+# --------------------------------------------------------------------------------------------- limits
+
+
+def test_a_full_home_stays_within_slacks_limits(driver: SlackDriver, slack: LocalSlack, db: Database) -> None:
+    """Forty accounts, each with a follow-up due, an open recovery and a long silence: the home still has
+    at most 100 blocks and passes validation."""
+    with db.transaction() as session:
+        for n in range(40):
+            account = Account(
+                team_id=TEAM,
+                name=f"Company {n:02d} " + "x" * 60,
+                name_key=f"company {n:02d} " + "x" * 60,
+                owner_id=USER,
+                step="proposed" if n % 2 else "repeat",
+                remote_touches=0,
+                in_person_meetings=2,
+                meals=1,
+                proposals=1,
+                deals_won=0 if n % 2 else 2,
+                deals_lost=0,
+                last_touch_on=date(2025, 12, 1),
+                created_on=date(2025, 12, 1),
+                created_at=NOW,
+                updated_at=NOW,
+            )
+            session.add(account)
+            session.flush()
+            followups.schedule(
+                session,
+                account,
+                user_id=USER,
+                created_by=USER,
+                due_on=date(2026, 11, 1),
+                note="n" * 500,
+                source="manual",
+                now=NOW,
+            )
+            recoveries.open_recovery(
+                session,
+                account,
+                user_id=USER,
+                what="w" * 1000,
+                now=NOW,
+                today=TODAY,
+                request_key=None,
+                followup_next_day=False,
+            )
+    view = home_of(driver, slack)
+    assert_valid_home(view)
+    text = text_of(view)
+    assert "Follow-ups due (40)" in text
+    assert "Pending recoveries (40)" in text
+    assert "Accounts going quiet (40)" in text
