@@ -26,6 +26,7 @@ It prints the figures as a table and a verdict line, and exits 0.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import math
 import os
@@ -342,6 +343,22 @@ def build_seed(accounts: int, reps: int) -> Seed:
     return seed
 
 
+@dataclass(frozen=True)
+class Team:
+    """What the measurements need to know of the seeded team. The rows themselves are dropped before
+    timing: a million dicts kept alive would slow every garbage collection of the process measured."""
+
+    owners: list[str]
+    logged_to: str  # an account of owners[0] at step 2.3: `/meeting` logs visits to it
+    typo: str  # a new name one letter away from it: `/meeting` asks "did you mean…?"
+
+
+def summarize(seed: Seed) -> Team:
+    me = seed.owners[0]
+    logged_to = next(a["name"] for a in seed.accounts if a["owner_id"] == me and a["step"] == "proposed")
+    return Team(seed.owners, logged_to, typo_of(logged_to, {a["name_key"] for a in seed.accounts}))
+
+
 def insert_rows(engine: Engine, table: Any, rows: list[dict[str, Any]]) -> None:
     with engine.begin() as connection:
         for start in range(0, len(rows), BATCH):
@@ -617,12 +634,10 @@ def typo_of(name: str, taken: set[str]) -> str:
     raise RuntimeError(f"no typo of {name!r} is free")
 
 
-def bench_slack(url: str, db: Database, seed: Seed, repeat: int) -> list[Result]:
-    me, other = seed.owners[0], seed.owners[1 % len(seed.owners)]
-    logged_to = next(a["name"] for a in seed.accounts if a["owner_id"] == me and a["step"] == "proposed")
-    typo = typo_of(logged_to, {a["name_key"] for a in seed.accounts})
+def bench_slack(url: str, db: Database, team: Team, repeat: int) -> list[Result]:
+    me, other = team.owners[0], team.owners[1]
     with LocalSlack(team_id=TEAM) as fake:
-        for owner in seed.owners:
+        for owner in team.owners:
             fake.add_user(owner, name=owner.lower(), tz=ZONE, locale="en-US")
         clock = FixedClock(NOW)
         with running_app(slack_settings(url, fake), db, clock, fake) as app_url:
@@ -639,13 +654,13 @@ def bench_slack(url: str, db: Database, seed: Seed, repeat: int) -> list[Result]
                 slack,
                 "/meeting existing account",
                 "/meeting",
-                lambda _i: f'"{logged_to}" visit -- benchmark',
+                lambda _run: f'"{team.logged_to}" visit -- benchmark',
                 me,
                 repeat,
                 wait_home=True,
             )
             results += measure_command(
-                slack, "/meeting NEW name, a typo", "/meeting", lambda _i: f'"{typo}" call', me, repeat
+                slack, "/meeting NEW name, a typo", "/meeting", lambda _run: f'"{team.typo}" call', me, repeat
             )
             results += measure_command(
                 slack,
@@ -663,8 +678,8 @@ def bench_slack(url: str, db: Database, seed: Seed, repeat: int) -> list[Result]
 # ----------------------------------------------------------------------------------------------- services
 
 
-def bench_services(db: Database, seed: Seed, repeat: int) -> list[Result]:
-    me = seed.owners[0]
+def bench_services(db: Database, team: Team, repeat: int) -> list[Result]:
+    me = team.owners[0]
     results = []
     for scope, owner in (("team", None), ("one rep", me)):
         dist_ms: list[float] = []
@@ -696,8 +711,8 @@ def export_json(db: Database) -> int:
     return count
 
 
-def bench_jobs(url: str, db: Database, seed: Seed, repeat: int) -> list[Result]:
-    me = seed.owners[0]
+def bench_jobs(url: str, db: Database, team: Team, repeat: int) -> list[Result]:
+    me = team.owners[0]
     rows = export_json(db)
     export = measure("export --format json (team)", lambda: export_json(db), repeat)
     export.note = f"{rows:,} rows, {rows / (export.median / 1000):,.0f} rows/s"
@@ -706,7 +721,7 @@ def bench_jobs(url: str, db: Database, seed: Seed, repeat: int) -> list[Result]:
         with db.transaction() as session:
             digest_for(session, TEAM, me, TODAY)
 
-    per_rep = rows // len(seed.owners)
+    per_rep = rows // len(team.owners)
     results = [export, measure(f"digest_for (one rep, {per_rep:,} accounts)", digest, repeat)]
     results += bench_snapshots(url, db, repeat)
     return results
@@ -737,18 +752,38 @@ def bench_snapshots(url: str, db: Database, repeat: int) -> list[Result]:
 # ----------------------------------------------------------------------------------------------- report
 
 
-def print_header(engine: Engine, sizes: dict[str, int], seed_seconds: float, owners: int) -> None:
+def print_machine(engine: Engine) -> None:
     print(f"machine:   {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}")
     print(f"database:  {engine.dialect.name}, {database_version(engine)}")
+
+
+def print_sizes(engine: Engine, owners: int) -> None:
+    sizes = table_sizes(engine)
     print(
         f"sizes:     {sizes['accounts']:,} accounts in one team over {owners} owners, "
         f"{sizes['activities']:,} activities, {sizes['step_changes']:,} step changes, "
-        f"{sizes['pyramid_snapshots']:,} snapshot rows, {sizes['followups']:,} follow-ups, "
-        f"{sizes['recoveries']:,} recoveries"
+        f"{sizes['pyramid_snapshots']:,} snapshot rows ({SNAPSHOT_DAYS} days), "
+        f"{sizes['followups']:,} follow-ups, {sizes['recoveries']:,} recoveries"
     )
-    analyze = "" if engine.dialect.name == "sqlite" else " + ANALYZE"
-    print(f"seeding:   {seed_seconds:.1f} s (generate rows + bulk insert{analyze})")
-    print(f"today:     {TODAY} (FixedClock {NOW.isoformat()})")
+    print(f"today:     {TODAY} (FixedClock at {NOW.isoformat()})")
+
+
+def seed_database(engine: Engine, accounts: int, reps: int) -> Team:
+    """Generates and loads the team, printing how long each half took."""
+    start = time.perf_counter()
+    seed = build_seed(accounts, reps)
+    generated = time.perf_counter()
+    load(engine, seed)
+    loaded = time.perf_counter()
+    analyze = " + ANALYZE" if engine.dialect.name == "postgresql" else ""
+    print(
+        f"seeding:   {loaded - start:.1f} s (generating rows {generated - start:.1f} s, "
+        f"bulk insert{analyze} {loaded - generated:.1f} s)"
+    )
+    team = summarize(seed)
+    del seed
+    gc.collect()
+    return team
 
 
 def print_table(results: list[Result]) -> None:
@@ -797,19 +832,17 @@ def main(argv: list[str] | None = None) -> int:
         url = prepare_database(args.database_url, Path(workdir))
         db = Database(url)
         try:
-            start = time.perf_counter()
-            seed = build_seed(args.accounts, args.reps)
-            load(db.engine, seed)
-            seed_seconds = time.perf_counter() - start
-            print_header(db.engine, table_sizes(db.engine), seed_seconds, args.reps)
-            results = bench_slack(url, db, seed, args.repeat)
-            results += bench_services(db, seed, args.repeat)
-            results += bench_jobs(url, db, seed, args.repeat)
+            print_machine(db.engine)
+            team = seed_database(db.engine, args.accounts, args.reps)
+            print_sizes(db.engine, args.reps)
+            results = bench_slack(url, db, team, args.repeat)
+            results += bench_services(db, team, args.repeat)
+            results += bench_jobs(url, db, team, args.repeat)
         finally:
             db.dispose()
-        print_table(results)
-        print()
-        print(verdict(results))
+    print_table(results)
+    print()
+    print(verdict(results))
     return 0
 
 

@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO
 from urllib.parse import urlencode
 
 from slack_bolt import App
-from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 
+from bot.server import bolt_request
 from bot.views.text import ButtonRef, element_options, option_label, render_message, render_modal, text_of
 
 if TYPE_CHECKING:
@@ -986,7 +986,7 @@ class ConsoleSession:
     # ---------------------------------------------------------------------------- dispatching
 
     def _dispatch(self, body: str, *, missing: str | None) -> BoltResponse | None:
-        request = BoltRequest(body=body, headers={"content-type": FORM})
+        request = bolt_request(body, headers={"content-type": FORM})
         try:
             response = self.app.dispatch(request)
         except Exception as error:  # noqa: BLE001 - the session outlives any failure of the bot

@@ -759,3 +759,12 @@ def test_pyramid_counts_only_the_team(driver: SlackDriver, db: Database) -> None
     other = driver.run("/pyramid", team=OTHER_TEAM)
     assert other["text"] == "Team pyramid — 4: 0 · 3: 2 · 2: 0 · 1: 0"
     assert len(all_accounts(db, OTHER_TEAM)) == 2
+
+
+def test_a_note_that_mentions_payload_is_still_a_command(driver: SlackDriver, db: Database) -> None:
+    # Bolt alone would take any form body containing "payload" for an interaction and drop it.
+    reply = driver.run("/meeting", "Acme visit -- they asked about the payload limits")
+    assert "Acme" in text_of(reply)
+    with db.transaction() as session:
+        notes = session.scalars(select(Activity.note)).all()
+    assert notes == ["they asked about the payload limits"]
