@@ -34,6 +34,7 @@ import platform
 import random
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -56,6 +57,7 @@ from sqlalchemy import Engine, delete, func, insert, select, text
 from sqlalchemy.engine import make_url
 from waitress.server import create_server
 
+import bot
 from bot.app import build_app
 from bot.clock import FixedClock
 from bot.config import Settings, sqlalchemy_url
@@ -206,16 +208,16 @@ def seed_account(seed: Seed, account_id: int, name: str, owner: str, rng: random
         last_touch = TODAY - timedelta(days=rng.randrange(min(730, (TODAY - created_on).days + 1)))
         span = (last_touch - created_on).days
         days = sorted(created_on + timedelta(days=rng.randint(0, span)) for _ in kinds[:-1]) + [last_touch]
+        moment = datetime.combine(created_on, clock_time(0), tzinfo=UTC)
         for kind, day in zip(kinds, days, strict=True):
-            activity_id = len(seed.activities) + 1
-            seed.activities.append(activity_row(activity_id, account_id, owner, kind, day, rng))
+            moment = max(moment, at(day, rng))  # logged in order, so step changes sort as they happened
+            activity = activity_row(len(seed.activities) + 1, account_id, owner, kind, moment, rng)
+            seed.activities.append(activity)
             evidence, lost = evidence.plus(kind), lost + int(kind is K.LOST)
             reached = max(current, step_for(evidence))
             if reached != current:
                 change_id = len(seed.step_changes) + 1
-                change = step_change_row(change_id, account_id, owner, current, reached, day, rng)
-                change["activity_id"] = activity_id  # the activity that caused the climb
-                seed.step_changes.append(change)
+                seed.step_changes.append(step_change_row(change_id, activity, current, reached))
                 changes.append((day, reached))
                 current = reached
     assert current is step, (current, step)
@@ -245,9 +247,10 @@ def seed_account(seed: Seed, account_id: int, name: str, owner: str, rng: random
 
 
 def activity_row(
-    activity_id: int, account_id: int, owner: str, kind: ActivityKind, day: date, rng: random.Random
+    activity_id: int, account_id: int, owner: str, kind: ActivityKind, moment: datetime, rng: random.Random
 ) -> dict[str, Any]:
     deal = kind in (K.PROPOSED, K.WON, K.LOST)
+    day = moment.date()
     return {
         "id": activity_id,
         "team_id": TEAM,
@@ -259,23 +262,22 @@ def activity_row(
         "note": rng.choice((None, None, "met the IT manager", "asked for a quote", "follow up in spring")),
         "revisit_on": day + timedelta(days=180) if kind is K.LOST else None,
         "request_key": f"command:seed.{activity_id}",
-        "created_at": at(day, rng),
+        "created_at": moment,
     }
 
 
-def step_change_row(
-    change_id: int, account_id: int, owner: str, before: Step, after: Step, day: date, rng: random.Random
-) -> dict[str, Any]:
+def step_change_row(change_id: int, activity: dict[str, Any], before: Step, after: Step) -> dict[str, Any]:
+    """The climb caused by `activity`, recorded as the bot records it: same moment, same user."""
     return {
         "id": change_id,
         "team_id": TEAM,
-        "account_id": account_id,
+        "account_id": activity["account_id"],
         "from_step": before.value,
         "to_step": after.value,
-        "changed_at": at(day, rng),
-        "changed_on": day,
-        "activity_id": None,
-        "user_id": owner,
+        "changed_at": activity["created_at"],
+        "changed_on": activity["occurred_on"],
+        "activity_id": activity["id"],
+        "user_id": activity["user_id"],
         "reason": "activity",
     }
 
@@ -752,9 +754,25 @@ def bench_snapshots(url: str, db: Database, repeat: int) -> list[Result]:
 # ----------------------------------------------------------------------------------------------- report
 
 
+def code_revision() -> str:
+    """The commit of the `bot` package measured, and whether bot/ differs from it (read-only git calls)."""
+    root = Path(bot.__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+        return done.stdout.strip()
+
+    try:
+        commit, changed = git("rev-parse", "--short", "HEAD"), git("status", "--porcelain", "--", "bot")
+    except (OSError, subprocess.CalledProcessError):
+        return f"{root} (not a git checkout)"
+    return f"{commit} (bot/ has uncommitted changes)" if changed else commit
+
+
 def print_machine(engine: Engine) -> None:
     print(f"machine:   {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}")
     print(f"database:  {engine.dialect.name}, {database_version(engine)}")
+    print(f"code:      {code_revision()}")
 
 
 def print_sizes(engine: Engine, owners: int) -> None:

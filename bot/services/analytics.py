@@ -21,11 +21,12 @@ from bot.domain.analytics import (
     trend,
 )
 from bot.domain.pyramid import Distribution
-from bot.domain.stages import LADDER, Stage, Step
+from bot.domain.stages import LADDER, Stage
 from bot.models import Account, StepChange
 from bot.services import snapshots
 
 CUSTOMER_STEPS = [step.value for step in LADDER if step.stage.value >= Stage.CUSTOMER.value]
+_STEPS = {step.value: step for step in LADDER}
 
 
 @dataclass(frozen=True)
@@ -42,20 +43,27 @@ def analytics_for(
 ) -> Analytics:
     now = dist.by_stage
     since = today - timedelta(days=CONVERSION_WINDOW_DAYS)
-    moves = _moves_since(session, team_id, owner_id, since)
-    created = _created_since(session, team_id, owner_id, since)
+    moves, history, created_on = _window_histories(session, team_id, owner_id, since)
     return Analytics(
         week=trend(now, snapshots.counts_on(session, team_id, owner_id, today - timedelta(days=7))),
         month=trend(now, snapshots.counts_on(session, team_id, owner_id, today - timedelta(days=30))),
-        conversion=conversion(now, flows(moves, created)),
-        median_days=_median_days(session, team_id, {move.account_id for move in moves}, since),
+        conversion=conversion(now, flows(moves, _created_since(session, team_id, owner_id, since))),
+        median_days=median_days_in_stage(history, created_on, since),
         retention=_retention(session, team_id, owner_id, today),
     )
 
 
-def _moves_since(session: Session, team_id: str, owner_id: str | None, since: date) -> list[StageMove]:
+def _window_histories(
+    session: Session, team_id: str, owner_id: str | None, since: date
+) -> tuple[list[StageMove], dict[int, list[StageMove]], dict[int, date]]:
+    """In one query: the whole step history of every account that changed step in the window (for the
+    time spent in each stage), from which the window's own moves are picked (for the conversion).
+    Ordered by account first so that the (team_id, account_id) index serves it."""
     # changed_on is the rep's local date; the UTC bound (a day early) only lets the index narrow the scan.
     start = datetime.combine(since - timedelta(days=1), time(0), tzinfo=UTC)
+    moved = select(StepChange.account_id).where(
+        StepChange.team_id == team_id, StepChange.changed_at >= start, StepChange.changed_on >= since
+    )
     statement = (
         select(
             StepChange.account_id,
@@ -63,17 +71,26 @@ def _moves_since(session: Session, team_id: str, owner_id: str | None, since: da
             StepChange.to_step,
             StepChange.changed_on,
             StepChange.reason,
+            Account.created_on,
         )
         .join(Account, Account.id == StepChange.account_id)
-        .where(StepChange.team_id == team_id, StepChange.changed_at >= start, StepChange.changed_on >= since)
+        .where(StepChange.team_id == team_id, StepChange.account_id.in_(moved))
+        .order_by(StepChange.account_id, StepChange.changed_at, StepChange.id)
     )
     if owner_id is not None:
         statement = statement.where(Account.owner_id == owner_id)
-    rows = session.execute(statement).all()
-    return [
-        StageMove(account_id, Step(before) if before else None, Step(after), on, imported=reason == "import")
-        for account_id, before, after, on, reason in rows
-    ]
+    moves: list[StageMove] = []
+    history: dict[int, list[StageMove]] = defaultdict(list)
+    created_on: dict[int, date] = {}
+    for account_id, before, after, on, reason, created in session.execute(statement):
+        move = StageMove(
+            account_id, _STEPS[before] if before else None, _STEPS[after], on, reason == "import"
+        )
+        history[account_id].append(move)
+        created_on[account_id] = created
+        if on >= since:
+            moves.append(move)
+    return moves, history, created_on
 
 
 def _created_since(session: Session, team_id: str, owner_id: str | None, since: date) -> int:
@@ -85,36 +102,6 @@ def _created_since(session: Session, team_id: str, owner_id: str | None, since: 
     if owner_id is not None:
         statement = statement.where(Account.owner_id == owner_id)
     return session.scalar(statement) or 0
-
-
-def _median_days(
-    session: Session, team_id: str, account_ids: set[int], since: date
-) -> dict[Stage, float | None]:
-    """The full step history of the accounts that moved in the window, read in chunks by account id
-    (ordered by account first, so the account_id index serves it rather than a scan of the team)."""
-    if not account_ids:
-        return dict.fromkeys(Stage)
-    history: dict[int, list[StageMove]] = defaultdict(list)
-    created: dict[int, date] = {}
-    ids = sorted(account_ids)
-    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
-        for account_id, before, after, on, created_on in session.execute(
-            select(
-                StepChange.account_id,
-                StepChange.from_step,
-                StepChange.to_step,
-                StepChange.changed_on,
-                Account.created_on,
-            )
-            .join(Account, Account.id == StepChange.account_id)
-            .where(StepChange.team_id == team_id, StepChange.account_id.in_(chunk))
-            .order_by(StepChange.account_id, StepChange.changed_at, StepChange.id)
-        ):
-            created[account_id] = created_on
-            history[account_id].append(
-                StageMove(account_id, Step(before) if before else None, Step(after), on)
-            )
-    return median_days_in_stage(history, created, since)
 
 
 def _retention(session: Session, team_id: str, owner_id: str | None, today: date) -> Retention:
