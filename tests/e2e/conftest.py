@@ -234,6 +234,19 @@ class SlackDriver:
         return self.payload(payload)
 
 
+def settle(slack: LocalSlack, quiet: float = 0.15, timeout: float = 3.0) -> None:
+    """Waits until the fake Slack has had no new call for `quiet` seconds: the listeners that go on
+    after their ack (announcements, the home tab) have finished."""
+    deadline = time.monotonic() + timeout
+    seen = len(slack.calls)
+    while time.monotonic() < deadline:
+        time.sleep(quiet)
+        now = len(slack.calls)
+        if now == seen:
+            return
+        seen = now
+
+
 def find_button(message: dict[str, Any], action_id: str) -> tuple[dict[str, Any], str]:
     for block in message.get("blocks", []):
         for element in block.get("elements", []) if block.get("type") == "actions" else []:

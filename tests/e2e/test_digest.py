@@ -8,7 +8,6 @@ sent as on Tuesday 2026-11-24 (Monday the 23rd is a Japanese public holiday).
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -30,7 +29,17 @@ from bot.jobs.scheduler import add_retries
 from bot.local_slack import LocalSlack
 from bot.models import Delivery, Followup, Recovery
 from bot.runtime import Runtime
-from tests.e2e.conftest import OTHER_TEAM, OTHER_USER, TEAM, USER, Sent, SlackDriver, find_button, text_of
+from tests.e2e.conftest import (
+    OTHER_TEAM,
+    OTHER_USER,
+    TEAM,
+    USER,
+    Sent,
+    SlackDriver,
+    find_button,
+    settle,
+    text_of,
+)
 
 TUESDAY = date(2026, 11, 24)
 TUESDAY_9AM = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo
@@ -38,20 +47,6 @@ DM = "D" + USER
 
 
 # --------------------------------------------------------------------------------------------- helpers
-
-
-def settle(slack: LocalSlack, quiet: float = 0.06, timeout: float = 3.0) -> None:
-    """Wait until the bot has stopped calling Slack for `quiet` seconds: work Bolt runs after the ack
-    (announcements to the team channel, DMs) must not land in the next step of a test, or after the
-    fake Slack has stopped."""
-    deadline = time.monotonic() + timeout
-    seen = len(slack.calls)
-    while time.monotonic() < deadline:
-        time.sleep(quiet)
-        now = len(slack.calls)
-        if now == seen:
-            return
-        seen = now
 
 
 @pytest.fixture(autouse=True)

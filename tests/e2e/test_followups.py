@@ -7,7 +7,6 @@ The clock stands at Sunday 2026-11-22 10:00 Asia/Tokyo; both users are in Tokyo.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -24,26 +23,12 @@ from bot.db import Database
 from bot.local_slack import LocalSlack
 from bot.models import Account, Activity, Base, Followup
 from bot.server import wsgi_app
-from tests.e2e.conftest import OTHER_TEAM, OTHER_USER, TEAM, USER, SlackDriver, text_of
+from tests.e2e.conftest import OTHER_TEAM, OTHER_USER, TEAM, USER, SlackDriver, settle, text_of
 
 TODAY = date(2026, 11, 22)
 
 
 # --------------------------------------------------------------------------------------------- helpers
-
-
-def settle(slack: LocalSlack, quiet: float = 0.06, timeout: float = 3.0) -> None:
-    """Wait until the bot has stopped calling Slack for `quiet` seconds: work Bolt runs after the ack
-    (announcements to the team channel, DMs) must not land in the next step of a test, or after the
-    fake Slack has stopped."""
-    deadline = time.monotonic() + timeout
-    seen = len(slack.calls)
-    while time.monotonic() < deadline:
-        time.sleep(quiet)
-        now = len(slack.calls)
-        if now == seen:
-            return
-        seen = now
 
 
 @pytest.fixture(autouse=True)

@@ -28,7 +28,17 @@ from bot.jobs.scheduler import add_retries
 from bot.local_slack import LocalSlack
 from bot.models import Followup, Recovery, RecoveryEvent
 from bot.runtime import Runtime
-from tests.e2e.conftest import OTHER_TEAM, OTHER_USER, TEAM, USER, Sent, SlackDriver, find_button, text_of
+from tests.e2e.conftest import (
+    OTHER_TEAM,
+    OTHER_USER,
+    TEAM,
+    USER,
+    Sent,
+    SlackDriver,
+    find_button,
+    settle,
+    text_of,
+)
 
 T = TypeVar("T")
 NOW = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
@@ -36,20 +46,6 @@ DM = "D" + USER
 
 
 # --------------------------------------------------------------------------------------------- helpers
-
-
-def settle(slack: LocalSlack, quiet: float = 0.06, timeout: float = 3.0) -> None:
-    """Wait until the bot has stopped calling Slack for `quiet` seconds: work Bolt runs after the ack
-    (announcements to the team channel, DMs) must not land in the next step of a test, or after the
-    fake Slack has stopped."""
-    deadline = time.monotonic() + timeout
-    seen = len(slack.calls)
-    while time.monotonic() < deadline:
-        time.sleep(quiet)
-        now = len(slack.calls)
-        if now == seen:
-            return
-        seen = now
 
 
 @pytest.fixture(autouse=True)

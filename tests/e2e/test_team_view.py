@@ -42,7 +42,7 @@ from bot.local_slack import LocalSlack
 from bot.runtime import Runtime
 from bot.server import wsgi_app
 from bot.services.exports import apply_import, read_import
-from tests.e2e.conftest import OTHER_USER, TEAM, USER, SlackDriver, text_of
+from tests.e2e.conftest import OTHER_USER, TEAM, USER, SlackDriver, settle, text_of
 
 TEAM_CHANNEL = "C0TEAM"
 T = TypeVar("T")
@@ -54,19 +54,6 @@ def jst(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> dat
 
 
 # --------------------------------------------------------------------------------------------- helpers
-
-
-def settle(slack: LocalSlack, quiet: float = 0.06, timeout: float = 3.0) -> None:
-    """Wait until the bot has stopped calling Slack for `quiet` seconds (Bolt posts announcements and
-    publishes the home tab after the ack, on a worker thread)."""
-    deadline = time.monotonic() + timeout
-    seen = len(slack.calls)
-    while time.monotonic() < deadline:
-        time.sleep(quiet)
-        now = len(slack.calls)
-        if now == seen:
-            return
-        seen = now
 
 
 def jobs_client(slack: LocalSlack) -> WebClient:
