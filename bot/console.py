@@ -20,7 +20,6 @@ import logging
 import re
 import secrets
 import sys
-import time
 from collections.abc import Callable, Generator, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -617,7 +616,7 @@ class ConsoleSession:
                 "type": element["type"],
                 "action_id": element["action_id"],
                 "block_id": block["block_id"],
-                "action_ts": _action_ts(),
+                "action_ts": self._next_ts(),
             }
         )
         payload = self._payload("block_actions")
@@ -701,7 +700,7 @@ class ConsoleSession:
         confirm = element.get("confirm")
         if isinstance(confirm, Mapping):
             yield from self._confirm(confirm)
-        action["action_ts"] = _action_ts()
+        action["action_ts"] = self._next_ts()
         return action
 
     def _confirm(self, confirm: Mapping[str, Any]) -> Generator[str, str, None]:
@@ -1293,10 +1292,6 @@ def _isatty(stream: object) -> bool:
         return bool(isatty()) if callable(isatty) else False
     except (OSError, ValueError):
         return False
-
-
-def _action_ts() -> str:
-    return f"{time.time():.6f}"
 
 
 def _span(count: int) -> str:

@@ -29,12 +29,13 @@ import threading
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, cast
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
 
 __all__ = ["JSON_FIELDS", "Call", "LocalSlack"]
 
@@ -422,7 +423,7 @@ class LocalSlack:
 
     def _user_json(self, user: _User, include_locale: bool) -> Answer:
         # Slack reports the zone's *current* offset, so it changes with daylight saving time; so does this.
-        now = datetime.now(ZoneInfo(user.tz))
+        now = Clock().now().astimezone(ZoneInfo(user.tz))
         offset = now.utcoffset()
         answer: Answer = {
             "id": user.id,
