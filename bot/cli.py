@@ -28,8 +28,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
-    result = args.handler(settings, args)
-    return int(result)
+    try:
+        return int(args.handler(settings, args))
+    finally:
+        # Close the pools this run opened: a CLI call inside a longer process (tests) must not leak them.
+        while _opened:
+            _opened.pop().dispose()
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -106,8 +110,12 @@ def _start_scheduler(runtime: Runtime) -> None:
     build_scheduler(runtime, job_client(runtime), blocking=False).start()
 
 
+_opened: list[Database] = []
+
+
 def _database(settings: Settings, *, migrate_sqlite: bool) -> Database:
     db = Database(settings.database_url)
+    _opened.append(db)
     # SQLite is the zero-setup default: a first run needs no separate migration step.
     if migrate_sqlite and db.url.startswith("sqlite"):
         db.upgrade()
@@ -270,7 +278,7 @@ def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
-    Database(settings.database_url).upgrade()
+    _database(settings, migrate_sqlite=False).upgrade()
     print("Database is up to date.")
     return 0
 
