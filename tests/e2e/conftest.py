@@ -234,6 +234,58 @@ class SlackDriver:
         return self.payload(payload)
 
 
+def press_in(
+    driver: SlackDriver,
+    message: dict[str, Any],
+    channel: str,
+    action_id: str,
+    *,
+    user: str = USER,
+    team: str = TEAM,
+    value: str | None = None,
+    action: dict[str, Any] | None = None,
+) -> tuple[Sent, str]:
+    """Presses an element of a message the bot posted to `channel`, as Slack sends it for a real (not
+    ephemeral) message: the container names the message and the payload carries it."""
+    if action is None:
+        element, block_id = find_button(message, action_id)
+        action = {
+            "action_id": action_id,
+            "block_id": block_id,
+            "type": element.get("type", "button"),
+            "value": value if value is not None else element.get("value"),
+            "text": element.get("text"),
+            "action_ts": "1700000001.000200",
+        }
+    key = uuid.uuid4().hex[:10]
+    payload = {
+        "type": "block_actions",
+        "team": {"id": team, "domain": "acme"},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
+        "api_app_id": "A0PYRAMID",
+        "token": "legacy",
+        "trigger_id": f"trig.{uuid.uuid4().hex}",
+        "container": {
+            "type": "message",
+            "message_ts": message["ts"],
+            "channel_id": channel,
+            "is_ephemeral": False,
+        },
+        "channel": {"id": channel, "name": "directmessage"},
+        "message": {
+            "type": "message",
+            "ts": message["ts"],
+            "text": message.get("text", ""),
+            "blocks": message.get("blocks", []),
+        },
+        "response_url": driver.slack.response_url(key),
+        "actions": [action],
+    }
+    sent = driver.payload(payload)
+    assert sent.status == 200, sent
+    return sent, key
+
+
 def settle(slack: LocalSlack, quiet: float = 0.15, timeout: float = 3.0) -> None:
     """Waits until the fake Slack has had no new call for `quiet` seconds: the listeners that go on
     after their ack (announcements, the home tab) have finished."""

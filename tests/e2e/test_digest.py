@@ -8,7 +8,6 @@ sent as on Tuesday 2026-11-24 (Monday the 23rd is a Japanese public holiday).
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
@@ -34,9 +33,9 @@ from tests.e2e.conftest import (
     OTHER_USER,
     TEAM,
     USER,
-    Sent,
     SlackDriver,
     find_button,
+    press_in,
     settle,
     text_of,
 )
@@ -132,58 +131,6 @@ def followup(db: Database, followup_id: int) -> Followup:
 def followup_named(db: Database, note: str) -> Followup:
     [found] = [f for f in followup_rows(db) if f.note == note]
     return found
-
-
-def press_in(
-    driver: SlackDriver,
-    message: dict[str, Any],
-    channel: str,
-    action_id: str,
-    *,
-    user: str = USER,
-    team: str = TEAM,
-    value: str | None = None,
-    action: dict[str, Any] | None = None,
-) -> tuple[Sent, str]:
-    """Presses an element of a message the bot posted to `channel`, as Slack sends it for a real (not
-    ephemeral) message: the container names the message and the payload carries it."""
-    if action is None:
-        element, block_id = find_button(message, action_id)
-        action = {
-            "action_id": action_id,
-            "block_id": block_id,
-            "type": element.get("type", "button"),
-            "value": value if value is not None else element.get("value"),
-            "text": element.get("text"),
-            "action_ts": "1700000001.000200",
-        }
-    key = uuid.uuid4().hex[:10]
-    payload = {
-        "type": "block_actions",
-        "team": {"id": team, "domain": "acme"},
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
-        "api_app_id": "A0PYRAMID",
-        "token": "legacy",
-        "trigger_id": f"trig.{uuid.uuid4().hex}",
-        "container": {
-            "type": "message",
-            "message_ts": message["ts"],
-            "channel_id": channel,
-            "is_ephemeral": False,
-        },
-        "channel": {"id": channel, "name": "directmessage"},
-        "message": {
-            "type": "message",
-            "ts": message["ts"],
-            "text": message.get("text", ""),
-            "blocks": message.get("blocks", []),
-        },
-        "response_url": driver.slack.response_url(key),
-        "actions": [action],
-    }
-    sent = driver.payload(payload)
-    assert sent.status == 200, sent
-    return sent, key
 
 
 def reschedule_action(followup_id: int, selected: str) -> dict[str, Any]:

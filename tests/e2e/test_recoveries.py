@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
@@ -33,9 +32,9 @@ from tests.e2e.conftest import (
     OTHER_USER,
     TEAM,
     USER,
-    Sent,
     SlackDriver,
     find_button,
+    press_in,
     settle,
     text_of,
 )
@@ -116,57 +115,6 @@ def kinds_posted(slack: LocalSlack) -> list[str]:
         str(((c.body.get("metadata") or {}).get("event_payload") or {}).get("kind"))
         for c in slack.calls_to("chat.postMessage")
     ]
-
-
-def press_in(
-    driver: SlackDriver,
-    message: dict[str, Any],
-    channel: str,
-    action_id: str,
-    *,
-    user: str = USER,
-    team: str = TEAM,
-    value: str | None = None,
-    action: dict[str, Any] | None = None,
-) -> tuple[Sent, str]:
-    """Presses an element of a message the bot posted to `channel`, as Slack sends it for a real (not
-    ephemeral) message: the container names the message and the payload carries it."""
-    element, block_id = find_button(message, action_id)
-    key = uuid.uuid4().hex[:10]
-    sent_action = action or {
-        "action_id": action_id,
-        "block_id": block_id,
-        "type": element.get("type", "button"),
-        "value": value if value is not None else element.get("value"),
-        "text": element.get("text"),
-        "action_ts": "1700000001.000200",
-    }
-    payload = {
-        "type": "block_actions",
-        "team": {"id": team, "domain": "acme"},
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
-        "api_app_id": "A0PYRAMID",
-        "token": "legacy",
-        "trigger_id": f"trig.{uuid.uuid4().hex}",
-        "container": {
-            "type": "message",
-            "message_ts": message["ts"],
-            "channel_id": channel,
-            "is_ephemeral": False,
-        },
-        "channel": {"id": channel, "name": "directmessage"},
-        "message": {
-            "type": "message",
-            "ts": message["ts"],
-            "text": message.get("text", ""),
-            "blocks": message.get("blocks", []),
-        },
-        "response_url": driver.slack.response_url(key),
-        "actions": [sent_action],
-    }
-    sent = driver.payload(payload)
-    assert sent.status == 200, sent
-    return sent, key
 
 
 def checklist_of(slack: LocalSlack, user: str = USER) -> dict[str, Any]:
