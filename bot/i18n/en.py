@@ -82,7 +82,6 @@ MESSAGES: dict[str, str] = {
     "example_followup": "/followup Acme next week -- call about the budget",
     "example_trouble": "/trouble Acme -- delivery arrived two days late",
     # Account card
-    "card_title": "{account}",
     "card_stage": "*Stage* {stage} · *Step* {label} {step}",
     "card_owner": "*Owner* {owner}",
     "card_segment": "*Segment* {segment}",
@@ -114,7 +113,6 @@ MESSAGES: dict[str, str] = {
     "health_2_3": "Stage 2 ({lower}) ≤ stage 3 ({upper}): turn acquaintances into prospects: second meetings, meals, proposals.",
     "health_3_4": "Stage 3 ({lower}) ≤ stage 4 ({upper}): protect stage 3 and follow up after every sale; win new customers to feed the top.",
     "button_share": "Share in channel",
-    "button_detail": "Show the nine steps",
     "shared_by": "Shared by {user}",
     # Modals
     "modal_meeting_title": "Log a meeting",
@@ -187,7 +185,6 @@ MESSAGES: dict[str, str] = {
     "trouble_duplicate": "This failure was already recorded; nothing new was stored.",
     "trouble_dm_title": "A failure at *{account}* needs recovery: {what}",
     "trouble_dm_intro": "Respond today, sincerely, with facts and every fix you can offer. Then make the *next* delivery clearly exceed expectations.",
-    "trouble_checklist_label": "The five steps",
     "recovery_step_acknowledge": "1. Acknowledge the feeling",
     "recovery_step_reassure": "2. Reassure that it will be solved",
     "recovery_step_regret": "3. Express regret, and thanks for being told",
