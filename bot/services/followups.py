@@ -129,15 +129,5 @@ def due_for(session: Session, team_id: str, user_id: str, day: date) -> list[tup
     return list(rows)
 
 
-def open_for_account(session: Session, team_id: str, account_id: int) -> list[Followup]:
-    return list(
-        session.scalars(
-            select(Followup)
-            .where(Followup.team_id == team_id, Followup.account_id == account_id, Followup.status == "open")
-            .order_by(Followup.due_on)
-        )
-    )
-
-
 def _account_name(session: Session, followup: Followup) -> str:
     return session.scalar(select(Account.name).where(Account.id == followup.account_id)) or "?"

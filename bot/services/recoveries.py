@@ -138,18 +138,6 @@ def pending_for(session: Session, team_id: str, owner_id: str) -> list[tuple[Rec
     return list(rows)
 
 
-def pending_for_account(session: Session, team_id: str, account_id: int) -> list[Recovery]:
-    return list(
-        session.scalars(
-            select(Recovery)
-            .where(
-                Recovery.team_id == team_id, Recovery.account_id == account_id, Recovery.status.in_(PENDING)
-            )
-            .order_by(Recovery.opened_at)
-        )
-    )
-
-
 def overdue_open(session: Session, now: datetime) -> list[tuple[Recovery, Account]]:
     """Recoveries still open (not even responded) more than FLAG_AFTER_DAYS, in every team."""
     cutoff = now - timedelta(days=FLAG_AFTER_DAYS)

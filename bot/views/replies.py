@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.domain.activities import ActivityKind
 from bot.domain.stages import Step, next_step
 from bot.i18n import t
-from bot.models import Account, Activity
+from bot.models import Account
 from bot.services.activities import Logged
 from bot.views.blocks import (
     Message,
@@ -125,9 +125,3 @@ def plain_notice(text: str) -> Message:
 
 def edited(key: str, locale: str, **params: object) -> Message:
     return plain_notice("✅ " + t(locale, key, **params))
-
-
-def activity_summary(activity: Activity, locale: str) -> str:
-    kind = t(locale, f"kind_{activity.kind}")
-    amount = f" {fmt_amount(activity.amount, locale)}" if activity.amount is not None else ""
-    return f"{fmt_date(activity.occurred_on, locale)} · {kind}{amount}"
