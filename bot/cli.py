@@ -85,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
+    db_check = db_sub.add_parser(
+        "check", help="verify that every account's counters and step agree with its activities"
+    )
+    db_check.add_argument("--fix", action="store_true", help="repair what does not agree")
+    db_check.add_argument("--team", action="append", help="only this team id (repeatable)")
+    db_check.set_defaults(handler=cmd_db_check)
     return parser
 
 
@@ -281,6 +287,38 @@ def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     _database(settings, migrate_sqlite=False).upgrade()
     print("Database is up to date.")
     return 0
+
+
+def cmd_db_check(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit 0 when every account agrees with its activities (after --fix, when it repaired them all)."""
+    from bot.services import integrity
+
+    db = _database(settings, migrate_sqlite=False)
+    threshold = settings.pyramid_repeater_threshold
+    if args.fix:
+        clock = Clock()
+        report = integrity.fix(
+            db,
+            repeater_threshold=threshold,
+            now=clock.now(),
+            today=clock.today(settings.zone),
+            team_ids=args.team,
+        )
+    else:
+        report = integrity.check(db, repeater_threshold=threshold, team_ids=args.team)
+    for mismatch in report.mismatches:
+        print(mismatch.line())
+    print(
+        f"{report.accounts_checked} accounts checked, {report.accounts_wrong} disagree with their "
+        f"activities ({len(report.mismatches)} mismatches)."
+    )
+    if not args.fix:
+        return 0 if report.ok else 1
+    print(f"Repaired {len(report.accounts_fixed)} accounts.")
+    after = integrity.check(db, repeater_threshold=threshold, team_ids=args.team)
+    for mismatch in after.mismatches:
+        print(f"still wrong: {mismatch.line()}")
+    return 0 if after.ok else 1
 
 
 if __name__ == "__main__":

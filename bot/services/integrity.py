@@ -1,0 +1,338 @@
+"""`pyramid-bot db check [--fix]`: do every account's counters and step agree with its activities?
+
+What an account should hold is recomputed from what was logged, with the ladder's own rule
+(`domain.stages`):
+
+- **Counters** (remote touches, in-person meetings, meals, proposals, deals won and lost) are counts
+  of the account's activities, and the last touch is the latest activity date. Deleted activities
+  are left out when the schema marks them (a `deleted_at` column).
+- **Step**: the highest step the evidence supports, since steps climb automatically and only then.
+  Three recorded kinds of step change explain a step the activities alone do not give, and the
+  check honours them by replaying the account's history in order:
+  an *import* (the account came in at a step: its counters were raised to that step's evidence
+  floor, and the step to the imported one), a *manual* step set by a manager and a *correction*
+  (both set the step as recorded; later activities climb from there). A stored step above the
+  activities with no such row to explain it, or below them, is a mismatch.
+
+The check is set-based: one GROUP BY over the activities for every account, plus, for the few
+accounts with imports or hand-set steps, one query for their step changes and one for their
+activities; the repair locks each account and recomputes it inside its own transaction, so a log
+arriving meanwhile is counted, never overwritten.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, case, func, select, true
+from sqlalchemy.orm import Session
+
+from bot.db import Database
+from bot.domain.activities import ActivityKind
+from bot.domain.stages import Evidence, Step, climb, evidence_floor, step_for
+from bot.models import Account, Activity, StepChange
+from bot.services import accounts
+
+# Who a repair's step change is recorded as (a step change needs a user).
+CHECKER = "db-check"
+REASON_ACTIVITY = "activity"
+REASON_IMPORT = "import"
+REASON_CORRECTION = "correction"
+COUNTERS = ("remote_touches", "in_person_meetings", "meals", "proposals", "deals_won", "deals_lost")
+FIELDS = (*COUNTERS, "last_touch_on", "step")
+# Bound on the ids put in one IN (...) list.
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What an account's activities add up to."""
+
+    remote_touches: int = 0
+    in_person_meetings: int = 0
+    meals: int = 0
+    proposals: int = 0
+    deals_won: int = 0
+    deals_lost: int = 0
+    last_touch_on: date | None = None
+
+    @property
+    def evidence(self) -> Evidence:
+        return Evidence(
+            remote_touches=self.remote_touches,
+            in_person_meetings=self.in_person_meetings,
+            meals=self.meals,
+            proposals=self.proposals,
+            deals_won=self.deals_won,
+        )
+
+    def plus(self, kind: ActivityKind, on: date) -> Tally:
+        evidence = self.evidence.plus(kind)
+        return Tally(
+            remote_touches=evidence.remote_touches,
+            in_person_meetings=evidence.in_person_meetings,
+            meals=evidence.meals,
+            proposals=evidence.proposals,
+            deals_won=evidence.deals_won,
+            deals_lost=self.deals_lost + int(kind is ActivityKind.LOST),
+            last_touch_on=on if self.last_touch_on is None or on > self.last_touch_on else self.last_touch_on,
+        )
+
+    def raised_to(self, floor: Evidence) -> Tally:
+        """As an import leaves it: each evidence counter at least the floor of the imported step."""
+        return replace(
+            self,
+            remote_touches=max(self.remote_touches, floor.remote_touches),
+            in_person_meetings=max(self.in_person_meetings, floor.in_person_meetings),
+            meals=max(self.meals, floor.meals),
+            proposals=max(self.proposals, floor.proposals),
+            deals_won=max(self.deals_won, floor.deals_won),
+        )
+
+
+@dataclass(frozen=True)
+class Expected:
+    tally: Tally
+    step: Step
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    team_id: str
+    account_id: int
+    account: str
+    field: str
+    stored: str
+    expected: str
+
+    def line(self) -> str:
+        return (
+            f"{self.team_id} account {self.account_id} ({self.account}): "
+            f"{self.field} is {self.stored}, expected {self.expected}"
+        )
+
+
+@dataclass(frozen=True)
+class Report:
+    accounts_checked: int
+    mismatches: tuple[Mismatch, ...]
+    accounts_fixed: tuple[int, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+    @property
+    def accounts_wrong(self) -> int:
+        return len({(m.team_id, m.account_id) for m in self.mismatches})
+
+
+def check(db: Database, *, repeater_threshold: int, team_ids: list[str] | None = None) -> Report:
+    """Every mismatch between stored and recomputed values, in one read-only transaction."""
+    with db.transaction() as session:
+        return Report(*_check(session, repeater_threshold, team_ids))
+
+
+def fix(
+    db: Database,
+    *,
+    repeater_threshold: int,
+    now: datetime,
+    today: date,
+    team_ids: list[str] | None = None,
+) -> Report:
+    """Checks, then repairs each wrong account in its own transaction (row locked, recomputed inside
+    it). Returns what was found and which accounts were repaired."""
+    found = check(db, repeater_threshold=repeater_threshold, team_ids=team_ids)
+    fixed: list[int] = []
+    for team_id, account_id in sorted({(m.team_id, m.account_id) for m in found.mismatches}):
+        with db.transaction() as session:
+            if _repair(session, team_id, account_id, repeater_threshold, now=now, today=today):
+                fixed.append(account_id)
+    return replace(found, accounts_fixed=tuple(fixed))
+
+
+# ------------------------------------------------------------------------------------ the check
+
+
+def _check(session: Session, threshold: int, team_ids: list[str] | None) -> tuple[int, tuple[Mismatch, ...]]:
+    scope: ColumnElement[bool] = Account.team_id.in_(team_ids) if team_ids else true()
+    tallies = _tallies(session, scope)
+    replayed = _replayed(session, scope, threshold)
+    mismatches: list[Mismatch] = []
+    checked = 0
+    statement = select(Account).where(scope).order_by(Account.team_id, Account.id)
+    for account in session.scalars(statement.execution_options(yield_per=1000)):
+        checked += 1
+        expected = replayed.get(account.id)
+        if expected is None:
+            tally = tallies.get(account.id, Tally())
+            expected = Expected(tally, step_for(tally.evidence, threshold))
+        mismatches.extend(_compare(account, expected))
+    return checked, tuple(mismatches)
+
+
+def _compare(account: Account, expected: Expected) -> Iterator[Mismatch]:
+    def mismatch(name: str, stored: object, wanted: object) -> Mismatch:
+        return Mismatch(account.team_id, account.id, account.name, name, _show(stored), _show(wanted))
+
+    for name in COUNTERS:
+        stored, wanted = getattr(account, name), getattr(expected.tally, name)
+        if stored != wanted:
+            yield mismatch(name, stored, wanted)
+    if account.last_touch_on != expected.tally.last_touch_on:
+        yield mismatch("last_touch_on", account.last_touch_on, expected.tally.last_touch_on)
+    if account.step != expected.step.value:
+        yield mismatch("step", account.step, expected.step.value)
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _live() -> ColumnElement[bool]:
+    """Activities that count: all of them, unless the schema marks deleted ones."""
+    deleted_at = Activity.__table__.c.get("deleted_at")
+    return deleted_at.is_(None) if deleted_at is not None else true()
+
+
+def _kinds(test: str) -> list[str]:
+    return [kind.value for kind in ActivityKind if getattr(kind, test)]
+
+
+def _tallies(session: Session, scope: ColumnElement[bool]) -> dict[int, Tally]:
+    """Every account's counts in one GROUP BY over the activities."""
+
+    def count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    kind = Activity.kind
+    statement = (
+        select(
+            Activity.account_id,
+            count(kind.in_(_kinds("is_remote"))),
+            count(kind.in_(_kinds("is_in_person"))),
+            count(kind == ActivityKind.MEAL.value),
+            count(kind == ActivityKind.PROPOSED.value),
+            count(kind == ActivityKind.WON.value),
+            count(kind == ActivityKind.LOST.value),
+            func.max(Activity.occurred_on),
+        )
+        .join(Account, Account.id == Activity.account_id)
+        .where(scope, _live())
+        .group_by(Activity.account_id)
+    )
+    return {
+        row[0]: Tally(
+            remote_touches=int(row[1]),
+            in_person_meetings=int(row[2]),
+            meals=int(row[3]),
+            proposals=int(row[4]),
+            deals_won=int(row[5]),
+            deals_lost=int(row[6]),
+            last_touch_on=row[7],
+        )
+        for row in session.execute(statement)
+    }
+
+
+@dataclass(frozen=True)
+class _Event:
+    at: datetime
+    order: int  # activities before step changes stamped at the same instant (a change follows its log)
+    row_id: int
+    kind: ActivityKind | None = None
+    on: date | None = None
+    reason: str | None = None
+    to_step: Step | None = None
+
+
+def _replayed(session: Session, scope: ColumnElement[bool], threshold: int) -> dict[int, Expected]:
+    """Accounts whose history holds an import or a hand-set step, replayed in order."""
+    changes: dict[int, list[_Event]] = defaultdict(list)
+    statement = (
+        select(
+            StepChange.account_id, StepChange.id, StepChange.reason, StepChange.to_step, StepChange.changed_at
+        )
+        .join(Account, Account.id == StepChange.account_id)
+        .where(scope, StepChange.reason != REASON_ACTIVITY)
+    )
+    for account_id, change_id, reason, to_step, at in session.execute(statement):
+        changes[account_id].append(_Event(at, 1, change_id, reason=reason, to_step=Step(to_step)))
+    if not changes:
+        return {}
+    events = changes
+    for chunk in _chunks(sorted(changes)):
+        rows = session.execute(
+            select(
+                Activity.account_id, Activity.id, Activity.kind, Activity.occurred_on, Activity.created_at
+            ).where(Activity.account_id.in_(chunk), _live())
+        )
+        for account_id, activity_id, kind, on, at in rows:
+            events[account_id].append(_Event(at, 0, activity_id, kind=ActivityKind(kind), on=on))
+    return {account_id: _replay(history, threshold) for account_id, history in events.items()}
+
+
+def _replay(history: Iterable[_Event], threshold: int) -> Expected:
+    tally, step = Tally(), Step.NAME_ONLY
+    for event in sorted(history, key=lambda e: (e.at, e.order, e.row_id)):
+        if event.kind is not None and event.on is not None:
+            tally = tally.plus(event.kind, event.on)
+            step = climb(step, tally.evidence, threshold).after
+        elif event.to_step is not None and event.reason == REASON_IMPORT:
+            # An import raises, never lowers (services/exports.py).
+            tally = tally.raised_to(evidence_floor(event.to_step))
+            step = max(step, event.to_step)
+        elif event.to_step is not None:
+            step = event.to_step  # manual or correction: the step as recorded
+    return Expected(tally, step)
+
+
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+# ------------------------------------------------------------------------------------ the repair
+
+
+def _repair(
+    session: Session, team_id: str, account_id: int, threshold: int, *, now: datetime, today: date
+) -> bool:
+    account = session.scalar(
+        select(Account).where(Account.team_id == team_id, Account.id == account_id).with_for_update()
+    )
+    if account is None:
+        return False  # gone meanwhile
+    scope = Account.id == account_id
+    expected = _replayed(session, scope, threshold).get(account_id)
+    if expected is None:
+        tally = _tallies(session, scope).get(account_id, Tally())
+        expected = Expected(tally, step_for(tally.evidence, threshold))
+    if not list(_compare(account, expected)):
+        return False  # a concurrent log or repair already made it right
+    for name in COUNTERS:
+        setattr(account, name, getattr(expected.tally, name))
+    account.last_touch_on = expected.tally.last_touch_on
+    if account.step != expected.step.value:
+        before = account.current_step
+        account.step = expected.step.value
+        accounts.record_step_change(
+            session,
+            account,
+            before,
+            expected.step,
+            user_id=CHECKER,
+            now=now,
+            today=today,
+            reason=REASON_CORRECTION,
+        )
+    account.updated_at = now
+    return True
