@@ -26,6 +26,7 @@ import email.utils
 import json
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -96,6 +97,19 @@ class _Failure:
     error: str
     # Carry the call out and then answer with the failure: a post that landed but whose answer was lost.
     after_effect: bool = False
+    # How it fails: "json" ({"ok": false, "error": …} with `status`), "html" (a non-JSON error page with
+    # `status`, as a load balancer answers), "drop" (the connection is closed without an answer) or
+    # "timeout" (the answer comes only after `delay` seconds, past the client's timeout).
+    mode: str = "json"
+    delay: float = 0.0
+
+
+FAILURE_MODES = frozenset({"json", "html", "drop", "timeout"})
+_HTML_503 = (
+    "<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head>"
+    "<body><h1>Service Unavailable</h1><p>The server is temporarily unable to service your request."
+    "</p></body></html>"
+)
 
 
 @dataclass(frozen=True)
@@ -114,6 +128,9 @@ class _Reply:
     body: bytes
     content_type: str
     headers: dict[str, str] = field(default_factory=dict)
+    # Failure injection: close the connection without answering; or answer only after `delay` seconds.
+    drop: bool = False
+    delay: float = 0.0
 
     @classmethod
     def json(cls, payload: Answer, status: int = 200, headers: dict[str, str] | None = None) -> _Reply:
@@ -153,6 +170,10 @@ class LocalSlack:
         self._file_names: dict[str, str] = {}
         # Messages posted by the bot, per channel, oldest first: what conversations.history answers.
         self._history: dict[str, list[Answer]] = {}
+        # Channels the bot is not a member of (by default it is in every channel), and which of them are
+        # private (conversations.join cannot join those: someone must /invite the bot).
+        self._outside: set[str] = set()
+        self._private: set[str] = set()
         # A single sequence for timestamps and ids keeps every generated value unique and increasing.
         self._seq = 0
         self._answers: dict[str, Callable[[dict[str, Any]], Answer]] = {
@@ -167,6 +188,7 @@ class LocalSlack:
             "chat.getPermalink": self._chat_get_permalink,
             "conversations.history": self._conversations_history,
             "conversations.replies": self._conversations_replies,
+            "conversations.join": self._conversations_join,
             "views.open": lambda body: self._view_answer("views.open", body),
             "views.push": lambda body: self._view_answer("views.push", body),
             "views.update": lambda body: self._view_answer("views.update", body),
@@ -319,9 +341,64 @@ class LocalSlack:
         """
         if times < 1:
             raise ValueError("times must be at least 1")
+        self._add_failures(method, _Failure(status, retry_after, error, after_effect), times)
+
+    def fail(
+        self,
+        method: str,
+        how: str,
+        *,
+        times: int = 1,
+        after_effect: bool = False,
+        delay: float = 1.0,
+        retry_after: int = 1,
+    ) -> None:
+        """Make the next `times` calls to `method` fail the way Slack (or the network to it) does.
+
+        `how` is one of:
+
+        * ``"drop"``: the connection is closed without an answer (the client sees a dropped connection);
+        * ``"timeout"``: the answer comes after `delay` seconds (give the client a smaller timeout);
+        * ``"html503"``: HTTP 503 with an HTML page, not JSON (what a proxy in front of Slack answers);
+        * ``"500"``: HTTP 500 with ``{"ok": false, "error": "internal_error"}``;
+        * ``"429"``: HTTP 429 ``ratelimited`` with ``Retry-After: retry_after``;
+        * any other string: HTTP 200 ``{"ok": false, "error": how}``, e.g. ``"not_in_channel"``.
+
+        With after_effect=True the call is carried out (a post lands) before the failure, as when only
+        the answer is lost.
+        """
+        failures = {
+            "drop": _Failure(0, None, "", after_effect, mode="drop"),
+            "timeout": _Failure(200, None, "", after_effect, mode="timeout", delay=delay),
+            "html503": _Failure(503, None, "", after_effect, mode="html"),
+            "500": _Failure(500, None, "internal_error", after_effect),
+            "429": _Failure(429, retry_after, "ratelimited", after_effect),
+        }
+        self._add_failures(method, failures.get(how) or _Failure(200, None, how, after_effect), times)
+
+    def _add_failures(self, method: str, failure: _Failure, times: int) -> None:
+        if times < 1:
+            raise ValueError("times must be at least 1")
         with self._cond:
-            queue = self._failures.setdefault(method, deque())
-            queue.extend(_Failure(status, retry_after, error, after_effect) for _ in range(times))
+            self._failures.setdefault(method, deque()).extend([failure] * times)
+
+    def set_membership(self, channel: str, *, member: bool, private: bool = False) -> None:
+        """Put the bot in or out of `channel`. Outside a channel, reading its history and sharing files
+        there answer not_in_channel (posting works in a public channel, as with chat:write.public; not
+        in a private one); conversations.join gets it in, unless the channel is private."""
+        with self._cond:
+            if member:
+                self._outside.discard(channel)
+            else:
+                self._outside.add(channel)
+            if private:
+                self._private.add(channel)
+            else:
+                self._private.discard(channel)
+
+    def is_member(self, channel: str) -> bool:
+        with self._cond:
+            return channel not in self._outside
 
     # ------------------------------------------------------------------ request handling
 
@@ -350,9 +427,14 @@ class LocalSlack:
         with self._cond:
             self._calls.append(call)
             failure = self._pop_failure(method)
-            if failure and failure.after_effect:
-                self._answer(call)
-            reply = self._fail(failure) if failure else self._answer(call)
+            if failure and failure.mode == "timeout":
+                # Slow, not failed: carried out (after_effect) or not, answered too late either way.
+                answered = self._answer(call) if failure.after_effect else self._fail(failure)
+                reply = _Reply(answered.status, answered.body, answered.content_type, delay=failure.delay)
+            else:
+                if failure and failure.after_effect:
+                    self._answer(call)
+                reply = self._fail(failure) if failure else self._answer(call)
             listeners = list(self._listeners)
             self._cond.notify_all()
         for listener in listeners:
@@ -368,6 +450,12 @@ class LocalSlack:
 
     @staticmethod
     def _fail(failure: _Failure) -> _Reply:
+        if failure.mode == "drop":
+            return _Reply(0, b"", "", drop=True)
+        if failure.mode == "html":
+            return _Reply(failure.status, _HTML_503.encode("utf-8"), "text/html; charset=utf-8")
+        if failure.mode == "timeout":
+            return _Reply.json({"ok": False, "error": "request_timeout"}, status=504)
         headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
         return _Reply.json({"ok": False, "error": failure.error}, status=failure.status, headers=headers)
 
@@ -475,8 +563,24 @@ class LocalSlack:
             return {"ok": False, "error": "no_text"}
         return None
 
+    def _outside_error(self, channel: str, *, posting: bool = False) -> Answer | None:
+        if channel in self._outside and (not posting or channel in self._private):
+            return {"ok": False, "error": "not_in_channel"}
+        return None
+
+    def _conversations_join(self, body: dict[str, Any]) -> Answer:
+        channel = str(body.get("channel") or "")
+        if not channel.startswith(("C", "G")):
+            return {"ok": False, "error": "channel_not_found"}
+        if channel in self._private:
+            return {"ok": False, "error": "method_not_supported_for_channel_type"}
+        self._outside.discard(channel)
+        return {"ok": True, "channel": {"id": channel, "is_member": True}}
+
     def _chat_post_message(self, body: dict[str, Any]) -> Answer:
         if error := self._channel_error(body):
+            return error
+        if error := self._outside_error(str(body["channel"]), posting=True):
             return error
         ts = self._next_ts()
         channel = _resolve_channel(str(body["channel"]))
@@ -486,6 +590,8 @@ class LocalSlack:
 
     def _conversations_history(self, body: dict[str, Any]) -> Answer:
         channel = _resolve_channel(str(body.get("channel", "")))
+        if error := self._outside_error(channel):
+            return error
         oldest = float(body.get("oldest") or 0)
         with_metadata = _truthy(body.get("include_all_metadata"))
         messages = []
@@ -575,6 +681,8 @@ class LocalSlack:
             name = self._file_names.get(str(f["id"]), "")
             completed.append({"id": f["id"], "title": f.get("title") or name, "name": name})
         channel = body.get("channel_id") or body.get("channels")
+        if channel and (error := self._outside_error(str(channel))):
+            return error
         if channel:
             # Sharing to a channel (or a thread) posts a message carrying the files, as Slack does.
             message: Answer = {
@@ -591,6 +699,8 @@ class LocalSlack:
 
     def _conversations_replies(self, body: dict[str, Any]) -> Answer:
         channel = _resolve_channel(str(body.get("channel", "")))
+        if error := self._outside_error(channel):
+            return error
         ts = str(body.get("ts", ""))
         thread = [
             dict(message)
@@ -607,6 +717,10 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, address: tuple[str, int], fake: LocalSlack) -> None:
         super().__init__(address, _Handler)
         self.fake = fake
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gave up (an injected timeout) makes the late answer fail: not worth a traceback.
+        log.debug("LocalSlack: a client went away before its answer", exc_info=True)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -628,6 +742,11 @@ class _Handler(BaseHTTPRequestHandler):
             # A bug in the fake must show up as a failed call in the test, not as a dropped connection.
             log.exception("LocalSlack failed to answer %s", self.path)
             reply = _Reply.json({"ok": False, "error": "fatal_error", "detail": repr(exc)}, status=500)
+        if reply.drop:
+            self.close_connection = True  # nothing written: the client sees the connection dropped
+            return
+        if reply.delay:
+            time.sleep(reply.delay)
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))

@@ -248,26 +248,36 @@ class RecoveryEvent(Base):
 
 class Delivery(Base):
     """The ledger of messages that must be posted exactly once (a digest per rep per day, a flag per
-    recovery, a summary per week). A row is claimed before posting and marked sent after; see
-    `bot/jobs/outbox.py` for why a crash can make a message late but never lost or doubled."""
+    recovery, a summary per week, an announcement, a /trouble DM). A row is enqueued `pending` with its
+    message, claimed before posting, marked sent after, and retried until sent or definitively
+    `failed`; see `bot/jobs/outbox.py` for why a message is late after a failure, never lost or doubled."""
 
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("team_id", "kind", "ref", name="uq_deliveries_team_kind_ref"),
         Index("ix_deliveries_status_claimed_at", "status", "claimed_at"),
+        Index("ix_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     team_id: Mapped[str] = mapped_column(String(TEAM_ID))
     kind: Mapped[str] = mapped_column(String(24))
     ref: Mapped[str] = mapped_column(String(128))
-    status: Mapped[str] = mapped_column(String(12))  # claimed, sent, empty
+    status: Mapped[str] = mapped_column(String(12))  # pending, claimed, sent, empty, failed
     claim_token: Mapped[str] = mapped_column(String(32))
     claimed_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)  # claims so far
     channel: Mapped[str | None] = mapped_column(String(32), default=None)
     ts: Mapped[str | None] = mapped_column(String(32), default=None)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    # The message as JSON ({"text", "blocks"}) and where it goes (a channel id, or a user id for a DM).
+    payload: Mapped[str | None] = mapped_column(Text, default=None)
+    target: Mapped[str | None] = mapped_column(String(32), default=None)
+    created_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    last_error: Mapped[str | None] = mapped_column(String(200), default=None)
+    # An earlier attempt may have reached Slack (5xx, timeout, dropped connection): look before posting.
+    may_have_posted: Mapped[bool] = mapped_column(default=False)
 
 
 class PyramidSnapshot(Base):

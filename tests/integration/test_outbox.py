@@ -1,23 +1,31 @@
-"""The delivery ledger (bot/jobs/outbox.py) on its own: claim → post with metadata → mark sent, and every
-way that can go wrong (a repeat, a competing worker, nothing to say, Slack refusing, a crash halfway, an
-answer lost after the post landed)."""
+"""The delivery ledger (bot/jobs/outbox.py) on its own: enqueue in the caller's transaction → claim → post
+with metadata → mark sent, and every way that can go wrong (a repeat, a competing worker, nothing to say,
+Slack refusing for good or for now, a crash halfway, an answer lost after the post landed)."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from slack_sdk import WebClient
-from slack_sdk.http_retry import builtin_handlers
-from slack_sdk.http_retry import handler as retry_handler
 from sqlalchemy import select
 
 from bot.db import Database
-from bot.jobs.outbox import EVENT_TYPE, STALE_AFTER, Delivered, Outcome, deliver_once, delivery_for
+from bot.jobs.outbox import (
+    EVENT_TYPE,
+    STALE_AFTER,
+    Delivered,
+    Outcome,
+    backoff,
+    deliver_once,
+    deliver_pending,
+    delivery_for,
+    enqueue,
+)
 from bot.local_slack import LocalSlack
 from bot.models import Delivery
 
@@ -83,7 +91,8 @@ def deliver(
 
 
 def claim_row(db: Database, *, claimed_at: datetime, ref: str = f"{USER}:2026-11-24") -> None:
-    """A claim left by another worker (or by one that crashed) at `claimed_at`."""
+    """A claim without a message, left at `claimed_at` by another worker (or by an older version that
+    crashed before building it)."""
     with db.transaction() as session:
         session.add(
             Delivery(
@@ -97,8 +106,38 @@ def claim_row(db: Database, *, claimed_at: datetime, ref: str = f"{USER}:2026-11
         )
 
 
-def posts(slack: LocalSlack) -> int:
-    return len(slack.calls_to("chat.postMessage"))
+def posts(slack: LocalSlack, ref: str | None = None) -> int:
+    """chat.postMessage calls so far, all or those carrying the metadata of `ref`."""
+    return len(
+        [
+            call
+            for call in slack.calls_to("chat.postMessage")
+            if ref is None or (call.body.get("metadata") or {}).get("event_payload", {}).get("ref") == ref
+        ]
+    )
+
+
+def row_of(
+    db: Database, ref: str = f"{USER}:2026-11-24", kind: str = "digest", team_id: str = TEAM
+) -> Delivery:
+    row = delivery_for(db, team_id, kind, ref)
+    assert row is not None
+    return row
+
+
+def queue(
+    db: Database, *, ref: str = "a1", kind: str = "stage_change", channel: str = CHANNEL, **kw: Any
+) -> None:
+    with db.transaction() as session:
+        enqueue(
+            session,
+            team_id=kw.get("team_id", TEAM),
+            kind=kind,
+            ref=ref,
+            channel=channel,
+            message={"text": f"moved {ref}", "blocks": []},
+            now=kw.get("now", NOW),
+        )
 
 
 # ---------------------------------------------------------------------------------------------- sent
@@ -169,7 +208,7 @@ def test_the_ledger_is_per_team_kind_and_ref(db: Database, client: WebClient, sl
 def test_a_fresh_claim_held_by_another_worker_is_busy(
     db: Database, client: WebClient, slack: LocalSlack
 ) -> None:
-    claim_row(db, claimed_at=NOW - timedelta(minutes=1))
+    claim_row(db, claimed_at=NOW - timedelta(seconds=30))
     build = Builder()
     result = deliver(db, client, build=build)
 
@@ -177,13 +216,17 @@ def test_a_fresh_claim_held_by_another_worker_is_busy(
     assert build.calls == 0
     assert posts(slack) == 0
     assert slack.calls_to("conversations.history") == []
-    row = delivery_for(db, TEAM, "digest", f"{USER}:2026-11-24")
-    assert row is not None and row.status == "claimed" and row.claim_token == "f" * 32
+    row = row_of(db)
+    assert row.status == "claimed" and row.claim_token == "f" * 32
 
 
 def test_a_claim_just_under_the_stale_limit_is_still_busy(db: Database, client: WebClient) -> None:
     claim_row(db, claimed_at=NOW - STALE_AFTER + timedelta(seconds=1))
     assert deliver(db, client).outcome is Outcome.BUSY
+
+
+def test_the_stale_limit_is_a_minute_or_less() -> None:
+    assert timedelta(seconds=60) >= STALE_AFTER
 
 
 def test_concurrent_workers_post_once(db: Database, client: WebClient, slack: LocalSlack) -> None:
@@ -222,84 +265,210 @@ def test_nothing_to_say_is_recorded_as_empty_and_never_posted(
     assert result.outcome is Outcome.EMPTY
     assert build.calls == 1
     assert posts(slack) == 0
-    row = delivery_for(db, TEAM, "digest", f"{USER}:2026-11-24")
-    assert row is not None and row.status == "empty" and row.ts is None
+    row = row_of(db)
+    assert row.status == "empty" and row.ts is None
 
     # Later the same day: done for that day, build not even asked again.
     later = Builder()
     assert deliver(db, client, build=later, now=NOW + timedelta(hours=1)).outcome is Outcome.ALREADY
     assert later.calls == 0
+    assert deliver_pending(db, client, now=NOW + timedelta(hours=2)) == []
     assert posts(slack) == 0
+
+
+# ----------------------------------------------------------------------------------- enqueue (outbox)
+
+
+def test_enqueue_writes_in_the_callers_transaction_and_a_rollback_leaves_nothing(
+    db: Database, client: WebClient, slack: LocalSlack
+) -> None:
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), db.transaction() as session:
+        enqueue(
+            session, team_id=TEAM, kind="stage_change", ref="a1", channel=CHANNEL,
+            message={"text": "hi", "blocks": []}, now=NOW,
+        )  # fmt: skip
+        raise Boom
+    assert delivery_for(db, TEAM, "stage_change", "a1") is None
+    assert deliver_pending(db, client, now=NOW) == []
+    assert posts(slack) == 0
+
+
+def test_enqueue_twice_in_one_transaction_and_again_later_keeps_one_row_and_raises_nothing(
+    db: Database, client: WebClient, slack: LocalSlack
+) -> None:
+    with db.transaction() as session:
+        for text in ("first", "second"):
+            enqueue(
+                session, team_id=TEAM, kind="trouble_dm", ref="7", channel=USER,
+                message={"text": text, "blocks": []}, now=NOW,
+            )  # fmt: skip
+        # The caller's transaction is still usable after the duplicate (PostgreSQL would abort it on an
+        # IntegrityError).
+        session.add(
+            Delivery(team_id=TEAM, kind="other", ref="x", status="sent", claim_token="", claimed_at=NOW)
+        )
+    queue(db, kind="trouble_dm", ref="7", channel=USER)
+    with db.transaction() as session:
+        rows = session.scalars(select(Delivery).where(Delivery.kind == "trouble_dm")).all()
+    assert len(rows) == 1
+    assert rows[0].status == "pending" and rows[0].target == USER
+
+    [result] = deliver_pending(db, client, now=NOW, team_id=TEAM, kind="trouble_dm", ref="7")
+    assert result.outcome is Outcome.SENT and result.channel == "D" + USER
+    [call] = slack.calls_to("chat.postMessage")
+    assert call.body["text"] == "first"
+    assert call.body["metadata"] == {
+        "event_type": EVENT_TYPE,
+        "event_payload": {"kind": "trouble_dm", "ref": "7"},
+    }
+    queue(db, kind="trouble_dm", ref="7", channel=USER)  # after it was sent: still nothing new
+    assert deliver_pending(db, client, now=NOW + timedelta(hours=1)) == []
+    assert posts(slack) == 1
+
+
+def test_deliver_pending_for_one_ref_leaves_the_others_to_the_sweep(
+    db: Database, client: WebClient, slack: LocalSlack
+) -> None:
+    for ref in ("a1", "a2", "a3"):
+        queue(db, ref=ref)
+    queue(db, ref="a1", team_id=OTHER_TEAM)
+
+    [one] = deliver_pending(db, client, now=NOW, team_id=TEAM, kind="stage_change", ref="a2")
+    assert (one.outcome, one.ref) == (Outcome.SENT, "a2")
+    assert posts(slack) == 1
+
+    # The sweep, bounded: two now, the rest on the next one.
+    first = deliver_pending(db, client, now=NOW, limit=2)
+    second = deliver_pending(db, client, now=NOW)
+    assert [r.outcome for r in first + second] == [Outcome.SENT] * 3
+    assert deliver_pending(db, client, now=NOW) == []
+    assert posts(slack) == 4
+    assert {row_of(db, ref, "stage_change").status for ref in ("a1", "a2", "a3")} == {"sent"}
+
+
+def test_a_row_enqueued_for_later_waits_until_due(db: Database, client: WebClient, slack: LocalSlack) -> None:
+    queue(db, now=NOW + timedelta(minutes=5))
+    assert deliver_pending(db, client, now=NOW) == []
+    assert [r.outcome for r in deliver_pending(db, client, now=NOW + timedelta(minutes=5))] == [Outcome.SENT]
+
+
+def test_concurrent_sweeps_post_each_row_once(db: Database, client: WebClient, slack: LocalSlack) -> None:
+    for index in range(5):
+        queue(db, ref=f"a{index}")
+    barrier = threading.Barrier(4)
+    results: list[Delivered] = []
+    errors: list[BaseException] = []
+
+    def sweep() -> None:
+        try:
+            barrier.wait()
+            results.extend(deliver_pending(db, client, now=NOW))
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=sweep) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert sorted(r.ref or "" for r in results if r.outcome is Outcome.SENT) == [f"a{i}" for i in range(5)]
+    for index in range(5):
+        assert posts(slack, f"a{index}") == 1
 
 
 # -------------------------------------------------------------------------------------------- failed
 
 
-def test_a_refused_post_fails_and_leaves_the_claim_for_later(
-    db: Database, client: WebClient, slack: LocalSlack
+def test_a_permanent_error_fails_the_row_logs_once_and_is_never_retried(
+    db: Database, client: WebClient, slack: LocalSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
-    slack.fail_next("chat.postMessage", status=200, retry_after=None, error="channel_not_found")
+    slack.fail("chat.postMessage", "channel_not_found")
+    caplog.set_level(logging.INFO, logger="bot.jobs.outbox")
     result = deliver(db, client)
 
-    assert result.outcome is Outcome.FAILED
-    row = delivery_for(db, TEAM, "digest", f"{USER}:2026-11-24")
-    assert row is not None and row.status == "claimed" and row.ts is None
+    assert (result.outcome, result.error) == (Outcome.FAILED, "channel_not_found")
+    row = row_of(db)
+    assert (row.status, row.last_error, row.ts) == ("failed", "channel_not_found", None)
+    for later in (1, 10, 60 * 24 * 3):
+        assert deliver_pending(db, client, now=NOW + timedelta(minutes=later)) == []
+        assert deliver(db, client, now=NOW + timedelta(minutes=later)).outcome is Outcome.FAILED
+    assert posts(slack) == 1
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1
+    line = warnings[0].getMessage()
+    for part in (TEAM, "digest", CHANNEL, "channel_not_found", "PYRAMID_TEAM_CHANNEL"):
+        assert part in line
 
-    # A run right after: the claim is fresh, someone (the failed run) may still be at it.
-    assert deliver(db, client, now=NOW + timedelta(minutes=5)).outcome is Outcome.BUSY
+
+def test_a_500_is_retried_with_backoff_after_looking_in_history(
+    db: Database, client: WebClient, slack: LocalSlack
+) -> None:
+    slack.fail("chat.postMessage", "500")
+    result = deliver(db, client)
+    assert (result.outcome, result.error) == (Outcome.RETRY, "internal_error")
+    row = row_of(db)
+    assert (row.status, row.next_attempt_at, row.may_have_posted) == ("pending", NOW + backoff(1), True)
+
+    # Not due yet: nothing happens, and the job's own next run does not post it either.
+    assert deliver_pending(db, client, now=NOW + timedelta(seconds=30)) == []
+    assert deliver(db, client, now=NOW + timedelta(seconds=30)).outcome is Outcome.RETRY
     assert posts(slack) == 1
 
-    # Past the stale limit: history is checked (nothing there), then posted once.
-    later = NOW + STALE_AFTER + timedelta(minutes=1)
-    retried = deliver(db, client, now=later)
+    later = NOW + backoff(1)
+    [retried] = deliver_pending(db, client, now=later)
     assert retried.outcome is Outcome.SENT
     assert len(slack.calls_to("conversations.history")) == 1
     assert posts(slack) == 2
     assert len(slack.history(CHANNEL)) == 1
-    row = delivery_for(db, TEAM, "digest", f"{USER}:2026-11-24")
-    assert row is not None and row.status == "sent" and row.attempts == 2 and row.sent_at == later
+    row = row_of(db)
+    assert (row.status, row.attempts, row.sent_at, row.last_error) == ("sent", 2, later, None)
 
 
-def test_rate_limits_are_waited_out_and_past_the_last_retry_tried_again_later(
-    db: Database, client: WebClient, slack: LocalSlack, monkeypatch: pytest.MonkeyPatch
+def test_backoff_grows_and_is_capped() -> None:
+    waits = [backoff(n) for n in range(1, 10)]
+    assert waits == sorted(waits)
+    assert waits[0] == timedelta(minutes=1) and waits[-1] == timedelta(minutes=30)
+
+
+def test_a_rate_limit_waits_retry_after_without_holding_the_claim_and_skips_the_history_check(
+    db: Database, client: WebClient, slack: LocalSlack
 ) -> None:
-    waited: list[float] = []
-    monkeypatch.setattr(builtin_handlers, "time", SimpleNamespace(sleep=waited.append))
-    monkeypatch.setattr(retry_handler, "time", SimpleNamespace(sleep=waited.append))
-    # A 429 means Slack did not take the post: waiting Retry-After and posting again is safe.
-    slack.fail_next("chat.postMessage", status=429, retry_after=1)
-    assert deliver(db, client).outcome is Outcome.SENT
-    assert len(waited) == 1 and len(slack.history(CHANNEL)) == 1
-    # Past the last retry the claim stays, and a later run posts it.
-    slack.fail_next("chat.postMessage", status=429, retry_after=1, times=6)
-    assert deliver(db, client, ref="other").outcome is Outcome.FAILED
-    assert deliver(db, client, ref="other", now=NOW + timedelta(minutes=11)).outcome is Outcome.SENT
-    assert len(slack.history(CHANNEL)) == 2
+    # A 429 means Slack did not take the post: posting again after Retry-After is safe.
+    slack.fail("chat.postMessage", "429", retry_after=1)
+    assert deliver(db, client).outcome is Outcome.RETRY
+    row = row_of(db)
+    assert (row.status, row.next_attempt_at, row.may_have_posted) == (
+        "pending",
+        NOW + timedelta(seconds=1),
+        False,
+    )
+    [result] = deliver_pending(db, client, now=NOW + timedelta(seconds=1))
+    assert result.outcome is Outcome.SENT
+    assert slack.calls_to("conversations.history") == []
+    assert len(slack.history(CHANNEL)) == 1
 
 
 def test_a_post_that_landed_but_whose_answer_was_lost_is_found_not_reposted(
     db: Database, client: WebClient, slack: LocalSlack
 ) -> None:
-    slack.fail_next(
-        "chat.postMessage", status=500, retry_after=None, error="internal_error", after_effect=True
-    )
-    assert deliver(db, client).outcome is Outcome.FAILED
-    assert len(slack.history(CHANNEL)) == 1
+    slack.fail("chat.postMessage", "500", after_effect=True)
+    assert deliver(db, client).outcome is Outcome.RETRY
     [landed] = slack.history(CHANNEL)
 
-    build = Builder()
-    result = deliver(db, client, build=build, now=NOW + timedelta(minutes=11))
-
+    [result] = deliver_pending(db, client, now=NOW + backoff(1))
     assert result.outcome is Outcome.SENT
     assert result.ts == landed["ts"]
-    assert build.calls == 0
     assert posts(slack) == 1  # the lost one only
     assert len(slack.history(CHANNEL)) == 1
-    row = delivery_for(db, TEAM, "digest", f"{USER}:2026-11-24")
-    assert row is not None and (row.status, row.ts) == ("sent", landed["ts"])
+    row = row_of(db)
+    assert (row.status, row.ts) == ("sent", landed["ts"])
 
 
-def test_a_crash_after_claiming_is_taken_over_and_posted_once(
+def test_a_crash_after_claiming_an_old_style_row_is_taken_over_and_posted_once(
     db: Database, client: WebClient, slack: LocalSlack
 ) -> None:
     claim_row(db, claimed_at=NOW - timedelta(minutes=30))
@@ -309,8 +478,29 @@ def test_a_crash_after_claiming_is_taken_over_and_posted_once(
     [history_call] = slack.calls_to("conversations.history")
     assert history_call.body["channel"] == "D" + USER  # the DM's id, not the user id
     assert len(slack.history(USER)) == 1
-    row = delivery_for(db, TEAM, "digest", f"{USER}:2026-11-24")
-    assert row is not None and row.status == "sent" and row.attempts == 2 and row.claim_token != "f" * 32
+    row = row_of(db)
+    assert row.status == "sent" and row.attempts == 2 and row.claim_token != "f" * 32
+
+
+def test_a_worker_that_died_holding_a_claim_is_taken_over_after_the_stale_window(
+    db: Database, client: WebClient, slack: LocalSlack
+) -> None:
+    queue(db)
+    with db.transaction() as session:  # claimed by a worker that posted, then died before marking it
+        row = session.scalars(select(Delivery)).one()
+        row.status, row.claim_token, row.attempts = "claimed", "d" * 32, 1
+    slack.fail("chat.postMessage", "drop", after_effect=True)
+    with pytest.raises(OSError):
+        WebClient(token="xoxb-test", base_url=slack.base_url, retry_handlers=[]).chat_postMessage(
+            channel=CHANNEL,
+            text="moved a1",
+            metadata={"event_type": EVENT_TYPE, "event_payload": {"kind": "stage_change", "ref": "a1"}},
+        )
+    assert deliver_pending(db, client, now=NOW + STALE_AFTER - timedelta(seconds=1)) == []
+    [result] = deliver_pending(db, client, now=NOW + STALE_AFTER)
+    assert result.outcome is Outcome.SENT
+    assert posts(slack, "a1") == 1
+    assert len(slack.history(CHANNEL)) == 1
 
 
 def test_another_deliverys_message_in_history_is_not_mistaken_for_this_one(
@@ -323,28 +513,43 @@ def test_another_deliverys_message_in_history_is_not_mistaken_for_this_one(
     assert len(slack.history(CHANNEL)) == 2
 
 
-def test_an_unreadable_history_keeps_the_claim_and_posts_nothing(
+def test_a_history_that_cannot_be_read_for_now_keeps_it_pending_and_posts_nothing(
     db: Database, client: WebClient, slack: LocalSlack
 ) -> None:
     claim_row(db, claimed_at=NOW - timedelta(minutes=30))
-    slack.fail_next("conversations.history", status=200, retry_after=None, error="missing_scope")
-    assert deliver(db, client).outcome is Outcome.FAILED
+    slack.fail("conversations.history", "html503")
+    assert deliver(db, client).outcome is Outcome.RETRY
     assert posts(slack) == 0
-    row = delivery_for(db, TEAM, "digest", f"{USER}:2026-11-24")
-    assert row is not None and row.status == "claimed"
+    row = row_of(db)
+    assert (row.status, row.last_error, row.may_have_posted) == ("pending", "http_503", True)
 
-    assert deliver(db, client, now=NOW + timedelta(minutes=11)).outcome is Outcome.SENT
+    assert deliver_pending(db, client, now=NOW + timedelta(minutes=11))[0].outcome is Outcome.SENT
     assert posts(slack) == 1
 
 
-def test_a_dm_that_cannot_be_opened_fails_and_keeps_the_claim(
+def test_a_dm_to_a_user_who_does_not_exist_fails_for_good(
     db: Database, client: WebClient, slack: LocalSlack
 ) -> None:
-    slack.fail_next("conversations.open", status=200, retry_after=None, error="user_not_found")
-    assert deliver(db, client, channel=USER).outcome is Outcome.FAILED
+    slack.fail("conversations.open", "user_not_found")
+    result = deliver(db, client, channel=USER)
+    assert (result.outcome, result.error) == (Outcome.FAILED, "user_not_found")
     assert posts(slack) == 0
-    with db.transaction() as session:
-        [row] = session.scalars(select(Delivery)).all()
-        assert row.status == "claimed"
-    assert deliver(db, client, channel=USER, now=NOW + timedelta(minutes=11)).outcome is Outcome.SENT
-    assert len(slack.history(USER)) == 1
+    assert deliver_pending(db, client, now=NOW + timedelta(hours=1)) == []
+
+
+def test_transient_failures_for_too_long_end_failed(
+    db: Database, client: WebClient, slack: LocalSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    queue(db)
+    slack.fail("chat.postMessage", "429", times=100)
+    now = NOW
+    outcomes = []
+    for _ in range(100):
+        results = deliver_pending(db, client, now=now)
+        outcomes += [r.outcome for r in results]
+        if Outcome.FAILED in outcomes:
+            break
+        now += timedelta(hours=1)
+    assert outcomes[-1] is Outcome.FAILED and set(outcomes[:-1]) == {Outcome.RETRY}
+    assert row_of(db, "a1", "stage_change").status == "failed"
+    assert now - NOW >= timedelta(days=2)
