@@ -1,0 +1,153 @@
+"""Many threads logging to ONE account at the same moment, each in its own transaction as the runtime
+runs a user action (SPEC §8: counters, steps, step changes and announcements come out exactly as if
+the logs had come one by one)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+
+from slack_sdk import WebClient
+
+from bot.db import Database
+from bot.domain.activities import ActivityKind
+from bot.domain.stages import Step
+from bot.handlers.after_log import after_logged, store_log
+from bot.local_slack import LocalSlack
+from bot.runtime import Runtime
+from bot.services.accounts import AccountRef
+from bot.services.activities import Logged, LogRequest
+from tests.reliability.support import (
+    account_by_name,
+    announcements_posted,
+    integrity_problems,
+    ladder_problems,
+    request_keys,
+    step_path,
+)
+
+TEAM = "T0TEAM1"
+REPS = [f"U0REP{index}" for index in range(1, 6)]
+TODAY = date(2026, 11, 22)
+THREADS = 20
+
+
+def _log(runtime: Runtime, client: WebClient, request: LogRequest) -> Logged:
+    """What a logging listener does: `log_or_ask` in the runtime's unit of work (one transaction,
+    committed before the answer, with the deliveries it owes), then what follows a committed log."""
+    outcome, queued = store_log(runtime, request, today=TODAY)
+    assert isinstance(outcome, Logged), outcome
+    after_logged(runtime, client, request.team_id, outcome, queued)
+    return outcome
+
+
+def _request(name: str, kind: ActivityKind, key: str, user: str = "U0REP1") -> LogRequest:
+    return LogRequest(
+        team_id=TEAM,
+        user_id=user,
+        account=AccountRef(name=name),
+        kind=kind,
+        on=TODAY,
+        note=f"note {key}",
+        request_key=f"reliability:{key}",
+    )
+
+
+def _all_at_once(runtime: Runtime, client: WebClient, requests: list[LogRequest]) -> list[str]:
+    """Runs the logs on as many threads, released together; returns the errors (as text)."""
+    barrier = threading.Barrier(len(requests))
+
+    def one(request: LogRequest) -> Logged:
+        barrier.wait(timeout=10)
+        return _log(runtime, client, request)
+
+    errors: list[str] = []
+    with ThreadPoolExecutor(len(requests)) as pool:
+        futures = [pool.submit(one, request) for request in requests]
+        for future in futures:
+            error = future.exception(timeout=60)
+            if error is not None:
+                errors.append(f"{type(error).__name__}: {error}")
+    return errors
+
+
+def _wait_for_posts(slack: LocalSlack, channel: str, count: int, timeout: float = 5.0) -> int:
+    """Announcements may go out after the store: wait until `count` arrived (or time runs out), then
+    a moment more so that a duplicate would show."""
+    deadline = time.monotonic() + timeout
+    while len(announcements_posted(slack, channel)) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    return len(announcements_posted(slack, channel))
+
+
+def test_twenty_meetings_at_once_count_twenty(runtime: Runtime, db: Database, slack: LocalSlack) -> None:
+    client = WebClient(token="xoxb-test", base_url=slack.base_url)
+    _log(runtime, client, _request("Acme Corp", ActivityKind.CALL, "first"))
+
+    errors = _all_at_once(
+        runtime,
+        client,
+        [_request("Acme Corp", ActivityKind.VISIT, f"m{i}", REPS[i % len(REPS)]) for i in range(THREADS)],
+    )
+
+    assert errors == []
+    account = account_by_name(db, TEAM, "Acme Corp")
+    assert (account.remote_touches, account.in_person_meetings, account.step) == (1, THREADS, "met_twice")
+    assert step_path(db, account.id) == [("name_only", "remote"), ("remote", "met"), ("met", "met_twice")]
+    assert ladder_problems(db, TEAM, account.id) == []
+    assert integrity_problems(db, TEAM) == []
+    assert all(count == 1 for count in request_keys(db, TEAM).values())
+    # One stage change (acquaintance -> prospect), one announcement in the team channel.
+    assert _wait_for_posts(slack, "C0TEAM", 1) == 1
+
+
+def test_twenty_won_deals_at_once_climb_to_repeater_once(
+    runtime: Runtime, db: Database, slack: LocalSlack
+) -> None:
+    client = WebClient(token="xoxb-test", base_url=slack.base_url)
+    for index, kind in enumerate([ActivityKind.VISIT, ActivityKind.VISIT, ActivityKind.WON]):
+        _log(runtime, client, _request("Acme Corp", kind, f"before{index}"))
+    assert account_by_name(db, TEAM, "Acme Corp").step == Step.WON.value
+
+    errors = _all_at_once(
+        runtime,
+        client,
+        [_request("Acme Corp", ActivityKind.WON, f"w{i}", REPS[i % len(REPS)]) for i in range(THREADS)],
+    )
+
+    assert errors == []
+    account = account_by_name(db, TEAM, "Acme Corp")
+    assert (account.deals_won, account.in_person_meetings, account.step) == (THREADS + 1, 2, "repeater")
+    assert step_path(db, account.id) == [
+        ("name_only", "met"),
+        ("met", "met_twice"),
+        ("met_twice", "won"),
+        ("won", "repeat"),
+        ("repeat", "repeater"),
+    ]
+    assert ladder_problems(db, TEAM, account.id) == []
+    assert integrity_problems(db, TEAM) == []
+    # Stage changes: acquaintance -> prospect, prospect -> customer, customer -> repeater.
+    assert _wait_for_posts(slack, "C0TEAM", 3) == 3
+
+
+def test_twenty_reps_creating_one_new_account_at_once_make_one(
+    runtime: Runtime, db: Database, slack: LocalSlack
+) -> None:
+    client = WebClient(token="xoxb-test", base_url=slack.base_url)
+
+    errors = _all_at_once(
+        runtime,
+        client,
+        [_request("Initech", ActivityKind.VISIT, f"c{i}", REPS[i % len(REPS)]) for i in range(THREADS)],
+    )
+
+    assert errors == []
+    account = account_by_name(db, TEAM, "Initech")
+    assert (account.in_person_meetings, account.step) == (THREADS, "met_twice")
+    assert step_path(db, account.id) == [("name_only", "met"), ("met", "met_twice")]
+    assert ladder_problems(db, TEAM, account.id) == []
+    assert integrity_problems(db, TEAM) == []
