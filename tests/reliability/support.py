@@ -340,6 +340,9 @@ class TcpProxy:
             pairs, self._pairs = self._pairs, []
             self._cond.notify_all()
         if listener is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone would leave it listening.
+            with contextlib.suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
             listener.close()
         for pair in pairs:
             for sock in pair:

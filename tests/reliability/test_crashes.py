@@ -1,0 +1,208 @@
+"""`pyramid-bot serve` killed under load (SIGKILL at seeded random moments, restarted each time) and
+stopped under load (SIGTERM): an HTTP 200 for a logging command means it is stored, once; a command
+that got an error or no answer is retried with the same trigger id and then stored exactly once."""
+
+from __future__ import annotations
+
+import random
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.db import Database
+from bot.local_slack import LocalSlack
+from tests.e2e.conftest import SlackDriver
+from tests.reliability.support import (
+    LOGGED,
+    NOT_STORED,
+    Answer,
+    ServeProcess,
+    account_by_name,
+    integrity_problems,
+    ladder_problems,
+    reply_text,
+    request_keys,
+    send,
+    stored_for,
+    verdict,
+)
+
+TEAM = "T0TEAM1"
+ACCOUNTS = ["Alpha Trading", "Bravo Foods", "Charlie Steel"]
+SEED = 20261129
+
+
+@dataclass
+class Tried:
+    """One command and every answer it got, in order, until one said it was stored."""
+
+    trigger_id: str
+    command: str
+    text: str
+    answers: list[tuple[str, Answer, str]] = field(default_factory=list)  # (verdict, answer, what it said)
+
+    @property
+    def acknowledged(self) -> bool:
+        return any(v in ("stored", "acked") for v, _a, _s in self.answers)
+
+    def errored_then_found_stored(self) -> bool:
+        """An error answer, then a retry told "already logged" with no answer in between that may have
+        stored it (a 200, or no answer at all): the error-answered request was stored after all."""
+        for index, (v, _answer, _said) in enumerate(self.answers):
+            if v != "error":
+                continue
+            later = self.answers[index + 1 :]
+            for later_verdict, _a, later_said in later:
+                if later_verdict == "none":
+                    break
+                if later_verdict in ("stored", "acked"):
+                    if "Already logged" in later_said:
+                        return True
+                    break
+        return False
+
+
+def _create_accounts(driver: SlackDriver, slack: LocalSlack) -> None:
+    for name in ACCOUNTS:
+        answer = send(driver, "/meeting", f"{name} call -- first", f"create.{name.replace(' ', '')}")
+        assert verdict(answer, slack, wait=3) == "stored", answer
+
+
+def _client(
+    driver: SlackDriver, slack: LocalSlack, commands: list[Tried], stop_at: float, retry: bool = True
+) -> None:
+    for tried in commands:
+        while time.monotonic() < stop_at:
+            answer = send(driver, tried.command, tried.text, tried.trigger_id)
+            said = reply_text(answer, slack, wait=0)
+            outcome = verdict(answer, slack)
+            tried.answers.append((outcome, answer, said))
+            if outcome in ("stored", "acked") or not retry:
+                break
+            time.sleep(0.05)  # the server is down or restarting: retry, as a user would
+        if not retry and tried.answers and tried.answers[-1][0] == "none":
+            return  # the server is gone
+
+
+def _plan(client: int, count: int) -> list[Tried]:
+    plan = []
+    for index in range(count):
+        name = ACCOUNTS[(client + index) % len(ACCOUNTS)]
+        command, word = ("/deal", "won") if index % 4 == 3 else ("/meeting", "visit")
+        trigger = f"kill.{client}.{index}"
+        plan.append(Tried(trigger, command, f"{name} {word} -- {trigger}"))
+    return plan
+
+
+def _check_all_stored_once(db: Database, tried: list[Tried]) -> None:
+    keys = request_keys(db, TEAM)
+    never_answered = [t.trigger_id for t in tried if not t.acknowledged]
+    assert never_answered == [], "commands never acknowledged even after retries"
+    lost_or_doubled = {t.trigger_id: stored_for(keys, t.trigger_id) for t in tried}
+    assert {k: n for k, n in lost_or_doubled.items() if n != 1} == {}
+    assert [t.trigger_id for t in tried if t.errored_then_found_stored()] == []
+    for name in ACCOUNTS:
+        assert ladder_problems(db, TEAM, account_by_name(db, TEAM, name).id) == [], name
+    assert integrity_problems(db, TEAM) == []
+
+
+def test_sigkill_under_load_loses_no_acknowledged_command(
+    serve_process: Callable[..., ServeProcess],
+    serve_env: Callable[[str], dict[str, str]],
+    database_url: str,
+    slack: LocalSlack,
+    db: Database,
+) -> None:
+    rng = random.Random(SEED)
+    server = serve_process(serve_env(database_url))
+    server.start()
+    driver = SlackDriver(server.url, slack)
+    _create_accounts(driver, slack)
+
+    clients, per_client = 6, 14
+    plans = [_plan(client, per_client) for client in range(clients)]
+    stop_at = time.monotonic() + 45
+    threads = [
+        threading.Thread(target=_client, args=(driver, slack, plan, stop_at), daemon=True) for plan in plans
+    ]
+    for thread in threads:
+        thread.start()
+    kills = 0
+    for _round in range(3):
+        time.sleep(rng.uniform(0.2, 1.0))
+        if not any(thread.is_alive() for thread in threads):
+            break
+        server.signal(signal.SIGKILL)
+        assert server.wait(timeout=5) is not None
+        kills += 1
+        time.sleep(rng.uniform(0.0, 0.3))
+        server.start()
+    for thread in threads:
+        thread.join(timeout=max(0.1, stop_at - time.monotonic()))
+    assert not any(thread.is_alive() for thread in threads), "clients did not finish in time"
+    assert kills >= 2, "the load ended before the server could be killed"
+
+    tried = [t for plan in plans for t in plan]
+    answers = [a for t in tried for _v, a, _s in t.answers]
+    assert [a for a in answers if a.status is not None and a.status >= 500] == []
+    # Give a restarted server that stores from a durable queue a moment to catch up.
+    time.sleep(0.5)
+    _check_all_stored_once(db, tried)
+    # The load really crossed the kills: some commands had to be retried.
+    assert sum(1 for t in tried if len(t.answers) > 1) >= 1
+
+
+def test_sigterm_under_load_finishes_in_flight_work_and_refuses_new(
+    serve_process: Callable[..., ServeProcess],
+    serve_env: Callable[[str], dict[str, str]],
+    database_url: str,
+    slack: LocalSlack,
+    db: Database,
+) -> None:
+    server = serve_process(serve_env(database_url))
+    server.start()
+    driver = SlackDriver(server.url, slack)
+    _create_accounts(driver, slack)
+
+    clients, per_client = 6, 40
+    plans = [_plan(client, per_client) for client in range(clients)]
+    stop_at = time.monotonic() + 20
+    threads = [
+        threading.Thread(target=_client, args=(driver, slack, plan, stop_at, False), daemon=True)
+        for plan in plans
+    ]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.8)
+    signalled = time.monotonic()
+    server.signal(signal.SIGTERM)
+    code = server.wait(timeout=12)
+    took = time.monotonic() - signalled
+    for thread in threads:
+        thread.join(timeout=max(0.1, stop_at - time.monotonic()))
+
+    assert code == 0, server.log()
+    assert took <= 10.5
+    tried = [t for plan in plans for t in plan if t.answers]
+    answered = [(t, v, a, said) for t in tried for v, a, said in t.answers]
+    assert len(answered) > clients  # there was load when the signal came
+    # Nothing half-done: every answer is a stored command or no connection at all.
+    assert [
+        (v, a.status, said[:120]) for _t, v, a, said in answered if v not in ("stored", "acked", "none")
+    ] == []
+    # Requests that start once the server had time to stop listening are refused, not served.
+    late = [a for _t, _v, a, _s in answered if a.started > signalled + 0.5]
+    assert [a for a in late if a.status is not None] == []
+    assert late, "no request was sent after SIGTERM"
+    keys = request_keys(db, TEAM)
+    acknowledged = [t.trigger_id for t, v, _a, _s in answered if v in ("stored", "acked")]
+    assert {t: stored_for(keys, t) for t in acknowledged if stored_for(keys, t) != 1} == {}
+    refused = [t.trigger_id for t, v, a, _s in answered if v == "none" and a.started > signalled + 0.5]
+    assert {t: stored_for(keys, t) for t in refused if stored_for(keys, t) != 0} == {}
+    assert all(LOGGED.search(said) for _t, v, _a, said in answered if v == "stored")
+    assert not any(NOT_STORED.search(said) for _t, v, _a, said in answered if v == "stored")
+    for name in ACCOUNTS:
+        assert ladder_problems(db, TEAM, account_by_name(db, TEAM, name).id) == [], name
+    assert integrity_problems(db, TEAM) == []
