@@ -3,19 +3,21 @@ for teams that log a lot. Without the setting each stage change is announced at 
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 from functools import partial
 
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from bot.jobs.outbox import Delivered, deliver_once
+from bot.jobs.outbox import Delivered, deliver_once, report_failure
 from bot.models import Delivery, StepChange
 from bot.runtime import Runtime
 from bot.services import digests, summaries
 from bot.views.announcements import hourly, stage_line
 from bot.views.blocks import Message
 
+log = logging.getLogger(__name__)
 KIND = "stage_hour"
 # After downtime, hours up to a day old are still announced (late); older ones are left to the summary.
 CATCH_UP_HOURS = 24
@@ -42,18 +44,22 @@ def announce_last_hour(runtime: Runtime, client: WebClient, now: datetime) -> li
         for start in hours:
             if (team_id, start.isoformat()) in done:
                 continue
-            results.append(
-                deliver_once(
-                    runtime.db,
-                    client,
-                    team_id=team_id,
-                    kind=KIND,
-                    ref=start.isoformat(),
-                    channel=channel,
-                    build=partial(_hour_message, runtime, team_id, start, start + timedelta(hours=1)),
-                    now=now,
+            try:
+                results.append(
+                    deliver_once(
+                        runtime.db,
+                        client,
+                        team_id=team_id,
+                        kind=KIND,
+                        ref=start.isoformat(),
+                        channel=channel,
+                        build=partial(_hour_message, runtime, team_id, start, start + timedelta(hours=1)),
+                        now=now,
+                    )
                 )
-            )
+            except Exception as error:
+                # One hour's or one team's failure never stops the others; the next tick tries again.
+                report_failure(log, error, f"announcements {team_id} {start.isoformat()}")
     return results
 
 

@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.domain.schedule import WorkCalendar, digest_day_due
-from bot.jobs.outbox import Delivered, deliver_once
+from bot.jobs.outbox import Delivered, Outcome, deliver_once, report_failure
 from bot.runtime import Runtime
 from bot.services import digests
 from bot.views.blocks import Message
@@ -52,10 +52,14 @@ def send_due_digests(runtime: Runtime, client: WebClient, now: datetime) -> list
     calendar = work_calendar(runtime.settings)
     runs = []
     for team_id, user_id in _recipients(runtime, None, None):
-        profile = runtime.profile(client, team_id, user_id)
-        day = digest_day_due(now, profile.zone, runtime.settings.pyramid_digest_time, calendar)
-        if day is not None:
-            runs.append(_send(runtime, client, team_id, user_id, day, profile.locale, now))
+        try:
+            profile = runtime.profile(client, team_id, user_id)
+            day = digest_day_due(now, profile.zone, runtime.settings.pyramid_digest_time, calendar)
+            if day is not None:
+                runs.append(_send(runtime, client, team_id, user_id, day, profile.locale, now))
+        except Exception as error:
+            # One rep's failure never stops another's digest; the next tick tries this one again.
+            report_failure(log, error, f"digest {team_id} {user_id}")
     return runs
 
 
@@ -71,8 +75,12 @@ def send_digests_for(
     now = runtime.clock.now()
     runs = []
     for team_id, user_id in _recipients(runtime, users, teams):
-        profile = runtime.profile(client, team_id, user_id)
-        runs.append(_send(runtime, client, team_id, user_id, day, profile.locale, now))
+        try:
+            profile = runtime.profile(client, team_id, user_id)
+            runs.append(_send(runtime, client, team_id, user_id, day, profile.locale, now))
+        except Exception as error:
+            name = report_failure(log, error, f"digest {team_id} {user_id} {day}")
+            runs.append(DigestRun(team_id, user_id, day, Delivered(Outcome.RETRY, error=name)))
     return runs
 
 

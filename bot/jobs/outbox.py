@@ -381,6 +381,23 @@ def _classify(error: BaseException, posting: bool) -> _Problem:
     )
 
 
+def failure_name(error: BaseException) -> str:
+    """A short name for a Web API or network failure ("internal_error", "timeout", "http_503" …), for
+    the one log line a job writes when one item fails."""
+    return _classify(error, posting=False).error
+
+
+def report_failure(logger: logging.Logger, error: BaseException, what: str) -> str:
+    """One log line for one item of a run that failed (the run goes on): a WARNING naming the Slack or
+    network failure, or the traceback when it is a bug. Returns the failure's short name."""
+    name = failure_name(error)
+    if name.startswith("unexpected"):
+        logger.exception("%s failed; the run goes on", what)
+    else:
+        logger.warning("%s failed (%s); the run goes on", what, name)
+    return name
+
+
 def _retry_after(error: SlackApiError) -> float | None:
     headers = getattr(error.response, "headers", None) or {}
     for name, value in dict(headers).items():

@@ -8,7 +8,7 @@ from functools import partial
 
 from slack_sdk import WebClient
 
-from bot.jobs.outbox import Delivered, deliver_once
+from bot.jobs.outbox import Delivered, deliver_once, report_failure
 from bot.runtime import Runtime
 from bot.services import recoveries
 from bot.views.recovery import flag_post
@@ -25,16 +25,20 @@ def flag_overdue_recoveries(runtime: Runtime, client: WebClient, now: datetime) 
     results = []
     for recovery, account in overdue:
         days = (now - recovery.opened_at).days
-        results.append(
-            deliver_once(
-                runtime.db,
-                client,
-                team_id=recovery.team_id,
-                kind="recovery_flag",
-                ref=str(recovery.id),
-                channel=channel,
-                build=partial(flag_post, recovery, account, days, runtime.settings.pyramid_locale),
-                now=now,
+        try:
+            results.append(
+                deliver_once(
+                    runtime.db,
+                    client,
+                    team_id=recovery.team_id,
+                    kind="recovery_flag",
+                    ref=str(recovery.id),
+                    channel=channel,
+                    build=partial(flag_post, recovery, account, days, runtime.settings.pyramid_locale),
+                    now=now,
+                )
             )
-        )
+        except Exception as error:
+            # One flag's failure never stops the others; the next tick tries it again.
+            report_failure(log, error, f"recovery flag {recovery.team_id} {recovery.id}")
     return results

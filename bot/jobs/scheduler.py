@@ -1,6 +1,7 @@
 """APScheduler set-up. One tick every few minutes does every due job; the jobs decide what is due
 from the Clock and the delivery ledger, so a restart, a missed tick or a second scheduler process
-never posts anything twice (see outbox.py)."""
+never posts anything twice (see outbox.py). A sweep every `SWEEP_SECONDS` posts every delivery that
+is due (enqueued by a handler, or waiting for a retry), at most `SWEEP_LIMIT` at a time."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.jobs.announcements import announce_last_hour
 from bot.jobs.digest import send_due_digests
+from bot.jobs.outbox import SWEEP_LIMIT, Delivered, deliver_pending
 from bot.jobs.recovery_flags import flag_overdue_recoveries
 from bot.jobs.snapshots import take_snapshots
 from bot.jobs.summary import send_due_summaries
@@ -27,6 +29,7 @@ from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
 TICK_MINUTES = 5
+SWEEP_SECONDS = 30
 
 
 def job_client(runtime: Runtime) -> WebClient:
@@ -49,6 +52,15 @@ def add_retries(client: WebClient) -> WebClient:
     return client
 
 
+def sweep(runtime: Runtime, client: WebClient) -> list[Delivered]:
+    """Post what is due in the delivery ledger. Never raises: a failure is retried by a later sweep."""
+    try:
+        return deliver_pending(runtime.db, client, now=runtime.clock.now(), limit=SWEEP_LIMIT)
+    except Exception:
+        log.exception("the delivery sweep failed")
+        return []
+
+
 def tick(runtime: Runtime, client: WebClient) -> None:
     now = runtime.clock.now()
     jobs: list[Callable[[], object]] = [
@@ -57,6 +69,7 @@ def tick(runtime: Runtime, client: WebClient) -> None:
         lambda: flag_overdue_recoveries(runtime, client, now),
         lambda: send_due_summaries(runtime, client, now),
         lambda: announce_last_hour(runtime, client, now),
+        lambda: sweep(runtime, client),
     ]
     for job in jobs:
         try:
@@ -76,5 +89,13 @@ def build_scheduler(runtime: Runtime, client: WebClient, *, blocking: bool) -> B
         max_instances=1,
         coalesce=True,  # after downtime, one catch-up run rather than one per missed slot
         next_run_time=runtime.clock.now(),
+    )
+    scheduler.add_job(
+        sweep,
+        IntervalTrigger(seconds=SWEEP_SECONDS),
+        args=(runtime, client),
+        id="pyramid-deliveries",
+        max_instances=1,
+        coalesce=True,
     )
     return scheduler

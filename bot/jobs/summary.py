@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 
 from bot.domain.stages import Stage
 from bot.i18n import t
-from bot.jobs.outbox import Delivered, Outcome, deliver_once, upload_once
+from bot.jobs.outbox import Delivered, Outcome, deliver_once, report_failure, upload_once
 from bot.runtime import Runtime
 from bot.services import digests, summaries
 from bot.views.blocks import Message, fmt_date, stage_name
@@ -49,7 +49,15 @@ def send_summaries_for(
         return []
     with runtime.db.transaction() as session:
         team_ids = teams or digests.teams(session)
-    return [_send(runtime, client, team_id, day, channel) for team_id in team_ids]
+    runs = []
+    for team_id in team_ids:
+        try:
+            runs.append(_send(runtime, client, team_id, day, channel))
+        except Exception as error:
+            # One team's failure never stops another's summary; the next tick tries this one again.
+            name = report_failure(log, error, f"summary {team_id} {day}")
+            runs.append(SummaryRun(team_id, day, Delivered(Outcome.RETRY, error=name), None))
+    return runs
 
 
 def _send(runtime: Runtime, client: WebClient, team_id: str, day: date, channel: str) -> SummaryRun:
