@@ -8,12 +8,13 @@ from bot.i18n import t
 from bot.models import Account
 from bot.services.cards import AccountCard
 from bot.views.blocks import (
+    NAME_LIMIT,
+    ONE_NAME_LIMIT,
     Message,
     actions,
     button,
     context,
     divider,
-    escape,
     fields,
     fmt_amount,
     fmt_date,
@@ -23,6 +24,7 @@ from bot.views.blocks import (
     section,
     stage_name,
     step_name,
+    user_text,
 )
 from bot.views.replies import next_step_advice
 
@@ -40,7 +42,7 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
         days = (today - account.last_touch_on).days
         last = t(locale, "card_last_touch", date=fmt_date(account.last_touch_on, locale), days=days)
     segment = (
-        t(locale, "card_segment", segment=escape(account.segment))
+        t(locale, "card_segment", segment=user_text(account.segment, NAME_LIMIT))
         if account.segment
         else t(locale, "card_no_segment")
     )
@@ -72,12 +74,7 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
     ]
     history = [t(locale, "card_history")]
     for activity in card.history:
-        note = ""
-        if activity.note:
-            preview = (
-                activity.note if len(activity.note) <= NOTE_PREVIEW else activity.note[:NOTE_PREVIEW] + "…"
-            )
-            note = f" — {escape(preview)}"
+        note = f" — {user_text(activity.note, NOTE_PREVIEW)}" if activity.note else ""
         history.append(
             "• "
             + t(
@@ -102,12 +99,14 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
             block_id="card_actions",
         )
     )
-    return message(f"{escape(account.name)}: {step.label} {step_name(step, locale)}", blocks)
+    return message(
+        f"{user_text(account.name, ONE_NAME_LIMIT)}: {step.label} {step_name(step, locale)}", blocks
+    )
 
 
 def which_account(name: str, candidates: tuple[Account, ...], locale: str) -> Message:
     """`/account` with a name that is only close to existing ones."""
-    text = t(locale, "did_you_mean", name=escape(name))
+    text = t(locale, "did_you_mean", name=user_text(name, ONE_NAME_LIMIT))
     choices = [
         button(candidate.name, f"show_account_{index}", str(candidate.id))
         for index, candidate in enumerate(candidates)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -10,19 +11,24 @@ from bot.domain.recovery import RecoveryStatus, still_owed
 from bot.i18n import t
 from bot.services.digests import Digest, FollowupItem, LapsingItem, RecoveryItem, StalledItem
 from bot.views.blocks import (
+    MESSAGE_BLOCKS,
+    MESSAGE_TEXT_BUDGET,
+    NAME_LIMIT,
+    NOTE_LIMIT,
     Block,
     Message,
     actions,
     button,
     context,
     divider,
-    escape,
     fmt_date,
     header,
     message,
     plain,
     section,
     stage_name,
+    text_length,
+    user_text,
 )
 
 MAX_FOLLOWUPS = 8
@@ -31,34 +37,56 @@ MAX_LAPSING = 8
 MAX_STALLED = 4
 
 
+@dataclass(frozen=True)
+class Part:
+    """One list of a digest: its title blocks, its items' blocks (each item whole), how many items in all."""
+
+    head: list[Block]
+    items: list[list[Block]]
+    total: int
+
+
 def digest_message(digest: Digest, locale: str) -> Message:
     day = digest.day
-    blocks: list[Block] = [header(t(locale, "digest_title", date=fmt_date(day, locale)))]
+    parts: list[Part] = []
     if digest.followups:
-        blocks.append(section("*" + t(locale, "digest_followups", count=len(digest.followups)) + "*"))
-        for item in digest.followups[:MAX_FOLLOWUPS]:
-            blocks.extend(followup_blocks(item, day, locale))
-        blocks.extend(more(len(digest.followups) - MAX_FOLLOWUPS, locale))
+        parts.append(
+            Part(
+                list_head("digest_followups", len(digest.followups), locale, first=True),
+                [followup_blocks(item, day, locale) for item in digest.followups[:MAX_FOLLOWUPS]],
+                len(digest.followups),
+            )
+        )
     if digest.recoveries:
-        blocks.append(divider())
-        blocks.append(section("*" + t(locale, "digest_recoveries", count=len(digest.recoveries)) + "*"))
-        for recovery in digest.recoveries[:MAX_RECOVERIES]:
-            blocks.extend(recovery_blocks(recovery, day, locale))
-        blocks.extend(more(len(digest.recoveries) - MAX_RECOVERIES, locale))
+        parts.append(
+            Part(
+                list_head("digest_recoveries", len(digest.recoveries), locale),
+                [recovery_blocks(item, day, locale) for item in digest.recoveries[:MAX_RECOVERIES]],
+                len(digest.recoveries),
+            )
+        )
     if digest.lapsing:
-        blocks.append(divider())
-        blocks.append(section("*" + t(locale, "digest_lapsing", count=len(digest.lapsing)) + "*"))
-        for lapsing in digest.lapsing[:MAX_LAPSING]:
-            blocks.append(lapsing_block(lapsing, locale))
-        blocks.extend(more(len(digest.lapsing) - MAX_LAPSING, locale))
+        parts.append(
+            Part(
+                list_head("digest_lapsing", len(digest.lapsing), locale),
+                [[lapsing_block(item, locale)] for item in digest.lapsing[:MAX_LAPSING]],
+                len(digest.lapsing),
+            )
+        )
     if digest.stalled:
-        blocks.append(divider())
-        blocks.append(section("*" + t(locale, "digest_stalled", count=len(digest.stalled)) + "*"))
-        for stalled in digest.stalled[:MAX_STALLED]:
-            blocks.append(_stalled_block(stalled, day, locale))
-        blocks.extend(more(len(digest.stalled) - MAX_STALLED, locale))
-    if digest.quiet_acquaintances:
-        blocks.append(context(t(locale, "digest_quiet_acquaintances", count=digest.quiet_acquaintances)))
+        parts.append(
+            Part(
+                list_head("digest_stalled", len(digest.stalled), locale),
+                [[_stalled_block(item, day, locale)] for item in digest.stalled[:MAX_STALLED]],
+                len(digest.stalled),
+            )
+        )
+    tail = (
+        [context(t(locale, "digest_quiet_acquaintances", count=digest.quiet_acquaintances))]
+        if digest.quiet_acquaintances
+        else []
+    )
+    blocks = assemble([header(t(locale, "digest_title", date=fmt_date(day, locale)))], parts, tail, locale)
     summary = t(
         locale,
         "digest_fallback",
@@ -69,6 +97,43 @@ def digest_message(digest: Digest, locale: str) -> Message:
     return message(summary, blocks)
 
 
+def list_head(key: str, count: int, locale: str, *, first: bool = False) -> list[Block]:
+    title = section("*" + t(locale, key, count=count) + "*")
+    return [title] if first else [divider(), title]
+
+
+def assemble(
+    top: list[Block],
+    parts: list[Part],
+    tail: list[Block],
+    locale: str,
+    *,
+    max_blocks: int = MESSAGE_BLOCKS,
+    budget: int = MESSAGE_TEXT_BUDGET,
+) -> list[Block]:
+    """The lists in order, each with as many whole items as Slack's limits leave room for (a heavy rep's
+    long names and notes must not make Slack refuse the message), and an "…and N more" line for the rest.
+    Room for every title and every "…and N more" line is kept before any item is placed."""
+    fixed = top + tail + [block for part in parts for block in part.head + more(part.total, locale)]
+    room = budget - text_length(fixed)
+    blocks_room = max_blocks - len(fixed)
+    out = list(top)
+    for part in parts:
+        out.extend(part.head)
+        shown = 0
+        for item in part.items:
+            weight = text_length(item)
+            if weight > room or len(item) > blocks_room:
+                break
+            out.extend(item)
+            room -= weight
+            blocks_room -= len(item)
+            shown += 1
+        out.extend(more(part.total - shown, locale))
+    out.extend(tail)
+    return out
+
+
 def followup_blocks(item: FollowupItem, today: date, locale: str) -> list[Block]:
     overdue = (today - item.due_on).days
     when = (
@@ -76,9 +141,9 @@ def followup_blocks(item: FollowupItem, today: date, locale: str) -> list[Block]
         if overdue > 0
         else t(locale, "followup_due_today")
     )
-    what = f" — {escape(item.note)}" if item.note else ""
+    what = f" — {user_text(item.note, NOTE_LIMIT)}" if item.note else ""
     source = t(locale, f"followup_source_{item.source}")
-    text = f"*{escape(item.account_name)}*{what}\n{when} · {source}"
+    text = f"*{user_text(item.account_name, NAME_LIMIT)}*{what}\n{when} · {source}"
     return [
         {**section(text), "block_id": f"fu_{item.id}"},
         actions(
@@ -97,7 +162,7 @@ def followup_blocks(item: FollowupItem, today: date, locale: str) -> list[Block]
 def recovery_blocks(item: RecoveryItem, today: date, locale: str) -> list[Block]:
     owed = ", ".join(t(locale, f"recovery_owed_{step}") for step in still_owed(item.status, item.steps_done))
     text = (
-        f"*{escape(item.account_name)}* — {escape(item.what[:300])}\n"
+        f"*{user_text(item.account_name, NAME_LIMIT)}* — {user_text(item.what, NOTE_LIMIT)}\n"
         + t(
             locale,
             "recovery_line",
@@ -125,9 +190,10 @@ def recovery_blocks(item: RecoveryItem, today: date, locale: str) -> list[Block]
 def lapsing_block(item: LapsingItem, locale: str, *, with_draft: bool = True) -> Block:
     stage = stage_name(item.step.stage, locale)
     line = t(locale, f"lapse_{item.lapse.value}", days=item.quiet_days)
-    text = f"*{escape(item.account_name)}* ({stage}) — {line}"
+    name = user_text(item.account_name, NAME_LIMIT)
+    text = f"*{name}* ({stage}) — {line}"
     if item.lapse is Lapse.DORMANT and with_draft:
-        text += "\n>" + t(locale, "winback_draft", account=escape(item.account_name)).replace("\n", "\n>")
+        text += "\n>" + t(locale, "winback_draft", account=name).replace("\n", "\n>")
     return section(
         text, accessory=button(t(locale, "button_log_meeting"), "open_log_meeting", str(item.account_id))
     )
@@ -135,7 +201,7 @@ def lapsing_block(item: LapsingItem, locale: str, *, with_draft: bool = True) ->
 
 def _stalled_block(item: StalledItem, today: date, locale: str) -> Block:
     days = (today - item.proposed_on).days
-    text = f"*{escape(item.account_name)}* — " + t(
+    text = f"*{user_text(item.account_name, NAME_LIMIT)}* — " + t(
         locale, "stalled_line", date=fmt_date(item.proposed_on, locale), days=days
     )
     return section(
@@ -148,17 +214,15 @@ def more(count: int, locale: str) -> list[Block]:
 
 
 def replace_item(blocks: list[dict[str, Any]], block_id: str, note: str) -> list[dict[str, Any]]:
-    """The message's blocks with the item's buttons replaced by what happened (who, when, what)."""
+    """The message's blocks with the item's buttons replaced by what happened (who, when, what). A line
+    left by an earlier press of the same item gives way to the new one: block ids stay unique."""
+    done_id = f"{block_id}_done"
+    if not any(block.get("block_id") == f"{block_id}_actions" for block in blocks):
+        return list(blocks)
     updated = []
     for block in blocks:
         if block.get("block_id") == f"{block_id}_actions":
-            updated.append(
-                {
-                    "type": "context",
-                    "block_id": f"{block_id}_done",
-                    "elements": [{"type": "mrkdwn", "text": note}],
-                }
-            )
-        else:
+            updated.append({**context(note), "block_id": done_id})
+        elif block.get("block_id") != done_id:
             updated.append(block)
     return updated

@@ -8,51 +8,71 @@ from typing import Any
 from bot.domain.pyramid import Distribution, health
 from bot.i18n import t
 from bot.services.digests import Digest
-from bot.views.blocks import Block, actions, button, context, divider, fmt_date, header, section
+from bot.views.blocks import (
+    VIEW_BLOCKS,
+    Block,
+    actions,
+    button,
+    context,
+    fmt_date,
+    header,
+    section,
+)
 from bot.views.digest import (
     MAX_FOLLOWUPS,
     MAX_LAPSING,
     MAX_RECOVERIES,
+    Part,
+    assemble,
     followup_blocks,
     lapsing_block,
-    more,
+    list_head,
     recovery_blocks,
 )
 from bot.views.pyramid import draw, health_text
 
 
 def home_view(dist: Distribution, digest: Digest, locale: str) -> dict[str, Any]:
-    blocks: list[Block] = [
+    top: list[Block] = [
         header(t(locale, "home_title", date=fmt_date(digest.day, locale))),
         actions(
-            button(t(locale, "button_log_meeting"), "open_log_meeting", "", style="primary"),
-            button(t(locale, "button_log_deal"), "open_log_deal", ""),
+            # No value: the quick buttons open the log modal with no account chosen yet.
+            button(t(locale, "button_log_meeting"), "open_log_meeting", None, style="primary"),
+            button(t(locale, "button_log_deal"), "open_log_deal", None),
             block_id="home_quick",
         ),
         section("*" + t(locale, "pyramid_title_me") + "*"),
     ]
     if dist.total:
-        blocks.append(section("```\n" + draw(dist, detail=False, locale=locale) + "\n```"))
-        blocks.append(context(health_text(health(dist), locale)))
+        top.append(section("```\n" + draw(dist, detail=False, locale=locale) + "\n```"))
+        top.append(context(health_text(health(dist), locale)))
     else:
-        blocks.append(section(t(locale, "pyramid_empty")))
-    blocks.append(divider())
-    blocks.append(section("*" + t(locale, "digest_followups", count=len(digest.followups)) + "*"))
-    for item in digest.followups[:MAX_FOLLOWUPS]:
-        blocks.extend(followup_blocks(item, digest.day, locale))
-    blocks.extend(more(len(digest.followups) - MAX_FOLLOWUPS, locale))
+        top.append(section(t(locale, "pyramid_empty")))
+    followups_head = list_head("digest_followups", len(digest.followups), locale)
     if not digest.followups:
-        blocks.append(context(t(locale, "home_nothing_due")))
+        followups_head.append(context(t(locale, "home_nothing_due")))
+    parts = [
+        Part(
+            followups_head,
+            [followup_blocks(item, digest.day, locale) for item in digest.followups[:MAX_FOLLOWUPS]],
+            len(digest.followups),
+        )
+    ]
     if digest.recoveries:
-        blocks.append(divider())
-        blocks.append(section("*" + t(locale, "digest_recoveries", count=len(digest.recoveries)) + "*"))
-        for recovery in digest.recoveries[:MAX_RECOVERIES]:
-            blocks.extend(recovery_blocks(recovery, digest.day, locale))
-        blocks.extend(more(len(digest.recoveries) - MAX_RECOVERIES, locale))
+        parts.append(
+            Part(
+                list_head("digest_recoveries", len(digest.recoveries), locale),
+                [recovery_blocks(item, digest.day, locale) for item in digest.recoveries[:MAX_RECOVERIES]],
+                len(digest.recoveries),
+            )
+        )
     if digest.lapsing:
-        blocks.append(divider())
-        blocks.append(section("*" + t(locale, "digest_lapsing", count=len(digest.lapsing)) + "*"))
-        for lapsing in digest.lapsing[:MAX_LAPSING]:
-            blocks.append(lapsing_block(lapsing, locale, with_draft=False))
-        blocks.extend(more(len(digest.lapsing) - MAX_LAPSING, locale))
-    return {"type": "home", "callback_id": "pyramid_home", "blocks": blocks[:100]}
+        parts.append(
+            Part(
+                list_head("digest_lapsing", len(digest.lapsing), locale),
+                [[lapsing_block(item, locale, with_draft=False)] for item in digest.lapsing[:MAX_LAPSING]],
+                len(digest.lapsing),
+            )
+        )
+    blocks = assemble(top, parts, [], locale, max_blocks=VIEW_BLOCKS)
+    return {"type": "home", "callback_id": "pyramid_home", "blocks": blocks}

@@ -8,21 +8,33 @@ from bot.domain.recovery import FIVE_STEPS, RecoveryStatus, steps_done
 from bot.i18n import t
 from bot.models import Account, Recovery
 from bot.views.blocks import (
+    ONE_NAME_LIMIT,
+    ONE_NOTE_LIMIT,
     Block,
     Message,
     actions,
     button,
     context,
-    escape,
     mention,
     message,
     plain,
     section,
+    user_text,
 )
+
+# Messages about one recovery: the account's name and what went wrong, escaped and clipped.
+
+
+def _name(account: Account) -> str:
+    return user_text(account.name, ONE_NAME_LIMIT)
+
+
+def _what(recovery: Recovery) -> str:
+    return user_text(recovery.what, ONE_NOTE_LIMIT)
 
 
 def owner_checklist(recovery: Recovery, account: Account, locale: str) -> Message:
-    title = t(locale, "trouble_dm_title", account=escape(account.name), what=escape(recovery.what))
+    title = t(locale, "trouble_dm_title", account=_name(account), what=_what(recovery))
     options = [{"text": plain(t(locale, f"recovery_step_{step}")), "value": step} for step in FIVE_STEPS]
     done = set(steps_done(recovery.steps_done))
     checkboxes: dict[str, Any] = {"type": "checkboxes", "action_id": "recovery_steps", "options": options}
@@ -58,10 +70,10 @@ def channel_post(recovery: Recovery, account: Account, locale: str) -> Message:
     text = t(
         locale,
         "trouble_channel",
-        account=escape(account.name),
+        account=_name(account),
         owner=mention(recovery.owner_id),
         user=mention(recovery.opened_by),
-        what=escape(recovery.what),
+        what=_what(recovery),
     )
     return message(text, [section(text)])
 
@@ -70,16 +82,16 @@ def flag_post(recovery: Recovery, account: Account, days: int, locale: str) -> M
     text = t(
         locale,
         "trouble_flag",
-        account=escape(account.name),
+        account=_name(account),
         owner=mention(recovery.owner_id),
         days=days,
-        what=escape(recovery.what),
+        what=_what(recovery),
     )
     return message(text, [section(text)])
 
 
 def verdict_question(recovery: Recovery, account: Account, locale: str) -> Message:
-    text = t(locale, "verdict_question", account=escape(account.name), what=escape(recovery.what))
+    text = t(locale, "verdict_question", account=_name(account), what=_what(recovery))
     return message(
         text,
         [

@@ -8,11 +8,12 @@ from bot.i18n import t
 from bot.models import Account
 from bot.services.activities import Logged
 from bot.views.blocks import (
+    ONE_NAME_LIMIT,
+    ONE_NOTE_LIMIT,
     Message,
     actions,
     button,
     context,
-    escape,
     fmt_amount,
     fmt_date,
     mention,
@@ -21,7 +22,12 @@ from bot.views.blocks import (
     stage_name,
     step_line,
     step_name,
+    user_text,
 )
+
+# The parameters of an edit confirmation that carry a name or a segment as typed or stored (the others,
+# such as `owner`, are mentions the caller built): escaped, so that they cannot become markup, and clipped.
+EDIT_USER_PARAMS = frozenset({"account", "old", "new", "segment"})
 
 
 def logged(result: Logged, locale: str) -> Message:
@@ -31,7 +37,7 @@ def logged(result: Logged, locale: str) -> Message:
         locale,
         "logged_deal" if kind.is_deal else "logged_touch",
         kind=t(locale, f"kind_{kind.value}"),
-        account=escape(account.name),
+        account=user_text(account.name, ONE_NAME_LIMIT),
         date=fmt_date(activity.occurred_on, locale),
     )
     details = [stored]
@@ -43,12 +49,17 @@ def logged(result: Logged, locale: str) -> Message:
         details = [t(locale, "duplicate_request"), *details]
     if result.created_account:
         details.append(
-            t(locale, "account_created", account=escape(account.name), owner=mention(account.owner_id))
+            t(
+                locale,
+                "account_created",
+                account=user_text(account.name, ONE_NAME_LIMIT),
+                owner=mention(account.owner_id),
+            )
         )
 
     lines = [" ".join(details), climb_text(result, locale)]
     if activity.note:
-        lines.append(t(locale, "logged_note", note=escape(activity.note)))
+        lines.append(t(locale, "logged_note", note=user_text(activity.note, ONE_NOTE_LIMIT)))
     for due in result.followups_scheduled:
         lines.append("📅 " + t(locale, "followup_auto_scheduled", date=fmt_date(due, locale)))
     blocks = [section("\n".join(lines)), context(next_step_advice(account.current_step, locale))]
@@ -95,7 +106,7 @@ def next_step_advice(step: Step, locale: str) -> str:
 
 
 def did_you_mean(name: str, candidates: tuple[Account, ...], pending_id: str, locale: str) -> Message:
-    text = t(locale, "did_you_mean", name=escape(name))
+    text = t(locale, "did_you_mean", name=user_text(name, ONE_NAME_LIMIT))
     choices = [
         button(
             t(locale, "use_account", account=candidate.name),
@@ -111,7 +122,10 @@ def did_you_mean(name: str, candidates: tuple[Account, ...], pending_id: str, lo
 
 def error(code: str, params: dict[str, object], locale: str, example: str | None) -> Message:
     # Parameters often echo what the user typed: escaped so that it cannot become Slack markup.
-    safe = {key: escape(value) if isinstance(value, str) else value for key, value in params.items()}
+    safe = {
+        key: user_text(value, ONE_NOTE_LIMIT) if isinstance(value, str) else value
+        for key, value in params.items()
+    }
     text = "⚠️ " + t(locale, f"error_{code}", **safe)
     blocks = [section(text)]
     if example:
@@ -124,4 +138,10 @@ def plain_notice(text: str) -> Message:
 
 
 def edited(key: str, locale: str, **params: object) -> Message:
-    return plain_notice("✅ " + t(locale, key, **params))
+    safe = {
+        name: user_text(value, ONE_NAME_LIMIT)
+        if name in EDIT_USER_PARAMS and isinstance(value, str)
+        else value
+        for name, value in params.items()
+    }
+    return plain_notice("✅ " + t(locale, key, **safe))

@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.domain.analytics import trend
 from bot.domain.pyramid import health
 from bot.i18n import t
 from bot.services.summaries import Summary
 from bot.views.announcements import stage_line
 from bot.views.blocks import (
+    NAME_LIMIT,
+    SECTION_LIMIT,
     Block,
     Message,
     context,
     divider,
-    escape,
+    fit_lines,
     fmt_amount,
     fmt_date,
     header,
     mention,
     message,
     section,
+    user_text,
 )
 from bot.views.pyramid import draw, health_text
 
 MAX_LINES = 10
+MAX_REPS = 20
+# Each list keeps to its section and all of them together well inside Slack's message limit.
+RECOVERIES_LIMIT = 2500
+QUIET_LIMIT = 2000
+WHAT_LIMIT = 150
 
 
 def summary_message(summary: Summary, locale: str) -> Message:
@@ -35,6 +45,7 @@ def summary_message(summary: Summary, locale: str) -> Message:
         section(health_text(health(dist), locale)),
         divider(),
     ]
+    more = _more(locale)
     lines = []
     for move in summary.advancements[:MAX_LINES]:
         lines.append(stage_line(move.user_id, move.account, move.before, move.after, move.kind, locale))
@@ -42,28 +53,29 @@ def summary_message(summary: Summary, locale: str) -> Message:
         amount = f" {fmt_amount(win.amount, locale)}" if win.amount is not None else ""
         lines.append(
             "🎉 "
-            + t(locale, "summary_win", user=mention(win.user_id), account=escape(win.account), amount=amount)
+            + t(
+                locale,
+                "summary_win",
+                user=mention(win.user_id),
+                account=user_text(win.account, NAME_LIMIT),
+                amount=amount,
+            )
         )
     hidden = max(0, len(summary.advancements) - MAX_LINES) + max(0, len(summary.wins) - MAX_LINES)
-    if hidden:
-        lines.append(t(locale, "digest_more", count=hidden))
-    blocks.append(
-        section("*" + t(locale, "summary_moves") + "*\n" + ("\n".join(lines) or t(locale, "summary_none")))
-    )
+    moves_head = "*" + t(locale, "summary_moves") + "*"
+    if lines or hidden:
+        blocks.append(section(fit_lines(lines, SECTION_LIMIT, more, head=moves_head, hidden=hidden)))
+    else:
+        blocks.append(section(moves_head + "\n" + t(locale, "summary_none")))
     blocks.append(section(t(locale, "summary_new_acquaintances", count=summary.new_acquaintances)))
     if summary.open_recoveries:
         recoveries = [
-            f"• *{escape(name)}* — {escape(what[:150])} ({fmt_date(opened_on, locale)})"
-            for name, what, opened_on in summary.open_recoveries[:MAX_LINES]
+            f"• *{user_text(name, NAME_LIMIT)}* — {user_text(what, WHAT_LIMIT)} ({fmt_date(day, locale)})"
+            for name, what, day in summary.open_recoveries[:MAX_LINES]
         ]
-        blocks.append(
-            section(
-                "*"
-                + t(locale, "summary_recoveries", count=len(summary.open_recoveries))
-                + "*\n"
-                + "\n".join(recoveries)
-            )
-        )
+        head = "*" + t(locale, "summary_recoveries", count=len(summary.open_recoveries)) + "*"
+        hidden = len(summary.open_recoveries) - len(recoveries)
+        blocks.append(section(fit_lines(recoveries, RECOVERIES_LIMIT, more, head=head, hidden=hidden)))
     if summary.quiet_by_rep:
         reps = [
             "• "
@@ -74,9 +86,11 @@ def summary_message(summary: Summary, locale: str) -> Message:
                 lapsing=counts.lapsing,
                 dormant=counts.dormant,
             )
-            for user, counts in list(summary.quiet_by_rep.items())[:20]
+            for user, counts in list(summary.quiet_by_rep.items())[:MAX_REPS]
         ]
-        blocks.append(section("*" + t(locale, "summary_quiet") + "*\n" + "\n".join(reps)))
+        head = "*" + t(locale, "summary_quiet") + "*"
+        hidden = len(summary.quiet_by_rep) - len(reps)
+        blocks.append(section(fit_lines(reps, QUIET_LIMIT, more, head=head, hidden=hidden)))
     counts = dist.by_stage
     fallback = (
         t(locale, "summary_title", date=fmt_date(summary.week_start, locale))
@@ -84,3 +98,7 @@ def summary_message(summary: Summary, locale: str) -> Message:
         + " · ".join(f"{stage.value}: {counts[stage]}" for stage in reversed(list(counts)))
     )
     return message(fallback, blocks)
+
+
+def _more(locale: str) -> Callable[[int], str]:
+    return lambda count: t(locale, "digest_more", count=count)

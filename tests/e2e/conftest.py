@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.local_slack import Call, LocalSlack
 from bot.server import wsgi_app
+from tests.support.blockkit import check_ack_body, check_calls
 
 SIGNING_SECRET = "test-signing-secret"
 TEAM = "T0TEAM1"
@@ -354,6 +355,21 @@ def app_server(settings: Settings, db: Database, clock: FixedClock, slack: Local
 @pytest.fixture
 def driver(app_server: str, slack: LocalSlack) -> SlackDriver:
     return SlackDriver(app_server + "/slack/events", slack)
+
+
+@pytest.fixture(autouse=True)
+def slack_limits(request: pytest.FixtureRequest) -> Iterator[None]:
+    """At the end of every end-to-end test, every message and view the bot sent (Web API calls, response
+    URL posts, and replies carried in HTTP ack bodies) is checked against Slack's real limits."""
+    yield
+    fake = request.node.funcargs.get("slack")
+    if isinstance(fake, LocalSlack):
+        check_calls(fake.calls)
+    driver = request.node.funcargs.get("driver")
+    acks = getattr(driver, "acks", None)  # slash-command acks recorded by the driver, by response key
+    for key, sent in (acks or {}).items():
+        if sent.status == 200:
+            check_ack_body(sent.body, f"ack {key}")
 
 
 __all__ = ["Call", "SlackDriver", "find_button", "text_of"]

@@ -268,7 +268,7 @@ def test_opening_the_home_tab_publishes_the_reps_own_home(
     # Quick buttons to log a meeting or a deal, with no account chosen.
     meeting, _ = find_button(view, "open_log_meeting")
     deal, _ = find_button(view, "open_log_deal")
-    assert meeting["value"] == deal["value"] == ""
+    assert "value" not in meeting and "value" not in deal  # Slack drops an empty value: none is sent
     assert_valid_home(view)
 
 

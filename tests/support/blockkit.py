@@ -197,6 +197,21 @@ def check_call(method: str, body: Mapping[str, Any], where: str | None = None) -
     return False
 
 
+def check_ack_body(body: str, where: str = "ack") -> bool:
+    """An HTTP ack body: when it carries a reply (a JSON object with text or blocks), that reply is a
+    message Slack shows, and is checked as one. True when it carried one."""
+    if not body.strip():
+        return False
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return False
+    if not isinstance(payload, Mapping) or not ("text" in payload or "blocks" in payload):
+        return False
+    check_message(payload, where)
+    return True
+
+
 def check_calls(calls: Iterable[Any]) -> int:
     """Every message and view among recorded calls (objects with `.method` and `.body`); how many."""
     checked = 0
@@ -495,11 +510,20 @@ def _strings_length(node: object, key: str | None = None) -> int:
     return 0
 
 
-def _diff(original: dict[str, Any], again: dict[str, Any]) -> str:
-    lost = sorted(set(original) - set(again))
-    added = sorted(set(again) - set(original))
-    changed = sorted(key for key in set(original) & set(again) if original[key] != again[key])
-    return f"slack_sdk dropped {lost}, added {added}, changed {changed}"
+def _diff(original: object, again: object, path: str = "") -> str:
+    """Where slack_sdk's round trip changed the JSON: the first differing path and both values."""
+    if isinstance(original, Mapping) and isinstance(again, Mapping):
+        for key in sorted(set(original) | set(again)):
+            if original.get(key, _MISSING) != again.get(key, _MISSING):
+                return _diff(original.get(key, _MISSING), again.get(key, _MISSING), f"{path}.{key}")
+    if isinstance(original, list) and isinstance(again, list) and len(original) == len(again):
+        for index, (left, right) in enumerate(zip(original, again, strict=True)):
+            if left != right:
+                return _diff(left, right, f"{path}[{index}]")
+    return f"slack_sdk turned {path or '.'} = {original!r:.80} into {again!r:.80}"
+
+
+_MISSING = "<missing>"
 
 
 __all__ = [
@@ -508,6 +532,7 @@ __all__ = [
     "VIEW_BLOCKS",
     "BlockKitViolation",
     "blocks_text_length",
+    "check_ack_body",
     "check_call",
     "check_calls",
     "check_message",

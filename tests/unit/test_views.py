@@ -9,8 +9,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from slack_sdk.models.blocks import Block, Option
-from slack_sdk.models.views import View
 
 from bot.domain.activities import ActivityKind
 from bot.domain.parsing import MAX_NAME, MAX_NOTE
@@ -21,30 +19,13 @@ from bot.models import Account, Activity
 from bot.services.activities import Logged
 from bot.services.cards import AccountCard
 from bot.views import card, modals, pyramid, replies
-from bot.views.blocks import escape
+from bot.views.blocks import escape, plain
+from tests.support.blockkit import check_message, check_view
 
 NOW = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 22)
 LONG_NAME = "Ｌｏｎｇ" + "N" * (MAX_NAME - 4)  # full-width on purpose: NFKC'd names are what is stored
 LONG_NOTE = ("Met the new IT manager & talked <budget>. " * 40)[:MAX_NOTE]
-MAX_MESSAGE_BLOCKS = 50
-MAX_VIEW_BLOCKS = 100
-
-# Slack's limits that slack_sdk (this version) does not check itself.
-SECTION_TEXT = 3000
-SECTION_FIELD = 2000
-SECTION_FIELDS = 10
-HEADER_TEXT = 150
-CONTEXT_ELEMENTS = 10
-ACTIONS_ELEMENTS = 25
-BUTTON_TEXT = 75
-BUTTON_VALUE = 2000
-OPTION_TEXT = 75
-OPTION_VALUE = 150
-BLOCK_ID = 255
-ACTION_ID = 255
-MODAL_TITLE = 24
-PRIVATE_METADATA = 3000
 
 
 def make_account(**changes: Any) -> Account:
@@ -92,108 +73,12 @@ def make_activity(**changes: Any) -> Activity:
 # ------------------------------------------------------------------------------------- checkers
 
 
-def _check_text_object(obj: Mapping[str, Any], limit: int) -> None:
-    assert obj["type"] in ("plain_text", "mrkdwn")
-    assert isinstance(obj["text"], str)
-    assert obj["text"].strip(), obj
-    assert len(obj["text"]) <= limit, (len(obj["text"]), obj["text"][:80])
-
-
-def _check_option(option: Mapping[str, Any]) -> None:
-    _check_text_object(option["text"], OPTION_TEXT)
-    assert 0 < len(option["value"]) <= OPTION_VALUE
-    parsed = Option(**option)
-    parsed.validate_json()
-    assert parsed.to_dict() == option
-
-
-def _check_element(element: Mapping[str, Any]) -> None:
-    if "action_id" in element:
-        assert 0 < len(element["action_id"]) <= ACTION_ID
-    if element["type"] == "button":
-        _check_text_object(element["text"], BUTTON_TEXT)
-        assert 0 < len(element["value"]) <= BUTTON_VALUE
-    for key in ("options",):
-        for option in element.get(key, []):
-            _check_option(option)
-    if "initial_option" in element:
-        _check_option(element["initial_option"])
-        if "options" in element:
-            assert element["initial_option"] in element["options"]
-    if "placeholder" in element:
-        _check_text_object(element["placeholder"], 150)
-
-
-def _check_block_limits(block: Mapping[str, Any]) -> None:
-    """What Slack would refuse but slack_sdk lets through."""
-    kind = block["type"]
-    if "block_id" in block:
-        assert 0 < len(block["block_id"]) <= BLOCK_ID
-    if kind == "section":
-        assert "text" in block or "fields" in block
-        if "text" in block:
-            _check_text_object(block["text"], SECTION_TEXT)
-        assert len(block.get("fields", [])) <= SECTION_FIELDS
-        for item in block.get("fields", []):
-            _check_text_object(item, SECTION_FIELD)
-        if "accessory" in block:
-            _check_element(block["accessory"])
-    elif kind == "header":
-        assert block["text"]["type"] == "plain_text"
-        _check_text_object(block["text"], HEADER_TEXT)
-    elif kind == "context":
-        assert 0 < len(block["elements"]) <= CONTEXT_ELEMENTS
-        for element in block["elements"]:
-            _check_text_object(element, SECTION_TEXT)
-    elif kind == "actions":
-        assert 0 < len(block["elements"]) <= ACTIONS_ELEMENTS
-        action_ids = [element["action_id"] for element in block["elements"]]
-        assert len(set(action_ids)) == len(action_ids), action_ids
-        for element in block["elements"]:
-            _check_element(element)
-    elif kind == "input":
-        _check_text_object(block["label"], 2000)
-        _check_element(block["element"])
-
-
-def check_blocks(blocks: list[dict[str, Any]], limit: int) -> list[Block]:
-    assert isinstance(blocks, list)
-    assert 0 < len(blocks) <= limit
-    json.dumps(blocks)  # plain JSON, nothing Slack could not be sent
-    parsed = Block.parse_all(blocks)
-    assert len(parsed) == len(blocks)
-    for original, block in zip(blocks, parsed, strict=True):
-        assert block is not None, f"unknown block {original}"
-        assert type(block).__name__ not in ("Block", "UnknownBlock"), original
-        assert block.type == original["type"]
-        block.validate_json()
-        # Equal after the round trip: no key was ignored as unknown, no value dropped or changed.
-        assert block.to_dict() == original
-        _check_block_limits(original)
-    block_ids = [block["block_id"] for block in blocks if "block_id" in block]
-    assert len(set(block_ids)) == len(block_ids), block_ids
-    return parsed
-
-
-def check_message(msg: Mapping[str, Any]) -> list[Block]:
-    assert set(msg) >= {"text", "blocks"}
-    assert isinstance(msg["text"], str) and msg["text"].strip(), "the fallback text must not be empty"
-    assert len(msg["text"]) <= 3000
-    return check_blocks(msg["blocks"], MAX_MESSAGE_BLOCKS)
-
-
-def check_view(view: dict[str, Any]) -> View:
-    assert view["type"] == "modal"
-    parsed = View(**view)
-    parsed.validate_json()
-    assert parsed.to_dict() == view
-    assert len(view["title"]["text"]) <= MODAL_TITLE
-    for key in ("submit", "close"):
-        if key in view:
-            assert len(view[key]["text"]) <= MODAL_TITLE
-    assert len(view.get("private_metadata", "")) <= PRIVATE_METADATA
-    check_blocks(view["blocks"], MAX_VIEW_BLOCKS)
-    return parsed
+def check_option(option: dict[str, Any]) -> None:
+    """An option as Slack gets it: inside a static select, checked with the strict checker."""
+    select = {"type": "static_select", "action_id": "pick", "placeholder": plain("Pick"), "options": [option]}
+    check_message(
+        {"text": "pick", "blocks": [{"type": "section", "text": plain("Pick"), "accessory": select}]}
+    )
 
 
 def all_text(obj: object) -> str:
@@ -338,7 +223,9 @@ def test_the_advice_at_the_top_of_the_ladder() -> None:
 def test_next_step_advice_for_every_step(step: Step, locale: str) -> None:
     advice = replies.next_step_advice(step, locale)
     assert t(locale, f"advice_{step.value}") in advice
-    check_blocks([{"type": "context", "elements": [{"type": "mrkdwn", "text": advice}]}], 1)
+    check_message(
+        {"text": advice, "blocks": [{"type": "context", "elements": [{"type": "mrkdwn", "text": advice}]}]}
+    )
 
 
 # -------------------------------------------------------------------------- replies.did_you_mean
@@ -513,7 +400,11 @@ def test_a_long_note_is_shortened_on_the_card() -> None:
     msg = card.account_card(CARD_CASES["long name and notes"](), TODAY, "en")
     assert LONG_NOTE not in all_text(msg)
     history = msg["blocks"][-2]["text"]["text"]
-    assert escape(LONG_NOTE[: card.NOTE_PREVIEW]) + "…" in history
+    previews = [line.split(" — ", 1)[1] for line in history.splitlines() if " — " in line]
+    assert previews
+    for preview in previews:
+        assert len(preview) <= card.NOTE_PREVIEW and preview.endswith("…")
+        assert escape(LONG_NOTE).startswith(preview.removesuffix("…"))
 
 
 def test_a_card_with_nothing_logged() -> None:
@@ -722,7 +613,7 @@ def test_the_account_modal_is_valid(locale: str, channel: str | None) -> None:
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("name", ["Acme", "株式会社アクメ", LONG_NAME])
 def test_select_options_are_valid(locale: str, name: str) -> None:
-    _check_option(modals.account_option(make_account(name=name)))
+    check_option(modals.account_option(make_account(name=name)))
     option = modals.new_account_option(name, locale)
-    _check_option(option)
+    check_option(option)
     assert option["value"] == modals.NEW_ACCOUNT_PREFIX + name
