@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
+import weakref
 from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import App, BoltContext, BoltResponse, Respond
 from slack_sdk import WebClient
 
 from bot.clock import Clock
@@ -14,11 +16,12 @@ from bot.config import Settings
 from bot.db import Database
 from bot.handlers import actions, commands, followups, home, modals, options, recoveries
 from bot.i18n import t
-from bot.runtime import Runtime
+from bot.runtime import NotStored, OutcomeUnknown, Runtime
 from bot.services.profiles import cached_locale
 from bot.views.replies import plain_notice
 
 log = logging.getLogger("bot")
+_runtimes: weakref.WeakKeyDictionary[App, Runtime] = weakref.WeakKeyDictionary()
 
 
 def build_app(
@@ -30,8 +33,15 @@ def build_app(
     verify_requests: bool = True,
     process_before_response: bool = False,
 ) -> App:
-    """`verify_requests=False` only for the local console, which plays Slack itself."""
-    runtime = Runtime(settings=settings, db=db or Database(settings.database_url), clock=clock or Clock())
+    """`verify_requests=False` only for the local console, which plays Slack itself.
+    `process_before_response=True` (the console): the work that normally follows the ack runs before
+    `dispatch` returns, so that a single-threaded caller sees all of a request's effects."""
+    runtime = Runtime(
+        settings=settings,
+        db=db or Database(settings.database_url),
+        clock=clock or Clock(),
+        inline=process_before_response,
+    )
     if client is None:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         client = WebClient(token=token, base_url=settings.slack_api_url)
@@ -44,7 +54,10 @@ def build_app(
         request_verification_enabled=verify_requests,
         # auth.test is called on the first request instead, so building the app needs no network.
         token_verification_enabled=False,
-        process_before_response=process_before_response,
+        # Listeners run in the request's own thread and the response goes out when they return: a
+        # listener stores, acks, and hands everything else to `runtime.after` (a separate pool), so an
+        # ack never queues behind other requests' work in Bolt's listener pool.
+        process_before_response=True,
         logger=logging.getLogger("bot.slack"),
     )
     commands.register(app, runtime)
@@ -55,33 +68,53 @@ def build_app(
     recoveries.register(app, runtime)
     home.register(app, runtime)
     app.error(_error_handler(runtime))
+    _runtimes[app] = runtime
     return app
 
 
+def runtime_of(app: App) -> Runtime:
+    """The runtime an app was built with (graceful shutdown drains its after-work)."""
+    return _runtimes[app]
+
+
 def _error_handler(runtime: Runtime) -> Any:
-    def handle_error(error: Exception, body: dict[str, Any], respond: Respond | None) -> None:
-        """Every unexpected failure: logged with its traceback and an id the user can quote."""
+    def handle_error(
+        error: Exception,
+        body: dict[str, Any],
+        context: BoltContext,
+        response: BoltResponse | None,
+        respond: Respond | None,
+    ) -> None:
+        """Every unexpected failure: logged with its traceback and an id the user can quote. Listeners
+        store before they ack, so a failure here means nothing was stored; the user is told so in the
+        ack itself when it is a command, at the response URL otherwise."""
         error_id = uuid.uuid4().hex[:8]
-        log.error("unhandled error %s in %s request", error_id, body.get("type") or "command", exc_info=error)
+        if isinstance(error, (NotStored, OutcomeUnknown)):
+            log.warning("request not served (%s), error id %s", type(error).__name__, error_id)
+        else:
+            log.error(
+                "unhandled error %s in %s request", error_id, body.get("type") or "command", exc_info=error
+            )
+        locale = _locale_of(runtime, context)
+        key = {NotStored: "error_not_stored", OutcomeUnknown: "error_outcome_unknown"}.get(type(error))
+        notice = plain_notice(t(locale, key) if key else t(locale, "error_unexpected", error_id=error_id))
+        if response is not None and body.get("command"):
+            # Answered in the ack: Slack shows it at once, and nothing hangs on a response URL.
+            response.status = 200
+            response.body = json.dumps({"response_type": "ephemeral", **notice}, ensure_ascii=False)
+            response.headers["content-type"] = ["application/json;charset=utf-8"]
+            return
         if respond is None or not body.get("response_url") and not body.get("response_urls"):
             return
-        locale = _locale_of(runtime, body)
-        try:
-            respond(
-                response_type="ephemeral",
-                replace_original=False,
-                **plain_notice(t(locale, "error_unexpected", error_id=error_id)),
-            )
-        except Exception:  # noqa: BLE001 - the apology is best effort; the error itself is already logged
-            log.exception("could not tell the user about error %s", error_id)
+        runtime.after(lambda: respond(response_type="ephemeral", replace_original=False, **notice))
 
     return handle_error
 
 
-def _locale_of(runtime: Runtime, body: dict[str, Any]) -> str:
+def _locale_of(runtime: Runtime, context: BoltContext) -> str:
     """The user's language from the profile cache only: no Slack call while handling a failure."""
-    team_id = body.get("team_id") or (body.get("team") or {}).get("id")
-    user_id = body.get("user_id") or (body.get("user") or {}).get("id")
+    team_id = context.team_id or context.enterprise_id
+    user_id = context.user_id
     default = runtime.settings.pyramid_locale
     if not team_id or not user_id:
         return default

@@ -1,4 +1,20 @@
-"""Engine, sessions and migrations. One transaction per user action: `with db.transaction() as session`."""
+"""Engine, sessions and migrations. One transaction per user action: `with db.transaction() as session`.
+
+Why writes are safe under concurrency (SPEC §8): every read-then-write happens inside a transaction
+that already holds the lock it needs before it reads.
+
+- **PostgreSQL**: services lock the rows they change (`SELECT … FOR UPDATE`, see `services.locks`), so
+  two transactions on one account run one after the other; rows on other accounts do not wait.
+- **SQLite** has one writer at a time anyway. Write transactions start with `BEGIN IMMEDIATE`: they take
+  the write lock *before* their first read, so no transaction can read counters that another is about
+  to change (a plain `BEGIN` would read first and fail with "database is locked" on its first write).
+  Readers (`db.read()`) use WAL snapshots and never wait for writers.
+
+Timeouts keep a stopped, locked or hanging database from holding a Slack request past its 3 seconds:
+SQLite waits `SQLITE_BUSY_TIMEOUT` for the write lock; PostgreSQL connects within `CONNECT_TIMEOUT`
+and a pool checkout waits `POOL_TIMEOUT`. Statement deadlines for user actions are set per transaction
+(`deadline_ms`), so that long jobs (imports, backfills) are not cut short.
+"""
 
 from __future__ import annotations
 
@@ -9,47 +25,95 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import sqlalchemy_url
 
+SQLITE_BUSY_TIMEOUT = 2.0  # seconds a writer waits for SQLite's write lock
+CONNECT_TIMEOUT = 2  # seconds (libpq's connect_timeout is whole seconds)
+POOL_TIMEOUT = 1.0  # seconds a request waits for a free pooled connection
 
-def make_engine(url: str) -> Engine:
+
+def make_engine(url: str, *, immediate: bool = True) -> Engine:
+    """`immediate`: SQLite transactions begin with BEGIN IMMEDIATE (writers); otherwise deferred."""
     url = sqlalchemy_url(url)
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT, "check_same_thread": False},
+            **(
+                {}
+                if ":memory:" in url
+                else {"pool_size": 16, "max_overflow": 16, "pool_timeout": POOL_TIMEOUT}
+            ),
+        )
+        begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            # WAL lets the console/scheduler read while a command writes; foreign keys are off by default.
+            # The driver's own transaction handling is turned off so that we emit BEGIN ourselves.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             if ":memory:" not in url:
+                # WAL lets readers go on while one writer writes.
                 cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(connection: Any) -> None:
+            connection.exec_driver_sql(begin)
+
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=POOL_TIMEOUT,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT},
+    )
 
 
 class Database:
     def __init__(self, url: str) -> None:
         self.url = sqlalchemy_url(url)
         self.engine = make_engine(self.url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        # On SQLite readers get their own engine whose transactions do not take the write lock.
+        self.read_engine = make_engine(self.url, immediate=False) if self.is_sqlite else self.engine
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, *, deadline_ms: int | None = None) -> Iterator[Session]:
         """A session whose work commits together at the end, or not at all."""
         with self._sessions.begin() as session:
+            self._limit(session, deadline_ms)
             yield session
+
+    @contextmanager
+    def read(self, *, deadline_ms: int | None = None) -> Iterator[Session]:
+        """A read-only unit of work: on SQLite it never waits for a writer."""
+        with self._read_sessions.begin() as session:
+            self._limit(session, deadline_ms)
+            yield session
+
+    def _limit(self, session: Session, deadline_ms: int | None) -> None:
+        if deadline_ms is not None and not self.is_sqlite:
+            # SET LOCAL: the limit ends with the transaction, whatever the pooled connection does next.
+            session.execute(text(f"SET LOCAL statement_timeout = {int(deadline_ms)}"))
+            session.execute(text(f"SET LOCAL lock_timeout = {int(deadline_ms)}"))
 
     def upgrade(self) -> None:
         upgrade(self.url)
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
 
 
 def alembic_config(url: str) -> Config:

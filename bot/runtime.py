@@ -1,25 +1,86 @@
-"""What every surface (Slack handlers, console, jobs, CLI) shares: settings, database, clock."""
+"""What every surface (Slack handlers, console, jobs, CLI) shares: settings, database, clock, and the
+two ways work runs around a Slack request.
+
+- `store(work)`: a user action's one transaction, **before** the ack, under a deadline. When it returns,
+  the work is committed, so the HTTP 200 that follows means "stored". When the database is stopped,
+  locked or hanging it raises `NotStored` in time for a polite answer inside Slack's 3 seconds, and the
+  abandoned transaction rolls back instead of committing later (an error answer never hides a store).
+- `after(task)`: what follows a committed action (posting the deliveries it queued, the App Home) runs
+  on a separate, bounded pool, so that no amount of such work delays another request's ack.
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures import wait as wait_futures
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.services.followups import AutoFollowups
-from bot.services.profiles import Profile, profile_for
+from bot.services.profiles import Profile, fallback_profile, profile_for
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+# Slack waits 3 s for the ack. The profile read, the store and the answer must all fit in it.
+STORE_DEADLINE = 1.8  # seconds for a user action's transaction
+READ_DEADLINE = 1.5  # seconds for a read a reply needs
+PROFILE_DEADLINE = 0.8  # seconds (a cached read, or users.info once a day) before defaults are used
+COMMIT_GRACE = 0.4  # seconds more when the deadline falls while the commit is under way
+DB_WORKERS = 24
+AFTER_WORKERS = 4
+
+
+class NotStored(Exception):
+    """The database did not take the work in time (stopped, locked, hanging): nothing was stored."""
+
+
+class OutcomeUnknown(Exception):
+    """The deadline fell while the database was committing: the work may or may not be stored."""
+
+
+class _Attempt:
+    """One transaction's race against its deadline: whoever moves first decides, under a lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._state = "waiting"  # waiting → working → committing → done; or → abandoned
+
+    def _move(self, allowed: tuple[str, ...], to: str) -> bool:
+        with self._lock:
+            if self._state not in allowed:
+                return False
+            self._state = to
+            return True
+
+    def start(self) -> bool:
+        return self._move(("waiting",), "working")
+
+    def commit(self) -> bool:
+        return self._move(("working",), "committing")
+
+    def done(self) -> None:
+        self._move(("committing",), "done")
+
+    def abandon(self) -> bool:
+        return self._move(("waiting", "working"), "abandoned")
+
+
+class _Abandoned(Exception):
+    pass
 
 
 @dataclass
@@ -27,10 +88,23 @@ class Runtime:
     settings: Settings
     db: Database
     clock: Clock
+    # The console plays Slack in one thread: there, work runs inline and in order.
+    inline: bool = False
+    _db_pool: ThreadPoolExecutor = field(init=False, repr=False)
+    _after_pool: ThreadPoolExecutor = field(init=False, repr=False)
+    _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
+    _running: set[Future[Any]] = field(init=False, repr=False, default_factory=set)
+    _queued_keys: set[Hashable] = field(init=False, repr=False, default_factory=set)
 
+    def __post_init__(self) -> None:
+        self._db_pool = ThreadPoolExecutor(DB_WORKERS, thread_name_prefix="pyramid-db")
+        self._after_pool = ThreadPoolExecutor(AFTER_WORKERS, thread_name_prefix="pyramid-after")
+
+    # ------------------------------------------------------------------ transactions
     def transaction(self, work: Callable[[Session], T]) -> T:
-        """Runs `work` in one transaction. A uniqueness clash (two deliveries of one request racing,
-        two people creating one account) is retried once: the second run then sees the first's row."""
+        """Runs `work` in one transaction, with no deadline (jobs, after-work, the CLI). A uniqueness
+        clash (two deliveries of one request racing, two people creating one account) is retried once:
+        the second run then sees the first's row."""
         try:
             with self.db.transaction() as session:
                 return work(session)
@@ -39,6 +113,120 @@ class Runtime:
             with self.db.transaction() as session:
                 return work(session)
 
+    def store(self, work: Callable[[Session], T], *, deadline: float = STORE_DEADLINE) -> T:
+        """A user action's transaction, committed before this returns; `NotStored` or `OutcomeUnknown`
+        in time for an answer when the database cannot take it."""
+        attempt = _Attempt()
+        return self._race(lambda: self._store_once(work, attempt), attempt, deadline)
+
+    def query(self, work: Callable[[Session], T], *, deadline: float = READ_DEADLINE) -> T:
+        """A read a reply needs, under a deadline (`NotStored` when the database does not answer)."""
+        attempt = _Attempt()
+
+        def read() -> T:
+            if not attempt.start():
+                raise _Abandoned
+            with self.db.read(deadline_ms=int(deadline * 1000)) as session:
+                return work(session)
+
+        return self._race(read, attempt, deadline)
+
+    def _race(self, run: Callable[[], T], attempt: _Attempt, deadline: float) -> T:
+        if self.inline:
+            return self._translate(run)
+        future = self._db_pool.submit(self._translate, run)
+        try:
+            return future.result(timeout=deadline)
+        except FutureTimeout:
+            if attempt.abandon():
+                log.warning("the database did not answer within %.1f s; nothing was stored", deadline)
+                raise NotStored("deadline") from None
+        try:
+            return future.result(timeout=COMMIT_GRACE)
+        except FutureTimeout:
+            log.error("the database did not confirm a commit in time; its outcome is unknown")
+            raise OutcomeUnknown("commit") from None
+
+    def _store_once(self, work: Callable[[Session], T], attempt: _Attempt) -> T:
+        if not attempt.start():
+            raise _Abandoned
+        deadline_ms = int(STORE_DEADLINE * 1000)
+        for last_try in (False, True):
+            try:
+                with self.db.transaction(deadline_ms=deadline_ms) as session:
+                    result = work(session)
+                    session.flush()
+                    if not attempt.commit():
+                        raise _Abandoned  # rolls back: the user was already told nothing was stored
+                attempt.done()
+                return result
+            except IntegrityError:
+                if last_try:
+                    raise
+                log.info("uniqueness clash; retrying the unit of work once")
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _translate(run: Callable[[], T]) -> T:
+        try:
+            return run()
+        except _Abandoned:
+            raise NotStored("abandoned") from None
+        except IntegrityError:
+            raise
+        except (DBAPIError, PoolTimeout) as error:
+            # Stopped, unreachable, locked past the busy timeout, statement timeout: nothing committed.
+            cause = error.orig if isinstance(error, DBAPIError) else error
+            log.warning("database unavailable: %s", type(cause).__name__)
+            raise NotStored(type(error).__name__) from error
+
+    # ------------------------------------------------------------------ after the ack
+    def after(self, task: Callable[[], object], *, key: Hashable | None = None) -> None:
+        """Runs `task` after the current request's answer, on the after-work pool. With a `key`, a task
+        already queued under the same key (and not started) stands for this one: a burst of actions by
+        one rep rebuilds their App Home once."""
+        if self.inline:
+            self._run_after(task, key)
+            return
+        with self._lock:
+            if key is not None:
+                if key in self._queued_keys:
+                    return
+                self._queued_keys.add(key)
+            future = self._after_pool.submit(self._run_after, task, key)
+            self._running.add(future)
+        future.add_done_callback(self._forget)
+
+    def _run_after(self, task: Callable[[], object], key: Hashable | None) -> None:
+        if key is not None:
+            with self._lock:
+                self._queued_keys.discard(key)
+        try:
+            task()
+        except Exception:
+            # Nothing here may be lost: deliveries stay queued in the ledger and the scheduler retries.
+            log.exception("after-work failed (queued deliveries are retried by the scheduler)")
+
+    def _forget(self, future: Future[Any]) -> None:
+        with self._lock:
+            self._running.discard(future)
+
+    def drain(self, timeout: float = 10.0) -> bool:
+        """Waits (bounded) for the after-work already queued; True when all of it finished."""
+        with self._lock:
+            running = set(self._running)
+        done, not_done = wait_futures(running, timeout=timeout)
+        if not_done:
+            log.warning("%d after-work tasks still running at shutdown", len(not_done))
+        return not not_done
+
+    def close(self, timeout: float = 10.0) -> bool:
+        finished = self.drain(timeout)
+        self._after_pool.shutdown(wait=False, cancel_futures=True)
+        self._db_pool.shutdown(wait=False, cancel_futures=True)
+        return finished
+
+    # ------------------------------------------------------------------ who is asking
     def auto_followups(self) -> AutoFollowups:
         return AutoFollowups(
             after_sale=self.settings.pyramid_followup_after_sale,
@@ -47,6 +235,9 @@ class Runtime:
         )
 
     def profile(self, client: WebClient, team_id: str, user_id: str) -> Profile:
+        """The user's language and zone. Never fails: when the database or Slack cannot tell in time,
+        the team's defaults are used for this one answer."""
+
         def fetch(uid: str) -> dict[str, Any] | None:
             try:
                 response = client.users_info(user=uid, include_locale=True)
@@ -56,12 +247,20 @@ class Runtime:
             user = response.get("user")
             return user if isinstance(user, dict) else None
 
-        return profile_for(
-            self.db,
-            team_id,
-            user_id,
-            now=self.clock.now(),
-            fetch=fetch,
-            default_locale=self.settings.pyramid_locale,
-            default_zone=self.settings.zone,
-        )
+        default = fallback_profile(user_id, self.settings.pyramid_locale, self.settings.zone)
+        try:
+            return self._race(
+                lambda: profile_for(
+                    self.db,
+                    team_id,
+                    user_id,
+                    now=self.clock.now(),
+                    fetch=fetch,
+                    default_locale=self.settings.pyramid_locale,
+                    default_zone=self.settings.zone,
+                ),
+                _Attempt(),
+                PROFILE_DEADLINE,
+            )
+        except (NotStored, OutcomeUnknown):
+            return default

@@ -6,15 +6,17 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
-from bot.handlers.after_log import after_logged
-from bot.handlers.commands import pyramid_reply
+from bot.handlers.after_log import after_logged, log_reply
+from bot.handlers.commands import FAILURES, pyramid_reply
 from bot.handlers.payloads import BadPayload, NearMatchChoice, ShareValue, parse_account_id, parse_json
-from bot.handlers.replying import respond_error
+from bot.handlers.replying import error_reply, replace_pressed, tell, who
 from bot.i18n import t
-from bot.runtime import Runtime
+from bot.notify import Queued, queue_after_log
+from bot.runtime import NotStored, Runtime
 from bot.services import accounts, cards
 from bot.services.accounts import AccountRef
 from bot.services.activities import Logged, log_activity
@@ -29,28 +31,47 @@ log = logging.getLogger(__name__)
 
 def register(app: App, runtime: Runtime) -> None:
     def near_match(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        respond: Respond,
+        client: WebClient,
     ) -> None:
-        ack()
-        answer_near_match(runtime, body, action, respond, client)
+        answer_near_match(runtime, ack, body, action, context, respond, client)
 
     def show_account(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        respond: Respond,
+        client: WebClient,
     ) -> None:
         ack()
-        show_account_card(runtime, body, action, respond, client)
+        runtime.after(lambda: show_account_card(runtime, body, action, context, respond, client))
 
     def open_log(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        respond: Respond,
+        client: WebClient,
     ) -> None:
         ack()
-        open_log_modal(runtime, body, action, respond, client)
+        open_log_modal(runtime, body, action, context, respond, client)
 
     def share(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        respond: Respond,
+        client: WebClient,
     ) -> None:
         ack()
-        share_pyramid(runtime, body, action, respond, client)
+        runtime.after(lambda: share_pyramid(runtime, body, action, context, respond, client))
 
     app.action(re.compile(r"^near_match_(use_\d+|create)$"))(near_match)
     app.action(re.compile(r"^show_account_\d+$"))(show_account)
@@ -59,75 +80,110 @@ def register(app: App, runtime: Runtime) -> None:
 
 
 def answer_near_match(
-    runtime: Runtime, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    runtime: Runtime,
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
 ) -> None:
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    """Stored before the ack, like a command; the question is replaced by the answer after it."""
+    team_id, user_id = who(context)
     profile = runtime.profile(client, team_id, user_id)
+    today = runtime.clock.today(profile.zone)
     try:
         choice = parse_json(NearMatchChoice, action.get("value"))
     except BadPayload:
         log.warning("refused a malformed near-match value")
-        respond(replace_original=True, **replies.plain_notice(t(profile.locale, "choice_expired")))
+        ack()
+        expired = replies.plain_notice(t(profile.locale, "choice_expired"))
+        runtime.after(lambda: replace_pressed(client, body, respond, expired))
         return
 
-    def work(session: Any) -> Logged | None:
+    def work(session: Session) -> tuple[Logged | None, tuple[Queued, ...]]:
         request = take(session, team_id, choice.p, AccountRef(account_id=choice.a))
         if request is None:
-            return None
+            return None, ()
+        now = runtime.clock.now()
         outcome = log_activity(
             session,
             request,
-            now=runtime.clock.now(),
-            today=runtime.clock.today(profile.zone),
+            now=now,
+            today=today,
             repeater_threshold=runtime.settings.pyramid_repeater_threshold,
             auto=runtime.auto_followups(),
         )
         assert isinstance(outcome, Logged), "an answered question names its account"
-        return outcome
+        return outcome, queue_after_log(session, runtime.settings, outcome, now=now)
 
     try:
-        outcome = runtime.transaction(work)
-    except UserFacingError as error:
-        respond_error(respond, error, profile.locale, example=None)
+        outcome, queued = runtime.store(work)
+    except FAILURES as error:
+        ack()
+        failure = error_reply(error, profile.locale, example=None)
+        runtime.after(lambda: tell(client, body, respond, user_id, failure))
         return
+    ack()
     if outcome is None:
-        respond(replace_original=True, **replies.plain_notice(t(profile.locale, "choice_expired")))
+        expired = replies.plain_notice(t(profile.locale, "choice_expired"))
+        runtime.after(lambda: replace_pressed(client, body, respond, expired))
         return
-    respond(replace_original=True, **replies.logged(outcome, profile.locale))
-    after_logged(runtime, client, team_id, outcome)
+    reply = log_reply(outcome, profile.locale)
+    runtime.after(lambda: replace_pressed(client, body, respond, reply))
+    after_logged(runtime, client, team_id, outcome, queued)
 
 
 def show_account_card(
-    runtime: Runtime, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    runtime: Runtime,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
 ) -> None:
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    team_id, user_id = who(context)
     profile = runtime.profile(client, team_id, user_id)
     try:
         account_id = parse_account_id(action.get("value"))
-        card = runtime.transaction(lambda session: cards.account_card(session, team_id, account_id))
+        card = runtime.query(lambda session: cards.account_card(session, team_id, account_id))
     except (BadPayload, UserFacingError):
-        respond_error(respond, UserFacingError("account_gone"), profile.locale, example=None)
+        tell(
+            client, body, respond, user_id, error_reply(UserFacingError("account_gone"), profile.locale, None)
+        )
         return
-    respond(
-        replace_original=True,
-        **card_view.account_card(card, runtime.clock.today(profile.zone), profile.locale),
-    )
+    except NotStored as error:
+        tell(client, body, respond, user_id, error_reply(error, profile.locale, None))
+        return
+    reply = card_view.account_card(card, runtime.clock.today(profile.zone), profile.locale)
+    replace_pressed(client, body, respond, reply)
 
 
 def open_log_modal(
-    runtime: Runtime, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    runtime: Runtime,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
 ) -> None:
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    """Opened before the ack is sent: a trigger id is only good for 3 seconds."""
+    team_id, user_id = who(context)
     profile = runtime.profile(client, team_id, user_id)
-    which = "deal" if action["action_id"].endswith("deal") else "meeting"
+    which = "deal" if str(action.get("action_id", "")).endswith("deal") else "meeting"
     account = None
     try:
-        # An empty value (App Home's quick buttons) opens the modal with no account chosen yet.
+        # No value (App Home's quick buttons) opens the modal with no account chosen yet.
         if action.get("value"):
             account_id = parse_account_id(action.get("value"))
-            account = runtime.transaction(lambda session: accounts.get_account(session, team_id, account_id))
+            account = runtime.query(lambda session: accounts.get_account(session, team_id, account_id))
     except (BadPayload, UserFacingError):
-        respond_error(respond, UserFacingError("account_gone"), profile.locale, example=None)
+        gone = error_reply(UserFacingError("account_gone"), profile.locale, None)
+        runtime.after(lambda: tell(client, body, respond, user_id, gone))
+        return
+    except NotStored as error:
+        failure = error_reply(error, profile.locale, None)
+        runtime.after(lambda: tell(client, body, respond, user_id, failure))
         return
     channel_id = (body.get("channel") or {}).get("id")
     view = log_modal(
@@ -141,9 +197,14 @@ def open_log_modal(
 
 
 def share_pyramid(
-    runtime: Runtime, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    runtime: Runtime,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
 ) -> None:
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    team_id, user_id = who(context)
     try:
         value = parse_json(ShareValue, action.get("value"))
     except BadPayload:
@@ -160,4 +221,7 @@ def share_pyramid(
         shared_by=user_id,
     )
     # The channel sees it in the team's language; the sharer's own copy stays as it was.
-    respond(response_type="in_channel", replace_original=False, **reply)
+    if body.get("response_url"):
+        respond(response_type="in_channel", replace_original=False, **reply)
+    elif (body.get("channel") or {}).get("id"):
+        client.chat_postMessage(channel=str(body["channel"]["id"]), **reply)

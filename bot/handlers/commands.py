@@ -1,11 +1,15 @@
-"""Slash commands: /meeting, /deal, /account, /pyramid."""
+"""Slash commands: /meeting, /deal, /account, /pyramid.
+
+A command that stores something stores it before its ack and answers in the ack itself, so that an
+HTTP 200 always means "stored" (SPEC §8); everything else it causes runs after the ack."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.domain.activities import ActivityKind
 from bot.domain.parsing import (
@@ -17,10 +21,10 @@ from bot.domain.parsing import (
     parse_pyramid,
 )
 from bot.domain.pyramid import Distribution, health
-from bot.handlers.after_log import log_and_reply
-from bot.handlers.replying import command_text, respond_error
+from bot.handlers.after_log import after_logged, log_reply, store_log
+from bot.handlers.replying import command_text, ephemeral, error_reply, who
 from bot.i18n import t
-from bot.runtime import Runtime
+from bot.runtime import NotStored, OutcomeUnknown, Runtime
 from bot.services import accounts, cards, pyramids
 from bot.services.accounts import AccountRef
 from bot.services.activities import LogRequest
@@ -28,27 +32,27 @@ from bot.services.analytics import Analytics, analytics_for
 from bot.services.errors import UserFacingError
 from bot.views import card as card_view
 from bot.views import replies
-from bot.views.blocks import mention
+from bot.views.blocks import Message, mention
 from bot.views.modals import account_modal, log_modal
 from bot.views.pyramid import pyramid_message
 
+FAILURES = (ParseError, UserFacingError, NotStored, OutcomeUnknown)
+
 
 def register(app: App, runtime: Runtime) -> None:
-    def meeting(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        log_command(runtime, "meeting", command, respond, client)
+    def meeting(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        log_command(runtime, "meeting", ack, command, context, client)
 
-    def deal(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        log_command(runtime, "deal", command, respond, client)
+    def deal(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        log_command(runtime, "deal", ack, command, context, client)
 
-    def account(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        account_command(runtime, command, respond, client)
+    def account(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        account_command(runtime, ack, command, context, client)
 
-    def pyramid(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        pyramid_command(runtime, command, respond, client)
+    def pyramid(
+        ack: Ack, command: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
+    ) -> None:
+        pyramid_command(runtime, ack, command, context, respond, client)
 
     app.command("/meeting")(meeting)
     app.command("/deal")(deal)
@@ -57,13 +61,14 @@ def register(app: App, runtime: Runtime) -> None:
 
 
 def log_command(
-    runtime: Runtime, which: str, command: dict[str, Any], respond: Respond, client: WebClient
+    runtime: Runtime, which: str, ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
 ) -> None:
-    team_id, user_id = command["team_id"], command["user_id"]
+    team_id, user_id = who(context)
     profile = runtime.profile(client, team_id, user_id)
     today = runtime.clock.today(profile.zone)
-    text = command_text(command).strip()
+    text = command_text(command)
     if not text:
+        ack()
         view = log_modal(which, locale=profile.locale, today=today, channel_id=command.get("channel_id"))
         client.views_open(trigger_id=command["trigger_id"], view=view)
         return
@@ -76,55 +81,53 @@ def log_command(
             parsed = parse_meeting(text, today)
             account_name, kind, on = parsed.account, parsed.kind, parsed.on
             amount, note, revisit = None, parsed.note, None
-    except ParseError as error:
-        respond_error(respond, error, profile.locale, example=which)
+        request = LogRequest(
+            team_id=team_id,
+            user_id=user_id,
+            account=AccountRef(name=account_name),
+            kind=ActivityKind(kind),
+            on=on,
+            amount=amount,
+            note=note,
+            revisit_on=revisit,
+            request_key=f"command:{command['trigger_id']}",
+        )
+        outcome, queued = store_log(runtime, request, today=today)
+    except FAILURES as error:
+        ack(**ephemeral(error_reply(error, profile.locale, example=which)))
         return
-    request = LogRequest(
-        team_id=team_id,
-        user_id=user_id,
-        account=AccountRef(name=account_name),
-        kind=ActivityKind(kind),
-        on=on,
-        amount=amount,
-        note=note,
-        revisit_on=revisit,
-        request_key=f"command:{command['trigger_id']}",
-    )
-    log_and_reply(
-        runtime,
-        client,
-        request,
-        today=today,
-        locale=profile.locale,
-        send=lambda reply: respond(response_type="ephemeral", **reply),
-    )
+    ack(**ephemeral(log_reply(outcome, profile.locale)))
+    after_logged(runtime, client, team_id, outcome, queued)
 
 
-def account_command(runtime: Runtime, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-    team_id, user_id = command["team_id"], command["user_id"]
-    profile = runtime.profile(client, team_id, user_id)
+def account_command(
+    runtime: Runtime, ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    team_id, _user_id = who(context)
+    profile = runtime.profile(client, team_id, _user_id)
     locale = profile.locale
     today = runtime.clock.today(profile.zone)
     text = command_text(command)
     if not text:
+        ack()
         view = account_modal(locale=locale, channel_id=command.get("channel_id"))
         client.views_open(trigger_id=command["trigger_id"], view=view)
         return
     try:
         request = parse_account(text)
         if isinstance(request, AccountEdit):
-            reply = runtime.transaction(lambda session: _edit(session, runtime, team_id, request, locale))
+            reply = runtime.store(lambda session: _edit(session, runtime, team_id, request, locale))
         else:
-            reply = runtime.transaction(
+            reply = runtime.query(
                 lambda session: _card_or_choices(session, team_id, request.account, today, locale)
             )
-    except (ParseError, UserFacingError) as error:
-        respond_error(respond, error, locale, example="account")
+    except FAILURES as error:
+        ack(**ephemeral(error_reply(error, locale, example="account")))
         return
-    respond(response_type="ephemeral", **reply)
+    ack(**ephemeral(reply))
 
 
-def _card_or_choices(session: Any, team_id: str, name: str, today: Any, locale: str) -> dict[str, Any]:
+def _card_or_choices(session: Session, team_id: str, name: str, today: Any, locale: str) -> Message:
     found = accounts.find_by_name(session, team_id, name)
     if found is not None:
         return card_view.account_card(cards.account_card(session, team_id, found.id), today, locale)
@@ -134,8 +137,8 @@ def _card_or_choices(session: Any, team_id: str, name: str, today: Any, locale: 
     return card_view.which_account(name, similar, locale)
 
 
-def _edit(session: Any, runtime: Runtime, team_id: str, edit: AccountEdit, locale: str) -> dict[str, Any]:
-    account = accounts.require_by_name(session, team_id, edit.account)
+def _edit(session: Session, runtime: Runtime, team_id: str, edit: AccountEdit, locale: str) -> Message:
+    account = accounts.lock(session, accounts.require_by_name(session, team_id, edit.account))
     now = runtime.clock.now()
     if edit.field == "owner":
         accounts.change_owner(session, account, edit.value, now=now)
@@ -153,19 +156,35 @@ def _edit(session: Any, runtime: Runtime, team_id: str, edit: AccountEdit, local
     return replies.edited("edited_rename", locale, old=old_name, new=account.name)
 
 
-def pyramid_command(runtime: Runtime, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-    team_id, user_id = command["team_id"], command["user_id"]
+def pyramid_command(
+    runtime: Runtime,
+    ack: Ack,
+    command: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+) -> None:
+    """Read-only and the heaviest reply: acked at once, answered at the response URL after the ack."""
+    team_id, user_id = who(context)
     profile = runtime.profile(client, team_id, user_id)
     try:
         request = parse_pyramid(command_text(command))
     except ParseError as error:
-        respond_error(respond, error, profile.locale, example="pyramid")
+        ack(**ephemeral(error_reply(error, profile.locale, example="pyramid")))
         return
+    ack()
     owner = user_id if request.scope == "me" else request.user_id
-    reply = pyramid_reply(
-        runtime, team_id, request.scope, owner, request.detail, profile.locale, shareable=True
-    )
-    respond(response_type="ephemeral", **reply)
+
+    def answer() -> None:
+        try:
+            reply = pyramid_reply(
+                runtime, team_id, request.scope, owner, request.detail, profile.locale, shareable=True
+            )
+        except NotStored as error:
+            reply = error_reply(error, profile.locale, example=None)
+        respond(**ephemeral(reply))
+
+    runtime.after(answer)
 
 
 def pyramid_reply(
@@ -178,14 +197,14 @@ def pyramid_reply(
     *,
     shareable: bool,
     shared_by: str | None = None,
-) -> dict[str, Any]:
+) -> Message:
     today = runtime.clock.today(runtime.settings.zone)
 
-    def gather(session: Any) -> tuple[Distribution, Analytics]:
+    def gather(session: Session) -> tuple[Distribution, Analytics]:
         dist = pyramids.distribution_for(session, team_id, owner)
         return dist, analytics_for(session, team_id, owner, dist, today)
 
-    dist, numbers = runtime.transaction(gather)
+    dist, numbers = runtime.query(gather, deadline=10.0)
     if scope == "team" or owner is None:
         title = t(locale, "pyramid_title_team")
     elif scope == "me" and shared_by is None:

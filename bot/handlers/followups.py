@@ -1,63 +1,61 @@
-"""/followup and the follow-up buttons of the digest (Done, Snooze 1 week, Reschedule)."""
+"""/followup and the follow-up buttons of the digest and the App Home (Done, Snooze 1 week, Reschedule).
+
+Every change is stored before the ack; the message or Home tab it came from is rewritten after it."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
 from bot.domain.parsing import ParseError, parse_followup
-from bot.handlers.home import refresh_home
+from bot.handlers.commands import FAILURES
+from bot.handlers.home import refresh_home_soon
 from bot.handlers.payloads import BadPayload, parse_account_id
-from bot.handlers.replying import command_text, respond_error, update_item
+from bot.handlers.replying import command_text, ephemeral, error_reply, tell, update_item, who
 from bot.i18n import t
 from bot.runtime import Runtime
 from bot.services import accounts, followups
 from bot.services.errors import UserFacingError
+from bot.services.followups import FollowupChange
 from bot.views import replies
 from bot.views.blocks import escape, fmt_date, mention
 
 
 def register(app: App, runtime: Runtime) -> None:
-    def followup(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        followup_command(runtime, command, respond, client)
+    def followup(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        followup_command(runtime, ack, command, context, client)
 
-    def done(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    def pressed(
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        respond: Respond,
+        client: WebClient,
     ) -> None:
-        ack()
-        press(runtime, body, action, respond, client, "done")
-
-    def snooze(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
-    ) -> None:
-        ack()
-        press(runtime, body, action, respond, client, "snooze")
-
-    def reschedule(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
-    ) -> None:
-        ack()
-        press(runtime, body, action, respond, client, "reschedule")
+        what = str(action.get("action_id", "")).removeprefix("followup_")
+        press(runtime, ack, body, action, context, respond, client, what)
 
     app.command("/followup")(followup)
-    app.action("followup_done")(done)
-    app.action("followup_snooze")(snooze)
-    app.action("followup_reschedule")(reschedule)
+    for what in ("done", "snooze", "reschedule"):
+        app.action(f"followup_{what}")(pressed)
 
 
-def followup_command(runtime: Runtime, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-    team_id, user_id = command["team_id"], command["user_id"]
+def followup_command(
+    runtime: Runtime, ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    team_id, user_id = who(context)
     profile = runtime.profile(client, team_id, user_id)
     today = runtime.clock.today(profile.zone)
     request_key = f"command:{command['trigger_id']}"
     try:
         request = parse_followup(command_text(command), today)
 
-        def work(session: Any) -> tuple[str, date]:
+        def work(session: Session) -> tuple[str, date]:
             account = accounts.require_by_name(session, team_id, request.account)
             existing = followups.find_by_request(session, team_id, request_key)
             if existing is None:
@@ -74,39 +72,41 @@ def followup_command(runtime: Runtime, command: dict[str, Any], respond: Respond
                 )
             return account.name, request.due_on
 
-        name, due_on = runtime.transaction(work)
-    except (ParseError, UserFacingError) as error:
-        respond_error(respond, error, profile.locale, example="followup")
+        name, due_on = runtime.store(work)
+    except FAILURES as error:
+        ack(**ephemeral(error_reply(error, profile.locale, example="followup")))
         return
     text = t(
         profile.locale, "followup_scheduled", account=escape(name), date=fmt_date(due_on, profile.locale)
     )
-    respond(response_type="ephemeral", **replies.plain_notice("✅ " + text))
-    refresh_home(runtime, client, team_id, user_id)
+    ack(**ephemeral(replies.plain_notice("✅ " + text)))
+    refresh_home_soon(runtime, client, team_id, user_id)
 
 
 def press(
     runtime: Runtime,
+    ack: Ack,
     body: dict[str, Any],
     action: dict[str, Any],
+    context: BoltContext,
     respond: Respond,
     client: WebClient,
     what: str,
 ) -> None:
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    team_id, user_id = who(context)
     profile = runtime.profile(client, team_id, user_id)
     locale, today = profile.locale, runtime.clock.today(profile.zone)
     try:
         followup_id = _followup_id(action)
         if what == "done":
-            change = runtime.transaction(
+            change = runtime.store(
                 lambda s: followups.complete(
                     s, team_id, followup_id, user_id=user_id, now=runtime.clock.now()
                 )
             )
         else:
             due_on = followups.snooze_date(today) if what == "snooze" else _picked_date(action)
-            change = runtime.transaction(
+            change = runtime.store(
                 lambda s: followups.move(
                     s,
                     team_id,
@@ -118,13 +118,33 @@ def press(
                 )
             )
     except BadPayload:
-        respond_error(respond, UserFacingError("followup_gone"), locale, example=None)
+        ack()
+        gone = error_reply(UserFacingError("followup_gone"), locale, example=None)
+        runtime.after(lambda: tell(client, body, respond, user_id, gone))
         return
-    except (UserFacingError, ParseError) as error:
-        respond_error(respond, error, locale, example=None)
+    except FAILURES as error:
+        ack()
+        failure = error_reply(error, locale, example=None)
+        runtime.after(lambda: tell(client, body, respond, user_id, failure))
         return
+    ack()
+    runtime.after(lambda: _show_change(runtime, client, body, respond, team_id, user_id, change, what))
+    refresh_home_soon(runtime, client, team_id, user_id)
+
+
+def _show_change(
+    runtime: Runtime,
+    client: WebClient,
+    body: dict[str, Any],
+    respond: Respond,
+    team_id: str,
+    user_id: str,
+    change: FollowupChange,
+    what: str,
+) -> None:
+    profile = runtime.profile(client, team_id, user_id)
+    locale = profile.locale
     followup = change.followup
-    clock_time = runtime.clock.now().astimezone(profile.zone).strftime("%H:%M")
     if followup.status == "done":
         # When it was done, not when this (maybe second) press came: the message keeps telling the truth.
         done_at = followup.done_at or runtime.clock.now()
@@ -137,11 +157,10 @@ def press(
     else:
         note = t(locale, "followup_moved_note", date=fmt_date(followup.due_on, locale), user=mention(user_id))
     update_item(client, body, f"fu_{followup.id}", note)
-    refresh_home(runtime, client, team_id, user_id)
     if not change.changed and followup.status == "done":
         # A second click, or a click on an old copy of the digest: harmless, and said so.
         text = t(locale, "followup_already_done", user=mention(followup.done_by or user_id))
-        respond(response_type="ephemeral", replace_original=False, **replies.plain_notice(text))
+        tell(client, body, respond, user_id, replies.plain_notice(text))
 
 
 def _followup_id(action: dict[str, Any]) -> int:

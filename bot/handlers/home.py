@@ -1,11 +1,12 @@
-"""The App Home tab: published when the rep opens it, and again after each of their actions."""
+"""The App Home tab: published when the rep opens it, and again after each of their actions (coalesced:
+a burst of actions rebuilds it once), always after the ack."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -17,12 +18,17 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App, runtime: Runtime) -> None:
-    def home_opened(event: dict[str, Any], context: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab") != "home":
-            return
-        refresh_home(runtime, client, str(context.get("team_id") or ""), str(event["user"]))
+    def home_opened(ack: Ack, event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        ack()
+        team_id = context.team_id or context.enterprise_id
+        if event.get("tab") == "home" and team_id and event.get("user"):
+            refresh_home_soon(runtime, client, str(team_id), str(event["user"]))
 
     app.event("app_home_opened")(home_opened)
+
+
+def refresh_home_soon(runtime: Runtime, client: WebClient, team_id: str, user_id: str) -> None:
+    runtime.after(lambda: refresh_home(runtime, client, team_id, user_id), key=("home", team_id, user_id))
 
 
 def refresh_home(runtime: Runtime, client: WebClient, team_id: str, user_id: str) -> None:
@@ -32,7 +38,7 @@ def refresh_home(runtime: Runtime, client: WebClient, team_id: str, user_id: str
     try:
         profile = runtime.profile(client, team_id, user_id)
         today = runtime.clock.today(profile.zone)
-        with runtime.db.transaction() as session:
+        with runtime.db.read() as session:
             dist = pyramids.distribution_for(session, team_id, user_id)
             digest = digests.digest_for(session, team_id, user_id, today)
         client.views_publish(user_id=user_id, view=home_view(dist, digest, profile.locale))

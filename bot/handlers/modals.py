@@ -1,26 +1,28 @@
-"""Modal submissions: the log modals and the account picker."""
+"""Modal submissions: the log modals and the account picker.
+
+A log is stored before the ack that closes the modal; when it cannot be stored the modal stays open
+and says so, with everything the rep typed still in it."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.domain.activities import DEAL_OUTCOMES, TOUCH_KINDS, ActivityKind
 from bot.domain.parsing import MAX_NAME, MAX_NOTE, ParseError, parse_amount
-from bot.handlers.after_log import log_and_reply
+from bot.handlers.after_log import after_logged, log_reply, store_log
 from bot.handlers.payloads import BadPayload, ModalMetadata, parse_account_id, parse_json
-from bot.handlers.replying import post_private
+from bot.handlers.replying import error_reply, post_private, who
 from bot.i18n import t
-from bot.runtime import Runtime
+from bot.runtime import NotStored, OutcomeUnknown, Runtime
 from bot.services import cards
 from bot.services.accounts import AccountRef
 from bot.services.activities import LogRequest
 from bot.services.errors import UserFacingError
 from bot.views import card as card_view
-from bot.views import replies
 from bot.views.modals import (
     ACCOUNT_ACTION,
     ACCOUNT_CALLBACK,
@@ -31,11 +33,15 @@ from bot.views.modals import (
 
 
 def register(app: App, runtime: Runtime) -> None:
-    def log_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        submit_log(runtime, ack, body, view, client)
+    def log_submission(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        submit_log(runtime, ack, view, context, client)
 
-    def account_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
-        submit_account(runtime, ack, body, view, client)
+    def account_submission(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
+        submit_account(runtime, ack, view, context, client)
 
     app.view(MEETING_CALLBACK)(log_submission)
     app.view(DEAL_CALLBACK)(log_submission)
@@ -49,28 +55,33 @@ class FormErrors(Exception):
 
 
 def submit_log(
-    runtime: Runtime, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    runtime: Runtime, ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient
 ) -> None:
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    team_id, user_id = who(context)
     profile = runtime.profile(client, team_id, user_id)
     today = runtime.clock.today(profile.zone)
     try:
         request = read_log_form(view, team_id, user_id, today, profile.locale)
-        metadata = parse_json(ModalMetadata, view.get("private_metadata"))
     except FormErrors as problem:
         ack(response_action="errors", errors=problem.errors)
         return
+    try:
+        metadata = parse_json(ModalMetadata, view.get("private_metadata"))
     except BadPayload:
         metadata = ModalMetadata()
+    try:
+        outcome, queued = store_log(runtime, request, today=today)
+    except UserFacingError as error:
+        ack(response_action="errors", errors={"account": error_reply(error, profile.locale, None)["text"]})
+        return
+    except (NotStored, OutcomeUnknown) as error:
+        # The note block is in every log modal; the rep's input stays as typed.
+        ack(response_action="errors", errors={"note": error_reply(error, profile.locale, None)["text"]})
+        return
     ack()
-    log_and_reply(
-        runtime,
-        client,
-        request,
-        today=today,
-        locale=profile.locale,
-        send=lambda reply: post_private(client, user_id, metadata.channel, reply),
-    )
+    reply = log_reply(outcome, profile.locale)
+    runtime.after(lambda: post_private(client, user_id, metadata.channel, reply))
+    after_logged(runtime, client, team_id, outcome, queued)
 
 
 def read_log_form(view: dict[str, Any], team_id: str, user_id: str, today: date, locale: str) -> LogRequest:
@@ -143,9 +154,9 @@ def read_log_form(view: dict[str, Any], team_id: str, user_id: str, today: date,
 
 
 def submit_account(
-    runtime: Runtime, ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient
+    runtime: Runtime, ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient
 ) -> None:
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    team_id, user_id = who(context)
     profile = runtime.profile(client, team_id, user_id)
     values = view.get("state", {}).get("values", {})
     value = _selected(values, "account", ACCOUNT_ACTION)
@@ -165,15 +176,17 @@ def submit_account(
         metadata = parse_json(ModalMetadata, view.get("private_metadata"))
     except BadPayload:
         metadata = ModalMetadata()
-    try:
-        card = runtime.transaction(lambda session: cards.account_card(session, team_id, account_id))
-    except UserFacingError as error:
-        post_private(
-            client, user_id, metadata.channel, replies.error(error.code, error.params, profile.locale, None)
-        )
-        return
-    reply = card_view.account_card(card, runtime.clock.today(profile.zone), profile.locale)
-    post_private(client, user_id, metadata.channel, reply)
+
+    def show() -> None:
+        try:
+            card = runtime.query(lambda session: cards.account_card(session, team_id, account_id))
+        except (UserFacingError, NotStored) as error:
+            post_private(client, user_id, metadata.channel, error_reply(error, profile.locale, None))
+            return
+        reply = card_view.account_card(card, runtime.clock.today(profile.zone), profile.locale)
+        post_private(client, user_id, metadata.channel, reply)
+
+    runtime.after(show)
 
 
 def _selected(values: dict[str, Any], block: str, action: str) -> str | None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
 from bot.domain.names import name_key
 from bot.domain.parsing import MAX_NAME
-from bot.runtime import Runtime
+from bot.handlers.replying import who
+from bot.runtime import NotStored, Runtime
 from bot.services import accounts
 from bot.views.modals import ACCOUNT_ACTION, account_option, new_account_option
 
@@ -17,16 +18,22 @@ MAX_OPTIONS = 100
 
 
 def register(app: App, runtime: Runtime) -> None:
-    def account_options(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        ack(options=account_choices(runtime, body, client))
+    def account_options(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        try:
+            choices = account_choices(runtime, body, context, client)
+        except NotStored:
+            choices = []  # the select shows "no results"; typing again asks again
+        ack(options=choices)
 
     app.options(ACCOUNT_ACTION)(account_options)
 
 
-def account_choices(runtime: Runtime, body: dict[str, Any], client: WebClient) -> list[dict[str, Any]]:
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
+def account_choices(
+    runtime: Runtime, body: dict[str, Any], context: BoltContext, client: WebClient
+) -> list[dict[str, Any]]:
+    team_id, user_id = who(context)
     query = " ".join(str(body.get("value") or "").split())[:MAX_NAME]
-    found = runtime.transaction(lambda session: accounts.typeahead(session, team_id, query))
+    found = runtime.query(lambda session: accounts.typeahead(session, team_id, query))
     options = [account_option(account) for account in found]
     # Offer to create the typed name unless it already exists (the log then goes to that account).
     if query and not any(account.name_key == name_key(query) for account in found):

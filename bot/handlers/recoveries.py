@@ -1,25 +1,28 @@
-"""/trouble and the recovery buttons: Responded, Recovered, Lost, the five-step checklist, the verdict."""
+"""/trouble and the recovery buttons: Responded, Recovered, Lost, the five-step checklist, the verdict.
+
+Every change is stored before the ack (with the DM and channel post it owes, in the delivery ledger);
+the message or Home tab it came from is rewritten after it."""
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
-from bot.domain.parsing import ParseError, parse_trouble
+from bot.domain.parsing import parse_trouble
 from bot.domain.recovery import RecoveryStatus, mask_of
-from bot.handlers.home import refresh_home
+from bot.handlers.commands import FAILURES
+from bot.handlers.home import refresh_home_soon
 from bot.handlers.payloads import BadPayload, parse_account_id
-from bot.handlers.replying import command_text, respond_error, update_item
+from bot.handlers.replying import command_text, ephemeral, error_reply, tell, update_item, who
 from bot.i18n import t
-from bot.jobs.outbox import deliver_once
+from bot.notify import Queued, queue_trouble, send_now
 from bot.runtime import Runtime
 from bot.services import accounts, recoveries
 from bot.services.errors import UserFacingError
-from bot.services.recoveries import Opened
-from bot.views import recovery as recovery_view
+from bot.services.recoveries import Opened, RecoveryChange
 from bot.views import replies
 from bot.views.blocks import escape, mention
 
@@ -32,21 +35,28 @@ TRANSITIONS = {
 
 
 def register(app: App, runtime: Runtime) -> None:
-    def trouble(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        ack()
-        trouble_command(runtime, command, respond, client)
+    def trouble(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        trouble_command(runtime, ack, command, context, client)
 
     def transition(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        respond: Respond,
+        client: WebClient,
     ) -> None:
-        ack()
-        press(runtime, body, action, respond, client)
+        press(runtime, ack, body, action, context, respond, client)
 
     def steps(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+        ack: Ack,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        context: BoltContext,
+        respond: Respond,
+        client: WebClient,
     ) -> None:
-        ack()
-        check_steps(runtime, body, action, respond, client)
+        check_steps(runtime, ack, body, action, context, respond, client)
 
     app.command("/trouble")(trouble)
     for action_id in (*TRANSITIONS, "verdict_not_yet"):
@@ -54,29 +64,35 @@ def register(app: App, runtime: Runtime) -> None:
     app.action("recovery_steps")(steps)
 
 
-def trouble_command(runtime: Runtime, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
-    team_id, user_id = command["team_id"], command["user_id"]
+def trouble_command(
+    runtime: Runtime, ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    team_id, user_id = who(context)
     profile = runtime.profile(client, team_id, user_id)
     today = runtime.clock.today(profile.zone)
     try:
         request = parse_trouble(command_text(command))
-        opened = runtime.transaction(
-            lambda session: recoveries.open_recovery(
+
+        def work(session: Session) -> tuple[Opened, tuple[Queued, ...]]:
+            now = runtime.clock.now()
+            opened = recoveries.open_recovery(
                 session,
                 accounts.require_by_name(session, team_id, request.account),
                 user_id=user_id,
                 what=request.what,
-                now=runtime.clock.now(),
+                now=now,
                 today=today,
                 request_key=f"command:{command['trigger_id']}",
                 followup_next_day=runtime.settings.pyramid_followup_after_trouble,
             )
-        )
-    except (ParseError, UserFacingError) as error:
-        respond_error(respond, error, profile.locale, example="trouble")
+            return opened, queue_trouble(session, runtime.settings, opened, now=now)
+
+        opened, queued = runtime.store(work)
+    except FAILURES as error:
+        ack(**ephemeral(error_reply(error, profile.locale, example="trouble")))
         return
     if opened.duplicate:
-        respond(response_type="ephemeral", **replies.plain_notice(t(profile.locale, "trouble_duplicate")))
+        ack(**ephemeral(replies.plain_notice(t(profile.locale, "trouble_duplicate"))))
         return
     text = t(
         profile.locale,
@@ -86,45 +102,23 @@ def trouble_command(runtime: Runtime, command: dict[str, Any], respond: Respond,
         owner=mention(opened.recovery.owner_id),
     )
     if runtime.settings.pyramid_team_channel:
+        # Queued in the same transaction: the post is owed, and the ledger sees that it goes out.
         text += " " + t(profile.locale, "trouble_channel_told")
-    respond(response_type="ephemeral", **replies.plain_notice("🛟 " + text))
-    announce(runtime, client, opened)
-    refresh_home(runtime, client, team_id, opened.recovery.owner_id)
-
-
-def announce(runtime: Runtime, client: WebClient, opened: Opened) -> None:
-    """The owner gets the five steps; the team channel is told (complaints belong to the organisation).
-    Both go through the delivery ledger so that a retry never posts them twice."""
-    recovery, account = opened.recovery, opened.account
-    owner = runtime.profile(client, recovery.team_id, recovery.owner_id)
-    deliver_once(
-        runtime.db,
-        client,
-        team_id=recovery.team_id,
-        kind="trouble_dm",
-        ref=str(recovery.id),
-        channel=recovery.owner_id,
-        build=lambda: recovery_view.owner_checklist(recovery, account, owner.locale),
-        now=runtime.clock.now(),
-    )
-    channel = runtime.settings.pyramid_team_channel
-    if channel:
-        deliver_once(
-            runtime.db,
-            client,
-            team_id=recovery.team_id,
-            kind="trouble_post",
-            ref=str(recovery.id),
-            channel=channel,
-            build=lambda: recovery_view.channel_post(recovery, account, runtime.settings.pyramid_locale),
-            now=runtime.clock.now(),
-        )
+    ack(**ephemeral(replies.plain_notice("🛟 " + text)))
+    runtime.after(lambda: send_now(runtime.db, client, queued, now=runtime.clock.now()))
+    refresh_home_soon(runtime, client, team_id, opened.recovery.owner_id)
 
 
 def press(
-    runtime: Runtime, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    runtime: Runtime,
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
 ) -> None:
-    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    team_id, user_id = who(context)
     profile = runtime.profile(client, team_id, user_id)
     locale = profile.locale
     action_id = str(action.get("action_id"))
@@ -133,69 +127,82 @@ def press(
     try:
         recovery_id = parse_account_id(action.get("value"))
         if action_id == "verdict_not_yet":
-            recovery, _account = runtime.transaction(lambda s: recoveries.get(s, team_id, recovery_id))
-            update_item(
-                client,
-                body,
-                f"rc_{recovery.id}",
-                t(locale, "verdict_not_yet_note", user=mention(user_id), time=clock_time),
-            )
+            recovery, _account = runtime.query(lambda s: recoveries.get(s, team_id, recovery_id))
+            ack()
+            note = t(locale, "verdict_not_yet_note", user=mention(user_id), time=clock_time)
+            runtime.after(lambda: update_item(client, body, f"rc_{recovery.id}", note))
             return
         target = TRANSITIONS[action_id]
-        change = runtime.transaction(
+        change = runtime.store(
             lambda s: recoveries.move(s, team_id, recovery_id, target, user_id=user_id, now=now)
         )
     except BadPayload:
-        respond_error(respond, UserFacingError("recovery_gone"), locale, example=None)
+        ack()
+        gone = error_reply(UserFacingError("recovery_gone"), locale, example=None)
+        runtime.after(lambda: tell(client, body, respond, user_id, gone))
         return
-    except UserFacingError as error:
-        respond_error(respond, error, locale, example=None)
+    except FAILURES as error:
+        ack()
+        failure = error_reply(error, locale, example=None)
+        runtime.after(lambda: tell(client, body, respond, user_id, failure))
         return
+    ack()
+    runtime.after(lambda: _show_change(client, body, respond, user_id, change, action_id, locale, clock_time))
+    if change.changed:
+        refresh_home_soon(runtime, client, team_id, user_id)
+
+
+def _show_change(
+    client: WebClient,
+    body: dict[str, Any],
+    respond: Respond,
+    user_id: str,
+    change: RecoveryChange,
+    action_id: str,
+    locale: str,
+    clock_time: str,
+) -> None:
     status = RecoveryStatus(change.recovery.status)
     label = t(locale, f"recovery_status_{status.value}")
-    if action_id == "verdict_yes" and change.changed:
+    if not change.changed:
+        # A second press, or a press on a stale copy: harmless, and said so.
+        tell(
+            client,
+            body,
+            respond,
+            user_id,
+            replies.plain_notice(t(locale, "recovery_not_moved", status=label)),
+        )
+        return
+    if action_id == "verdict_yes":
         note = t(locale, "verdict_yes_note", user=mention(user_id), time=clock_time)
     else:
         note = t(locale, "recovery_moved_note", status=label, user=mention(user_id), time=clock_time)
-    if change.changed:
-        update_item(client, body, f"rc_{change.recovery.id}", note)
-        refresh_home(runtime, client, team_id, user_id)
-    else:
-        text = t(locale, "recovery_not_moved", status=label)
-        respond(response_type="ephemeral", replace_original=False, **replies.plain_notice(text))
+    update_item(client, body, f"rc_{change.recovery.id}", note)
 
 
 def check_steps(
-    runtime: Runtime, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    runtime: Runtime,
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
 ) -> None:
-    team_id = body["team"]["id"]
+    team_id, user_id = who(context)
     block_id = str(action.get("block_id", ""))
     try:
         recovery_id = parse_account_id(block_id.removeprefix("rc_").removesuffix("_steps"))
     except BadPayload:
+        ack()
         return
     selected = [str(option.get("value")) for option in action.get("selected_options") or []]
     try:
-        runtime.transaction(lambda s: recoveries.set_steps(s, team_id, recovery_id, mask_of(selected)))
-    except UserFacingError as error:
-        respond_error(respond, error, runtime.settings.pyramid_locale, example=None)
-
-
-def ask_verdicts(runtime: Runtime, client: WebClient, team_id: str, recovery_ids: tuple[int, ...]) -> None:
-    """After a win: "did it clearly exceed expectations?" to each recovery's owner, once per recovery ask."""
-    for recovery_id in recovery_ids:
-        recovery, account = runtime.transaction(
-            partial(recoveries.get, team_id=team_id, recovery_id=recovery_id)
-        )
-        owner = runtime.profile(client, team_id, recovery.owner_id)
-        asked_at = recovery.verdict_asked_at.isoformat() if recovery.verdict_asked_at else ""
-        deliver_once(
-            runtime.db,
-            client,
-            team_id=team_id,
-            kind="verdict",
-            ref=f"{recovery.id}:{asked_at}",
-            channel=recovery.owner_id,
-            build=partial(recovery_view.verdict_question, recovery, account, owner.locale),
-            now=runtime.clock.now(),
-        )
+        runtime.store(lambda s: recoveries.set_steps(s, team_id, recovery_id, mask_of(selected)))
+    except FAILURES as error:
+        ack()
+        failure = error_reply(error, runtime.settings.pyramid_locale, example=None)
+        runtime.after(lambda: tell(client, body, respond, user_id, failure))
+        return
+    ack()

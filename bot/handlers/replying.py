@@ -1,15 +1,18 @@
-"""Shared ways of answering: error messages with an example, and posting where the user asked."""
+"""Shared ways of answering: who is asking, error messages with an example, answers to any surface
+(a slash command's ack, a message's response URL, a channel, the App Home), posting where the user asked."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from slack_bolt import Respond
+from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.parsing import ParseError
+from bot.i18n import t
+from bot.runtime import NotStored, OutcomeUnknown
 from bot.services.errors import UserFacingError
 from bot.views import replies
 from bot.views.blocks import Message
@@ -18,17 +21,72 @@ from bot.views.digest import replace_item
 log = logging.getLogger(__name__)
 
 
+class NoIdentity(UserFacingError):
+    """A request that names no team or user: nothing can be scoped to it."""
+
+    def __init__(self) -> None:
+        super().__init__("unexpected_request")
+
+
+def who(context: BoltContext) -> tuple[str, str]:
+    """The team whose data this is and the user asking, from Bolt's context (never the payload's
+    `team`: it is null for org-wide installs and names the other organisation in Slack Connect)."""
+    team_id = context.team_id or context.enterprise_id
+    user_id = context.user_id
+    if not team_id or not user_id:
+        raise NoIdentity
+    return str(team_id), str(user_id)
+
+
 def command_text(command: dict[str, Any]) -> str:
     """The text the user typed. Slack sends &, < and > escaped (real mentions stay as <@U…>)."""
     text = str(command.get("text") or "")
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
 
 
+def ephemeral(reply: Message) -> dict[str, Any]:
+    return {"response_type": "ephemeral", **reply}
+
+
+def error_reply(
+    error: ParseError | UserFacingError | NotStored | OutcomeUnknown, locale: str, example: str | None
+) -> Message:
+    if isinstance(error, NotStored):
+        return replies.plain_notice(t(locale, "error_not_stored"))
+    if isinstance(error, OutcomeUnknown):
+        return replies.plain_notice(t(locale, "error_outcome_unknown"))
+    return replies.error(error.code, dict(error.params), locale, example)
+
+
 def respond_error(
     respond: Respond, error: ParseError | UserFacingError, locale: str, example: str | None
 ) -> None:
-    reply = replies.error(error.code, dict(error.params), locale, example)
-    respond(response_type="ephemeral", **reply)
+    respond(**ephemeral(error_reply(error, locale, example)))
+
+
+def tell(client: WebClient, body: dict[str, Any], respond: Respond, user_id: str, reply: Message) -> None:
+    """A short ephemeral answer to a press, on whatever surface it came from. The App Home has no
+    response URL and no channel: there the refreshed tab itself shows what happened."""
+    if body.get("response_url"):
+        respond(response_type="ephemeral", replace_original=False, **reply)
+        return
+    channel = _channel_of(body)
+    if channel:
+        try:
+            client.chat_postEphemeral(channel=channel, user=user_id, **reply)
+        except SlackApiError as error:
+            log.info("could not answer in %s: %s", channel, error.response.get("error"))
+
+
+def replace_pressed(client: WebClient, body: dict[str, Any], respond: Respond, reply: Message) -> None:
+    """Replaces the message whose button was pressed (a "did you mean" question, a card)."""
+    if body.get("response_url"):
+        respond(replace_original=True, **reply)
+        return
+    user_id = str((body.get("user") or {}).get("id") or "")
+    channel = _channel_of(body)
+    if channel and user_id:
+        post_private(client, user_id, channel, reply)
 
 
 def post_private(client: WebClient, user_id: str, channel_id: str | None, reply: Message) -> None:
@@ -48,7 +106,7 @@ def post_private(client: WebClient, user_id: str, channel_id: str | None, reply:
 def update_item(client: WebClient, body: dict[str, Any], block_id: str, note: str) -> None:
     """Rewrites the pressed message in place: the item's buttons become a line saying what happened."""
     message = body.get("message")
-    channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id")
+    channel = _channel_of(body)
     if not message or not channel:
         return  # an ephemeral or view container: nothing to rewrite
     blocks = replace_item(message.get("blocks") or [], block_id, note)
@@ -56,3 +114,8 @@ def update_item(client: WebClient, body: dict[str, Any], block_id: str, note: st
         client.chat_update(channel=channel, ts=message["ts"], text=message.get("text") or note, blocks=blocks)
     except SlackApiError as error:
         log.warning("could not update the message in %s: %s", channel, error.response.get("error"))
+
+
+def _channel_of(body: dict[str, Any]) -> str | None:
+    channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id")
+    return str(channel) if channel else None

@@ -43,6 +43,23 @@ def get_account(session: Session, team_id: str, account_id: int) -> Account:
     return account
 
 
+def lock(session: Session, account: Account) -> Account:
+    """The account row locked until the transaction ends, with its columns read again under the lock.
+
+    Every change that reads an account's counters or step and writes them back goes through here, so
+    concurrent logs to one account are applied one after the other (SQLite's writers already are: they
+    begin with BEGIN IMMEDIATE, see bot/db.py)."""
+    locked = session.scalar(
+        select(Account)
+        .where(Account.team_id == account.team_id, Account.id == account.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if locked is None:
+        raise UserFacingError("account_gone")
+    return locked
+
+
 def find_by_name(session: Session, team_id: str, name: str) -> Account | None:
     return session.scalar(
         select(Account).where(Account.team_id == team_id, Account.name_key == name_key(name))

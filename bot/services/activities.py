@@ -60,13 +60,17 @@ def log_activity(
     if isinstance(target, NearMatchQuestion):
         return target
     created = target is None
-    account = target or accounts.create_account(
-        session,
-        request.team_id,
-        request.account.name or "",
-        request.user_id,
-        now=now,
-        today=today,
+    account = (
+        accounts.lock(session, target)
+        if target is not None
+        else accounts.create_account(
+            session,
+            request.team_id,
+            request.account.name or "",
+            request.user_id,
+            now=now,
+            today=today,
+        )
     )
 
     activity = Activity(

@@ -61,7 +61,13 @@ def find_by_request(session: Session, team_id: str, request_key: str) -> Followu
 
 
 def get(session: Session, team_id: str, followup_id: int) -> Followup:
-    followup = session.scalar(select(Followup).where(Followup.team_id == team_id, Followup.id == followup_id))
+    """The follow-up, locked until the transaction ends: presses on it are applied one at a time."""
+    followup = session.scalar(
+        select(Followup)
+        .where(Followup.team_id == team_id, Followup.id == followup_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if followup is None:
         raise UserFacingError("followup_gone")
     return followup

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bot.db import Database
 from bot.i18n import Locale, locale_from_slack
@@ -31,6 +32,11 @@ class Profile:
     name: str | None
 
 
+def fallback_profile(user_id: str, default_locale: str, default_zone: ZoneInfo) -> Profile:
+    """Who is asking when neither the cache nor Slack can tell: the team's defaults."""
+    return Profile(user_id, locale_from_slack(None, default_locale), default_zone, None)
+
+
 def profile_for(
     db: Database,
     team_id: str,
@@ -41,7 +47,7 @@ def profile_for(
     default_locale: str,
     default_zone: ZoneInfo,
 ) -> Profile:
-    with db.transaction() as session:
+    with db.read() as session:
         cached = session.scalar(
             select(SlackUser).where(SlackUser.team_id == team_id, SlackUser.user_id == user_id)
         )
@@ -51,7 +57,7 @@ def profile_for(
         if user is not None:
             cached = _store(db, team_id, user_id, user, now) or cached
     if cached is None:
-        return Profile(user_id, locale_from_slack(None, default_locale), default_zone, None)
+        return fallback_profile(user_id, default_locale, default_zone)
     return Profile(
         user_id=user_id,
         locale=locale_from_slack(cached.locale, default_locale),
@@ -89,8 +95,16 @@ def _zone(name: str | None, default: ZoneInfo) -> ZoneInfo:
         return default
 
 
+def locale_in(session: Session, team_id: str, user_id: str, default: str) -> Locale:
+    """The user's cached language, read in the caller's transaction (no Slack call)."""
+    locale = session.scalar(
+        select(SlackUser.locale).where(SlackUser.team_id == team_id, SlackUser.user_id == user_id)
+    )
+    return locale_from_slack(locale, default)
+
+
 def cached_locale(db: Database, team_id: str, user_id: str, default: str) -> Locale:
-    with db.transaction() as session:
+    with db.read() as session:
         locale = session.scalar(
             select(SlackUser.locale).where(SlackUser.team_id == team_id, SlackUser.user_id == user_id)
         )

@@ -75,6 +75,9 @@ def get(session: Session, team_id: str, recovery_id: int) -> tuple[Recovery, Acc
         select(Recovery, Account)
         .join(Account, Account.id == Recovery.account_id)
         .where(Recovery.team_id == team_id, Recovery.id == recovery_id)
+        # Locked until the transaction ends: two presses on one recovery are applied one at a time.
+        .with_for_update(of=Recovery)
+        .execution_options(populate_existing=True)
     ).first()
     if row is None:
         raise UserFacingError("recovery_gone")

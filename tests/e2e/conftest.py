@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 from waitress.server import create_server
 
-from bot.app import build_app
+from bot.app import build_app, runtime_of
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db import Database
@@ -71,6 +71,8 @@ class SlackDriver:
     def __init__(self, url: str, slack: LocalSlack) -> None:
         self.url = url
         self.slack = slack
+        # Slash-command acks by response key: a reply can come in the ack itself (Slack shows it).
+        self.acks: dict[str, Sent] = {}
 
     # --- raw requests -------------------------------------------------------------------------
     def post(
@@ -129,7 +131,9 @@ class SlackDriver:
             "response_url": self.slack.response_url(key),
             "trigger_id": trigger_id or f"trig.{uuid.uuid4().hex}",
         }
-        return self.form(fields, **kwargs), key
+        sent = self.form(fields, **kwargs)
+        self.acks[key] = sent
+        return sent, key
 
     def run(self, command: str, text: str = "", **kwargs: Any) -> dict[str, Any]:
         """A command and the reply it got at its response URL."""
@@ -138,6 +142,12 @@ class SlackDriver:
         return self.reply(key)
 
     def reply(self, key: str, timeout: float = 5.0) -> dict[str, Any]:
+        """The reply to a command: in its ack when it came there, else at its response URL."""
+        acked = self.acks.get(key)
+        if acked is not None and acked.status == 200 and acked.body.strip():
+            body = acked.json()
+            if isinstance(body, dict) and (body.get("text") or body.get("blocks")):
+                return body
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             for call in self.slack.calls_to("response_url"):
@@ -341,7 +351,7 @@ def app_server(settings: Settings, db: Database, clock: FixedClock, slack: Local
     yield f"http://127.0.0.1:{port}"
     # Let the listeners still working after their ack (home tab, announcements) finish while the fake
     # Slack is up, so that no thread outlives its test.
-    app.listener_runner.listener_executor.shutdown(wait=True)
+    runtime_of(app).close()
     # Stop from inside waitress's own loop (closing its sockets from here would race its select()):
     # the loop ends when its socket map is empty.
     channels = dict(server._map)  # type: ignore[union-attr]

@@ -84,9 +84,10 @@ def opened_view(slack: LocalSlack, count: int = 1) -> tuple[dict[str, Any], dict
 
 
 def open_meeting_modal(driver: SlackDriver, slack: LocalSlack, command: str = "/meeting") -> dict[str, Any]:
+    opened_before = len(slack.calls_to("views.open"))
     sent, _ = driver.command(command, "")
     assert sent.status == 200
-    _, view = opened_view(slack, len(slack.calls_to("views.open")) + 1)
+    _, view = opened_view(slack, opened_before + 1)
     return view
 
 

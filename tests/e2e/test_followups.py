@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from sqlalchemy import func, select
 from waitress.server import create_server
 
-from bot.app import build_app
+from bot.app import build_app, runtime_of
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db import Database
@@ -77,6 +77,7 @@ def serve(settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack
     try:
         yield SlackDriver(f"http://127.0.0.1:{port}/slack/events", slack)
     finally:
+        runtime_of(app).close()
         channels = dict(server._map)  # type: ignore[union-attr]
         server.trigger.pull_trigger(server._map.clear)  # type: ignore[union-attr]
         thread.join(timeout=5)

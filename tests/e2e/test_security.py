@@ -286,10 +286,12 @@ def test_a_modal_submission_naming_another_teams_account_stores_nothing(
         "date": {"date": {"type": "datepicker", "selected_date": "2026-11-22"}},
         "note": {"note": {"type": "plain_text_input", "value": None}},
     }
-    driver.submit(view, values)
+    answer = driver.submit(view, values)
 
-    [posted] = slack.wait_for("chat.postEphemeral")
-    assert "no longer exists" in text_of(posted.body)
+    # Refused inside the modal itself, which stays open with what the rep typed.
+    assert answer.status == 200
+    assert answer.json()["response_action"] == "errors"
+    assert "no longer exists" in answer.json()["errors"]["account"]
     assert snapshot(db) == before
 
 

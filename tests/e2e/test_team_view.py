@@ -27,7 +27,7 @@ import pytest
 from slack_sdk import WebClient
 from waitress.server import create_server
 
-from bot.app import build_app
+from bot.app import build_app, runtime_of
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.config import Settings, get_settings
@@ -123,7 +123,7 @@ def serve(settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack
         yield SlackDriver(f"http://127.0.0.1:{port}/slack/events", slack)
     finally:
         settle(slack)
-        app.listener_runner.listener_executor.shutdown(wait=True)
+        runtime_of(app).close()
         channels = dict(server._map)  # type: ignore[union-attr]
         server.trigger.pull_trigger(server._map.clear)  # type: ignore[union-attr]
         thread.join(timeout=5)
