@@ -140,6 +140,7 @@ def cmd_start(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build_app
+    from bot.health import readiness
     from bot.server import serve
 
     if not settings.has_slack_tokens:
@@ -148,8 +149,15 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     runtime = _runtime(settings, migrate_sqlite=True)
     app = build_app(settings, db=runtime.db, clock=runtime.clock)
     _start_scheduler(runtime)
-    log.info("Pyramid listening on port %s (POST /slack/events, GET /healthz)", settings.port)
-    serve(app, host="0.0.0.0", port=settings.port)
+    log.info("Pyramid listening on port %s (POST /slack/events, GET /healthz, GET /readyz)", settings.port)
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    serve(
+        app,
+        host="0.0.0.0",
+        port=settings.port,
+        signing_secret=secret,
+        readiness=lambda: readiness(runtime.db),
+    )
     return 0
 
 
