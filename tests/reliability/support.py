@@ -99,7 +99,8 @@ def told_within(answer: Answer, slack: LocalSlack, limit: float) -> str:
 
 def verdict(answer: Answer, slack: LocalSlack, *, wait: float = 0.0) -> str:
     """`stored` (a 200 saying what was logged), `acked` (a 200 saying nothing yet: it must be stored
-    all the same), `error` (an error status, or a 200 saying nothing was stored) or `none`."""
+    all the same), `error` (an error status, or a 200 saying nothing was stored), `other` (a 200
+    saying something else: unexpected anywhere here) or `none` (no answer)."""
     if answer.status is None:
         return "none"
     if answer.status != 200:
@@ -109,7 +110,7 @@ def verdict(answer: Answer, slack: LocalSlack, *, wait: float = 0.0) -> str:
         return "error"
     if LOGGED.search(said):
         return "stored"
-    return "acked"
+    return "other" if said.strip() else "acked"
 
 
 # ------------------------------------------------------------------------------------ the database
