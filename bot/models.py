@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -70,8 +71,24 @@ class Account(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "name_key", name="uq_accounts_team_name_key"),
         Index("ix_accounts_team_step", "team_id", "step"),
-        Index("ix_accounts_team_owner_step", "team_id", "owner_id", "step"),
+        # A rep's accounts by step, then by when they were last touched (their creation if never): the
+        # digest's lapsing accounts are read in that order, LAPSING_LIMIT at most per step.
+        Index(
+            "ix_accounts_team_owner_step_last",
+            "team_id",
+            "owner_id",
+            "step",
+            text("coalesce(last_touch_on, created_on)"),
+        ),
         Index("ix_accounts_team_created_on", "team_id", "created_on"),
+        # The accounts that ever had a proposal: the digest's stalled proposals look no further.
+        Index(
+            "ix_accounts_team_owner_proposed",
+            "team_id",
+            "owner_id",
+            sqlite_where=text("proposals > 0"),
+            postgresql_where=text("proposals > 0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -114,6 +131,8 @@ class Activity(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "request_key", name="uq_activities_team_request_key"),
         Index("ix_activities_team_account_on", "team_id", "account_id", "occurred_on"),
+        # An account's latest activity of a kind (its last proposal, win, loss) in one look-up.
+        Index("ix_activities_team_account_kind_on", "team_id", "account_id", "kind", "occurred_on"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -213,6 +232,7 @@ class Recovery(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "request_key", name="uq_recoveries_team_request_key"),
         Index("ix_recoveries_team_status", "team_id", "status"),
+        Index("ix_recoveries_team_owner_status", "team_id", "owner_id", "status"),
         Index("ix_recoveries_team_account", "team_id", "account_id"),
     )
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from bot.domain.activities import ActivityKind
 from bot.domain.lapse import DEFAULT_RULES, Lapse, LapseRules, days_quiet, lapse_cutoff, lapse_of
@@ -16,6 +17,9 @@ from bot.models import Account, Activity, Followup, Recovery
 from bot.services import followups, recoveries
 
 LAPSING_LIMIT = 50
+# When an account was last touched (its creation if never): the last column of
+# ix_accounts_team_owner_step_last, an index on this very expression.
+_last_touched = func.coalesce(Account.last_touch_on, Account.created_on)
 
 
 @dataclass(frozen=True)
@@ -108,70 +112,86 @@ def teams(session: Session) -> list[str]:
 
 
 def _lapsing(session: Session, team_id: str, user_id: str, day: date, rules: LapseRules) -> list[LapsingItem]:
-    last = func.coalesce(Account.last_touch_on, Account.created_on)
-    prospect_steps = [step.value for step in steps_of(Stage.PROSPECT)]
-    customer_steps = [step.value for step in (*steps_of(Stage.CUSTOMER), *steps_of(Stage.REPEATER))]
-    rows = session.scalars(
-        select(Account)
+    """The LAPSING_LIMIT quietest prospects and customers past their rule's days. One statement: per
+    step, the quietest LAPSING_LIMIT read in order from ix_accounts_team_owner_step_last (so each part
+    reads at most LAPSING_LIMIT index entries, however long the backlog), glued with UNION ALL."""
+    cutoffs = [(step, rules.prospect_days) for step in steps_of(Stage.PROSPECT)] + [
+        (step, rules.customer_nudge_days) for step in (*steps_of(Stage.CUSTOMER), *steps_of(Stage.REPEATER))
+    ]
+    parts = [
+        select(
+            Account.id, Account.name, Account.step, Account.last_touch_on, Account.created_on, _last_touched
+        )
         .where(
             Account.team_id == team_id,
             Account.owner_id == user_id,
-            or_(
-                and_(Account.step.in_(prospect_steps), last <= lapse_cutoff(day, rules.prospect_days)),
-                and_(Account.step.in_(customer_steps), last <= lapse_cutoff(day, rules.customer_nudge_days)),
-            ),
+            Account.step == step.value,
+            _last_touched <= lapse_cutoff(day, days),
         )
-        .order_by(last)
+        .order_by(_last_touched)
         .limit(LAPSING_LIMIT)
-    )
+        .subquery()
+        for step, days in cutoffs
+    ]
+    rows = session.execute(union_all(*(select(*part.c) for part in parts))).all()
+    # The quietest LAPSING_LIMIT of them all, as one ordered query would pick them.
+    oldest = sorted(rows, key=lambda row: (row[5], row[0]))[:LAPSING_LIMIT]
     items = []
-    for account in rows:
-        quiet = days_quiet(account.last_touch_on, account.created_on, day)
-        lapse = lapse_of(account.current_step.stage, quiet, rules)
+    for account_id, name, step, last_touch_on, created_on, _last in oldest:
+        quiet = days_quiet(last_touch_on, created_on, day)
+        current = Step(step)
+        lapse = lapse_of(current.stage, quiet, rules)
         if lapse is not None:
-            items.append(LapsingItem(account.id, account.name, account.current_step, quiet, lapse))
+            items.append(LapsingItem(account_id, name, current, quiet, lapse))
     # Customers first (retention protects the top of the pyramid), then the longest quiet.
     return sorted(items, key=lambda item: (-item.step.stage.value, -item.quiet_days))
 
 
 def _stalled(session: Session, team_id: str, user_id: str, day: date, rules: LapseRules) -> list[StalledItem]:
-    proposed = (
-        select(Activity.account_id, func.max(Activity.occurred_on).label("proposed_on"))
-        .join(Account, Account.id == Activity.account_id)
-        .where(
-            Activity.team_id == team_id,
-            Account.owner_id == user_id,
-            Activity.kind == ActivityKind.PROPOSED.value,
+    """Accounts whose last proposal is old and was not followed by a win or a loss. Only the rep's
+    accounts that ever had a proposal are read (ix_accounts_team_owner_proposed, a partial index), and
+    each one's latest proposal, win and loss are single index look-ups (ix_activities_team_account_kind_on),
+    so the cost follows the rep's open pipeline, not the team's history."""
+
+    def latest(kind: ActivityKind) -> ScalarSelect[date]:
+        return (
+            select(func.max(Activity.occurred_on))
+            .where(
+                Activity.team_id == team_id, Activity.account_id == Account.id, Activity.kind == kind.value
+            )
+            .scalar_subquery()
         )
-        .group_by(Activity.account_id)
+
+    candidates = (
+        select(
+            Account.id,
+            Account.name,
+            latest(ActivityKind.PROPOSED).label("proposed_on"),
+            latest(ActivityKind.WON).label("won_on"),
+            latest(ActivityKind.LOST).label("lost_on"),
+        )
+        .where(
+            Account.team_id == team_id,
+            Account.owner_id == user_id,
+            # A literal, so that the partial index's condition is seen to hold (a bound value would not be).
+            Account.proposals > literal_column("0"),
+        )
         .subquery()
     )
-    decided = (
-        select(Activity.account_id, func.max(Activity.occurred_on).label("decided_on"))
-        .join(Account, Account.id == Activity.account_id)
-        .where(
-            Activity.team_id == team_id,
-            Account.owner_id == user_id,
-            Activity.kind.in_([ActivityKind.WON.value, ActivityKind.LOST.value]),
-        )
-        .group_by(Activity.account_id)
-        .subquery()
-    )
+    proposed_on = candidates.c.proposed_on
     rows = session.execute(
-        select(Account.id, Account.name, proposed.c.proposed_on)
-        .join(proposed, proposed.c.account_id == Account.id)
-        .outerjoin(decided, decided.c.account_id == Account.id)
+        select(candidates.c.id, candidates.c.name, proposed_on)
         .where(
-            proposed.c.proposed_on <= lapse_cutoff(day, rules.stalled_proposal_days),
-            or_(decided.c.decided_on.is_(None), decided.c.decided_on < proposed.c.proposed_on),
+            proposed_on <= lapse_cutoff(day, rules.stalled_proposal_days),
+            or_(candidates.c.won_on.is_(None), candidates.c.won_on < proposed_on),
+            or_(candidates.c.lost_on.is_(None), candidates.c.lost_on < proposed_on),
         )
-        .order_by(proposed.c.proposed_on)
+        .order_by(proposed_on, candidates.c.id)
     ).all()
-    return [StalledItem(account_id, name, proposed_on) for account_id, name, proposed_on in rows]
+    return [StalledItem(account_id, name, proposed) for account_id, name, proposed in rows]
 
 
 def _quiet_acquaintances(session: Session, team_id: str, user_id: str, day: date, rules: LapseRules) -> int:
-    last = func.coalesce(Account.last_touch_on, Account.created_on)
     count = session.scalar(
         select(func.count())
         .select_from(Account)
@@ -179,7 +199,7 @@ def _quiet_acquaintances(session: Session, team_id: str, user_id: str, day: date
             Account.team_id == team_id,
             Account.owner_id == user_id,
             Account.step.in_([step.value for step in steps_of(Stage.ACQUAINTANCE)]),
-            last <= lapse_cutoff(day, rules.acquaintance_quiet_days),
+            _last_touched <= lapse_cutoff(day, rules.acquaintance_quiet_days),
         )
     )
     return count or 0
