@@ -3,7 +3,11 @@ another workspace's data (forged buttons, selects and "did you mean" answers).""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import io
 import json
+import logging
 import threading
 import time
 import urllib.error
@@ -374,3 +378,247 @@ def test_forged_near_match_values_change_nothing(
     assert [(a.name, a.remote_touches) for a in their_accounts] == [("Acme Trading", 1)]
     with db.transaction() as s:
         assert s.scalar(select(PendingRequest.team_id).where(PendingRequest.id == pending_id)) == OTHER_TEAM
+
+
+# --------------------------------------------------------------------------------------------- hostile bodies
+
+
+def post_raw(
+    url: str,
+    raw: bytes,
+    *,
+    content_type: str = "application/x-www-form-urlencoded",
+    sign: bool = True,
+    headers: dict[str, str] | None = None,
+) -> Sent:
+    """Sends bytes as they are (they need not be UTF-8), signed over those bytes as Slack signs."""
+    sent_headers = {"Content-Type": content_type, **(headers or {})}
+    if sign:
+        ts = str(int(time.time()))
+        base = b"v0:" + ts.encode() + b":" + raw
+        digest = hmac.new(SIGNING_SECRET.encode(), base, hashlib.sha256).hexdigest()
+        sent_headers |= {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": "v0=" + digest}
+    request = urllib.request.Request(url, data=raw, headers=sent_headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return Sent(response.status, response.read().decode())
+    except urllib.error.HTTPError as error:
+        return Sent(error.code, error.read().decode(errors="replace"))
+
+
+def form_bytes(fields: dict[str, str]) -> bytes:
+    return urlencode(fields).encode()
+
+
+JSON = "application/json"
+HOSTILE = [
+    pytest.param(b"payload=", "application/x-www-form-urlencoded", id="empty-payload"),
+    pytest.param(b"payload={not-json", "application/x-www-form-urlencoded", id="payload-not-json"),
+    pytest.param(b"payload=%7Bnot-json", "application/x-www-form-urlencoded", id="payload-not-json-encoded"),
+    pytest.param(b"payload=[]", "application/x-www-form-urlencoded", id="payload-list"),
+    pytest.param(b"payload=null", "application/x-www-form-urlencoded", id="payload-null"),
+    pytest.param(b"payload=%22text%22", "application/x-www-form-urlencoded", id="payload-string"),
+    pytest.param(b"\xff\xfepayload=\xc3(", "application/x-www-form-urlencoded", id="invalid-utf8-form"),
+    pytest.param(b'{"type": "\xff"}', JSON, id="invalid-utf8-json"),
+    pytest.param(b"[]", JSON, id="json-list"),
+    pytest.param(b"null", JSON, id="json-null"),
+    pytest.param(b"{", JSON, id="json-truncated"),
+    pytest.param(b"[" * 100_000 + b"]" * 100_000, JSON, id="json-nested-100k"),
+    pytest.param(b'{"type": "event_callback"}', JSON, id="event-without-event"),
+    pytest.param(b'{"type": "block_actions", "user": {"id": "U0REP1"}}', JSON, id="interaction-as-json"),
+    pytest.param(b'{"type": "url_verification"}', JSON, id="url-verification-without-challenge"),
+    pytest.param(b"", "application/x-www-form-urlencoded", id="empty"),
+    pytest.param(b"hello", "text/plain", id="plain-text"),
+    pytest.param(b"a=1&b=2", "application/x-www-form-urlencoded", id="form-of-nothing"),
+    pytest.param(
+        form_bytes({"payload": json.dumps({"type": "block_actions", "user": {"id": USER}, "actions": []})}),
+        "application/x-www-form-urlencoded",
+        id="block-actions-without-actions",
+    ),
+    pytest.param(
+        form_bytes({"payload": json.dumps({"type": "block_actions", "actions": [{"action_id": "x"}]})}),
+        "application/x-www-form-urlencoded",
+        id="block-actions-without-user",
+    ),
+    pytest.param(
+        form_bytes({"payload": json.dumps({"type": "view_submission", "user": {"id": USER}, "view": None})}),
+        "application/x-www-form-urlencoded",
+        id="view-submission-without-view",
+    ),
+    pytest.param(
+        form_bytes({"payload": json.dumps({"type": "nonsense", "user": {"id": USER}})}),
+        "application/x-www-form-urlencoded",
+        id="payload-of-unknown-type",
+    ),
+    pytest.param(
+        form_bytes({"payload": json.dumps({"type": "block_suggestion", "user": {"id": USER}, "team": 5})}),
+        "application/x-www-form-urlencoded",
+        id="payload-with-a-team-that-is-a-number",
+    ),
+]
+
+
+def no_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    assert [r.getMessage() for r in caplog.records if r.exc_info or r.stack_info] == []
+    assert "Traceback" not in caplog.text
+
+
+def refusals(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "bot.server"]
+
+
+@pytest.mark.parametrize("signed", [False, True], ids=["unsigned", "signed"])
+@pytest.mark.parametrize(("raw", "content_type"), HOSTILE)
+def test_a_hostile_body_gets_a_4xx_fast_and_one_log_line(
+    driver: SlackDriver,
+    slack: LocalSlack,
+    db: Database,
+    caplog: pytest.LogCaptureFixture,
+    raw: bytes,
+    content_type: str,
+    signed: bool,
+) -> None:
+    caplog.set_level(logging.INFO)
+    started = time.monotonic()
+    sent = post_raw(driver.url, raw, content_type=content_type, sign=signed)
+    elapsed = time.monotonic() - started
+
+    # Unsigned: refused before anything is parsed. Signed: refused as malformed.
+    assert sent.status == (400 if signed else 401), sent
+    assert elapsed < 1.0
+    [line] = refusals(caplog)
+    assert line.levelno == logging.WARNING
+    assert ("unsigned" in line.getMessage()) is not signed
+    assert "\n" not in line.getMessage()
+    assert SIGNING_SECRET not in caplog.text
+    if len(raw) > 8:
+        assert raw.decode(errors="replace") not in caplog.text  # the body is never logged
+    no_traceback(caplog)
+    assert row_counts(db) == EMPTY
+    assert slack.calls == []
+
+
+@pytest.mark.parametrize("missing", ["team_id", "user_id", "trigger_id", "command", "response_url"])
+@pytest.mark.parametrize("how", ["absent", "blank"])
+def test_a_signed_command_missing_a_field_gets_a_400_not_a_handler_error(
+    driver: SlackDriver,
+    slack: LocalSlack,
+    db: Database,
+    caplog: pytest.LogCaptureFixture,
+    missing: str,
+    how: str,
+) -> None:
+    fields = command_fields("Acme visit", slack)
+    if how == "absent":
+        del fields[missing]
+    else:
+        fields[missing] = ""
+    sent = driver.form(fields)
+
+    assert sent.status == 400, sent
+    assert missing in sent.body
+    assert len(refusals(caplog)) == 1
+    no_traceback(caplog)
+    assert row_counts(db) == EMPTY
+    assert slack.calls == []
+
+
+def test_a_body_over_a_megabyte_is_refused_unread(
+    driver: SlackDriver, caplog: pytest.LogCaptureFixture
+) -> None:
+    sent = post_raw(driver.url, b"payload=" + b"x" * (1024 * 1024 + 1))
+    assert sent.status == 413
+    no_traceback(caplog)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-Slack-Request-Timestamp": "not-a-number", "X-Slack-Signature": "v0=00"},
+        {"X-Slack-Request-Timestamp": "9" * 40, "X-Slack-Signature": "v0=00"},
+        {"X-Slack-Request-Timestamp": str(int(time.time())), "X-Slack-Signature": "garbage"},
+        {"X-Slack-Request-Timestamp": str(int(time.time()))},
+    ],
+    ids=["timestamp-not-a-number", "timestamp-huge", "signature-garbage", "signature-missing"],
+)
+def test_malformed_signature_headers_get_a_401_without_a_traceback(
+    driver: SlackDriver, slack: LocalSlack, caplog: pytest.LogCaptureFixture, headers: dict[str, str]
+) -> None:
+    sent = post_raw(driver.url, form_bytes(command_fields("Acme visit", slack)), sign=False, headers=headers)
+    assert sent.status == 401
+    assert len(refusals(caplog)) == 1
+    no_traceback(caplog)
+    assert slack.calls == []
+
+
+def test_slacks_unsigned_ssl_check_is_answered_and_does_nothing(
+    driver: SlackDriver, slack: LocalSlack
+) -> None:
+    sent = post_raw(driver.url, b"ssl_check=1&token=legacy", sign=False)
+    assert sent.status == 200
+    assert slack.calls == []
+    # Only that exact shape: a command riding on ssl_check=1 is refused unsigned.
+    smuggled = post_raw(
+        driver.url, b"ssl_check=1&" + form_bytes(command_fields("Acme visit", slack)), sign=False
+    )
+    assert smuggled.status == 401
+
+
+def test_a_signed_interaction_from_an_org_wide_install_passes_the_edge(
+    driver: SlackDriver, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The edge checks shape, not policy: "team": null (org-wide install) is a shape Slack sends."""
+    payload = {
+        "type": "block_suggestion",
+        "team": None,
+        "enterprise": {"id": "E0ORG"},
+        "is_enterprise_install": True,
+        "user": {"id": USER, "team_id": TEAM},
+        "action_id": "account_select",
+        "block_id": "account",
+        "value": "Ac",
+        "view": {"id": "V0", "type": "modal"},
+    }
+    driver.payload(payload)
+    assert refusals(caplog) == []
+
+
+def test_the_edge_verifies_even_when_the_app_does_not(settings: Any, db: Database, slack: LocalSlack) -> None:
+    """The console builds the app with verify_requests=False; served over HTTP with a secret, the
+    edge still verifies. Without a secret and with such an app, nothing verifies (the console)."""
+    from slack_sdk import WebClient
+
+    from bot.app import build_app
+    from bot.server import wsgi_app
+
+    app = build_app(
+        settings,
+        db=db,
+        client=WebClient(token="xoxb-test", base_url=slack.base_url),
+        verify_requests=False,
+    )
+    # A command no listener takes: past the edge, Bolt answers 404 and nothing runs after.
+    raw = form_bytes({**command_fields("Acme visit", slack), "command": "/not-ours"})
+
+    def call(application: Any, headers: dict[str, str]) -> str:
+        statuses: list[str] = []
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": "/slack/events",
+            "CONTENT_TYPE": "application/x-www-form-urlencoded",
+            "CONTENT_LENGTH": str(len(raw)),
+            "wsgi.input": io.BytesIO(raw),
+            "REMOTE_ADDR": "127.0.0.1",
+            **headers,
+        }
+        b"".join(application(environ, lambda status, _headers: statuses.append(status)))
+        return statuses[0]
+
+    assert call(wsgi_app(app, signing_secret=SIGNING_SECRET), {}).startswith("401")
+    ts = str(int(time.time()))
+    signature = (
+        "v0=" + hmac.new(SIGNING_SECRET.encode(), f"v0:{ts}:".encode() + raw, hashlib.sha256).hexdigest()
+    )
+    signed = {"HTTP_X_SLACK_REQUEST_TIMESTAMP": ts, "HTTP_X_SLACK_SIGNATURE": signature}
+    assert call(wsgi_app(app, signing_secret=SIGNING_SECRET), signed).startswith("404")
+    assert call(wsgi_app(app), {}).startswith("404")
