@@ -7,7 +7,9 @@ import csv
 import json
 import logging
 import sys
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -105,15 +107,25 @@ def _runtime(settings: Settings, *, migrate_sqlite: bool) -> Runtime:
     return Runtime(settings=settings, db=_database(settings, migrate_sqlite=migrate_sqlite), clock=Clock())
 
 
-def _start_scheduler(runtime: Runtime) -> None:
+def _start_scheduler(runtime: Runtime) -> Callable[[float], None]:
     """The embedded single-process set-up runs the schedules beside the app; with several replicas set
     PYRAMID_RUN_SCHEDULER=false and run `pyramid-bot scheduler` once (a second one would post nothing
-    twice, but would do the work twice)."""
+    twice, but would do the work twice). Returns how to stop it within a number of seconds."""
     if not runtime.settings.pyramid_run_scheduler:
-        return
+        return lambda _seconds: None
     from bot.jobs.scheduler import build_scheduler, job_client
 
-    build_scheduler(runtime, job_client(runtime), blocking=False).start()
+    scheduler = build_scheduler(runtime, job_client(runtime), blocking=False)
+    scheduler.start()
+
+    def stop(seconds: float) -> None:
+        # A job cut short is safe (every delivery is in the ledger and its claim is retried), but a
+        # job that finishes in time is better: wait for it, within the bound.
+        stopper = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True)
+        stopper.start()
+        stopper.join(seconds)
+
+    return stop
 
 
 _opened: list[Database] = []
@@ -139,7 +151,7 @@ def cmd_start(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import build_app
+    from bot.app import build_app, runtime_of
     from bot.health import readiness
     from bot.server import serve
 
@@ -148,15 +160,24 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     runtime = _runtime(settings, migrate_sqlite=True)
     app = build_app(settings, db=runtime.db, clock=runtime.clock)
-    _start_scheduler(runtime)
+    stop_scheduler = _start_scheduler(runtime)
+
+    def on_stop(seconds: float) -> None:
+        """SIGTERM: the requests under way are answered; now finish their after-work and the jobs."""
+        started = time.monotonic()
+        runtime_of(app).close(timeout=seconds / 2)
+        stop_scheduler(max(seconds - (time.monotonic() - started), 0.5))
+
     log.info("Pyramid listening on port %s (POST /slack/events, GET /healthz, GET /readyz)", settings.port)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     serve(
         app,
         host="0.0.0.0",
         port=settings.port,
+        threads=settings.pyramid_http_threads,
         signing_secret=secret,
         readiness=lambda: readiness(runtime.db),
+        on_stop=on_stop,
     )
     return 0
 

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     pyramid_timezone: str = "Asia/Tokyo"
     pyramid_repeater_threshold: int = Field(default=3, ge=3, le=50)
     pyramid_run_scheduler: bool = True
+    # Threads that answer Slack's requests in `serve` (each stores before it acks, so this also bounds
+    # concurrent writes); after-work runs on its own pool (bot/runtime.py).
+    pyramid_http_threads: int = Field(default=16, ge=1, le=256)
     # Follow-ups the method schedules by itself; each can be turned off.
     pyramid_followup_after_sale: bool = True
     pyramid_followup_revisit: bool = True

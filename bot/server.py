@@ -20,6 +20,9 @@ import hmac
 import json
 import logging
 import re
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -156,6 +159,8 @@ def _checked_command(fields: Mapping[str, str]) -> dict[str, Any]:
         raise BadBody(f"command without {', '.join(missing)}")
     if not fields["command"].startswith("/"):
         raise BadBody("command not starting with /")
+    if not fields["response_url"].startswith(("https://", "http://")):
+        raise BadBody("command with a response_url that is not a URL")
     return dict(fields)
 
 
@@ -329,12 +334,63 @@ def serve(
     *,
     host: str,
     port: int,
-    threads: int = 8,
+    threads: int = 16,
     signing_secret: str | None = None,
     readiness: ReadinessCheck | None = None,
+    on_stop: Callable[[float], None] | None = None,
+    grace: float = 10.0,
 ) -> None:
+    """Serves until SIGTERM or SIGINT, then shuts down gracefully (every deploy sends SIGTERM):
+    stop accepting connections, finish the requests under way and send their answers, then
+    `on_stop(seconds left)` (drain after-work, stop the scheduler), all within `grace` seconds.
+    Returns normally, so the process exits 0."""
     # waitress: a production WSGI server in pure Python; Bolt's built-in server is for development only.
-    from waitress import serve as waitress_serve
+    from waitress.server import create_server
 
     application = wsgi_app(app, signing_secret=signing_secret, readiness=readiness)
-    waitress_serve(application, host=host, port=port, threads=threads, ident="pyramid")
+    server: Any = create_server(application, host=host, port=port, threads=threads, ident="pyramid")
+    stopping = threading.Event()
+
+    def stop_accepting() -> None:
+        # Runs in waitress's own loop (via its trigger): the listening socket closes, so new
+        # connections are refused while the requests under way finish.
+        server.close()
+
+    def finish() -> None:
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and _busy(server):
+            time.sleep(0.02)
+        if _busy(server):
+            log.warning("requests still under way after %.0f s; stopping anyway", grace)
+        if on_stop is not None:
+            on_stop(max(deadline - time.monotonic(), 1.0))
+        server.trigger.pull_trigger(server._map.clear)  # the loop ends when its map is empty
+
+    def on_signal(signum: int, _frame: object) -> None:
+        if stopping.is_set():
+            return
+        stopping.set()
+        log.info("%s received: finishing the requests under way", signal.Signals(signum).name)
+        server.trigger.pull_trigger(stop_accepting)
+        threading.Thread(target=finish, name="pyramid-shutdown", daemon=True).start()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, on_signal)
+    try:
+        server.run()
+    finally:
+        server.task_dispatcher.shutdown(cancel_pending=False, timeout=grace)
+        log.info("stopped")
+
+
+def _busy(server: Any) -> bool:
+    """Whether a request is queued, running, or has an answer not yet sent."""
+    from waitress.channel import HTTPChannel
+
+    dispatcher = server.task_dispatcher
+    if dispatcher.active_count or dispatcher.queue:
+        return True
+    return any(
+        isinstance(channel, HTTPChannel) and (channel.requests or channel.total_outbufs_len)
+        for channel in list(server._map.values())
+    )
