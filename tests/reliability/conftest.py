@@ -12,7 +12,7 @@ import pytest
 from slack_sdk import WebClient
 from waitress.server import create_server
 
-from bot.app import build_app
+from bot.app import build_app, runtime_of
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db import Database
@@ -21,9 +21,6 @@ from bot.runtime import Runtime
 from bot.server import wsgi_app
 from tests.e2e.conftest import SIGNING_SECRET, SlackDriver, settings, slack  # noqa: F401 - fixtures
 from tests.reliability.support import ServeProcess, TcpProxy, free_port
-
-# `pyramid-bot serve` answers with this many waitress threads (bot/server.py).
-SERVE_THREADS = 8
 
 
 def is_postgres(url: str) -> bool:
@@ -46,9 +43,7 @@ def sqlite_only(database_url: str) -> None:
 def runtime(settings: Settings, db: Database, clock: FixedClock) -> Iterator[Runtime]:  # noqa: F811
     runtime = Runtime(settings=settings, db=db, clock=clock)
     yield runtime
-    close = getattr(runtime, "close", None)
-    if close is not None:
-        close()
+    runtime.close()
 
 
 def run_app(
@@ -56,7 +51,9 @@ def run_app(
 ) -> tuple[str, Callable[[], None]]:
     """The real app (build_app) behind waitress on a free port; returns its URL and how to stop it."""
     app = build_app(app_settings, db=db, clock=clock, client=WebClient(token="xoxb-test", base_url=slack_url))
-    server = create_server(wsgi_app(app), host="127.0.0.1", port=0, threads=SERVE_THREADS)
+    # As many waitress threads as `pyramid-bot serve` runs with these settings.
+    threads = getattr(app_settings, "pyramid_http_threads", 8)
+    server = create_server(wsgi_app(app), host="127.0.0.1", port=0, threads=threads)
     thread = threading.Thread(target=server.run, daemon=True, name="waitress")
     thread.start()
     port = server.effective_port  # type: ignore[union-attr]
@@ -69,6 +66,7 @@ def run_app(
         for channel in channels.values():
             channel.close()
         server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+        runtime_of(app).close()  # after-work (announcements, Home) finishes while Slack is up
 
     return f"http://127.0.0.1:{port}/slack/events", stop
 
