@@ -135,7 +135,7 @@ def checked_body(body: str, content_type: str | None) -> dict[str, Any]:
     parse_body`), once its minimal shape is known to be right; BadBody otherwise."""
     if not body:
         raise BadBody("empty body")
-    if content_type == "application/json" or body.startswith("{"):
+    if (content_type or "").split(";")[0] == "application/json" or body.startswith("{"):
         return _checked_event(_json_object(body, "JSON body"))
     fields = dict(parse_qsl(body, keep_blank_values=True))
     if "payload" in fields:
@@ -166,7 +166,7 @@ def _checked_command(fields: Mapping[str, str]) -> dict[str, Any]:
 
 def _checked_payload(payload: dict[str, Any]) -> dict[str, Any]:
     kind = payload.get("type")
-    if kind not in _PAYLOAD_TYPES:
+    if not isinstance(kind, str) or kind not in _PAYLOAD_TYPES:
         raise BadBody("payload of no known type")
     user = payload.get("user")
     if not isinstance(user, dict) or not _is_id(user.get("id")):
@@ -217,7 +217,7 @@ _PAYLOAD_CHECKS: dict[str, Callable[[str, dict[str, Any]], None]] = {
 
 def _checked_event(body: dict[str, Any]) -> dict[str, Any]:
     kind = body.get("type")
-    if kind not in _EVENT_TYPES:
+    if not isinstance(kind, str) or kind not in _EVENT_TYPES:
         raise BadBody("JSON body of no known type")
     if kind == "url_verification" and not isinstance(body.get("challenge"), str):
         raise BadBody("url_verification without a challenge")
