@@ -317,3 +317,20 @@ class PyramidSnapshot(Base):
     day: Mapped[date] = mapped_column(Date)
     stage: Mapped[int] = mapped_column(Integer)
     count: Mapped[int] = mapped_column(Integer)
+
+
+class PyramidFigures(Base):
+    """The `/pyramid` figures that read history (conversion flows, time in stage, retention) as the daily
+    snapshot job computed them, per team (owner_id "") and owner, as JSON. `/pyramid` adds what changed
+    since (step changes and accounts with higher ids) instead of reading 90 days of history per call."""
+
+    __tablename__ = "pyramid_figures"
+    __table_args__ = (
+        UniqueConstraint("team_id", "owner_id", "day", name="uq_pyramid_figures_team_owner_day"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    owner_id: Mapped[str] = mapped_column(String(USER_ID))
+    day: Mapped[date] = mapped_column(Date)
+    figures: Mapped[str] = mapped_column(Text)

@@ -3,7 +3,6 @@ retention of customers, and the day-by-day replay used to backfill snapshots."""
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -98,7 +97,16 @@ def median_days_in_stage(
 
     `history` holds every step change of the accounts concerned, oldest first; an account enters
     stage 1 when it is created."""
-    spans: dict[Stage, list[int]] = {stage: [] for stage in Stage}
+    return medians(stage_spans(history, created, since))
+
+
+Spans = dict[Stage, Counter[int]]
+
+
+def stage_spans(history: Mapping[int, list[StageMove]], created: Mapping[int, date], since: date) -> Spans:
+    """How many departures upwards, on or after `since`, came after how many days in the stage: what
+    `median_days_in_stage` takes the median of, kept as counts so that two parts can be added up."""
+    spans: Spans = {stage: Counter() for stage in Stage}
     for account_id, moves in history.items():
         entered_on: dict[Stage, date] = {Stage.ACQUAINTANCE: created[account_id]}
         current = Stage.ACQUAINTANCE
@@ -107,11 +115,53 @@ def median_days_in_stage(
             if target.value <= current.value:
                 continue
             if move.on >= since:
-                spans[current].append((move.on - entered_on[current]).days)
+                spans[current][(move.on - entered_on[current]).days] += 1
             for stage in range(current.value + 1, target.value + 1):
                 entered_on[Stage(stage)] = move.on
             current = target
-    return {stage: float(statistics.median(days)) if days else None for stage, days in spans.items()}
+    return spans
+
+
+def add_spans(*parts: Mapping[Stage, Counter[int]]) -> Spans:
+    total: Spans = {stage: Counter() for stage in Stage}
+    for part in parts:
+        for stage, counts in part.items():
+            total[stage].update(counts)
+    return total
+
+
+def medians(spans: Mapping[Stage, Counter[int]]) -> dict[Stage, float | None]:
+    """`statistics.median` of each stage's days, read from the counts."""
+    return {stage: _median(spans.get(stage, Counter())) for stage in Stage}
+
+
+def _median(counts: Counter[int]) -> float | None:
+    total = sum(count for count in counts.values() if count > 0)
+    if not total:
+        return None
+    low_rank, high_rank = (total - 1) // 2, total // 2  # 0-based ranks of the middle one or two
+    low = high = None
+    seen = 0
+    for days in sorted(counts):
+        if counts[days] <= 0:
+            continue
+        seen += counts[days]
+        if low is None and seen > low_rank:
+            low = days
+        if seen > high_rank:
+            high = days
+            break
+    assert low is not None and high is not None
+    return (low + high) / 2
+
+
+def add_flows(*parts: Flows) -> Flows:
+    """Flows of disjoint sets of moves, added up."""
+    return Flows(
+        entered={stage: sum(part.entered[stage] for part in parts) for stage in Stage},
+        crossed={stage: sum(part.crossed[stage] for part in parts) for stage in Stage},
+        moved_by_import={stage: sum(part.moved_by_import[stage] for part in parts) for stage in Stage},
+    )
 
 
 @dataclass(frozen=True)

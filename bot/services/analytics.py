@@ -1,32 +1,46 @@
-"""The numbers behind `/pyramid` and the weekly summary, read with bounded, indexed queries."""
+"""The numbers behind `/pyramid` and the weekly summary, read with bounded, indexed queries.
+
+Conversion, time in stage and retention read history. The daily snapshot job stores them per team and
+owner (`write_figures`, table pyramid_figures) together with the highest step change and account ids it
+saw; `/pyramid` then reads that row and adds only what was recorded since (ids above those), so a call
+costs the live distribution, the snapshots for the trends, and a bounded read. With no row for today
+(before the day's job, or a team that never had one) the figures are computed from history as before."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+import json
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.analytics import (
     ACTIVE_WITHIN_DAYS,
     CONVERSION_WINDOW_DAYS,
     RETENTION_AFTER_DAYS,
+    Flows,
     Retention,
+    Spans,
     StageMove,
+    add_flows,
+    add_spans,
     conversion,
     flows,
-    median_days_in_stage,
+    medians,
+    stage_spans,
     trend,
 )
 from bot.domain.pyramid import Distribution
 from bot.domain.stages import LADDER, Stage
-from bot.models import Account, StepChange
+from bot.models import Account, PyramidFigures, StepChange
 from bot.services import snapshots
 
 CUSTOMER_STEPS = [step.value for step in LADDER if step.stage.value >= Stage.CUSTOMER.value]
 _STEPS = {step.value: step for step in LADDER}
+TEAM = snapshots.TEAM
 
 
 @dataclass(frozen=True)
@@ -38,34 +52,195 @@ class Analytics:
     retention: Retention
 
 
+@dataclass(frozen=True)
+class Figures:
+    """What conversion, time in stage and retention need from history, for the window starting `since`,
+    counting the step changes up to `last_change_id` and the accounts up to `last_account_id`."""
+
+    since: date
+    last_change_id: int
+    last_account_id: int
+    window: Flows  # the window's moves, accounts created in it included
+    spans: Spans
+    retention: Retention
+
+
 def analytics_for(
     session: Session, team_id: str, owner_id: str | None, dist: Distribution, today: date
 ) -> Analytics:
     now = dist.by_stage
     since = today - timedelta(days=CONVERSION_WINDOW_DAYS)
-    moves, history, created_on = _window_histories(session, team_id, owner_id, since)
+    figures = stored_figures(session, team_id, owner_id, today)
+    if figures is None:
+        figures = _figures_from_history(session, team_id, owner_id, since, today)
+    else:
+        figures = _brought_up_to_date(session, team_id, owner_id, figures)
     return Analytics(
         week=trend(now, snapshots.counts_on(session, team_id, owner_id, today - timedelta(days=7))),
         month=trend(now, snapshots.counts_on(session, team_id, owner_id, today - timedelta(days=30))),
-        conversion=conversion(now, flows(moves, _created_since(session, team_id, owner_id, since))),
-        median_days=median_days_in_stage(history, created_on, since),
+        conversion=conversion(now, figures.window),
+        median_days=medians(figures.spans),
+        retention=figures.retention,
+    )
+
+
+def _figures_from_history(
+    session: Session, team_id: str, owner_id: str | None, since: date, today: date
+) -> Figures:
+    moves, history, created_on = _window_histories(session, team_id, owner_id, since)
+    return Figures(
+        since=since,
+        last_change_id=0,
+        last_account_id=0,
+        window=flows(moves, _created_since(session, team_id, owner_id, since)),
+        spans=stage_spans(history, created_on, since),
         retention=_retention(session, team_id, owner_id, today),
     )
 
 
-def _window_histories(
-    session: Session, team_id: str, owner_id: str | None, since: date
-) -> tuple[list[StageMove], dict[int, list[StageMove]], dict[int, date]]:
-    """In one query: the whole step history of every account that changed step in the window (for the
-    time spent in each stage), from which the window's own moves are picked (for the conversion).
-    Ordered by account first so that the (team_id, account_id) index serves it."""
-    # changed_on is the rep's local date; the UTC bound (a day early) only lets the index narrow the scan.
-    start = datetime.combine(since - timedelta(days=1), time(0), tzinfo=UTC)
-    moved = select(StepChange.account_id).where(
-        StepChange.team_id == team_id, StepChange.changed_at >= start, StepChange.changed_on >= since
+# --------------------------------------------------------------------------------------------- stored
+
+
+def write_figures(session: Session, team_id: str, day: date) -> int:
+    """The day's figures for the team and each owner with any (the daily job). Nothing if the day's are
+    there already; earlier days' rows are deleted. Returns the rows written."""
+    if _has_figures(session, team_id, day):
+        return 0
+    session.execute(delete(PyramidFigures).where(PyramidFigures.team_id == team_id, PyramidFigures.day < day))
+    since = day - timedelta(days=CONVERSION_WINDOW_DAYS)
+    # Everything up to these ids is counted here; `/pyramid` adds what comes after.
+    last_change_id = session.scalar(select(func.max(StepChange.id))) or 0
+    last_account_id = session.scalar(select(func.max(Account.id))) or 0
+    owners_moves: dict[str, list[StageMove]] = defaultdict(list)
+    owners_history: dict[str, dict[int, list[StageMove]]] = defaultdict(lambda: defaultdict(list))
+    created_on: dict[int, date] = {}
+    for owner, move, created in _history_rows(
+        session, team_id, None, since=since, up_to=last_change_id, with_owner=True
+    ):
+        owners_history[owner][move.account_id].append(move)
+        created_on[move.account_id] = created
+        if move.on >= since:
+            owners_moves[owner].append(move)
+    created_by_owner = dict(
+        session.execute(
+            select(Account.owner_id, func.count())
+            .where(Account.team_id == team_id, Account.created_on >= since, Account.id <= last_account_id)
+            .group_by(Account.owner_id)
+        ).all()
+    )
+    retention_by_owner = _retention_by_owner(session, team_id, day)
+    owners = set(owners_history) | set(created_by_owner) | set(retention_by_owner)
+    rows: dict[str, Figures] = {
+        owner: Figures(
+            since=since,
+            last_change_id=last_change_id,
+            last_account_id=last_account_id,
+            window=flows(owners_moves[owner], created_by_owner.get(owner, 0)),
+            spans=stage_spans(owners_history[owner], created_on, since),
+            retention=retention_by_owner.get(owner, Retention(0, 0)),
+        )
+        for owner in owners
+    }
+    parts = list(rows.values())
+    rows[TEAM] = Figures(
+        since=since,
+        last_change_id=last_change_id,
+        last_account_id=last_account_id,
+        window=add_flows(flows([], 0), *(part.window for part in parts)),
+        spans=add_spans(*(part.spans for part in parts)),
+        retention=Retention(
+            customers=sum(part.retention.customers for part in parts),
+            active=sum(part.retention.active for part in parts),
+        ),
+    )
+    session.add_all(
+        PyramidFigures(team_id=team_id, owner_id=owner, day=day, figures=json.dumps(_to_json(figures)))
+        for owner, figures in rows.items()
+    )
+    return len(rows)
+
+
+def _has_figures(session: Session, team_id: str, day: date) -> bool:
+    found = session.scalar(
+        select(PyramidFigures.id).where(
+            PyramidFigures.team_id == team_id, PyramidFigures.owner_id == TEAM, PyramidFigures.day == day
+        )
+    )
+    return found is not None
+
+
+def stored_figures(session: Session, team_id: str, owner_id: str | None, day: date) -> Figures | None:
+    """The day's stored figures; None if the daily job has not stored the team's yet. An owner with no
+    row of their own that day had nothing to count then."""
+    owner = owner_id or TEAM
+    rows = dict(
+        session.execute(
+            select(PyramidFigures.owner_id, PyramidFigures.figures).where(
+                PyramidFigures.team_id == team_id,
+                PyramidFigures.day == day,
+                PyramidFigures.owner_id.in_({TEAM, owner}),
+            )
+        ).all()
+    )
+    if TEAM not in rows:
+        return None
+    team = _from_json(json.loads(rows[TEAM]))
+    if owner in rows:
+        return _from_json(json.loads(rows[owner]))
+    return Figures(
+        since=team.since,
+        last_change_id=team.last_change_id,
+        last_account_id=team.last_account_id,
+        window=flows([], 0),
+        spans=add_spans(),
+        retention=Retention(0, 0),
+    )
+
+
+def _brought_up_to_date(session: Session, team_id: str, owner_id: str | None, stored: Figures) -> Figures:
+    """The stored figures plus the step changes and accounts recorded after them. A changed account's time
+    in stage is recounted over its whole history, less what its history before counted."""
+    since = stored.since
+    new_moves: list[StageMove] = []
+    history: dict[int, list[StageMove]] = defaultdict(list)
+    before: dict[int, list[StageMove]] = defaultdict(list)
+    created_on: dict[int, date] = {}
+    for change_id, move, created in _changed_since(session, team_id, owner_id, stored.last_change_id):
+        history[move.account_id].append(move)
+        created_on[move.account_id] = created
+        if change_id <= stored.last_change_id:
+            before[move.account_id].append(move)
+        elif move.on >= since:
+            new_moves.append(move)
+    new_accounts = select(func.count()).where(
+        Account.team_id == team_id, Account.id > stored.last_account_id, Account.created_on >= since
+    )
+    if owner_id is not None:
+        new_accounts = new_accounts.where(Account.owner_id == owner_id)
+    spans = add_spans(stored.spans, stage_spans(history, created_on, since))
+    for stage, counts in stage_spans(before, created_on, since).items():
+        spans[stage].subtract(counts)
+    return Figures(
+        since=since,
+        last_change_id=stored.last_change_id,
+        last_account_id=stored.last_account_id,
+        window=add_flows(stored.window, flows(new_moves, session.scalar(new_accounts) or 0)),
+        spans=spans,
+        retention=stored.retention,
+    )
+
+
+def _changed_since(
+    session: Session, team_id: str, owner_id: str | None, last_change_id: int
+) -> list[tuple[int, StageMove, date]]:
+    """The whole history of every account with a step change after `last_change_id` (bounded: what was
+    recorded since the daily job, found by primary key)."""
+    changed = select(StepChange.account_id).where(
+        StepChange.id > last_change_id, StepChange.team_id == team_id
     )
     statement = (
         select(
+            StepChange.id,
             StepChange.account_id,
             StepChange.from_step,
             StepChange.to_step,
@@ -74,21 +249,105 @@ def _window_histories(
             Account.created_on,
         )
         .join(Account, Account.id == StepChange.account_id)
-        .where(StepChange.team_id == team_id, StepChange.account_id.in_(moved))
+        .where(StepChange.team_id == team_id, StepChange.account_id.in_(changed))
         .order_by(StepChange.account_id, StepChange.changed_at, StepChange.id)
     )
     if owner_id is not None:
         statement = statement.where(Account.owner_id == owner_id)
+    return [
+        (change_id, _move(account_id, before, after, on, reason), created)
+        for change_id, account_id, before, after, on, reason, created in session.execute(statement)
+    ]
+
+
+def _to_json(figures: Figures) -> dict[str, Any]:
+    return {
+        "since": figures.since.isoformat(),
+        "last_change_id": figures.last_change_id,
+        "last_account_id": figures.last_account_id,
+        "entered": [figures.window.entered[stage] for stage in Stage],
+        "crossed": [figures.window.crossed[stage] for stage in Stage],
+        "moved_by_import": [figures.window.moved_by_import[stage] for stage in Stage],
+        "spans": [sorted(figures.spans[stage].items()) for stage in Stage],
+        "retention": [figures.retention.customers, figures.retention.active],
+    }
+
+
+def _from_json(data: dict[str, Any]) -> Figures:
+    stages = list(Stage)
+    return Figures(
+        since=date.fromisoformat(data["since"]),
+        last_change_id=int(data["last_change_id"]),
+        last_account_id=int(data["last_account_id"]),
+        window=Flows(
+            entered=dict(zip(stages, data["entered"], strict=True)),
+            crossed=dict(zip(stages, data["crossed"], strict=True)),
+            moved_by_import=dict(zip(stages, data["moved_by_import"], strict=True)),
+        ),
+        spans={
+            stage: Counter({int(days): int(count) for days, count in pairs})
+            for stage, pairs in zip(stages, data["spans"], strict=True)
+        },
+        retention=Retention(customers=int(data["retention"][0]), active=int(data["retention"][1])),
+    )
+
+
+# --------------------------------------------------------------------------------------------- history
+
+
+def _move(account_id: int, before: str | None, after: str, on: date, reason: str) -> StageMove:
+    return StageMove(account_id, _STEPS[before] if before else None, _STEPS[after], on, reason == "import")
+
+
+def _history_rows(
+    session: Session, team_id: str, owner_id: str | None, *, since: date, up_to: int | None, with_owner: bool
+) -> list[tuple[str, StageMove, date]]:
+    """In one query: the whole step history of every account that changed step in the window (for the
+    time spent in each stage); the caller picks the window's own moves (for the conversion). Ordered by
+    account first so that the (team_id, account_id) index serves it."""
+    # changed_on is the rep's local date; the UTC bound (a day early) only lets the index narrow the scan.
+    start = datetime.combine(since - timedelta(days=1), time(0), tzinfo=UTC)
+    moved = select(StepChange.account_id).where(
+        StepChange.team_id == team_id, StepChange.changed_at >= start, StepChange.changed_on >= since
+    )
+    if up_to is not None:
+        moved = moved.where(StepChange.id <= up_to)
+    statement = (
+        select(
+            StepChange.account_id,
+            StepChange.from_step,
+            StepChange.to_step,
+            StepChange.changed_on,
+            StepChange.reason,
+            Account.created_on,
+            Account.owner_id if with_owner else Account.team_id,
+        )
+        .join(Account, Account.id == StepChange.account_id)
+        .where(StepChange.team_id == team_id, StepChange.account_id.in_(moved))
+        .order_by(StepChange.account_id, StepChange.changed_at, StepChange.id)
+    )
+    if up_to is not None:
+        statement = statement.where(StepChange.id <= up_to)
+    if owner_id is not None:
+        statement = statement.where(Account.owner_id == owner_id)
+    return [
+        (owner, _move(account_id, before, after, on, reason), created)
+        for account_id, before, after, on, reason, created, owner in session.execute(statement)
+    ]
+
+
+def _window_histories(
+    session: Session, team_id: str, owner_id: str | None, since: date
+) -> tuple[list[StageMove], dict[int, list[StageMove]], dict[int, date]]:
     moves: list[StageMove] = []
     history: dict[int, list[StageMove]] = defaultdict(list)
     created_on: dict[int, date] = {}
-    for account_id, before, after, on, reason, created in session.execute(statement):
-        move = StageMove(
-            account_id, _STEPS[before] if before else None, _STEPS[after], on, reason == "import"
-        )
-        history[account_id].append(move)
-        created_on[account_id] = created
-        if on >= since:
+    for _owner, move, created in _history_rows(
+        session, team_id, owner_id, since=since, up_to=None, with_owner=False
+    ):
+        history[move.account_id].append(move)
+        created_on[move.account_id] = created
+        if move.on >= since:
             moves.append(move)
     return moves, history, created_on
 
@@ -105,6 +364,22 @@ def _created_since(session: Session, team_id: str, owner_id: str | None, since: 
 
 
 def _retention(session: Session, team_id: str, owner_id: str | None, today: date) -> Retention:
+    statement = _retention_statement(team_id, today)
+    if owner_id is not None:
+        statement = statement.where(Account.owner_id == owner_id)
+    total, active = session.execute(statement).one()
+    return Retention(customers=total or 0, active=active or 0)
+
+
+def _retention_by_owner(session: Session, team_id: str, today: date) -> dict[str, Retention]:
+    statement = _retention_statement(team_id, today).add_columns(Account.owner_id).group_by(Account.owner_id)
+    return {
+        owner: Retention(customers=total or 0, active=active or 0)
+        for total, active, owner in session.execute(statement)
+    }
+
+
+def _retention_statement(team_id: str, today: date) -> Select[int, int]:
     became = (
         select(StepChange.account_id, func.min(StepChange.changed_on).label("became_on"))
         .where(StepChange.team_id == team_id, StepChange.to_step.in_(CUSTOMER_STEPS))
@@ -113,13 +388,9 @@ def _retention(session: Session, team_id: str, owner_id: str | None, today: date
     )
     cutoff = today - timedelta(days=RETENTION_AFTER_DAYS)
     recent = today - timedelta(days=ACTIVE_WITHIN_DAYS)
-    statement = (
+    return (
         select(func.count(), func.count().filter(Account.last_touch_on >= recent))
         .select_from(became)
         .join(Account, Account.id == became.c.account_id)
         .where(became.c.became_on <= cutoff)
     )
-    if owner_id is not None:
-        statement = statement.where(Account.owner_id == owner_id)
-    total, active = session.execute(statement).one()
-    return Retention(customers=total or 0, active=active or 0)

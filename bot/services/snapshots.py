@@ -28,7 +28,12 @@ def has_snapshot(session: Session, team_id: str, day: date) -> bool:
 
 
 def write_snapshot(session: Session, team_id: str, day: date) -> int:
-    """Today's rows from the live distribution; nothing if the day is already there. Returns rows written."""
+    """Today's rows from the live distribution; nothing if the day is already there. Returns rows written.
+    Also stores the day's `/pyramid` figures (conversion, time in stage, retention) if not there yet."""
+    # analytics reads the snapshots, so it is imported here rather than at the top.
+    from bot.services.analytics import write_figures
+
+    write_figures(session, team_id, day)
     if has_snapshot(session, team_id, day):
         return 0
     rows = session.execute(
