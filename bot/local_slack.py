@@ -21,6 +21,7 @@ Routes:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import email.message
 import email.utils
 import json
@@ -102,6 +103,8 @@ class _Failure:
     # "timeout" (the answer comes only after `delay` seconds, past the client's timeout).
     mode: str = "json"
     delay: float = 0.0
+    # Only calls whose decoded body this accepts fail (None: any call to the method).
+    when: Callable[[dict[str, Any]], bool] | None = None
 
 
 FAILURE_MODES = frozenset({"json", "html", "drop", "timeout"})
@@ -352,6 +355,7 @@ class LocalSlack:
         after_effect: bool = False,
         delay: float = 1.0,
         retry_after: int = 1,
+        when: Callable[[dict[str, Any]], bool] | None = None,
     ) -> None:
         """Make the next `times` calls to `method` fail the way Slack (or the network to it) does.
 
@@ -365,7 +369,8 @@ class LocalSlack:
         * any other string: HTTP 200 ``{"ok": false, "error": how}``, e.g. ``"not_in_channel"``.
 
         With after_effect=True the call is carried out (a post lands) before the failure, as when only
-        the answer is lost.
+        the answer is lost. With `when`, only calls whose decoded body it accepts fail (e.g. the posts
+        to one channel, or those carrying one delivery's metadata); other calls pass.
         """
         failures = {
             "drop": _Failure(0, None, "", after_effect, mode="drop"),
@@ -374,7 +379,8 @@ class LocalSlack:
             "500": _Failure(500, None, "internal_error", after_effect),
             "429": _Failure(429, retry_after, "ratelimited", after_effect),
         }
-        self._add_failures(method, failures.get(how) or _Failure(200, None, how, after_effect), times)
+        failure = failures.get(how) or _Failure(200, None, how, after_effect)
+        self._add_failures(method, dataclasses.replace(failure, when=when), times)
 
     def _add_failures(self, method: str, failure: _Failure, times: int) -> None:
         if times < 1:
@@ -426,7 +432,7 @@ class LocalSlack:
         call = Call(method=method, body=_decode_json_fields(body), headers=headers, key=key)
         with self._cond:
             self._calls.append(call)
-            failure = self._pop_failure(method)
+            failure = self._pop_failure(method, call.body)
             if failure and failure.mode == "timeout":
                 # Slow, not failed: carried out (after_effect) or not, answered too late either way.
                 answered = self._answer(call) if failure.after_effect else self._fail(failure)
@@ -444,9 +450,14 @@ class LocalSlack:
                 log.exception("LocalSlack listener failed on %s", method)
         return reply
 
-    def _pop_failure(self, method: str) -> _Failure | None:
-        queue = self._failures.get(method)
-        return queue.popleft() if queue else None
+    def _pop_failure(self, method: str, body: dict[str, Any]) -> _Failure | None:
+        """The first pending failure of `method` that applies to this call, taken off its queue."""
+        queue = self._failures.get(method) or deque()
+        for failure in queue:
+            if failure.when is None or failure.when(body):
+                queue.remove(failure)
+                return failure
+        return None
 
     @staticmethod
     def _fail(failure: _Failure) -> _Reply:

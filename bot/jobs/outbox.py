@@ -303,11 +303,8 @@ def _in_channel(slack: WebClient, channel: str, joined: list[bool], call: Callab
     try:
         slack.conversations_join(channel=channel)
     except SlackApiError as join_error:
-        log.warning(
-            "cannot join channel %s (%s): invite the bot with /invite @Pyramid in that channel",
-            channel,
-            join_error.response.get("error"),
-        )
+        # Reported once, by the delivery's one WARNING line (with what to do: /invite @Pyramid).
+        log.info("cannot join channel %s: %s", channel, join_error.response.get("error"))
         raise _NotInChannel(channel) from join_error
     log.info("joined channel %s to post there", channel)
     return call()
