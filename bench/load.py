@@ -227,7 +227,8 @@ def seed_team(engine: Engine, team: SeedTeam, today: date, snapshot_days: int) -
                 "remote_touches, "
                 "in_person_meetings, meals, proposals, deals_won, deals_lost, last_touch_on, created_on, "
                 "created_at, updated_at) "
-                f"SELECT CAST(:base AS INTEGER) + i, CAST(:team AS VARCHAR), name, lower(name), 'U{team.tag}' || (10000 + i % {team.reps}), "
+                "SELECT CAST(:base AS INTEGER) + i, CAST(:team AS VARCHAR), name, lower(name), "
+                f"'U{team.tag}' || (10000 + i % {team.reps}), "
                 "step, NULL, "
                 f"{', '.join(counter_cases)}, 0, "
                 f"CASE WHEN step = 'name_only' THEN NULL ELSE {sql.day_minus(quiet)} END, "
@@ -292,7 +293,8 @@ def seed_team(engine: Engine, team: SeedTeam, today: date, snapshot_days: int) -
                 connection.execute(
                     text(
                         days + "INSERT INTO pyramid_snapshots (team_id, owner_id, day, stage, count) "
-                        f"SELECT CAST(:team AS VARCHAR), {owner_column}, {sql.day_minus('k')}, {stage_case}, count(*) "
+                        f"SELECT CAST(:team AS VARCHAR), {owner_column}, {sql.day_minus('k')}, "
+                        f"{stage_case}, count(*) "
                         f"FROM accounts, d WHERE team_id = :team AND created_on <= {sql.day_minus('k')} "
                         "GROUP BY 2, 3, 4"
                     ),
