@@ -25,6 +25,7 @@ from bot.jobs.outbox import SWEEP_LIMIT, Delivered, deliver_pending
 from bot.jobs.recovery_flags import flag_overdue_recoveries
 from bot.jobs.snapshots import take_snapshots
 from bot.jobs.summary import send_due_summaries
+from bot.jobs.team_channel import join_team_channel
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,13 @@ def build_scheduler(runtime: Runtime, client: WebClient, *, blocking: bool) -> B
         id="pyramid-tick",
         max_instances=1,
         coalesce=True,  # after downtime, one catch-up run rather than one per missed slot
+        next_run_time=runtime.clock.now(),
+    )
+    # Once, at start: in the team channel, or one clear line saying what to do.
+    scheduler.add_job(
+        join_team_channel,
+        args=(runtime, client),
+        id="pyramid-team-channel",
         next_run_time=runtime.clock.now(),
     )
     scheduler.add_job(

@@ -27,10 +27,11 @@ from bot.config import Settings
 from bot.db import Database
 from bot.jobs import outbox
 from bot.jobs.digest import send_digests_for
-from bot.jobs.outbox import Outcome
+from bot.jobs.outbox import Outcome, enqueue
 from bot.jobs.recovery_flags import flag_overdue_recoveries
-from bot.jobs.scheduler import add_retries, sweep
+from bot.jobs.scheduler import add_retries, build_scheduler, sweep, tick
 from bot.jobs.summary import send_summaries_for
+from bot.jobs.team_channel import join_team_channel
 from bot.local_slack import LocalSlack
 from bot.models import Delivery
 from bot.runtime import Runtime
@@ -461,3 +462,67 @@ def test_at_the_stale_limit_a_claim_is_taken_over_quickly(
     [result] = sweep(runtime(settings, db, clock), jobs_client(slack))
     assert result.outcome is Outcome.SENT
     assert posts_of(slack, "stage_change") == 1
+
+
+@pytest.mark.parametrize(
+    ("member", "private", "joined", "said"),
+    [
+        (True, False, True, None),
+        (False, False, True, None),
+        (False, True, False, "/invite @Pyramid"),
+    ],
+    ids=["member", "public-not-member", "private-not-member"],
+)
+def test_at_start_the_bot_joins_the_team_channel_or_says_what_to_do(
+    slack: LocalSlack,
+    db: Database,
+    clock: FixedClock,
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+    member: bool,
+    private: bool,
+    joined: bool,
+    said: str | None,
+) -> None:
+    slack.set_membership(CHANNEL, member=member, private=private)
+    caplog.set_level(logging.INFO)
+    assert join_team_channel(runtime(settings, db, clock), jobs_client(slack)) is joined
+    assert slack.is_member(CHANNEL) is joined
+    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    if said is None:
+        assert warnings == []
+    else:
+        [line] = warnings
+        assert CHANNEL in line and said in line
+
+
+def test_at_start_a_team_channel_that_does_not_exist_is_reported_once(
+    slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    wrong = settings.model_copy(update={"pyramid_team_channel": "team-sales"})  # a name, not an id
+    assert join_team_channel(runtime(wrong, db, clock), jobs_client(slack)) is False
+    [line] = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    assert "team-sales" in line and "PYRAMID_TEAM_CHANNEL" in line
+
+
+def test_the_scheduler_sweeps_due_deliveries_every_minute_or_less(
+    slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+) -> None:
+    scheduler = build_scheduler(runtime(settings, db, clock), jobs_client(slack), blocking=False)
+    job = scheduler.get_job("pyramid-deliveries")
+    assert job is not None and job.trigger.interval <= timedelta(seconds=60)
+    assert scheduler.get_job("pyramid-team-channel") is not None
+
+    # The tick sweeps too: a row enqueued by a handler whose own attempt never came is posted.
+    with db.transaction() as session:
+        enqueue(
+            session,
+            team_id=TEAM,
+            kind="stage_change",
+            ref="999",
+            channel=CHANNEL,
+            message={"text": "Acme moved", "blocks": []},
+            now=clock.now(),
+        )
+    tick(runtime(settings, db, clock), jobs_client(slack))
+    assert len(landed(slack, CHANNEL, "stage_change")) == 1
