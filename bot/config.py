@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     # Threads that answer Slack's requests in `serve` (each stores before it acks, so this also bounds
     # concurrent writes); after-work runs on its own pool (bot/runtime.py).
     pyramid_http_threads: int = Field(default=16, ge=1, le=256)
+    # A rep's App Home is rebuilt this many seconds after their action, once for a burst of actions.
+    pyramid_home_refresh_delay: float = Field(default=2.0, ge=0, le=60)
     # Follow-ups the method schedules by itself; each can be turned off.
     pyramid_followup_after_sale: bool = True
     pyramid_followup_revisit: bool = True

@@ -95,6 +95,9 @@ class Runtime:
     _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
     _running: set[Future[Any]] = field(init=False, repr=False, default_factory=set)
     _queued_keys: set[Hashable] = field(init=False, repr=False, default_factory=set)
+    _timers: dict[threading.Timer, tuple[Callable[[], object], Hashable | None]] = field(
+        init=False, repr=False, default_factory=dict
+    )
 
     def __post_init__(self) -> None:
         self._db_pool = ThreadPoolExecutor(DB_WORKERS, thread_name_prefix="pyramid-db")
@@ -181,10 +184,10 @@ class Runtime:
             raise NotStored(type(error).__name__) from error
 
     # ------------------------------------------------------------------ after the ack
-    def after(self, task: Callable[[], object], *, key: Hashable | None = None) -> None:
+    def after(self, task: Callable[[], object], *, key: Hashable | None = None, delay: float = 0.0) -> None:
         """Runs `task` after the current request's answer, on the after-work pool. With a `key`, a task
-        already queued under the same key (and not started) stands for this one: a burst of actions by
-        one rep rebuilds their App Home once."""
+        already waiting under the same key (not started yet) stands for this one; with a `delay` it
+        waits that long first, so that a burst of actions by one rep rebuilds their App Home once."""
         if self.inline:
             self._run_after(task, key)
             return
@@ -193,9 +196,25 @@ class Runtime:
                 if key in self._queued_keys:
                     return
                 self._queued_keys.add(key)
-            future = self._after_pool.submit(self._run_after, task, key)
-            self._running.add(future)
+            if delay > 0:
+                timer = threading.Timer(delay, self._submit_delayed, args=(task, key))
+                timer.daemon = True
+                self._timers[timer] = (task, key)
+                timer.start()
+                return
+            self._submit(task, key)
+
+    def _submit(self, task: Callable[[], object], key: Hashable | None) -> None:
+        """Under `_lock`."""
+        future = self._after_pool.submit(self._run_after, task, key)
+        self._running.add(future)
         future.add_done_callback(self._forget)
+
+    def _submit_delayed(self, task: Callable[[], object], key: Hashable | None) -> None:
+        with self._lock:
+            if self._timers.pop(threading.current_thread(), None) is None:  # type: ignore[call-overload]
+                return  # already submitted by drain()
+            self._submit(task, key)
 
     def _run_after(self, task: Callable[[], object], key: Hashable | None) -> None:
         if key is not None:
@@ -212,8 +231,13 @@ class Runtime:
             self._running.discard(future)
 
     def drain(self, timeout: float = 10.0) -> bool:
-        """Waits (bounded) for the after-work already queued; True when all of it finished."""
+        """Runs what is waiting on a delay now, then waits (bounded) for all after-work queued;
+        True when all of it finished."""
         with self._lock:
+            for timer, (task, key) in list(self._timers.items()):
+                timer.cancel()
+                del self._timers[timer]
+                self._submit(task, key)
             running = set(self._running)
         done, not_done = wait_futures(running, timeout=timeout)
         if not_done:

@@ -22,13 +22,20 @@ def register(app: App, runtime: Runtime) -> None:
         ack()
         team_id = context.team_id or context.enterprise_id
         if event.get("tab") == "home" and team_id and event.get("user"):
-            refresh_home_soon(runtime, client, str(team_id), str(event["user"]))
+            # The rep is looking at it now: no coalescing delay.
+            team, user = str(team_id), str(event["user"])
+            runtime.after(lambda: refresh_home(runtime, client, team, user), key=("home", team, user))
 
     app.event("app_home_opened")(home_opened)
 
 
 def refresh_home_soon(runtime: Runtime, client: WebClient, team_id: str, user_id: str) -> None:
-    runtime.after(lambda: refresh_home(runtime, client, team_id, user_id), key=("home", team_id, user_id))
+    """After a rep's own action: once per burst of actions (PYRAMID_HOME_REFRESH_DELAY seconds)."""
+    runtime.after(
+        lambda: refresh_home(runtime, client, team_id, user_id),
+        key=("home", team_id, user_id),
+        delay=runtime.settings.pyramid_home_refresh_delay,
+    )
 
 
 def refresh_home(runtime: Runtime, client: WebClient, team_id: str, user_id: str) -> None:

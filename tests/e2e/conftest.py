@@ -53,6 +53,9 @@ def settings(slack: LocalSlack, database_url: str) -> Settings:
         pyramid_team_channel="C0TEAM",
         pyramid_locale="en",
         pyramid_timezone="Asia/Tokyo",
+        # The Home is rebuilt at once after an action here, so tests see it without waiting out the
+        # coalescing window (tests/unit/test_runtime.py covers the window itself).
+        pyramid_home_refresh_delay=0,
     )
 
 
