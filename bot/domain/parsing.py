@@ -189,12 +189,35 @@ _MULTIPLIERS = {
     "兆": 10**12,
 }
 
-# Slack sends a user mention in command text as <@U123ABC|name> (or <@U123ABC>).
+# A command declared with `should_escape: true` (manifest.yml) gets a user picked from Slack's list
+# as <@U123ABC|name> or <@U123ABC>; Enterprise Grid user ids start with W. Unescaped, it would be
+# the plain text "@name", which names nobody reliably.
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+# The other escapes such a command gets: channels <#C123|name>, links <https://acme.com|acme.com>,
+# e-mail addresses <mailto:a@acme.com|a@acme.com>, special mentions <!here>, <!subteam^S1|@team>.
+# Only these forms: a "<" the user typed arrives as "&lt;" and may be unescaped before parsing.
+_ESCAPE = re.compile(r"<(#[CG][A-Z0-9]+|![a-z][^<>|]*|[a-z][a-z0-9+.-]*:[^<>|\s]+)(?:\|([^<>]*))?>")
 # The note separator: " -- ", " — " (what autocorrect makes of "--"), or two full-width hyphens.
 _NOTE_SEPARATOR = re.compile(r"(?:^|\s)(?:--|\uff0d\uff0d|—)(?:\s|$)")
 _QUOTES = {'"': '"', "\uff02": "\uff02", "“": "”", "「": "」"}
 _SPACE = re.compile(r"\s")
+
+
+def _as_typed(text: str) -> str:
+    """Slack's escapes other than user mentions turned back into what the user typed, so that an
+    account called "acme.com" or "#1 Foods" is still found by its name."""
+
+    def typed(escape: re.Match[str]) -> str:
+        target, label = escape[1], escape[2]
+        if target.startswith("#"):
+            return "#" + label if label else escape[0]
+        if label is not None:
+            return label
+        if target.startswith("!"):
+            return "@" + target[1:].split("^")[0]
+        return target.removeprefix("mailto:")
+
+    return _ESCAPE.sub(typed, text)
 
 
 def _fold(word: str) -> str:
@@ -659,7 +682,7 @@ def parse_trouble(text: str) -> TroubleRequest:
 
 def parse_account(text: str) -> AccountQuery | AccountEdit:
     """`<account>`, or `<account> owner <@user>` · `segment <name>` · `rename <new name>`."""
-    tokens = _tokenize(text.strip())
+    tokens = _tokenize(_as_typed(text).strip())
     found = _find_edit(tokens)
     if found is None:
         return AccountQuery(account=_account_name(tokens))
@@ -672,7 +695,7 @@ def parse_account(text: str) -> AccountQuery | AccountEdit:
     if field == "owner":
         user_id = _user_id(value) if len(value_tokens) == 1 else None
         if user_id is None:
-            raise ParseError("bad_user", word=value)
+            raise _not_a_user(value)
         value = user_id
     elif len(value) > MAX_NAME:
         raise ParseError("name_too_long", limit=MAX_NAME)
@@ -699,7 +722,7 @@ def parse_pyramid(text: str) -> PyramidRequest:
     user_id: str | None = None
     detail = False
     scope_given = False
-    for token in _tokenize(text.strip()):
+    for token in _tokenize(_as_typed(text).strip()):
         word = _fold(token.text)
         if word in _DETAIL_WORDS:
             detail = True
@@ -714,12 +737,18 @@ def parse_pyramid(text: str) -> PyramidRequest:
         elif (user_id := _user_id(token.text)) is not None:
             scope = "user"
         elif word.startswith(("@", "<@")):
-            # "@bob" as plain text: the command was not sent with mentions escaped, or the
-            # name was typed without picking it; only a real mention carries the user id.
-            raise ParseError("bad_user", word=token.text)
+            raise _not_a_user(token.text)
         else:
             raise ParseError("bad_scope", word=token.text)
     return PyramidRequest(scope=scope, user_id=user_id, detail=detail)
+
+
+def _not_a_user(word: str) -> ParseError:
+    """A plain "@bob": the name was typed without being picked from Slack's list (or the
+    command is not declared with should_escape: true); only a real mention carries the user id."""
+    if _fold(word).startswith("@"):
+        return ParseError("plain_mention", word=word)
+    return ParseError("bad_user", word=word)
 
 
 def _user_id(text: str) -> str | None:

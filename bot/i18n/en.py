@@ -68,6 +68,7 @@ MESSAGES: dict[str, str] = {
     "error_bad_edit": '"{word}" is not something I can change on an account.',
     "error_missing_value": "Please give a new value for {field}.",
     "error_bad_user": '"{word}" is not a Slack user: mention them with @.',
+    "error_plain_mention": '"{word}" is not a Slack user I can see: it arrived as plain text. Type @ and pick the person from Slack\'s list, so that the name is highlighted. (Still plain text? The app\'s commands need "Escape channels, users, and links": see README.)',
     "error_bad_scope": '"{word}" is not a pyramid I can show.',
     "error_revisit_needs_lost": "A revisit date goes with a lost deal.",
     "error_account_not_found": "No account is called *{name}*.",

@@ -62,6 +62,7 @@ MESSAGES: dict[str, str] = {
     "error_bad_edit": "「{word}」はアカウントの変更項目ではありません。",
     "error_missing_value": "{field} の新しい値を指定してください。",
     "error_bad_user": "「{word}」はSlackユーザーではありません。@でメンションしてください。",
+    "error_plain_mention": "「{word}」はSlackユーザーとして読み取れません（ただの文字として届きました）。@を入力し、候補から相手を選んで、名前がハイライトされてから送信してください。（それでも文字のままなら、アプリのコマンド設定で「Escape channels, users, and links」を有効にする必要があります。READMEをご覧ください。）",
     "error_bad_scope": "「{word}」のピラミッドは表示できません。",
     "error_revisit_needs_lost": "再訪日は失注のときに指定します。",
     "error_account_not_found": "*{name}* というアカウントはありません。",

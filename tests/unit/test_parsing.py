@@ -925,9 +925,13 @@ def test_parse_account(text: str, expected: AccountQuery | AccountEdit) -> None:
         ("Acme 名前変更", "missing_value", {"field": "rename"}),
         ('Acme rename ""', "missing_value", {"field": "rename"}),
         ("Acme owner bob", "bad_user", {"word": "bob"}),
-        ("Acme owner @bob", "bad_user", {"word": "@bob"}),
+        # A plain "@bob" is a name typed, not a user picked (or a command sent unescaped).
+        ("Acme owner @bob", "plain_mention", {"word": "@bob"}),
+        ("Acme owner ＠佐藤", "plain_mention", {"word": "＠佐藤"}),
+        ("Acme owner @bob smith", "plain_mention", {"word": "@bob smith"}),
         ("Acme owner <@U1> <@U2>", "bad_user", {"word": "<@U1> <@U2>"}),
-        ("Acme owner <#C123|general>", "bad_user", {"word": "<#C123|general>"}),
+        ("Acme owner <#C123|general>", "bad_user", {"word": "#general"}),
+        ("Acme owner <!subteam^S0SALES|@sales>", "plain_mention", {"word": "@sales"}),
         ("Acme owner <@u123>", "bad_user", {"word": "<@u123>"}),
         ("Acme rename " + "n" * (MAX_NAME + 1), "name_too_long", {"limit": MAX_NAME}),
         ("Acme segment " + "s" * (MAX_NAME + 1), "name_too_long", {"limit": MAX_NAME}),
@@ -978,10 +982,61 @@ def test_parse_pyramid(text: str, expected: PyramidRequest) -> None:
         ("me <@U1>", "bad_scope", "<@U1>"),
         ("me me", "bad_scope", "me"),
         ("detail stages", "bad_scope", "stages"),
-        ("@bob", "bad_user", "@bob"),
+        ("@bob", "plain_mention", "@bob"),
+        ("＠bob", "plain_mention", "＠bob"),
+        ("detail @bob", "plain_mention", "@bob"),
         ("<@bob>", "bad_user", "<@bob>"),
+        ("<!here>", "plain_mention", "@here"),
+        ("<#C0SALES|sales>", "bad_scope", "#sales"),
     ],
 )
 def test_parse_pyramid_errors(text: str, code: str, word: str) -> None:
     error = error_of(parse_pyramid, text)
     assert (error.code, error.params) == (code, {"word": word})
+
+
+# ---------------------------------------------------------------------------------------------
+# Mentions as Slack sends them to a command declared with should_escape: true
+
+
+@pytest.mark.parametrize(
+    ("mention", "user_id"),
+    [
+        ("<@U0123ABCD|kaz>", "U0123ABCD"),
+        ("<@U0123ABCD>", "U0123ABCD"),
+        ("<@W0123ABCD|kaz>", "W0123ABCD"),  # Enterprise Grid
+        ("<@W0123ABCD>", "W0123ABCD"),
+        ("<@U0123ABCD|kaz.tanaka>", "U0123ABCD"),
+        ("<@U0123ABCD|佐藤 花子>", "U0123ABCD"),
+        ("<@U0123ABCD|>", "U0123ABCD"),
+    ],
+)
+def test_every_escaped_mention_form_reads_as_the_user(mention: str, user_id: str) -> None:
+    assert parse_pyramid(mention) == PyramidRequest("user", user_id, False)
+    assert parse_pyramid(f"{mention} detail") == PyramidRequest("user", user_id, True)
+    assert parse_pyramid(f"詳細　{mention}") == PyramidRequest("user", user_id, True)
+    assert parse_account(f"Acme owner {mention}") == AccountEdit("Acme", "owner", user_id)
+    assert parse_account(f"株式会社アクメ 担当 {mention}") == AccountEdit("株式会社アクメ", "owner", user_id)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # With escaping on, Slack also turns links, e-mail addresses and channels into markup:
+        # the account is still found by the name typed.
+        ("<http://acme.com|acme.com>", AccountQuery("acme.com")),
+        ("<https://acme.co.jp>", AccountQuery("https://acme.co.jp")),
+        ("<mailto:info@acme.com|info@acme.com>", AccountQuery("info@acme.com")),
+        ("<#C0SALES|sales> Trading", AccountQuery("#sales Trading")),
+        ("<http://acme.com|acme.com> owner <@W0ABC|kaz>", AccountEdit("acme.com", "owner", "W0ABC")),
+        ("Acme rename <http://acme.jp|acme.jp>", AccountEdit("Acme", "rename", "acme.jp")),
+        ("Acme segment <!here>", AccountEdit("Acme", "segment", "@here")),
+        # Angle brackets the user typed (sent as &lt; &gt;, unescaped before parsing) stay.
+        ("A<B>C", AccountQuery("A<B>C")),
+        ("<Acme>", AccountQuery("<Acme>")),
+    ],
+)
+def test_slack_escapes_other_than_mentions_read_as_typed(
+    text: str, expected: AccountQuery | AccountEdit
+) -> None:
+    assert parse_account(text) == expected
