@@ -290,15 +290,18 @@ def seed_team(engine: Engine, team: SeedTeam, today: date, snapshot_days: int) -
             for owner_column in ("owner_id", "''"):
                 connection.execute(
                     text(
-                        f"WITH RECURSIVE d(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM d WHERE k < {snapshot_days}), "
-                        f"t AS (SELECT {owner_column} AS o, {stage_case} AS s, count(*) AS total FROM accounts "
-                        "WHERE team_id = :team GROUP BY 1, 2), "
+                        "WITH RECURSIVE d(k) AS "
+                        f"(SELECT 1 UNION ALL SELECT k + 1 FROM d WHERE k < {snapshot_days}), "
+                        f"t AS (SELECT {owner_column} AS o, {stage_case} AS s, count(*) AS total "
+                        "FROM accounts WHERE team_id = :team GROUP BY 1, 2), "
                         f"r AS (SELECT {owner_column} AS o, {stage_case} AS s, created_on AS c FROM accounts "
                         f"WHERE team_id = :team AND created_on > {sql.day_minus(str(snapshot_days + 1))}), "
-                        f"late AS (SELECT r.o, r.s, d.k, count(*) AS n FROM r JOIN d ON r.c > {sql.day_minus('d.k')} "
+                        "late AS (SELECT r.o, r.s, d.k, count(*) AS n FROM r "
+                        f"JOIN d ON r.c > {sql.day_minus('d.k')} "
                         "GROUP BY 1, 2, 3) "
                         "INSERT INTO pyramid_snapshots (team_id, owner_id, day, stage, count) "
-                        f"SELECT CAST(:team AS VARCHAR), t.o, {sql.day_minus('d.k')}, t.s, t.total - coalesce(late.n, 0) "
+                        f"SELECT CAST(:team AS VARCHAR), t.o, {sql.day_minus('d.k')}, t.s, "
+                        "t.total - coalesce(late.n, 0) "
                         "FROM t CROSS JOIN d LEFT JOIN late ON late.o = t.o AND late.s = t.s AND late.k = d.k"
                     ),
                     params,
