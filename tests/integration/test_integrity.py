@@ -4,7 +4,9 @@ activities, on SQLite and PostgreSQL. Counters are corrupted by hand, as a lost 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -270,3 +272,40 @@ def test_db_check_cli_reports_and_exits_1(
     assert "Repaired 1 accounts." in capsys.readouterr().out
     assert main(["db", "check"]) == 0
     assert _step_changes(db, "Globex")[-1] == ("name_only", "remote", "correction")
+
+
+def test_a_repair_while_reps_log_counts_every_log(db: Database, clock: FixedClock) -> None:
+    """--fix locks each account and recomputes under the lock: logs arriving meanwhile are kept."""
+    _seed(db, clock)
+    _corrupt(db, "Acme", in_person_meetings=0, deals_won=0, step=Step.NAME_ONLY.value)
+    barrier = threading.Barrier(9)
+
+    def log(index: int) -> None:
+        barrier.wait(timeout=10)
+        with db.transaction() as session:
+            request = LogRequest(
+                team_id=TEAM,
+                user_id=REP,
+                account=AccountRef(name="Acme"),
+                kind=ActivityKind.VISIT,
+                on=TODAY,
+                request_key=f"during-fix-{index}",
+            )
+            log_activity(session, request, now=clock.now(), today=TODAY, repeater_threshold=THRESHOLD)
+
+    def repair() -> None:
+        barrier.wait(timeout=10)
+        _fix(db, clock)
+
+    with ThreadPoolExecutor(9) as pool:
+        futures = [pool.submit(log, index) for index in range(8)] + [pool.submit(repair)]
+        for future in futures:
+            future.result(timeout=60)
+    # Whatever the order, nothing is left wrong: a log before the repair is recomputed by it, a log
+    # after it climbs from repaired counters, and none is overwritten by the repair's values.
+    assert _check(db).ok
+    acme = _id(db, "Acme")
+    with db.transaction() as session:
+        account = session.get(Account, acme)
+        assert account is not None
+        assert (account.in_person_meetings, account.deals_won) == (2 + 8, 2)

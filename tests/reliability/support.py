@@ -172,14 +172,14 @@ def ladder_problems(db: Database, team: str, account_id: int) -> list[str]:
         previous = Step(after)
     if account.step != previous.value:
         problems.append(f"stored step {account.step}, but the step changes end at {previous.value}")
-    stage_changes = [
+    stage_changes = sorted(
         activity_id
         for before, after, _reason, activity_id in changes
         if Step(after).stage != Step(before or Step.NAME_ONLY.value).stage
-    ]
-    mine = [ref for ref in announced if ref.isdigit() and int(ref) in activity_ids]
-    if len(mine) != len(stage_changes):
-        problems.append(f"{len(stage_changes)} stage changes but {len(mine)} announcements ({sorted(mine)})")
+    )
+    mine = sorted(int(ref) for ref in announced if ref.isdigit() and int(ref) in activity_ids)
+    if mine != stage_changes:
+        problems.append(f"stage changes by activities {stage_changes}, but announcements for {mine}")
     return problems
 
 
