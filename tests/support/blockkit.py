@@ -242,8 +242,8 @@ def _check_blocks(blocks: object, limit: int, path: str, *, message: bool) -> No
     for index, block in enumerate(blocks):
         where = f"{path}[{index}]"
         _require(isinstance(block, Mapping), "block.shape", where, "not an object")
+        _check_block(block, where)  # Slack's limits first: they name the exact place
         _check_with_sdk(block, where)
-        _check_block(block, where)
         block_id = block.get("block_id")
         if block_id is not None:
             _require(
