@@ -15,9 +15,10 @@ from sqlalchemy import select
 from bot.db import Database
 from bot.domain.stages import Step
 from bot.local_slack import LocalSlack
-from bot.models import StepChange
-from tests.e2e.conftest import SlackDriver
+from bot.models import Account, StepChange
+from tests.e2e.conftest import SlackDriver, text_of
 from tests.reliability.support import (
+    LOGGED,
     Answer,
     ServeProcess,
     account_by_name,
@@ -161,3 +162,39 @@ def test_two_serve_processes_logging_to_one_account(
         time.sleep(0.05)
     time.sleep(0.3)
     assert len(announcements_posted(slack, "C0TEAM")) == stage_changes
+
+
+def test_one_did_you_mean_answered_by_many_presses_at_once_logs_once(
+    http_driver: SlackDriver, slack: LocalSlack, db: Database
+) -> None:
+    """Eight presses of the buttons of one "did you mean" question (double clicks, two tabs, Slack's
+    retries), "use" and "create" mixed, at the same moment: the parked request is logged once."""
+    _create(http_driver, slack, "Acme Trading")
+    trigger = f"ask.{time.time_ns()}"
+    asked = send(http_driver, "/meeting", "Acme Tradin visit -- parked", trigger)
+    assert asked.status == 200
+    question = http_driver.reply(asked.key)
+    assert "Did you mean" in text_of(question), text_of(question)
+    presses = 8
+    barrier = threading.Barrier(presses)
+
+    def press(index: int) -> tuple[int, str]:
+        barrier.wait(timeout=10)
+        action = "near_match_use_0" if index % 2 == 0 else "near_match_create"
+        sent, key = http_driver.press(question, action)
+        return sent.status, text_of(http_driver.reply(key))
+
+    with ThreadPoolExecutor(presses) as pool:
+        answers = list(pool.map(press, range(presses)))
+
+    assert [status for status, _said in answers] == [200] * presses
+    logged = [said for _status, said in answers if LOGGED.search(said)]
+    assert len(logged) == 1, answers
+    assert all("already been made" in said for _status, said in answers if not LOGGED.search(said)), answers
+    assert stored_for(request_keys(db, TEAM), trigger) == 1
+    for name in ("Acme Trading", "Acme Tradin"):
+        with db.transaction() as session:
+            found = session.scalar(select(Account.id).where(Account.team_id == TEAM, Account.name == name))
+        if found is not None:
+            assert ladder_problems(db, TEAM, found) == [], name
+    assert integrity_problems(db, TEAM) == []
