@@ -71,6 +71,10 @@ CALL_TIMEOUT = 8  # seconds, for every Web API call made under a claim (see the 
 GIVE_UP_AFTER = timedelta(days=2)
 MAX_BACKOFF = timedelta(minutes=30)
 SWEEP_LIMIT = 200
+# A sweep stops after this many transient failures in a row (timeouts, dropped connections, 5xx, rate
+# limits): in an outage each would wait out its timeout. The rest wait for the next sweep, where the
+# failed rows, pushed back by their backoff, come after them.
+UNREACHABLE_STREAK = 5
 EVENT_TYPE = "pyramid_delivery"
 HISTORY_LOOKBACK = 200
 
@@ -208,12 +212,22 @@ def deliver_pending(
             query = query.where(Delivery.ref == ref)
         due = session.execute(query.order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)).all()
     slack = _outbox_client(client)
-    results = []
-    for row_id, status, attempts in due:
+    results: list[Delivered] = []
+    streak = 0
+    for index, (row_id, status, attempts) in enumerate(due):
+        if streak >= UNREACHABLE_STREAK:
+            log.warning(
+                "Slack failing (%d attempts in a row, last: %s); %d deliveries wait for the next sweep",
+                streak,
+                results[-1].error,
+                len(due) - index,
+            )
+            break
         try:
             claim = _claim_row(db, row_id, status, attempts, now)
             if claim is not None:
                 results.append(_attempt(db, slack, claim, now))
+                streak = streak + 1 if results[-1].outcome is Outcome.RETRY else 0
         except Exception:
             # A bug or the database: this row is retried once its claim is stale; the others go on.
             log.exception("delivery %s could not be attempted", row_id)

@@ -18,6 +18,7 @@ from bot.db import Database
 from bot.jobs.outbox import (
     EVENT_TYPE,
     STALE_AFTER,
+    UNREACHABLE_STREAK,
     Delivered,
     Outcome,
     backoff,
@@ -553,3 +554,30 @@ def test_transient_failures_for_too_long_end_failed(
     assert outcomes[-1] is Outcome.FAILED and set(outcomes[:-1]) == {Outcome.RETRY}
     assert row_of(db, "a1", "stage_change").status == "failed"
     assert now - NOW >= timedelta(days=2)
+
+
+def test_in_an_outage_a_sweep_stops_early_and_the_next_one_goes_on(
+    db: Database, client: WebClient, slack: LocalSlack
+) -> None:
+    for index in range(12):
+        queue(db, ref=f"a{index:02d}")
+    slack.fail("chat.postMessage", "drop", times=UNREACHABLE_STREAK)
+    first = deliver_pending(db, client, now=NOW)
+    assert [r.outcome for r in first] == [Outcome.RETRY] * UNREACHABLE_STREAK
+    assert posts(slack) == UNREACHABLE_STREAK  # not one call per row
+    # Slack is back: the next sweep posts the rows not tried yet, then the failed ones when due.
+    second = deliver_pending(db, client, now=NOW + timedelta(seconds=30))
+    assert [r.outcome for r in second] == [Outcome.SENT] * (12 - UNREACHABLE_STREAK)
+    third = deliver_pending(db, client, now=NOW + backoff(1))
+    assert [r.outcome for r in third] == [Outcome.SENT] * UNREACHABLE_STREAK
+    for index in range(12):
+        assert (
+            len(
+                [
+                    m
+                    for m in slack.history(CHANNEL)
+                    if m["metadata"]["event_payload"]["ref"] == f"a{index:02d}"
+                ]
+            )
+            == 1
+        )
