@@ -113,6 +113,11 @@ def verdict(answer: Answer, slack: LocalSlack, *, wait: float = 0.0) -> str:
     return "other" if said.strip() else "acked"
 
 
+def report(line: str) -> None:
+    """A figure for README's Reliability section: shown with `pytest tests/reliability -s`."""
+    print(f"\n[reliability] {line}")
+
+
 # ------------------------------------------------------------------------------------ the database
 
 

@@ -26,6 +26,7 @@ from tests.reliability.support import (
     integrity_problems,
     ladder_problems,
     reply_text,
+    report,
     request_keys,
     send,
     stored_for,
@@ -109,6 +110,11 @@ def test_sixteen_clients_over_http_lose_and_double_nothing(
         assert got == dict(expected[name]), name
         assert ladder_problems(db, TEAM, account.id) == [], name
     assert integrity_problems(db, TEAM) == []
+    slowest = max(answer.elapsed for answer in answers)
+    report(
+        f"{CLIENTS} HTTP clients: {len(answers)} commands to {len(ACCOUNTS)} accounts, all stored once,"
+        f" counters = activities, slowest ack {slowest:.2f} s"
+    )
 
 
 @pytest.mark.usefixtures("postgres_only")
@@ -162,6 +168,11 @@ def test_two_serve_processes_logging_to_one_account(
         time.sleep(0.05)
     time.sleep(0.3)
     assert len(announcements_posted(slack, "C0TEAM")) == stage_changes
+    report(
+        f"two serve processes: {meetings} visits and {wins} wins at once on one account -> meetings"
+        f" {account.in_person_meetings}, deals won {account.deals_won}, {len(changes)} step changes,"
+        f" {stage_changes} announcements"
+    )
 
 
 def test_one_did_you_mean_answered_by_many_presses_at_once_logs_once(

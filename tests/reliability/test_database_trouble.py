@@ -27,6 +27,7 @@ from tests.reliability.support import (
     account_by_name,
     integrity_problems,
     ladder_problems,
+    report,
     request_keys,
     send,
     stored_for,
@@ -44,13 +45,15 @@ def _send_all(driver: SlackDriver, triggers: list[str], word: str = "visit") -> 
         return list(pool.map(lambda t: send(driver, "/meeting", f"Acme Corp {word} -- {t}", t), triggers))
 
 
-def _assert_told_nothing_stored(answers: list[Answer], slack: LocalSlack) -> None:
+def _assert_told_nothing_stored(answers: list[Answer], slack: LocalSlack, trouble: str) -> None:
     for answer in answers:
         said = told_within(answer, slack, SLACK_LIMIT)
         assert answer.status == 200 and NOT_STORED.search(said), (
             f"{answer.trigger_id}: status {answer.status} after {answer.elapsed:.2f}s, told {said[:200]!r}"
             f" {answer.problem}"
         )
+    slowest = max(answer.elapsed for answer in answers)
+    report(f"{trouble}: {len(answers)} commands answered 'nothing was stored' within {slowest:.2f} s")
 
 
 def _serves_again(driver: SlackDriver, slack: LocalSlack, within: float = 6.0) -> float:
@@ -115,7 +118,7 @@ def test_a_long_held_sqlite_write_lock(
     try:
         holder.execute("BEGIN IMMEDIATE")  # another writer (a migration, a backup, a stuck job)
         answers = _send_all(driver, [f"locked.{index}" for index in range(TROUBLED)])
-        _assert_told_nothing_stored(answers, slack)
+        _assert_told_nothing_stored(answers, slack, "SQLite write lock held")
         assert _status(f"http://127.0.0.1:{server.port}/healthz") == 200
     finally:
         holder.execute("ROLLBACK")
@@ -151,7 +154,7 @@ def test_postgres_stopped_or_hanging(
     make_trouble()
     try:
         answers = _send_all(driver, [f"{trouble}.{index}" for index in range(TROUBLED)])
-        _assert_told_nothing_stored(answers, slack)
+        _assert_told_nothing_stored(answers, slack, f"PostgreSQL {trouble}")
         assert _status(base + "/healthz") == 200  # the process is alive
         assert _status(base + "/readyz") not in (200, None)  # but not ready
     finally:
@@ -159,6 +162,7 @@ def test_postgres_stopped_or_hanging(
 
     took = _serves_again(driver, slack)
     assert took < 6.0
+    report(f"PostgreSQL {trouble}: storing again {took:.2f} s after the trouble ended, without a restart")
     time.sleep(1.0)  # stalled transactions resume now: an abandoned one must roll back, not commit
     assert _status(base + "/readyz") == 200
     _retry_and_check(driver, slack, db, answers)
