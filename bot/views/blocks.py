@@ -138,7 +138,7 @@ def user_text(text: str, limit: int) -> str:
 # What must never be cut: a <…> link, mention or date; an escaped entity; a ``` fence. Anything else is one
 # character.
 _UNIT = re.compile(r"<[^<>\n]*>|&(?:amp|lt|gt);|```|.", re.S)
-_MARKERS = "*_~`"
+_MARKERS = frozenset("*_~`")
 # Room kept for what closes the markup left open at the cut: a fence ("\n```") or inline markers.
 _CLOSING_ROOM = 1 + 4 + len(_MARKERS)
 
@@ -172,7 +172,7 @@ def _closers(line: str) -> str:
     opened: list[str] = []
     units = [match.group(0) for match in _UNIT.finditer(line)]
     for index, unit in enumerate(units):
-        if unit not in _MARKERS or not unit:
+        if unit not in _MARKERS:
             continue
         if "`" in opened and unit != "`":
             continue  # inside inline code nothing else is markup
@@ -217,7 +217,8 @@ def fit_lines(
     """`head` and then as many whole lines as fit in `limit` characters, followed by the "…and N more"
     line that counts the lines left out (plus `hidden`, left out before). A line is never cut in its
     middle markup: one too long on its own is clipped first."""
-    return "\n".join(pack_lines(lines, more, head=head, hidden=hidden, section_limit=limit, budget=limit)[0])
+    chunks = pack_lines(lines, more, head=head, hidden=hidden, section_limit=limit, budget=limit)
+    return "\n".join(chunks[0]) if chunks else head
 
 
 def pack_lines(

@@ -113,23 +113,36 @@ def assemble(
 ) -> list[Block]:
     """The lists in order, each with as many whole items as Slack's limits leave room for (a heavy rep's
     long names and notes must not make Slack refuse the message), and an "…and N more" line for the rest.
-    Room for every title and every "…and N more" line is kept before any item is placed."""
+    Room for every title and every "…and N more" line is kept first; then every list gets its first item,
+    so that a long list of follow-ups cannot push the recoveries out; then the lists fill up in order."""
     fixed = top + tail + [block for part in parts for block in part.head + more(part.total, locale)]
     room = budget - text_length(fixed)
     blocks_room = max_blocks - len(fixed)
+    shown = [0] * len(parts)
+
+    def place(index: int) -> bool:
+        nonlocal room, blocks_room
+        item = parts[index].items[shown[index]]
+        weight = text_length(item)
+        if weight > room or len(item) > blocks_room:
+            return False
+        room -= weight
+        blocks_room -= len(item)
+        shown[index] += 1
+        return True
+
+    for index, part in enumerate(parts):
+        if part.items:
+            place(index)
+    for index, part in enumerate(parts):
+        while shown[index] and shown[index] < len(part.items) and place(index):
+            pass
     out = list(top)
-    for part in parts:
+    for index, part in enumerate(parts):
         out.extend(part.head)
-        shown = 0
-        for item in part.items:
-            weight = text_length(item)
-            if weight > room or len(item) > blocks_room:
-                break
+        for item in part.items[: shown[index]]:
             out.extend(item)
-            room -= weight
-            blocks_room -= len(item)
-            shown += 1
-        out.extend(more(part.total - shown, locale))
+        out.extend(more(part.total - shown[index], locale))
     out.extend(tail)
     return out
 
