@@ -906,6 +906,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--scenarios", default=",".join(SCENARIOS), help="comma-separated subset of " + ", ".join(SCENARIOS)
     )
     parser.add_argument("--no-digests", action="store_true")
+    parser.add_argument("--profile", metavar="DIR", help="py-spy record the server per scenario into DIR")
     parser.add_argument(
         "--code",
         default=os.environ.get("PYTHONPATH") or str(ROOT),
@@ -1029,6 +1030,29 @@ def main(argv: list[str] | None = None) -> int:
                 for repeat in range(1, repeats + 1):
                     for scenario in ("floor", *scenarios):
                         server = floor if scenario == "floor" else pyramid
+                        spy = None
+                        if args.profile and scenario != "floor":
+                            # All threads of the server, idle ones included, as collapsed stacks.
+                            spy = subprocess.Popen(
+                                [
+                                    str(Path(sys.executable).parent / "py-spy"),
+                                    "record",
+                                    "--pid",
+                                    str(server.pid),
+                                    "--duration",
+                                    str(int(seconds) + 1),
+                                    "--rate",
+                                    "50",
+                                    "--idle",
+                                    "--threads",
+                                    "--format",
+                                    "raw",
+                                    "--output",
+                                    str(Path(args.profile) / f"{scenario}-{repeat}.txt"),
+                                ],
+                                stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL,
+                            )
                         run = drive(
                             "meeting" if scenario == "floor" else scenario,
                             "floor" if scenario == "floor" else "pyramid",
@@ -1040,6 +1064,8 @@ def main(argv: list[str] | None = None) -> int:
                             repeat=repeat,
                         )
                         runs.append(run)
+                        if spy is not None:
+                            spy.wait(timeout=60)
                         fake.clear()
                         if run.errors or not run.completed:
                             ok = False
