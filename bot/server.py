@@ -345,16 +345,27 @@ def serve(
     `on_stop(seconds left)` (drain after-work, stop the scheduler), all within `grace` seconds.
     Returns normally, so the process exits 0."""
     # waitress: a production WSGI server in pure Python; Bolt's built-in server is for development only.
+    from waitress import wasyncore
     from waitress.server import create_server
 
     application = wsgi_app(app, signing_secret=signing_secret, readiness=readiness)
-    server: Any = create_server(application, host=host, port=port, threads=threads, ident="pyramid")
+    server: Any = create_server(
+        application,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="pyramid",
+        # Bigger bodies are refused by waitress before they are buffered (413), not after.
+        max_request_body_size=MAX_BODY_BYTES,
+    )
     stopping = threading.Event()
 
     def stop_accepting() -> None:
         # Runs in waitress's own loop (via its trigger): the listening socket closes, so new
-        # connections are refused while the requests under way finish.
-        server.close()
+        # connections are refused while the requests under way finish. Not server.close(): that
+        # also closes the trigger, so the loop could end at once (nothing left in its map) and
+        # finish() would pull a closed trigger (OSError: bad file descriptor).
+        wasyncore.dispatcher.close(server)
 
     def finish() -> None:
         deadline = time.monotonic() + grace

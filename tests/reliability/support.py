@@ -20,6 +20,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,52 @@ def send(driver: SlackDriver, command: str, text: str, trigger_id: str, *, user:
         problem = f"{type(error).__name__}: {getattr(error, 'reason', error)}"
         return Answer(trigger_id, None, "", "", time.monotonic() - start, problem, start)
     return Answer(trigger_id, sent.status, sent.body, key, time.monotonic() - start, started=start)
+
+
+def log_modal_values(account: str, kind: str, on: date, note: str) -> dict[str, dict[str, Any]]:
+    """A log modal's state.values as Slack sends them (see tests/e2e/test_buttons_and_modals.py)."""
+
+    def option(value: str) -> dict[str, Any]:
+        return {"text": {"type": "plain_text", "text": value, "emoji": True}, "value": value}
+
+    return {
+        "account": {"account_select": {"type": "external_select", "selected_option": option(account)}},
+        "kind": {"kind": {"type": "radio_buttons", "selected_option": option(kind)}},
+        "date": {"date": {"type": "datepicker", "selected_date": on.isoformat()}},
+        "note": {"note": {"type": "plain_text_input", "value": note}},
+    }
+
+
+def submit(
+    driver: SlackDriver, view: dict[str, Any], values: dict[str, dict[str, Any]], view_id: str
+) -> Answer:
+    """A modal submission; its answer is classified by `modal_verdict`."""
+    start = time.monotonic()
+    try:
+        sent = driver.submit(view, values, view_id=view_id)
+    except DOWN as error:
+        problem = f"{type(error).__name__}: {getattr(error, 'reason', error)}"
+        return Answer(view_id, None, "", "", time.monotonic() - start, problem, start)
+    return Answer(view_id, sent.status, sent.body, "", time.monotonic() - start, started=start)
+
+
+def modal_verdict(answer: Answer) -> str:
+    """A submission's empty 200 closes the modal: `acked` (it must be stored); a 200 with
+    `response_action: errors` keeps it open: `error`; no answer: `none`."""
+    if answer.status is None:
+        return "none"
+    if answer.status != 200:
+        return "error"
+    if not answer.body.strip():
+        return "acked"
+    try:
+        data = json.loads(answer.body)
+    except ValueError:
+        return "other"
+    if isinstance(data, dict) and data.get("response_action") == "errors":
+        said = " ".join(str(text) for text in (data.get("errors") or {}).values())
+        return "error" if NOT_STORED.search(said) else "other"
+    return "acked" if isinstance(data, dict) and not data.get("response_action") else "other"
 
 
 def reply_text(answer: Answer, slack: LocalSlack, *, wait: float) -> str:
@@ -133,7 +180,8 @@ def request_keys(db: Database, team: str) -> Counter[str]:
 
 
 def stored_for(keys: Counter[str], trigger_id: str) -> int:
-    return sum(count for key, count in keys.items() if key.endswith(trigger_id))
+    """Activities stored for one Slack request: keys are "command:<trigger id>", "view:<view id>"…"""
+    return sum(count for key, count in keys.items() if key.partition(":")[2] == trigger_id)
 
 
 def account_by_name(db: Database, team: str, name: str) -> Account:

@@ -10,9 +10,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
+from bot.clock import Clock
 from bot.db import Database
 from bot.local_slack import LocalSlack
+from bot.views.modals import log_modal
 from tests.e2e.conftest import SlackDriver
 from tests.reliability.support import (
     LOGGED,
@@ -22,25 +25,31 @@ from tests.reliability.support import (
     account_by_name,
     integrity_problems,
     ladder_problems,
+    log_modal_values,
+    modal_verdict,
     reply_text,
     report,
     request_keys,
     send,
     stored_for,
+    submit,
     verdict,
 )
 
 TEAM = "T0TEAM1"
 ACCOUNTS = ["Alpha Trading", "Bravo Foods", "Charlie Steel"]
 SEED = 20261129
+# The log modal as `/meeting` with no text opens it; submitted with today's date in the team's zone.
+MODAL_DAY = Clock().today(ZoneInfo("Asia/Tokyo"))
+MODAL = log_modal("meeting", locale="en", today=MODAL_DAY, channel_id="C0SALES")
 
 
 @dataclass
 class Tried:
     """One command and every answer it got, in order, until one said it was stored."""
 
-    trigger_id: str
-    command: str
+    trigger_id: str  # the command's trigger id, or the modal's view id
+    command: str  # a slash command, or "modal" for a log modal's submission
     text: str
     answers: list[tuple[str, Answer, str]] = field(default_factory=list)  # (verdict, answer, what it said)
 
@@ -85,9 +94,14 @@ def _client(
         if enough.is_set():
             return
         while time.monotonic() < stop_at:
-            answer = send(driver, tried.command, tried.text, tried.trigger_id)
-            said = reply_text(answer, slack, wait=0)
-            outcome = verdict(answer, slack)
+            if tried.command == "modal":
+                account, note = tried.text.split(" -- ")
+                values = log_modal_values(f"new:{account}", "visit", MODAL_DAY, note)
+                answer = submit(driver, MODAL, values, tried.trigger_id)
+                said, outcome = answer.body, modal_verdict(answer)
+            else:
+                answer = send(driver, tried.command, tried.text, tried.trigger_id)
+                said, outcome = reply_text(answer, slack, wait=0), verdict(answer, slack)
             tried.answers.append((outcome, answer, said))
             if outcome in ("stored", "acked") or not retry:
                 break
@@ -96,10 +110,15 @@ def _client(
             return  # the server is gone
 
 
-def _plan(client: int, count: int) -> list[Tried]:
+def _plan(client: int, count: int, modals: bool = False) -> list[Tried]:
+    """Commands (a win every fourth), or with `modals` log modal submissions (view ids as keys)."""
     plan = []
     for index in range(count):
         name = ACCOUNTS[(client + index) % len(ACCOUNTS)]
+        if modals:
+            view_id = f"VKILL{client}X{index}"
+            plan.append(Tried(view_id, "modal", f"{name} -- {view_id}"))
+            continue
         command, word = ("/deal", "won") if index % 4 == 3 else ("/meeting", "visit")
         trigger = f"kill.{client}.{index}"
         plan.append(Tried(trigger, command, f"{name} {word} -- {trigger}"))
@@ -132,7 +151,9 @@ def test_sigkill_under_load_loses_no_acknowledged_command(
     _create_accounts(driver, slack)
 
     clients, per_client = 6, 300
-    plans = [_plan(client, per_client) for client in range(clients)]
+    plans = [_plan(client, per_client) for client in range(clients)] + [
+        _plan(clients, per_client, modals=True)
+    ]
     enough = threading.Event()
     stop_at = time.monotonic() + 45
     threads = [
@@ -164,10 +185,11 @@ def test_sigkill_under_load_loses_no_acknowledged_command(
     # The load really crossed the kills: some commands had to be retried.
     retried = sum(1 for t in tried if len(t.answers) > 1)
     assert retried >= 1
+    assert sum(1 for t in tried if t.command == "modal") >= 3  # modal submissions were in the load
     acknowledged = sum(1 for t in tried for v, _a, _s in t.answers if v in ("stored", "acked"))
     report(
-        f"SIGKILL x3 under load: {len(tried)} commands, {len(answers)} requests, {acknowledged} answered 200,"
-        f" {retried} retried after no answer or an error; lost 0, doubled 0"
+        f"SIGKILL x3 under load: {len(tried)} commands and modal submissions, {len(answers)} requests,"
+        f" {acknowledged} answered 200, {retried} retried after no answer or an error; lost 0, doubled 0"
     )
 
 
