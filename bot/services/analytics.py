@@ -184,9 +184,9 @@ def stored_figures(session: Session, team_id: str, owner_id: str | None, day: da
     )
     if TEAM not in rows:
         return None
-    team = _from_json(json.loads(rows[TEAM]))
     if owner in rows:
         return _from_json(json.loads(rows[owner]))
+    team = _from_json(json.loads(rows[TEAM]))
     return Figures(
         since=team.since,
         last_change_id=team.last_change_id,
