@@ -176,7 +176,9 @@ def _stalled(session: Session, team_id: str, user_id: str, day: date, rules: Lap
             # A literal, so that the partial index's condition is seen to hold (a bound value would not be).
             Account.proposals > literal_column("0"),
         )
-        .subquery()
+        # Materialized: each look-up runs once per account, not once more for every use in the filter.
+        .cte("candidates")
+        .prefix_with("MATERIALIZED")
     )
     proposed_on = candidates.c.proposed_on
     rows = session.execute(
