@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, case, func, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.db import Database
 from bot.domain.activities import ActivityKind
@@ -159,35 +159,59 @@ def fix(
 # ------------------------------------------------------------------------------------ the check
 
 
+@dataclass(frozen=True)
+class _Scope:
+    """Which accounts: some teams (none: all of them), or one account. Each table is filtered on its
+    own team and account columns, so that their indexes serve the reads."""
+
+    team_ids: tuple[str, ...] = ()
+    account_id: int | None = None
+
+    def on(
+        self, team_id: InstrumentedAttribute[str], account_id: InstrumentedAttribute[int]
+    ) -> ColumnElement[bool]:
+        if self.account_id is not None:
+            return account_id == self.account_id
+        return team_id.in_(self.team_ids) if self.team_ids else true()
+
+
 def _check(session: Session, threshold: int, team_ids: list[str] | None) -> tuple[int, tuple[Mismatch, ...]]:
-    scope: ColumnElement[bool] = Account.team_id.in_(team_ids) if team_ids else true()
+    scope = _Scope(team_ids=tuple(team_ids or ()))
     tallies = _tallies(session, scope)
     replayed = _replayed(session, scope, threshold)
     mismatches: list[Mismatch] = []
     checked = 0
-    statement = select(Account).where(scope).order_by(Account.team_id, Account.id)
-    for account in session.scalars(statement.execution_options(yield_per=1000)):
+    columns = [getattr(Account, name) for name in FIELDS]
+    statement = (
+        select(Account.team_id, Account.id, Account.name, *columns)
+        .where(scope.on(Account.team_id, Account.id))
+        .order_by(Account.team_id, Account.id)
+    )
+    for row in session.execute(statement.execution_options(yield_per=5000)):
         checked += 1
-        expected = replayed.get(account.id)
+        team_id, account_id, name, *values = row
+        expected = replayed.get(account_id)
         if expected is None:
-            tally = tallies.get(account.id, Tally())
+            tally = tallies.get(account_id, Tally())
             expected = Expected(tally, step_for(tally.evidence, threshold))
-        mismatches.extend(_compare(account, expected))
+        mismatches.extend(
+            _compare(team_id, account_id, name, dict(zip(FIELDS, values, strict=True)), expected)
+        )
     return checked, tuple(mismatches)
 
 
-def _compare(account: Account, expected: Expected) -> Iterator[Mismatch]:
-    def mismatch(name: str, stored: object, wanted: object) -> Mismatch:
-        return Mismatch(account.team_id, account.id, account.name, name, _show(stored), _show(wanted))
-
-    for name in COUNTERS:
-        stored, wanted = getattr(account, name), getattr(expected.tally, name)
-        if stored != wanted:
-            yield mismatch(name, stored, wanted)
-    if account.last_touch_on != expected.tally.last_touch_on:
-        yield mismatch("last_touch_on", account.last_touch_on, expected.tally.last_touch_on)
-    if account.step != expected.step.value:
-        yield mismatch("step", account.step, expected.step.value)
+def _compare(
+    team_id: str, account_id: int, name: str, stored: dict[str, object], expected: Expected
+) -> Iterator[Mismatch]:
+    wanted: dict[str, object] = {
+        field: getattr(expected.tally, field) for field in (*COUNTERS, "last_touch_on")
+    }
+    wanted["step"] = expected.step.value
+    for field_name in FIELDS:
+        if stored[field_name] != wanted[field_name]:
+            yield Mismatch(
+                team_id, account_id, name, field_name, _show(stored[field_name]), _show(wanted[field_name])
+            )
 
 
 def _show(value: object) -> str:
@@ -208,7 +232,7 @@ def _kinds(test: str) -> list[str]:
     return [kind.value for kind in ActivityKind if getattr(kind, test)]
 
 
-def _tallies(session: Session, scope: ColumnElement[bool]) -> dict[int, Tally]:
+def _tallies(session: Session, scope: _Scope) -> dict[int, Tally]:
     """Every account's counts in one GROUP BY over the activities."""
 
     def count(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -226,8 +250,7 @@ def _tallies(session: Session, scope: ColumnElement[bool]) -> dict[int, Tally]:
             count(kind == ActivityKind.LOST.value),
             func.max(Activity.occurred_on),
         )
-        .join(Account, Account.id == Activity.account_id)
-        .where(scope, _live())
+        .where(scope.on(Activity.team_id, Activity.account_id), _live())
         .group_by(Activity.account_id)
     )
     return {
@@ -255,16 +278,12 @@ class _Event:
     to_step: Step | None = None
 
 
-def _replayed(session: Session, scope: ColumnElement[bool], threshold: int) -> dict[int, Expected]:
+def _replayed(session: Session, scope: _Scope, threshold: int) -> dict[int, Expected]:
     """Accounts whose history holds an import or a hand-set step, replayed in order."""
     changes: dict[int, list[_Event]] = defaultdict(list)
-    statement = (
-        select(
-            StepChange.account_id, StepChange.id, StepChange.reason, StepChange.to_step, StepChange.changed_at
-        )
-        .join(Account, Account.id == StepChange.account_id)
-        .where(scope, StepChange.reason != REASON_ACTIVITY)
-    )
+    statement = select(
+        StepChange.account_id, StepChange.id, StepChange.reason, StepChange.to_step, StepChange.changed_at
+    ).where(scope.on(StepChange.team_id, StepChange.account_id), StepChange.reason != REASON_ACTIVITY)
     for account_id, change_id, reason, to_step, at in session.execute(statement):
         changes[account_id].append(_Event(at, 1, change_id, reason=reason, to_step=Step(to_step)))
     if not changes:
@@ -312,12 +331,13 @@ def _repair(
     )
     if account is None:
         return False  # gone meanwhile
-    scope = Account.id == account_id
+    scope = _Scope(account_id=account_id)
     expected = _replayed(session, scope, threshold).get(account_id)
     if expected is None:
         tally = _tallies(session, scope).get(account_id, Tally())
         expected = Expected(tally, step_for(tally.evidence, threshold))
-    if not list(_compare(account, expected)):
+    stored = {name: getattr(account, name) for name in FIELDS}
+    if not list(_compare(team_id, account_id, account.name, stored, expected)):
         return False  # a concurrent log or repair already made it right
     for name in COUNTERS:
         setattr(account, name, getattr(expected.tally, name))
