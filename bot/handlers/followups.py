@@ -121,11 +121,15 @@ def press(
         ack()
         gone = error_reply(UserFacingError("followup_gone"), locale, example=None)
         runtime.after(lambda: tell(client, body, respond, user_id, gone))
+        refresh_home_soon(runtime, client, team_id, user_id)
         return
     except FAILURES as error:
         ack()
         failure = error_reply(error, locale, example=None)
         runtime.after(lambda: tell(client, body, respond, user_id, failure))
+        if isinstance(error, UserFacingError):
+            # Gone meanwhile: on the App Home (no response URL, no channel) the rebuilt tab shows it.
+            refresh_home_soon(runtime, client, team_id, user_id)
         return
     ack()
     runtime.after(lambda: _show_change(runtime, client, body, respond, team_id, user_id, change, what))

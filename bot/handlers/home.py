@@ -18,9 +18,14 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App, runtime: Runtime) -> None:
-    def home_opened(ack: Ack, event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    def home_opened(
+        ack: Ack, body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient
+    ) -> None:
         ack()
-        team_id = context.team_id or context.enterprise_id
+        # An org-wide install's events name no team in `authorizations`, so Bolt's context has only the
+        # enterprise; the envelope's team_id is the workspace whose Home was opened, the one commands
+        # from that workspace store under.
+        team_id = context.team_id or body.get("team_id") or context.enterprise_id
         if event.get("tab") == "home" and team_id and event.get("user"):
             # The rep is looking at it now: no coalescing delay.
             team, user = str(team_id), str(event["user"])

@@ -140,16 +140,20 @@ def press(
         ack()
         gone = error_reply(UserFacingError("recovery_gone"), locale, example=None)
         runtime.after(lambda: tell(client, body, respond, user_id, gone))
+        refresh_home_soon(runtime, client, team_id, user_id)
         return
     except FAILURES as error:
         ack()
         failure = error_reply(error, locale, example=None)
         runtime.after(lambda: tell(client, body, respond, user_id, failure))
+        if isinstance(error, UserFacingError):
+            # Gone meanwhile: on the App Home (no response URL, no channel) the rebuilt tab shows it.
+            refresh_home_soon(runtime, client, team_id, user_id)
         return
     ack()
     runtime.after(lambda: _show_change(client, body, respond, user_id, change, action_id, locale, clock_time))
-    if change.changed:
-        refresh_home_soon(runtime, client, team_id, user_id)
+    # Also after a stale press: on the App Home nothing else replaces the stale copy the rep pressed.
+    refresh_home_soon(runtime, client, team_id, user_id)
 
 
 def _show_change(
@@ -199,10 +203,12 @@ def check_steps(
         return
     selected = [str(option.get("value")) for option in action.get("selected_options") or []]
     try:
-        runtime.store(lambda s: recoveries.set_steps(s, team_id, recovery_id, mask_of(selected)))
+        change = runtime.store(lambda s: recoveries.set_steps(s, team_id, recovery_id, mask_of(selected)))
     except FAILURES as error:
         ack()
         failure = error_reply(error, runtime.settings.pyramid_locale, example=None)
         runtime.after(lambda: tell(client, body, respond, user_id, failure))
         return
     ack()
+    if change.changed:
+        refresh_home_soon(runtime, client, team_id, user_id)  # the Home lists the steps still owed
