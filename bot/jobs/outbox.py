@@ -29,10 +29,13 @@ A failed post is never lost and never looped:
 after `STALE_AFTER` another worker takes it over and checks history before posting. That is only
 safe if no live worker can still be posting under a claim that old. Every Web API call made under a
 claim goes through this module's own client, with no automatic retries and a timeout of at most
-`CALL_TIMEOUT` seconds, and one claim makes at most six such calls (open a DM, read history, join,
-read history again, post; or the three calls of an upload), so a live claim ends (sent, pending or
-failed) within 6 × 8 s = 48 s, before it can be taken over. Rate limits are not waited out under
-a claim: the row goes back to `pending` until Retry-After has passed.
+`CALL_TIMEOUT` seconds, and one claim makes at most eight such calls (a message: open a DM, read
+history, join, read history again, post; a file: read the thread, then its three upload calls twice
+around a join), so a live claim ends (sent, pending or failed) within 8 × 7 s = 56 s, before it can
+be taken over. The database writes around them take milliseconds. What the window does not cover is
+Slack acting on a request well after the client gave up on it (at least 25 s later for a post, 4 s
+for the last call of an upload). Rate
+limits are not waited out under a claim: the row goes back to `pending` until Retry-After has passed.
 
 `deliver_once` and `upload_once` serve what is built at send time (digests, the weekly summary and its
 chart, recovery flags, hourly announcements): `deliver_once` builds the message only when no row
@@ -67,7 +70,7 @@ from bot.views.blocks import Message
 log = logging.getLogger(__name__)
 
 STALE_AFTER = timedelta(seconds=60)
-CALL_TIMEOUT = 8  # seconds, for every Web API call made under a claim (see the module docstring)
+CALL_TIMEOUT = 7  # seconds, for every Web API call made under a claim (see the module docstring)
 GIVE_UP_AFTER = timedelta(days=2)
 MAX_BACKOFF = timedelta(minutes=30)
 SWEEP_LIMIT = 200
