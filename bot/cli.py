@@ -6,6 +6,7 @@ import argparse
 import csv
 import json
 import logging
+import signal
 import sys
 import threading
 import time
@@ -185,7 +186,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.app import build_app
+    from bot.app import build_app, runtime_of
 
     if settings.slack_bot_token is None or settings.slack_app_token is None:
         print("socket needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN (see README).", file=sys.stderr)
@@ -193,8 +194,22 @@ def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
     # Socket Mode messages come over an authenticated websocket, not signed HTTP requests.
     runtime = _runtime(settings, migrate_sqlite=True)
     app = build_app(settings, db=runtime.db, clock=runtime.clock, verify_requests=False)
-    _start_scheduler(runtime)
-    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
+    stop_scheduler = _start_scheduler(runtime)
+    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    stopped = threading.Event()
+
+    def on_signal(signum: int, _frame: object) -> None:
+        # Every request acked so far was stored before its ack; finish what follows and stop.
+        log.info("%s received: closing the Socket Mode connection", signal.Signals(signum).name)
+        stopped.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, on_signal)
+    handler.connect()  # type: ignore[no-untyped-call]
+    stopped.wait()
+    handler.close()  # type: ignore[no-untyped-call]
+    runtime_of(app).close(timeout=5.0)
+    stop_scheduler(5.0)
     return 0
 
 
