@@ -9,12 +9,14 @@ costs the live distribution, the snapshots for the trends, and a bounded read. W
 from __future__ import annotations
 
 import json
+import threading
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.analytics import (
@@ -43,6 +45,17 @@ _STEPS = {step.value: step for step in LADDER}
 TEAM = snapshots.TEAM
 
 
+# Per process, each (team, owner, day)'s figures as far as every id is known to be settled: the next call
+# reads only what was recorded after. Keyed by day, as the window moves at midnight; a fresher stored row
+# (the snapshot job's) takes over.
+_cache: dict[tuple[str, str, date, str], Figures] = {}
+_cache_lock = threading.Lock()
+_CACHE_SIZE = 4096
+# The stored rows are recomputed when this many step changes (in any team) came after them, so that a
+# process with a cold cache never has a whole day of changes to add up.
+REFRESH_AFTER_CHANGES = 1000
+
+
 @dataclass(frozen=True)
 class Analytics:
     week: dict[Stage, int] | None  # change against 7 days ago
@@ -63,6 +76,7 @@ class Figures:
     window: Flows  # the window's moves, accounts created in it included
     spans: Spans
     retention: Retention
+    token: str = ""  # which stored rows these come from (one per write)
 
 
 def analytics_for(
@@ -74,7 +88,15 @@ def analytics_for(
     if figures is None:
         figures = _figures_from_history(session, team_id, owner_id, since, today)
     else:
-        figures = _brought_up_to_date(session, team_id, owner_id, figures)
+        # Only what was derived from this very row: a refreshed row (or another database) has a new token.
+        key = (team_id, owner_id or TEAM, today, figures.token)
+        with _cache_lock:
+            figures = _cache.get(key, figures)
+        figures, settled = _brought_up_to_date(session, team_id, owner_id, figures)
+        with _cache_lock:
+            if len(_cache) >= _CACHE_SIZE:
+                _cache.clear()
+            _cache[key] = settled
     return Analytics(
         week=trend(now, snapshots.counts_on(session, team_id, owner_id, today - timedelta(days=7))),
         month=trend(now, snapshots.counts_on(session, team_id, owner_id, today - timedelta(days=30))),
@@ -102,15 +124,20 @@ def _figures_from_history(
 
 
 def write_figures(session: Session, team_id: str, day: date) -> int:
-    """The day's figures for the team and each owner with any (the daily job). Nothing if the day's are
-    there already; earlier days' rows are deleted. Returns the rows written."""
-    if _has_figures(session, team_id, day):
-        return 0
-    session.execute(delete(PyramidFigures).where(PyramidFigures.team_id == team_id, PyramidFigures.day < day))
-    since = day - timedelta(days=CONVERSION_WINDOW_DAYS)
+    """The day's figures for the team and each owner with any (the snapshot job, every tick). Nothing if
+    the day's are there and less than REFRESH_AFTER_CHANGES step changes old; earlier rows are deleted.
+    Returns the rows written."""
     # Everything up to these ids is counted here; `/pyramid` adds what comes after.
     last_change_id = session.scalar(select(func.max(StepChange.id))) or 0
     last_account_id = session.scalar(select(func.max(Account.id))) or 0
+    stored = stored_figures(session, team_id, None, day)
+    if stored is not None and last_change_id - stored.last_change_id < REFRESH_AFTER_CHANGES:
+        return 0
+    session.execute(
+        delete(PyramidFigures).where(PyramidFigures.team_id == team_id, PyramidFigures.day <= day)
+    )
+    since = day - timedelta(days=CONVERSION_WINDOW_DAYS)
+    token = uuid.uuid4().hex
     owners_moves: dict[str, list[StageMove]] = defaultdict(list)
     owners_history: dict[str, dict[int, list[StageMove]]] = defaultdict(lambda: defaultdict(list))
     created_on: dict[int, date] = {}
@@ -138,6 +165,7 @@ def write_figures(session: Session, team_id: str, day: date) -> int:
             window=flows(owners_moves[owner], created_by_owner.get(owner, 0)),
             spans=stage_spans(owners_history[owner], created_on, since),
             retention=retention_by_owner.get(owner, Retention(0, 0)),
+            token=token,
         )
         for owner in owners
     }
@@ -152,21 +180,13 @@ def write_figures(session: Session, team_id: str, day: date) -> int:
             customers=sum(part.retention.customers for part in parts),
             active=sum(part.retention.active for part in parts),
         ),
+        token=token,
     )
     session.add_all(
         PyramidFigures(team_id=team_id, owner_id=owner, day=day, figures=json.dumps(_to_json(figures)))
         for owner, figures in rows.items()
     )
     return len(rows)
-
-
-def _has_figures(session: Session, team_id: str, day: date) -> bool:
-    found = session.scalar(
-        select(PyramidFigures.id).where(
-            PyramidFigures.team_id == team_id, PyramidFigures.owner_id == TEAM, PyramidFigures.day == day
-        )
-    )
-    return found is not None
 
 
 def stored_figures(session: Session, team_id: str, owner_id: str | None, day: date) -> Figures | None:
@@ -194,50 +214,118 @@ def stored_figures(session: Session, team_id: str, owner_id: str | None, day: da
         window=flows([], 0),
         spans=add_spans(),
         retention=Retention(0, 0),
+        token=team.token,
     )
 
 
-def _brought_up_to_date(session: Session, team_id: str, owner_id: str | None, stored: Figures) -> Figures:
-    """The stored figures plus the step changes and accounts recorded after them. A changed account's time
-    in stage is recounted over its whole history, less what its history before counted."""
-    since = stored.since
-    new_moves: list[StageMove] = []
-    history: dict[int, list[StageMove]] = defaultdict(list)
-    before: dict[int, list[StageMove]] = defaultdict(list)
+def _brought_up_to_date(
+    session: Session, team_id: str, owner_id: str | None, base: Figures
+) -> tuple[Figures, Figures]:
+    """`base` plus the step changes and accounts recorded after it: (up to now, up to the last id below
+    which none is missing). A changed account's time in stage is recounted over its history, less what
+    its shorter history counted. Ids are read by primary key alone (a team or date condition would let
+    the planner prefer an index over all of the team's history)."""
+    since = base.since
+    changes = session.execute(
+        select(StepChange.id, StepChange.team_id, StepChange.account_id)
+        .where(StepChange.id > base.last_change_id)
+        .order_by(StepChange.id)
+    ).all()
+    accounts = session.execute(
+        select(Account.id, Account.team_id, Account.owner_id, Account.created_on)
+        .where(Account.id > base.last_account_id)
+        .order_by(Account.id)
+    ).all()
+    # A missing id may be a transaction still under way (PostgreSQL hands out ids before commit): what
+    # lies beyond it is counted now but not kept as settled, so that it is counted again next time.
+    settled_change = _before_gap(base.last_change_id, [row[0] for row in changes])
+    settled_account = _before_gap(base.last_account_id, [row[0] for row in accounts])
+    changed = sorted({account_id for _id, team, account_id in changes if team == team_id})
+    history: dict[int, list[tuple[int, StageMove]]] = defaultdict(list)
     created_on: dict[int, date] = {}
-    for change_id, move, created in _changed_since(session, team_id, owner_id, stored.last_change_id):
-        history[move.account_id].append(move)
-        created_on[move.account_id] = created
-        if change_id <= stored.last_change_id:
-            before[move.account_id].append(move)
-        elif move.on >= since:
-            new_moves.append(move)
-    # Only the primary key bounds the scan (the accounts created since the job, in any team): a team or
-    # date condition in WHERE would let the planner prefer an index that reads the whole window.
-    counted = [Account.team_id == team_id, Account.created_on >= since]
-    if owner_id is not None:
-        counted.append(Account.owner_id == owner_id)
-    new_accounts = select(func.count().filter(and_(*counted))).where(Account.id > stored.last_account_id)
-    spans = add_spans(stored.spans, stage_spans(history, created_on, since))
-    for stage, counts in stage_spans(before, created_on, since).items():
-        spans[stage].subtract(counts)
-    return Figures(
-        since=since,
-        last_change_id=stored.last_change_id,
-        last_account_id=stored.last_account_id,
-        window=add_flows(stored.window, flows(new_moves, session.scalar(new_accounts) or 0)),
-        spans=spans,
-        retention=stored.retention,
+    for start in range(0, len(changed), _CHUNK):
+        for change_id, move, created in _histories(
+            session, team_id, owner_id, changed[start : start + _CHUNK]
+        ):
+            history[move.account_id].append((change_id, move))
+            created_on[move.account_id] = created
+
+    def up_to(last: int) -> dict[int, list[StageMove]]:
+        return {account: [m for i, m in moves if i <= last] for account, moves in history.items()}
+
+    def moves_between(low: int, high: int) -> list[StageMove]:
+        return [m for moves in history.values() for i, m in moves if low < i <= high and m.on >= since]
+
+    def created_between(low: int, high: int) -> int:
+        return sum(
+            1
+            for account_id, team, owner, created in accounts
+            if low < account_id <= high
+            and team == team_id
+            and created >= since
+            and (owner_id is None or owner == owner_id)
+        )
+
+    latest_change = changes[-1][0] if changes else base.last_change_id
+    latest_account = accounts[-1][0] if accounts else base.last_account_id
+    at_base, at_settled, at_latest = (
+        stage_spans(up_to(last), created_on, since)
+        for last in (base.last_change_id, settled_change, latest_change)
     )
+    settled = Figures(
+        since=since,
+        last_change_id=settled_change,
+        last_account_id=settled_account,
+        window=add_flows(
+            base.window,
+            flows(
+                moves_between(base.last_change_id, settled_change),
+                created_between(base.last_account_id, settled_account),
+            ),
+        ),
+        spans=_difference(add_spans(base.spans, at_settled), at_base),
+        retention=base.retention,
+        token=base.token,
+    )
+    current = Figures(
+        since=since,
+        last_change_id=latest_change,
+        last_account_id=latest_account,
+        window=add_flows(
+            settled.window,
+            flows(
+                moves_between(settled_change, latest_change),
+                created_between(settled_account, latest_account),
+            ),
+        ),
+        spans=_difference(add_spans(settled.spans, at_latest), at_settled),
+        retention=base.retention,
+        token=base.token,
+    )
+    return current, settled
 
 
-def _changed_since(
-    session: Session, team_id: str, owner_id: str | None, last_change_id: int
+_CHUNK = 500
+
+
+def _before_gap(last: int, ids: list[int]) -> int:
+    """The highest id up to which every id after `last` is there (`ids` ascending)."""
+    for expected, found in enumerate(ids, start=last + 1):
+        if found != expected:
+            return expected - 1
+    return last + len(ids)
+
+
+def _difference(total: Spans, less: Spans) -> Spans:
+    for stage, counts in less.items():
+        total[stage].subtract(counts)
+    return total
+
+
+def _histories(
+    session: Session, team_id: str, owner_id: str | None, account_ids: list[int]
 ) -> list[tuple[int, StageMove, date]]:
-    """The whole history of every account with a step change after `last_change_id` (bounded: what was
-    recorded since the daily job, found by primary key; the team is checked outside the subquery, where
-    it would let the planner prefer the team's index, all of the team's history)."""
-    changed = select(StepChange.account_id).where(StepChange.id > last_change_id)
+    """The whole step history of these accounts, oldest first."""
     statement = (
         select(
             StepChange.id,
@@ -249,7 +337,7 @@ def _changed_since(
             Account.created_on,
         )
         .join(Account, Account.id == StepChange.account_id)
-        .where(StepChange.team_id == team_id, StepChange.account_id.in_(changed))
+        .where(StepChange.team_id == team_id, StepChange.account_id.in_(account_ids))
         .order_by(StepChange.account_id, StepChange.changed_at, StepChange.id)
     )
     if owner_id is not None:
@@ -270,6 +358,7 @@ def _to_json(figures: Figures) -> dict[str, Any]:
         "moved_by_import": [figures.window.moved_by_import[stage] for stage in Stage],
         "spans": [sorted(figures.spans[stage].items()) for stage in Stage],
         "retention": [figures.retention.customers, figures.retention.active],
+        "token": figures.token,
     }
 
 
@@ -289,6 +378,7 @@ def _from_json(data: dict[str, Any]) -> Figures:
             for stage, pairs in zip(stages, data["spans"], strict=True)
         },
         retention=Retention(customers=int(data["retention"][0]), active=int(data["retention"][1])),
+        token=str(data.get("token", "")),
     )
 
 
