@@ -98,24 +98,27 @@ def _add_rows(
 
 
 def counts_on(session: Session, team_id: str, owner_id: str | None, day: date) -> dict[Stage, int] | None:
-    """The snapshot of `day` (or the nearest earlier one within a week), None if there is none."""
+    """The snapshot of `day` (or the nearest earlier one within a week), None if there is none. One
+    statement: the team's rows say whether that day was snapshotted, the owner's give the counts."""
     owner = owner_id or TEAM
-    nearest = session.scalar(
-        select(func.max(PyramidSnapshot.day)).where(
+    nearest = (
+        select(func.max(PyramidSnapshot.day))
+        .where(
             PyramidSnapshot.team_id == team_id,
             PyramidSnapshot.owner_id == TEAM,
             PyramidSnapshot.day <= day,
             PyramidSnapshot.day > day - timedelta(days=7),
         )
+        .scalar_subquery()
     )
-    if nearest is None:
-        return None
     rows = session.execute(
-        select(PyramidSnapshot.stage, PyramidSnapshot.count).where(
+        select(PyramidSnapshot.owner_id, PyramidSnapshot.stage, PyramidSnapshot.count).where(
             PyramidSnapshot.team_id == team_id,
-            PyramidSnapshot.owner_id == owner,
+            PyramidSnapshot.owner_id.in_({TEAM, owner}),
             PyramidSnapshot.day == nearest,
         )
     ).all()
+    if not rows:
+        return None
     # An owner with no row that day had no accounts then.
-    return {Stage(stage): count for stage, count in rows} or dict.fromkeys(Stage, 0)
+    return {Stage(stage): count for who, stage, count in rows if who == owner} or dict.fromkeys(Stage, 0)
