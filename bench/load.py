@@ -800,8 +800,10 @@ def measure_digests(url: str, team: SeedTeam, rep_counts: list[int], today: date
     db = Database(url)
     counter = {"n": 0}
 
-    def count(*_args: Any) -> None:
-        counter["n"] += 1
+    def count(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        # Queries only: SQLite's transactions add a BEGIN of their own, PostgreSQL's do not.
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            counter["n"] += 1
 
     event.listen(db.engine, "before_cursor_execute", count)
     figures = []
