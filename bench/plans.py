@@ -24,8 +24,17 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import LOAD_TEAM, ZONE, SeedTeam, daily_job, database_version, prepare_database, seed_team  # noqa: E402
-from sqlalchemy import event, text  # noqa: E402
+from load import (
+    LOAD_TEAM,
+    ZONE,
+    SeedTeam,
+    daily_job,
+    database_version,
+    prepare_database,
+    seed_team,
+    vacuum,
+)  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
 
 def main() -> int:
@@ -48,8 +57,7 @@ def main() -> int:
         sizes = seed_team(db.engine, team, today, snapshot_days=31)
         pg = db.engine.dialect.name == "postgresql"
         if pg:
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.execute(text("VACUUM ANALYZE"))  # what autovacuum does within a minute
+            vacuum(db.engine)
         print(f"{database_version(db.engine)}; seeded in {time.perf_counter() - start:.1f} s: {sizes}")
         print(f"daily snapshot job: {daily_job(url, LOAD_TEAM, today):.2f} s")
         rep = team.owners()[0]
