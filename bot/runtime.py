@@ -92,7 +92,9 @@ class Runtime:
     inline: bool = False
     _db_pool: ThreadPoolExecutor = field(init=False, repr=False)
     _after_pool: ThreadPoolExecutor = field(init=False, repr=False)
-    _lock: threading.Lock = field(init=False, repr=False, default_factory=threading.Lock)
+    # Re-entrant: a future that is already done runs its done-callback (`_forget`, which takes this
+    # lock) at once in the thread that adds it, and `_submit` adds it under this lock.
+    _lock: threading.RLock = field(init=False, repr=False, default_factory=threading.RLock)
     _running: set[Future[Any]] = field(init=False, repr=False, default_factory=set)
     _queued_keys: set[Hashable] = field(init=False, repr=False, default_factory=set)
     _timers: dict[threading.Timer, tuple[Callable[[], object], Hashable | None]] = field(
