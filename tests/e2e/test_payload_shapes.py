@@ -276,18 +276,21 @@ def as_published(view: dict[str, Any], team: str = TEAM) -> dict[str, Any]:
     }
 
 
-def element_action(view: dict[str, Any], action_id: str, *, block_id: str | None = None) -> dict[str, Any]:
-    """The action a press on `action_id` sends (the first such element, or the one in `block_id`)."""
+def element_action(
+    view: dict[str, Any], action_id: str, *, block_id: str | None = None, value: str | None = None
+) -> dict[str, Any]:
+    """The action a press on `action_id` sends (the first such element, or the one in `block_id`, or the
+    one with `value`). A block the bot sent without an id gets one from Slack, as here."""
     for block in view["blocks"]:
         if block_id is not None and block.get("block_id") != block_id:
             continue
         elements = block.get("elements", []) if block.get("type") == "actions" else []
         for element in [*elements, block.get("accessory") or {}]:
-            if element.get("action_id") != action_id:
+            if element.get("action_id") != action_id or value not in (None, element.get("value")):
                 continue
             action: dict[str, Any] = {
                 "action_id": action_id,
-                "block_id": block["block_id"],
+                "block_id": block.get("block_id") or uuid.uuid4().hex[:4],
                 "type": element["type"],
                 "action_ts": "1700000001.000200",
             }
@@ -317,7 +320,9 @@ def press_home(
         "token": "legacy",
         "container": {"type": "view", "view_id": "V0HOME"},
         "trigger_id": f"111.222.{uuid.uuid4().hex}",
-        "team": None if team is None else {"id": team, "domain": "acme"},
+        "team": None
+        if team is None
+        else {"id": team, "domain": "acme", **({"enterprise_id": enterprise} if enterprise else {})},
         "enterprise": None if enterprise is None else {"id": enterprise, "name": "Acme Holdings"},
         "is_enterprise_install": enterprise is not None and team is None,
         "view": as_published(view, user_team if team is None else team),
@@ -445,6 +450,44 @@ def test_the_home_quick_buttons_have_no_value_and_open_an_empty_modal_every_pres
     assert snapshot(db) == before
 
 
+def test_a_lapsing_accounts_log_button_on_the_home_opens_the_modal_for_that_account(
+    driver: SlackDriver, slack: LocalSlack, db: Database
+) -> None:
+    run_as(driver, [("/deal", "Greenfield proposed 2026-09-15")])
+    view = open_home(driver)
+    greenfield = account_id(db, "Greenfield")
+    action = element_action(view, "open_log_meeting", value=str(greenfield))
+    before = snapshot(db)
+    for press in (1, 2):
+        press_home(driver, view, action)
+        modal = slack.wait_for("views.open", press)[-1].body["view"]
+        account = next(b for b in modal["blocks"] if b.get("block_id") == "account")
+        assert account["element"]["initial_option"]["value"] == str(greenfield)
+    settle(slack)
+    assert snapshot(db) == before
+
+
+def test_a_grid_workspace_home_press_is_answered_in_that_workspace(
+    driver: SlackDriver, slack: LocalSlack, db: Database
+) -> None:
+    """A workspace install inside a Grid organisation: `team` has an `enterprise_id`, the user a W… id."""
+    run_as(
+        driver,
+        [("/meeting", "Acme visit"), ("/followup", "Acme today -- send the brochure")],
+        user=GRID_USER,
+    )
+    view = open_home(driver, GRID_USER)
+    [followup] = rows(db, Followup)
+    action = element_action(view, "followup_done", block_id=f"fu_{followup.id}_actions")
+    for _press in (1, 2):
+        before = len(publishes(slack, GRID_USER))
+        press_home(driver, view, action, user=GRID_USER, enterprise=ENTERPRISE)
+        fresh = next_home(slack, before, GRID_USER)
+        assert f"fu_{followup.id}" not in block_ids(fresh)
+        [done] = rows(db, Followup)
+        assert (done.team_id, done.status, done.done_by) == (TEAM, "done", GRID_USER)
+
+
 def test_a_home_press_on_a_followup_deleted_meanwhile_republishes_without_it(
     driver: SlackDriver, slack: LocalSlack, db: Database
 ) -> None:
@@ -503,6 +546,35 @@ def test_the_checklist_in_the_owners_dm_stores_once_and_republishes_the_home(
     timed(lambda: press_in(driver, checklist, dm, "recovery_steps", action=tick)[0])
     settle(slack)
     assert snapshot(db) == after
+
+
+def test_presses_whose_after_work_ends_at_once_are_all_answered_in_time(
+    driver: SlackDriver, slack: LocalSlack, db: Database
+) -> None:
+    """A press with nothing to rewrite (here a "did you mean" answer with a forged value, sent with the
+    Home's shape: no response URL, no channel) queues after-work that ends before the listener returns.
+    Every one is answered in time: the runtime never waits on itself (it once deadlocked right here)."""
+    view = {
+        "blocks": [
+            {
+                "type": "actions",
+                "block_id": "b",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": "near_match_create",
+                        "value": "not-a-request",
+                        "text": {"type": "plain_text", "text": "Create"},
+                    }
+                ],
+            }
+        ]
+    }
+    before = snapshot(db)
+    for _ in range(20):
+        press_home(driver, view, element_action(view, "near_match_create"))
+    settle(slack)
+    assert snapshot(db) == before
 
 
 # ---------------------------------------------------------------------------- 2. Enterprise Grid shapes
