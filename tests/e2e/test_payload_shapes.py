@@ -109,10 +109,11 @@ def post_json(driver: SlackDriver, body: dict[str, Any], headers: dict[str, str]
     """An Events API delivery, signed, with extra headers (Slack's retry headers)."""
     raw = json.dumps(body)
     ts = str(int(time.time()))
+    signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=raw) or ""
     all_headers = {
         "Content-Type": "application/json",
         "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=raw),
+        "X-Slack-Signature": signature,
         **(headers or {}),
     }
     request = urllib.request.Request(driver.url, data=raw.encode(), headers=all_headers, method="POST")
@@ -398,7 +399,7 @@ def test_every_home_button_answers_first_and_stale_press_and_republishes(
     settle(slack)
     after = snapshot(db)
     assert after != before
-    expected = {
+    expected: Callable[[], bool] = {
         "followup_done": lambda: the_followup(db).status == "done" and the_followup(db).done_by == USER,
         "followup_snooze": lambda: the_followup(db).due_on == date(2026, 11, 29),
         "followup_reschedule": lambda: the_followup(db).due_on == date(2026, 11, 25),
@@ -607,7 +608,7 @@ def test_an_org_wide_press_with_team_null_is_answered_in_the_users_workspace(
     )
     [followup] = rows(db, Followup)
     key = uuid.uuid4().hex[:10]
-    payload = {
+    payload: dict[str, Any] = {
         "type": "block_actions",
         "user": {"id": GRID_USER, "username": "tanaka", "name": "tanaka", "team_id": TEAM},
         "api_app_id": APP,
@@ -650,7 +651,6 @@ def test_an_org_wide_press_with_team_null_is_answered_in_the_users_workspace(
 
 
 def log_view(
-    db: Database | None,
     *,
     callback: str = MEETING_CALLBACK,
     team: str,
@@ -736,7 +736,7 @@ def test_an_org_wide_view_submission_with_team_null_logs_in_the_installed_worksp
     workspace the modal was opened in as `view.app_installed_team_id`: Bolt takes the latter."""
     run_as(driver, [("/meeting", "Acme visit")], user=GRID_USER)
     acme = account_id(db, "Acme")
-    view = log_view(db, team=SIBLING_TEAM, installed=TEAM, values=meeting_values(str(acme), note="tea"))
+    view = log_view(team=SIBLING_TEAM, installed=TEAM, values=meeting_values(str(acme), note="tea"))
     payload = submission(
         view, user=GRID_USER, user_team=SIBLING_TEAM, team=None, enterprise=ENTERPRISE, org_wide=True
     )
@@ -764,7 +764,7 @@ def test_an_org_wide_type_ahead_with_team_null_offers_the_workspaces_accounts(
         "team": None,
         "enterprise": {"id": ENTERPRISE, "name": "Acme Holdings"},
         "is_enterprise_install": True,
-        "view": log_view(None, team=TEAM, installed=TEAM, values={}, view_id="V0LOG"),
+        "view": log_view(team=TEAM, installed=TEAM, values={}, view_id="V0LOG"),
     }
     sent = timed(lambda: driver.payload(payload))
     options = [o["text"]["text"] for o in sent.json()["options"]]
@@ -833,7 +833,7 @@ def test_a_form_submitted_from_a_slack_connect_channel_is_stored_in_the_installi
     connect_book(driver)
     acme = account_id(db, "Acme Japan")
     theirs = snapshot(db)
-    view = log_view(db, team=EXT_TEAM, installed=TEAM, values=meeting_values(str(acme), note="from Seoul"))
+    view = log_view(team=EXT_TEAM, installed=TEAM, values=meeting_values(str(acme), note="from Seoul"))
     payload = submission(
         view,
         user=EXT_USER,
@@ -853,7 +853,7 @@ def test_a_new_account_typed_in_a_slack_connect_form_is_created_in_the_installin
     driver: SlackDriver, slack: LocalSlack, db: Database
 ) -> None:
     connect_book(driver)
-    view = log_view(db, team=EXT_TEAM, installed=TEAM, values=meeting_values("new:Busan Steel"))
+    view = log_view(team=EXT_TEAM, installed=TEAM, values=meeting_values("new:Busan Steel"))
     payload = submission(
         view,
         user=EXT_USER,
@@ -883,7 +883,7 @@ def test_type_ahead_from_a_slack_connect_channel_searches_the_installing_team(
         "team": {"id": EXT_TEAM, "domain": "other-side", "enterprise_id": EXT_ENTERPRISE},
         "enterprise": {"id": EXT_ENTERPRISE, "name": "Other Org"},
         "is_enterprise_install": False,
-        "view": log_view(None, team=EXT_TEAM, installed=TEAM, values={}, view_id="V0LOG"),
+        "view": log_view(team=EXT_TEAM, installed=TEAM, values={}, view_id="V0LOG"),
     }
     sent = timed(lambda: driver.payload(payload))
     options = sent.json()["options"]
@@ -923,7 +923,7 @@ def test_a_submission_with_null_optional_values_is_stored_with_defaults(
 ) -> None:
     run_as(driver, [("/meeting", "Acme visit")])
     acme = account_id(db, "Acme")
-    meeting = log_view(db, team=TEAM, installed=TEAM, values=meeting_values(str(acme), note=None, day=None))
+    meeting = log_view(team=TEAM, installed=TEAM, values=meeting_values(str(acme), note=None, day=None))
     timed(lambda: driver.payload(submission(meeting, user=USER, user_team=TEAM, team={"id": TEAM})))
     deal_values = {
         **meeting_values(str(acme), note=None, day=None),
@@ -936,7 +936,7 @@ def test_a_submission_with_null_optional_values_is_stored_with_defaults(
         "amount": {"amount": {"type": "plain_text_input", "value": None}},
         "revisit": {"revisit": {"type": "datepicker", "selected_date": None}},
     }
-    deal = log_view(db, callback=DEAL_CALLBACK, team=TEAM, installed=TEAM, values=deal_values)
+    deal = log_view(callback=DEAL_CALLBACK, team=TEAM, installed=TEAM, values=deal_values)
     timed(lambda: driver.payload(submission(deal, user=USER, user_team=TEAM, team={"id": TEAM})))
     logged = rows(db, Activity, Activity.account_id == acme)
     assert [(a.kind, a.occurred_on, a.note, a.amount, a.revisit_on) for a in logged] == [
@@ -955,7 +955,7 @@ def test_a_submission_with_a_required_value_null_keeps_the_modal_open(
     action = ACCOUNT_ACTION if missing == "account" else "kind"
     values[missing][action]["selected_option"] = None
     before = snapshot(db)
-    view = log_view(db, team=TEAM, installed=TEAM, values=values)
+    view = log_view(team=TEAM, installed=TEAM, values=values)
     sent = timed(lambda: driver.payload(submission(view, user=USER, user_team=TEAM, team={"id": TEAM})))
     answer = sent.json()
     assert answer["response_action"] == "errors" and missing in answer["errors"], answer
@@ -1073,7 +1073,7 @@ def test_forged_values_naming_another_teams_records_change_nothing(
         "action_ts": "1700000001.000200",
     }
     press_in(driver, digest, dm, "recovery_steps", action=steps)
-    show = {
+    show: dict[str, Any] = {
         "type": "button",
         "action_id": f"show_account_{their_account}",
         "block_id": "forged",
