@@ -915,6 +915,41 @@ def test_a_command_from_a_slack_connect_channel_reads_the_installing_team(
     assert f"<@{EXT_USER}>" not in card, card
 
 
+def test_a_message_button_pressed_by_another_organisations_user_touches_neither_team(
+    driver: SlackDriver, slack: LocalSlack, db: Database
+) -> None:
+    """A message button (no view, so no `app_installed_team_id`) pressed in a shared channel by a user of
+    another organisation: Bolt's context.team_id is that organisation's team (`team.id`). The bot looks
+    the record up there, finds nothing, says so, and changes nothing in either team: it never writes
+    across organisations on the strength of an id in a button value."""
+    connect_book(driver)
+    run_as(driver, [("/followup", "Acme Japan today -- call them")])
+    [followup] = rows(db, Followup, Followup.team_id == TEAM)
+    message = {
+        "ts": "1700000000.000100",
+        "text": "follow-up",
+        "blocks": [
+            {
+                "type": "actions",
+                "block_id": f"fu_{followup.id}_actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": "followup_done",
+                        "value": str(followup.id),
+                        "text": {"type": "plain_text", "text": "Done"},
+                    }
+                ],
+            }
+        ],
+    }
+    before = snapshot(db)
+    sent, key = press_in(driver, message, "C0SHARED", "followup_done", user=EXT_USER, team=EXT_TEAM)
+    assert "no longer exists" in text_of(driver.reply(key))
+    settle(slack)
+    assert snapshot(db) == before
+
+
 # ------------------------------------------------------------------ 4. null values, response_urls, retries
 
 
