@@ -24,6 +24,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db import Database
 from bot.local_slack import Call, LocalSlack
+from bot.runtime import Runtime
 from bot.server import wsgi_app
 from tests.support.blockkit import check_ack_body, check_calls
 
@@ -300,9 +301,16 @@ def press_in(
     return sent, key
 
 
+# The runtimes of the apps the tests are serving, so that `settle` can wait for their after-work.
+LIVE_RUNTIMES: list[Runtime] = []
+
+
 def settle(slack: LocalSlack, quiet: float = 0.15, timeout: float = 3.0) -> None:
-    """Waits until the fake Slack has had no new call for `quiet` seconds: the listeners that go on
-    after their ack (announcements, the home tab) have finished."""
+    """Waits until the work that goes on after the acks (announcements, the home tab) has finished
+    and the fake Slack has had no new call for `quiet` seconds."""
+    for _ in range(2):  # after-work may queue more after-work (an answer, then the Home)
+        for runtime in list(LIVE_RUNTIMES):
+            runtime.drain(timeout)
     deadline = time.monotonic() + timeout
     seen = len(slack.calls)
     while time.monotonic() < deadline:
@@ -347,6 +355,7 @@ def app_server(settings: Settings, db: Database, clock: FixedClock, slack: Local
     app = build_app(
         settings, db=db, clock=clock, client=WebClient(token="xoxb-test", base_url=slack.base_url)
     )
+    LIVE_RUNTIMES.append(runtime_of(app))
     server = create_server(wsgi_app(app), host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -354,6 +363,7 @@ def app_server(settings: Settings, db: Database, clock: FixedClock, slack: Local
     yield f"http://127.0.0.1:{port}"
     # Let the listeners still working after their ack (home tab, announcements) finish while the fake
     # Slack is up, so that no thread outlives its test.
+    LIVE_RUNTIMES.remove(runtime_of(app))
     runtime_of(app).close()
     # Stop from inside waitress's own loop (closing its sockets from here would race its select()):
     # the loop ends when its socket map is empty.

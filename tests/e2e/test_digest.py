@@ -780,7 +780,8 @@ def test_a_real_retry_after_wait(
 ) -> None:
     """A real 429 answer through unpatched clients: the run goes on, the next run after Retry-After posts."""
     driver.run("/deal", "Beta won 2026-07-01")
-    settle(slack)  # the win's announcement first
+    slack.wait_for("chat.postMessage")  # the win's announcement first (posted after the ack)
+    settle(slack)
     slack.fail_next("chat.postMessage", status=429, retry_after=1)
     runs = send_for(settings, db, clock, slack)
     assert outcomes(runs) == [Outcome.RETRY]

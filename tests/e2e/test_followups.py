@@ -23,7 +23,7 @@ from bot.db import Database
 from bot.local_slack import LocalSlack
 from bot.models import Account, Activity, Base, Followup
 from bot.server import wsgi_app
-from tests.e2e.conftest import OTHER_TEAM, OTHER_USER, TEAM, USER, SlackDriver, settle, text_of
+from tests.e2e.conftest import LIVE_RUNTIMES, OTHER_TEAM, OTHER_USER, TEAM, USER, SlackDriver, settle, text_of
 
 TODAY = date(2026, 11, 22)
 
@@ -70,6 +70,7 @@ def serve(settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack
     app = build_app(
         settings, db=db, clock=clock, client=WebClient(token="xoxb-test", base_url=slack.base_url)
     )
+    LIVE_RUNTIMES.append(runtime_of(app))
     server = create_server(wsgi_app(app), host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -77,6 +78,7 @@ def serve(settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack
     try:
         yield SlackDriver(f"http://127.0.0.1:{port}/slack/events", slack)
     finally:
+        LIVE_RUNTIMES.remove(runtime_of(app))
         runtime_of(app).close()
         channels = dict(server._map)  # type: ignore[union-attr]
         server.trigger.pull_trigger(server._map.clear)  # type: ignore[union-attr]

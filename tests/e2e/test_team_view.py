@@ -42,7 +42,7 @@ from bot.local_slack import LocalSlack
 from bot.runtime import Runtime
 from bot.server import wsgi_app
 from bot.services.exports import apply_import, read_import
-from tests.e2e.conftest import OTHER_USER, TEAM, USER, SlackDriver, settle, text_of
+from tests.e2e.conftest import LIVE_RUNTIMES, OTHER_USER, TEAM, USER, SlackDriver, settle, text_of
 
 TEAM_CHANNEL = "C0TEAM"
 T = TypeVar("T")
@@ -115,6 +115,7 @@ def serve(settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack
     app = build_app(
         settings, db=db, clock=clock, client=WebClient(token="xoxb-test", base_url=slack.base_url)
     )
+    LIVE_RUNTIMES.append(runtime_of(app))
     server = create_server(wsgi_app(app), host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -123,6 +124,7 @@ def serve(settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack
         yield SlackDriver(f"http://127.0.0.1:{port}/slack/events", slack)
     finally:
         settle(slack)
+        LIVE_RUNTIMES.remove(runtime_of(app))
         runtime_of(app).close()
         channels = dict(server._map)  # type: ignore[union-attr]
         server.trigger.pull_trigger(server._map.clear)  # type: ignore[union-attr]
