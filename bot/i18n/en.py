@@ -201,7 +201,7 @@ MESSAGES: dict[str, str] = {
     "button_verdict_not_yet": "Not yet",
     "verdict_yes_note": "🎉 Recovered — confirmed by {user} at {time}",
     "verdict_not_yet_note": "Still pending: the next delivery must clearly exceed expectations. ({user}, {time})",
-    "trouble_channel_told": "The team channel is told: complaints are handled by the organisation.",
+    "trouble_channel_told": "The team channel is being told (complaints are handled by the organisation); if Slack is down, the post goes out as soon as it is back.",
     "stage_announcement": "{icon} {user} moved *{account}* from {from_stage} to {to_stage} ({kind}).",
     "trend_7d": "7d",
     "trend_30d": "30d",

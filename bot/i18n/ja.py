@@ -188,7 +188,7 @@ MESSAGES: dict[str, str] = {
     "button_verdict_not_yet": "まだ",
     "verdict_yes_note": "🎉 リカバリー完了 — {user} が {time} に確認",
     "verdict_not_yet_note": "対応継続: 次の納品で期待を明らかに上回る必要があります。({user}、{time})",
-    "trouble_channel_told": "クレームは組織で対応するため、チームチャンネルに共有しました。",
+    "trouble_channel_told": "クレームは組織で対応するため、チームチャンネルに共有します（Slack に障害がある場合は、復旧しだい投稿します）。",
     "stage_announcement": "{icon} {user} が *{account}* を{from_stage}から{to_stage}へ({kind})",
     "trend_7d": "7日",
     "trend_30d": "30日",
