@@ -104,6 +104,11 @@ def _error_handler(runtime: Runtime) -> Any:
             response.body = json.dumps({"response_type": "ephemeral", **notice}, ensure_ascii=False)
             response.headers["content-type"] = ["application/json;charset=utf-8"]
             return
+        if response is not None and body.get("type") in ("block_actions", "event_callback"):
+            # The press or event is answered (Slack would otherwise show a generic failure); the
+            # apology follows at the response URL when there is one.
+            response.status = 200
+            response.body = ""
         if respond is None or not body.get("response_url") and not body.get("response_urls"):
             return
         runtime.after(lambda: respond(response_type="ephemeral", replace_original=False, **notice))
