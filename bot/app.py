@@ -6,6 +6,7 @@ import json
 import logging
 import uuid
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse, Respond
@@ -60,16 +61,22 @@ def build_app(
         process_before_response=True,
         logger=logging.getLogger("bot.slack"),
     )
-    commands.register(app, runtime)
-    actions.register(app, runtime)
-    modals.register(app, runtime)
-    options.register(app, runtime)
-    followups.register(app, runtime)
-    recoveries.register(app, runtime)
-    home.register(app, runtime)
+    app.use(_with_runtime(runtime))
+    for surface in (commands, actions, modals, options, followups, recoveries, home):
+        surface.register(app)
     app.error(_error_handler(runtime))
     _runtimes[app] = runtime
     return app
+
+
+def _with_runtime(runtime: Runtime) -> Callable[..., None]:
+    """A global middleware: every listener finds the runtime in Bolt's context (`runtime_in`)."""
+
+    def with_runtime(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002 - Bolt's name
+        context["runtime"] = runtime
+        next()
+
+    return with_runtime
 
 
 def runtime_of(app: App) -> Runtime:

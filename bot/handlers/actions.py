@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.handlers.after_log import after_logged, log_reply
 from bot.handlers.commands import FAILURES, pyramid_reply
 from bot.handlers.payloads import BadPayload, NearMatchChoice, ShareValue, parse_account_id, parse_json
-from bot.handlers.replying import error_reply, replace_pressed, tell, who
+from bot.handlers.replying import error_reply, replace_pressed, runtime_in, tell, who
 from bot.i18n import t
 from bot.notify import Queued, queue_after_log
 from bot.runtime import NotStored, Runtime
@@ -29,50 +29,58 @@ from bot.views.modals import log_modal
 log = logging.getLogger(__name__)
 
 
-def register(app: App, runtime: Runtime) -> None:
-    def near_match(
-        ack: Ack,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: BoltContext,
-        respond: Respond,
-        client: WebClient,
-    ) -> None:
-        answer_near_match(runtime, ack, body, action, context, respond, client)
+def near_match(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+) -> None:
+    answer_near_match(runtime_in(context), ack, body, action, context, respond, client)
 
-    def show_account(
-        ack: Ack,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: BoltContext,
-        respond: Respond,
-        client: WebClient,
-    ) -> None:
-        ack()
-        runtime.after(lambda: show_account_card(runtime, body, action, context, respond, client))
 
-    def open_log(
-        ack: Ack,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: BoltContext,
-        respond: Respond,
-        client: WebClient,
-    ) -> None:
-        ack()
-        open_log_modal(runtime, body, action, context, respond, client)
+def show_account(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+) -> None:
+    ack()
+    runtime_in(context).after(
+        lambda: show_account_card(runtime_in(context), body, action, context, respond, client)
+    )
 
-    def share(
-        ack: Ack,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: BoltContext,
-        respond: Respond,
-        client: WebClient,
-    ) -> None:
-        ack()
-        runtime.after(lambda: share_pyramid(runtime, body, action, context, respond, client))
 
+def open_log(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+) -> None:
+    ack()
+    open_log_modal(runtime_in(context), body, action, context, respond, client)
+
+
+def share(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+) -> None:
+    ack()
+    runtime_in(context).after(
+        lambda: share_pyramid(runtime_in(context), body, action, context, respond, client)
+    )
+
+
+def register(app: App) -> None:
     app.action(re.compile(r"^near_match_(use_\d+|create)$"))(near_match)
     app.action(re.compile(r"^show_account_\d+$"))(show_account)
     app.action(re.compile(r"^open_log_(meeting|deal)$"))(open_log)

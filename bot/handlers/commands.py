@@ -22,7 +22,7 @@ from bot.domain.parsing import (
 )
 from bot.domain.pyramid import Distribution, health
 from bot.handlers.after_log import after_logged, log_reply, store_log
-from bot.handlers.replying import command_text, ephemeral, error_reply, who
+from bot.handlers.replying import command_text, ephemeral, error_reply, runtime_in, who
 from bot.i18n import t
 from bot.runtime import NotStored, OutcomeUnknown, Runtime
 from bot.services import accounts, cards, pyramids
@@ -39,21 +39,25 @@ from bot.views.pyramid import pyramid_message
 FAILURES = (ParseError, UserFacingError, NotStored, OutcomeUnknown)
 
 
-def register(app: App, runtime: Runtime) -> None:
-    def meeting(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        log_command(runtime, "meeting", ack, command, context, client)
+def meeting(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    log_command(runtime_in(context), "meeting", ack, command, context, client)
 
-    def deal(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        log_command(runtime, "deal", ack, command, context, client)
 
-    def account(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        account_command(runtime, ack, command, context, client)
+def deal(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    log_command(runtime_in(context), "deal", ack, command, context, client)
 
-    def pyramid(
-        ack: Ack, command: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
-    ) -> None:
-        pyramid_command(runtime, ack, command, context, respond, client)
 
+def account(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    account_command(runtime_in(context), ack, command, context, client)
+
+
+def pyramid(
+    ack: Ack, command: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
+) -> None:
+    pyramid_command(runtime_in(context), ack, command, context, respond, client)
+
+
+def register(app: App) -> None:
     app.command("/meeting")(meeting)
     app.command("/deal")(deal)
     app.command("/account")(account)

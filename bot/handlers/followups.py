@@ -15,7 +15,7 @@ from bot.domain.parsing import ParseError, parse_followup
 from bot.handlers.commands import FAILURES
 from bot.handlers.home import refresh_home_soon
 from bot.handlers.payloads import BadPayload, parse_account_id
-from bot.handlers.replying import command_text, ephemeral, error_reply, tell, update_item, who
+from bot.handlers.replying import command_text, ephemeral, error_reply, runtime_in, tell, update_item, who
 from bot.i18n import t
 from bot.runtime import Runtime
 from bot.services import accounts, followups
@@ -25,21 +25,23 @@ from bot.views import replies
 from bot.views.blocks import escape, fmt_date, mention
 
 
-def register(app: App, runtime: Runtime) -> None:
-    def followup(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        followup_command(runtime, ack, command, context, client)
+def followup(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    followup_command(runtime_in(context), ack, command, context, client)
 
-    def pressed(
-        ack: Ack,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: BoltContext,
-        respond: Respond,
-        client: WebClient,
-    ) -> None:
-        what = str(action.get("action_id", "")).removeprefix("followup_")
-        press(runtime, ack, body, action, context, respond, client, what)
 
+def pressed(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+) -> None:
+    what = str(action.get("action_id", "")).removeprefix("followup_")
+    press(runtime_in(context), ack, body, action, context, respond, client, what)
+
+
+def register(app: App) -> None:
     app.command("/followup")(followup)
     for what in ("done", "snooze", "reschedule"):
         app.action(f"followup_{what}")(pressed)

@@ -10,6 +10,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.handlers.replying import runtime_in
 from bot.runtime import Runtime
 from bot.services import digests, pyramids
 from bot.views.home import home_view
@@ -17,20 +18,21 @@ from bot.views.home import home_view
 log = logging.getLogger(__name__)
 
 
-def register(app: App, runtime: Runtime) -> None:
-    def home_opened(
-        ack: Ack, body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient
-    ) -> None:
-        ack()
-        # An org-wide install's events name no team in `authorizations`, so Bolt's context has only the
-        # enterprise; the envelope's team_id is the workspace whose Home was opened, the one commands
-        # from that workspace store under.
-        team_id = context.team_id or body.get("team_id") or context.enterprise_id
-        if event.get("tab") == "home" and team_id and event.get("user"):
-            # The rep is looking at it now: no coalescing delay.
-            team, user = str(team_id), str(event["user"])
-            runtime.after(lambda: refresh_home(runtime, client, team, user), key=("home", team, user))
+def home_opened(
+    ack: Ack, body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    ack()
+    # An org-wide install's events name no team in `authorizations`, so Bolt's context has only the
+    # enterprise; the envelope's team_id is the workspace whose Home was opened, the one commands
+    # from that workspace store under.
+    team_id = context.team_id or body.get("team_id") or context.enterprise_id
+    if event.get("tab") == "home" and team_id and event.get("user"):
+        # The rep is looking at it now: no coalescing delay.
+        runtime, team, user = runtime_in(context), str(team_id), str(event["user"])
+        runtime.after(lambda: refresh_home(runtime, client, team, user), key=("home", team, user))
 
+
+def register(app: App) -> None:
     app.event("app_home_opened")(home_opened)
 
 

@@ -15,7 +15,7 @@ from bot.domain.activities import DEAL_OUTCOMES, TOUCH_KINDS, ActivityKind
 from bot.domain.parsing import MAX_NAME, MAX_NOTE, ParseError, parse_amount
 from bot.handlers.after_log import after_logged, log_reply, store_log
 from bot.handlers.payloads import BadPayload, ModalMetadata, parse_account_id, parse_json
-from bot.handlers.replying import error_reply, post_private, who
+from bot.handlers.replying import error_reply, post_private, runtime_in, who
 from bot.i18n import t
 from bot.runtime import NotStored, OutcomeUnknown, Runtime
 from bot.services import cards
@@ -32,17 +32,19 @@ from bot.views.modals import (
 )
 
 
-def register(app: App, runtime: Runtime) -> None:
-    def log_submission(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
-    ) -> None:
-        submit_log(runtime, ack, view, context, client)
+def log_submission(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    submit_log(runtime_in(context), ack, view, context, client)
 
-    def account_submission(
-        ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
-    ) -> None:
-        submit_account(runtime, ack, view, context, client)
 
+def account_submission(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
+) -> None:
+    submit_account(runtime_in(context), ack, view, context, client)
+
+
+def register(app: App) -> None:
     app.view(MEETING_CALLBACK)(log_submission)
     app.view(DEAL_CALLBACK)(log_submission)
     app.view(ACCOUNT_CALLBACK)(account_submission)

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot.domain.names import name_key
 from bot.domain.parsing import MAX_NAME
-from bot.handlers.replying import who
+from bot.handlers.replying import runtime_in, who
 from bot.runtime import NotStored, Runtime
 from bot.services import accounts
 from bot.views.modals import ACCOUNT_ACTION, account_option, new_account_option
@@ -17,14 +17,15 @@ from bot.views.modals import ACCOUNT_ACTION, account_option, new_account_option
 MAX_OPTIONS = 100
 
 
-def register(app: App, runtime: Runtime) -> None:
-    def account_options(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        try:
-            choices = account_choices(runtime, body, context, client)
-        except NotStored:
-            choices = []  # the select shows "no results"; typing again asks again
-        ack(options=choices)
+def account_options(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    try:
+        choices = account_choices(runtime_in(context), body, context, client)
+    except NotStored:
+        choices = []  # the select shows "no results"; typing again asks again
+    ack(options=choices)
 
+
+def register(app: App) -> None:
     app.options(ACCOUNT_ACTION)(account_options)
 
 

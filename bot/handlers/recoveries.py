@@ -16,7 +16,7 @@ from bot.domain.recovery import RecoveryStatus, mask_of
 from bot.handlers.commands import FAILURES
 from bot.handlers.home import refresh_home_soon
 from bot.handlers.payloads import BadPayload, parse_account_id
-from bot.handlers.replying import command_text, ephemeral, error_reply, tell, update_item, who
+from bot.handlers.replying import command_text, ephemeral, error_reply, runtime_in, tell, update_item, who
 from bot.i18n import t
 from bot.notify import Queued, queue_trouble, send_now
 from bot.runtime import Runtime
@@ -34,30 +34,33 @@ TRANSITIONS = {
 }
 
 
-def register(app: App, runtime: Runtime) -> None:
-    def trouble(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        trouble_command(runtime, ack, command, context, client)
+def trouble(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    trouble_command(runtime_in(context), ack, command, context, client)
 
-    def transition(
-        ack: Ack,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: BoltContext,
-        respond: Respond,
-        client: WebClient,
-    ) -> None:
-        press(runtime, ack, body, action, context, respond, client)
 
-    def steps(
-        ack: Ack,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        context: BoltContext,
-        respond: Respond,
-        client: WebClient,
-    ) -> None:
-        check_steps(runtime, ack, body, action, context, respond, client)
+def transition(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+) -> None:
+    press(runtime_in(context), ack, body, action, context, respond, client)
 
+
+def steps(
+    ack: Ack,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    context: BoltContext,
+    respond: Respond,
+    client: WebClient,
+) -> None:
+    check_steps(runtime_in(context), ack, body, action, context, respond, client)
+
+
+def register(app: App) -> None:
     app.command("/trouble")(trouble)
     for action_id in (*TRANSITIONS, "verdict_not_yet"):
         app.action(action_id)(transition)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.domain.parsing import ParseError
 from bot.i18n import t
-from bot.runtime import NotStored, OutcomeUnknown
+from bot.runtime import NotStored, OutcomeUnknown, Runtime
 from bot.services.errors import UserFacingError
 from bot.views import replies
 from bot.views.blocks import Message
@@ -26,6 +26,11 @@ class NoIdentity(UserFacingError):
 
     def __init__(self) -> None:
         super().__init__("unexpected_request")
+
+
+def runtime_in(context: BoltContext) -> Runtime:
+    """The runtime Bolt's context carries (put there by the global middleware in bot/app.py)."""
+    return cast(Runtime, context["runtime"])
 
 
 def who(context: BoltContext) -> tuple[str, str]:
