@@ -36,9 +36,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Slack waits 3 s for the ack. The profile read, the store and the answer must all fit in it.
-STORE_DEADLINE = 1.8  # seconds for a user action's transaction
+STORE_DEADLINE = 1.6  # seconds for a user action's transaction
 READ_DEADLINE = 1.5  # seconds for a read a reply needs
-PROFILE_DEADLINE = 0.8  # seconds (a cached read, or users.info once a day) before defaults are used
+PROFILE_DEADLINE = 0.5  # seconds (a cached read, or users.info once a day) before defaults are used
 COMMIT_GRACE = 0.4  # seconds more when the deadline falls while the commit is under way
 DB_WORKERS = 24
 AFTER_WORKERS = 4
