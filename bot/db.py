@@ -119,8 +119,13 @@ class Database:
     def _limit(self, session: Session, deadline_ms: int | None) -> None:
         if deadline_ms is not None and not self.is_sqlite:
             # SET LOCAL: the limit ends with the transaction, whatever the pooled connection does next.
-            session.execute(text(f"SET LOCAL statement_timeout = {int(deadline_ms)}"))
-            session.execute(text(f"SET LOCAL lock_timeout = {int(deadline_ms)}"))
+            # One round trip for both; `true`: local to this transaction (SET LOCAL).
+            session.execute(
+                text(
+                    "SELECT set_config('statement_timeout', :ms, true), set_config('lock_timeout', :ms, true)"
+                ),
+                {"ms": str(int(deadline_ms))},
+            )
 
     def upgrade(self) -> None:
         upgrade(self.url)

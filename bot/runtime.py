@@ -18,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from slack_sdk import WebClient
@@ -40,6 +41,9 @@ STORE_DEADLINE = 1.6  # seconds for a user action's transaction
 READ_DEADLINE = 1.5  # seconds for a read a reply needs
 PROFILE_DEADLINE = 0.5  # seconds (a cached read, or users.info once a day) before defaults are used
 COMMIT_GRACE = 0.4  # seconds more when the deadline falls while the commit is under way
+# Each process remembers a user's profile this long, sparing a database read on every request.
+PROFILE_MEMORY = timedelta(minutes=5)
+PROFILE_MEMORY_SIZE = 10_000
 DB_WORKERS = 24
 AFTER_WORKERS = 4
 
@@ -97,6 +101,9 @@ class Runtime:
     _lock: threading.RLock = field(init=False, repr=False, default_factory=threading.RLock)
     _running: set[Future[Any]] = field(init=False, repr=False, default_factory=set)
     _queued_keys: set[Hashable] = field(init=False, repr=False, default_factory=set)
+    _profiles: dict[tuple[str, str], tuple[datetime, Profile]] = field(
+        init=False, repr=False, default_factory=dict
+    )
     _timers: dict[threading.Timer, tuple[Callable[[], object], Hashable | None]] = field(
         init=False, repr=False, default_factory=dict
     )
@@ -273,9 +280,14 @@ class Runtime:
             user = response.get("user")
             return user if isinstance(user, dict) else None
 
+        now = self.clock.now()
+        with self._lock:
+            cached = self._profiles.get((team_id, user_id))
+        if cached is not None and now - cached[0] < PROFILE_MEMORY:
+            return cached[1]
         default = fallback_profile(user_id, self.settings.pyramid_locale, self.settings.zone)
         try:
-            return self._race(
+            found = self._race(
                 lambda: profile_for(
                     self.db,
                     team_id,
@@ -290,3 +302,8 @@ class Runtime:
             )
         except (NotStored, OutcomeUnknown):
             return default
+        with self._lock:
+            if len(self._profiles) >= PROFILE_MEMORY_SIZE:
+                self._profiles.clear()
+            self._profiles[(team_id, user_id)] = (now, found)
+        return found
