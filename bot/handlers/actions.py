@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.handlers.after_log import after_logged, log_reply
 from bot.handlers.commands import FAILURES, pyramid_reply
 from bot.handlers.payloads import BadPayload, NearMatchChoice, ShareValue, parse_account_id, parse_json
-from bot.handlers.replying import error_reply, replace_pressed, runtime_in, tell, who
+from bot.handlers.replying import error_reply, replace_pressed, runtime_in, tell, tell_later, who
 from bot.i18n import t
 from bot.notify import Queued, queue_after_log
 from bot.runtime import NotStored, Runtime
@@ -27,17 +27,6 @@ from bot.views import replies
 from bot.views.modals import log_modal
 
 log = logging.getLogger(__name__)
-
-
-def near_match(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-    respond: Respond,
-    client: WebClient,
-) -> None:
-    answer_near_match(runtime_in(context), ack, body, action, context, respond, client)
 
 
 def show_account(
@@ -81,14 +70,13 @@ def share(
 
 
 def register(app: App) -> None:
-    app.action(re.compile(r"^near_match_(use_\d+|create)$"))(near_match)
+    app.action(re.compile(r"^near_match_(use_\d+|create)$"))(answer_near_match)
     app.action(re.compile(r"^show_account_\d+$"))(show_account)
     app.action(re.compile(r"^open_log_(meeting|deal)$"))(open_log)
     app.action("share_pyramid")(share)
 
 
 def answer_near_match(
-    runtime: Runtime,
     ack: Ack,
     body: dict[str, Any],
     action: dict[str, Any],
@@ -97,6 +85,7 @@ def answer_near_match(
     client: WebClient,
 ) -> None:
     """Stored before the ack, like a command; the question is replaced by the answer after it."""
+    runtime = runtime_in(context)
     team_id, user_id = who(context)
     profile = runtime.profile(client, team_id, user_id)
     today = runtime.clock.today(profile.zone)
@@ -129,8 +118,7 @@ def answer_near_match(
         outcome, queued = runtime.store(work)
     except FAILURES as error:
         ack()
-        failure = error_reply(error, profile.locale, example=None)
-        runtime.after(lambda: tell(client, body, respond, user_id, failure))
+        tell_later(runtime, client, body, respond, user_id, error_reply(error, profile.locale, example=None))
         return
     ack()
     if outcome is None:
@@ -186,12 +174,17 @@ def open_log_modal(
             account_id = parse_account_id(action.get("value"))
             account = runtime.query(lambda session: accounts.get_account(session, team_id, account_id))
     except (BadPayload, UserFacingError):
-        gone = error_reply(UserFacingError("account_gone"), profile.locale, None)
-        runtime.after(lambda: tell(client, body, respond, user_id, gone))
+        tell_later(
+            runtime,
+            client,
+            body,
+            respond,
+            user_id,
+            error_reply(UserFacingError("account_gone"), profile.locale, None),
+        )
         return
     except NotStored as error:
-        failure = error_reply(error, profile.locale, None)
-        runtime.after(lambda: tell(client, body, respond, user_id, failure))
+        tell_later(runtime, client, body, respond, user_id, error_reply(error, profile.locale, None))
         return
     channel_id = (body.get("channel") or {}).get("id")
     view = log_modal(

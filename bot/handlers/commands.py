@@ -47,21 +47,11 @@ def deal(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebCli
     log_command(runtime_in(context), "deal", ack, command, context, client)
 
 
-def account(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-    account_command(runtime_in(context), ack, command, context, client)
-
-
-def pyramid(
-    ack: Ack, command: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
-) -> None:
-    pyramid_command(runtime_in(context), ack, command, context, respond, client)
-
-
 def register(app: App) -> None:
     app.command("/meeting")(meeting)
     app.command("/deal")(deal)
-    app.command("/account")(account)
-    app.command("/pyramid")(pyramid)
+    app.command("/account")(account_command)
+    app.command("/pyramid")(pyramid_command)
 
 
 def log_command(
@@ -104,9 +94,8 @@ def log_command(
     after_logged(runtime, client, team_id, outcome, queued)
 
 
-def account_command(
-    runtime: Runtime, ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
-) -> None:
+def account_command(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    runtime = runtime_in(context)
     team_id, _user_id = who(context)
     profile = runtime.profile(client, team_id, _user_id)
     locale = profile.locale
@@ -161,7 +150,6 @@ def _edit(session: Session, runtime: Runtime, team_id: str, edit: AccountEdit, l
 
 
 def pyramid_command(
-    runtime: Runtime,
     ack: Ack,
     command: dict[str, Any],
     context: BoltContext,
@@ -169,6 +157,7 @@ def pyramid_command(
     client: WebClient,
 ) -> None:
     """Read-only and the heaviest reply: acked at once, answered at the response URL after the ack."""
+    runtime = runtime_in(context)
     team_id, user_id = who(context)
     profile = runtime.profile(client, team_id, user_id)
     try:

@@ -15,7 +15,16 @@ from bot.domain.parsing import ParseError, parse_followup
 from bot.handlers.commands import FAILURES
 from bot.handlers.home import refresh_home_soon
 from bot.handlers.payloads import BadPayload, parse_account_id
-from bot.handlers.replying import command_text, ephemeral, error_reply, runtime_in, tell, update_item, who
+from bot.handlers.replying import (
+    command_text,
+    ephemeral,
+    error_reply,
+    runtime_in,
+    tell,
+    tell_later,
+    update_item,
+    who,
+)
 from bot.i18n import t
 from bot.runtime import Runtime
 from bot.services import accounts, followups
@@ -23,10 +32,6 @@ from bot.services.errors import UserFacingError
 from bot.services.followups import FollowupChange
 from bot.views import replies
 from bot.views.blocks import escape, fmt_date, mention
-
-
-def followup(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-    followup_command(runtime_in(context), ack, command, context, client)
 
 
 def pressed(
@@ -42,14 +47,13 @@ def pressed(
 
 
 def register(app: App) -> None:
-    app.command("/followup")(followup)
+    app.command("/followup")(followup_command)
     for what in ("done", "snooze", "reschedule"):
         app.action(f"followup_{what}")(pressed)
 
 
-def followup_command(
-    runtime: Runtime, ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
-) -> None:
+def followup_command(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    runtime = runtime_in(context)
     team_id, user_id = who(context)
     profile = runtime.profile(client, team_id, user_id)
     today = runtime.clock.today(profile.zone)
@@ -121,14 +125,19 @@ def press(
             )
     except BadPayload:
         ack()
-        gone = error_reply(UserFacingError("followup_gone"), locale, example=None)
-        runtime.after(lambda: tell(client, body, respond, user_id, gone))
+        tell_later(
+            runtime,
+            client,
+            body,
+            respond,
+            user_id,
+            error_reply(UserFacingError("followup_gone"), locale, example=None),
+        )
         refresh_home_soon(runtime, client, team_id, user_id)
         return
     except FAILURES as error:
         ack()
-        failure = error_reply(error, locale, example=None)
-        runtime.after(lambda: tell(client, body, respond, user_id, failure))
+        tell_later(runtime, client, body, respond, user_id, error_reply(error, locale, example=None))
         if isinstance(error, UserFacingError):
             # Gone meanwhile: on the App Home (no response URL, no channel) the rebuilt tab shows it.
             refresh_home_soon(runtime, client, team_id, user_id)

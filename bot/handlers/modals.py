@@ -17,7 +17,7 @@ from bot.handlers.after_log import after_logged, log_reply, store_log
 from bot.handlers.payloads import BadPayload, ModalMetadata, parse_account_id, parse_json
 from bot.handlers.replying import error_reply, post_private, runtime_in, who
 from bot.i18n import t
-from bot.runtime import NotStored, OutcomeUnknown, Runtime
+from bot.runtime import NotStored, OutcomeUnknown
 from bot.services import cards
 from bot.services.accounts import AccountRef
 from bot.services.activities import LogRequest
@@ -32,22 +32,10 @@ from bot.views.modals import (
 )
 
 
-def log_submission(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
-) -> None:
-    submit_log(runtime_in(context), ack, view, context, client)
-
-
-def account_submission(
-    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, client: WebClient
-) -> None:
-    submit_account(runtime_in(context), ack, view, context, client)
-
-
 def register(app: App) -> None:
-    app.view(MEETING_CALLBACK)(log_submission)
-    app.view(DEAL_CALLBACK)(log_submission)
-    app.view(ACCOUNT_CALLBACK)(account_submission)
+    app.view(MEETING_CALLBACK)(submit_log)
+    app.view(DEAL_CALLBACK)(submit_log)
+    app.view(ACCOUNT_CALLBACK)(submit_account)
 
 
 class FormErrors(Exception):
@@ -56,9 +44,8 @@ class FormErrors(Exception):
         self.errors = errors
 
 
-def submit_log(
-    runtime: Runtime, ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient
-) -> None:
+def submit_log(ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    runtime = runtime_in(context)
     team_id, user_id = who(context)
     profile = runtime.profile(client, team_id, user_id)
     today = runtime.clock.today(profile.zone)
@@ -155,9 +142,8 @@ def read_log_form(view: dict[str, Any], team_id: str, user_id: str, today: date,
     )
 
 
-def submit_account(
-    runtime: Runtime, ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient
-) -> None:
+def submit_account(ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    runtime = runtime_in(context)
     team_id, user_id = who(context)
     profile = runtime.profile(client, team_id, user_id)
     values = view.get("state", {}).get("values", {})

@@ -16,10 +16,18 @@ from bot.domain.recovery import RecoveryStatus, mask_of
 from bot.handlers.commands import FAILURES
 from bot.handlers.home import refresh_home_soon
 from bot.handlers.payloads import BadPayload, parse_account_id
-from bot.handlers.replying import command_text, ephemeral, error_reply, runtime_in, tell, update_item, who
+from bot.handlers.replying import (
+    command_text,
+    ephemeral,
+    error_reply,
+    runtime_in,
+    tell,
+    tell_later,
+    update_item,
+    who,
+)
 from bot.i18n import t
 from bot.notify import Queued, queue_trouble, send_now
-from bot.runtime import Runtime
 from bot.services import accounts, recoveries
 from bot.services.errors import UserFacingError
 from bot.services.recoveries import Opened, RecoveryChange
@@ -34,42 +42,15 @@ TRANSITIONS = {
 }
 
 
-def trouble(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-    trouble_command(runtime_in(context), ack, command, context, client)
-
-
-def transition(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-    respond: Respond,
-    client: WebClient,
-) -> None:
-    press(runtime_in(context), ack, body, action, context, respond, client)
-
-
-def steps(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-    respond: Respond,
-    client: WebClient,
-) -> None:
-    check_steps(runtime_in(context), ack, body, action, context, respond, client)
-
-
 def register(app: App) -> None:
-    app.command("/trouble")(trouble)
+    app.command("/trouble")(trouble_command)
     for action_id in (*TRANSITIONS, "verdict_not_yet"):
-        app.action(action_id)(transition)
-    app.action("recovery_steps")(steps)
+        app.action(action_id)(press)
+    app.action("recovery_steps")(check_steps)
 
 
-def trouble_command(
-    runtime: Runtime, ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient
-) -> None:
+def trouble_command(ack: Ack, command: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+    runtime = runtime_in(context)
     team_id, user_id = who(context)
     profile = runtime.profile(client, team_id, user_id)
     today = runtime.clock.today(profile.zone)
@@ -113,7 +94,6 @@ def trouble_command(
 
 
 def press(
-    runtime: Runtime,
     ack: Ack,
     body: dict[str, Any],
     action: dict[str, Any],
@@ -121,6 +101,7 @@ def press(
     respond: Respond,
     client: WebClient,
 ) -> None:
+    runtime = runtime_in(context)
     team_id, user_id = who(context)
     profile = runtime.profile(client, team_id, user_id)
     locale = profile.locale
@@ -141,14 +122,19 @@ def press(
         )
     except BadPayload:
         ack()
-        gone = error_reply(UserFacingError("recovery_gone"), locale, example=None)
-        runtime.after(lambda: tell(client, body, respond, user_id, gone))
+        tell_later(
+            runtime,
+            client,
+            body,
+            respond,
+            user_id,
+            error_reply(UserFacingError("recovery_gone"), locale, example=None),
+        )
         refresh_home_soon(runtime, client, team_id, user_id)
         return
     except FAILURES as error:
         ack()
-        failure = error_reply(error, locale, example=None)
-        runtime.after(lambda: tell(client, body, respond, user_id, failure))
+        tell_later(runtime, client, body, respond, user_id, error_reply(error, locale, example=None))
         if isinstance(error, UserFacingError):
             # Gone meanwhile: on the App Home (no response URL, no channel) the rebuilt tab shows it.
             refresh_home_soon(runtime, client, team_id, user_id)
@@ -189,7 +175,6 @@ def _show_change(
 
 
 def check_steps(
-    runtime: Runtime,
     ack: Ack,
     body: dict[str, Any],
     action: dict[str, Any],
@@ -197,6 +182,7 @@ def check_steps(
     respond: Respond,
     client: WebClient,
 ) -> None:
+    runtime = runtime_in(context)
     team_id, user_id = who(context)
     block_id = str(action.get("block_id", ""))
     try:
@@ -209,8 +195,14 @@ def check_steps(
         change = runtime.store(lambda s: recoveries.set_steps(s, team_id, recovery_id, mask_of(selected)))
     except FAILURES as error:
         ack()
-        failure = error_reply(error, runtime.settings.pyramid_locale, example=None)
-        runtime.after(lambda: tell(client, body, respond, user_id, failure))
+        tell_later(
+            runtime,
+            client,
+            body,
+            respond,
+            user_id,
+            error_reply(error, runtime.settings.pyramid_locale, example=None),
+        )
         return
     ack()
     if change.changed:

@@ -83,6 +83,13 @@ def tell(client: WebClient, body: dict[str, Any], respond: Respond, user_id: str
             log.info("could not answer in %s: %s", channel, error.response.get("error"))
 
 
+def tell_later(
+    runtime: Runtime, client: WebClient, body: dict[str, Any], respond: Respond, user_id: str, reply: Message
+) -> None:
+    """`tell`, after the ack (a press is acked first; talking to Slack is after-work)."""
+    runtime.after(lambda: tell(client, body, respond, user_id, reply))
+
+
 def replace_pressed(client: WebClient, body: dict[str, Any], respond: Respond, reply: Message) -> None:
     """Replaces the message whose button was pressed (a "did you mean" question, a card)."""
     if body.get("response_url"):
