@@ -27,6 +27,8 @@ from typing import Literal
 from dateutil.relativedelta import relativedelta
 
 from bot.domain.activities import ActivityKind
+from bot.domain.dates_ja import japanese_date, weekday_of_char
+from bot.domain.numerals import arabic_numerals
 
 MAX_NOTE = 1000
 MAX_NAME = 120
@@ -108,16 +110,85 @@ class PyramidRequest:
 # Keywords (all keys are already NFKC + casefolded, the form `_fold` produces)
 
 _KIND_WORDS: dict[str, ActivityKind] = {
-    **dict.fromkeys(("call", "phone", "電話"), ActivityKind.CALL),
-    **dict.fromkeys(("email", "mail", "e-mail", "メール"), ActivityKind.EMAIL),
-    **dict.fromkeys(("visit", "meeting", "訪問", "面談", "商談"), ActivityKind.VISIT),
+    **dict.fromkeys(("call", "phone", "tel", "電話", "架電", "電話連絡"), ActivityKind.CALL),
+    # A meeting on a screen is not meeting in person (SPEC §2 counts visits and meals only):
+    # it is a remote touch, like a call.
     **dict.fromkeys(
-        ("meal", "lunch", "dinner", "drinks", "会食", "飲み", "食事", "ランチ"), ActivityKind.MEAL
+        (
+            "online",
+            "web",
+            "zoom",
+            "teams",
+            "オンライン",
+            "web会議",
+            "ウェブ会議",
+            "オンライン会議",
+            "オンライン商談",
+        ),
+        ActivityKind.CALL,
     ),
-    **dict.fromkeys(("proposed", "proposal", "propose", "提案"), ActivityKind.PROPOSED),
-    **dict.fromkeys(("won", "win", "受注"), ActivityKind.WON),
-    **dict.fromkeys(("lost", "lose", "失注"), ActivityKind.LOST),
+    **dict.fromkeys(("email", "mail", "e-mail", "メール"), ActivityKind.EMAIL),
+    **dict.fromkeys(
+        (
+            "visit",
+            "meeting",
+            "mtg",
+            "訪問",
+            "面談",
+            "商談",
+            "往訪",
+            "来訪",
+            "来社",
+            "打ち合わせ",
+            "打合せ",
+            "打ち合せ",
+            "打合わせ",
+            "ミーティング",
+        ),
+        ActivityKind.VISIT,
+    ),
+    **dict.fromkeys(
+        (
+            "meal",
+            "lunch",
+            "dinner",
+            "drinks",
+            "会食",
+            "飲み",
+            "飲み会",
+            "食事",
+            "ランチ",
+            "夕食",
+            "昼食",
+            "ディナー",
+            "接待",
+            "懇親会",
+        ),
+        ActivityKind.MEAL,
+    ),
+    **dict.fromkeys(
+        (
+            "proposed",
+            "proposal",
+            "propose",
+            "quote",
+            "quoted",
+            "提案",
+            "見積",
+            "見積り",
+            "見積もり",
+            "見積提出",
+            "見積書",
+            "提案書提出",
+        ),
+        ActivityKind.PROPOSED,
+    ),
+    # 内示 is the customer's informal award before the purchase order: the deal is won.
+    **dict.fromkeys(("won", "win", "受注", "成約", "契約", "契約締結", "発注", "内示"), ActivityKind.WON),
+    **dict.fromkeys(("lost", "lose", "失注", "見送り", "不採用", "辞退", "ロスト"), ActivityKind.LOST),
 }
+# Words that ask how a command works: never an account called "help".
+_HELP_WORDS = frozenset({"help", "?", "ヘルプ", "使い方"})
 _REVISIT_WORDS = frozenset({"revisit", "再訪"})
 _FIELD_WORDS: dict[str, AccountField] = {
     "owner": "owner",
@@ -163,6 +234,7 @@ _UNITS = {
     **dict.fromkeys(("day", "days", "日"), "days"),
     **dict.fromkeys(("week", "weeks", "週", "週間"), "weeks"),
     **dict.fromkeys(("month", "months", "ヶ月", "か月", "カ月", "ケ月", "ヵ月"), "months"),
+    **dict.fromkeys(("year", "years", "年"), "years"),
 }
 
 # re.ASCII: after NFKC every digit a user can type is ASCII; this keeps exotic digits out.
@@ -178,6 +250,37 @@ _DATE_LIKE = re.compile(r"\d+/\d+(?:/\d+)?|\d+-\d+-\d+", re.ASCII)
 
 _CURRENCY_SIGNS = "¥$€£"  # NFKC turns the full-width yen and dollar signs into these
 _AMOUNT_TERM = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?([kmb]|[百千]?[万億兆]?)", re.ASCII)
+# Said around an amount in Japanese quotes (after NFKC, so (税別) has ASCII brackets).
+_MONTHLY_WORDS = {"月額": 12, "月々": 12, "毎月": 12}
+_AMOUNT_PREFIXES = (
+    "約",
+    "およそ",
+    "概算",
+    "税抜き",
+    "税抜",
+    "税込み",
+    "税込",
+    "税別",
+    "年額",
+    "年間",
+    *_MONTHLY_WORDS,
+)
+_AMOUNT_SUFFIXES = (
+    "(税別)",
+    "(税抜)",
+    "(税抜き)",
+    "(税込)",
+    "(税込み)",
+    "税別",
+    "税抜",
+    "税込",
+    "程度",
+    "くらい",
+    "ぐらい",
+    "前後",
+    "/年",
+)
+_MONTHLY_SUFFIXES = {"/月": 12, "/month": 12}
 _MULTIPLIERS = {
     "k": 10**3,
     "m": 10**6,
@@ -197,10 +300,15 @@ _MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 # e-mail addresses <mailto:a@acme.com|a@acme.com>, special mentions <!here>, <!subteam^S1|@team>.
 # Only these forms: a "<" the user typed arrives as "&lt;" and may be unescaped before parsing.
 _ESCAPE = re.compile(r"<(#[CG][A-Z0-9]+|![a-z][^<>|]*|[a-z][a-z0-9+.-]*:[^<>|\s]+)(?:\|([^<>]*))?>")
-# The note separator: " -- ", " — " (what autocorrect makes of "--"), or two full-width hyphens.
-_NOTE_SEPARATOR = re.compile(r"(?:^|\s)(?:--|\uff0d\uff0d|—)(?:\s|$)")
+# The note separator, after a space: "--" (a space after it is optional), "—" (what autocorrect
+# makes of "--"), or two of the dashes a Japanese IME types: full-width hyphens (－－), long-vowel
+# marks (ーー), horizontal bars (――), minus signs (−−) or em dashes (——).
+_NOTE_SEPARATOR = re.compile(r"(?:^|\s)(?:--|[\uff0d\u30fc\uff70\u2015\u2212\u2014\u2500]{2}|—(?:\s|$))")
 _QUOTES = {'"': '"', "\uff02": "\uff02", "“": "”", "「": "」"}
 _SPACE = re.compile(r"\s")
+_WEEKDAY_NOTE = re.compile(
+    r"\((?:([月火水木金土日])(?:曜日?)?|(" + "|".join(sorted(_WEEKDAYS, key=len, reverse=True)) + r")\.?)\)$"
+)
 
 
 def _as_typed(text: str) -> str:
@@ -284,6 +392,9 @@ def _join(tokens: Sequence[_Token]) -> str:
 
 
 def _account_name(tokens: Sequence[_Token]) -> str:
+    if len(tokens) == 1 and tokens[0].keyword in _HELP_WORDS:
+        # "/meeting help" asks how the command works; an account called Help needs quotes.
+        raise ParseError("help")
     name = _join(tokens)
     if not name:
         raise ParseError("empty_account")
@@ -336,11 +447,40 @@ def find_date_suffix(words: Sequence[str], today: date, prefer: Prefer) -> tuple
 
 
 def _date_or_none(words: Sequence[str], today: date, prefer: Prefer) -> date | None:
+    folded = [_fold(word) for word in words]
+    phrase, weekday = _without_weekday(folded)
+    if not phrase:
+        return None
     try:
-        return _match_date(_expand_japanese([_fold(word) for word in words]), today, prefer)
+        day = _match_date(_expand_japanese(phrase), today, prefer)
+        if day is None:
+            # Japanese is written without spaces: "来週 水曜" is "来週水曜".
+            japanese = any(not word.isascii() for word in phrase)
+            joined = "".join(phrase) if japanese else " ".join(phrase)
+            day = japanese_date(joined, today, prefer)
+            if day is None and japanese:  # kanji numerals: 十二月四日, 三日後
+                day = _match_date(_expand_japanese([arabic_numerals(joined)]), today, prefer)
     except (ValueError, OverflowError):
         # Shaped like a date, but no such day (13/45), or too far away ("in 99999999 days").
         raise ParseError("bad_date", word=" ".join(words)) from None
+    if day is not None and weekday is not None and day.weekday() != weekday:
+        # "12/4(金)" when the 4th is a Thursday: one of the two is wrong, and guessing which
+        # would store the wrong day.
+        raise ParseError("weekday_mismatch", word=" ".join(words), date=day.isoformat())
+    return day
+
+
+def _without_weekday(words: list[str]) -> tuple[list[str], int | None]:
+    """A date may end with its weekday in brackets, as Japanese write it: 12/4(金), 12月10日(木曜),
+    12/4 (fri). Returns the words without it and the weekday it names (Monday = 0)."""
+    if not words:
+        return words, None
+    found = _WEEKDAY_NOTE.search(words[-1])
+    if found is None:
+        return words, None
+    rest = words[-1][: found.start()]
+    weekday = weekday_of_char(found[1]) if found[1] else _WEEKDAYS[found[2]]
+    return [*words[:-1], rest] if rest else words[:-1], weekday
 
 
 def _expand_japanese(words: list[str]) -> list[str]:
@@ -369,8 +509,8 @@ def _match_date(words: Sequence[str], today: date, prefer: Prefer) -> date | Non
             return today + timedelta(days=2)
         case ["day", "before", "yesterday"]:
             return today - timedelta(days=2)
-        case ["next" | "last" as direction, what]:
-            return _next_or_last(1 if direction == "next" else -1, what, today)
+        case ["next" | "last" | "this" as direction, what]:
+            return _next_or_last({"next": 1, "last": -1, "this": 0}[direction], what, today)
         case ["in", count, unit]:
             return _shift(today, count, unit, 1)
         case [count, unit, "ago"]:
@@ -406,6 +546,8 @@ def _shift(today: date, count: str, unit: str, sign: int) -> date | None:
         return None
     amount = sign * int(count)
     match _UNITS[unit]:
+        case "years":
+            return today + relativedelta(years=amount)
         case "months":
             # relativedelta keeps the day in range: 31 Jan + 1 month is 28 Feb.
             return today + relativedelta(months=amount)
@@ -425,7 +567,8 @@ def _month_start(today: date, months: int) -> date:
 
 def _next_or_last(step: int, what: str, today: date) -> date | None:
     """`next week` is the Monday of next week and `next month` the 1st of next month; `next
-    friday` is the Friday of next week (weeks start on Monday), so it differs from `friday`."""
+    friday` is the Friday of next week (weeks start on Monday), so it differs from `friday`;
+    `this friday` is the Friday of this week."""
     if what == "week":
         return _monday(today) + timedelta(weeks=step)
     if what == "month":
@@ -484,9 +627,14 @@ def _date_or_none_if_invalid(year: int, month: int, day: int) -> date | None:
 
 def parse_amount(token: str) -> int:
     """Whole currency units from `1,200,000`, `1.2M`, `500k`, `¥1,200,000`, `$5,000`, `120万円`,
-    `1.5億`, `3千万`, `1億2000万` …: each number may carry a multiplier, and the multipliers
-    must decrease from left to right (as in 1億2000万)."""
-    text = _fold(token)
+    `1.5億`, `3千万`, `1億2000万`, `三千万`, `一億二千万円` …: each number may carry a multiplier,
+    and the multipliers must decrease from left to right (as in 1億2000万).
+
+    What Japanese quotes add around the number is read too: 約 / 概算 (about), 税抜 / 税込 / (税別)
+    (the tax basis; the number is stored as given), 年額 / 年間 (a yearly amount, stored as is) and
+    月額 / 月々 (a monthly fee, stored as its yearly value, ×12, which the reply shows)."""
+    text, months = _amount_qualifiers(_fold(token))
+    text = arabic_numerals(text)
     text = text[1:] if text[:1] in _CURRENCY_SIGNS else text
     text = text.removesuffix("円")
     total = Decimal(0)
@@ -503,6 +651,7 @@ def parse_amount(token: str) -> int:
         total += Decimal(number.replace(",", "") + (fraction or "")) * multiplier
         previous_multiplier = multiplier
         position = term.end()
+    total *= months
     # Amounts are stored in whole units; a fraction left over ("1.2345k") is more likely a typo
     # than a price, so it is rejected rather than rounded.
     if not 0 < total <= MAX_AMOUNT or total != total.to_integral_value():
@@ -510,8 +659,27 @@ def parse_amount(token: str) -> int:
     return int(total)
 
 
+def _amount_qualifiers(text: str) -> tuple[str, int]:
+    """`text` without the words around the number, and how many months of it make the amount
+    (12 for a monthly fee, else 1)."""
+    months = 1
+    changed = True
+    while changed:
+        changed = False
+        for prefix in _AMOUNT_PREFIXES:
+            if text.startswith(prefix) and len(text) > len(prefix):
+                months *= _MONTHLY_WORDS.get(prefix, 1)
+                text, changed = text[len(prefix) :], True
+        for suffix in (*_AMOUNT_SUFFIXES, *_MONTHLY_SUFFIXES):
+            if text.endswith(suffix) and len(text) > len(suffix):
+                months *= _MONTHLY_SUFFIXES.get(suffix, 1)
+                text, changed = text[: -len(suffix)], True
+    return text, months
+
+
 def _looks_like_amount(word: str) -> bool:
-    first = _fold(word)[:1]
+    text, _months = _amount_qualifiers(_fold(word))
+    first = arabic_numerals(text)[:1]
     return bool(first) and (first.isdigit() or first in _CURRENCY_SIGNS)
 
 

@@ -59,6 +59,8 @@ MESSAGES: dict[str, str] = {
     "error_bad_kind": '"{word}" is not a kind this command knows.',
     "error_missing_outcome": "Say what happened: proposed, won or lost.",
     "error_bad_date": '"{word}" is not a date I understand.',
+    "error_weekday_mismatch": '"{word}": the weekday does not match the date ({date}). Please check which of the two is right.',
+    "error_help": "This is how the command is written (nothing was stored):",
     "error_future_date": "{date} is in the future: log things that have happened.",
     "error_past_date": "{date} is in the past: pick today or a later date.",
     "error_missing_date": "Please give a date.",

@@ -53,6 +53,8 @@ MESSAGES: dict[str, str] = {
     "error_bad_kind": "「{word}」はこのコマンドで使える種類ではありません。",
     "error_missing_outcome": "結果を指定してください: 提案・受注・失注。",
     "error_bad_date": "「{word}」は日付として読めません。",
+    "error_weekday_mismatch": "「{word}」は日付と曜日が合いません（{date}）。どちらが正しいかご確認ください。",
+    "error_help": "このコマンドは次のように入力します（何も記録していません）。",
     "error_future_date": "{date} は未来の日付です。実際にあったことを記録してください。",
     "error_past_date": "{date} は過去の日付です。今日以降を指定してください。",
     "error_missing_date": "日付を指定してください。",
