@@ -187,6 +187,7 @@ _KIND_WORDS: dict[str, ActivityKind] = {
     **dict.fromkeys(("won", "win", "受注", "成約", "契約", "契約締結", "発注", "内示"), ActivityKind.WON),
     **dict.fromkeys(("lost", "lose", "失注", "見送り", "不採用", "辞退", "ロスト"), ActivityKind.LOST),
 }
+_HONORIFICS = ("御中", "様", "さま", "さん", "殿")
 # Words that ask how a command works: never an account called "help".
 _HELP_WORDS = frozenset({"help", "?", "ヘルプ", "使い方"})
 _REVISIT_WORDS = frozenset({"revisit", "再訪"})
@@ -396,10 +397,21 @@ def _account_name(tokens: Sequence[_Token]) -> str:
         # "/meeting help" asks how the command works; an account called Help needs quotes.
         raise ParseError("help")
     name = _join(tokens)
+    if tokens and not tokens[-1].quoted:  # a quoted name is taken as it is
+        name = _without_honorific(name)
     if not name:
         raise ParseError("empty_account")
     if len(name) > MAX_NAME:
         raise ParseError("name_too_long", limit=MAX_NAME)
+    return name
+
+
+def _without_honorific(name: str) -> str:
+    """Reps write to and about companies politely (山田商事様, 山田商事 御中, 山田商事さん); the
+    honorific is not part of the company's name."""
+    for honorific in _HONORIFICS:
+        if name.endswith(honorific) and len(name.removesuffix(honorific).strip()) >= 2:
+            return name.removesuffix(honorific).strip()
     return name
 
 

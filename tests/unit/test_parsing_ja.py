@@ -332,3 +332,21 @@ def test_help_is_never_an_account(word: str) -> None:
 
 def test_an_account_called_help_can_still_be_logged_in_quotes() -> None:
     assert parse_meeting('"Help"', TODAY).account == "Help"
+
+
+# ------------------------------------------------------------------------------- names
+@pytest.mark.parametrize(
+    ("text", "account"),
+    [
+        ("山田商事様 訪問", "山田商事"),
+        ("山田商事 様 訪問", "山田商事"),
+        ("山田商事御中 メール", "山田商事"),
+        ("山田商事 御中 メール", "山田商事"),
+        ("山田商事さん 電話", "山田商事"),
+        ("(株)山田商事様 訪問", "(株)山田商事"),
+        ("様 訪問", "様"),  # nothing left but the honorific: that is the name
+        ('"お客様" 訪問', "お客様"),
+    ],
+)
+def test_honorifics_are_not_part_of_the_name(text: str, account: str) -> None:
+    assert parse_meeting(text, TODAY).account == account
