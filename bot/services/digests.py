@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from bot.domain.activities import ActivityKind
+from bot.domain.followups import FollowupStatus
 from bot.domain.lapse import DEFAULT_RULES, Lapse, LapseRules, days_quiet, lapse_cutoff, lapse_of
 from bot.domain.recovery import RecoveryStatus
 from bot.domain.stages import Stage, Step, steps_of
@@ -100,7 +101,9 @@ def digest_for(
 def reps(session: Session, team_id: str) -> list[str]:
     """Everyone who might have something to act on: account owners, follow-up holders, recovery owners."""
     owners = select(Account.owner_id).where(Account.team_id == team_id)
-    holders = select(Followup.user_id).where(Followup.team_id == team_id, Followup.status == "open")
+    holders = select(Followup.user_id).where(
+        Followup.team_id == team_id, Followup.status == FollowupStatus.OPEN.value
+    )
     responsible = select(Recovery.owner_id).where(
         Recovery.team_id == team_id, Recovery.status.in_(recoveries.PENDING)
     )

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.domain.followups import FollowupSource, recovery_check_on
 from bot.domain.recovery import FLAG_AFTER_DAYS, RecoveryStatus, can_move
 from bot.models import Account, Recovery, RecoveryEvent
 from bot.services import followups
@@ -62,9 +63,9 @@ def open_recovery(
             account,
             user_id=account.owner_id,
             created_by=user_id,
-            due_on=today + timedelta(days=1),
+            due_on=recovery_check_on(today),
             note=what[:200],
-            source="recovery",
+            source=FollowupSource.RECOVERY.value,
             now=now,
         )
     return Opened(recovery, account, duplicate=False)
