@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from bot.domain.lapse import (
     DEFAULT_RULES,
+    LAPSING_STAGES,
     Lapse,
     LapseRules,
     days_quiet,
     is_quiet_acquaintance,
     lapse_cutoff,
     lapse_of,
+    lapsing_cutoff,
+    quiet_acquaintance_cutoff,
+    stalled_proposal_cutoff,
 )
 from bot.domain.recovery import (
     ALL_STEPS_MASK,
@@ -102,6 +106,38 @@ def test_lapse_cutoff_agrees_with_days_quiet() -> None:
     for days in (30, 60, 90, 365):
         cutoff = lapse_cutoff(today, days)
         assert days_quiet(cutoff, cutoff, today) == days
+
+
+ODD_RULES = LapseRules(prospect_days=10, customer_nudge_days=50, customer_dormant_days=40)
+
+
+@pytest.mark.parametrize("rules", [DEFAULT_RULES, ODD_RULES])
+@pytest.mark.parametrize("stage", list(Stage))
+def test_the_sql_cutoff_of_a_stage_selects_exactly_the_lapsing_accounts(
+    stage: Stage, rules: LapseRules
+) -> None:
+    """The digest's and the summary's `where` use lapsing_cutoff; it must agree with lapse_of, day by day."""
+    today = date(2026, 11, 24)
+    cutoff = lapsing_cutoff(today, stage, rules)
+    assert (cutoff is None) == (stage not in LAPSING_STAGES)
+    for quiet in range(0, 400):
+        last_touch = today - timedelta(days=quiet)
+        selected = cutoff is not None and last_touch <= cutoff
+        assert selected == (lapse_of(stage, quiet, rules) is not None), (stage, quiet)
+
+
+def test_the_quiet_acquaintance_cutoff_agrees_with_the_check() -> None:
+    today = date(2026, 11, 24)
+    for quiet in range(0, 200):
+        last_touch = today - timedelta(days=quiet)
+        selected = last_touch <= quiet_acquaintance_cutoff(today)
+        assert selected == is_quiet_acquaintance(Stage.ACQUAINTANCE, quiet)
+
+
+def test_a_proposal_stalls_after_the_rules_days() -> None:
+    today = date(2026, 11, 24)
+    assert stalled_proposal_cutoff(today) == date(2026, 10, 25)  # 30 days before
+    assert stalled_proposal_cutoff(today, LapseRules(stalled_proposal_days=7)) == date(2026, 11, 17)
 
 
 # -------------------------------------------------------------------------------------------- recovery
