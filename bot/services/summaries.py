@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.activities import ActivityKind
+from bot.domain.analytics import summary_week_start
 from bot.domain.lapse import DEFAULT_RULES, LAPSING_STAGES, Lapse, LapseRules, lapse_of, lapsing_cutoff
 from bot.domain.pyramid import Distribution
 from bot.domain.stages import Stage, Step, StepReason, steps_of
@@ -55,7 +56,7 @@ class Summary:
 
 
 def summary_for(session: Session, team_id: str, day: date, rules: LapseRules = DEFAULT_RULES) -> Summary:
-    start = day - timedelta(days=7)
+    start = summary_week_start(day)
     return Summary(
         team_id=team_id,
         week_start=start,
