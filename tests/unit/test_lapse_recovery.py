@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -23,8 +23,10 @@ from bot.domain.recovery import (
     ALL_STEPS_MASK,
     FIVE_STEPS,
     FLAG_AFTER_DAYS,
+    PENDING,
     RecoveryStatus,
     can_move,
+    flag_cutoff,
     mask_of,
     steps_done,
     still_owed,
@@ -174,6 +176,15 @@ OPEN, RESPONDED, RECOVERED, LOST = (
 )
 def test_can_move(current: RecoveryStatus, target: RecoveryStatus, allowed: bool) -> None:
     assert can_move(current, target) is allowed
+
+
+def test_pending_recoveries_are_the_ones_not_closed() -> None:
+    assert PENDING == (RecoveryStatus.OPEN, RecoveryStatus.RESPONDED)
+
+
+def test_a_recovery_is_flagged_after_three_days() -> None:
+    now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    assert flag_cutoff(now) == datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
 
 def test_closed_states() -> None:
