@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import json
 import logging
 import signal
 import sys
@@ -225,26 +223,18 @@ def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services.exports import EXPORT_FIELDS, export_rows
+    from bot.services.exports import Progress, export_rows, write_export
 
     db = _database(settings, migrate_sqlite=False)
-    with db.transaction() as session:
-        rows = export_rows(session, args.team)
-        if args.format == "csv":
-            writer = csv.DictWriter(sys.stdout, fieldnames=EXPORT_FIELDS, lineterminator="\n")
-            writer.writeheader()
-            for row in rows:
-                writer.writerow(row)
-        else:
-            sys.stdout.write("[")
-            for index, row in enumerate(rows):
-                sys.stdout.write(("," if index else "") + "\n  " + json.dumps(row, ensure_ascii=False))
-            sys.stdout.write("\n]\n")
+    progress = Progress("Exported")  # on the terminal only, and on stderr: stdout is the export
+    with db.read() as session:
+        count = write_export(export_rows(session, args.team), sys.stdout, args.format, progress=progress)
+    progress.finish(count)
     return 0
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services.exports import apply_import, read_import, teams
+    from bot.services.exports import Progress, apply_import, read_import, teams
 
     try:
         text = args.file.read_bytes().decode("utf-8-sig")
@@ -272,7 +262,11 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
                 )
                 return 2
             team_id = known[0]
-        report = apply_import(session, team_id, rows, now=clock.now(), today=clock.today(settings.zone))
+        progress = Progress("Imported")
+        report = apply_import(
+            session, team_id, rows, now=clock.now(), today=clock.today(settings.zone), progress=progress
+        )
+    progress.finish(len(rows))
     print(
         f"Imported into {team_id}: {report.created} created, {report.updated} updated, "
         f"{report.unchanged} unchanged, {len(problems)} bad rows skipped."

@@ -283,7 +283,7 @@ class Delivery(Base):
     team_id: Mapped[str] = mapped_column(String(TEAM_ID))
     kind: Mapped[str] = mapped_column(String(24))
     ref: Mapped[str] = mapped_column(String(128))
-    status: Mapped[str] = mapped_column(String(12))  # pending, claimed, sent, empty, failed
+    status: Mapped[str] = mapped_column(String(12))  # a domain.delivery.DeliveryStatus
     claim_token: Mapped[str] = mapped_column(String(32))
     claimed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     attempts: Mapped[int] = mapped_column(Integer, default=1)  # claims so far

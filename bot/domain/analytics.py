@@ -8,13 +8,44 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from bot.domain.lapse import DEFAULT_RULES
 from bot.domain.stages import Stage, Step
 
+# Conversion and time in stage look at the moves of this many days.
 CONVERSION_WINDOW_DAYS = 90
 RETENTION_AFTER_DAYS = 365  # "of the accounts that became customers 12 or more months ago"
-ACTIVE_WITHIN_DAYS = 90  # "still active: touched in the last 90 days"
+# "Still active: touched in the last 90 days": a customer not yet dormant (domain.lapse).
+ACTIVE_WITHIN_DAYS = DEFAULT_RULES.customer_dormant_days
 # The method's reference: about half of customers are still there after a year.
 RETENTION_REFERENCE = 0.5
+# `/pyramid` compares the counts with those of a week and of a month ago.
+TREND_WEEK_DAYS = 7
+TREND_MONTH_DAYS = 30
+# A missing day's snapshot is taken from the nearest earlier one less than this many days older.
+SNAPSHOT_NEAREST_DAYS = 7
+# The weekly summary covers the days [day - SUMMARY_WEEK_DAYS, day).
+SUMMARY_WEEK_DAYS = 7
+
+
+def conversion_since(today: date) -> date:
+    """The first day of the conversion window that ends today."""
+    return today - timedelta(days=CONVERSION_WINDOW_DAYS)
+
+
+def trend_days(today: date) -> tuple[date, date]:
+    """The days `/pyramid` compares with: a week ago and a month ago."""
+    return today - timedelta(days=TREND_WEEK_DAYS), today - timedelta(days=TREND_MONTH_DAYS)
+
+
+def summary_week_start(day: date) -> date:
+    return day - timedelta(days=SUMMARY_WEEK_DAYS)
+
+
+def retention_cutoffs(today: date) -> tuple[date, date]:
+    """(became customer on or before, touched on or after): who counts for retention, and who of them
+    is still active. `retention` and the database's query both use these."""
+    return today - timedelta(days=RETENTION_AFTER_DAYS), today - timedelta(days=ACTIVE_WITHIN_DAYS)
+
 
 StageCounts = Mapping[Stage, int]
 
@@ -177,8 +208,7 @@ class Retention:
 def retention(
     became_customer: Mapping[int, date], last_touch: Mapping[int, date | None], today: date
 ) -> Retention:
-    cutoff = today - timedelta(days=RETENTION_AFTER_DAYS)
-    recent = today - timedelta(days=ACTIVE_WITHIN_DAYS)
+    cutoff, recent = retention_cutoffs(today)
     old = [account for account, day in became_customer.items() if day <= cutoff]
     active = sum(1 for account in old if (last_touch.get(account) or date.min) >= recent)
     return Retention(customers=len(old), active=active)

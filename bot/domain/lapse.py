@@ -19,8 +19,14 @@ class Lapse(StrEnum):
     ARCHIVE = "archive"  # a year of silence: stop chasing
 
 
+# The stages whose accounts are nudged one by one (acquaintances are only counted, see below).
+LAPSING_STAGES: tuple[Stage, ...] = (Stage.PROSPECT, Stage.CUSTOMER, Stage.REPEATER)
+
+
 @dataclass(frozen=True)
 class LapseRules:
+    """Days of silence after which each kind of account needs attention (SPEC §4's defaults)."""
+
     prospect_days: int = 30
     customer_nudge_days: int = 60
     customer_dormant_days: int = 90
@@ -29,6 +35,15 @@ class LapseRules:
     acquaintance_quiet_days: int = 90
     # A proposal with no outcome after this long: ask for the timing.
     stalled_proposal_days: int = 30
+
+    def nudge_days(self, stage: Stage) -> int | None:
+        """The fewest quiet days at which an account of this stage is lapsing; None: never one by one."""
+        if stage is Stage.PROSPECT:
+            return self.prospect_days
+        if stage in (Stage.CUSTOMER, Stage.REPEATER):
+            # The nudge comes first, unless the rules were set to go dormant (or archive) sooner.
+            return min(self.customer_nudge_days, self.customer_dormant_days, self.customer_archive_days)
+        return None
 
 
 DEFAULT_RULES = LapseRules()
@@ -40,16 +55,15 @@ def days_quiet(last_touch_on: date | None, created_on: date, today: date) -> int
 
 
 def lapse_of(stage: Stage, quiet_days: int, rules: LapseRules = DEFAULT_RULES) -> Lapse | None:
-    if stage is Stage.PROSPECT:
-        return Lapse.NUDGE if quiet_days >= rules.prospect_days else None
+    start = rules.nudge_days(stage)
+    if start is None or quiet_days < start:
+        return None
     if stage in (Stage.CUSTOMER, Stage.REPEATER):
         if quiet_days >= rules.customer_archive_days:
             return Lapse.ARCHIVE
         if quiet_days >= rules.customer_dormant_days:
             return Lapse.DORMANT
-        if quiet_days >= rules.customer_nudge_days:
-            return Lapse.NUDGE
-    return None
+    return Lapse.NUDGE
 
 
 def is_quiet_acquaintance(stage: Stage, quiet_days: int, rules: LapseRules = DEFAULT_RULES) -> bool:
@@ -59,3 +73,24 @@ def is_quiet_acquaintance(stage: Stage, quiet_days: int, rules: LapseRules = DEF
 def lapse_cutoff(today: date, days: int) -> date:
     """The last-touch date on or before which an account has been quiet `days` days."""
     return today - timedelta(days=days)
+
+
+# The same rules as dates, for the database's `where`: an account whose last touch (its creation if
+# never touched) is on or before the cutoff is exactly one for which the check above says so.
+
+
+def lapsing_cutoff(today: date, stage: Stage, rules: LapseRules = DEFAULT_RULES) -> date | None:
+    """Accounts of `stage` last touched on or before this date are lapsing (`lapse_of` is not None);
+    None for a stage that is never nudged one by one."""
+    days = rules.nudge_days(stage)
+    return None if days is None else lapse_cutoff(today, days)
+
+
+def quiet_acquaintance_cutoff(today: date, rules: LapseRules = DEFAULT_RULES) -> date:
+    """Acquaintances last touched on or before this date are quiet (`is_quiet_acquaintance`)."""
+    return lapse_cutoff(today, rules.acquaintance_quiet_days)
+
+
+def stalled_proposal_cutoff(today: date, rules: LapseRules = DEFAULT_RULES) -> date:
+    """A proposal made on or before this date with no outcome since is stalled."""
+    return lapse_cutoff(today, rules.stalled_proposal_days)

@@ -30,26 +30,18 @@ from bot.domain.activities import ActivityKind
 from bot.domain.dates_ja import japanese_date, weekday_of_char
 from bot.domain.numerals import arabic_numerals
 
-MAX_NOTE = 1000
-MAX_NAME = 120
-# Far above any real deal (1000兆), far below a 64-bit database column: digits pasted twice
-# by mistake are refused instead of stored.
-MAX_AMOUNT = 10**15
+# The field limits and ParseError live with the checks of a log (one home for both surfaces).
+from bot.domain.fields import MAX_AMOUNT as MAX_AMOUNT
+from bot.domain.fields import MAX_NAME as MAX_NAME
+from bot.domain.fields import MAX_NOTE as MAX_NOTE
+from bot.domain.fields import ParseError as ParseError
+
 # The longest date phrase is three words ("in 3 days", "3 weeks ago", "day after tomorrow").
 MAX_DATE_WORDS = 3
 
 Prefer = Literal["past", "future"]
 AccountField = Literal["owner", "segment", "rename"]
 PyramidScope = Literal["team", "me", "user"]
-
-
-class ParseError(ValueError):
-    """Bad command text. `code` is a message-catalogue key; `params` fill in its message."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(f"{code} {params}" if params else code)
-        self.code = code
-        self.params: dict[str, object] = params
 
 
 # ---------------------------------------------------------------------------------------------

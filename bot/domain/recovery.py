@@ -6,6 +6,7 @@ Recovery has two halves: respond at once, sincerely, with every fix you can offe
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -19,6 +20,9 @@ class RecoveryStatus(StrEnum):
     def is_closed(self) -> bool:
         return self in (RecoveryStatus.RECOVERED, RecoveryStatus.LOST)
 
+
+# Not closed yet: in the owner's digest and in the weekly summary.
+PENDING: tuple[RecoveryStatus, ...] = tuple(status for status in RecoveryStatus if not status.is_closed)
 
 # The five steps for an upset customer, in order; stored as a bit mask of those done.
 FIVE_STEPS: tuple[str, ...] = ("acknowledge", "reassure", "regret", "ask", "resolve")
@@ -34,6 +38,11 @@ ALLOWED: dict[RecoveryStatus, frozenset[RecoveryStatus]] = {
 
 # Open longer than this, a recovery is flagged to the team channel (once).
 FLAG_AFTER_DAYS = 3
+
+
+def flag_cutoff(now: datetime) -> datetime:
+    """A recovery opened before this instant and still open is flagged (the database's `where`)."""
+    return now - timedelta(days=FLAG_AFTER_DAYS)
 
 
 def can_move(current: RecoveryStatus, target: RecoveryStatus) -> bool:

@@ -5,11 +5,13 @@ This module is the only place that knows the thresholds of the ladder.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from enum import IntEnum, StrEnum
 
 from bot.domain.activities import ActivityKind
 
+# Deals won that make a repeater (SPEC §2: "three or more", configurable per deployment, never lower).
 DEFAULT_REPEATER_THRESHOLD = 3
 
 
@@ -69,6 +71,16 @@ class Step(StrEnum):
 
 LADDER: tuple[Step, ...] = tuple(Step)
 
+
+class StepReason(StrEnum):
+    """Why an account's step changed (stored in step_changes.reason)."""
+
+    ACTIVITY = "activity"  # logged evidence climbed the ladder
+    IMPORT = "import"  # an imported list said where the account stands
+    MANUAL = "manual"  # a manager set the step by hand
+    CORRECTION = "correction"  # recomputed from the activities (db check --fix, a corrected log)
+
+
 _STAGE_OF: dict[Step, Stage] = {
     Step.NAME_ONLY: Stage.ACQUAINTANCE,
     Step.REMOTE: Stage.ACQUAINTANCE,
@@ -117,6 +129,61 @@ class Evidence:
             proposals=self.proposals + int(kind is ActivityKind.PROPOSED),
             deals_won=self.deals_won + int(kind is ActivityKind.WON),
         )
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Everything an account's activities add up to: the evidence that places it on the ladder, plus the
+    deals lost (counted, though they move nothing) and the day of the latest activity (its last touch).
+
+    The one rule for counting an activity: logging (services.activities) and the integrity check
+    (services.integrity) both add activities with `plus`."""
+
+    remote_touches: int = 0
+    in_person_meetings: int = 0
+    meals: int = 0
+    proposals: int = 0
+    deals_won: int = 0
+    deals_lost: int = 0
+    last_touch_on: date | None = None
+
+    @property
+    def evidence(self) -> Evidence:
+        return Evidence(
+            remote_touches=self.remote_touches,
+            in_person_meetings=self.in_person_meetings,
+            meals=self.meals,
+            proposals=self.proposals,
+            deals_won=self.deals_won,
+        )
+
+    def plus(self, kind: ActivityKind, on: date) -> Tally:
+        """After one more activity of this kind on `on`: a backdated one never moves the last touch back."""
+        evidence = self.evidence.plus(kind)
+        return Tally(
+            remote_touches=evidence.remote_touches,
+            in_person_meetings=evidence.in_person_meetings,
+            meals=evidence.meals,
+            proposals=evidence.proposals,
+            deals_won=evidence.deals_won,
+            deals_lost=self.deals_lost + int(kind is ActivityKind.LOST),
+            last_touch_on=on if self.last_touch_on is None or on > self.last_touch_on else self.last_touch_on,
+        )
+
+    def raised_to(self, floor: Evidence) -> Tally:
+        """As an import leaves it: each evidence counter at least the floor of the imported step."""
+        return replace(
+            self,
+            remote_touches=max(self.remote_touches, floor.remote_touches),
+            in_person_meetings=max(self.in_person_meetings, floor.in_person_meetings),
+            meals=max(self.meals, floor.meals),
+            proposals=max(self.proposals, floor.proposals),
+            deals_won=max(self.deals_won, floor.deals_won),
+        )
+
+
+# The counters of a Tally, in the order the accounts table stores them.
+TALLY_COUNTERS = ("remote_touches", "in_person_meetings", "meals", "proposals", "deals_won", "deals_lost")
 
 
 def step_for(evidence: Evidence, repeater_threshold: int = DEFAULT_REPEATER_THRESHOLD) -> Step:

@@ -56,6 +56,7 @@ MESSAGES: dict[str, str] = {
     # Errors (parsing)
     "error_empty_account": "Please name the account.",
     "error_name_too_long": "An account name can be at most {limit} characters.",
+    "error_segment_too_long": "A segment can be at most {limit} characters (this one has {length}).",
     "error_bad_kind": '"{word}" is not a kind this command knows.',
     "error_missing_outcome": "Say what happened: proposed, won or lost.",
     "error_bad_date": '"{word}" is not a date I understand.',

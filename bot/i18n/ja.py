@@ -50,6 +50,7 @@ MESSAGES: dict[str, str] = {
     "choice_expired": "この選択はすでに済んでいます。",
     "error_empty_account": "アカウント名を入力してください。",
     "error_name_too_long": "アカウント名は{limit}文字以内にしてください。",
+    "error_segment_too_long": "セグメントは{limit}文字以内にしてください({length}文字あります)。",
     "error_bad_kind": "「{word}」はこのコマンドで使える種類ではありません。",
     "error_missing_outcome": "結果を指定してください: 提案・受注・失注。",
     "error_bad_date": "「{word}」は日付として読めません。",

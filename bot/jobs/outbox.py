@@ -64,6 +64,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db import Database
+from bot.domain.delivery import DeliveryStatus
 from bot.models import Delivery
 from bot.views.blocks import Message
 
@@ -146,7 +147,7 @@ def _pending_values(
         "team_id": team_id,
         "kind": kind,
         "ref": ref,
-        "status": "pending",
+        "status": DeliveryStatus.PENDING.value,
         "claim_token": "",
         "claimed_at": now,
         "attempts": 0,
@@ -239,9 +240,9 @@ def deliver_pending(
 
 def _due(now: datetime) -> ColumnElement[bool]:
     return or_(
-        and_(Delivery.status == "pending", Delivery.next_attempt_at <= now),
+        and_(Delivery.status == DeliveryStatus.PENDING.value, Delivery.next_attempt_at <= now),
         and_(
-            Delivery.status == "claimed",
+            Delivery.status == DeliveryStatus.CLAIMED.value,
             Delivery.payload.is_not(None),
             Delivery.claimed_at <= now - STALE_AFTER,
         ),
@@ -255,7 +256,9 @@ def _claim_row(db: Database, row_id: int, status: str, attempts: int, now: datet
         taken = session.execute(
             update(Delivery)
             .where(Delivery.id == row_id, Delivery.status == status, Delivery.attempts == attempts, _due(now))
-            .values(status="claimed", claim_token=token, claimed_at=now, attempts=attempts + 1)
+            .values(
+                status=DeliveryStatus.CLAIMED.value, claim_token=token, claimed_at=now, attempts=attempts + 1
+            )
             .execution_options(synchronize_session=False)
         )
         if getattr(taken, "rowcount", 0) != 1:
@@ -270,7 +273,7 @@ def _claim_row(db: Database, row_id: int, status: str, attempts: int, now: datet
             target=row.target or "",
             message=json.loads(row.payload or "{}"),
             # A stale claim's worker may have posted before dying; so may a failed attempt's.
-            check_history=row.may_have_posted or status == "claimed",
+            check_history=row.may_have_posted or status == DeliveryStatus.CLAIMED.value,
             attempts=attempts + 1,
             created_at=row.created_at or row.claimed_at,
         )
@@ -284,7 +287,7 @@ def _attempt(db: Database, slack: WebClient, claim: _Claim, now: datetime) -> De
         if problem.unexpected:
             log.exception("delivery %s/%s: unexpected failure", claim.kind, claim.ref)
         return _failed(db, claim, problem, now)
-    _finish(db, claim, now, status="sent", channel=channel, ts=ts)
+    _finish(db, claim, now, status=DeliveryStatus.SENT.value, channel=channel, ts=ts)
     return Delivered(Outcome.SENT, channel, ts, claim.kind, claim.ref)
 
 
@@ -438,10 +441,12 @@ def _failed(db: Database, claim: _Claim, problem: _Problem, now: datetime) -> De
             session.execute(
                 update(Delivery)
                 .where(
-                    Delivery.id == claim.id, Delivery.claim_token == claim.token, Delivery.status == "claimed"
+                    Delivery.id == claim.id,
+                    Delivery.claim_token == claim.token,
+                    Delivery.status == DeliveryStatus.CLAIMED.value,
                 )
                 .values(
-                    status="pending",
+                    status=DeliveryStatus.PENDING.value,
                     next_attempt_at=now + wait,
                     last_error=problem.error[:200],
                     may_have_posted=claim.check_history or problem.may_have_landed,
@@ -459,8 +464,12 @@ def _failed(db: Database, claim: _Claim, problem: _Problem, now: datetime) -> De
     with db.transaction() as session:
         session.execute(
             update(Delivery)
-            .where(Delivery.id == claim.id, Delivery.claim_token == claim.token, Delivery.status == "claimed")
-            .values(status="failed", last_error=problem.error[:200], sent_at=now)
+            .where(
+                Delivery.id == claim.id,
+                Delivery.claim_token == claim.token,
+                Delivery.status == DeliveryStatus.CLAIMED.value,
+            )
+            .values(status=DeliveryStatus.FAILED.value, last_error=problem.error[:200], sent_at=now)
             .execution_options(synchronize_session=False)
         )
     if problem.transient:
@@ -477,7 +486,11 @@ def _finish(db: Database, claim: _Claim, now: datetime, *, status: str, channel:
     with db.transaction() as session:
         done = session.execute(
             update(Delivery)
-            .where(Delivery.id == claim.id, Delivery.claim_token == claim.token, Delivery.status == "claimed")
+            .where(
+                Delivery.id == claim.id,
+                Delivery.claim_token == claim.token,
+                Delivery.status == DeliveryStatus.CLAIMED.value,
+            )
             .values(status=status, channel=channel, ts=ts, sent_at=now, last_error=None)
             .execution_options(synchronize_session=False)
         )
@@ -519,7 +532,7 @@ def deliver_once(
                     "team_id": team_id,
                     "kind": kind,
                     "ref": ref,
-                    "status": "empty",
+                    "status": DeliveryStatus.EMPTY.value,
                     "claim_token": "",
                     "claimed_at": now,
                     "attempts": 0,
@@ -533,12 +546,16 @@ def deliver_once(
                 enqueue(
                     session, team_id=team_id, kind=kind, ref=ref, channel=channel, message=message, now=now
                 )
-    elif row.status == "claimed" and row.payload is None and now - row.claimed_at >= STALE_AFTER:
+    elif (
+        row.status == DeliveryStatus.CLAIMED.value
+        and row.payload is None
+        and now - row.claimed_at >= STALE_AFTER
+    ):
         # A claim without a message (left by an older version that crashed): build it now and hand it
         # to the sweep's path, which looks in history first.
         message = build()
         values: dict[str, Any] = (
-            {"status": "empty", "sent_at": now}
+            {"status": DeliveryStatus.EMPTY.value, "sent_at": now}
             if message is None
             else {**_pending_values(team_id, kind, ref, channel, message, now), "may_have_posted": True}
         )
@@ -546,7 +563,11 @@ def deliver_once(
         with db.transaction() as session:
             session.execute(
                 update(Delivery)
-                .where(Delivery.id == row.id, Delivery.status == "claimed", Delivery.attempts == row.attempts)
+                .where(
+                    Delivery.id == row.id,
+                    Delivery.status == DeliveryStatus.CLAIMED.value,
+                    Delivery.attempts == row.attempts,
+                )
                 .values(**values)
                 .execution_options(synchronize_session=False)
             )
@@ -557,11 +578,11 @@ def deliver_once(
 def state_of(db: Database, team_id: str, kind: str, ref: str) -> Delivered:
     """What the ledger says of a delivery nobody is attempting right now."""
     row = delivery_for(db, team_id, kind, ref)
-    if row is None or row.status == "claimed":
+    if row is None or row.status == DeliveryStatus.CLAIMED.value:
         return Delivered(Outcome.BUSY, kind=kind, ref=ref)
-    if row.status in ("sent", "empty"):
+    if DeliveryStatus(row.status).is_done:
         return Delivered(Outcome.ALREADY, row.channel, row.ts, kind, ref)
-    if row.status == "pending":
+    if row.status == DeliveryStatus.PENDING.value:
         return Delivered(Outcome.RETRY, kind=kind, ref=ref, error=row.last_error)
     return Delivered(Outcome.FAILED, kind=kind, ref=ref, error=row.last_error)
 
@@ -621,7 +642,7 @@ def upload_once(
             log.info("upload %s/%s failed for now: %s", kind, ref, problem.error)
             return Delivered(Outcome.RETRY, kind=kind, ref=ref, error=problem.error)
         return _failed(db, claim, problem, now)
-    _finish(db, claim, now, status="sent", channel=channel, ts=thread_ts or "")
+    _finish(db, claim, now, status=DeliveryStatus.SENT.value, channel=channel, ts=thread_ts or "")
     return Delivered(Outcome.SENT, channel, thread_ts, kind, ref)
 
 
@@ -633,7 +654,7 @@ def _claim_upload(
         "team_id": team_id,
         "kind": kind,
         "ref": ref,
-        "status": "claimed",
+        "status": DeliveryStatus.CLAIMED.value,
         "claim_token": token,
         "claimed_at": now,
         "attempts": 1,
@@ -644,11 +665,15 @@ def _claim_upload(
     row = delivery_for(db, team_id, kind, ref)
     if inserted and row is not None:
         return _Claim(row.id, token, team_id, kind, ref, channel, {}, False, 1, now)
-    if row is None or row.status in ("pending", "claimed") and now - row.claimed_at < STALE_AFTER:
+    if (
+        row is None
+        or row.status in (DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value)
+        and now - row.claimed_at < STALE_AFTER
+    ):
         return Delivered(Outcome.BUSY, kind=kind, ref=ref)
-    if row.status in ("sent", "empty"):
+    if DeliveryStatus(row.status).is_done:
         return Delivered(Outcome.ALREADY, row.channel, row.ts, kind, ref)
-    if row.status == "failed":
+    if row.status == DeliveryStatus.FAILED.value:
         return Delivered(Outcome.FAILED, kind=kind, ref=ref, error=row.last_error)
     with db.transaction() as session:
         taken = session.execute(
@@ -656,7 +681,12 @@ def _claim_upload(
             .where(
                 Delivery.id == row.id, Delivery.claim_token == row.claim_token, Delivery.status == row.status
             )
-            .values(status="claimed", claim_token=token, claimed_at=now, attempts=row.attempts + 1)
+            .values(
+                status=DeliveryStatus.CLAIMED.value,
+                claim_token=token,
+                claimed_at=now,
+                attempts=row.attempts + 1,
+            )
             .execution_options(synchronize_session=False)
         )
         if getattr(taken, "rowcount", 0) != 1:

@@ -1,4 +1,5 @@
-"""Recoveries still without a response after three days are flagged to the team channel, once."""
+"""Recoveries still without a response after FLAG_AFTER_DAYS (domain.recovery) are flagged to the team
+channel, once."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.names import display_name, name_key, near_matches
-from bot.domain.stages import Step
+from bot.domain.stages import TALLY_COUNTERS, Step, Tally
 from bot.models import Account, StepChange
 from bot.services.errors import UserFacingError
 
@@ -181,6 +181,26 @@ def rename(session: Session, account: Account, new_name: str, *, now: datetime) 
     account.name_key = new_key
     account.updated_at = now
     return account
+
+
+def tally_of(account: Account) -> Tally:
+    """The account's stored counters and last touch, as the domain counts them."""
+    return Tally(
+        remote_touches=account.remote_touches,
+        in_person_meetings=account.in_person_meetings,
+        meals=account.meals,
+        proposals=account.proposals,
+        deals_won=account.deals_won,
+        deals_lost=account.deals_lost,
+        last_touch_on=account.last_touch_on,
+    )
+
+
+def store_tally(account: Account, tally: Tally) -> None:
+    """Writes the counters and last touch back to the account row (the caller holds its lock)."""
+    for name in TALLY_COUNTERS:
+        setattr(account, name, getattr(tally, name))
+    account.last_touch_on = tally.last_touch_on
 
 
 def record_step_change(

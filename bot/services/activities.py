@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.activities import ActivityKind
-from bot.domain.stages import Climb, Step, climb
+from bot.domain.followups import FollowupSource, after_sale_due
+from bot.domain.stages import Climb, Step, StepReason, climb
 from bot.models import Account, Activity
 from bot.services import accounts, followups, recoveries
 from bot.services.accounts import AccountRef, NearMatchQuestion
@@ -86,11 +87,12 @@ def log_activity(
         created_at=now,
     )
     session.add(activity)
-    _add_evidence(account, request.kind, request.on)
+    tally = accounts.tally_of(account).plus(request.kind, request.on)
+    accounts.store_tally(account, tally)
     account.updated_at = now
     session.flush()
 
-    result = climb(account.current_step, account.evidence, repeater_threshold)
+    result = climb(account.current_step, tally.evidence, repeater_threshold)
     if result.moved:
         account.step = result.after.value
         accounts.record_step_change(
@@ -101,7 +103,7 @@ def log_activity(
             user_id=request.user_id,
             now=now,
             today=today,
-            reason="activity",
+            reason=StepReason.ACTIVITY,
             activity_id=activity.id,
         )
     scheduled = _auto_followups(session, account, request, auto, now, today)
@@ -125,14 +127,11 @@ def _auto_followups(
     session: Session, account: Account, request: LogRequest, auto: AutoFollowups, now: datetime, today: date
 ) -> tuple[date, ...]:
     due: date | None = None
-    source = ""
+    source = FollowupSource.MANUAL
     if request.kind is ActivityKind.WON and auto.after_sale:
-        due, source = request.on + timedelta(days=followups.AFTER_SALE_DAYS), "after_sale"
-        if due < today:
-            # A win logged late: check in now, unless the sale is so old that a check-in is moot.
-            due = today if (today - request.on).days <= followups.STALE_SALE_DAYS else None
+        due, source = after_sale_due(request.on, today), FollowupSource.AFTER_SALE
     elif request.kind is ActivityKind.LOST and request.revisit_on is not None and auto.revisit:
-        due, source = request.revisit_on, "revisit"
+        due, source = request.revisit_on, FollowupSource.REVISIT
     if due is None:
         return ()
     followups.schedule(
@@ -142,22 +141,10 @@ def _auto_followups(
         created_by=request.user_id,
         due_on=due,
         note=request.note,
-        source=source,
+        source=source.value,
         now=now,
     )
     return (due,)
-
-
-def _add_evidence(account: Account, kind: ActivityKind, on: date) -> None:
-    account.remote_touches += int(kind.is_remote)
-    account.in_person_meetings += int(kind.is_in_person)
-    account.meals += int(kind is ActivityKind.MEAL)
-    account.proposals += int(kind is ActivityKind.PROPOSED)
-    account.deals_won += int(kind is ActivityKind.WON)
-    account.deals_lost += int(kind is ActivityKind.LOST)
-    # Backdated logs must not move the last touch backwards.
-    if account.last_touch_on is None or on > account.last_touch_on:
-        account.last_touch_on = on
 
 
 def _already_logged(session: Session, request: LogRequest) -> Logged | None:

@@ -21,9 +21,6 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.analytics import (
-    ACTIVE_WITHIN_DAYS,
-    CONVERSION_WINDOW_DAYS,
-    RETENTION_AFTER_DAYS,
     Flows,
     Retention,
     Spans,
@@ -31,13 +28,16 @@ from bot.domain.analytics import (
     add_flows,
     add_spans,
     conversion,
+    conversion_since,
     flows,
     medians,
+    retention_cutoffs,
     stage_spans,
     trend,
+    trend_days,
 )
 from bot.domain.pyramid import Distribution
-from bot.domain.stages import LADDER, Stage
+from bot.domain.stages import LADDER, Stage, StepReason
 from bot.models import Account, PyramidFigures, StepChange
 from bot.services import snapshots
 
@@ -59,8 +59,8 @@ REFRESH_AFTER_CHANGES = 1000
 
 @dataclass(frozen=True)
 class Analytics:
-    week: dict[Stage, int] | None  # change against 7 days ago
-    month: dict[Stage, int] | None  # change against 30 days ago
+    week: dict[Stage, int] | None  # change against TREND_WEEK_DAYS ago
+    month: dict[Stage, int] | None  # change against TREND_MONTH_DAYS ago
     conversion: dict[Stage, float | None]
     median_days: dict[Stage, float | None]
     retention: Retention
@@ -84,7 +84,8 @@ def analytics_for(
     session: Session, team_id: str, owner_id: str | None, dist: Distribution, today: date
 ) -> Analytics:
     now = dist.by_stage
-    since = today - timedelta(days=CONVERSION_WINDOW_DAYS)
+    since = conversion_since(today)
+    week_ago, month_ago = trend_days(today)
     figures = stored_figures(session, team_id, owner_id, today)
     if figures is None:
         figures = _figures_from_history(session, team_id, owner_id, since, today)
@@ -99,8 +100,8 @@ def analytics_for(
                 _cache.clear()
             _cache[key] = settled
     return Analytics(
-        week=trend(now, snapshots.counts_on(session, team_id, owner_id, today - timedelta(days=7))),
-        month=trend(now, snapshots.counts_on(session, team_id, owner_id, today - timedelta(days=30))),
+        week=trend(now, snapshots.counts_on(session, team_id, owner_id, week_ago)),
+        month=trend(now, snapshots.counts_on(session, team_id, owner_id, month_ago)),
         conversion=conversion(now, figures.window),
         median_days=medians(figures.spans),
         retention=figures.retention,
@@ -137,7 +138,7 @@ def write_figures(session: Session, team_id: str, day: date) -> int:
     session.execute(
         delete(PyramidFigures).where(PyramidFigures.team_id == team_id, PyramidFigures.day <= day)
     )
-    since = day - timedelta(days=CONVERSION_WINDOW_DAYS)
+    since = conversion_since(day)
     token = uuid.uuid4().hex
     owners_moves: dict[str, list[StageMove]] = defaultdict(list)
     owners_history: dict[str, dict[int, list[StageMove]]] = defaultdict(lambda: defaultdict(list))
@@ -394,7 +395,9 @@ def _from_json(data: dict[str, Any]) -> Figures:
 
 
 def _move(account_id: int, before: str | None, after: str, on: date, reason: str) -> StageMove:
-    return StageMove(account_id, _STEPS[before] if before else None, _STEPS[after], on, reason == "import")
+    return StageMove(
+        account_id, _STEPS[before] if before else None, _STEPS[after], on, reason == StepReason.IMPORT
+    )
 
 
 def _history_rows(
@@ -484,8 +487,7 @@ def _retention_statement(team_id: str, today: date) -> Select[int, int]:
         .group_by(StepChange.account_id)
         .subquery()
     )
-    cutoff = today - timedelta(days=RETENTION_AFTER_DAYS)
-    recent = today - timedelta(days=ACTIVE_WITHIN_DAYS)
+    cutoff, recent = retention_cutoffs(today)
     return (
         select(func.count(), func.count().filter(Account.last_touch_on >= recent))
         .select_from(became)

@@ -10,7 +10,18 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from bot.domain.activities import ActivityKind
-from bot.domain.lapse import DEFAULT_RULES, Lapse, LapseRules, days_quiet, lapse_cutoff, lapse_of
+from bot.domain.followups import FollowupStatus
+from bot.domain.lapse import (
+    DEFAULT_RULES,
+    LAPSING_STAGES,
+    Lapse,
+    LapseRules,
+    days_quiet,
+    lapse_of,
+    lapsing_cutoff,
+    quiet_acquaintance_cutoff,
+    stalled_proposal_cutoff,
+)
 from bot.domain.recovery import RecoveryStatus
 from bot.domain.stages import Stage, Step, steps_of
 from bot.models import Account, Activity, Followup, Recovery
@@ -100,7 +111,9 @@ def digest_for(
 def reps(session: Session, team_id: str) -> list[str]:
     """Everyone who might have something to act on: account owners, follow-up holders, recovery owners."""
     owners = select(Account.owner_id).where(Account.team_id == team_id)
-    holders = select(Followup.user_id).where(Followup.team_id == team_id, Followup.status == "open")
+    holders = select(Followup.user_id).where(
+        Followup.team_id == team_id, Followup.status == FollowupStatus.OPEN.value
+    )
     responsible = select(Recovery.owner_id).where(
         Recovery.team_id == team_id, Recovery.status.in_(recoveries.PENDING)
     )
@@ -115,8 +128,11 @@ def _lapsing(session: Session, team_id: str, user_id: str, day: date, rules: Lap
     """The LAPSING_LIMIT quietest prospects and customers past their rule's days. One statement: per
     step, the quietest LAPSING_LIMIT read in order from ix_accounts_team_owner_step_last (so each part
     reads at most LAPSING_LIMIT index entries, however long the backlog), glued with UNION ALL."""
-    cutoffs = [(step, rules.prospect_days) for step in steps_of(Stage.PROSPECT)] + [
-        (step, rules.customer_nudge_days) for step in (*steps_of(Stage.CUSTOMER), *steps_of(Stage.REPEATER))
+    cutoffs = [
+        (step, cutoff)
+        for stage in LAPSING_STAGES
+        if (cutoff := lapsing_cutoff(day, stage, rules)) is not None
+        for step in steps_of(stage)
     ]
     parts = [
         select(
@@ -126,12 +142,12 @@ def _lapsing(session: Session, team_id: str, user_id: str, day: date, rules: Lap
             Account.team_id == team_id,
             Account.owner_id == user_id,
             Account.step == step.value,
-            _last_touched <= lapse_cutoff(day, days),
+            _last_touched <= cutoff,
         )
         .order_by(_last_touched)
         .limit(LAPSING_LIMIT)
         .subquery()
-        for step, days in cutoffs
+        for step, cutoff in cutoffs
     ]
     rows = session.execute(union_all(*(select(*part.c) for part in parts))).all()
     # The quietest LAPSING_LIMIT of them all, as one ordered query would pick them.
@@ -184,7 +200,7 @@ def _stalled(session: Session, team_id: str, user_id: str, day: date, rules: Lap
     rows = session.execute(
         select(candidates.c.id, candidates.c.name, proposed_on)
         .where(
-            proposed_on <= lapse_cutoff(day, rules.stalled_proposal_days),
+            proposed_on <= stalled_proposal_cutoff(day, rules),
             or_(candidates.c.won_on.is_(None), candidates.c.won_on < proposed_on),
             or_(candidates.c.lost_on.is_(None), candidates.c.lost_on < proposed_on),
         )
@@ -201,7 +217,7 @@ def _quiet_acquaintances(session: Session, team_id: str, user_id: str, day: date
             Account.team_id == team_id,
             Account.owner_id == user_id,
             Account.step.in_([step.value for step in steps_of(Stage.ACQUAINTANCE)]),
-            _last_touched <= lapse_cutoff(day, rules.acquaintance_quiet_days),
+            _last_touched <= quiet_acquaintance_cutoff(day, rules),
         )
     )
     return count or 0

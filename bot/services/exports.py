@@ -1,22 +1,52 @@
-"""`pyramid-bot export` and `import`: every account as rows, and an existing list loaded safely."""
+"""`pyramid-bot export` and `import`: every account as rows, and an existing list loaded safely.
+
+Both are built for big teams (100,000 accounts and more) and cost the same per row whatever the
+size of the table:
+
+- the export is one streamed `SELECT` of plain columns (no ORM objects), read 1,000 rows at a time
+  (a server-side cursor on PostgreSQL), so its memory does not grow with the number of rows;
+- the import reads and checks the whole file first, then looks the accounts up by normalised name
+  1,000 keys per statement, and writes with set-based statements: one multi-row `INSERT … ON
+  CONFLICT DO NOTHING … RETURNING` per page of new accounts, one `executemany` of the updates and
+  one of the step changes. On PostgreSQL the import's connection does not prepare its statements:
+  a prepared statement ends up on a generic plan made when the table was small (a scan of every
+  account), which each later row would pay for as the table grows.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import Iterator
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, TextIO, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain.names import display_name, name_key
 from bot.domain.parsing import MAX_NAME
 from bot.domain.stages import LADDER, Evidence, Step, evidence_floor
-from bot.models import Account
-from bot.services import accounts
+from bot.models import Account, StepChange
+from bot.services.digests import teams
+
+__all__ = [
+    "EXPORT_FIELDS",
+    "ImportReport",
+    "ImportRow",
+    "Progress",
+    "apply_import",
+    "export_rows",
+    "read_import",
+    "teams",
+    "write_export",
+]
 
 EXPORT_FIELDS = (
     "team_id",
@@ -32,31 +62,130 @@ EXPORT_FIELDS = (
 )
 USER_ID_RE = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 _STEP_BY_LABEL = {step.label: step for step in LADDER}
+_STAGE_BY_STEP = {step.value: step.stage.value for step in LADDER}
+
+# Rows per statement: look-ups, pages of the export, and how often the progress line moves.
+CHUNK = 1000
+
+ProgressCallback = Callable[[int], None]
 
 
-def teams(session: Session) -> list[str]:
-    return list(session.scalars(select(Account.team_id).distinct().order_by(Account.team_id)))
+# ------------------------------------------------------------------------------------------ export
 
 
-def export_rows(session: Session, team_ids: list[str] | None = None) -> Iterator[dict[str, object]]:
-    statement = select(Account).order_by(Account.team_id, Account.name_key)
+def export_rows(
+    session: Session, team_ids: list[str] | None = None, *, chunk: int = CHUNK
+) -> Iterator[dict[str, object]]:
+    """Every account (of these teams) in team and name order, as plain values, streamed."""
+    statement = select(
+        Account.team_id,
+        Account.name,
+        Account.owner_id,
+        Account.step,
+        Account.segment,
+        Account.last_touch_on,
+        Account.in_person_meetings,
+        Account.deals_won,
+        Account.created_on,
+    ).order_by(Account.team_id, Account.name_key)
     if team_ids:
         statement = statement.where(Account.team_id.in_(team_ids))
-    # Streamed in batches so that a team of 100,000 accounts does not sit in memory twice.
-    for account in session.scalars(statement.execution_options(yield_per=1000)):
-        step = account.current_step
+    # yield_per: a server-side cursor on PostgreSQL, fetchmany pages on SQLite: constant memory.
+    result = session.execute(statement.execution_options(yield_per=chunk))
+    stage_of = _STAGE_BY_STEP
+    for team_id, name, owner, step, segment, last_touch_on, meetings, deals_won, created_on in result:
         yield {
-            "team_id": account.team_id,
-            "name": account.name,
-            "owner": account.owner_id,
-            "stage": step.stage.value,
-            "step": step.value,
-            "segment": account.segment,
-            "last_touch_on": account.last_touch_on.isoformat() if account.last_touch_on else None,
-            "meetings": account.in_person_meetings,
-            "deals_won": account.deals_won,
-            "created_on": account.created_on.isoformat(),
+            "team_id": team_id,
+            "name": name,
+            "owner": owner,
+            "stage": stage_of[step],
+            "step": step,
+            "segment": segment,
+            "last_touch_on": last_touch_on.isoformat() if last_touch_on else None,
+            "meetings": meetings,
+            "deals_won": deals_won,
+            "created_on": created_on.isoformat(),
         }
+
+
+def write_export(
+    rows: Iterator[dict[str, object]],
+    out: TextIO,
+    fmt: str,
+    *,
+    progress: ProgressCallback | None = None,
+) -> int:
+    """Writes the rows as CSV (with a header) or as a JSON array, one object a line. Returns the count."""
+    import json
+
+    count = 0
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(EXPORT_FIELDS)
+        for row in rows:
+            writer.writerow(row.values())
+            count += 1
+            if progress is not None and count % CHUNK == 0:
+                progress(count)
+    else:
+        dumps = json.JSONEncoder(ensure_ascii=False).encode
+        out.write("[")
+        separator = "\n  "
+        for row in rows:
+            out.write(separator + dumps(row))
+            separator = ",\n  "
+            count += 1
+            if progress is not None and count % CHUNK == 0:
+                progress(count)
+        out.write("\n]\n")
+    if progress is not None:
+        progress(count)
+    return count
+
+
+class Progress:
+    """A progress line on a terminal ("12,000 rows, 8,512 rows/s"), redrawn at most every half second;
+    nothing at all when the stream is not a terminal (a pipe, a file, a test)."""
+
+    def __init__(self, what: str, stream: TextIO | None = None, *, interval: float = 0.5) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.what = what
+        self.interval = interval
+        self.enabled = _is_terminal(self.stream)
+        self.started = time.monotonic()
+        self._last = 0.0
+        self._drawn = False
+
+    def __call__(self, done: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self._last < self.interval:
+            return
+        self._last = now
+        self._draw(done, now)
+
+    def finish(self, done: int) -> None:
+        if self.enabled and self._drawn:
+            self._draw(done, time.monotonic())
+            self.stream.write("\n")
+            self.stream.flush()
+
+    def _draw(self, done: int, now: float) -> None:
+        rate = done / max(now - self.started, 1e-6)
+        self.stream.write(f"\r{self.what}: {done:,} rows, {rate:,.0f} rows/s ")
+        self.stream.flush()
+        self._drawn = True
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+# ------------------------------------------------------------------------------------------ import
 
 
 @dataclass(frozen=True)
@@ -107,67 +236,244 @@ def read_import(text: str) -> tuple[list[ImportRow], list[tuple[int, str]]]:
                 problem = f"step {step_text!r} is not one of {', '.join(s.value for s in LADDER)}"
         if problem is None and segment is not None and len(segment) > 40:
             problem = "the segment is longer than 40 characters"
-        if problem is None and name_key(name) in seen:
-            problem = f"the same account as line {seen[name_key(name)]}"
+        key = name_key(name) if problem is None else ""
+        if problem is None and key in seen:
+            problem = f"the same account as line {seen[key]}"
         if problem is not None:
             problems.append((line, problem))
             continue
-        seen[name_key(name)] = line
+        seen[key] = line
         rows.append(ImportRow(line=line, name=name, owner=owner, step=step, segment=segment))
     return rows, problems
 
 
+_ACCOUNTS = cast(Table, Account.__table__)
+_STEP_CHANGES = cast(Table, StepChange.__table__)
+_COUNTERS = ("remote_touches", "in_person_meetings", "meals", "proposals", "deals_won")
+
+
+@dataclass
+class _Existing:
+    id: int
+    owner_id: str
+    segment: str | None
+    step: Step
+    evidence: Evidence
+
+
 def apply_import(
-    session: Session, team_id: str, rows: list[ImportRow], *, now: datetime, today: date
+    session: Session,
+    team_id: str,
+    rows: Sequence[ImportRow],
+    *,
+    now: datetime,
+    today: date,
+    progress: ProgressCallback | None = None,
+    chunk: int = CHUNK,
 ) -> ImportReport:
-    """Creates new accounts and updates existing ones, so that importing a file twice changes nothing."""
+    """Creates new accounts and updates existing ones, so that importing a file twice changes nothing.
+
+    An existing account takes the row's owner and (when given) segment; its step only ever moves up,
+    to the row's step, with the least evidence that step needs (evidence already there is kept). Each
+    step change is recorded with reason `import`. Same result as row by row, in a few statements per
+    thousand rows."""
     report = ImportReport()
-    for row in rows:
-        account = accounts.find_by_name(session, team_id, row.name)
-        if account is None:
-            account = accounts.create_account(session, team_id, row.name, row.owner, now=now, today=today)
-            account.segment = row.segment
-            if row.step is not None and row.step != Step.NAME_ONLY:
-                _raise_to(session, account, row.step, now=now, today=today)
-            report.created += 1
-            continue
-        changed = False
-        if account.owner_id != row.owner:
-            account.owner_id, changed = row.owner, True
-        if row.segment is not None and account.segment != row.segment:
-            account.segment, changed = row.segment, True
-        if row.step is not None and row.step > account.current_step:
-            _raise_to(session, account, row.step, now=now, today=today)
-            changed = True
-        if changed:
-            account.updated_at = now
+    keyed = [(name_key(row.name), row) for row in rows]
+    with _unprepared(session):
+        existing = _look_up(session, team_id, [key for key, _ in keyed], chunk)
+        new: list[tuple[str, ImportRow]] = []
+        updates: list[dict[str, Any]] = []
+        # (account id or the new account's key, before, after, user): in file order.
+        changes: list[tuple[int | str, Step, Step, str]] = []
+        for key, row in keyed:
+            found = existing.get(key)
+            if found is None:
+                new.append((key, row))
+                if row.step is not None and row.step != Step.NAME_ONLY:
+                    changes.append((key, Step.NAME_ONLY, row.step, row.owner))
+                continue
+            values = _updated(found, row, now)
+            if values is None:
+                report.unchanged += 1
+                continue
+            updates.append(values)
             report.updated += 1
-        else:
-            report.unchanged += 1
+            if values["step"] != found.step.value:
+                changes.append((found.id, found.step, Step(values["step"]), row.owner))
+        created_ids = _insert_new(session, team_id, new, now=now, today=today, chunk=chunk, progress=progress)
+        report.created = len(created_ids)
+        # A name another writer created meanwhile (PostgreSQL): the row becomes an update of that account.
+        raced = [(key, row) for key, row in new if key not in created_ids]
+        if raced:
+            again = _look_up(session, team_id, [key for key, _ in raced], chunk, lock=True)
+            changes = [
+                change for change in changes if not (isinstance(change[0], str) and change[0] in again)
+            ]
+            for key, row in raced:
+                found = again.get(key)
+                if found is None:  # created and deleted again while we were importing
+                    raise RuntimeError(f"account {row.name!r} changed during the import: run it again")
+                values = _updated(found, row, now)
+                if values is None:
+                    report.unchanged += 1
+                    continue
+                updates.append(values)
+                report.updated += 1
+                if values["step"] != found.step.value:
+                    changes.append((found.id, found.step, Step(values["step"]), row.owner))
+        for start in range(0, len(updates), chunk):
+            # Core executemany: SET every column named in the parameters, WHERE id = :account_id.
+            session.execute(
+                update(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("account_id")),
+                updates[start : start + chunk],
+            )
+            if progress is not None:
+                progress(len(created_ids) + min(start + chunk, len(updates)))
+        step_changes = [
+            {
+                "team_id": team_id,
+                "account_id": created_ids[ref] if isinstance(ref, str) else ref,
+                "from_step": before.value,
+                "to_step": after.value,
+                "changed_at": now,
+                "changed_on": today,
+                "activity_id": None,
+                "user_id": user,
+                "reason": "import",
+            }
+            for ref, before, after, user in changes
+        ]
+        for start in range(0, len(step_changes), chunk):
+            session.execute(_STEP_CHANGES.insert(), step_changes[start : start + chunk])
+        if progress is not None:
+            progress(len(rows))
     return report
 
 
-def _raise_to(session: Session, account: Account, step: Step, *, now: datetime, today: date) -> None:
-    before = account.current_step
-    floor = evidence_floor(step)
-    current = account.evidence
-    merged = Evidence(
+def _updated(found: _Existing, row: ImportRow, now: datetime) -> dict[str, Any] | None:
+    """The new values of an existing account, or None when the row changes nothing."""
+    owner = row.owner
+    segment = row.segment if row.segment is not None else found.segment
+    step, evidence = found.step, found.evidence
+    if row.step is not None and row.step > found.step:
+        step, evidence = row.step, _merged(found.evidence, evidence_floor(row.step))
+    if (owner, segment, step) == (found.owner_id, found.segment, found.step):
+        return None
+    return {
+        "account_id": found.id,
+        "owner_id": owner,
+        "segment": segment,
+        "step": step.value,
+        "remote_touches": evidence.remote_touches,
+        "in_person_meetings": evidence.in_person_meetings,
+        "meals": evidence.meals,
+        "proposals": evidence.proposals,
+        "deals_won": evidence.deals_won,
+        "updated_at": now,
+    }
+
+
+def _merged(current: Evidence, floor: Evidence) -> Evidence:
+    return Evidence(
         remote_touches=max(current.remote_touches, floor.remote_touches),
         in_person_meetings=max(current.in_person_meetings, floor.in_person_meetings),
         meals=max(current.meals, floor.meals),
         proposals=max(current.proposals, floor.proposals),
         deals_won=max(current.deals_won, floor.deals_won),
     )
-    account.remote_touches = merged.remote_touches
-    account.in_person_meetings = merged.in_person_meetings
-    account.meals = merged.meals
-    account.proposals = merged.proposals
-    account.deals_won = merged.deals_won
-    account.step = step.value
-    session.flush()
-    accounts.record_step_change(
-        session, account, before, step, user_id=account.owner_id, now=now, today=today, reason="import"
+
+
+def _look_up(
+    session: Session, team_id: str, keys: list[str], chunk: int, *, lock: bool = False
+) -> dict[str, _Existing]:
+    """The team's accounts with these name keys, `chunk` keys per statement (each an index look-up)."""
+    found: dict[str, _Existing] = {}
+    columns = (Account.name_key, Account.id, Account.owner_id, Account.segment, Account.step)
+    counters = tuple(getattr(Account, name) for name in _COUNTERS)
+    for start in range(0, len(keys), chunk):
+        statement = select(*columns, *counters).where(
+            Account.team_id == team_id, Account.name_key.in_(keys[start : start + chunk])
+        )
+        if lock:
+            statement = statement.with_for_update()
+        for key, account_id, owner, segment, step, *evidence in session.execute(statement):
+            found[key] = _Existing(
+                id=account_id,
+                owner_id=owner,
+                segment=segment,
+                step=Step(step),
+                evidence=Evidence(**dict(zip(_COUNTERS, evidence, strict=True))),
+            )
+    return found
+
+
+def _insert_new(
+    session: Session,
+    team_id: str,
+    new: list[tuple[str, ImportRow]],
+    *,
+    now: datetime,
+    today: date,
+    chunk: int,
+    progress: ProgressCallback | None,
+) -> dict[str, int]:
+    """Inserts the new accounts, a page at a time; returns their ids by name key. A key that another
+    writer inserted meanwhile is skipped (ON CONFLICT DO NOTHING) and missing from the answer."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(_ACCOUNTS)
+        .on_conflict_do_nothing(index_elements=["team_id", "name_key"])
+        .returning(_ACCOUNTS.c.name_key, _ACCOUNTS.c.id)
     )
+    ids: dict[str, int] = {}
+    for start in range(0, len(new), chunk):
+        values = []
+        for key, row in new[start : start + chunk]:
+            step = row.step or Step.NAME_ONLY
+            evidence = evidence_floor(step)
+            values.append(
+                {
+                    "team_id": team_id,
+                    "name": row.name,
+                    "name_key": key,
+                    "owner_id": row.owner,
+                    "step": step.value,
+                    "segment": row.segment,
+                    "remote_touches": evidence.remote_touches,
+                    "in_person_meetings": evidence.in_person_meetings,
+                    "meals": evidence.meals,
+                    "proposals": evidence.proposals,
+                    "deals_won": evidence.deals_won,
+                    "deals_lost": 0,
+                    "last_touch_on": None,
+                    "created_on": today,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        # executemany with insertmanyvalues: one multi-row INSERT … RETURNING per page.
+        for key, account_id in session.execute(statement, values):
+            ids[key] = account_id
+        if progress is not None:
+            progress(start + len(values))
+    return ids
+
+
+@contextmanager
+def _unprepared(session: Session) -> Iterator[None]:
+    """On PostgreSQL, psycopg prepares a statement after its 5th run and the server may then keep a
+    generic plan chosen while the table was small; the import's statements are planned each time."""
+    connection: Any = session.connection().connection.driver_connection
+    if not hasattr(connection, "prepare_threshold"):
+        yield
+        return
+    before = connection.prepare_threshold
+    connection.prepare_threshold = None
+    try:
+        yield
+    finally:
+        connection.prepare_threshold = before
 
 
 def _step(text: str) -> Step | None:

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.domain.followups import FollowupStatus, snoozed_until
 from bot.models import Account, Followup
 from bot.services.errors import UserFacingError
-
-AFTER_SALE_DAYS = 7  # "a call a week later"
-STALE_SALE_DAYS = 30  # a win logged later than this gets no after-sale check-in
-SNOOZE_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -45,7 +42,7 @@ def schedule(
         due_on=due_on,
         note=note,
         source=source,
-        status="open",
+        status=FollowupStatus.OPEN.value,
         request_key=request_key,
         created_at=now,
     )
@@ -84,9 +81,9 @@ def complete(
     session: Session, team_id: str, followup_id: int, *, user_id: str, now: datetime
 ) -> FollowupChange:
     followup = get(session, team_id, followup_id)
-    changed = followup.status != "done"
+    changed = followup.status != FollowupStatus.DONE
     if changed:
-        followup.status = "done"
+        followup.status = FollowupStatus.DONE.value
         followup.done_at = now
         followup.done_by = user_id
     return FollowupChange(followup, _account_name(session, followup), changed)
@@ -106,7 +103,7 @@ def move(
     if due_on < today:
         raise UserFacingError("past_date", date=due_on.isoformat())
     followup = get(session, team_id, followup_id)
-    if followup.status == "done":
+    if followup.status == FollowupStatus.DONE:
         return FollowupChange(followup, _account_name(session, followup), False)
     if snooze and followup.due_on > due_on:
         # A snooze from an old copy of the digest never pulls a later date earlier.
@@ -117,7 +114,7 @@ def move(
 
 
 def snooze_date(today: date) -> date:
-    return today + timedelta(days=SNOOZE_DAYS)
+    return snoozed_until(today)
 
 
 def due_for(session: Session, team_id: str, user_id: str, day: date) -> list[tuple[Followup, Account]]:
@@ -127,7 +124,7 @@ def due_for(session: Session, team_id: str, user_id: str, day: date) -> list[tup
         .where(
             Followup.team_id == team_id,
             Followup.user_id == user_id,
-            Followup.status == "open",
+            Followup.status == FollowupStatus.OPEN.value,
             Followup.due_on <= day,
         )
         .order_by(Followup.due_on, Followup.id)

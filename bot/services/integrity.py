@@ -32,65 +32,16 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.db import Database
 from bot.domain.activities import ActivityKind
-from bot.domain.stages import Evidence, Step, climb, evidence_floor, step_for
+from bot.domain.stages import TALLY_COUNTERS, Step, StepReason, Tally, climb, evidence_floor, step_for
 from bot.models import Account, Activity, StepChange
 from bot.services import accounts
 
 # Who a repair's step change is recorded as (a step change needs a user).
 CHECKER = "db-check"
-REASON_ACTIVITY = "activity"
-REASON_IMPORT = "import"
-REASON_CORRECTION = "correction"
-COUNTERS = ("remote_touches", "in_person_meetings", "meals", "proposals", "deals_won", "deals_lost")
+COUNTERS = TALLY_COUNTERS
 FIELDS = (*COUNTERS, "last_touch_on", "step")
 # Bound on the ids put in one IN (...) list.
 _CHUNK = 500
-
-
-@dataclass(frozen=True)
-class Tally:
-    """What an account's activities add up to."""
-
-    remote_touches: int = 0
-    in_person_meetings: int = 0
-    meals: int = 0
-    proposals: int = 0
-    deals_won: int = 0
-    deals_lost: int = 0
-    last_touch_on: date | None = None
-
-    @property
-    def evidence(self) -> Evidence:
-        return Evidence(
-            remote_touches=self.remote_touches,
-            in_person_meetings=self.in_person_meetings,
-            meals=self.meals,
-            proposals=self.proposals,
-            deals_won=self.deals_won,
-        )
-
-    def plus(self, kind: ActivityKind, on: date) -> Tally:
-        evidence = self.evidence.plus(kind)
-        return Tally(
-            remote_touches=evidence.remote_touches,
-            in_person_meetings=evidence.in_person_meetings,
-            meals=evidence.meals,
-            proposals=evidence.proposals,
-            deals_won=evidence.deals_won,
-            deals_lost=self.deals_lost + int(kind is ActivityKind.LOST),
-            last_touch_on=on if self.last_touch_on is None or on > self.last_touch_on else self.last_touch_on,
-        )
-
-    def raised_to(self, floor: Evidence) -> Tally:
-        """As an import leaves it: each evidence counter at least the floor of the imported step."""
-        return replace(
-            self,
-            remote_touches=max(self.remote_touches, floor.remote_touches),
-            in_person_meetings=max(self.in_person_meetings, floor.in_person_meetings),
-            meals=max(self.meals, floor.meals),
-            proposals=max(self.proposals, floor.proposals),
-            deals_won=max(self.deals_won, floor.deals_won),
-        )
 
 
 @dataclass(frozen=True)
@@ -283,7 +234,7 @@ def _replayed(session: Session, scope: _Scope, threshold: int) -> dict[int, Expe
     changes: dict[int, list[_Event]] = defaultdict(list)
     statement = select(
         StepChange.account_id, StepChange.id, StepChange.reason, StepChange.to_step, StepChange.changed_at
-    ).where(scope.on(StepChange.team_id, StepChange.account_id), StepChange.reason != REASON_ACTIVITY)
+    ).where(scope.on(StepChange.team_id, StepChange.account_id), StepChange.reason != StepReason.ACTIVITY)
     for account_id, change_id, reason, to_step, at in session.execute(statement):
         changes[account_id].append(_Event(at, 1, change_id, reason=reason, to_step=Step(to_step)))
     if not changes:
@@ -306,7 +257,7 @@ def _replay(history: Iterable[_Event], threshold: int) -> Expected:
         if event.kind is not None and event.on is not None:
             tally = tally.plus(event.kind, event.on)
             step = climb(step, tally.evidence, threshold).after
-        elif event.to_step is not None and event.reason == REASON_IMPORT:
+        elif event.to_step is not None and event.reason == StepReason.IMPORT:
             # An import raises, never lowers (services/exports.py).
             tally = tally.raised_to(evidence_floor(event.to_step))
             step = max(step, event.to_step)
@@ -339,9 +290,7 @@ def _repair(
     stored = {name: getattr(account, name) for name in FIELDS}
     if not list(_compare(team_id, account_id, account.name, stored, expected)):
         return False  # a concurrent log or repair already made it right
-    for name in COUNTERS:
-        setattr(account, name, getattr(expected.tally, name))
-    account.last_touch_on = expected.tally.last_touch_on
+    accounts.store_tally(account, expected.tally)
     if account.step != expected.step.value:
         before = account.current_step
         account.step = expected.step.value
@@ -353,7 +302,7 @@ def _repair(
             user_id=CHECKER,
             now=now,
             today=today,
-            reason=REASON_CORRECTION,
+            reason=StepReason.CORRECTION,
         )
     account.updated_at = now
     return True

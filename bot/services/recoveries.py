@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain.recovery import FLAG_AFTER_DAYS, RecoveryStatus, can_move
+from bot.domain.followups import FollowupSource, recovery_check_on
+from bot.domain.recovery import PENDING as PENDING_STATUSES
+from bot.domain.recovery import RecoveryStatus, can_move, flag_cutoff
 from bot.models import Account, Recovery, RecoveryEvent
 from bot.services import followups
 from bot.services.errors import UserFacingError
 
-PENDING = (RecoveryStatus.OPEN.value, RecoveryStatus.RESPONDED.value)
+# As stored (the status column's values).
+PENDING = tuple(status.value for status in PENDING_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -62,9 +65,9 @@ def open_recovery(
             account,
             user_id=account.owner_id,
             created_by=user_id,
-            due_on=today + timedelta(days=1),
+            due_on=recovery_check_on(today),
             note=what[:200],
-            source="recovery",
+            source=FollowupSource.RECOVERY.value,
             now=now,
         )
     return Opened(recovery, account, duplicate=False)
@@ -143,7 +146,7 @@ def pending_for(session: Session, team_id: str, owner_id: str) -> list[tuple[Rec
 
 def overdue_open(session: Session, now: datetime) -> list[tuple[Recovery, Account]]:
     """Recoveries still open (not even responded) more than FLAG_AFTER_DAYS, in every team."""
-    cutoff = now - timedelta(days=FLAG_AFTER_DAYS)
+    cutoff = flag_cutoff(now)
     rows = session.execute(
         select(Recovery, Account)
         .join(Account, Account.id == Recovery.account_id)

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.domain.analytics import AccountLife, replay
+from bot.domain.analytics import SNAPSHOT_NEAREST_DAYS, AccountLife, replay
 from bot.domain.stages import Stage, Step
 from bot.models import Account, PyramidSnapshot, StepChange
 
@@ -98,8 +98,9 @@ def _add_rows(
 
 
 def counts_on(session: Session, team_id: str, owner_id: str | None, day: date) -> dict[Stage, int] | None:
-    """The snapshot of `day` (or the nearest earlier one within a week), None if there is none. One
-    statement: the team's rows say whether that day was snapshotted, the owner's give the counts."""
+    """The snapshot of `day` (or the nearest earlier one less than SNAPSHOT_NEAREST_DAYS older), None if
+    there is none. One statement: the team's rows say whether that day was snapshotted, the owner's give
+    the counts."""
     owner = owner_id or TEAM
     nearest = (
         select(func.max(PyramidSnapshot.day))
@@ -107,7 +108,7 @@ def counts_on(session: Session, team_id: str, owner_id: str | None, day: date) -
             PyramidSnapshot.team_id == team_id,
             PyramidSnapshot.owner_id == TEAM,
             PyramidSnapshot.day <= day,
-            PyramidSnapshot.day > day - timedelta(days=7),
+            PyramidSnapshot.day > day - timedelta(days=SNAPSHOT_NEAREST_DAYS),
         )
         .scalar_subquery()
     )

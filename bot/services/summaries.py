@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.activities import ActivityKind
-from bot.domain.lapse import DEFAULT_RULES, Lapse, LapseRules, lapse_cutoff, lapse_of
+from bot.domain.analytics import summary_week_start
+from bot.domain.lapse import DEFAULT_RULES, LAPSING_STAGES, Lapse, LapseRules, lapse_of, lapsing_cutoff
 from bot.domain.pyramid import Distribution
-from bot.domain.stages import Stage, Step, steps_of
+from bot.domain.stages import Stage, Step, StepReason, steps_of
 from bot.models import Account, Activity, Recovery, StepChange
 from bot.services import pyramids, recoveries, snapshots
 
@@ -55,7 +56,7 @@ class Summary:
 
 
 def summary_for(session: Session, team_id: str, day: date, rules: LapseRules = DEFAULT_RULES) -> Summary:
-    start = day - timedelta(days=7)
+    start = summary_week_start(day)
     return Summary(
         team_id=team_id,
         week_start=start,
@@ -92,7 +93,7 @@ def advancements(session: Session, team_id: str, *window: ColumnElement[bool]) -
         .join(Account, Account.id == StepChange.account_id)
         .outerjoin(Activity, Activity.id == StepChange.activity_id)
         # An imported list says where accounts stand; nobody advanced them this week.
-        .where(StepChange.team_id == team_id, StepChange.reason != "import", *window)
+        .where(StepChange.team_id == team_id, StepChange.reason != StepReason.IMPORT, *window)
         .order_by(StepChange.changed_at)
     ).all()
     found = []
@@ -125,14 +126,12 @@ def _wins(session: Session, team_id: str, start: date, day: date) -> list[Win]:
 def _quiet_by_rep(session: Session, team_id: str, day: date, rules: LapseRules) -> dict[str, QuietCounts]:
     """Per rep, prospects and customers past their stage's limit, and customers gone dormant."""
     last = func.coalesce(Account.last_touch_on, Account.created_on)
-    watched = [
-        step.value for stage in (Stage.PROSPECT, Stage.CUSTOMER, Stage.REPEATER) for step in steps_of(stage)
-    ]
+    watched = [step.value for stage in LAPSING_STAGES for step in steps_of(stage)]
+    # The latest cutoff of the watched stages: nothing touched after it is lapsing in any of them.
+    cutoff = max(cut for stage in LAPSING_STAGES if (cut := lapsing_cutoff(day, stage, rules)) is not None)
     rows = session.execute(
         select(Account.owner_id, Account.step, last).where(
-            Account.team_id == team_id,
-            Account.step.in_(watched),
-            last <= lapse_cutoff(day, min(rules.prospect_days, rules.customer_nudge_days)),
+            Account.team_id == team_id, Account.step.in_(watched), last <= cutoff
         )
     ).all()
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])

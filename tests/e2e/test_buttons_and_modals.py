@@ -17,7 +17,7 @@ from bot.db import Database
 from bot.domain.stages import Step
 from bot.local_slack import LocalSlack
 from bot.models import Account, Activity, PendingRequest, StepChange
-from tests.e2e.conftest import OTHER_TEAM, OTHER_USER, TEAM, USER, SlackDriver, find_button, text_of
+from tests.support.slack_driver import OTHER_TEAM, OTHER_USER, TEAM, USER, SlackDriver, find_button, text_of
 
 TODAY = date(2026, 11, 22)
 

@@ -35,7 +35,7 @@ from bot.jobs.team_channel import join_team_channel
 from bot.local_slack import LocalSlack
 from bot.models import Delivery
 from bot.runtime import Runtime
-from tests.e2e.conftest import OTHER_USER, TEAM, USER, SlackDriver, press_in, settle
+from tests.support.slack_driver import OTHER_USER, TEAM, USER, SlackDriver, press_in, settle
 
 CHANNEL = "C0TEAM"
 TUESDAY = date(2026, 11, 24)

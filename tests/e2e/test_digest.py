@@ -28,7 +28,7 @@ from bot.jobs.scheduler import add_retries, sweep
 from bot.local_slack import LocalSlack
 from bot.models import Delivery, Followup, Recovery
 from bot.runtime import Runtime
-from tests.e2e.conftest import (
+from tests.support.slack_driver import (
     OTHER_TEAM,
     OTHER_USER,
     TEAM,

@@ -12,18 +12,23 @@ from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from slack_sdk import WebClient
 from sqlalchemy import func, select
-from waitress.server import create_server
 
-from bot.app import build_app, runtime_of
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db import Database
 from bot.local_slack import LocalSlack
 from bot.models import Account, Activity, Base, Followup
-from bot.server import wsgi_app
-from tests.e2e.conftest import LIVE_RUNTIMES, OTHER_TEAM, OTHER_USER, TEAM, USER, SlackDriver, settle, text_of
+from tests.support.slack_driver import (
+    OTHER_TEAM,
+    OTHER_USER,
+    TEAM,
+    USER,
+    SlackDriver,
+    driving,
+    settle,
+    text_of,
+)
 
 TODAY = date(2026, 11, 22)
 
@@ -67,25 +72,8 @@ def every_row(db: Database) -> dict[str, int]:
 @contextmanager
 def serve(settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack) -> Iterator[SlackDriver]:
     """The app with these settings behind its own waitress server (as `app_server` does)."""
-    app = build_app(
-        settings, db=db, clock=clock, client=WebClient(token="xoxb-test", base_url=slack.base_url)
-    )
-    LIVE_RUNTIMES.append(runtime_of(app))
-    server = create_server(wsgi_app(app), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    port = server.effective_port  # type: ignore[union-attr]
-    try:
-        yield SlackDriver(f"http://127.0.0.1:{port}/slack/events", slack)
-    finally:
-        LIVE_RUNTIMES.remove(runtime_of(app))
-        runtime_of(app).close()
-        channels = dict(server._map)  # type: ignore[union-attr]
-        server.trigger.pull_trigger(server._map.clear)  # type: ignore[union-attr]
-        thread.join(timeout=5)
-        for channel in channels.values():
-            channel.close()
-        server.task_dispatcher.shutdown()
+    with driving(settings, db, clock, slack) as driver:
+        yield driver
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from bot.db import Database
 from bot.local_slack import LocalSlack
 from bot.models import Account, Followup, Recovery
 from bot.services import followups, recoveries
-from tests.e2e.conftest import (
+from tests.support.slack_driver import (
     OTHER_TEAM,
     OTHER_USER,
     TEAM,

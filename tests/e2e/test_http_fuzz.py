@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.local_slack import LocalSlack
-from tests.e2e.conftest import TEAM, USER, SlackDriver, settle
 from tests.e2e.test_security import post_raw
+from tests.support.slack_driver import TEAM, USER, SlackDriver, settle
 
 KEYS = [
     "type",

@@ -24,9 +24,9 @@ from bot.models import Account, Activity
 from bot.runtime import Runtime
 from bot.services import followups, recoveries
 from bot.views.blocks import MESSAGE_TEXT_BUDGET, escape
-from tests.e2e.conftest import TEAM, USER, SlackDriver
 from tests.e2e.test_home import home_of
 from tests.support.blockkit import MESSAGE_BLOCKS_TEXT, blocks_text_length, check_message, check_view
+from tests.support.slack_driver import TEAM, USER, SlackDriver
 
 NOW = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 22)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.db import Database
 from bot.local_slack import LocalSlack
 from bot.models import Account
-from tests.e2e.conftest import OTHER_USER, SlackDriver, text_of
+from tests.support.slack_driver import OTHER_USER, SlackDriver, text_of
 
 GRID_USER = "W0GRID1KAZ"
 

@@ -54,7 +54,7 @@ from bot.local_slack import LocalSlack
 from bot.models import Account, Activity, Followup, Recovery, RecoveryEvent, StepChange
 from bot.runtime import Runtime
 from bot.views.modals import ACCOUNT_ACTION, DEAL_CALLBACK, MEETING_CALLBACK
-from tests.e2e.conftest import (
+from tests.support.slack_driver import (
     OTHER_TEAM,
     OTHER_USER,
     SIGNING_SECRET,

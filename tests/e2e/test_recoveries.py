@@ -27,7 +27,7 @@ from bot.jobs.scheduler import add_retries
 from bot.local_slack import LocalSlack
 from bot.models import Followup, Recovery, RecoveryEvent
 from bot.runtime import Runtime
-from tests.e2e.conftest import (
+from tests.support.slack_driver import (
     OTHER_TEAM,
     OTHER_USER,
     TEAM,

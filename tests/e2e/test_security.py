@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from bot.db import Database
 from bot.local_slack import LocalSlack
 from bot.models import Account, Activity, PendingRequest, StepChange
-from tests.e2e.conftest import (
+from tests.support.slack_driver import (
     OTHER_TEAM,
     SIGNING_SECRET,
     TEAM,

@@ -1,4 +1,4 @@
-from tests.e2e.conftest import SlackDriver, text_of
+from tests.support.slack_driver import SlackDriver, text_of
 
 
 def test_meeting_logs_and_replies(driver: SlackDriver) -> None:

@@ -11,7 +11,6 @@ import io
 import json
 import os
 import re
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -25,9 +24,7 @@ import matplotlib.image
 import numpy as np
 import pytest
 from slack_sdk import WebClient
-from waitress.server import create_server
 
-from bot.app import build_app, runtime_of
 from bot.cli import main
 from bot.clock import FixedClock
 from bot.config import Settings, get_settings
@@ -40,9 +37,8 @@ from bot.jobs.snapshots import take_snapshots
 from bot.jobs.summary import send_due_summaries
 from bot.local_slack import LocalSlack
 from bot.runtime import Runtime
-from bot.server import wsgi_app
 from bot.services.exports import apply_import, read_import
-from tests.e2e.conftest import LIVE_RUNTIMES, OTHER_USER, TEAM, USER, SlackDriver, settle, text_of
+from tests.support.slack_driver import OTHER_USER, TEAM, USER, SlackDriver, driving, settle, text_of
 
 TEAM_CHANNEL = "C0TEAM"
 T = TypeVar("T")
@@ -111,27 +107,9 @@ def run_all(driver: SlackDriver, slack: LocalSlack, commands: list[tuple[str, st
 
 @contextmanager
 def serve(settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack) -> Iterator[SlackDriver]:
-    """The app behind waitress, as `app_server` in conftest, with settings of the test's own."""
-    app = build_app(
-        settings, db=db, clock=clock, client=WebClient(token="xoxb-test", base_url=slack.base_url)
-    )
-    LIVE_RUNTIMES.append(runtime_of(app))
-    server = create_server(wsgi_app(app), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    port = server.effective_port  # type: ignore[union-attr]
-    try:
-        yield SlackDriver(f"http://127.0.0.1:{port}/slack/events", slack)
-    finally:
-        settle(slack)
-        LIVE_RUNTIMES.remove(runtime_of(app))
-        runtime_of(app).close()
-        channels = dict(server._map)  # type: ignore[union-attr]
-        server.trigger.pull_trigger(server._map.clear)  # type: ignore[union-attr]
-        thread.join(timeout=5)
-        for channel in channels.values():
-            channel.close()
-        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
+    """The app with these settings behind its own waitress server (as `app_server` does)."""
+    with driving(settings, db, clock, slack, settle_after=True) as driver:
+        yield driver
 
 
 # A drawn stage line: bar, count, 7d change, 30d change, stage number and name.

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from bot.services import pending
-from tests.e2e.conftest import SlackDriver, find_button, settle, text_of
+from tests.support.slack_driver import SlackDriver, find_button, settle, text_of
 
 
 def _broken(*_args: object, **_kwargs: object) -> object:

@@ -4,27 +4,21 @@ the thread count `serve` uses, and `pyramid-bot serve` processes that are always
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from slack_sdk import WebClient
-from waitress.server import create_server
 
-from bot.app import build_app, runtime_of
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db import Database
 from bot.local_slack import LocalSlack
 from bot.runtime import Runtime
-from bot.server import wsgi_app
-from tests.e2e.conftest import SIGNING_SECRET, SlackDriver, settings, slack  # noqa: F401 - fixtures
+from tests.e2e.conftest import settings, slack  # noqa: F401 - fixtures
 from tests.reliability.support import ServeProcess, TcpProxy, free_port
-
-
-def is_postgres(url: str) -> bool:
-    return url.startswith("postgresql")
+from tests.support.database import is_postgres
+from tests.support.server import events_url, serving
+from tests.support.slack_driver import SIGNING_SECRET, SlackDriver
 
 
 @pytest.fixture
@@ -46,31 +40,6 @@ def runtime(settings: Settings, db: Database, clock: FixedClock) -> Iterator[Run
     runtime.close()
 
 
-def run_app(
-    app_settings: Settings, db: Database, clock: FixedClock, slack_url: str
-) -> tuple[str, Callable[[], None]]:
-    """The real app (build_app) behind waitress on a free port; returns its URL and how to stop it."""
-    app = build_app(app_settings, db=db, clock=clock, client=WebClient(token="xoxb-test", base_url=slack_url))
-    # As many waitress threads as `pyramid-bot serve` runs with these settings.
-    threads = getattr(app_settings, "pyramid_http_threads", 8)
-    server = create_server(wsgi_app(app), host="127.0.0.1", port=0, threads=threads)
-    thread = threading.Thread(target=server.run, daemon=True, name="waitress")
-    thread.start()
-    port = server.effective_port  # type: ignore[union-attr]
-
-    def stop() -> None:
-        # Stop from inside waitress's own loop (see tests/e2e/conftest.py's app_server).
-        channels = dict(server._map)  # type: ignore[union-attr]
-        server.trigger.pull_trigger(server._map.clear)  # type: ignore[union-attr]
-        thread.join(timeout=5)
-        for channel in channels.values():
-            channel.close()
-        server.task_dispatcher.shutdown()  # type: ignore[union-attr]
-        runtime_of(app).close()  # after-work (announcements, Home) finishes while Slack is up
-
-    return f"http://127.0.0.1:{port}/slack/events", stop
-
-
 @pytest.fixture
 def http_driver(
     settings: Settings,  # noqa: F811
@@ -78,9 +47,10 @@ def http_driver(
     clock: FixedClock,
     slack: LocalSlack,  # noqa: F811
 ) -> Iterator[SlackDriver]:
-    url, stop = run_app(settings, db, clock, slack.base_url)
-    yield SlackDriver(url, slack)
-    stop()
+    """The real app behind waitress with as many threads as `pyramid-bot serve` runs with."""
+    threads = getattr(settings, "pyramid_http_threads", 8)
+    with serving(settings, db, slack.base_url, clock=clock, threads=threads) as url:
+        yield SlackDriver(events_url(url), slack)
 
 
 @pytest.fixture

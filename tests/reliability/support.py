@@ -32,7 +32,7 @@ from bot.domain.stages import Step
 from bot.local_slack import LocalSlack
 from bot.models import Account, Activity, Delivery, StepChange
 from bot.services import integrity
-from tests.e2e.conftest import SlackDriver, text_of
+from tests.support.slack_driver import SlackDriver, text_of
 
 REPO = Path(__file__).resolve().parents[2]
 # What the bot calls a stage announcement in the delivery ledger (one row per (team, kind, ref)).

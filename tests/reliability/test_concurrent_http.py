@@ -16,7 +16,6 @@ from bot.db import Database
 from bot.domain.stages import Step
 from bot.local_slack import LocalSlack
 from bot.models import Account, StepChange
-from tests.e2e.conftest import SlackDriver, text_of
 from tests.reliability.support import (
     LOGGED,
     Answer,
@@ -32,6 +31,7 @@ from tests.reliability.support import (
     stored_for,
     verdict,
 )
+from tests.support.slack_driver import SlackDriver, text_of
 
 TEAM = "T0TEAM1"
 ACCOUNTS = ["Alpha Trading", "Bravo Foods", "Charlie Steel", "Delta Logistics"]

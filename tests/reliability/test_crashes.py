@@ -16,7 +16,6 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.local_slack import LocalSlack
 from bot.views.modals import log_modal
-from tests.e2e.conftest import SlackDriver
 from tests.reliability.support import (
     LOGGED,
     NOT_STORED,
@@ -35,6 +34,7 @@ from tests.reliability.support import (
     submit,
     verdict,
 )
+from tests.support.slack_driver import SlackDriver
 
 TEAM = "T0TEAM1"
 ACCOUNTS = ["Alpha Trading", "Bravo Foods", "Charlie Steel"]

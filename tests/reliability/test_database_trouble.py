@@ -16,7 +16,6 @@ from sqlalchemy.engine import make_url
 
 from bot.db import Database
 from bot.local_slack import LocalSlack
-from tests.e2e.conftest import SlackDriver
 from tests.reliability.conftest import proxied_url
 from tests.reliability.support import (
     DOWN,
@@ -34,6 +33,7 @@ from tests.reliability.support import (
     told_within,
     verdict,
 )
+from tests.support.slack_driver import SlackDriver
 
 TEAM = "T0TEAM1"
 SLACK_LIMIT = 3.0  # seconds Slack waits for an answer

@@ -14,18 +14,27 @@ from bot.domain.analytics import (
     CONVERSION_WINDOW_DAYS,
     RETENTION_AFTER_DAYS,
     RETENTION_REFERENCE,
+    SNAPSHOT_NEAREST_DAYS,
+    SUMMARY_WEEK_DAYS,
+    TREND_MONTH_DAYS,
+    TREND_WEEK_DAYS,
     AccountLife,
     Flows,
     Retention,
     StageMove,
     conversion,
+    conversion_since,
     counts_before,
     flows,
     median_days_in_stage,
     replay,
     retention,
+    retention_cutoffs,
+    summary_week_start,
     trend,
+    trend_days,
 )
+from bot.domain.lapse import DEFAULT_RULES
 from bot.domain.stages import Stage, Step
 
 S1, S2, S3, S4 = Stage.ACQUAINTANCE, Stage.PROSPECT, Stage.CUSTOMER, Stage.REPEATER
@@ -52,6 +61,18 @@ def test_the_methods_numbers() -> None:
     assert RETENTION_AFTER_DAYS == 365
     assert ACTIVE_WITHIN_DAYS == 90
     assert RETENTION_REFERENCE == 0.5
+    assert (TREND_WEEK_DAYS, TREND_MONTH_DAYS, SNAPSHOT_NEAREST_DAYS, SUMMARY_WEEK_DAYS) == (7, 30, 7, 7)
+
+
+def test_a_retained_customer_is_one_not_yet_dormant() -> None:
+    assert DEFAULT_RULES.customer_dormant_days == ACTIVE_WITHIN_DAYS
+
+
+def test_the_windows_as_dates() -> None:
+    assert conversion_since(TODAY) == date(2026, 8, 24)
+    assert trend_days(TODAY) == (date(2026, 11, 15), date(2026, 10, 23))
+    assert summary_week_start(TODAY) == date(2026, 11, 15)
+    assert retention_cutoffs(TODAY) == (date(2025, 11, 22), date(2026, 8, 24))
 
 
 # --------------------------------------------------------------------------------------------- trend

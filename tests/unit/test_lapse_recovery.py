@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.domain.lapse import (
     DEFAULT_RULES,
+    LAPSING_STAGES,
     Lapse,
     LapseRules,
     days_quiet,
     is_quiet_acquaintance,
     lapse_cutoff,
     lapse_of,
+    lapsing_cutoff,
+    quiet_acquaintance_cutoff,
+    stalled_proposal_cutoff,
 )
 from bot.domain.recovery import (
     ALL_STEPS_MASK,
     FIVE_STEPS,
     FLAG_AFTER_DAYS,
+    PENDING,
     RecoveryStatus,
     can_move,
+    flag_cutoff,
     mask_of,
     steps_done,
     still_owed,
@@ -104,6 +110,38 @@ def test_lapse_cutoff_agrees_with_days_quiet() -> None:
         assert days_quiet(cutoff, cutoff, today) == days
 
 
+ODD_RULES = LapseRules(prospect_days=10, customer_nudge_days=50, customer_dormant_days=40)
+
+
+@pytest.mark.parametrize("rules", [DEFAULT_RULES, ODD_RULES])
+@pytest.mark.parametrize("stage", list(Stage))
+def test_the_sql_cutoff_of_a_stage_selects_exactly_the_lapsing_accounts(
+    stage: Stage, rules: LapseRules
+) -> None:
+    """The digest's and the summary's `where` use lapsing_cutoff; it must agree with lapse_of, day by day."""
+    today = date(2026, 11, 24)
+    cutoff = lapsing_cutoff(today, stage, rules)
+    assert (cutoff is None) == (stage not in LAPSING_STAGES)
+    for quiet in range(0, 400):
+        last_touch = today - timedelta(days=quiet)
+        selected = cutoff is not None and last_touch <= cutoff
+        assert selected == (lapse_of(stage, quiet, rules) is not None), (stage, quiet)
+
+
+def test_the_quiet_acquaintance_cutoff_agrees_with_the_check() -> None:
+    today = date(2026, 11, 24)
+    for quiet in range(0, 200):
+        last_touch = today - timedelta(days=quiet)
+        selected = last_touch <= quiet_acquaintance_cutoff(today)
+        assert selected == is_quiet_acquaintance(Stage.ACQUAINTANCE, quiet)
+
+
+def test_a_proposal_stalls_after_the_rules_days() -> None:
+    today = date(2026, 11, 24)
+    assert stalled_proposal_cutoff(today) == date(2026, 10, 25)  # 30 days before
+    assert stalled_proposal_cutoff(today, LapseRules(stalled_proposal_days=7)) == date(2026, 11, 17)
+
+
 # -------------------------------------------------------------------------------------------- recovery
 
 OPEN, RESPONDED, RECOVERED, LOST = (
@@ -138,6 +176,15 @@ OPEN, RESPONDED, RECOVERED, LOST = (
 )
 def test_can_move(current: RecoveryStatus, target: RecoveryStatus, allowed: bool) -> None:
     assert can_move(current, target) is allowed
+
+
+def test_pending_recoveries_are_the_ones_not_closed() -> None:
+    assert PENDING == (RecoveryStatus.OPEN, RecoveryStatus.RESPONDED)
+
+
+def test_a_recovery_is_flagged_after_three_days() -> None:
+    now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    assert flag_cutoff(now) == datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
 
 def test_closed_states() -> None:

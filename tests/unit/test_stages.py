@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import fields
+from datetime import date
 
 import pytest
 
@@ -11,10 +12,12 @@ from bot.domain.activities import DEAL_OUTCOMES, TOUCH_KINDS, ActivityKind
 from bot.domain.stages import (
     DEFAULT_REPEATER_THRESHOLD,
     LADDER,
+    TALLY_COUNTERS,
     Climb,
     Evidence,
     Stage,
     Step,
+    Tally,
     climb,
     evidence_floor,
     next_step,
@@ -230,6 +233,32 @@ def test_plus_adds_to_existing_counts_and_leaves_the_original_alone(kind: Activi
 def test_a_lost_deal_adds_nothing() -> None:
     start = Evidence(proposals=1)
     assert start.plus(ActivityKind.LOST) == start
+
+
+@pytest.mark.parametrize("kind", list(ActivityKind))
+def test_a_tally_counts_an_activity_as_the_evidence_does(kind: ActivityKind) -> None:
+    """Logging and the integrity check count with Tally.plus; its evidence is Evidence.plus's."""
+    start = Tally(remote_touches=1, meals=2, deals_won=1, deals_lost=1, last_touch_on=date(2026, 5, 1))
+    after = start.plus(kind, date(2026, 5, 2))
+    assert after.evidence == start.evidence.plus(kind)
+    assert after.deals_lost == start.deals_lost + int(kind is ActivityKind.LOST)
+    assert after.last_touch_on == date(2026, 5, 2)
+
+
+def test_a_backdated_activity_never_moves_the_last_touch_back() -> None:
+    start = Tally().plus(ActivityKind.CALL, date(2026, 5, 10))
+    assert start.plus(ActivityKind.VISIT, date(2026, 5, 1)).last_touch_on == date(2026, 5, 10)
+    assert Tally().last_touch_on is None
+
+
+def test_a_tally_raised_to_a_floor_keeps_what_is_higher() -> None:
+    tally = Tally(remote_touches=3, deals_lost=2).raised_to(evidence_floor(Step.DINED))
+    assert tally.evidence == Evidence(remote_touches=3, in_person_meetings=2, meals=1)
+    assert tally.deals_lost == 2
+
+
+def test_the_tally_counters_are_its_fields_but_the_last_touch() -> None:
+    assert tuple(field.name for field in fields(Tally) if field.name != "last_touch_on") == TALLY_COUNTERS
 
 
 def test_activity_kind_predicates() -> None:

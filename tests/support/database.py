@@ -1,0 +1,134 @@
+"""The test database: a migrated schema (SQLite, or PostgreSQL from scratch), emptied between tests, and
+short readers of what is stored, for assertions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from bot.config import sqlalchemy_url
+from bot.db import Database, upgrade
+from bot.models import Account, Activity, Base, Followup, PendingRequest, Recovery, StepChange
+
+M = TypeVar("M")
+TEAM = "T0TEAM1"
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith("postgresql")
+
+
+def reset_schema(url: str) -> None:
+    """Drops and recreates PostgreSQL's `public` schema: everything in that database is gone."""
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def migrated(url: str | None, sqlite_file: Path) -> str:
+    """A database migrated from scratch: the PostgreSQL one at `url` with its schema reset, or a new
+    SQLite file when `url` is None. Returns its SQLAlchemy URL."""
+    if url:
+        url = sqlalchemy_url(url)
+        reset_schema(url)
+    else:
+        url = f"sqlite:///{sqlite_file}"
+    upgrade(url)
+    return url
+
+
+def shown(url: str) -> str:
+    """The URL with its password hidden, for messages."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def empty(database: Database) -> None:
+    """Deletes every row of every table (the schema stays)."""
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    with database.engine.begin() as connection:
+        if database.engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+# ---------------------------------------------------------------------------------------------- readers
+
+
+def rows(db: Database, model: type[M], *where: Any) -> list[M]:
+    """The rows of `model` matching `where`, in id order."""
+    with db.transaction() as session:
+        return list(session.scalars(select(model).where(*where).order_by(model.id)))  # type: ignore[attr-defined]
+
+
+def count(db: Database, model: Any) -> int:
+    with db.transaction() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def row_counts(db: Database) -> dict[str, int]:
+    """Counts of what a log stores (accounts, activities, step changes, pending questions)."""
+    with db.transaction() as session:
+        return {
+            model.__name__: session.scalar(select(func.count()).select_from(model)) or 0
+            for model in (Account, Activity, StepChange, PendingRequest)
+        }
+
+
+def every_row(db: Database) -> dict[str, int]:
+    """Row counts of every table but the cache of Slack profiles: "nothing stored" means all of these."""
+    with db.transaction() as session:
+        return {
+            table.name: session.scalar(select(func.count()).select_from(table)) or 0
+            for table in Base.metadata.sorted_tables
+            if table.name != "slack_users"
+        }
+
+
+def all_accounts(db: Database, team: str = TEAM) -> list[Account]:
+    return rows(db, Account, Account.team_id == team)
+
+
+def account_named(db: Database, name: str, team: str = TEAM) -> Account:
+    [found] = [account for account in all_accounts(db, team) if account.name == name]
+    return found
+
+
+def account_id(db: Database, name: str, team: str = TEAM) -> int:
+    with db.transaction() as session:
+        found = session.scalar(select(Account.id).where(Account.team_id == team, Account.name == name))
+    assert found is not None, name
+    return found
+
+
+def activities_of(db: Database, account: int) -> list[Activity]:
+    return rows(db, Activity, Activity.account_id == account)
+
+
+def step_changes_of(db: Database, account: int) -> list[StepChange]:
+    return rows(db, StepChange, StepChange.account_id == account)
+
+
+def followups(db: Database, team: str = TEAM) -> list[Followup]:
+    return rows(db, Followup, Followup.team_id == team)
+
+
+def followup_named(db: Database, note: str) -> Followup:
+    [found] = rows(db, Followup, Followup.note == note)
+    return found
+
+
+def recoveries(db: Database, team: str = TEAM) -> list[Recovery]:
+    return rows(db, Recovery, Recovery.team_id == team)
+
+
+def the_recovery(db: Database, team: str = TEAM) -> Recovery:
+    found = recoveries(db, team)
+    assert len(found) == 1, [(r.id, r.status) for r in found]
+    return found[0]
