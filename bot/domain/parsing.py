@@ -28,13 +28,13 @@ from dateutil.relativedelta import relativedelta
 
 from bot.domain.activities import ActivityKind
 from bot.domain.dates_ja import japanese_date, weekday_of_char
-from bot.domain.numerals import arabic_numerals
 
 # The field limits and ParseError live with the checks of a log (one home for both surfaces).
 from bot.domain.fields import MAX_AMOUNT as MAX_AMOUNT
 from bot.domain.fields import MAX_NAME as MAX_NAME
 from bot.domain.fields import MAX_NOTE as MAX_NOTE
 from bot.domain.fields import ParseError as ParseError
+from bot.domain.numerals import arabic_numerals
 
 # The longest date phrase is three words ("in 3 days", "3 weeks ago", "day after tomorrow").
 MAX_DATE_WORDS = 3

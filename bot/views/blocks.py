@@ -95,8 +95,12 @@ def fmt_date(day: date, locale: str) -> str:
 
 
 def fmt_amount(amount: int, locale: str) -> str:
+    """¥1,200,000 in English; in Japanese as written there, in 億 and 万: 120万円, 1億2,000万円, 3億円."""
     if locale == "ja" and amount >= 10_000 and amount % 10_000 == 0:
-        return f"{amount // 10_000:,}万円"
+        oku, man = divmod(amount // 10_000, 10_000)
+        if not oku:
+            return f"{man:,}万円"
+        return f"{oku:,}億{man:,}万円" if man else f"{oku:,}億円"
     return f"¥{amount:,}"
 
 

@@ -350,3 +350,20 @@ def test_an_account_called_help_can_still_be_logged_in_quotes() -> None:
 )
 def test_honorifics_are_not_part_of_the_name(text: str, account: str) -> None:
     assert parse_meeting(text, TODAY).account == account
+
+
+@pytest.mark.parametrize(
+    ("amount", "shown"),
+    [
+        (1_200_000, "120万円"),
+        (120_000_000, "1億2,000万円"),
+        (300_000_000, "3億円"),
+        (1_234_500_000_000, "12,345億円"),
+        (12_345_678, "¥12,345,678"),
+    ],
+)
+def test_amounts_are_shown_in_oku_and_man(amount: int, shown: str) -> None:
+    from bot.views.blocks import fmt_amount
+
+    assert fmt_amount(amount, "ja") == shown
+    assert parse_amount(shown) == amount
