@@ -234,7 +234,8 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services.exports import Progress, apply_import, read_import, teams
+    from bot.services.accounts import team_ids
+    from bot.services.exports import Progress, apply_import, read_import
 
     try:
         text = args.file.read_bytes().decode("utf-8-sig")
@@ -254,7 +255,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     with db.transaction() as session:
         team_id = args.team
         if team_id is None:
-            known = teams(session)
+            known = team_ids(session)
             if len(known) != 1:
                 print(
                     f"Say which team with --team T… (the database holds {len(known)} teams).",

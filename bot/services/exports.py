@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TextIO, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -34,7 +34,6 @@ from bot.domain.names import display_name, name_key
 from bot.domain.parsing import MAX_NAME
 from bot.domain.stages import LADDER, Evidence, Step, evidence_floor
 from bot.models import Account, StepChange
-from bot.services.digests import teams
 
 __all__ = [
     "EXPORT_FIELDS",
@@ -44,7 +43,6 @@ __all__ = [
     "apply_import",
     "export_rows",
     "read_import",
-    "teams",
     "write_export",
 ]
 
@@ -62,6 +60,7 @@ EXPORT_FIELDS = (
 )
 USER_ID_RE = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 _STEP_BY_LABEL = {step.label: step for step in LADDER}
+_FLOORS = {step: evidence_floor(step) for step in LADDER}
 _STAGE_BY_STEP = {step.value: step.stage.value for step in LADDER}
 
 # Rows per statement: look-ups, pages of the export, and how often the progress line moves.
@@ -195,6 +194,12 @@ class ImportRow:
     owner: str
     step: Step | None
     segment: str | None
+    # name_key(name), computed once while reading (the duplicate check needs it too).
+    key: str = field(default="", compare=False, repr=False)
+
+    @property
+    def name_key(self) -> str:
+        return self.key or name_key(self.name)
 
 
 @dataclass
@@ -243,7 +248,7 @@ def read_import(text: str) -> tuple[list[ImportRow], list[tuple[int, str]]]:
             problems.append((line, problem))
             continue
         seen[key] = line
-        rows.append(ImportRow(line=line, name=name, owner=owner, step=step, segment=segment))
+        rows.append(ImportRow(line=line, name=name, owner=owner, step=step, segment=segment, key=key))
     return rows, problems
 
 
@@ -259,6 +264,7 @@ class _Existing:
     segment: str | None
     step: Step
     evidence: Evidence
+    created_at: datetime
 
 
 def apply_import(
@@ -278,8 +284,10 @@ def apply_import(
     step change is recorded with reason `import`. Same result as row by row, in a few statements per
     thousand rows."""
     report = ImportReport()
-    keyed = [(name_key(row.name), row) for row in rows]
+    keyed = [(row.name_key, row) for row in rows]
     with _unprepared(session):
+        if _statistics_stale(session):
+            _analyze(session)
         existing = _look_up(session, team_id, [key for key, _ in keyed], chunk)
         new: list[tuple[str, ImportRow]] = []
         updates: list[dict[str, Any]] = []
@@ -300,9 +308,14 @@ def apply_import(
             report.updated += 1
             if values["step"] != found.step.value:
                 changes.append((found.id, found.step, Step(values["step"]), row.owner))
-        created_ids = _insert_new(session, team_id, new, now=now, today=today, chunk=chunk, progress=progress)
+        _insert_new(session, team_id, new, now=now, today=today, chunk=chunk, progress=progress)
+        if len(new) >= chunk:
+            _analyze(session)  # the look-up below, and every query after the import, plan with the new size
+        # The new accounts' ids. A name that another writer created meanwhile (ON CONFLICT DO NOTHING
+        # skipped ours; PostgreSQL only, SQLite has one writer) is not stamped with this import's time:
+        # that row becomes an update of that account, as if it had been there before.
+        created_ids = _created_ids(session, team_id, [key for key, _ in new], now, chunk)
         report.created = len(created_ids)
-        # A name another writer created meanwhile (PostgreSQL): the row becomes an update of that account.
         raced = [(key, row) for key, row in new if key not in created_ids]
         if raced:
             again = _look_up(session, team_id, [key for key, _ in raced], chunk, lock=True)
@@ -356,7 +369,7 @@ def _updated(found: _Existing, row: ImportRow, now: datetime) -> dict[str, Any] 
     segment = row.segment if row.segment is not None else found.segment
     step, evidence = found.step, found.evidence
     if row.step is not None and row.step > found.step:
-        step, evidence = row.step, _merged(found.evidence, evidence_floor(row.step))
+        step, evidence = row.step, _merged(found.evidence, _FLOORS[row.step])
     if (owner, segment, step) == (found.owner_id, found.segment, found.step):
         return None
     return {
@@ -388,7 +401,14 @@ def _look_up(
 ) -> dict[str, _Existing]:
     """The team's accounts with these name keys, `chunk` keys per statement (each an index look-up)."""
     found: dict[str, _Existing] = {}
-    columns = (Account.name_key, Account.id, Account.owner_id, Account.segment, Account.step)
+    columns = (
+        Account.name_key,
+        Account.id,
+        Account.owner_id,
+        Account.segment,
+        Account.step,
+        Account.created_at,
+    )
     counters = tuple(getattr(Account, name) for name in _COUNTERS)
     for start in range(0, len(keys), chunk):
         statement = select(*columns, *counters).where(
@@ -396,15 +416,31 @@ def _look_up(
         )
         if lock:
             statement = statement.with_for_update()
-        for key, account_id, owner, segment, step, *evidence in session.execute(statement):
+        for key, account_id, owner, segment, step, created_at, *evidence in session.execute(statement):
             found[key] = _Existing(
                 id=account_id,
                 owner_id=owner,
                 segment=segment,
                 step=Step(step),
                 evidence=Evidence(**dict(zip(_COUNTERS, evidence, strict=True))),
+                created_at=created_at,
             )
     return found
+
+
+def _created_ids(
+    session: Session, team_id: str, keys: list[str], now: datetime, chunk: int
+) -> dict[str, int]:
+    """The ids of the accounts with these keys that this import created (stamped with its `now`)."""
+    ids: dict[str, int] = {}
+    for start in range(0, len(keys), chunk):
+        statement = select(Account.name_key, Account.id, Account.created_at).where(
+            Account.team_id == team_id, Account.name_key.in_(keys[start : start + chunk])
+        )
+        for key, account_id, created_at in session.execute(statement):
+            if created_at == now:
+                ids[key] = account_id
+    return ids
 
 
 def _insert_new(
@@ -416,22 +452,17 @@ def _insert_new(
     today: date,
     chunk: int,
     progress: ProgressCallback | None,
-) -> dict[str, int]:
-    """Inserts the new accounts, a page at a time; returns their ids by name key. A key that another
-    writer inserted meanwhile is skipped (ON CONFLICT DO NOTHING) and missing from the answer."""
+) -> None:
+    """Inserts the new accounts, `chunk` rows per executemany. A name another writer inserted meanwhile
+    is skipped (ON CONFLICT DO NOTHING). No RETURNING: it made PostgreSQL's pages 4 times slower."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (
-        insert(_ACCOUNTS)
-        .on_conflict_do_nothing(index_elements=["team_id", "name_key"])
-        .returning(_ACCOUNTS.c.name_key, _ACCOUNTS.c.id)
-    )
-    ids: dict[str, int] = {}
+    statement = insert(_ACCOUNTS).on_conflict_do_nothing(index_elements=["team_id", "name_key"])
     for start in range(0, len(new), chunk):
         values = []
         for key, row in new[start : start + chunk]:
             step = row.step or Step.NAME_ONLY
-            evidence = evidence_floor(step)
+            evidence = _FLOORS[step]
             values.append(
                 {
                     "team_id": team_id,
@@ -452,12 +483,29 @@ def _insert_new(
                     "updated_at": now,
                 }
             )
-        # executemany with insertmanyvalues: one multi-row INSERT … RETURNING per page.
-        for key, account_id in session.execute(statement, values):
-            ids[key] = account_id
+        session.execute(statement, values)
         if progress is not None:
             progress(start + len(values))
-    return ids
+
+
+def _statistics_stale(session: Session) -> bool:
+    """PostgreSQL: the planner's idea of the accounts table is off by more than a tenth (autovacuum has
+    not caught up with a big change yet), so a look-up could be planned as a scan of the team."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    row = session.execute(
+        text(
+            "SELECT n_live_tup, n_mod_since_analyze FROM pg_stat_user_tables "
+            "WHERE relid = 'accounts'::regclass"
+        )
+    ).first()
+    return row is not None and row[1] > max(1000, row[0] // 10)
+
+
+def _analyze(session: Session) -> None:
+    """PostgreSQL: fresh statistics for the accounts table, this transaction's rows included."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE accounts"))
 
 
 @contextmanager

@@ -14,9 +14,9 @@ from bot.domain.activities import ActivityKind
 from bot.domain.stages import Stage, Step
 from bot.models import Account, StepChange
 from bot.services import accounts, pyramids
-from bot.services.accounts import AccountRef
+from bot.services.accounts import AccountRef, team_ids
 from bot.services.activities import LogRequest, log_activity
-from bot.services.exports import EXPORT_FIELDS, ImportRow, apply_import, export_rows, read_import, teams
+from bot.services.exports import EXPORT_FIELDS, ImportRow, apply_import, export_rows, read_import
 
 TEAM = "T0TEAM1"
 OTHER_TEAM = "T0TEAM2"
@@ -114,13 +114,13 @@ def test_export_filters_by_team(db: Database, clock: FixedClock) -> None:
         assert len(list(export_rows(session, [TEAM]))) == 2
         assert len(list(export_rows(session, [TEAM, OTHER_TEAM]))) == 3
         assert list(export_rows(session, ["T0NONE"])) == []
-        assert teams(session) == [TEAM, OTHER_TEAM]
+        assert team_ids(session) == [TEAM, OTHER_TEAM]
 
 
 def test_an_empty_database_exports_nothing(db: Database) -> None:
     with db.transaction() as session:
         assert list(export_rows(session)) == []
-        assert teams(session) == []
+        assert team_ids(session) == []
 
 
 # ------------------------------------------------------------------------------------ read_import
