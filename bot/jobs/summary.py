@@ -13,7 +13,7 @@ from bot.domain.stages import Stage
 from bot.i18n import t
 from bot.jobs.outbox import Delivered, Outcome, deliver_once, report_failure, upload_once
 from bot.runtime import Runtime
-from bot.services import digests, summaries
+from bot.services import accounts, summaries
 from bot.views.blocks import Message, fmt_date, stage_name
 from bot.views.chart import pyramid_png
 from bot.views.summary import summary_message
@@ -48,7 +48,7 @@ def send_summaries_for(
         log.warning("no PYRAMID_TEAM_CHANNEL: no summary posted")
         return []
     with runtime.db.transaction() as session:
-        team_ids = teams or digests.teams(session)
+        team_ids = teams or accounts.team_ids(session)
     runs = []
     for team_id in team_ids:
         try:

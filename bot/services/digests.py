@@ -120,10 +120,6 @@ def reps(session: Session, team_id: str) -> list[str]:
     return sorted(set(session.scalars(owners.union(holders, responsible))))
 
 
-def teams(session: Session) -> list[str]:
-    return sorted(set(session.scalars(select(Account.team_id).distinct())))
-
-
 def _lapsing(session: Session, team_id: str, user_id: str, day: date, rules: LapseRules) -> list[LapsingItem]:
     """The LAPSING_LIMIT quietest prospects and customers past their rule's days. One statement: per
     step, the quietest LAPSING_LIMIT read in order from ix_accounts_team_owner_step_last (so each part
