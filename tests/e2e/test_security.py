@@ -18,11 +18,12 @@ from urllib.parse import urlencode
 
 import pytest
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.db import Database
-from bot.local_slack import LocalSlack
-from bot.models import Account, Activity, PendingRequest, StepChange
+from bot.models import Account, Activity, PendingRequest
+from tests.support.database import all_accounts, row_counts
+from tests.support.fake_slack import FakeSlack
 from tests.support.slack_driver import (
     OTHER_TEAM,
     SIGNING_SECRET,
@@ -31,23 +32,11 @@ from tests.support.slack_driver import (
     Sent,
     SlackDriver,
     find_button,
+    option,
     text_of,
 )
 
 EMPTY = {"Account": 0, "Activity": 0, "StepChange": 0, "PendingRequest": 0}
-
-
-def row_counts(db: Database) -> dict[str, int]:
-    with db.transaction() as s:
-        return {
-            model.__name__: s.scalar(select(func.count()).select_from(model)) or 0
-            for model in (Account, Activity, StepChange, PendingRequest)
-        }
-
-
-def all_accounts(db: Database, team: str = TEAM) -> list[Account]:
-    with db.transaction() as s:
-        return list(s.scalars(select(Account).where(Account.team_id == team).order_by(Account.id)))
 
 
 def snapshot(db: Database) -> list[tuple[Any, ...]]:
@@ -62,7 +51,7 @@ def snapshot(db: Database) -> list[tuple[Any, ...]]:
     return [*accounts, *activities, *pending]
 
 
-def command_fields(text: str, slack: LocalSlack, trigger_id: str = "trig.raw") -> dict[str, str]:
+def command_fields(text: str, slack: FakeSlack, trigger_id: str = "trig.raw") -> dict[str, str]:
     return {
         "token": "legacy",
         "team_id": TEAM,
@@ -79,10 +68,6 @@ def command_fields(text: str, slack: LocalSlack, trigger_id: str = "trig.raw") -
     }
 
 
-def option(value: str) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": value, "emoji": True}, "value": value}
-
-
 # --------------------------------------------------------------------------------------------- signatures
 
 
@@ -96,7 +81,7 @@ def option(value: str) -> dict[str, Any]:
     ],
 )
 def test_refused_requests_store_and_post_nothing(
-    driver: SlackDriver, slack: LocalSlack, db: Database, how: dict[str, Any]
+    driver: SlackDriver, slack: FakeSlack, db: Database, how: dict[str, Any]
 ) -> None:
     if "timestamp" in how:
         how = {"timestamp": int(time.time()) + how["timestamp"]}  # relative to now, not to collection
@@ -113,7 +98,7 @@ def test_refused_requests_store_and_post_nothing(
 
 
 def test_a_body_changed_after_signing_is_refused(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     ts = str(int(time.time()))
     signed = urlencode(command_fields("Acme visit", slack))
@@ -222,7 +207,7 @@ def theirs(driver: SlackDriver, db: Database) -> Account:
 
 @pytest.mark.parametrize("action_id", ["open_log_meeting", "open_log_deal"])
 def test_a_card_button_naming_another_teams_account_opens_nothing(
-    driver: SlackDriver, slack: LocalSlack, db: Database, theirs: Account, action_id: str
+    driver: SlackDriver, slack: FakeSlack, db: Database, theirs: Account, action_id: str
 ) -> None:
     driver.run("/meeting", "Globex visit")
     card = driver.run("/account", "Globex")
@@ -278,7 +263,7 @@ def test_account_command_cannot_see_another_teams_account(
 
 
 def test_a_modal_submission_naming_another_teams_account_stores_nothing(
-    driver: SlackDriver, slack: LocalSlack, db: Database, theirs: Account
+    driver: SlackDriver, slack: FakeSlack, db: Database, theirs: Account
 ) -> None:
     driver.command("/meeting", "")
     view = slack.wait_for("views.open")[0].body["view"]
@@ -301,7 +286,7 @@ def test_a_modal_submission_naming_another_teams_account_stores_nothing(
 
 @pytest.mark.parametrize("name", ["   ", "", "N" * 500], ids=["blank", "empty", "too-long"])
 def test_a_forged_new_account_name_in_a_modal_stores_nothing(
-    driver: SlackDriver, slack: LocalSlack, db: Database, name: str
+    driver: SlackDriver, slack: FakeSlack, db: Database, name: str
 ) -> None:
     driver.command("/meeting", "")
     view = slack.wait_for("views.open")[0].body["view"]
@@ -471,7 +456,7 @@ def refusals(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
 @pytest.mark.parametrize(("raw", "content_type"), HOSTILE)
 def test_a_hostile_body_gets_a_4xx_fast_and_one_log_line(
     driver: SlackDriver,
-    slack: LocalSlack,
+    slack: FakeSlack,
     db: Database,
     caplog: pytest.LogCaptureFixture,
     raw: bytes,
@@ -502,7 +487,7 @@ def test_a_hostile_body_gets_a_4xx_fast_and_one_log_line(
 @pytest.mark.parametrize("how", ["absent", "blank"])
 def test_a_signed_command_missing_a_field_gets_a_400_not_a_handler_error(
     driver: SlackDriver,
-    slack: LocalSlack,
+    slack: FakeSlack,
     db: Database,
     caplog: pytest.LogCaptureFixture,
     missing: str,
@@ -542,7 +527,7 @@ def test_a_body_over_a_megabyte_is_refused_unread(
     ids=["timestamp-not-a-number", "timestamp-huge", "signature-garbage", "signature-missing"],
 )
 def test_malformed_signature_headers_get_a_401_without_a_traceback(
-    driver: SlackDriver, slack: LocalSlack, caplog: pytest.LogCaptureFixture, headers: dict[str, str]
+    driver: SlackDriver, slack: FakeSlack, caplog: pytest.LogCaptureFixture, headers: dict[str, str]
 ) -> None:
     sent = post_raw(driver.url, form_bytes(command_fields("Acme visit", slack)), sign=False, headers=headers)
     assert sent.status == 401
@@ -552,7 +537,7 @@ def test_malformed_signature_headers_get_a_401_without_a_traceback(
 
 
 def test_slacks_unsigned_ssl_check_is_answered_and_does_nothing(
-    driver: SlackDriver, slack: LocalSlack
+    driver: SlackDriver, slack: FakeSlack
 ) -> None:
     sent = post_raw(driver.url, b"ssl_check=1&token=legacy", sign=False)
     assert sent.status == 200
@@ -583,7 +568,7 @@ def test_a_signed_interaction_from_an_org_wide_install_passes_the_edge(
     assert refusals(caplog) == []
 
 
-def test_the_edge_verifies_even_when_the_app_does_not(settings: Any, db: Database, slack: LocalSlack) -> None:
+def test_the_edge_verifies_even_when_the_app_does_not(settings: Any, db: Database, slack: FakeSlack) -> None:
     """The console builds the app with verify_requests=False; served over HTTP with a secret, the
     edge still verifies. Without a secret and with such an app, nothing verifies (the console)."""
     from slack_sdk import WebClient

@@ -132,3 +132,9 @@ def the_recovery(db: Database, team: str = TEAM) -> Recovery:
     found = recoveries(db, team)
     assert len(found) == 1, [(r.id, r.status) for r in found]
     return found[0]
+
+
+def the_followup(db: Database, team: str = TEAM) -> Followup:
+    found = followups(db, team)
+    assert len(found) == 1, [(f.due_on, f.source) for f in found]
+    return found[0]

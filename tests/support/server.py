@@ -90,6 +90,7 @@ def runtime_for(settings: Settings, db: Database, clock: Clock) -> Runtime:
     return Runtime(settings=settings, db=db, clock=clock)
 
 
-def jobs_client(slack_url: str) -> WebClient:
-    """The Web API client the scheduler gives its jobs (with its retries)."""
-    return add_retries(WebClient(token="xoxb-test", base_url=slack_url))
+def jobs_client(slack: Any) -> WebClient:
+    """The Web API client the scheduler gives its jobs (with its retries), to a fake Slack (or its URL)."""
+    base_url = slack if isinstance(slack, str) else slack.base_url
+    return add_retries(WebClient(token="xoxb-test", base_url=base_url))

@@ -19,7 +19,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
-from bot.local_slack import LocalSlack
+from tests.support.fake_slack import FakeSlack
 from tests.support.server import LIVE_RUNTIMES, events_url, serving
 
 SIGNING_SECRET = "test-signing-secret"
@@ -44,7 +44,7 @@ class Sent:
 class SlackDriver:
     """Sends what Slack would send, signed; reads what the bot posted back from the fake."""
 
-    def __init__(self, url: str, slack: LocalSlack) -> None:
+    def __init__(self, url: str, slack: FakeSlack) -> None:
         self.url = url
         self.slack = slack
         # Slash-command acks by response key: a reply can come in the ack itself (Slack shows it).
@@ -280,7 +280,7 @@ def press_in(
     return sent, key
 
 
-def settle(slack: LocalSlack, quiet: float = 0.15, timeout: float = 3.0) -> None:
+def settle(slack: FakeSlack, quiet: float = 0.15, timeout: float = 3.0) -> None:
     """Waits until the work that goes on after the acks (announcements, the home tab) has finished
     and the fake Slack has had no new call for `quiet` seconds."""
     for _ in range(2):  # after-work may queue more after-work (an answer, then the Home)
@@ -340,7 +340,7 @@ def option(value: str, text: str | None = None) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": text or value, "emoji": True}, "value": value}
 
 
-def posts_to(slack: LocalSlack, channel: str) -> list[dict[str, Any]]:
+def posts_to(slack: FakeSlack, channel: str) -> list[dict[str, Any]]:
     """What the bot posted (chat.postMessage) to `channel`."""
     return [c.body for c in slack.calls_to("chat.postMessage") if c.body.get("channel") == channel]
 
@@ -350,13 +350,13 @@ def kind_of(body: dict[str, Any]) -> str | None:
     return ((body.get("metadata") or {}).get("event_payload") or {}).get("kind")
 
 
-def updates(slack: LocalSlack) -> list[dict[str, Any]]:
+def updates(slack: FakeSlack) -> list[dict[str, Any]]:
     return [c.body for c in slack.calls_to("chat.update")]
 
 
 @contextmanager
 def driving(
-    settings: Settings, db: Database, clock: Clock, slack: LocalSlack, *, settle_after: bool = False
+    settings: Settings, db: Database, clock: Clock, slack: FakeSlack, *, settle_after: bool = False
 ) -> Iterator[SlackDriver]:
     """A driver for the app with these settings behind its own waitress server (as the `driver` fixture
     has); `settle_after`: the after-work of the last action finishes before the app stops."""
