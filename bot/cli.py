@@ -223,12 +223,12 @@ def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services.exports import Progress, export_rows, write_export
+    from bot.services.exports import Progress, write_export
 
     db = _database(settings, migrate_sqlite=False)
     progress = Progress("Exported")  # on the terminal only, and on stderr: stdout is the export
     with db.read() as session:
-        count = write_export(export_rows(session, args.team), sys.stdout, args.format, progress=progress)
+        count = write_export(session, sys.stdout, args.format, args.team, progress=progress)
     progress.finish(count)
     return 0
 

@@ -26,14 +26,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TextIO, cast
 
-from sqlalchemy import Table, bindparam, select, text, update
+from sqlalchemy import Date, Table, bindparam, literal, null, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain.names import display_name, name_key
 from bot.domain.parsing import MAX_NAME
 from bot.domain.stages import LADDER, Evidence, Step, evidence_floor
-from bot.models import Account, StepChange
+from bot.models import Account, StepChange, UtcDateTime
 
 __all__ = [
     "EXPORT_FIELDS",
@@ -108,38 +108,85 @@ def export_rows(
 
 
 def write_export(
-    rows: Iterator[dict[str, object]],
+    session: Session,
     out: TextIO,
     fmt: str,
+    team_ids: list[str] | None = None,
     *,
     progress: ProgressCallback | None = None,
+    chunk: int = CHUNK,
 ) -> int:
-    """Writes the rows as CSV (with a header) or as a JSON array, one object a line. Returns the count."""
-    import json
-
+    """Writes every account (of these teams) as CSV with a header, or as a JSON array with one object a
+    line; returns how many. The same rows and values as `export_rows`, made by the database itself: the
+    CSV's columns (the stage by a CASE) or each JSON object (`json_object` on SQLite, `row_to_json` on
+    PostgreSQL), read through the driver's cursor `chunk` rows at a time (a server-side cursor on
+    PostgreSQL), so that Python only writes text and memory stays flat."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    sql, params = _export_sql(fmt, team_ids or [], postgres=postgres)
+    raw: Any = session.connection().connection.dbapi_connection
+    cursor = raw.cursor(name="pyramid_export") if postgres else raw.cursor()
+    if postgres:
+        cursor.itersize = chunk
     count = 0
-    if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(EXPORT_FIELDS)
-        for row in rows:
-            writer.writerow(row.values())
-            count += 1
-            if progress is not None and count % CHUNK == 0:
-                progress(count)
-    else:
-        dumps = json.JSONEncoder(ensure_ascii=False).encode
-        out.write("[")
-        separator = "\n  "
-        for row in rows:
-            out.write(separator + dumps(row))
-            separator = ",\n  "
-            count += 1
-            if progress is not None and count % CHUNK == 0:
-                progress(count)
-        out.write("\n]\n")
-    if progress is not None:
-        progress(count)
+    try:
+        cursor.execute(sql, params)
+        if fmt == "csv":
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(EXPORT_FIELDS)
+            while rows := cursor.fetchmany(chunk):
+                writer.writerows(rows)
+                count += len(rows)
+                if progress is not None:
+                    progress(count)
+        else:
+            out.write("[")
+            separator = "\n  "
+            while rows := cursor.fetchmany(chunk):
+                out.write(separator + ",\n  ".join(row[0] for row in rows))
+                separator = ",\n  "
+                count += len(rows)
+                if progress is not None:
+                    progress(count)
+            out.write("\n]\n")
+    finally:
+        cursor.close()
     return count
+
+
+# (field, column) in EXPORT_FIELDS order; the stage is computed from the step.
+_STAGE_SQL = (
+    "CASE a.step " + " ".join(f"WHEN '{step.value}' THEN {step.stage.value}" for step in LADDER) + " END"
+)
+_EXPORT_COLUMNS = (
+    ("team_id", "a.team_id"),
+    ("name", "a.name"),
+    ("owner", "a.owner_id"),
+    ("stage", _STAGE_SQL),
+    ("step", "a.step"),
+    ("segment", "a.segment"),
+    ("last_touch_on", "a.last_touch_on"),
+    ("meetings", "a.in_person_meetings"),
+    ("deals_won", "a.deals_won"),
+    ("created_on", "a.created_on"),
+)
+assert tuple(name for name, _ in _EXPORT_COLUMNS) == EXPORT_FIELDS
+
+
+def _export_sql(fmt: str, team_ids: list[str], *, postgres: bool) -> tuple[str, list[str]]:
+    """The export's statement for the driver (its own placeholders) and its parameters."""
+    mark = "%s" if postgres else "?"
+    where = f" WHERE a.team_id IN ({', '.join([mark] * len(team_ids))})" if team_ids else ""
+    order = " ORDER BY a.team_id, a.name_key"
+    if fmt == "csv":
+        columns = ", ".join(column for _, column in _EXPORT_COLUMNS)
+        return f"SELECT {columns} FROM accounts a{where}{order}", list(team_ids)
+    if postgres:
+        # row_to_json keeps the column order and writes compact JSON, as SQLite's json_object does.
+        columns = ", ".join(f"{column} AS {name}" for name, column in _EXPORT_COLUMNS)
+        lateral = f"CROSS JOIN LATERAL (SELECT {columns}) r"
+        return f"SELECT row_to_json(r)::text FROM accounts a {lateral}{where}{order}", list(team_ids)
+    pairs = ", ".join(f"'{name}', {column}" for name, column in _EXPORT_COLUMNS)
+    return f"SELECT json_object({pairs}) FROM accounts a{where}{order}", list(team_ids)
 
 
 class Progress:
@@ -285,82 +332,118 @@ def apply_import(
     thousand rows."""
     report = ImportReport()
     keyed = [(row.name_key, row) for row in rows]
+    if _statistics_stale(session):
+        _analyze(session)
     with _unprepared(session):
-        if _statistics_stale(session):
-            _analyze(session)
         existing = _look_up(session, team_id, [key for key, _ in keyed], chunk)
-        new: list[tuple[str, ImportRow]] = []
-        updates: list[dict[str, Any]] = []
-        # (account id or the new account's key, before, after, user): in file order.
-        changes: list[tuple[int | str, Step, Step, str]] = []
-        for key, row in keyed:
-            found = existing.get(key)
-            if found is None:
-                new.append((key, row))
-                if row.step is not None and row.step != Step.NAME_ONLY:
-                    changes.append((key, Step.NAME_ONLY, row.step, row.owner))
-                continue
-            values = _updated(found, row, now)
-            if values is None:
-                report.unchanged += 1
-                continue
-            updates.append(values)
-            report.updated += 1
-            if values["step"] != found.step.value:
-                changes.append((found.id, found.step, Step(values["step"]), row.owner))
-        _insert_new(session, team_id, new, now=now, today=today, chunk=chunk, progress=progress)
-        if len(new) >= chunk:
-            _analyze(session)  # the look-up below, and every query after the import, plan with the new size
-        # The new accounts' ids. A name that another writer created meanwhile (ON CONFLICT DO NOTHING
-        # skipped ours; PostgreSQL only, SQLite has one writer) is not stamped with this import's time:
-        # that row becomes an update of that account, as if it had been there before.
+    new: list[tuple[str, ImportRow]] = []
+    updates: list[dict[str, Any]] = []
+    # Step changes of existing accounts (those of new accounts are copied from the accounts below).
+    changes: list[tuple[int, Step, Step, str]] = []
+
+    def update_existing(found: _Existing, row: ImportRow) -> None:
+        values = _updated(found, row, now)
+        if values is None:
+            report.unchanged += 1
+            return
+        updates.append(values)
+        report.updated += 1
+        if values["step"] != found.step.value:
+            changes.append((found.id, found.step, Step(values["step"]), row.owner))
+
+    for key, row in keyed:
+        found = existing.get(key)
+        if found is None:
+            new.append((key, row))
+        else:
+            update_existing(found, row)
+    del existing
+    _insert_new(session, team_id, new, now=now, today=today, chunk=chunk, progress=progress)
+    if len(new) >= chunk:
+        _analyze(session)  # the look-ups below, and every query after the import, plan with the new size
+    # The new accounts' ids. A name that another writer created meanwhile (ON CONFLICT DO NOTHING
+    # skipped ours; PostgreSQL only, SQLite has one writer) is not stamped with this import's time:
+    # that row becomes an update of that account, as if it had been there before.
+    with _unprepared(session):
         created_ids = _created_ids(session, team_id, [key for key, _ in new], now, chunk)
-        report.created = len(created_ids)
-        raced = [(key, row) for key, row in new if key not in created_ids]
-        if raced:
+    report.created = len(created_ids)
+    raced = [(key, row) for key, row in new if key not in created_ids]
+    if raced:
+        with _unprepared(session):
             again = _look_up(session, team_id, [key for key, _ in raced], chunk, lock=True)
-            changes = [
-                change for change in changes if not (isinstance(change[0], str) and change[0] in again)
-            ]
-            for key, row in raced:
-                found = again.get(key)
-                if found is None:  # created and deleted again while we were importing
-                    raise RuntimeError(f"account {row.name!r} changed during the import: run it again")
-                values = _updated(found, row, now)
-                if values is None:
-                    report.unchanged += 1
-                    continue
-                updates.append(values)
-                report.updated += 1
-                if values["step"] != found.step.value:
-                    changes.append((found.id, found.step, Step(values["step"]), row.owner))
-        for start in range(0, len(updates), chunk):
-            # Core executemany: SET every column named in the parameters, WHERE id = :account_id.
-            session.execute(
-                update(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("account_id")),
-                updates[start : start + chunk],
-            )
-            if progress is not None:
-                progress(len(created_ids) + min(start + chunk, len(updates)))
-        step_changes = [
-            {
-                "team_id": team_id,
-                "account_id": created_ids[ref] if isinstance(ref, str) else ref,
-                "from_step": before.value,
-                "to_step": after.value,
-                "changed_at": now,
-                "changed_on": today,
-                "activity_id": None,
-                "user_id": user,
-                "reason": "import",
-            }
-            for ref, before, after, user in changes
-        ]
-        for start in range(0, len(step_changes), chunk):
-            session.execute(_STEP_CHANGES.insert(), step_changes[start : start + chunk])
+        for key, row in raced:
+            if key not in again:  # created and deleted again while we were importing
+                raise RuntimeError(f"account {row.name!r} changed during the import: run it again")
+            update_existing(again[key], row)
+    if created_ids:
+        _record_new_steps(session, team_id, min(created_ids.values()), max(created_ids.values()), now, today)
+    for start in range(0, len(updates), chunk):
+        # Core executemany: SET every column named in the parameters, WHERE id = :account_id.
+        session.execute(
+            update(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("account_id")),
+            updates[start : start + chunk],
+        )
         if progress is not None:
-            progress(len(rows))
+            progress(len(created_ids) + min(start + chunk, len(updates)))
+    step_changes = [
+        {
+            "team_id": team_id,
+            "account_id": account_id,
+            "from_step": before.value,
+            "to_step": after.value,
+            "changed_at": now,
+            "changed_on": today,
+            "activity_id": None,
+            "user_id": user,
+            "reason": "import",
+        }
+        for account_id, before, after, user in changes
+    ]
+    for start in range(0, len(step_changes), chunk):
+        session.execute(_STEP_CHANGES.insert(), step_changes[start : start + chunk])
+    if progress is not None:
+        progress(len(rows))
     return report
+
+
+def _record_new_steps(
+    session: Session, team_id: str, low: int, high: int, now: datetime, today: date
+) -> None:
+    """One step change per account this import created above name_only (from name_only, by its owner,
+    reason `import`), copied from the accounts in one INSERT … SELECT, in the accounts' order."""
+    accounts = _ACCOUNTS.c
+    created = (
+        select(
+            accounts.team_id,
+            accounts.id,
+            literal(Step.NAME_ONLY.value),
+            accounts.step,
+            literal(now, UtcDateTime()),
+            literal(today, Date()),
+            null(),
+            accounts.owner_id,
+            literal("import"),
+        )
+        .where(
+            accounts.team_id == team_id,
+            accounts.id.between(low, high),
+            accounts.created_at == now,
+            accounts.step != Step.NAME_ONLY.value,
+        )
+        .order_by(accounts.id)
+    )
+    columns = [
+        "team_id",
+        "account_id",
+        "from_step",
+        "to_step",
+        "changed_at",
+        "changed_on",
+        "activity_id",
+        "user_id",
+        "reason",
+    ]
+    session.execute(_STEP_CHANGES.insert().from_select(columns, created))
 
 
 def _updated(found: _Existing, row: ImportRow, now: datetime) -> dict[str, Any] | None:
