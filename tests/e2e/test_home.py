@@ -33,6 +33,7 @@ from tests.support.slack_driver import (
     SlackDriver,
     eventually,
     find_button,
+    interaction,
     settle,
     text_of,
 )
@@ -118,42 +119,25 @@ def press_in_home(
     team: str = TEAM,
 ) -> Sent:
     """A press on the home tab, as Slack sends it: a view container, no message, no response URL."""
-    button, block_id = find_button(view, action_id) if value is None else _button_with(view, action_id, value)
+    button, block_id = find_button(view, action_id, value)
     published = as_published(view)
+    action = {
+        "action_id": action_id,
+        "block_id": block_id,
+        "type": "button",
+        "value": button.get("value"),
+        "text": button["text"],
+        "action_ts": "1700000001.000200",
+    }
     payload = {
-        "type": "block_actions",
-        "team": {"id": team, "domain": "acme"},
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
-        "api_app_id": "A0PYRAMID",
-        "token": "legacy",
-        "trigger_id": f"trig.{uuid.uuid4().hex}",
+        **interaction("block_actions", user, team),
         "container": {"type": "view", "view_id": published["id"]},
         "view": published,
-        "actions": [
-            {
-                "action_id": action_id,
-                "block_id": block_id,
-                "type": "button",
-                "value": button.get("value"),
-                "text": button["text"],
-                "action_ts": "1700000001.000200",
-            }
-        ],
+        "actions": [action],
     }
     sent = driver.payload(payload)
     assert sent.status == 200, sent
     return sent
-
-
-def _button_with(view: dict[str, Any], action_id: str, value: str) -> tuple[dict[str, Any], str]:
-    for block in view["blocks"]:
-        for element in block.get("elements", []) if block.get("type") == "actions" else []:
-            if element.get("action_id") == action_id and element.get("value") == value:
-                return element, block.get("block_id", "")
-        accessory = block.get("accessory")
-        if accessory and accessory.get("action_id") == action_id and accessory.get("value") == value:
-            return accessory, block.get("block_id", "")
-    raise AssertionError(f"no {action_id} button with value {value!r}")
 
 
 def block_ids(view: dict[str, Any]) -> set[str]:

@@ -34,8 +34,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -43,7 +41,6 @@ from typing import Any, TypeVar
 
 import pytest
 from slack_sdk import WebClient
-from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import select
 
 from bot.clock import FixedClock
@@ -58,7 +55,6 @@ from tests.support.fake_slack import FakeSlack
 from tests.support.slack_driver import (
     OTHER_TEAM,
     OTHER_USER,
-    SIGNING_SECRET,
     TEAM,
     USER,
     Sent,
@@ -100,21 +96,7 @@ def _quiet_logs(caplog: pytest.LogCaptureFixture, driver: SlackDriver, slack: Fa
 
 def post_json(driver: SlackDriver, body: dict[str, Any], headers: dict[str, str] | None = None) -> Sent:
     """An Events API delivery, signed, with extra headers (Slack's retry headers)."""
-    raw = json.dumps(body)
-    ts = str(int(time.time()))
-    signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=raw) or ""
-    all_headers = {
-        "Content-Type": "application/json",
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": signature,
-        **(headers or {}),
-    }
-    request = urllib.request.Request(driver.url, data=raw.encode(), headers=all_headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return Sent(response.status, response.read().decode())
-    except urllib.error.HTTPError as error:
-        return Sent(error.code, error.read().decode())
+    return driver.event(body, headers=headers)
 
 
 def timed(send: Callable[[], Sent]) -> Sent:
@@ -139,26 +121,23 @@ def command(
 ) -> dict[str, Any]:
     """A slash command with Slack's own fields plus `extra` (Grid: enterprise_id, is_enterprise_install);
     returns the reply (in the ack, or at the response URL)."""
-    key = uuid.uuid4().hex[:10]
-    fields = {
-        "token": "legacy",
-        "team_id": team,
-        "team_domain": "acme",
-        "channel_id": channel,
-        "channel_name": "sales",
-        "user_id": user,
-        "user_name": user.lower(),
-        "command": name,
-        "text": text,
-        "api_app_id": APP,
-        "is_enterprise_install": "false",
-        "response_url": driver.slack.response_url(key),
-        "trigger_id": f"111.222.{uuid.uuid4().hex}",
-        **(extra or {}),
-    }
-    sent = timed(lambda: driver.form(fields))
-    driver.acks[key] = sent
-    return driver.reply(key)
+    keys: list[str] = []
+
+    def send() -> Sent:
+        sent, key = driver.command(
+            name,
+            text,
+            user=user,
+            team=team,
+            channel=channel,
+            trigger_id=f"111.222.{uuid.uuid4().hex}",
+            extra={"api_app_id": APP, "is_enterprise_install": "false", **(extra or {})},
+        )
+        keys.append(key)
+        return sent
+
+    timed(send)
+    return driver.reply(keys[0])
 
 
 def grid_extra(enterprise: str = ENTERPRISE) -> dict[str, str]:

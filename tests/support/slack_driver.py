@@ -97,8 +97,10 @@ class SlackDriver:
         team: str = TEAM,
         trigger_id: str | None = None,
         channel: str = "C0SALES",
+        extra: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> tuple[Sent, str]:
+        """A slash command with Slack's own fields (and `extra` ones: Enterprise Grid's, for instance)."""
         key = uuid.uuid4().hex[:10]
         fields = {
             "token": "legacy",
@@ -113,6 +115,7 @@ class SlackDriver:
             "api_app_id": "A0PYRAMID",
             "response_url": self.slack.response_url(key),
             "trigger_id": trigger_id or f"trig.{uuid.uuid4().hex}",
+            **(extra or {}),
         }
         sent = self.form(fields, **kwargs)
         self.acks[key] = sent
@@ -150,33 +153,19 @@ class SlackDriver:
         channel: str = "C0SALES",
     ) -> tuple[Sent, str]:
         """Presses the button `action_id` of a message the bot posted (or a forged value)."""
-        button, block_id = find_button(message, action_id)
         key = uuid.uuid4().hex[:10]
+        container = {
+            "type": "message",
+            "message_ts": "1700000000.000100",
+            "channel_id": channel,
+            "is_ephemeral": True,
+        }
         payload = {
-            "type": "block_actions",
-            "team": {"id": team, "domain": "acme"},
-            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
-            "api_app_id": "A0PYRAMID",
-            "token": "legacy",
-            "trigger_id": f"trig.{uuid.uuid4().hex}",
-            "container": {
-                "type": "message",
-                "message_ts": "1700000000.000100",
-                "channel_id": channel,
-                "is_ephemeral": True,
-            },
+            **interaction("block_actions", user, team),
+            "container": container,
             "channel": {"id": channel, "name": "sales"},
             "response_url": self.slack.response_url(key),
-            "actions": [
-                {
-                    "action_id": action_id,
-                    "block_id": block_id,
-                    "type": "button",
-                    "value": value if value is not None else button.get("value"),
-                    "text": button["text"],
-                    "action_ts": "1700000001.000200",
-                }
-            ],
+            "actions": [button_action(message, action_id, value)],
         }
         return self.payload(payload), key
 
@@ -190,12 +179,7 @@ class SlackDriver:
         view_id: str | None = None,
     ) -> Sent:
         payload = {
-            "type": "view_submission",
-            "team": {"id": team, "domain": "acme"},
-            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
-            "api_app_id": "A0PYRAMID",
-            "token": "legacy",
-            "trigger_id": f"trig.{uuid.uuid4().hex}",
+            **interaction("view_submission", user, team),
             "view": {
                 **view,
                 "id": view_id or view.get("id") or f"V{uuid.uuid4().hex[:10].upper()}",
@@ -241,24 +225,9 @@ def press_in(
 ) -> tuple[Sent, str]:
     """Presses an element of a message the bot posted to `channel`, as Slack sends it for a real (not
     ephemeral) message: the container names the message and the payload carries it."""
-    if action is None:
-        element, block_id = find_button(message, action_id)
-        action = {
-            "action_id": action_id,
-            "block_id": block_id,
-            "type": element.get("type", "button"),
-            "value": value if value is not None else element.get("value"),
-            "text": element.get("text"),
-            "action_ts": "1700000001.000200",
-        }
     key = uuid.uuid4().hex[:10]
     payload = {
-        "type": "block_actions",
-        "team": {"id": team, "domain": "acme"},
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
-        "api_app_id": "A0PYRAMID",
-        "token": "legacy",
-        "trigger_id": f"trig.{uuid.uuid4().hex}",
+        **interaction("block_actions", user, team),
         "container": {
             "type": "message",
             "message_ts": message["ts"],
@@ -273,7 +242,7 @@ def press_in(
             "blocks": message.get("blocks", []),
         },
         "response_url": driver.slack.response_url(key),
-        "actions": [action],
+        "actions": [action or button_action(message, action_id, value)],
     }
     sent = driver.payload(payload)
     assert sent.status == 200, sent
@@ -296,15 +265,42 @@ def settle(slack: FakeSlack, quiet: float = 0.15, timeout: float = 3.0) -> None:
         seen = now
 
 
-def find_button(message: dict[str, Any], action_id: str) -> tuple[dict[str, Any], str]:
+def interaction(kind: str, user: str, team: str) -> dict[str, Any]:
+    """The fields every interaction payload of `kind` starts with: who, from which workspace, a trigger."""
+    return {
+        "type": kind,
+        "team": {"id": team, "domain": "acme"},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
+        "api_app_id": "A0PYRAMID",
+        "token": "legacy",
+        "trigger_id": f"trig.{uuid.uuid4().hex}",
+    }
+
+
+def find_button(
+    message: dict[str, Any], action_id: str, value: str | None = None
+) -> tuple[dict[str, Any], str]:
+    """The element `action_id` of a message or view (the one with `value`, when given) and its block id."""
     for block in message.get("blocks", []):
-        for element in block.get("elements", []) if block.get("type") == "actions" else []:
-            if element.get("action_id") == action_id:
+        elements = block.get("elements", []) if block.get("type") == "actions" else []
+        for element in [*elements, block.get("accessory") or {}]:
+            if element.get("action_id") == action_id and value in (None, element.get("value")):
                 return element, block.get("block_id", "")
-        accessory = block.get("accessory")
-        if accessory and accessory.get("action_id") == action_id:
-            return accessory, block.get("block_id", "")
-    raise AssertionError(f"no button {action_id} in {json.dumps(message)[:500]}")
+    found = f"no button {action_id}" + ("" if value is None else f" with value {value!r}")
+    raise AssertionError(f"{found} in {json.dumps(message)[:500]}")
+
+
+def button_action(message: dict[str, Any], action_id: str, value: str | None = None) -> dict[str, Any]:
+    """The action a press on the button `action_id` sends (`value`: a forged one instead of its own)."""
+    element, block_id = find_button(message, action_id)
+    return {
+        "action_id": action_id,
+        "block_id": block_id,
+        "type": element.get("type", "button"),
+        "value": value if value is not None else element.get("value"),
+        "text": element.get("text"),
+        "action_ts": "1700000001.000200",
+    }
 
 
 def text_of(message: dict[str, Any]) -> str:
