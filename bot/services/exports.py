@@ -131,10 +131,9 @@ def write_export(
     try:
         cursor.execute(sql, params)
         if fmt == "csv":
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(EXPORT_FIELDS)
+            out.write(",".join(EXPORT_FIELDS) + "\n")
             while rows := cursor.fetchmany(chunk):
-                writer.writerows(rows)
+                out.write("\n".join(row[0] for row in rows) + "\n")
                 count += len(rows)
                 if progress is not None:
                     progress(count)
@@ -173,13 +172,16 @@ assert tuple(name for name, _ in _EXPORT_COLUMNS) == EXPORT_FIELDS
 
 
 def _export_sql(fmt: str, team_ids: list[str], *, postgres: bool) -> tuple[str, list[str]]:
-    """The export's statement for the driver (its own placeholders) and its parameters."""
+    """The export's statement for the driver (its own placeholders) and its parameters: one text
+    column, a CSV line or a JSON object, per account."""
     mark = "%s" if postgres else "?"
     where = f" WHERE a.team_id IN ({', '.join([mark] * len(team_ids))})" if team_ids else ""
     order = " ORDER BY a.team_id, a.name_key"
     if fmt == "csv":
-        columns = ", ".join(column for _, column in _EXPORT_COLUMNS)
-        return f"SELECT {columns} FROM accounts a{where}{order}", list(team_ids)
+        line = " || ',' || ".join(
+            _csv_field(name, column, postgres=postgres) for name, column in _EXPORT_COLUMNS
+        )
+        return f"SELECT {line} FROM accounts a{where}{order}", list(team_ids)
     if postgres:
         # row_to_json keeps the column order and writes compact JSON, as SQLite's json_object does.
         columns = ", ".join(f"{column} AS {name}" for name, column in _EXPORT_COLUMNS)
@@ -187,6 +189,26 @@ def _export_sql(fmt: str, team_ids: list[str], *, postgres: bool) -> tuple[str, 
         return f"SELECT row_to_json(r)::text FROM accounts a {lateral}{where}{order}", list(team_ids)
     pairs = ", ".join(f"'{name}', {column}" for name, column in _EXPORT_COLUMNS)
     return f"SELECT json_object({pairs}) FROM accounts a{where}{order}", list(team_ids)
+
+
+_CSV_NUMBERS = {"stage", "meetings", "deals_won"}
+_CSV_DATES = {"last_touch_on", "created_on"}
+
+
+def _csv_field(name: str, column: str, *, postgres: bool) -> str:
+    """One CSV field as Python's csv module (QUOTE_MINIMAL) writes it: NULL as nothing, and a text
+    with a comma, a double quote or a line break quoted, its quotes doubled."""
+    if name in _CSV_NUMBERS:
+        return f"CAST({column} AS TEXT)"
+    if name in _CSV_DATES:
+        value = f"to_char({column}, 'YYYY-MM-DD')" if postgres else column
+        return f"coalesce({value}, '')"
+    find, char = ("strpos", "chr") if postgres else ("instr", "char")
+    special = " OR ".join(
+        f"{find}({column}, {needle}) > 0" for needle in ("'\"'", "','", f"{char}(10)", f"{char}(13)")
+    )
+    quoted = f"'\"' || replace({column}, '\"', '\"\"') || '\"'"
+    return f"(CASE WHEN {column} IS NULL THEN '' WHEN {special} THEN {quoted} ELSE {column} END)"
 
 
 class Progress:
