@@ -19,6 +19,9 @@ class Lapse(StrEnum):
     ARCHIVE = "archive"  # a year of silence: stop chasing
 
 
+# The digest lists at most this many lapsing accounts (the quietest), however long the backlog.
+LAPSING_LIMIT = 50
+
 # The stages whose accounts are nudged one by one (acquaintances are only counted, see below).
 LAPSING_STAGES: tuple[Stage, ...] = (Stage.PROSPECT, Stage.CUSTOMER, Stage.REPEATER)
 

@@ -13,6 +13,7 @@ from bot.domain.activities import ActivityKind
 from bot.domain.followups import FollowupStatus
 from bot.domain.lapse import (
     DEFAULT_RULES,
+    LAPSING_LIMIT,
     LAPSING_STAGES,
     Lapse,
     LapseRules,
@@ -27,7 +28,6 @@ from bot.domain.stages import Stage, Step, steps_of
 from bot.models import Account, Activity, Followup, Recovery
 from bot.services import followups, recoveries
 
-LAPSING_LIMIT = 50
 # When an account was last touched (its creation if never): the last column of
 # ix_accounts_team_owner_step_last, an index on this very expression.
 _last_touched = func.coalesce(Account.last_touch_on, Account.created_on)
