@@ -6,7 +6,6 @@ The clock stands at Sunday 2026-11-22 10:00 Asia/Tokyo; both users are in Tokyo.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -167,19 +166,9 @@ def test_the_same_followup_delivered_twice_stores_one(driver: SlackDriver, db: D
 
 def test_simultaneous_deliveries_of_one_followup_store_one(driver: SlackDriver, db: Database) -> None:
     driver.run("/meeting", "Acme visit")  # users.info cached: the deliveries race on the database only
-    keys: list[str] = []
-
-    def deliver() -> None:
-        sent, key = driver.command("/followup", "Acme 2027-04-01 -- call", trigger_id="trig.same-fu")
-        assert sent.status == 200
-        keys.append(key)
-
-    threads = [threading.Thread(target=deliver) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    replies = [text_of(driver.reply(key)) for key in keys]
+    copies = driver.same_delivery("/followup", "Acme 2027-04-01 -- call", "trig.same-fu")
+    assert [sent.status for sent, _key in copies] == [200, 200, 200]
+    replies = [text_of(driver.reply(key)) for _sent, key in copies]
 
     assert the_followup(db).due_on == date(2027, 4, 1)
     assert not any("went wrong" in r for r in replies), replies

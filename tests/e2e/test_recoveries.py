@@ -7,7 +7,6 @@ The clock stands at Sunday 2026-11-22 10:00 Asia/Tokyo; both users are in Tokyo.
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -163,19 +162,9 @@ def test_simultaneous_deliveries_of_one_trouble_open_one_recovery(
     driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     driver.run("/meeting", "Acme visit")  # users.info cached: the deliveries race on the database only
-    keys: list[str] = []
-
-    def deliver() -> None:
-        sent, key = driver.command("/trouble", "Acme -- wrong invoice", trigger_id="trig.same-trouble")
-        assert sent.status == 200
-        keys.append(key)
-
-    threads = [threading.Thread(target=deliver) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    replies = [text_of(driver.reply(key)) for key in keys]
+    copies = driver.same_delivery("/trouble", "Acme -- wrong invoice", "trig.same-trouble")
+    assert [sent.status for sent, _key in copies] == [200, 200, 200]
+    replies = [text_of(driver.reply(key)) for _sent, key in copies]
     settle(slack)
 
     recovery = the_recovery(db)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import time
 from collections import Counter
@@ -26,7 +25,7 @@ import pytest
 
 from bot.cli import main
 from bot.clock import FixedClock
-from bot.config import Settings, get_settings
+from bot.config import Settings
 from bot.db import Database
 from bot.i18n import t
 from bot.jobs.announcements import announce_last_hour
@@ -35,6 +34,7 @@ from bot.jobs.snapshots import take_snapshots
 from bot.jobs.summary import send_due_summaries
 from bot.runtime import Runtime
 from bot.services.exports import apply_import, read_import
+from tests.support.database import cli_environment
 from tests.support.fake_slack import FakeSlack
 from tests.support.server import jobs_client
 from tests.support.slack_driver import (
@@ -134,12 +134,7 @@ def export_stages(
     owner: str | None = None,
 ) -> Counter[int]:
     """`pyramid-bot export --format json`, counted by stage for TEAM (and one owner)."""
-    for name in list(os.environ):
-        if name.upper().startswith(("PYRAMID_", "SLACK_")) and name != "PYRAMID_TEST_DATABASE_URL":
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
+    cli_environment(monkeypatch, database_url, tmp_path)
     capsys.readouterr()
     assert main(["export", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
@@ -653,15 +648,14 @@ def test_pyramid_bot_summary_posts_once(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     build_week(driver, slack, clock, runtime)
-    for name in list(os.environ):
-        if name.upper().startswith(("PYRAMID_", "SLACK_")) and name != "PYRAMID_TEST_DATABASE_URL":
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
-    monkeypatch.setenv("SLACK_API_URL", slack.base_url)
-    monkeypatch.setenv("PYRAMID_TEAM_CHANNEL", TEAM_CHANNEL)
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
+    cli_environment(
+        monkeypatch,
+        database_url,
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_API_URL=slack.base_url,
+        PYRAMID_TEAM_CHANNEL=TEAM_CHANNEL,
+    )
 
     assert main(["summary", "--date", "2026-11-30"]) == 0
     out = capsys.readouterr().out

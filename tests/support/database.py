@@ -3,13 +3,15 @@ short readers of what is stored, for assertions."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from bot.config import sqlalchemy_url
+from bot.config import get_settings, sqlalchemy_url
 from bot.db import Database, upgrade
 from bot.models import Account, Activity, Base, Followup, PendingRequest, Recovery, StepChange
 
@@ -138,3 +140,16 @@ def the_followup(db: Database, team: str = TEAM) -> Followup:
     found = followups(db, team)
     assert len(found) == 1, [(f.due_on, f.source) for f in found]
     return found[0]
+
+
+def cli_environment(monkeypatch: pytest.MonkeyPatch, database_url: str, workdir: Path, **env: str) -> None:
+    """The environment `pyramid-bot` commands get in a test: no Pyramid or Slack setting of the machine,
+    this database, `env` (SLACK_BOT_TOKEN="…", …), the working directory `workdir`, settings read anew."""
+    for name in list(os.environ):
+        if name.upper().startswith(("PYRAMID_", "SLACK_")) and name != "PYRAMID_TEST_DATABASE_URL":
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(workdir)
+    get_settings.cache_clear()

@@ -4,6 +4,7 @@ modal submissions, suggestions, events), and readers of what the bot sent back t
 from __future__ import annotations
 
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -126,6 +127,24 @@ class SlackDriver:
         sent, key = self.command(command, text, **kwargs)
         assert sent.status == 200, sent
         return self.reply(key)
+
+    def same_delivery(
+        self, command: str, text: str, trigger_id: str, copies: int = 3
+    ) -> list[tuple[Sent, str]]:
+        """One command delivered `copies` times at once (Slack retrying while the first is under way):
+        every copy carries the same trigger id. Returns each copy's answer and response key."""
+        sent: list[tuple[Sent, str]] = []
+
+        def deliver() -> None:
+            sent.append(self.command(command, text, trigger_id=trigger_id))
+
+        threads = [threading.Thread(target=deliver) for _ in range(copies)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(sent) == copies, sent
+        return sent
 
     def reply(self, key: str, timeout: float = 5.0) -> dict[str, Any]:
         """The reply to a command: in its ack when it came there, else at its response URL."""
