@@ -203,27 +203,31 @@ def run_export(db: Database, fmt: str, team_ids: list[str] | None = None) -> int
 
 
 def plans(db: Database, size_label: str) -> list[str]:
-    """The name look-up's plan (CHUNK keys, the statement the import runs) and, on PostgreSQL, the generic
-    plan that the same statement would be given if it were prepared."""
+    """The name look-up's plan (CHUNK keys, the statement the import runs: `IN (…)` on SQLite, `= ANY(…)`
+    planned at each run on PostgreSQL) and, on PostgreSQL, the generic plan it would get if prepared."""
     keys = [name_key(f"Company {index:07d} K.K.") for index in range(0, CHUNK * 7, 7)]
-    statement = select(Account.name_key, Account.id).where(Account.team_id == TEAM, Account.name_key.in_(keys))
-    query = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
     lines = []
     with db.engine.connect() as connection:
         if db.is_sqlite:
+            statement = select(Account.name_key, Account.id).where(
+                Account.team_id == TEAM, Account.name_key.in_(keys)
+            )
+            query = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
             found = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + query).all()
             lines.append(f"  at {size_label} rows: " + " / ".join(str(row[3]) for row in found))
         else:
-            found = connection.exec_driver_sql("EXPLAIN " + query).scalars()
+            query = "SELECT name_key, id FROM accounts WHERE team_id = %s AND name_key = ANY(%s::varchar[])"
+            found = connection.exec_driver_sql("EXPLAIN " + query, (TEAM, keys)).scalars()
             lines.append(f"  at {size_label} rows, as run (planned each time): " + _short(found))
-            marks = ", ".join(f"${index}" for index in range(2, len(keys) + 2))
             connection.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
             connection.exec_driver_sql(
-                f"PREPARE bench_lookup AS SELECT name_key, id FROM accounts WHERE team_id = $1::varchar "
-                f"AND name_key IN ({marks})"
+                "PREPARE bench_lookup(varchar, varchar[]) AS "
+                "SELECT name_key, id FROM accounts WHERE team_id = $1 AND name_key = ANY($2)"
             )
-            literals = ", ".join("'" + value.replace("'", "''") + "'" for value in [TEAM, *keys])
-            generic = connection.exec_driver_sql(f"EXPLAIN EXECUTE bench_lookup({literals})").scalars()
+            literals = ", ".join("'" + key.replace("'", "''") + "'" for key in keys)
+            generic = connection.exec_driver_sql(
+                f"EXPLAIN EXECUTE bench_lookup('{TEAM}', ARRAY[{literals}])"
+            ).scalars()
             lines.append(f"  at {size_label} rows, generic plan (if it were prepared): " + _short(generic))
             connection.rollback()
     return lines
