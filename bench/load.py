@@ -12,7 +12,7 @@ What it does, in one run (see bench/README.md for the figures and how to read th
    today's snapshot through the bot's own service. Two more teams with 2,000 reps each (10,000 and
    100,000 accounts) serve the digest measurements.
 2. Starts the real production server, `pyramid-bot serve` (waitress), in a subprocess on a free
-   127.0.0.1 port with SLACK_API_URL pointing at `bot.local_slack.LocalSlack` in this process and
+   127.0.0.1 port with SLACK_API_URL pointing at `tests.support.fake_slack.FakeSlack` in this process and
    PYRAMID_RUN_SCHEDULER=false; and a bare Bolt app on the same waitress server whose listener only acks
    with a fixed reply (the floor).
 3. For each scenario (`/meeting` on existing accounts, `/deal`, `/account`, `/pyramid team`, a button
@@ -954,7 +954,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bot.clock import Clock
     from bot.db import Database
-    from bot.local_slack import LocalSlack
+    from tests.support.fake_slack import FakeSlack
 
     today = Clock().today(ZoneInfo(ZONE))
     load_team = SeedTeam(LOAD_TEAM, "L", accounts, LOAD_REPS, 0)
@@ -998,7 +998,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"daily snapshot job for {LOAD_TEAM}: {daily_job(url, LOAD_TEAM, today):.2f} s")
 
         runs: list[Run] = []
-        with LocalSlack(team_id=LOAD_TEAM) as fake:
+        with FakeSlack(team_id=LOAD_TEAM) as fake:
             for owner in load_team.owners():
                 fake.add_user(owner, name=owner.lower(), tz=ZONE, locale="en-US")
             env = {

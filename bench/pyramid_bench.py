@@ -16,7 +16,7 @@ one step change per climb, some follow-ups and recoveries, and 365 days of pyram
 measures, each over K runs after one warm-up:
 
 * the slash commands end to end, exactly as Slack sends them: signed HTTP requests to the real app
-  behind waitress, with the Web API and the response URLs served by `bot.local_slack.LocalSlack`;
+  behind waitress, with the Web API and the response URLs served by `tests.support.fake_slack.FakeSlack`;
   "ack" is the HTTP answer Slack waits 3 s for, "reply" the moment the answer reaches the response URL;
 * the services behind `/pyramid`, the JSON export, a rep's digest and the daily snapshot job.
 
@@ -67,7 +67,6 @@ from bot.domain.analytics import AccountLife, replay
 from bot.domain.names import name_key
 from bot.domain.stages import Evidence, Stage, Step, step_for
 from bot.jobs.snapshots import take_snapshots
-from bot.local_slack import Call, LocalSlack
 from bot.models import Account, Activity, Followup, PyramidSnapshot, Recovery, StepChange
 from bot.runtime import Runtime
 from bot.server import EVENTS_PATH, wsgi_app
@@ -75,6 +74,7 @@ from bot.services.analytics import analytics_for
 from bot.services.digests import digest_for
 from bot.services.exports import export_rows
 from bot.services.pyramids import distribution_for
+from tests.support.fake_slack import Call, FakeSlack
 
 TEAM = "T0BENCH"
 SECRET = "bench-signing-secret"
@@ -497,7 +497,7 @@ class Exchange:
 class SlackClient:
     """Plays Slack: signed slash commands to the app; answers read back from the fake."""
 
-    def __init__(self, app_url: str, fake: LocalSlack) -> None:
+    def __init__(self, app_url: str, fake: FakeSlack) -> None:
         self.url = app_url + EVENTS_PATH
         self.fake = fake
         self.arrivals = Arrivals()
@@ -560,7 +560,7 @@ class SlackClient:
 
 
 @contextmanager
-def running_app(settings: Settings, db: Database, clock: FixedClock, fake: LocalSlack) -> Iterator[str]:
+def running_app(settings: Settings, db: Database, clock: FixedClock, fake: FakeSlack) -> Iterator[str]:
     """The real app behind waitress on a free loopback port, stopped cleanly afterwards."""
     client = WebClient(token="xoxb-bench", base_url=fake.base_url)
     app = build_app(settings, db=db, clock=clock, client=client)
@@ -604,7 +604,7 @@ def measure_command(
     return results
 
 
-def slack_settings(url: str, fake: LocalSlack) -> Settings:
+def slack_settings(url: str, fake: FakeSlack) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         slack_bot_token=SecretStr("xoxb-bench"),
@@ -645,7 +645,7 @@ def typo_of(name: str, taken: set[str]) -> str:
 
 def bench_slack(url: str, db: Database, team: Team, repeat: int) -> list[Result]:
     me, other = team.owners[0], team.owners[1]
-    with LocalSlack(team_id=TEAM) as fake:
+    with FakeSlack(team_id=TEAM) as fake:
         for owner in team.owners:
             fake.add_user(owner, name=owner.lower(), tz=ZONE, locale="en-US")
         clock = FixedClock(NOW)

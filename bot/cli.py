@@ -212,7 +212,7 @@ def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.console import run_console
+    from bot.console.run import run_console
 
     # The terminal is the user interface here: only warnings and errors go beside it.
     logging.getLogger().setLevel(logging.WARNING)

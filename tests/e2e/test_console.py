@@ -19,8 +19,8 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.console.run import run_console, slack_locale
 from bot.console.session import ConsoleSession
-from bot.db import Database
 from bot.console.standin import SlackStandIn
+from bot.db import Database
 
 USER = "U0LOCAL"
 ACCOUNTS = ["Acme Corp", "Acme Logistics", "Globex"]
