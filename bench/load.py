@@ -40,8 +40,6 @@ import random
 import resource
 import shutil
 import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -59,12 +57,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-if not os.environ.get("PYTHONPATH") and str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:
+    # tests/support from this checkout; bot/ from PYTHONPATH when it names another one (an export of an
+    # older commit, to measure it), else from this checkout too.
+    sys.path.insert(len(sys.path) if os.environ.get("PYTHONPATH") else 0, str(ROOT))
 
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 from sqlalchemy import Engine, event, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+
+from tests.support.database import database_version  # noqa: E402
+from tests.support.server import free_port  # noqa: E402
 
 SECRET = "load-bench-signing-secret"
 LOAD_TEAM = "T0LOAD"
@@ -356,22 +358,10 @@ def check_seed_ladder() -> None:
 
 
 def prepare_database(database: str, workdir: Path) -> str:
-    from bot.config import sqlalchemy_url
-    from bot.db import Database, upgrade
+    """A migrated, empty database: "sqlite" (a new file in `workdir`) or a PostgreSQL URL (schema reset)."""
+    from tests.support.database import migrated
 
-    if database == "sqlite":
-        url = f"sqlite:///{workdir / 'load-bench.db'}"
-    else:
-        url = sqlalchemy_url(database)
-        shown = make_url(url).render_as_string(hide_password=True)
-        print(f"WARNING: dropping and recreating schema public in {shown}", file=sys.stderr)
-        db = Database(url)
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        db.dispose()
-    upgrade(url)
-    return url
+    return migrated(None if database == "sqlite" else database, workdir / "load-bench.db", announce=True)
 
 
 def vacuum(engine: Engine) -> None:
@@ -388,13 +378,6 @@ def vacuum(engine: Engine) -> None:
                 return
             time.sleep(1)
         print(f"warning: accounts {visible} of {pages} pages all-visible after VACUUM", file=sys.stderr)
-
-
-def database_version(engine: Engine) -> str:
-    if engine.dialect.name == "sqlite":
-        return f"SQLite {sqlite3.sqlite_version}"
-    with engine.connect() as connection:
-        return f"PostgreSQL {connection.scalar(text('SHOW server_version'))}"
 
 
 def daily_job(url: str, team_id: str, today: date) -> float:
@@ -415,12 +398,6 @@ def daily_job(url: str, team_id: str, today: date) -> float:
 
 
 # ------------------------------------------------------------------------------------------- servers
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -14,10 +14,10 @@ from bot.config import Settings
 from bot.db import Database
 from bot.runtime import Runtime
 from tests.e2e.conftest import settings, slack  # noqa: F401 - fixtures
-from tests.reliability.support import ServeProcess, TcpProxy, free_port
+from tests.reliability.support import ServeProcess, TcpProxy
 from tests.support.database import is_postgres
 from tests.support.fake_slack import FakeSlack
-from tests.support.server import events_url, serving
+from tests.support.server import events_url, free_port, serving
 from tests.support.slack_driver import SIGNING_SECRET, SlackDriver
 
 

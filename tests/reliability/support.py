@@ -32,6 +32,7 @@ from bot.domain.stages import Step
 from bot.models import Account, Activity, Delivery, StepChange
 from bot.services import integrity
 from tests.support.fake_slack import FakeSlack
+from tests.support.server import free_port
 from tests.support.slack_driver import SlackDriver, text_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -261,12 +262,6 @@ def count_activities(db: Database, team: str) -> int:
 
 
 # ------------------------------------------------------------------------------- processes, ports
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def clean_environment() -> dict[str, str]:

@@ -4,11 +4,13 @@ short readers of what is stored, for assertions."""
 from __future__ import annotations
 
 import os
+import sqlite3
+import sys
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from bot.config import get_settings, sqlalchemy_url
@@ -32,16 +34,30 @@ def reset_schema(url: str) -> None:
     engine.dispose()
 
 
-def migrated(url: str | None, sqlite_file: Path) -> str:
-    """A database migrated from scratch: the PostgreSQL one at `url` with its schema reset, or a new
-    SQLite file when `url` is None. Returns its SQLAlchemy URL."""
-    if url:
-        url = sqlalchemy_url(url)
-        reset_schema(url)
+def migrated(url: str | None, sqlite_file: Path, *, announce: bool = False) -> str:
+    """A database migrated from scratch: a new SQLite file (`sqlite_file` when `url` is None), or the
+    PostgreSQL database at `url` with its schema reset (`announce`: say so on stderr first). Returns its
+    SQLAlchemy URL; ValueError for an SQLite database that is not a new file."""
+    url = sqlalchemy_url(url or f"sqlite:///{sqlite_file}")
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise ValueError("give SQLite as a file URL, e.g. sqlite:////tmp/bench.db")
+        if Path(parsed.database).exists():
+            raise ValueError(f"{parsed.database} exists; a new SQLite file is needed")
     else:
-        url = f"sqlite:///{sqlite_file}"
+        if announce:
+            print(f"WARNING: dropping and recreating schema public in {shown(url)}", file=sys.stderr)
+        reset_schema(url)
     upgrade(url)
     return url
+
+
+def database_version(engine: Engine) -> str:
+    if engine.dialect.name == "sqlite":
+        return f"SQLite {sqlite3.sqlite_version}"
+    with engine.connect() as connection:
+        return f"PostgreSQL {connection.scalar(text('SHOW server_version'))}"
 
 
 def shown(url: str) -> str:

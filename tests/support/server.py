@@ -3,6 +3,7 @@ reliability tests and the benchmarks; the runtime and Web API client the schedul
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -79,6 +80,12 @@ def serving(
         LIVE_RUNTIMES.remove(runtime)
         runtime.close()
         served.stop()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def events_url(base_url: str) -> str:
