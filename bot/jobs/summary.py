@@ -15,7 +15,6 @@ from bot.jobs.outbox import Delivered, Outcome, deliver_once, report_failure, up
 from bot.runtime import Runtime
 from bot.services import accounts, summaries
 from bot.views.blocks import Message, fmt_date, stage_name
-from bot.views.chart import pyramid_png
 from bot.views.summary import summary_message
 
 log = logging.getLogger(__name__)
@@ -83,6 +82,8 @@ def _send(runtime: Runtime, client: WebClient, team_id: str, day: date, channel:
     if posted.outcome in (Outcome.SENT, Outcome.ALREADY) and posted.ts:
 
         def render() -> bytes:
+            from bot.views.chart import pyramid_png  # matplotlib: loaded by the first summary only
+
             return pyramid_png(
                 {stage.value: count for stage, count in summary.distribution.by_stage.items()},
                 {stage.value: count for stage, count in summary.last_week.items()}
