@@ -8,12 +8,14 @@ so a button and the listener that answers it cannot drift apart.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 MAX_ID = 2**31 - 1
+log = logging.getLogger(__name__)
 
 # ------------------------------------------------------------------------------ modals (callback ids)
 MEETING_CALLBACK = "log_meeting"
@@ -175,3 +177,12 @@ def followup_id_of(action: dict[str, object]) -> int:
 
 def recovery_id_of_steps(block_id: str) -> int:
     return item_id(block_id, "rc_", "_steps")
+
+
+def near_match_choice(raw: str | None) -> NearMatchChoice | None:
+    """A "did you mean" answer; None (and a warning) when the value is not one of ours."""
+    try:
+        return parse_json(NearMatchChoice, raw)
+    except BadPayload:
+        log.warning("refused a malformed near-match value")
+        return None

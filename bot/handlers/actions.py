@@ -16,13 +16,12 @@ from bot.handlers.replying import (
     Json,
     asker,
     error_reply,
+    refusal,
     replace_pressed,
     runtime_in,
-    tell,
-    tell_later,
     who,
 )
-from bot.interactions import BadPayload, NearMatchChoice, ShareValue, parse_id, parse_json
+from bot.interactions import BadPayload, ShareValue, parse_id, parse_json
 from bot.runtime import NotStored, Runtime
 from bot.services.errors import UserFacingError
 from bot.usecases import accounts, logs
@@ -41,24 +40,16 @@ def register(app: App) -> None:
 
 
 def answer_near_match(
-    ack: Ack,
-    body: Json,
-    action: Json,
-    context: BoltContext,
-    respond: Respond,
-    client: WebClient,
+    ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
 ) -> None:
     """Stored before the ack, like a command; the question is replaced by the answer after it."""
-    me = asker(context, client)
+    me, choice = asker(context, client), ids.near_match_choice(action.get("value"))
     try:
-        choice = parse_json(NearMatchChoice, action.get("value"))
-        outcome = logs.answer_near_match(me.runtime, me.team_id, choice.p, choice.a, today=me.today)
-    except BadPayload:
-        log.warning("refused a malformed near-match value")
-        outcome = logs.LogOutcome(None)
+        # A malformed value (None) is answered as an expired question.
+        outcome = logs.answer_near_match(me.runtime, me.team_id, choice, today=me.today)
     except FAILURES as error:
         ack()
-        tell_later(me.runtime, client, body, respond, me.user_id, error_reply(error, me.locale, None))
+        me.tell_later(body, respond, error_reply(error, me.locale, example=None))
         return
     ack()
     reply = replies.log_reply(outcome.result, me.locale)
@@ -66,75 +57,47 @@ def answer_near_match(
     notify.after_action(me.runtime, client, me.team_id, outcome.home_user, outcome.queued)
 
 
-def show_account(
-    ack: Ack,
-    body: Json,
-    action: Json,
-    context: BoltContext,
-    respond: Respond,
-    client: WebClient,
-) -> None:
+def show_account(ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond) -> None:
     """A name under `/account`'s "did you mean": its card replaces the question, after the ack."""
     ack()
-    runtime_in(context).after(lambda: _show_card(asker(context, client), body, action, respond))
+    runtime_in(context).after(lambda: _show_card(asker(context, context.client), body, action, respond))
 
 
 def _show_card(me: Asker, body: Json, action: Json, respond: Respond) -> None:
     try:
         card = accounts.card(me.runtime, me.team_id, parse_id(action.get("value")))
     except (BadPayload, UserFacingError, NotStored) as error:
-        gone = error if isinstance(error, NotStored) else UserFacingError("account_gone")
-        tell(me.client, body, respond, me.user_id, error_reply(gone, me.locale, None))
+        me.tell(body, respond, refusal(error, me.locale, gone="account_gone"))
         return
     replace_pressed(me.client, body, respond, card_view.account_card(card, me.today, me.locale))
 
 
-def open_log(
-    ack: Ack,
-    body: Json,
-    action: Json,
-    context: BoltContext,
-    respond: Respond,
-    client: WebClient,
-) -> None:
-    """Opened right after the ack: a trigger id is only good for 3 seconds. No value (App Home's
-    quick buttons) opens the modal with no account chosen yet."""
+def open_log(ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond) -> None:
+    """The log modal, opened right after the ack: a trigger id is only good for 3 seconds."""
     ack()
-    me = asker(context, client)
+    me = asker(context, context.client)
     try:
+        # No value (App Home's quick buttons): no account chosen yet.
         value = action.get("value")
         account = accounts.account(me.runtime, me.team_id, parse_id(value)) if value else None
     except (BadPayload, UserFacingError, NotStored) as error:
-        gone = error if isinstance(error, NotStored) else UserFacingError("account_gone")
-        tell_later(me.runtime, client, body, respond, me.user_id, error_reply(gone, me.locale, None))
+        me.tell_later(body, respond, refusal(error, me.locale, gone="account_gone"))
         return
-    channel_id = (body.get("channel") or {}).get("id")
-    which = ids.log_which(str(action.get("action_id", "")))
+    which, channel_id = ids.log_which(str(action.get("action_id"))), (body.get("channel") or {}).get("id")
     view = log_modal(which, locale=me.locale, today=me.today, channel_id=channel_id, account=account)
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    me.client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-def share(
-    ack: Ack,
-    body: Json,
-    action: Json,
-    context: BoltContext,
-    respond: Respond,
-    client: WebClient,
-) -> None:
+def share(ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond) -> None:
     """The pyramid goes to the channel in the team's language; the sharer's own copy stays."""
     ack()
-    runtime = runtime_in(context)
-    runtime.after(lambda: _share(runtime_in(context), who(context), body, action, respond, client))
+    runtime_in(context).after(
+        lambda: _share(runtime_in(context), who(context), body, action, respond, context.client)
+    )
 
 
 def _share(
-    runtime: Runtime,
-    who_: tuple[str, str],
-    body: Json,
-    action: Json,
-    respond: Respond,
-    client: WebClient,
+    runtime: Runtime, who_: tuple[str, str], body: Json, action: Json, respond: Respond, client: WebClient
 ) -> None:
     try:
         value = parse_json(ShareValue, action.get("value"))
@@ -142,15 +105,9 @@ def _share(
         log.warning("refused a malformed share value")
         return
     team_id, user_id = who_
+    locale = runtime.settings.pyramid_locale
     reply = pyramid_message_for(
-        runtime,
-        team_id,
-        value.s,
-        value.u,
-        value.d,
-        runtime.settings.pyramid_locale,
-        shareable=False,
-        shared_by=user_id,
+        runtime, team_id, value.s, value.u, value.d, locale, shareable=False, shared_by=user_id
     )
     if body.get("response_url"):
         respond(response_type="in_channel", replace_original=False, **reply)

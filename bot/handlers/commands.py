@@ -55,15 +55,8 @@ def log_command(what: LogWhat, ack: Ack, command: Json, me: Asker) -> None:
         me.client.views_open(trigger_id=command["trigger_id"], view=view)
         return
     try:
-        outcome = logs.log_command(
-            me.runtime,
-            what,
-            text,
-            team_id=me.team_id,
-            user_id=me.user_id,
-            today=me.today,
-            request_key=command_key(command),
-        )
+        key = command_key(command)
+        outcome = logs.log_command(me.runtime, what, text, me.team_id, me.user_id, me.today, key)
     except FAILURES as error:
         ack(**ephemeral(error_reply(error, me.locale, example=what)))
         return

@@ -22,7 +22,6 @@ from bot.handlers.replying import (
     ephemeral,
     error_reply,
     refuse_press,
-    tell,
     update_item,
 )
 from bot.interactions import BadPayload
@@ -46,14 +45,8 @@ def register(app: App) -> None:
 def followup_command(ack: Ack, command: Json, context: BoltContext, client: WebClient) -> None:
     me = asker(context, client)
     try:
-        scheduled = followups.schedule(
-            me.runtime,
-            me.team_id,
-            me.user_id,
-            command_text(command),
-            today=me.today,
-            request_key=command_key(command),
-        )
+        text, key = command_text(command), command_key(command)
+        scheduled = followups.schedule(me.runtime, me.team_id, me.user_id, text, me.today, key)
     except FAILURES as error:
         ack(**ephemeral(error_reply(error, me.locale, example="followup")))
         return
@@ -62,20 +55,13 @@ def followup_command(ack: Ack, command: Json, context: BoltContext, client: WebC
 
 
 def press(
-    ack: Ack,
-    body: Json,
-    action: Json,
-    context: BoltContext,
-    respond: Respond,
-    client: WebClient,
+    ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
 ) -> None:
     me, what = asker(context, client), PRESSES[str(action.get("action_id"))]
     try:
         followup_id = ids.followup_id_of(action)
         picked = _picked_date(action) if what == "reschedule" else None
-        change = followups.press(
-            me.runtime, me.team_id, me.user_id, followup_id, what, today=me.today, picked=picked
-        )
+        change = followups.press(me.runtime, me.team_id, me.user_id, followup_id, what, me.today, picked)
     except (BadPayload, *FAILURES) as error:
         ack()
         refuse_press(me, body, respond, error, gone="followup_gone")
@@ -92,13 +78,7 @@ def _show_change(me: Asker, body: Json, respond: Respond, change: FollowupChange
     update_item(me.client, body, ids.followup_item(followup.id), note)
     if not change.changed and followup.done:
         # A second click, or a click on an old copy of the digest: harmless, and said so.
-        tell(
-            me.client,
-            body,
-            respond,
-            me.user_id,
-            replies.followup_already_done(followup, me.user_id, me.locale),
-        )
+        me.tell(body, respond, replies.followup_already_done(followup, me.user_id, me.locale))
 
 
 def _picked_date(action: Json) -> date:

@@ -70,9 +70,7 @@ def press(
     me, action_id = asker(context, client), str(action.get("action_id"))
     try:
         recovery_id = ids.parse_id(action.get("value"))
-        change = recoveries.move(
-            me.runtime, me.team_id, recovery_id, TRANSITIONS[action_id], user_id=me.user_id
-        )
+        change = recoveries.move(me.runtime, me.team_id, recovery_id, TRANSITIONS[action_id], me.user_id)
     except (BadPayload, *FAILURES) as error:
         ack()
         refuse_press(me, body, respond, error, gone="recovery_gone")
@@ -86,7 +84,7 @@ def press(
 def not_yet(
     ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
 ) -> None:
-    """ "Not yet" to the verdict question: nothing changes; the question says who answered, and when."""
+    """Answering "not yet" to the verdict changes nothing; the question says who answered, and when."""
     me = asker(context, client)
     try:
         recovery = recoveries.recovery(me.runtime, me.team_id, ids.parse_id(action.get("value")))
@@ -112,14 +110,12 @@ def check_steps(
     ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
 ) -> None:
     runtime, (team_id, user_id) = runtime_in(context), who(context)
-    try:
-        recovery_id = ids.recovery_id_of_steps(str(action.get("block_id", "")))
-    except BadPayload:
-        ack()
-        return
     selected = [str(option.get("value")) for option in action.get("selected_options") or []]
     try:
+        recovery_id = ids.recovery_id_of_steps(str(action.get("block_id", "")))
         changed = recoveries.check_steps(runtime, team_id, recovery_id, selected)
+    except BadPayload:
+        changed = False  # not a checklist of ours: nothing to store, nothing to say
     except FAILURES as error:
         ack()
         reply = error_reply(error, runtime.settings.pyramid_locale, example=None)

@@ -79,6 +79,12 @@ class Asker:
         """The time of the request on the asker's clock, "14:05"."""
         return self.now.astimezone(self.profile.zone).strftime("%H:%M")
 
+    def tell(self, body: Json, respond: Respond, reply: Message) -> None:
+        tell(self.client, body, respond, self.user_id, reply)
+
+    def tell_later(self, body: Json, respond: Respond, reply: Message) -> None:
+        tell_later(self.runtime, self.client, body, respond, self.user_id, reply)
+
 
 def asker(context: BoltContext, client: WebClient) -> Asker:
     runtime = runtime_in(context)
@@ -137,15 +143,19 @@ def tell_later(
     runtime.after(lambda: tell(client, body, respond, user_id, reply))
 
 
-def refuse_press(me: Asker, body: dict[str, Any], respond: Respond, error: Exception, gone: str) -> None:
-    """After the ack of a press that changed nothing: say why. A malformed value, or an item gone
-    meanwhile, is answered with `gone`; on the App Home (no response URL, no channel) the rebuilt
-    tab shows it."""
+def refusal(error: Exception, locale: str, gone: str) -> Message:
+    """Why a press changed nothing: a malformed value reads as the item (`gone`) being gone."""
     if isinstance(error, BadPayload):
         error = UserFacingError(gone)
     assert isinstance(error, FAILURES)
-    tell_later(me.runtime, me.client, body, respond, me.user_id, error_reply(error, me.locale, example=None))
-    if isinstance(error, UserFacingError):
+    return error_reply(error, locale, example=None)
+
+
+def refuse_press(me: Asker, body: Json, respond: Respond, error: Exception, gone: str) -> None:
+    """After the ack of a press that changed nothing: say why. When the item is gone meanwhile, on
+    the App Home (no response URL, no channel) the rebuilt tab shows it."""
+    me.tell_later(body, respond, refusal(error, me.locale, gone))
+    if isinstance(error, BadPayload | UserFacingError):
         notify.refresh_home_soon(me.runtime, me.client, me.team_id, me.user_id)
 
 

@@ -29,7 +29,7 @@ class FollowupChanged:
 
 
 def schedule(
-    runtime: Runtime, team_id: str, user_id: str, text: str, *, today: date, request_key: str
+    runtime: Runtime, team_id: str, user_id: str, text: str, today: date, request_key: str
 ) -> Scheduled:
     """`/followup <account> <date> [-- note]`; a retried delivery of the command schedules it once."""
     request = parse_followup(text, today)
@@ -59,7 +59,6 @@ def press(
     user_id: str,
     followup_id: int,
     what: Press,
-    *,
     today: date,
     picked: date | None = None,
 ) -> FollowupChanged:

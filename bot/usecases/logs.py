@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from bot.domain import fields
 from bot.domain.fields import LogDraft, LogWhat
 from bot.domain.parsing import parse_deal, parse_meeting
+from bot.interactions import NearMatchChoice
 from bot.notify import Queued, queue_after_log
 from bot.runtime import Runtime
 from bot.services.accounts import AccountRef
@@ -62,15 +63,20 @@ def log(runtime: Runtime, request: LogRequest, *, today: date) -> LogOutcome:
 
 
 def log_command(
-    runtime: Runtime, what: LogWhat, text: str, *, team_id: str, user_id: str, today: date, request_key: str
+    runtime: Runtime, what: LogWhat, text: str, team_id: str, user_id: str, today: date, request_key: str
 ) -> LogOutcome:
     """`/meeting <text>` or `/deal <text>`: read, checked like the modal (bot/domain/fields.py), stored."""
     if what == "deal":
         deal = parse_deal(text, today)
         draft = LogDraft(
-            "deal", deal.account, deal.outcome, on=deal.on, amount=deal.amount, note=deal.note,
+            "deal",
+            deal.account,
+            deal.outcome,
+            on=deal.on,
+            amount=deal.amount,
+            note=deal.note,
             revisit_on=deal.revisit_on,
-        )  # fmt: skip
+        )
     else:
         touch = parse_meeting(text, today)
         draft = LogDraft("meeting", touch.account, touch.kind, on=touch.on, note=touch.note)
@@ -96,12 +102,15 @@ def log_request(
 
 
 def answer_near_match(
-    runtime: Runtime, team_id: str, pending_id: str, account_id: int | None, *, today: date
+    runtime: Runtime, team_id: str, choice: NearMatchChoice | None, *, today: date
 ) -> LogOutcome:
-    """The rep picked an account (or "create new") for a parked log: stored now, once."""
+    """The rep picked an account (or "create new") for a parked log: stored now, once. None (a
+    malformed answer) finds nothing, as an expired question does."""
+    if choice is None:
+        return LogOutcome(None)
 
     def work(session: Session) -> LogOutcome:
-        request = take(session, team_id, pending_id, AccountRef(account_id=account_id))
+        request = take(session, team_id, choice.p, AccountRef(account_id=choice.a))
         if request is None:
             return LogOutcome(None)
         now = runtime.clock.now()

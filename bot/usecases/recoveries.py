@@ -31,7 +31,7 @@ class RecoveryChanged:
 
 
 def open_trouble(
-    runtime: Runtime, team_id: str, user_id: str, text: str, *, today: date, request_key: str
+    runtime: Runtime, team_id: str, user_id: str, text: str, today: date, request_key: str
 ) -> TroubleOpened:
     """`/trouble <account> -- <what went wrong>`."""
     request = parse_trouble(text)
@@ -60,7 +60,7 @@ def recovery(runtime: Runtime, team_id: str, recovery_id: int) -> RecoveryFacts:
 
 
 def move(
-    runtime: Runtime, team_id: str, recovery_id: int, target: RecoveryStatus, *, user_id: str
+    runtime: Runtime, team_id: str, recovery_id: int, target: RecoveryStatus, user_id: str
 ) -> RecoveryChanged:
     now = runtime.clock.now()
 
