@@ -291,9 +291,7 @@ def test_modal_result_falls_back_to_a_dm_when_the_channel_refuses(
     assert row_counts(db)["Activity"] == 1
 
 
-def test_modal_in_japanese_for_the_japanese_user(
-    driver: SlackDriver, slack: FakeSlack, db: Database
-) -> None:
+def test_modal_in_japanese_for_the_japanese_user(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
     sent, _ = driver.command("/deal", "", user=OTHER_USER)
     _, view = opened_view(slack)
     assert view["title"]["text"] == "商談を記録"

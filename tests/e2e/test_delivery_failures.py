@@ -175,9 +175,7 @@ def _open_trouble(driver: SlackDriver, slack: FakeSlack, db: Database, *_: Any) 
     settled_row(db, "trouble_post")
 
 
-def _flag(
-    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
-) -> None:
+def _flag(driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings) -> None:
     clock.advance(timedelta(days=3, hours=1))
     flag_overdue_recoveries(runtime_for(settings, db, clock), jobs_client(slack), clock.now())
 
