@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.console.elements import ButtonRef
 from bot.console.flow import Json
-from bot.console.standin import APP_ID, BOT_ID, TS_EPOCH
+from bot.console.webapi import APP_ID, BOT_ID, TS_EPOCH
 
 # element type -> (field in state.values / block_actions, field holding its initial value)
 STATE_FIELDS: dict[str, tuple[str, str]] = {

@@ -14,7 +14,7 @@ from slack_bolt import App
 from slack_bolt.response import BoltResponse
 
 from bot.console.flow import Json, Say
-from bot.console.standin import APP_ID, TS_EPOCH
+from bot.console.webapi import APP_ID, TS_EPOCH
 from bot.server import bolt_request
 
 VERIFICATION_TOKEN = "console"

@@ -17,7 +17,7 @@ from bot.console.flow import Json, Say
 from bot.console.forms import FormStack
 from bot.console.payloads import BotLink, RecordedCall
 from bot.console.render import render_message
-from bot.console.standin import APP_ID, BOT_ID
+from bot.console.webapi import APP_ID, BOT_ID
 
 
 @dataclass

@@ -72,18 +72,19 @@ class FakeSlack(SlackStandIn):
         # private (conversations.join cannot join those: someone must /invite the bot).
         self._outside: set[str] = set()
         self._private: set[str] = set()
-        answers = self._answers
-        self._answers = {
-            **answers,
-            "users.list": self._users_list,
-            "chat.delete": self._chat_delete,
-            "chat.getPermalink": self._chat_get_permalink,
-            "conversations.join": self._conversations_join_unless_private,
-            "chat.postMessage": self._inside(answers["chat.postMessage"], posting=True),
-            "conversations.history": self._inside(answers["conversations.history"]),
-            "conversations.replies": self._inside(answers["conversations.replies"]),
-            "files.completeUploadExternal": self._inside(answers["files.completeUploadExternal"]),
-        }
+        api = self.api
+        api.answers.update(
+            {
+                "users.list": self._users_list,
+                "chat.delete": self._chat_delete,
+                "chat.getPermalink": self._chat_get_permalink,
+                "conversations.join": self._conversations_join_unless_private,
+                "chat.postMessage": self._inside(api.chat_post_message, posting=True),
+                "conversations.history": self._inside(api.conversations_history),
+                "conversations.replies": self._inside(api.conversations_replies),
+                "files.completeUploadExternal": self._inside(api.files_complete_upload),
+            }
+        )
 
     def start(self) -> FakeSlack:
         super().start()
@@ -135,7 +136,7 @@ class FakeSlack(SlackStandIn):
     def history(self, channel: str) -> list[Answer]:
         """The bot's messages in a channel (a user id means its DM), oldest first, as last updated."""
         with self._cond:
-            return [dict(message) for message in self._history.get(resolve_channel(channel), [])]
+            return [dict(message) for message in self.api.history.get(resolve_channel(channel), [])]
 
     # ------------------------------------------------------------------ membership
 
@@ -161,7 +162,7 @@ class FakeSlack(SlackStandIn):
         self, answer: Callable[[dict[str, Any]], Answer], *, posting: bool = False
     ) -> Callable[[dict[str, Any]], Answer]:
         def gated(body: dict[str, Any]) -> Answer:
-            if posting and (error := self._channel_error(body)):
+            if posting and (error := self.api.channel_error(body)):
                 return error
             where = body.get("channel") or body.get("channel_id") or body.get("channels")
             channel = resolve_channel(str(where or ""))
@@ -175,7 +176,7 @@ class FakeSlack(SlackStandIn):
         channel = str(body.get("channel") or "")
         if channel.startswith(("C", "G")) and channel in self._private:
             return {"ok": False, "error": "method_not_supported_for_channel_type"}
-        answer = self._conversations_join(body)
+        answer = self.api.conversations_join(body)
         if answer["ok"]:
             self._outside.discard(channel)
         return answer
@@ -184,7 +185,7 @@ class FakeSlack(SlackStandIn):
 
     def _users_list(self, body: dict[str, Any]) -> Answer:
         include_locale = truthy(body.get("include_locale"))
-        members = [self._user_json(user, include_locale) for user in self._users.values()]
+        members = [self.api.user_json(user, include_locale) for user in self.api.users.values()]
         return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
 
     def _chat_delete(self, body: dict[str, Any]) -> Answer:
