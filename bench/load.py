@@ -12,7 +12,7 @@ What it does, in one run (see bench/README.md for the figures and how to read th
    today's snapshot through the bot's own service. Two more teams with 2,000 reps each (10,000 and
    100,000 accounts) serve the digest measurements.
 2. Starts the real production server, `pyramid-bot serve` (waitress), in a subprocess on a free
-   127.0.0.1 port with SLACK_API_URL pointing at `bot.local_slack.LocalSlack` in this process and
+   127.0.0.1 port with SLACK_API_URL pointing at `tests.support.fake_slack.FakeSlack` in this process and
    PYRAMID_RUN_SCHEDULER=false; and a bare Bolt app on the same waitress server whose listener only acks
    with a fixed reply (the floor).
 3. For each scenario (`/meeting` on existing accounts, `/deal`, `/account`, `/pyramid team`, a button
@@ -40,8 +40,6 @@ import random
 import resource
 import shutil
 import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -59,12 +57,16 @@ from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-if not os.environ.get("PYTHONPATH") and str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:
+    # tests/support from this checkout; bot/ from PYTHONPATH when it names another one (an export of an
+    # older commit, to measure it), else from this checkout too.
+    sys.path.insert(len(sys.path) if os.environ.get("PYTHONPATH") else 0, str(ROOT))
 
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 from sqlalchemy import Engine, event, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+
+from tests.support.database import database_version  # noqa: E402
+from tests.support.server import free_port  # noqa: E402
 
 SECRET = "load-bench-signing-secret"
 LOAD_TEAM = "T0LOAD"
@@ -356,22 +358,10 @@ def check_seed_ladder() -> None:
 
 
 def prepare_database(database: str, workdir: Path) -> str:
-    from bot.config import sqlalchemy_url
-    from bot.db import Database, upgrade
+    """A migrated, empty database: "sqlite" (a new file in `workdir`) or a PostgreSQL URL (schema reset)."""
+    from tests.support.database import migrated
 
-    if database == "sqlite":
-        url = f"sqlite:///{workdir / 'load-bench.db'}"
-    else:
-        url = sqlalchemy_url(database)
-        shown = make_url(url).render_as_string(hide_password=True)
-        print(f"WARNING: dropping and recreating schema public in {shown}", file=sys.stderr)
-        db = Database(url)
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        db.dispose()
-    upgrade(url)
-    return url
+    return migrated(None if database == "sqlite" else database, workdir / "load-bench.db", announce=True)
 
 
 def vacuum(engine: Engine) -> None:
@@ -388,13 +378,6 @@ def vacuum(engine: Engine) -> None:
                 return
             time.sleep(1)
         print(f"warning: accounts {visible} of {pages} pages all-visible after VACUUM", file=sys.stderr)
-
-
-def database_version(engine: Engine) -> str:
-    if engine.dialect.name == "sqlite":
-        return f"SQLite {sqlite3.sqlite_version}"
-    with engine.connect() as connection:
-        return f"PostgreSQL {connection.scalar(text('SHOW server_version'))}"
 
 
 def daily_job(url: str, team_id: str, today: date) -> float:
@@ -415,12 +398,6 @@ def daily_job(url: str, team_id: str, today: date) -> float:
 
 
 # ------------------------------------------------------------------------------------------- servers
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -954,7 +931,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bot.clock import Clock
     from bot.db import Database
-    from bot.local_slack import LocalSlack
+    from tests.support.fake_slack import FakeSlack
 
     today = Clock().today(ZoneInfo(ZONE))
     load_team = SeedTeam(LOAD_TEAM, "L", accounts, LOAD_REPS, 0)
@@ -998,7 +975,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"daily snapshot job for {LOAD_TEAM}: {daily_job(url, LOAD_TEAM, today):.2f} s")
 
         runs: list[Run] = []
-        with LocalSlack(team_id=LOAD_TEAM) as fake:
+        with FakeSlack(team_id=LOAD_TEAM) as fake:
             for owner in load_team.owners():
                 fake.add_user(owner, name=owner.lower(), tz=ZONE, locale="en-US")
             env = {

@@ -16,7 +16,7 @@ one step change per climb, some follow-ups and recoveries, and 365 days of pyram
 measures, each over K runs after one warm-up:
 
 * the slash commands end to end, exactly as Slack sends them: signed HTTP requests to the real app
-  behind waitress, with the Web API and the response URLs served by `bot.local_slack.LocalSlack`;
+  behind waitress, with the Web API and the response URLs served by `tests.support.fake_slack.FakeSlack`;
   "ack" is the HTTP answer Slack waits 3 s for, "reply" the moment the answer reaches the response URL;
 * the services behind `/pyramid`, the JSON export, a rep's digest and the daily snapshot job.
 
@@ -32,7 +32,6 @@ import math
 import os
 import platform
 import random
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -50,31 +49,34 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from pydantic import SecretStr
-from slack_sdk import WebClient
-from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import Engine, delete, func, insert, select, text
-from sqlalchemy.engine import make_url
-from waitress.server import create_server
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    # tests/support from this checkout; bot/ from PYTHONPATH when it names another one (see load.py).
+    sys.path.insert(len(sys.path) if os.environ.get("PYTHONPATH") else 0, str(ROOT))
 
-import bot
-from bot.app import build_app
-from bot.clock import FixedClock
-from bot.config import Settings, sqlalchemy_url
-from bot.db import Database, upgrade
-from bot.domain.activities import ActivityKind
-from bot.domain.analytics import AccountLife, replay
-from bot.domain.names import name_key
-from bot.domain.stages import Evidence, Stage, Step, step_for
-from bot.jobs.snapshots import take_snapshots
-from bot.local_slack import Call, LocalSlack
-from bot.models import Account, Activity, Followup, PyramidSnapshot, Recovery, StepChange
-from bot.runtime import Runtime
-from bot.server import EVENTS_PATH, wsgi_app
-from bot.services.analytics import analytics_for
-from bot.services.digests import digest_for
-from bot.services.exports import export_rows
-from bot.services.pyramids import distribution_for
+from pydantic import SecretStr  # noqa: E402
+from slack_sdk.signature import SignatureVerifier  # noqa: E402
+from sqlalchemy import Engine, delete, func, insert, select, text  # noqa: E402
+
+import bot  # noqa: E402
+from bot.clock import FixedClock  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.db import Database  # noqa: E402
+from bot.domain.activities import ActivityKind  # noqa: E402
+from bot.domain.analytics import AccountLife, replay  # noqa: E402
+from bot.domain.names import name_key  # noqa: E402
+from bot.domain.stages import Evidence, Stage, Step, step_for  # noqa: E402
+from bot.jobs.snapshots import take_snapshots  # noqa: E402
+from bot.models import Account, Activity, Followup, PyramidSnapshot, Recovery, StepChange  # noqa: E402
+from bot.runtime import Runtime  # noqa: E402
+from bot.server import EVENTS_PATH  # noqa: E402
+from bot.services.analytics import analytics_for  # noqa: E402
+from bot.services.digests import digest_for  # noqa: E402
+from bot.services.exports import export_rows  # noqa: E402
+from bot.services.pyramids import distribution_for  # noqa: E402
+from tests.support.database import database_version, migrated  # noqa: E402
+from tests.support.fake_slack import Call, FakeSlack  # noqa: E402
+from tests.support.server import serving  # noqa: E402
 
 TEAM = "T0BENCH"
 SECRET = "bench-signing-secret"
@@ -393,32 +395,10 @@ def load(engine: Engine, seed: Seed) -> None:
 
 def prepare_database(url: str | None, workdir: Path) -> str:
     """A migrated, empty database: a new SQLite file, or a PostgreSQL database whose schema is reset."""
-    if url is None:
-        url = f"sqlite:///{workdir / 'pyramid-bench.db'}"
-    url = sqlalchemy_url(url)
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
-        if not parsed.database or parsed.database == ":memory:":
-            raise SystemExit("error: give SQLite as a file URL, e.g. sqlite:////tmp/bench.db")
-        if Path(parsed.database).exists():
-            raise SystemExit(f"error: {parsed.database} exists; the benchmark needs a new SQLite file")
-    else:
-        shown = parsed.render_as_string(hide_password=True)
-        print(f"WARNING: dropping and recreating schema public in {shown}", file=sys.stderr)
-        db = Database(url)
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        db.dispose()
-    upgrade(url)
-    return url
-
-
-def database_version(engine: Engine) -> str:
-    if engine.dialect.name == "sqlite":
-        return f"SQLite {sqlite3.sqlite_version}"
-    with engine.connect() as connection:
-        return f"PostgreSQL {connection.scalar(text('SHOW server_version'))}"
+    try:
+        return migrated(url, workdir / "pyramid-bench.db", announce=True)
+    except ValueError as error:
+        raise SystemExit(f"error: {error}") from None
 
 
 def table_sizes(engine: Engine) -> dict[str, int]:
@@ -497,7 +477,7 @@ class Exchange:
 class SlackClient:
     """Plays Slack: signed slash commands to the app; answers read back from the fake."""
 
-    def __init__(self, app_url: str, fake: LocalSlack) -> None:
+    def __init__(self, app_url: str, fake: FakeSlack) -> None:
         self.url = app_url + EVENTS_PATH
         self.fake = fake
         self.arrivals = Arrivals()
@@ -560,24 +540,10 @@ class SlackClient:
 
 
 @contextmanager
-def running_app(settings: Settings, db: Database, clock: FixedClock, fake: LocalSlack) -> Iterator[str]:
+def running_app(settings: Settings, db: Database, clock: FixedClock, fake: FakeSlack) -> Iterator[str]:
     """The real app behind waitress on a free loopback port, stopped cleanly afterwards."""
-    client = WebClient(token="xoxb-bench", base_url=fake.base_url)
-    app = build_app(settings, db=db, clock=clock, client=client)
-    server = create_server(wsgi_app(app), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
-    finally:
-        app.listener_runner.listener_executor.shutdown(wait=True)
-        # Stop from inside waitress's own loop: it ends when its socket map is empty.
-        channels = dict(server._map)  # type: ignore[union-attr]
-        server.trigger.pull_trigger(server._map.clear)  # type: ignore[union-attr]
-        thread.join(timeout=5)
-        for channel in channels.values():
-            channel.close()
-        server.task_dispatcher.shutdown()
+    with serving(settings, db, fake.base_url, clock=clock, token="xoxb-bench") as url:
+        yield url
 
 
 def measure_command(
@@ -604,7 +570,7 @@ def measure_command(
     return results
 
 
-def slack_settings(url: str, fake: LocalSlack) -> Settings:
+def slack_settings(url: str, fake: FakeSlack) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         slack_bot_token=SecretStr("xoxb-bench"),
@@ -645,7 +611,7 @@ def typo_of(name: str, taken: set[str]) -> str:
 
 def bench_slack(url: str, db: Database, team: Team, repeat: int) -> list[Result]:
     me, other = team.owners[0], team.owners[1]
-    with LocalSlack(team_id=TEAM) as fake:
+    with FakeSlack(team_id=TEAM) as fake:
         for owner in team.owners:
             fake.add_user(owner, name=owner.lower(), tz=ZONE, locale="en-US")
         clock = FixedClock(NOW)

@@ -212,7 +212,7 @@ def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.console import run_console
+    from bot.console.run import run_console
 
     # The terminal is the user interface here: only warnings and errors go beside it.
     logging.getLogger().setLevel(logging.WARNING)
@@ -223,18 +223,19 @@ def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services.exports import Progress, export_rows, write_export
+    from bot.services.exports import Progress, write_export
 
     db = _database(settings, migrate_sqlite=False)
     progress = Progress("Exported")  # on the terminal only, and on stderr: stdout is the export
     with db.read() as session:
-        count = write_export(export_rows(session, args.team), sys.stdout, args.format, progress=progress)
+        count = write_export(session, sys.stdout, args.format, args.team, progress=progress)
     progress.finish(count)
     return 0
 
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.services.exports import Progress, apply_import, read_import, teams
+    from bot.services.accounts import team_ids
+    from bot.services.exports import Progress, apply_import, read_import
 
     try:
         text = args.file.read_bytes().decode("utf-8-sig")
@@ -254,7 +255,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     with db.transaction() as session:
         team_id = args.team
         if team_id is None:
-            known = teams(session)
+            known = team_ids(session)
             if len(known) != 1:
                 print(
                     f"Say which team with --team T… (the database holds {len(known)} teams).",

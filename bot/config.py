@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.domain.stages import DEFAULT_REPEATER_THRESHOLD
+
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -29,7 +31,10 @@ class Settings(BaseSettings):
     pyramid_locale: Literal["en", "ja"] = "en"
     pyramid_digest_time: time = time(9, 0)
     pyramid_timezone: str = "Asia/Tokyo"
-    pyramid_repeater_threshold: int = Field(default=3, ge=3, le=50)
+    # The method's "three or more deals", never lower (domain.stages).
+    pyramid_repeater_threshold: int = Field(
+        default=DEFAULT_REPEATER_THRESHOLD, ge=DEFAULT_REPEATER_THRESHOLD, le=50
+    )
     pyramid_run_scheduler: bool = True
     # Threads that answer Slack's requests in `serve` (each stores before it acks, so this also bounds
     # concurrent writes); after-work runs on its own pool (bot/runtime.py).

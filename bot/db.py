@@ -22,14 +22,15 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import sqlalchemy_url
+
+if TYPE_CHECKING:  # Alembic is loaded when migrations run, not by every process that uses the database
+    from alembic.config import Config
 
 SQLITE_BUSY_TIMEOUT = 2.0  # seconds a writer waits for SQLite's write lock
 CONNECT_TIMEOUT = 2  # seconds (libpq's connect_timeout is whole seconds)
@@ -137,6 +138,8 @@ class Database:
 
 
 def alembic_config(url: str) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("bot") / "migrations"))
     # Alembic's ini interpolation treats "%" specially; escape it in passwords.
@@ -145,4 +148,6 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(url), revision)

@@ -13,8 +13,6 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import cache
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from bot.db import Database, alembic_config
@@ -33,6 +31,8 @@ class Readiness:
 @cache
 def head_revisions() -> frozenset[str]:
     """The head(s) of the migration scripts shipped with this code: read once, they cannot change."""
+    from alembic.script import ScriptDirectory  # loaded at the first probe, not at start
+
     # The URL is not used to read the scripts; any valid one will do.
     return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
 
@@ -45,6 +45,8 @@ def readiness(db: Database) -> Readiness:
 
 
 def _probe(db: Database) -> Readiness:
+    from alembic.runtime.migration import MigrationContext
+
     heads = head_revisions()
     with db.engine.connect() as connection, connection.begin() as transaction:
         if connection.dialect.name == "postgresql":

@@ -22,6 +22,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from bot.domain.followups import FollowupStatus
+from bot.domain.recovery import RecoveryStatus
 from bot.domain.stages import Evidence, Step
 
 TEAM_ID = 32
@@ -167,7 +169,7 @@ class StepChange(Base):
     changed_on: Mapped[date] = mapped_column(Date)
     activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id", ondelete="SET NULL"))
     user_id: Mapped[str] = mapped_column(String(USER_ID))
-    reason: Mapped[str] = mapped_column(String(16))  # "activity", "import" or "manual"
+    reason: Mapped[str] = mapped_column(String(16))  # a domain.stages.StepReason
 
 
 class SlackUser(Base):
@@ -217,8 +219,8 @@ class Followup(Base):
     created_by: Mapped[str] = mapped_column(String(USER_ID))
     due_on: Mapped[date] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text, default=None)
-    source: Mapped[str] = mapped_column(String(16))  # manual, after_sale, revisit, recovery
-    status: Mapped[str] = mapped_column(String(12), default="open")  # open, done
+    source: Mapped[str] = mapped_column(String(16))  # a domain.followups.FollowupSource
+    status: Mapped[str] = mapped_column(String(12), default=FollowupStatus.OPEN.value)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     done_by: Mapped[str | None] = mapped_column(String(USER_ID), default=None)
     request_key: Mapped[str | None] = mapped_column(String(128), default=None)
@@ -242,7 +244,7 @@ class Recovery(Base):
     owner_id: Mapped[str] = mapped_column(String(USER_ID))
     opened_by: Mapped[str] = mapped_column(String(USER_ID))
     what: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default="open")
+    status: Mapped[str] = mapped_column(String(12), default=RecoveryStatus.OPEN.value)
     steps_done: Mapped[int] = mapped_column(Integer, default=0)  # bit mask over domain.recovery.FIVE_STEPS
     # Set when a win was logged after the response: the owner is asked whether it exceeded expectations.
     verdict_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)

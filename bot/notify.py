@@ -1,17 +1,22 @@
-"""What follows a committed action: announcements, the recovery DM and channel post, verdict questions.
+"""What follows a committed action, in one place: announcements, the recovery DM and channel post,
+verdict questions, and the rep's App Home.
 
-Each one is queued in the delivery ledger **inside the action's own transaction** (a transactional
+Each message is queued in the delivery ledger **inside the action's own transaction** (a transactional
 outbox): if the action is stored, so is the promise to tell the team, and a crash right after the ack
 only makes the message late. `send_now` posts what a request queued, after its ack; the scheduler's
-sweep posts whatever is still due (bot/jobs/outbox.py), each exactly once.
+sweep posts whatever is still due (bot/jobs/outbox.py), each exactly once. `after_action` is what a
+listener calls once its action is stored and acked: post what it queued, then refresh the App Home.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.config import Settings
@@ -22,9 +27,17 @@ from bot.services import recoveries
 from bot.services.activities import Logged
 from bot.services.profiles import locale_in
 from bot.services.recoveries import Opened
+from bot.usecases.facts import RecoveryFacts
+from bot.usecases.pyramids import home_facts
 from bot.views import recovery as recovery_view
 from bot.views.announcements import single, stage_line
 from bot.views.blocks import Message
+from bot.views.home import home_view
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,7 +83,7 @@ def _queue_verdict(
     locale = locale_in(session, team_id, recovery.owner_id, settings.pyramid_locale)
     asked_at = recovery.verdict_asked_at.isoformat() if recovery.verdict_asked_at else ""
     ref = f"{recovery.id}:{asked_at}"
-    message = recovery_view.verdict_question(recovery, account, locale)
+    message = recovery_view.verdict_question(RecoveryFacts.of(recovery, account), locale)
     enqueue(
         session, team_id=team_id, kind="verdict", ref=ref, channel=recovery.owner_id, message=message, now=now
     )
@@ -86,14 +99,15 @@ def queue_trouble(
     recovery, account = opened.recovery, opened.account
     team_id, ref = recovery.team_id, str(recovery.id)
     owner_locale = locale_in(session, team_id, recovery.owner_id, settings.pyramid_locale)
-    dm = recovery_view.owner_checklist(recovery, account, owner_locale)
+    facts = RecoveryFacts.of(recovery, account)
+    dm = recovery_view.owner_checklist(facts, owner_locale)
     enqueue(
         session, team_id=team_id, kind="trouble_dm", ref=ref, channel=recovery.owner_id, message=dm, now=now
     )
     queued = [Queued(team_id, "trouble_dm", ref)]
     channel = settings.pyramid_team_channel
     if channel:
-        post = recovery_view.channel_post(recovery, account, settings.pyramid_locale)
+        post = recovery_view.channel_post(facts, settings.pyramid_locale)
         enqueue(
             session, team_id=team_id, kind="trouble_post", ref=ref, channel=channel, message=post, now=now
         )
@@ -117,3 +131,47 @@ def stage_announcement(logged: Logged, locale: str) -> Message:
         locale,
     )
     return single(line)
+
+
+# ---------------------------------------------------------------------------------- after the ack
+
+
+def after_action(
+    runtime: Runtime,
+    client: WebClient,
+    team_id: str,
+    user_id: str | None,
+    queued: tuple[Queued, ...] = (),
+) -> None:
+    """Once an action is stored and acked: post what it queued, then refresh the App Home of `user_id`
+    (the rep who acted, or the account's owner); None when nothing on the Home changed."""
+    if queued:
+        runtime.after(lambda: send_now(runtime.db, client, queued, now=runtime.clock.now()))
+    if user_id:
+        refresh_home_soon(runtime, client, team_id, user_id)
+
+
+def refresh_home_soon(runtime: Runtime, client: WebClient, team_id: str, user_id: str) -> None:
+    """After a rep's own action: once per burst of actions (PYRAMID_HOME_REFRESH_DELAY seconds)."""
+    runtime.after(
+        lambda: refresh_home(runtime, client, team_id, user_id),
+        key=("home", team_id, user_id),
+        delay=runtime.settings.pyramid_home_refresh_delay,
+    )
+
+
+def refresh_home_now(runtime: Runtime, client: WebClient, team_id: str, user_id: str) -> None:
+    """The rep is looking at the Home now: no coalescing delay."""
+    runtime.after(lambda: refresh_home(runtime, client, team_id, user_id), key=("home", team_id, user_id))
+
+
+def refresh_home(runtime: Runtime, client: WebClient, team_id: str, user_id: str) -> None:
+    """Best effort: the home tab is a convenience; a failure here must not spoil the action itself."""
+    if not team_id or not user_id:
+        return
+    try:
+        profile = runtime.profile(client, team_id, user_id)
+        dist, digest = home_facts(runtime, team_id, user_id, runtime.clock.today(profile.zone))
+        client.views_publish(user_id=user_id, view=home_view(dist, digest, profile.locale))
+    except SlackApiError as error:
+        log.warning("could not publish the home tab of %s: %s", user_id, error.response.get("error"))

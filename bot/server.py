@@ -35,10 +35,10 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.request.internals import build_context
 from slack_sdk.signature import SignatureVerifier
 
-from bot.health import Readiness
-
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from bot.health import Readiness  # bot.health is imported by whoever passes the check
 
 log = logging.getLogger("bot.server")
 
@@ -48,7 +48,7 @@ READY_PATH = "/readyz"
 # Slack's largest bodies (a view submission of a 100-block modal) stay far below this.
 MAX_BODY_BYTES = 1024 * 1024
 
-ReadinessCheck = Callable[[], Readiness]
+ReadinessCheck = Callable[[], "Readiness"]
 
 
 def bolt_request(body: str, *, headers: dict[str, str], query: str | None = None) -> BoltRequest:

@@ -106,7 +106,7 @@ def kind(what: LogWhat, found: ActivityKind | None, word: str = "") -> ActivityK
     allowed = DEAL_OUTCOMES if what == "deal" else TOUCH_KINDS
     if found is None or found not in allowed:
         if what == "deal":
-            raise ParseError("missing_outcome", word=word)
+            raise ParseError("missing_outcome")
         raise ParseError("bad_kind", word=word)
     return found
 

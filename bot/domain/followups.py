@@ -11,7 +11,8 @@ from enum import StrEnum
 
 AFTER_SALE_DAYS = 7  # "a call a week later"
 STALE_SALE_DAYS = 30  # a win logged later than this after the sale gets no after-sale check-in
-SNOOZE_DAYS = 7  # the digest's "Snooze 1 week"
+SNOOZE_WEEKS = 1  # the digest's "Snooze 1 week"
+SNOOZE_DAYS = 7 * SNOOZE_WEEKS
 RECOVERY_CHECK_DAYS = 1  # the day after a failure: did the fix reach the customer?
 
 

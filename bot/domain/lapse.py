@@ -19,6 +19,9 @@ class Lapse(StrEnum):
     ARCHIVE = "archive"  # a year of silence: stop chasing
 
 
+# The digest lists at most this many lapsing accounts (the quietest), however long the backlog.
+LAPSING_LIMIT = 50
+
 # The stages whose accounts are nudged one by one (acquaintances are only counted, see below).
 LAPSING_STAGES: tuple[Stage, ...] = (Stage.PROSPECT, Stage.CUSTOMER, Stage.REPEATER)
 
@@ -40,7 +43,7 @@ class LapseRules:
         """The fewest quiet days at which an account of this stage is lapsing; None: never one by one."""
         if stage is Stage.PROSPECT:
             return self.prospect_days
-        if stage in (Stage.CUSTOMER, Stage.REPEATER):
+        if stage.is_customer:
             # The nudge comes first, unless the rules were set to go dormant (or archive) sooner.
             return min(self.customer_nudge_days, self.customer_dormant_days, self.customer_archive_days)
         return None
@@ -58,7 +61,7 @@ def lapse_of(stage: Stage, quiet_days: int, rules: LapseRules = DEFAULT_RULES) -
     start = rules.nudge_days(stage)
     if start is None or quiet_days < start:
         return None
-    if stage in (Stage.CUSTOMER, Stage.REPEATER):
+    if stage.is_customer:
         if quiet_days >= rules.customer_archive_days:
             return Lapse.ARCHIVE
         if quiet_days >= rules.customer_dormant_days:

@@ -26,10 +26,10 @@ from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 
+# The field limits, ParseError and the checks of a log live in one place for the commands and the modal.
+from bot.domain import fields
 from bot.domain.activities import ActivityKind
 from bot.domain.dates_ja import japanese_date, weekday_of_char
-
-# The field limits and ParseError live with the checks of a log (one home for both surfaces).
 from bot.domain.fields import MAX_AMOUNT as MAX_AMOUNT
 from bot.domain.fields import MAX_NAME as MAX_NAME
 from bot.domain.fields import MAX_NOTE as MAX_NOTE
@@ -347,10 +347,7 @@ def _split_note(text: str) -> tuple[str, str | None]:
     separator = _NOTE_SEPARATOR.search(text)
     if separator is None:
         return text, None
-    note = text[separator.end() :].strip()
-    if len(note) > MAX_NOTE:
-        raise ParseError("note_too_long", limit=MAX_NOTE, length=len(note))
-    return text[: separator.start()], note or None
+    return text[: separator.start()], fields.note(text[separator.end() :])
 
 
 def _tokenize(text: str) -> list[_Token]:
@@ -391,11 +388,7 @@ def _account_name(tokens: Sequence[_Token]) -> str:
     name = _join(tokens)
     if tokens and not tokens[-1].quoted:  # a quoted name is taken as it is
         name = _without_honorific(name)
-    if not name:
-        raise ParseError("empty_account")
-    if len(name) > MAX_NAME:
-        raise ParseError("name_too_long", limit=MAX_NAME)
-    return name
+    return fields.account_name(name)
 
 
 def _without_honorific(name: str) -> str:
@@ -713,10 +706,7 @@ def parse_meeting(text: str, today: date) -> TouchRequest:
             raise ParseError("bad_kind", word=tokens[-1].text)
         tokens.pop()
     account = _account_name(tokens)
-    on = on or today
-    if on > today:
-        raise ParseError("future_date", date=on.isoformat())
-    return TouchRequest(account=account, kind=kind, on=on, note=note)
+    return TouchRequest(account=account, kind=kind, on=fields.occurred_on(on or today, today), note=note)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -752,14 +742,9 @@ def parse_deal(text: str, today: date) -> DealRequest:
     name_tokens, amount = _take_amount_before_outcome(tokens[:index], tail.amount)
     account = _account_name(name_tokens)
 
-    on = tail.on or today
-    if on > today:
-        raise ParseError("future_date", date=on.isoformat())
+    on = fields.occurred_on(tail.on or today, today)
     if tail.revisit_on is not None:
-        if outcome is not ActivityKind.LOST:
-            raise ParseError("revisit_needs_lost")
-        if tail.revisit_on <= today:
-            raise ParseError("past_date", date=tail.revisit_on.isoformat())
+        fields.revisit_on(tail.revisit_on, outcome, today)
     return DealRequest(
         account=account, outcome=outcome, amount=amount, on=on, note=note, revisit_on=tail.revisit_on
     )

@@ -21,6 +21,11 @@ class Stage(IntEnum):
     CUSTOMER = 3
     REPEATER = 4
 
+    @property
+    def is_customer(self) -> bool:
+        """Stages 3 and 4: accounts that bought, whom retention protects."""
+        return self >= Stage.CUSTOMER
+
 
 class Step(StrEnum):
     """The nine steps, declared bottom to top: their order is the ladder's order."""

@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import logging
-import re
-from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
-from sqlalchemy.orm import Session
 
-from bot.handlers.after_log import after_logged, log_reply
-from bot.handlers.commands import FAILURES, pyramid_reply
-from bot.handlers.payloads import BadPayload, NearMatchChoice, ShareValue, parse_account_id, parse_json
-from bot.handlers.replying import error_reply, replace_pressed, runtime_in, tell, tell_later, who
-from bot.i18n import t
-from bot.notify import Queued, queue_after_log
+from bot import interactions as ids
+from bot import notify
+from bot.handlers.commands import pyramid_message_for
+from bot.handlers.replying import (
+    FAILURES,
+    Asker,
+    Json,
+    asker,
+    error_reply,
+    refusal,
+    replace_pressed,
+    runtime_in,
+    who,
+)
+from bot.interactions import BadPayload, ShareValue, parse_id, parse_json
 from bot.runtime import NotStored, Runtime
-from bot.services import accounts, cards
-from bot.services.accounts import AccountRef
-from bot.services.activities import Logged, log_activity
 from bot.services.errors import UserFacingError
-from bot.services.pending import take
+from bot.usecases import accounts, logs
 from bot.views import card as card_view
 from bot.views import replies
 from bot.views.modals import log_modal
@@ -29,199 +32,83 @@ from bot.views.modals import log_modal
 log = logging.getLogger(__name__)
 
 
-def show_account(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-    respond: Respond,
-    client: WebClient,
-) -> None:
-    ack()
-    runtime_in(context).after(
-        lambda: show_account_card(runtime_in(context), body, action, context, respond, client)
-    )
-
-
-def open_log(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-    respond: Respond,
-    client: WebClient,
-) -> None:
-    ack()
-    open_log_modal(runtime_in(context), body, action, context, respond, client)
-
-
-def share(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-    respond: Respond,
-    client: WebClient,
-) -> None:
-    ack()
-    runtime_in(context).after(
-        lambda: share_pyramid(runtime_in(context), body, action, context, respond, client)
-    )
-
-
 def register(app: App) -> None:
-    app.action(re.compile(r"^near_match_(use_\d+|create)$"))(answer_near_match)
-    app.action(re.compile(r"^show_account_\d+$"))(show_account)
-    app.action(re.compile(r"^open_log_(meeting|deal)$"))(open_log)
-    app.action("share_pyramid")(share)
+    app.action(ids.NEAR_MATCH)(answer_near_match)
+    app.action(ids.SHOW_ACCOUNT)(show_account)
+    app.action(ids.OPEN_LOG)(open_log)
+    app.action(ids.SHARE_PYRAMID)(share)
 
 
 def answer_near_match(
-    ack: Ack,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-    respond: Respond,
-    client: WebClient,
+    ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
 ) -> None:
     """Stored before the ack, like a command; the question is replaced by the answer after it."""
-    runtime = runtime_in(context)
-    team_id, user_id = who(context)
-    profile = runtime.profile(client, team_id, user_id)
-    today = runtime.clock.today(profile.zone)
+    me, choice = asker(context, client), ids.near_match_choice(action.get("value"))
     try:
-        choice = parse_json(NearMatchChoice, action.get("value"))
-    except BadPayload:
-        log.warning("refused a malformed near-match value")
-        ack()
-        expired = replies.plain_notice(t(profile.locale, "choice_expired"))
-        runtime.after(lambda: replace_pressed(client, body, respond, expired))
-        return
-
-    def work(session: Session) -> tuple[Logged | None, tuple[Queued, ...]]:
-        request = take(session, team_id, choice.p, AccountRef(account_id=choice.a))
-        if request is None:
-            return None, ()
-        now = runtime.clock.now()
-        outcome = log_activity(
-            session,
-            request,
-            now=now,
-            today=today,
-            repeater_threshold=runtime.settings.pyramid_repeater_threshold,
-            auto=runtime.auto_followups(),
-        )
-        assert isinstance(outcome, Logged), "an answered question names its account"
-        return outcome, queue_after_log(session, runtime.settings, outcome, now=now)
-
-    try:
-        outcome, queued = runtime.store(work)
+        # A malformed value (None) is answered as an expired question.
+        outcome = logs.answer_near_match(me.runtime, me.team_id, choice, today=me.today)
     except FAILURES as error:
         ack()
-        tell_later(runtime, client, body, respond, user_id, error_reply(error, profile.locale, example=None))
+        me.tell_later(body, respond, error_reply(error, me.locale, example=None))
         return
     ack()
-    if outcome is None:
-        expired = replies.plain_notice(t(profile.locale, "choice_expired"))
-        runtime.after(lambda: replace_pressed(client, body, respond, expired))
-        return
-    reply = log_reply(outcome, profile.locale)
-    runtime.after(lambda: replace_pressed(client, body, respond, reply))
-    after_logged(runtime, client, team_id, outcome, queued)
+    reply = replies.log_reply(outcome.result, me.locale)
+    me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
+    notify.after_action(me.runtime, client, me.team_id, outcome.home_user, outcome.queued)
 
 
-def show_account_card(
-    runtime: Runtime,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-    respond: Respond,
-    client: WebClient,
-) -> None:
-    team_id, user_id = who(context)
-    profile = runtime.profile(client, team_id, user_id)
+def show_account(ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond) -> None:
+    """A name under `/account`'s "did you mean": its card replaces the question, after the ack."""
+    ack()
+    runtime_in(context).after(lambda: _show_card(asker(context, context.client), body, action, respond))
+
+
+def _show_card(me: Asker, body: Json, action: Json, respond: Respond) -> None:
     try:
-        account_id = parse_account_id(action.get("value"))
-        card = runtime.query(lambda session: cards.account_card(session, team_id, account_id))
-    except (BadPayload, UserFacingError):
-        tell(
-            client, body, respond, user_id, error_reply(UserFacingError("account_gone"), profile.locale, None)
-        )
+        card = accounts.card(me.runtime, me.team_id, parse_id(action.get("value")))
+    except (BadPayload, UserFacingError, NotStored) as error:
+        me.tell(body, respond, refusal(error, me.locale, gone="account_gone"))
         return
-    except NotStored as error:
-        tell(client, body, respond, user_id, error_reply(error, profile.locale, None))
-        return
-    reply = card_view.account_card(card, runtime.clock.today(profile.zone), profile.locale)
-    replace_pressed(client, body, respond, reply)
+    replace_pressed(me.client, body, respond, card_view.account_card(card, me.today, me.locale))
 
 
-def open_log_modal(
-    runtime: Runtime,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-    respond: Respond,
-    client: WebClient,
-) -> None:
-    """Opened before the ack is sent: a trigger id is only good for 3 seconds."""
-    team_id, user_id = who(context)
-    profile = runtime.profile(client, team_id, user_id)
-    which = "deal" if str(action.get("action_id", "")).endswith("deal") else "meeting"
-    account = None
+def open_log(ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond) -> None:
+    """The log modal, opened right after the ack: a trigger id is only good for 3 seconds."""
+    ack()
+    me = asker(context, context.client)
     try:
-        # No value (App Home's quick buttons) opens the modal with no account chosen yet.
-        if action.get("value"):
-            account_id = parse_account_id(action.get("value"))
-            account = runtime.query(lambda session: accounts.get_account(session, team_id, account_id))
-    except (BadPayload, UserFacingError):
-        tell_later(
-            runtime,
-            client,
-            body,
-            respond,
-            user_id,
-            error_reply(UserFacingError("account_gone"), profile.locale, None),
-        )
+        # No value (App Home's quick buttons): no account chosen yet.
+        value = action.get("value")
+        account = accounts.account(me.runtime, me.team_id, parse_id(value)) if value else None
+    except (BadPayload, UserFacingError, NotStored) as error:
+        me.tell_later(body, respond, refusal(error, me.locale, gone="account_gone"))
         return
-    except NotStored as error:
-        tell_later(runtime, client, body, respond, user_id, error_reply(error, profile.locale, None))
-        return
-    channel_id = (body.get("channel") or {}).get("id")
-    view = log_modal(
-        which,
-        locale=profile.locale,
-        today=runtime.clock.today(profile.zone),
-        channel_id=channel_id,
-        account=account,
+    which, channel_id = ids.log_which(str(action.get("action_id"))), (body.get("channel") or {}).get("id")
+    view = log_modal(which, locale=me.locale, today=me.today, channel_id=channel_id, account=account)
+    me.client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def share(ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond) -> None:
+    """The pyramid goes to the channel in the team's language; the sharer's own copy stays."""
+    ack()
+    runtime_in(context).after(
+        lambda: _share(runtime_in(context), who(context), body, action, respond, context.client)
     )
-    client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
-def share_pyramid(
-    runtime: Runtime,
-    body: dict[str, Any],
-    action: dict[str, Any],
-    context: BoltContext,
-    respond: Respond,
-    client: WebClient,
+def _share(
+    runtime: Runtime, who_: tuple[str, str], body: Json, action: Json, respond: Respond, client: WebClient
 ) -> None:
-    team_id, user_id = who(context)
     try:
         value = parse_json(ShareValue, action.get("value"))
     except BadPayload:
         log.warning("refused a malformed share value")
         return
-    reply = pyramid_reply(
-        runtime,
-        team_id,
-        value.s,
-        value.u,
-        value.d,
-        runtime.settings.pyramid_locale,
-        shareable=False,
-        shared_by=user_id,
+    team_id, user_id = who_
+    locale = runtime.settings.pyramid_locale
+    reply = pyramid_message_for(
+        runtime, team_id, value.s, value.u, value.d, locale, shareable=False, shared_by=user_id
     )
-    # The channel sees it in the team's language; the sharer's own copy stays as it was.
     if body.get("response_url"):
         respond(response_type="in_channel", replace_original=False, **reply)
     elif (body.get("channel") or {}).get("id"):

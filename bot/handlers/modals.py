@@ -6,183 +6,144 @@ and says so, with everything the rep typed still in it."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 
-from bot.domain.activities import DEAL_OUTCOMES, TOUCH_KINDS, ActivityKind
-from bot.domain.parsing import MAX_NAME, MAX_NOTE, ParseError, parse_amount
-from bot.handlers.after_log import after_logged, log_reply, store_log
-from bot.handlers.payloads import BadPayload, ModalMetadata, parse_account_id, parse_json
-from bot.handlers.replying import error_reply, post_private, runtime_in, who
+from bot import interactions as ids
+from bot import notify
+from bot.domain import fields
+from bot.domain.activities import ActivityKind
+from bot.domain.fields import Field, FieldErrors, LogDraft, ParseError
+from bot.handlers.replying import Asker, Json, asker, error_reply, post_private
 from bot.i18n import t
+from bot.interactions import BadPayload, parse_id
 from bot.runtime import NotStored, OutcomeUnknown
-from bot.services import cards
 from bot.services.accounts import AccountRef
 from bot.services.activities import LogRequest
 from bot.services.errors import UserFacingError
+from bot.usecases import accounts, logs
 from bot.views import card as card_view
-from bot.views.modals import (
-    ACCOUNT_ACTION,
-    ACCOUNT_CALLBACK,
-    DEAL_CALLBACK,
-    MEETING_CALLBACK,
-    NEW_ACCOUNT_PREFIX,
-)
+from bot.views import replies
 
 
 def register(app: App) -> None:
-    app.view(MEETING_CALLBACK)(submit_log)
-    app.view(DEAL_CALLBACK)(submit_log)
-    app.view(ACCOUNT_CALLBACK)(submit_account)
+    app.view(ids.MEETING_CALLBACK)(submit_log)
+    app.view(ids.DEAL_CALLBACK)(submit_log)
+    app.view(ids.ACCOUNT_CALLBACK)(submit_account)
 
 
 class FormErrors(Exception):
+    """Messages by block id: Slack shows each under its input, and the modal stays open."""
+
     def __init__(self, errors: dict[str, str]) -> None:
         super().__init__(errors)
         self.errors = errors
 
 
-def submit_log(ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-    runtime = runtime_in(context)
-    team_id, user_id = who(context)
-    profile = runtime.profile(client, team_id, user_id)
-    today = runtime.clock.today(profile.zone)
+def submit_log(ack: Ack, view: Json, context: BoltContext, client: WebClient) -> None:
+    me = asker(context, client)
     try:
-        request = read_log_form(view, team_id, user_id, today, profile.locale)
-    except FormErrors as problem:
-        ack(response_action="errors", errors=problem.errors)
-        return
-    try:
-        metadata = parse_json(ModalMetadata, view.get("private_metadata"))
-    except BadPayload:
-        metadata = ModalMetadata()
-    try:
-        outcome, queued = store_log(runtime, request, today=today)
-    except UserFacingError as error:
-        ack(response_action="errors", errors={"account": error_reply(error, profile.locale, None)["text"]})
-        return
-    except (NotStored, OutcomeUnknown) as error:
-        # The note block is in every log modal; the rep's input stays as typed.
-        ack(response_action="errors", errors={"note": error_reply(error, profile.locale, None)["text"]})
+        request = read_log_form(view, me.team_id, me.user_id, me.today, me.locale)
+        outcome = logs.log(me.runtime, request, today=me.today)
+    except (FormErrors, UserFacingError, NotStored, OutcomeUnknown) as error:
+        ack(response_action="errors", errors=_form_errors(error, me.locale))
         return
     ack()
-    reply = log_reply(outcome, profile.locale)
-    runtime.after(lambda: post_private(client, user_id, metadata.channel, reply))
-    after_logged(runtime, client, team_id, outcome, queued)
+    reply = replies.log_reply(outcome.result, me.locale)
+    channel = ids.metadata_of(view.get("private_metadata")).channel
+    me.runtime.after(lambda: post_private(client, me.user_id, channel, reply))
+    notify.after_action(me.runtime, client, me.team_id, outcome.home_user, outcome.queued)
 
 
-def read_log_form(view: dict[str, Any], team_id: str, user_id: str, today: date, locale: str) -> LogRequest:
-    """The modal's values as a log request, or FormErrors keyed by block id (Slack shows them inline)."""
+def _form_errors(error: Exception, locale: str) -> dict[str, str]:
+    if isinstance(error, FormErrors):
+        return error.errors
+    if isinstance(error, UserFacingError):
+        return {ids.ACCOUNT_BLOCK: error_reply(error, locale, None)["text"]}
+    # Not stored: the note block is in every log modal; the rep's input stays as typed.
+    assert isinstance(error, NotStored | OutcomeUnknown)
+    return {ids.NOTE_FIELD: error_reply(error, locale, None)["text"]}
+
+
+def read_log_form(view: Json, team_id: str, user_id: str, today: date, locale: str) -> LogRequest:
+    """The modal's values as a log request, checked as a command's are (bot/domain/fields.py), or
+    FormErrors keyed by block id."""
     values = view.get("state", {}).get("values", {})
-    is_deal = view.get("callback_id") == DEAL_CALLBACK
-    errors: dict[str, str] = {}
-
-    account_value = _selected(values, "account", ACCOUNT_ACTION)
+    picked = _selected(values, ids.ACCOUNT_BLOCK, ids.ACCOUNT_ACTION) or ""
+    draft = _draft(values, "deal" if view.get("callback_id") == ids.DEAL_CALLBACK else "meeting", picked)
+    problems: dict[Field, ParseError] = {}
     account = AccountRef()
-    if account_value and account_value.startswith(NEW_ACCOUNT_PREFIX):
-        # The option came from our type-ahead, but the value is the client's word: check it again.
-        name = " ".join(account_value[len(NEW_ACCOUNT_PREFIX) :].split())
-        if not name:
-            errors["account"] = t(locale, "error_empty_account")
-        elif len(name) > MAX_NAME:
-            errors["account"] = t(locale, "error_name_too_long", limit=MAX_NAME)
-        else:
-            account = AccountRef(name=name, create_new=True)
-    else:
+    if draft.name is None:
         try:
-            account = AccountRef(account_id=parse_account_id(account_value))
+            account = AccountRef(account_id=parse_id(picked))
         except BadPayload:
-            errors["account"] = t(locale, "error_empty_account")
+            problems["account"] = ParseError("empty_account")
+    try:
+        checked = fields.check_log(draft, today)
+    except FieldErrors as error:
+        problems = {**error.errors, **problems}
+    if problems:
+        raise FormErrors({field: t(locale, f"error_{e.code}", **e.params) for field, e in problems.items()})
+    if checked.name is not None:
+        # The option came from our type-ahead, but the value is the client's word: checked again.
+        account = AccountRef(name=checked.name, create_new=True)
+    # A view is submitted once; a retried delivery of the same submission carries the same view id.
+    return logs.log_request(checked, account, team_id, user_id, f"view:{view['id']}")
 
-    allowed = DEAL_OUTCOMES if is_deal else TOUCH_KINDS
-    kind_value = _selected(values, "kind", "kind")
-    kind = next((k for k in allowed if k.value == kind_value), None)
-    if kind is None:
-        errors["kind"] = t(
-            locale, "error_missing_outcome" if is_deal else "error_bad_kind", word=kind_value or ""
-        )
 
-    on = _date(values, "date") or today
-    if on > today:
-        errors["date"] = t(locale, "error_future_date", date=on.isoformat())
-
-    amount: int | None = None
-    amount_text = (_text(values, "amount") or "").strip()
-    if is_deal and amount_text:
-        try:
-            amount = parse_amount(amount_text)
-        except ParseError as error:
-            errors["amount"] = t(locale, f"error_{error.code}", **error.params)
-
-    revisit = _date(values, "revisit") if is_deal else None
-    if revisit is not None and kind is not ActivityKind.LOST:
-        errors["revisit"] = t(locale, "error_revisit_needs_lost")
-    elif revisit is not None and revisit <= today:
-        errors["revisit"] = t(locale, "error_past_date", date=revisit.isoformat())
-
-    note = (_text(values, "note") or "").strip() or None
-    if note is not None and len(note) > MAX_NOTE:
-        errors["note"] = t(locale, "error_note_too_long", limit=MAX_NOTE, length=len(note))
-
-    if errors or kind is None:
-        raise FormErrors(errors)
-    return LogRequest(
-        team_id=team_id,
-        user_id=user_id,
-        account=account,
-        kind=kind,
-        on=on,
-        amount=amount,
-        note=note,
-        revisit_on=revisit,
-        # A view is submitted once; a retried delivery of the same submission carries the same view id.
-        request_key=f"view:{view['id']}",
+def _draft(values: Json, what: fields.LogWhat, picked: str) -> LogDraft:
+    kind_word = _selected(values, ids.KIND_FIELD, ids.KIND_FIELD) or ""
+    return LogDraft(
+        what,
+        picked.removeprefix(ids.NEW_ACCOUNT_PREFIX) if picked.startswith(ids.NEW_ACCOUNT_PREFIX) else None,
+        next((kind for kind in ActivityKind if kind.value == kind_word), None),
+        kind_word,
+        on=_date(values, ids.DATE_FIELD),
+        amount_text=_text(values, ids.AMOUNT_FIELD) if what == "deal" else None,
+        note=_text(values, ids.NOTE_FIELD),
+        revisit_on=_date(values, ids.REVISIT_FIELD) if what == "deal" else None,
     )
 
 
-def submit_account(ack: Ack, view: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-    runtime = runtime_in(context)
-    team_id, user_id = who(context)
-    profile = runtime.profile(client, team_id, user_id)
-    values = view.get("state", {}).get("values", {})
-    value = _selected(values, "account", ACCOUNT_ACTION)
-    if value and value.startswith(NEW_ACCOUNT_PREFIX):
-        ack(
-            response_action="errors",
-            errors={"account": t(profile.locale, "error_account_not_found", name=value[4:])},
-        )
-        return
+def submit_account(ack: Ack, view: Json, context: BoltContext, client: WebClient) -> None:
+    """The account picker: its card is posted where `/account` was typed, after the ack."""
+    me = asker(context, client)
     try:
-        account_id = parse_account_id(value)
-    except BadPayload:
-        ack(response_action="errors", errors={"account": t(profile.locale, "error_empty_account")})
+        account_id = _picked_account(view.get("state", {}).get("values", {}), me.locale)
+    except FormErrors as error:
+        ack(response_action="errors", errors=error.errors)
         return
     ack()
+    channel = ids.metadata_of(view.get("private_metadata")).channel
+    me.runtime.after(lambda: _post_card(me, account_id, channel))
+
+
+def _picked_account(values: Json, locale: str) -> int:
+    value = _selected(values, ids.ACCOUNT_BLOCK, ids.ACCOUNT_ACTION)
+    if value and value.startswith(ids.NEW_ACCOUNT_PREFIX):
+        name = value.removeprefix(ids.NEW_ACCOUNT_PREFIX)
+        raise FormErrors({ids.ACCOUNT_BLOCK: t(locale, "error_account_not_found", name=name)})
     try:
-        metadata = parse_json(ModalMetadata, view.get("private_metadata"))
+        return parse_id(value)
     except BadPayload:
-        metadata = ModalMetadata()
-
-    def show() -> None:
-        try:
-            card = runtime.query(lambda session: cards.account_card(session, team_id, account_id))
-        except (UserFacingError, NotStored) as error:
-            post_private(client, user_id, metadata.channel, error_reply(error, profile.locale, None))
-            return
-        reply = card_view.account_card(card, runtime.clock.today(profile.zone), profile.locale)
-        post_private(client, user_id, metadata.channel, reply)
-
-    runtime.after(show)
+        raise FormErrors({ids.ACCOUNT_BLOCK: t(locale, "error_empty_account")}) from None
 
 
-def _selected(values: dict[str, Any], block: str, action: str) -> str | None:
+def _post_card(me: Asker, account_id: int, channel: str | None) -> None:
+    try:
+        reply = card_view.account_card(accounts.card(me.runtime, me.team_id, account_id), me.today, me.locale)
+    except (UserFacingError, NotStored) as error:
+        reply = error_reply(error, me.locale, None)
+    post_private(me.client, me.user_id, channel, reply)
+
+
+def _selected(values: Json, block: str, action: str) -> str | None:
     option = values.get(block, {}).get(action, {}).get("selected_option")
     return str(option["value"]) if option else None
 
 
-def _date(values: dict[str, Any], block: str) -> date | None:
+def _date(values: Json, block: str) -> date | None:
     raw = values.get(block, {}).get(block, {}).get("selected_date")
     try:
         return date.fromisoformat(raw) if raw else None
@@ -190,6 +151,6 @@ def _date(values: dict[str, Any], block: str) -> date | None:
         return None
 
 
-def _text(values: dict[str, Any], block: str) -> str | None:
+def _text(values: Json, block: str) -> str | None:
     value = values.get(block, {}).get(block, {}).get("value")
     return str(value) if value is not None else None

@@ -1,24 +1,36 @@
 """Shared ways of answering: who is asking, error messages with an example, answers to any surface
-(a slash command's ack, a message's response URL, a channel, the App Home), posting where the user asked."""
+(a slash command's ack, a message's response URL, a channel, the App Home), posting where the user asked.
+
+Talking to Slack is this package's job; everything else a listener needs is one call to bot/usecases."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, cast
 
 from slack_bolt import BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import notify
 from bot.domain.parsing import ParseError
 from bot.i18n import t
+from bot.interactions import BadPayload
 from bot.runtime import NotStored, OutcomeUnknown, Runtime
 from bot.services.errors import UserFacingError
+from bot.services.profiles import Profile
 from bot.views import replies
 from bot.views.blocks import Message
 from bot.views.digest import replace_item
 
 log = logging.getLogger(__name__)
+
+# What a listener answers with a message instead of an apology: the user's mistake, or the database.
+FAILURES = (ParseError, UserFacingError, NotStored, OutcomeUnknown)
+Failure = ParseError | UserFacingError | NotStored | OutcomeUnknown
+Json = dict[str, Any]  # a request's body, action, command or view, as Bolt passes it
 
 
 class NoIdentity(UserFacingError):
@@ -43,6 +55,49 @@ def who(context: BoltContext) -> tuple[str, str]:
     return str(team_id), str(user_id)
 
 
+@dataclass(frozen=True)
+class Asker:
+    """Who is asking, in which language and zone, and the runtime and client to answer with."""
+
+    runtime: Runtime
+    client: WebClient
+    team_id: str
+    user_id: str
+    profile: Profile
+    now: datetime
+
+    @property
+    def locale(self) -> str:
+        return self.profile.locale
+
+    @property
+    def today(self) -> date:
+        return self.runtime.clock.today(self.profile.zone)
+
+    @property
+    def clock_time(self) -> str:
+        """The time of the request on the asker's clock, "14:05"."""
+        return self.now.astimezone(self.profile.zone).strftime("%H:%M")
+
+    def tell(self, body: Json, respond: Respond, reply: Message) -> None:
+        tell(self.client, body, respond, self.user_id, reply)
+
+    def tell_later(self, body: Json, respond: Respond, reply: Message) -> None:
+        tell_later(self.runtime, self.client, body, respond, self.user_id, reply)
+
+
+def asker(context: BoltContext, client: WebClient) -> Asker:
+    runtime = runtime_in(context)
+    team_id, user_id = who(context)
+    profile = runtime.profile(client, team_id, user_id)
+    return Asker(runtime, client, team_id, user_id, profile, runtime.clock.now())
+
+
+def command_key(command: dict[str, Any]) -> str:
+    """A command's idempotency key: a retried delivery of the same command carries the same trigger."""
+    return f"command:{command['trigger_id']}"
+
+
 def command_text(command: dict[str, Any]) -> str:
     """The text the user typed. Slack sends &, < and > escaped (real mentions stay as <@U…>)."""
     text = str(command.get("text") or "")
@@ -53,9 +108,7 @@ def ephemeral(reply: Message) -> dict[str, Any]:
     return {"response_type": "ephemeral", **reply}
 
 
-def error_reply(
-    error: ParseError | UserFacingError | NotStored | OutcomeUnknown, locale: str, example: str | None
-) -> Message:
+def error_reply(error: Failure, locale: str, example: str | None) -> Message:
     if isinstance(error, NotStored):
         return replies.plain_notice(t(locale, "error_not_stored"))
     if isinstance(error, OutcomeUnknown):
@@ -88,6 +141,22 @@ def tell_later(
 ) -> None:
     """`tell`, after the ack (a press is acked first; talking to Slack is after-work)."""
     runtime.after(lambda: tell(client, body, respond, user_id, reply))
+
+
+def refusal(error: Exception, locale: str, gone: str) -> Message:
+    """Why a press changed nothing: a malformed value reads as the item (`gone`) being gone."""
+    if isinstance(error, BadPayload):
+        error = UserFacingError(gone)
+    assert isinstance(error, FAILURES)
+    return error_reply(error, locale, example=None)
+
+
+def refuse_press(me: Asker, body: Json, respond: Respond, error: Exception, gone: str) -> None:
+    """After the ack of a press that changed nothing: say why. When the item is gone meanwhile, on
+    the App Home (no response URL, no channel) the rebuilt tab shows it."""
+    me.tell_later(body, respond, refusal(error, me.locale, gone))
+    if isinstance(error, BadPayload | UserFacingError):
+        notify.refresh_home_soon(me.runtime, me.client, me.team_id, me.user_id)
 
 
 def replace_pressed(client: WebClient, body: dict[str, Any], respond: Respond, reply: Message) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.jobs.outbox import Delivered, deliver_once, report_failure
 from bot.models import Delivery, StepChange
 from bot.runtime import Runtime
-from bot.services import digests, summaries
+from bot.services import accounts, summaries
 from bot.views.announcements import hourly, stage_line
 from bot.views.blocks import Message
 
@@ -31,7 +31,7 @@ def announce_last_hour(runtime: Runtime, client: WebClient, now: datetime) -> li
     hours = [this_hour - timedelta(hours=back) for back in range(CATCH_UP_HOURS, 0, -1)]
     results = []
     with runtime.db.transaction() as session:
-        teams = digests.teams(session)
+        teams = accounts.team_ids(session)
         done = {
             (team_id, ref)
             for team_id, ref in session.execute(

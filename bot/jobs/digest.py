@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.domain.schedule import WorkCalendar, digest_day_due
 from bot.jobs.outbox import Delivered, Outcome, deliver_once, report_failure
 from bot.runtime import Runtime
-from bot.services import digests
+from bot.services import accounts, digests
 from bot.views.blocks import Message
 from bot.views.digest import digest_message
 
@@ -88,7 +88,7 @@ def _recipients(runtime: Runtime, users: list[str] | None, teams: list[str] | No
     with runtime.db.transaction() as session:
         pairs = [
             (team_id, user_id)
-            for team_id in (teams or digests.teams(session))
+            for team_id in (teams or accounts.team_ids(session))
             for user_id in digests.reps(session, team_id)
             if users is None or user_id in users
         ]

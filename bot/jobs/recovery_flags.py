@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from bot.jobs.outbox import Delivered, deliver_once, report_failure
 from bot.runtime import Runtime
 from bot.services import recoveries
+from bot.usecases.facts import RecoveryFacts
 from bot.views.recovery import flag_post
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,9 @@ def flag_overdue_recoveries(runtime: Runtime, client: WebClient, now: datetime) 
                     kind="recovery_flag",
                     ref=str(recovery.id),
                     channel=channel,
-                    build=partial(flag_post, recovery, account, days, runtime.settings.pyramid_locale),
+                    build=partial(
+                        flag_post, RecoveryFacts.of(recovery, account), days, runtime.settings.pyramid_locale
+                    ),
                     now=now,
                 )
             )

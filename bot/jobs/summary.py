@@ -13,9 +13,8 @@ from bot.domain.stages import Stage
 from bot.i18n import t
 from bot.jobs.outbox import Delivered, Outcome, deliver_once, report_failure, upload_once
 from bot.runtime import Runtime
-from bot.services import digests, summaries
+from bot.services import accounts, summaries
 from bot.views.blocks import Message, fmt_date, stage_name
-from bot.views.chart import pyramid_png
 from bot.views.summary import summary_message
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,7 @@ def send_summaries_for(
         log.warning("no PYRAMID_TEAM_CHANNEL: no summary posted")
         return []
     with runtime.db.transaction() as session:
-        team_ids = teams or digests.teams(session)
+        team_ids = teams or accounts.team_ids(session)
     runs = []
     for team_id in team_ids:
         try:
@@ -83,6 +82,8 @@ def _send(runtime: Runtime, client: WebClient, team_id: str, day: date, channel:
     if posted.outcome in (Outcome.SENT, Outcome.ALREADY) and posted.ts:
 
         def render() -> bytes:
+            from bot.views.chart import pyramid_png  # matplotlib: loaded by the first summary only
+
             return pyramid_png(
                 {stage.value: count for stage, count in summary.distribution.by_stage.items()},
                 {stage.value: count for stage, count in summary.last_week.items()}

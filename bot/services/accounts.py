@@ -230,5 +230,11 @@ def record_step_change(
     return change
 
 
+def team_ids(session: Session) -> list[str]:
+    """Every team (Slack workspace) that has at least one account, sorted: the teams the scheduled jobs
+    (digests, summaries, snapshots, announcements), export and import go through."""
+    return list(session.scalars(select(Account.team_id).distinct().order_by(Account.team_id)))
+
+
 def count_accounts(session: Session, team_id: str) -> int:
     return session.scalar(select(func.count()).select_from(Account).where(Account.team_id == team_id)) or 0

@@ -41,7 +41,7 @@ from bot.domain.stages import LADDER, Stage, StepReason
 from bot.models import Account, PyramidFigures, StepChange
 from bot.services import snapshots
 
-CUSTOMER_STEPS = [step.value for step in LADDER if step.stage.value >= Stage.CUSTOMER.value]
+CUSTOMER_STEPS = [step.value for step in LADDER if step.stage.is_customer]
 _STEPS = {step.value: step for step in LADDER}
 TEAM = snapshots.TEAM
 

@@ -2,34 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.models import Account, Activity
+from bot.models import Activity
 from bot.services import accounts
 from bot.services.activities import recent_activities
+from bot.usecases.facts import AccountCard, AccountFacts, ActivityFacts
 
 HISTORY_LINES = 5
 
-
-@dataclass(frozen=True)
-class AccountCard:
-    account: Account
-    history: list[Activity]
-    activity_count: int
+__all__ = ["HISTORY_LINES", "AccountCard", "account_card"]
 
 
 def account_card(session: Session, team_id: str, account_id: int) -> AccountCard:
+    """The card's view-model, copied out of the rows (the view never sees the ORM)."""
     account = accounts.get_account(session, team_id, account_id)
     count = session.scalar(
         select(func.count())
         .select_from(Activity)
         .where(Activity.team_id == team_id, Activity.account_id == account_id)
     )
+    history = recent_activities(session, team_id, account_id, HISTORY_LINES)
     return AccountCard(
-        account=account,
-        history=recent_activities(session, team_id, account_id, HISTORY_LINES),
+        account=AccountFacts.of(account),
+        history=[ActivityFacts.of(activity) for activity in history],
         activity_count=count or 0,
     )

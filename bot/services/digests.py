@@ -13,6 +13,7 @@ from bot.domain.activities import ActivityKind
 from bot.domain.followups import FollowupStatus
 from bot.domain.lapse import (
     DEFAULT_RULES,
+    LAPSING_LIMIT,
     LAPSING_STAGES,
     Lapse,
     LapseRules,
@@ -27,7 +28,6 @@ from bot.domain.stages import Stage, Step, steps_of
 from bot.models import Account, Activity, Followup, Recovery
 from bot.services import followups, recoveries
 
-LAPSING_LIMIT = 50
 # When an account was last touched (its creation if never): the last column of
 # ix_accounts_team_owner_step_last, an index on this very expression.
 _last_touched = func.coalesce(Account.last_touch_on, Account.created_on)
@@ -118,10 +118,6 @@ def reps(session: Session, team_id: str) -> list[str]:
         Recovery.team_id == team_id, Recovery.status.in_(recoveries.PENDING)
     )
     return sorted(set(session.scalars(owners.union(holders, responsible))))
-
-
-def teams(session: Session) -> list[str]:
-    return sorted(set(session.scalars(select(Account.team_id).distinct())))
 
 
 def _lapsing(session: Session, team_id: str, user_id: str, day: date, rules: LapseRules) -> list[LapsingItem]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot import interactions as ids
 from bot.i18n import t
-from bot.models import Account
-from bot.services.cards import AccountCard
+from bot.usecases.facts import AccountCard, AccountFacts, Choices, Edited
 from bot.views.blocks import (
     NAME_LIMIT,
     ONE_NAME_LIMIT,
@@ -26,7 +26,7 @@ from bot.views.blocks import (
     step_name,
     user_text,
 )
-from bot.views.replies import next_step_advice
+from bot.views.replies import account_edited, next_step_advice
 
 NOTE_PREVIEW = 80
 
@@ -81,7 +81,7 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
                 locale,
                 "card_history_line",
                 date=fmt_date(activity.occurred_on, locale),
-                kind=t(locale, f"kind_{activity.kind}"),
+                kind=t(locale, f"kind_{activity.kind.value}"),
                 amount=f" {fmt_amount(activity.amount, locale)}" if activity.amount is not None else "",
                 who=mention(activity.user_id),
                 note=note,
@@ -94,9 +94,9 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
     blocks.append(section("\n".join(history)))
     blocks.append(
         actions(
-            button(t(locale, "button_log_meeting"), "open_log_meeting", str(account.id), style="primary"),
-            button(t(locale, "button_log_deal"), "open_log_deal", str(account.id)),
-            block_id="card_actions",
+            button(t(locale, "button_log_meeting"), ids.OPEN_LOG_MEETING, str(account.id), style="primary"),
+            button(t(locale, "button_log_deal"), ids.OPEN_LOG_DEAL, str(account.id)),
+            block_id=ids.CARD_ACTIONS,
         )
     )
     return message(
@@ -104,11 +104,20 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
     )
 
 
-def which_account(name: str, candidates: tuple[Account, ...], locale: str) -> Message:
+def which_account(name: str, candidates: tuple[AccountFacts, ...], locale: str) -> Message:
     """`/account` with a name that is only close to existing ones."""
     text = t(locale, "did_you_mean", name=user_text(name, ONE_NAME_LIMIT))
     choices = [
-        button(candidate.name, f"show_account_{index}", str(candidate.id))
+        button(candidate.name, ids.show_account(index), str(candidate.id))
         for index, candidate in enumerate(candidates)
     ]
-    return message(text, [section(text), actions(*choices, block_id="which_account")])
+    return message(text, [section(text), actions(*choices, block_id=ids.WHICH_ACCOUNT)])
+
+
+def account_reply(found: AccountCard | Choices | Edited, today: date, locale: str) -> Message:
+    """What `/account` answers: the card, the close names, or what an edit changed."""
+    if isinstance(found, AccountCard):
+        return account_card(found, today, locale)
+    if isinstance(found, Choices):
+        return which_account(found.name, found.candidates, locale)
+    return account_edited(found, locale)

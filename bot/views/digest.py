@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.domain.lapse import Lapse
+from bot import interactions as ids
+from bot.domain.followups import AFTER_SALE_DAYS, SNOOZE_WEEKS
+from bot.domain.lapse import DEFAULT_RULES, Lapse
 from bot.domain.recovery import RecoveryStatus, still_owed
 from bot.i18n import t
 from bot.services.digests import Digest, FollowupItem, LapsingItem, RecoveryItem, StalledItem
@@ -82,7 +84,16 @@ def digest_message(digest: Digest, locale: str) -> Message:
             )
         )
     tail = (
-        [context(t(locale, "digest_quiet_acquaintances", count=digest.quiet_acquaintances))]
+        [
+            context(
+                t(
+                    locale,
+                    "digest_quiet_acquaintances",
+                    count=digest.quiet_acquaintances,
+                    days=DEFAULT_RULES.acquaintance_quiet_days,
+                )
+            )
+        ]
         if digest.quiet_acquaintances
         else []
     )
@@ -155,19 +166,19 @@ def followup_blocks(item: FollowupItem, today: date, locale: str) -> list[Block]
         else t(locale, "followup_due_today")
     )
     what = f" — {user_text(item.note, NOTE_LIMIT)}" if item.note else ""
-    source = t(locale, f"followup_source_{item.source}")
+    source = t(locale, f"followup_source_{item.source}", days=AFTER_SALE_DAYS)
     text = f"*{user_text(item.account_name, NAME_LIMIT)}*{what}\n{when} · {source}"
     return [
-        {**section(text), "block_id": f"fu_{item.id}"},
+        {**section(text), "block_id": ids.followup_item(item.id)},
         actions(
-            button(t(locale, "button_done"), "followup_done", str(item.id), style="primary"),
-            button(t(locale, "button_snooze"), "followup_snooze", str(item.id)),
+            button(t(locale, "button_done"), ids.FOLLOWUP_DONE, str(item.id), style="primary"),
+            button(t(locale, "button_snooze", weeks=SNOOZE_WEEKS), ids.FOLLOWUP_SNOOZE, str(item.id)),
             {
                 "type": "datepicker",
-                "action_id": "followup_reschedule",
+                "action_id": ids.FOLLOWUP_RESCHEDULE,
                 "placeholder": plain(t(locale, "button_reschedule")),
             },
-            block_id=f"fu_{item.id}_actions",
+            block_id=ids.item_actions(ids.followup_item(item.id)),
         ),
     ]
 
@@ -187,16 +198,16 @@ def recovery_blocks(item: RecoveryItem, today: date, locale: str) -> list[Block]
     buttons = []
     if item.status is RecoveryStatus.OPEN:
         buttons.append(
-            button(t(locale, "button_responded"), "recovery_responded", str(item.id), style="primary")
+            button(t(locale, "button_responded"), ids.RECOVERY_RESPONDED, str(item.id), style="primary")
         )
     if item.status is RecoveryStatus.RESPONDED:
         buttons.append(
-            button(t(locale, "button_recovered"), "recovery_recovered", str(item.id), style="primary")
+            button(t(locale, "button_recovered"), ids.RECOVERY_RECOVERED, str(item.id), style="primary")
         )
-    buttons.append(button(t(locale, "button_recovery_lost"), "recovery_lost", str(item.id), style="danger"))
+    buttons.append(button(t(locale, "button_recovery_lost"), ids.RECOVERY_LOST, str(item.id), style="danger"))
     return [
-        {**section(text), "block_id": f"rc_{item.id}"},
-        actions(*buttons, block_id=f"rc_{item.id}_actions"),
+        {**section(text), "block_id": ids.recovery_item(item.id)},
+        actions(*buttons, block_id=ids.item_actions(ids.recovery_item(item.id))),
     ]
 
 
@@ -208,7 +219,7 @@ def lapsing_block(item: LapsingItem, locale: str, *, with_draft: bool = True) ->
     if item.lapse is Lapse.DORMANT and with_draft:
         text += "\n>" + t(locale, "winback_draft", account=name).replace("\n", "\n>")
     return section(
-        text, accessory=button(t(locale, "button_log_meeting"), "open_log_meeting", str(item.account_id))
+        text, accessory=button(t(locale, "button_log_meeting"), ids.OPEN_LOG_MEETING, str(item.account_id))
     )
 
 
@@ -218,7 +229,7 @@ def _stalled_block(item: StalledItem, today: date, locale: str) -> Block:
         locale, "stalled_line", date=fmt_date(item.proposed_on, locale), days=days
     )
     return section(
-        text, accessory=button(t(locale, "button_log_deal"), "open_log_deal", str(item.account_id))
+        text, accessory=button(t(locale, "button_log_deal"), ids.OPEN_LOG_DEAL, str(item.account_id))
     )
 
 
@@ -229,12 +240,12 @@ def more(count: int, locale: str) -> list[Block]:
 def replace_item(blocks: list[dict[str, Any]], block_id: str, note: str) -> list[dict[str, Any]]:
     """The message's blocks with the item's buttons replaced by what happened (who, when, what). A line
     left by an earlier press of the same item gives way to the new one: block ids stay unique."""
-    done_id = f"{block_id}_done"
-    if not any(block.get("block_id") == f"{block_id}_actions" for block in blocks):
+    done_id, actions_id = ids.item_done(block_id), ids.item_actions(block_id)
+    if not any(block.get("block_id") == actions_id for block in blocks):
         return list(blocks)
     updated = []
     for block in blocks:
-        if block.get("block_id") == f"{block_id}_actions":
+        if block.get("block_id") == actions_id:
             updated.append({**context(note), "block_id": done_id})
         elif block.get("block_id") != done_id:
             updated.append(block)

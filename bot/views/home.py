@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot import interactions as ids
 from bot.domain.pyramid import Distribution, health
 from bot.i18n import t
 from bot.services.digests import Digest
@@ -37,9 +38,9 @@ def home_view(dist: Distribution, digest: Digest, locale: str) -> dict[str, Any]
         header(t(locale, "home_title", date=fmt_date(digest.day, locale))),
         actions(
             # No value: the quick buttons open the log modal with no account chosen yet.
-            button(t(locale, "button_log_meeting"), "open_log_meeting", None, style="primary"),
-            button(t(locale, "button_log_deal"), "open_log_deal", None),
-            block_id="home_quick",
+            button(t(locale, "button_log_meeting"), ids.OPEN_LOG_MEETING, None, style="primary"),
+            button(t(locale, "button_log_deal"), ids.OPEN_LOG_DEAL, None),
+            block_id=ids.HOME_QUICK,
         ),
         section("*" + t(locale, "pyramid_title_me") + "*"),
     ]
@@ -75,4 +76,4 @@ def home_view(dist: Distribution, digest: Digest, locale: str) -> dict[str, Any]
             )
         )
     blocks = assemble(top, parts, [], locale, max_blocks=VIEW_BLOCKS)
-    return {"type": "home", "callback_id": "pyramid_home", "blocks": blocks}
+    return {"type": "home", "callback_id": ids.HOME_CALLBACK, "blocks": blocks}

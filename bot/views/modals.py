@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
+from bot import interactions as ids
 from bot.domain.activities import DEAL_OUTCOMES, TOUCH_KINDS, ActivityKind
-from bot.domain.parsing import MAX_NOTE
+from bot.domain.fields import MAX_NOTE
 from bot.i18n import t
-from bot.models import Account
+from bot.interactions import ACCOUNT_ACTION as ACCOUNT_ACTION
+from bot.interactions import ACCOUNT_CALLBACK as ACCOUNT_CALLBACK
+from bot.interactions import DEAL_CALLBACK as DEAL_CALLBACK
+from bot.interactions import MEETING_CALLBACK as MEETING_CALLBACK
+from bot.interactions import NEW_ACCOUNT_PREFIX as NEW_ACCOUNT_PREFIX
+from bot.usecases.facts import AccountFacts, Typeahead
 from bot.views.blocks import Block, plain
 
-MEETING_CALLBACK = "log_meeting"
-DEAL_CALLBACK = "log_deal"
-ACCOUNT_CALLBACK = "show_account"
-ACCOUNT_ACTION = "account_select"
-NEW_ACCOUNT_PREFIX = "new:"
+OPTION_TEXT_LIMIT = 75  # Slack's limit on an option's text
+OPTION_VALUE_LIMIT = 150  # and on its value
+MAX_OPTIONS = 100  # and on a select's options
 
 
 def log_modal(
@@ -25,7 +28,7 @@ def log_modal(
     locale: str,
     today: date,
     channel_id: str | None,
-    account: Account | None = None,
+    account: AccountFacts | None = None,
 ) -> dict[str, Any]:
     """`which` is "meeting" or "deal"; the channel is remembered to post the result where it was asked."""
     is_deal = which == "deal"
@@ -41,31 +44,31 @@ def log_modal(
         account_select["initial_option"] = account_option(account)
     kind_options = [{"text": plain(t(locale, f"kind_{kind.value}")), "value": kind.value} for kind in kinds]
     blocks: list[Block] = [
-        _input("account", t(locale, "field_account"), account_select),
+        _input(ids.ACCOUNT_BLOCK, t(locale, "field_account"), account_select),
         _input(
-            "kind",
+            ids.KIND_FIELD,
             t(locale, "field_outcome" if is_deal else "field_kind"),
             {
                 "type": "radio_buttons",
-                "action_id": "kind",
+                "action_id": ids.KIND_FIELD,
                 "options": kind_options,
                 "initial_option": next(o for o in kind_options if o["value"] == default_kind.value),
             },
         ),
         _input(
-            "date",
+            ids.DATE_FIELD,
             t(locale, "field_date"),
-            {"type": "datepicker", "action_id": "date", "initial_date": today.isoformat()},
+            {"type": "datepicker", "action_id": ids.DATE_FIELD, "initial_date": today.isoformat()},
         ),
     ]
     if is_deal:
         blocks.append(
             _input(
-                "amount",
+                ids.AMOUNT_FIELD,
                 t(locale, "field_amount"),
                 {
                     "type": "plain_text_input",
-                    "action_id": "amount",
+                    "action_id": ids.AMOUNT_FIELD,
                     "placeholder": plain(t(locale, "field_amount_placeholder")),
                 },
                 optional=True,
@@ -73,17 +76,22 @@ def log_modal(
         )
         blocks.append(
             _input(
-                "revisit",
+                ids.REVISIT_FIELD,
                 t(locale, "field_revisit"),
-                {"type": "datepicker", "action_id": "revisit"},
+                {"type": "datepicker", "action_id": ids.REVISIT_FIELD},
                 optional=True,
             )
         )
     blocks.append(
         _input(
-            "note",
+            ids.NOTE_FIELD,
             t(locale, "field_note"),
-            {"type": "plain_text_input", "action_id": "note", "multiline": True, "max_length": MAX_NOTE},
+            {
+                "type": "plain_text_input",
+                "action_id": ids.NOTE_FIELD,
+                "multiline": True,
+                "max_length": MAX_NOTE,
+            },
             optional=True,
         )
     )
@@ -93,18 +101,21 @@ def log_modal(
         "title": plain(t(locale, "modal_deal_title" if is_deal else "modal_meeting_title")),
         "submit": plain(t(locale, "modal_submit")),
         "close": plain(t(locale, "modal_cancel")),
-        "private_metadata": json.dumps({"channel": channel_id}),
+        "private_metadata": ids.modal_metadata(channel_id),
         "blocks": blocks,
     }
 
 
-def account_option(account: Account) -> dict[str, Any]:
-    return {"text": plain(account.name[:75]), "value": str(account.id)}
+def account_option(account: AccountFacts) -> dict[str, Any]:
+    return {"text": plain(account.name[:OPTION_TEXT_LIMIT]), "value": str(account.id)}
 
 
 def new_account_option(name: str, locale: str) -> dict[str, Any]:
     label = t(locale, "option_new_account", name=name)
-    return {"text": plain(label[:75]), "value": (NEW_ACCOUNT_PREFIX + name)[:150]}
+    return {
+        "text": plain(label[:OPTION_TEXT_LIMIT]),
+        "value": (NEW_ACCOUNT_PREFIX + name)[:OPTION_VALUE_LIMIT],
+    }
 
 
 def _input(block_id: str, label: str, element: Block, *, optional: bool = False) -> Block:
@@ -131,6 +142,14 @@ def account_modal(*, locale: str, channel_id: str | None) -> dict[str, Any]:
         "title": plain(t(locale, "modal_account_title")),
         "submit": plain(t(locale, "modal_show")),
         "close": plain(t(locale, "modal_cancel")),
-        "private_metadata": json.dumps({"channel": channel_id}),
-        "blocks": [_input("account", t(locale, "field_account"), select)],
+        "private_metadata": ids.modal_metadata(channel_id),
+        "blocks": [_input(ids.ACCOUNT_BLOCK, t(locale, "field_account"), select)],
     }
+
+
+def account_options(found: Typeahead, locale: str) -> list[dict[str, Any]]:
+    """The type-ahead's options: the typed name as a new account first, when no account has it."""
+    options = [account_option(account) for account in found.accounts]
+    if found.offer_new:
+        options.insert(0, new_account_option(found.offer_new, locale))
+    return options[:MAX_OPTIONS]

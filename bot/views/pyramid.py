@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
-from bot.domain.analytics import RETENTION_REFERENCE
-from bot.domain.pyramid import Distribution, Health
+from bot import interactions as ids
+from bot.domain.analytics import (
+    ACTIVE_WITHIN_DAYS,
+    CONVERSION_WINDOW_DAYS,
+    RETENTION_REFERENCE,
+    TREND_MONTH_DAYS,
+    TREND_WEEK_DAYS,
+)
+from bot.domain.pyramid import Distribution, Health, health
 from bot.domain.stages import Stage, steps_of
 from bot.i18n import t
 from bot.services.analytics import Analytics
-from bot.views.blocks import Message, actions, button, context, message, section, stage_name, step_name
+from bot.views.blocks import (
+    Message,
+    actions,
+    button,
+    context,
+    mention,
+    message,
+    section,
+    stage_name,
+    step_name,
+)
 
 BAR_WIDTH = 24
 
@@ -38,7 +55,9 @@ def pyramid_message(
         blocks.append(context(t(locale, "shared_by", user=f"<@{shared_by}>")))
     if share_value is not None:
         blocks.append(
-            actions(button(t(locale, "button_share"), "share_pyramid", share_value), block_id="pyramid")
+            actions(
+                button(t(locale, "button_share"), ids.SHARE_PYRAMID, share_value), block_id=ids.PYRAMID_BLOCK
+            )
         )
     counts = " · ".join(f"{stage.value}: {dist.by_stage[stage]}" for stage in reversed(Stage))
     return message(f"{title} — {counts}", blocks)
@@ -56,10 +75,14 @@ def draw(
     by_stage = dist.by_stage
     widest = max(by_stage.values()) or 1
     lines = []
+    week, month = (
+        t(locale, "trend_week", days=TREND_WEEK_DAYS),
+        t(locale, "trend_month", days=TREND_MONTH_DAYS),
+    )
     if analytics is not None:
-        lines.append(f"{'':{BAR_WIDTH}} {'':>6} {t(locale, 'trend_7d'):>6} {t(locale, 'trend_30d'):>6}")
+        lines.append(f"{'':{BAR_WIDTH}} {'':>6} {week:>6} {month:>6}")
     elif week_only is not None:
-        lines.append(f"{'':{BAR_WIDTH}} {'':>6} {t(locale, 'trend_7d'):>6}")
+        lines.append(f"{'':{BAR_WIDTH}} {'':>6} {week:>6}")
     for stage in reversed(Stage):
         count = by_stage[stage]
         width = 0 if count == 0 else max(1, round(count / widest * BAR_WIDTH))
@@ -104,7 +127,7 @@ def analytics_text(analytics: Analytics, locale: str) -> str:
         if stage is not Stage.REPEATER
     )
     lines = [
-        t(locale, "analytics_conversion", conversions=conversions),
+        t(locale, "analytics_conversion", conversions=conversions, days=CONVERSION_WINDOW_DAYS),
         t(locale, "analytics_median_days", medians=medians),
     ]
     retention = analytics.retention
@@ -119,6 +142,7 @@ def analytics_text(analytics: Analytics, locale: str) -> str:
                 customers=retention.customers,
                 share=_percent(retention.share),
                 reference=_percent(RETENTION_REFERENCE),
+                days=ACTIVE_WITHIN_DAYS,
             )
         )
     if analytics.week is None:
@@ -128,3 +152,34 @@ def analytics_text(analytics: Analytics, locale: str) -> str:
 
 def _percent(share: float | None) -> str:
     return "–" if share is None else f"{round(share * 100)}%"
+
+
+def pyramid_reply(
+    dist: Distribution,
+    numbers: Analytics,
+    *,
+    scope: str,
+    owner: str | None,
+    detail: bool,
+    locale: str,
+    shareable: bool,
+    shared_by: str | None = None,
+) -> Message:
+    """`/pyramid` and a shared pyramid, titled for who sees it."""
+    if scope == "team" or owner is None:
+        title = t(locale, "pyramid_title_team")
+    elif scope == "me" and shared_by is None:
+        # "Your pyramid" only to its owner; in a channel it is named.
+        title = t(locale, "pyramid_title_me")
+    else:
+        title = t(locale, "pyramid_title_user", user=mention(owner))
+    return pyramid_message(
+        dist,
+        health(dist),
+        title=title,
+        detail=detail,
+        locale=locale,
+        share_value=ids.share_value(scope, owner, detail) if shareable else None,
+        shared_by=shared_by,
+        analytics=numbers,
+    )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from bot.domain.activities import ActivityKind
+from datetime import date, datetime, tzinfo
+
+from bot import interactions as ids
+from bot.domain.followups import AFTER_SALE_DAYS
 from bot.domain.stages import Step, next_step
 from bot.i18n import t
-from bot.models import Account
-from bot.services.activities import Logged
+from bot.usecases.facts import AccountFacts, AskedFacts, Edited, FollowupFacts, LoggedFacts, RecoveryFacts
 from bot.views.blocks import (
     ONE_NAME_LIMIT,
     ONE_NOTE_LIMIT,
@@ -14,6 +16,7 @@ from bot.views.blocks import (
     actions,
     button,
     context,
+    escape,
     fmt_amount,
     fmt_date,
     mention,
@@ -30,9 +33,9 @@ from bot.views.blocks import (
 EDIT_USER_PARAMS = frozenset({"account", "old", "new", "segment"})
 
 
-def logged(result: Logged, locale: str) -> Message:
+def logged(result: LoggedFacts, locale: str) -> Message:
     account, activity = result.account, result.activity
-    kind = ActivityKind(activity.kind)
+    kind = activity.kind
     stored = t(
         locale,
         "logged_deal" if kind.is_deal else "logged_touch",
@@ -66,7 +69,7 @@ def logged(result: Logged, locale: str) -> Message:
     return message(" ".join(details[:2]) if result.duplicate else stored, blocks)
 
 
-def climb_text(result: Logged, locale: str) -> str:
+def climb_text(result: LoggedFacts, locale: str) -> str:
     climb = result.climb
     if not climb.moved:
         return step_line(climb.after, locale) + " " + t(locale, "step_unchanged")
@@ -96,7 +99,7 @@ def climb_text(result: Logged, locale: str) -> str:
 
 
 def next_step_advice(step: Step, locale: str) -> str:
-    advice = t(locale, f"advice_{step.value}")
+    advice = t(locale, f"advice_{step.value}", days=AFTER_SALE_DAYS)
     upcoming = next_step(step)
     if upcoming is None:
         return "💡 " + t(locale, "top_of_ladder", advice=advice)
@@ -105,19 +108,23 @@ def next_step_advice(step: Step, locale: str) -> str:
     )
 
 
-def did_you_mean(name: str, candidates: tuple[Account, ...], pending_id: str, locale: str) -> Message:
+def did_you_mean(name: str, candidates: tuple[AccountFacts, ...], pending_id: str, locale: str) -> Message:
     text = t(locale, "did_you_mean", name=user_text(name, ONE_NAME_LIMIT))
     choices = [
         button(
             t(locale, "use_account", account=candidate.name),
-            f"near_match_use_{index}",
-            {"p": pending_id, "a": candidate.id},
+            ids.near_match_use(index),
+            ids.near_match_value(pending_id, candidate.id),
             style="primary" if index == 0 else None,
         )
         for index, candidate in enumerate(candidates)
     ]
-    choices.append(button(t(locale, "create_account", name=name), "near_match_create", {"p": pending_id}))
-    return message(text, [section(text), actions(*choices, block_id="near_match")])
+    choices.append(
+        button(
+            t(locale, "create_account", name=name), ids.NEAR_MATCH_CREATE, ids.near_match_value(pending_id)
+        )
+    )
+    return message(text, [section(text), actions(*choices, block_id=ids.NEAR_MATCH_BLOCK)])
 
 
 def error(code: str, params: dict[str, object], locale: str, example: str | None) -> Message:
@@ -145,3 +152,78 @@ def edited(key: str, locale: str, **params: object) -> Message:
         for name, value in params.items()
     }
     return plain_notice("✅ " + t(locale, key, **safe))
+
+
+def log_reply(result: LoggedFacts | AskedFacts | None, locale: str) -> Message:
+    """What a log answers: what was stored, a "did you mean" question, or (None) that the question
+    was answered already."""
+    if result is None:
+        return plain_notice(t(locale, "choice_expired"))
+    if isinstance(result, AskedFacts):
+        return did_you_mean(result.name, result.candidates, result.pending_id, locale)
+    return logged(result, locale)
+
+
+def account_edited(change: Edited, locale: str) -> Message:
+    if change.field == "owner":
+        return edited("edited_owner", locale, account=change.account, owner=mention(change.value or ""))
+    if change.field == "segment" and change.value is None:
+        return edited("edited_segment_cleared", locale, account=change.account)
+    if change.field == "segment":
+        return edited("edited_segment", locale, account=change.account, segment=change.value)
+    return edited("edited_rename", locale, old=change.old, new=change.account)
+
+
+def followup_scheduled(account_name: str, due_on: date, locale: str) -> Message:
+    text = t(locale, "followup_scheduled", account=escape(account_name), date=fmt_date(due_on, locale))
+    return plain_notice("✅ " + text)
+
+
+def followup_note(
+    followup: FollowupFacts, snoozed: bool, user_id: str, zone: tzinfo, now: datetime, locale: str
+) -> str:
+    """The line that replaces a follow-up's buttons once pressed."""
+    if followup.done:
+        # When it was done, not when this (maybe second) press came: the message keeps telling the truth.
+        clock_time = (followup.done_at or now).astimezone(zone).strftime("%H:%M")
+        return t(locale, "followup_done_note", user=mention(followup.done_by or user_id), time=clock_time)
+    key = "followup_snoozed_note" if snoozed else "followup_moved_note"
+    return t(locale, key, date=fmt_date(followup.due_on, locale), user=mention(user_id))
+
+
+def followup_already_done(followup: FollowupFacts, user_id: str, locale: str) -> Message:
+    return plain_notice(t(locale, "followup_already_done", user=mention(followup.done_by or user_id)))
+
+
+def trouble_opened(recovery: RecoveryFacts, duplicate: bool, channel_told: bool, locale: str) -> Message:
+    if duplicate:
+        return plain_notice(t(locale, "trouble_duplicate"))
+    text = t(
+        locale,
+        "trouble_opened",
+        account=escape(recovery.account_name),
+        what=escape(recovery.what),
+        owner=mention(recovery.owner_id),
+    )
+    if channel_told:
+        # Queued in the same transaction: the post is owed, and the ledger sees that it goes out.
+        text += " " + t(locale, "trouble_channel_told")
+    return plain_notice("🛟 " + text)
+
+
+def recovery_note(recovery: RecoveryFacts, verdict: bool, user_id: str, clock_time: str, locale: str) -> str:
+    """The line that replaces a recovery's buttons once pressed."""
+    if verdict:
+        return t(locale, "verdict_yes_note", user=mention(user_id), time=clock_time)
+    label = t(locale, f"recovery_status_{recovery.status.value}")
+    return t(locale, "recovery_moved_note", status=label, user=mention(user_id), time=clock_time)
+
+
+def recovery_not_moved(recovery: RecoveryFacts, locale: str) -> Message:
+    """A second press, or a press on a stale copy: harmless, and said so."""
+    label = t(locale, f"recovery_status_{recovery.status.value}")
+    return plain_notice(t(locale, "recovery_not_moved", status=label))
+
+
+def verdict_not_yet_note(user_id: str, clock_time: str, locale: str) -> str:
+    return t(locale, "verdict_not_yet_note", user=mention(user_id), time=clock_time)

@@ -11,22 +11,22 @@ import pytest
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db import Database
-from bot.local_slack import LocalSlack
 from tests.support.blockkit import check_ack_body, check_calls
+from tests.support.fake_slack import FakeSlack
 from tests.support.server import serving
 from tests.support.slack_driver import OTHER_USER, SIGNING_SECRET, TEAM, USER, SlackDriver, settle
 
 
 @pytest.fixture
-def slack() -> Iterator[LocalSlack]:
-    with LocalSlack(team_id=TEAM) as fake:
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack(team_id=TEAM) as fake:
         fake.add_user(USER, name="sato", tz="Asia/Tokyo", locale="en-US")
         fake.add_user(OTHER_USER, name="suzuki", tz="Asia/Tokyo", locale="ja-JP")
         yield fake
 
 
 @pytest.fixture
-def settings(slack: LocalSlack, database_url: str) -> Settings:
+def settings(slack: FakeSlack, database_url: str) -> Settings:
     return Settings(
         _env_file=None,  # type: ignore[call-arg]
         slack_bot_token="xoxb-test",
@@ -43,18 +43,18 @@ def settings(slack: LocalSlack, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def app_server(settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack) -> Iterator[str]:
+def app_server(settings: Settings, db: Database, clock: FixedClock, slack: FakeSlack) -> Iterator[str]:
     with serving(settings, db, slack.base_url, clock=clock) as url:
         yield url
 
 
 @pytest.fixture
-def driver(app_server: str, slack: LocalSlack) -> SlackDriver:
+def driver(app_server: str, slack: FakeSlack) -> SlackDriver:
     return SlackDriver(app_server + "/slack/events", slack)
 
 
 @pytest.fixture
-def settled(driver: SlackDriver, slack: LocalSlack) -> Iterator[None]:
+def settled(driver: SlackDriver, slack: FakeSlack) -> Iterator[None]:
     """For `pytest.mark.usefixtures`: the after-work of the test's last action finishes in the test."""
     yield
     settle(slack)
@@ -66,7 +66,7 @@ def slack_limits(request: pytest.FixtureRequest) -> Iterator[None]:
     URL posts, and replies carried in HTTP ack bodies) is checked against Slack's real limits."""
     yield
     fake = request.node.funcargs.get("slack")
-    if isinstance(fake, LocalSlack):
+    if isinstance(fake, FakeSlack):
         check_calls(fake.calls)
     driver = request.node.funcargs.get("driver")
     acks = getattr(driver, "acks", None)  # slash-command acks recorded by the driver, by response key

@@ -11,47 +11,25 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
 
 from bot.db import Database
 from bot.domain.stages import Step
-from bot.local_slack import LocalSlack
-from bot.models import Account, Activity, PendingRequest, StepChange
-from tests.support.slack_driver import OTHER_TEAM, OTHER_USER, TEAM, USER, SlackDriver, find_button, text_of
+from tests.support.database import account_named, activities_of, all_accounts, row_counts
+from tests.support.fake_slack import FakeSlack
+from tests.support.slack_driver import (
+    OTHER_TEAM,
+    OTHER_USER,
+    USER,
+    SlackDriver,
+    find_button,
+    option,
+    text_of,
+)
 
 TODAY = date(2026, 11, 22)
 
 
 # --------------------------------------------------------------------------------------------- helpers
-
-
-def row_counts(db: Database) -> dict[str, int]:
-    with db.transaction() as s:
-        return {
-            model.__name__: s.scalar(select(func.count()).select_from(model)) or 0
-            for model in (Account, Activity, StepChange, PendingRequest)
-        }
-
-
-def all_accounts(db: Database, team: str = TEAM) -> list[Account]:
-    with db.transaction() as s:
-        return list(s.scalars(select(Account).where(Account.team_id == team).order_by(Account.id)))
-
-
-def account_named(db: Database, name: str, team: str = TEAM) -> Account:
-    [found] = [a for a in all_accounts(db, team) if a.name == name]
-    return found
-
-
-def activities_of(db: Database, account_id: int) -> list[Activity]:
-    with db.transaction() as s:
-        return list(
-            s.scalars(select(Activity).where(Activity.account_id == account_id).order_by(Activity.id))
-        )
-
-
-def option(value: str, text: str | None = None) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": text or value, "emoji": True}, "value": value}
 
 
 def log_values(
@@ -77,13 +55,13 @@ def log_values(
     return values
 
 
-def opened_view(slack: LocalSlack, count: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
+def opened_view(slack: FakeSlack, count: int = 1) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the views.open call's body, its view) of the `count`-th modal opened."""
     call = slack.wait_for("views.open", count=count)[count - 1]
     return call.body, call.body["view"]
 
 
-def open_meeting_modal(driver: SlackDriver, slack: LocalSlack, command: str = "/meeting") -> dict[str, Any]:
+def open_meeting_modal(driver: SlackDriver, slack: FakeSlack, command: str = "/meeting") -> dict[str, Any]:
     opened_before = len(slack.calls_to("views.open"))
     sent, _ = driver.command(command, "")
     assert sent.status == 200
@@ -185,7 +163,7 @@ def test_near_match_for_a_deal_in_japanese_keeps_the_amount(driver: SlackDriver,
 
 
 def test_meeting_with_no_text_opens_a_modal_and_its_submission_logs(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     sent, key = driver.command("/meeting", "", trigger_id="trig.modal-1", channel="C0DEALS")
     assert sent.status == 200
@@ -221,7 +199,7 @@ def test_meeting_with_no_text_opens_a_modal_and_its_submission_logs(
 
 
 def test_modal_with_a_future_date_is_refused_inline(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     view = open_meeting_modal(driver, slack)
 
@@ -250,7 +228,7 @@ def test_modal_with_a_future_date_is_refused_inline(
     ],
 )
 def test_deal_modal_bad_fields_are_refused_inline(
-    driver: SlackDriver, slack: LocalSlack, db: Database, values: dict[str, Any], block: str, message: str
+    driver: SlackDriver, slack: FakeSlack, db: Database, values: dict[str, Any], block: str, message: str
 ) -> None:
     view = open_meeting_modal(driver, slack, "/deal")
     assert view["callback_id"] == "log_deal"
@@ -262,7 +240,7 @@ def test_deal_modal_bad_fields_are_refused_inline(
     assert row_counts(db) == {"Account": 0, "Activity": 0, "StepChange": 0, "PendingRequest": 0}
 
 
-def test_deal_modal_with_a_japanese_amount(driver: SlackDriver, slack: LocalSlack, db: Database) -> None:
+def test_deal_modal_with_a_japanese_amount(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
     view = open_meeting_modal(driver, slack, "/deal")
     assert [b["block_id"] for b in view["blocks"]] == ["account", "kind", "date", "amount", "revisit", "note"]
 
@@ -279,7 +257,7 @@ def test_deal_modal_with_a_japanese_amount(driver: SlackDriver, slack: LocalSlac
 
 
 def test_the_same_view_submitted_twice_stores_one_activity(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     view = open_meeting_modal(driver, slack)
     values = log_values("new:Globex", "visit")
@@ -300,7 +278,7 @@ def test_the_same_view_submitted_twice_stores_one_activity(
 
 
 def test_modal_result_falls_back_to_a_dm_when_the_channel_refuses(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     view = open_meeting_modal(driver, slack)
     slack.fail_next("chat.postEphemeral", status=200, retry_after=None, error="channel_not_found")
@@ -313,9 +291,7 @@ def test_modal_result_falls_back_to_a_dm_when_the_channel_refuses(
     assert row_counts(db)["Activity"] == 1
 
 
-def test_modal_in_japanese_for_the_japanese_user(
-    driver: SlackDriver, slack: LocalSlack, db: Database
-) -> None:
+def test_modal_in_japanese_for_the_japanese_user(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
     sent, _ = driver.command("/deal", "", user=OTHER_USER)
     _, view = opened_view(slack)
     assert view["title"]["text"] == "商談を記録"
@@ -336,7 +312,7 @@ def test_modal_in_japanese_for_the_japanese_user(
     ],
 )
 def test_a_modal_that_cannot_open_gets_an_apology_in_the_users_language(
-    driver: SlackDriver, slack: LocalSlack, db: Database, user: str, apology: str
+    driver: SlackDriver, slack: FakeSlack, db: Database, user: str, apology: str
 ) -> None:
     # Slack refuses a trigger older than 3 seconds.
     slack.fail_next("views.open", status=200, retry_after=None, error="expired_trigger_id")
@@ -354,7 +330,7 @@ def test_a_modal_that_cannot_open_gets_an_apology_in_the_users_language(
 
 
 def test_card_buttons_open_the_log_modals_with_the_account_preselected(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     driver.run("/meeting", "Acme visit")
     card = driver.run("/account", "Acme")
@@ -465,7 +441,7 @@ def test_a_shared_personal_pyramid_names_its_owner(driver: SlackDriver, db: Data
 
 
 def test_account_with_no_text_opens_the_picker_and_submitting_posts_the_card(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     driver.run("/deal", "Acme won 1.2M")
     acme = account_named(db, "Acme")

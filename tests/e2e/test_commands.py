@@ -12,13 +12,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.clock import FixedClock
 from bot.db import Database
 from bot.domain.stages import Step
-from bot.local_slack import LocalSlack
-from bot.models import Account, Activity, Base, PendingRequest, StepChange
+from bot.models import Account, Activity
+from tests.support.database import activities_of, all_accounts, every_row, row_counts, step_changes_of
+from tests.support.fake_slack import FakeSlack
 from tests.support.slack_driver import OTHER_TEAM, OTHER_USER, TEAM, USER, SlackDriver, find_button, text_of
 
 TODAY = date(2026, 11, 22)
@@ -27,47 +28,10 @@ YESTERDAY = date(2026, 11, 21)
 # --------------------------------------------------------------------------------------------- helpers
 
 
-def row_counts(db: Database) -> dict[str, int]:
-    with db.transaction() as s:
-        return {
-            model.__name__: s.scalar(select(func.count()).select_from(model)) or 0
-            for model in (Account, Activity, StepChange, PendingRequest)
-        }
-
-
-def every_row(db: Database) -> dict[str, int]:
-    """Row counts of every table but the cache of Slack profiles: "nothing stored" means all of these."""
-    with db.transaction() as s:
-        return {
-            table.name: s.scalar(select(func.count()).select_from(table)) or 0
-            for table in Base.metadata.sorted_tables
-            if table.name != "slack_users"
-        }
-
-
-def all_accounts(db: Database, team: str = TEAM) -> list[Account]:
-    with db.transaction() as s:
-        return list(s.scalars(select(Account).where(Account.team_id == team).order_by(Account.id)))
-
-
 def the_account(db: Database, team: str = TEAM) -> Account:
     found = all_accounts(db, team)
     assert len(found) == 1, [a.name for a in found]
     return found[0]
-
-
-def activities_of(db: Database, account_id: int) -> list[Activity]:
-    with db.transaction() as s:
-        return list(
-            s.scalars(select(Activity).where(Activity.account_id == account_id).order_by(Activity.id))
-        )
-
-
-def step_changes_of(db: Database, account_id: int) -> list[StepChange]:
-    with db.transaction() as s:
-        return list(
-            s.scalars(select(StepChange).where(StepChange.account_id == account_id).order_by(StepChange.id))
-        )
 
 
 def snapshot(account: Account) -> tuple[Any, ...]:
@@ -347,7 +311,7 @@ def test_a_first_log_that_is_a_win_lands_on_3_1_and_names_the_skipped_steps(
     assert f"Never logged on the way: {skipped}" in body, body
 
 
-def test_a_stage_change_is_announced_to_the_team_channel(driver: SlackDriver, slack: LocalSlack) -> None:
+def test_a_stage_change_is_announced_to_the_team_channel(driver: SlackDriver, slack: FakeSlack) -> None:
     driver.run("/meeting", "Acme visit")  # 1.1 → 1.3: a step change only, not announced
     driver.run("/meeting", "Acme visit")  # 1.3 → 2.1: Acquaintance → Prospect
 
@@ -713,7 +677,7 @@ def test_the_example_in_an_error_message_is_correct(
     assert len(activities_of(db, account.id)) == 1
 
 
-def test_today_is_the_reps_own_today(driver: SlackDriver, slack: LocalSlack, db: Database) -> None:
+def test_today_is_the_reps_own_today(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
     # 2026-11-22 01:00 UTC is still Saturday the 21st, 17:00, in Los Angeles.
     slack.add_user("U0LAREP", name="lee", tz="America/Los_Angeles", locale="en-US")
     reply = driver.run("/meeting", "Acme visit", user="U0LAREP")

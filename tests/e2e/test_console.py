@@ -17,9 +17,10 @@ from slack_sdk import WebClient
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.console import ConsoleSession, run_console, slack_locale
+from bot.console.run import run_console, slack_locale
+from bot.console.session import ConsoleSession
+from bot.console.standin import SlackStandIn
 from bot.db import Database
-from bot.local_slack import LocalSlack
 
 USER = "U0LOCAL"
 ACCOUNTS = ["Acme Corp", "Acme Logistics", "Globex"]
@@ -132,7 +133,7 @@ def deal_modal(with_extra: bool) -> dict[str, Any]:
     }
 
 
-def build_test_app(fake: LocalSlack, seen: dict[str, list[Any]]) -> App:
+def build_test_app(fake: SlackStandIn, seen: dict[str, list[Any]]) -> App:
     app = App(
         client=WebClient(base_url=fake.base_url, token="xoxb-test"),
         signing_secret="x",
@@ -283,8 +284,8 @@ def build_test_app(fake: LocalSlack, seen: dict[str, list[Any]]) -> App:
 
 
 @pytest.fixture
-def fake() -> Iterator[LocalSlack]:
-    with LocalSlack(team_id="T0LOCAL", bot_user_id="UBOT") as slack:
+def fake() -> Iterator[SlackStandIn]:
+    with SlackStandIn(team_id="T0LOCAL", bot_user_id="UBOT") as slack:
         yield slack
 
 
@@ -294,7 +295,7 @@ def seen() -> dict[str, list[Any]]:
 
 
 @pytest.fixture
-def session(fake: LocalSlack, seen: dict[str, list[Any]]) -> ConsoleSession:
+def session(fake: SlackStandIn, seen: dict[str, list[Any]]) -> ConsoleSession:
     return ConsoleSession(build_test_app(fake, seen), fake, out=io.StringIO())
 
 
@@ -312,7 +313,7 @@ def feed(session: ConsoleSession, *lines: str) -> str:
 
 
 def test_slash_command_payload_is_shaped_as_slack_sends_it(
-    session: ConsoleSession, seen: dict[str, list[Any]], fake: LocalSlack
+    session: ConsoleSession, seen: dict[str, list[Any]], fake: SlackStandIn
 ) -> None:
     feed(session, "/meeting   Acme visit", "/meeting Globex")
     first, second = seen["commands"]
@@ -386,7 +387,7 @@ def test_select_in_a_message_asks_for_its_option_and_confirm_dialogs_are_honoure
     assert seen["archived"][0]["actions"][0]["action_id"] == "archive"
 
 
-def test_an_app_that_raises_does_not_end_the_session(fake: LocalSlack) -> None:
+def test_an_app_that_raises_does_not_end_the_session(fake: SlackStandIn) -> None:
     class Broken:
         def dispatch(self, request: Any) -> Any:
             raise RuntimeError("wiring is wrong")
@@ -510,7 +511,7 @@ def test_button_inside_a_modal_updates_it_and_keeps_what_was_typed(
 # ---------------------------------------------------------------------------------- the loop
 
 
-def test_run_reads_a_pipe_until_quit(fake: LocalSlack, seen: dict[str, list[Any]]) -> None:
+def test_run_reads_a_pipe_until_quit(fake: SlackStandIn, seen: dict[str, list[Any]]) -> None:
     session = ConsoleSession(build_test_app(fake, seen), fake)
     stdout = io.StringIO()
     status = session.run(io.StringIO("help\n\n/meeting Acme\nquit\n/meeting never\n"), stdout)
@@ -524,7 +525,7 @@ def test_run_reads_a_pipe_until_quit(fake: LocalSlack, seen: dict[str, list[Any]
     assert len(seen["commands"]) == 1
 
 
-def test_end_of_input_inside_a_modal_closes_it(fake: LocalSlack, seen: dict[str, list[Any]]) -> None:
+def test_end_of_input_inside_a_modal_closes_it(fake: SlackStandIn, seen: dict[str, list[Any]]) -> None:
     session = ConsoleSession(build_test_app(fake, seen), fake)
     stdout = io.StringIO()
     assert session.run(io.StringIO("/meeting Acme\n1\nacm"), stdout) == 0

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot.clock import FixedClock
@@ -29,13 +28,13 @@ from bot.jobs import outbox
 from bot.jobs.digest import send_digests_for
 from bot.jobs.outbox import Outcome, enqueue
 from bot.jobs.recovery_flags import flag_overdue_recoveries
-from bot.jobs.scheduler import add_retries, build_scheduler, sweep, tick
+from bot.jobs.scheduler import build_scheduler, sweep, tick
 from bot.jobs.summary import send_summaries_for
 from bot.jobs.team_channel import join_team_channel
-from bot.local_slack import LocalSlack
 from bot.models import Delivery
-from bot.runtime import Runtime
-from tests.support.slack_driver import OTHER_USER, TEAM, USER, SlackDriver, press_in, settle
+from tests.support.fake_slack import FakeSlack
+from tests.support.server import jobs_client, runtime_for
+from tests.support.slack_driver import OTHER_USER, TEAM, USER, SlackDriver, kind_of, press_in, settle
 
 CHANNEL = "C0TEAM"
 TUESDAY = date(2026, 11, 24)
@@ -81,18 +80,8 @@ def short_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(outbox, "CALL_TIMEOUT", CALL_TIMEOUT)
 
 
-@pytest.fixture(autouse=True)
-def _settle_at_the_end(driver: SlackDriver, slack: LocalSlack) -> Iterator[None]:
-    yield
-    settle(slack)
-
-
-def runtime(settings: Settings, db: Database, clock: FixedClock) -> Runtime:
-    return Runtime(settings=settings, db=db, clock=clock)
-
-
-def jobs_client(slack: LocalSlack) -> WebClient:
-    return add_retries(WebClient(token="xoxb-test", base_url=slack.base_url))
+# Each test's after-work (announcements, the Home) finishes within it.
+pytestmark = pytest.mark.usefixtures("settled")
 
 
 def carrying(kind: str) -> Callable[[dict[str, Any]], bool]:
@@ -100,17 +89,12 @@ def carrying(kind: str) -> Callable[[dict[str, Any]], bool]:
     return lambda body: kind_of(body) == kind
 
 
-def kind_of(body: dict[str, Any]) -> str | None:
-    payload = (body.get("metadata") or {}).get("event_payload") or {}
-    return payload.get("kind")
-
-
-def posts_of(slack: LocalSlack, kind: str) -> int:
+def posts_of(slack: FakeSlack, kind: str) -> int:
     """chat.postMessage calls carrying a delivery of `kind`, failed ones included."""
     return len([c for c in slack.calls_to("chat.postMessage") if kind_of(c.body) == kind])
 
 
-def landed(slack: LocalSlack, channel: str, kind: str) -> list[dict[str, Any]]:
+def landed(slack: FakeSlack, channel: str, kind: str) -> list[dict[str, Any]]:
     """Messages carrying a delivery of `kind` that are in the channel (a user id: their DM)."""
     return [m for m in slack.history(channel) if kind_of(m) == kind]
 
@@ -136,7 +120,7 @@ def settled_row(db: Database, kind: str, timeout: float = 5.0) -> Delivery:
 
 
 def sweep_until_done(
-    settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack, kind: str, sweeps: int = 5
+    settings: Settings, db: Database, clock: FixedClock, slack: FakeSlack, kind: str, sweeps: int = 5
 ) -> Delivery:
     """The scheduler's sweep, a few minutes apart, until the row is done (at most `sweeps`)."""
     for _ in range(sweeps):
@@ -144,7 +128,7 @@ def sweep_until_done(
         if row.status in ("sent", "failed"):
             return row
         clock.advance(timedelta(minutes=2))
-        sweep(runtime(settings, db, clock), jobs_client(slack))
+        sweep(runtime_for(settings, db, clock), jobs_client(slack))
     return settled_row(db, kind)
 
 
@@ -155,8 +139,8 @@ def sweep_until_done(
 class Scenario:
     """How to get one delivery kind to its first attempt, and where it lands."""
 
-    prepare: Callable[[SlackDriver, LocalSlack, Database, FixedClock, Settings], None]
-    trigger: Callable[[SlackDriver, LocalSlack, Database, FixedClock, Settings], None]
+    prepare: Callable[[SlackDriver, FakeSlack, Database, FixedClock, Settings], None]
+    trigger: Callable[[SlackDriver, FakeSlack, Database, FixedClock, Settings], None]
     target: str
 
 
@@ -164,11 +148,11 @@ def _nothing(*_: Any) -> None:
     return None
 
 
-def _meeting(driver: SlackDriver, slack: LocalSlack, *_: Any) -> None:
+def _meeting(driver: SlackDriver, slack: FakeSlack, *_: Any) -> None:
     driver.run("/meeting", "Acme visit")
 
 
-def _trouble(driver: SlackDriver, slack: LocalSlack, *_: Any) -> None:
+def _trouble(driver: SlackDriver, slack: FakeSlack, *_: Any) -> None:
     driver.run("/trouble", "Acme -- delivery arrived two days late")
 
 
@@ -176,7 +160,7 @@ def _win(driver: SlackDriver, *_: Any) -> None:
     driver.run("/deal", "Acme won")
 
 
-def _responded_trouble(driver: SlackDriver, slack: LocalSlack, db: Database, *_: Any) -> None:
+def _responded_trouble(driver: SlackDriver, slack: FakeSlack, db: Database, *_: Any) -> None:
     _meeting(driver, slack)
     _trouble(driver, slack)
     settled_row(db, "trouble_dm")
@@ -185,17 +169,15 @@ def _responded_trouble(driver: SlackDriver, slack: LocalSlack, db: Database, *_:
     slack.wait_for("chat.update")
 
 
-def _open_trouble(driver: SlackDriver, slack: LocalSlack, db: Database, *_: Any) -> None:
+def _open_trouble(driver: SlackDriver, slack: FakeSlack, db: Database, *_: Any) -> None:
     _meeting(driver, slack)
     _trouble(driver, slack)
     settled_row(db, "trouble_post")
 
 
-def _flag(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
-) -> None:
+def _flag(driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings) -> None:
     clock.advance(timedelta(days=3, hours=1))
-    flag_overdue_recoveries(runtime(settings, db, clock), jobs_client(slack), clock.now())
+    flag_overdue_recoveries(runtime_for(settings, db, clock), jobs_client(slack), clock.now())
 
 
 def _old_win(driver: SlackDriver, *_: Any) -> None:
@@ -203,15 +185,15 @@ def _old_win(driver: SlackDriver, *_: Any) -> None:
 
 
 def _digest(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
-    send_digests_for(runtime(settings, db, clock), jobs_client(slack), day=TUESDAY, users=[USER])
+    send_digests_for(runtime_for(settings, db, clock), jobs_client(slack), day=TUESDAY, users=[USER])
 
 
 def _summary(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
-    send_summaries_for(runtime(settings, db, clock), jobs_client(slack), day=date(2026, 11, 23))
+    send_summaries_for(runtime_for(settings, db, clock), jobs_client(slack), day=date(2026, 11, 23))
 
 
 SCENARIOS: dict[str, Scenario] = {
@@ -232,7 +214,7 @@ SCENARIOS: dict[str, Scenario] = {
 @pytest.mark.parametrize("kind", list(SCENARIOS))
 def test_every_failure_of_every_delivery_ends_posted_exactly_once(
     driver: SlackDriver,
-    slack: LocalSlack,
+    slack: FakeSlack,
     db: Database,
     clock: FixedClock,
     settings: Settings,
@@ -261,21 +243,21 @@ def test_every_failure_of_every_delivery_ends_posted_exactly_once(
 
     # Later sweeps and runs change nothing.
     clock.advance(timedelta(hours=1))
-    assert sweep(runtime(settings, db, clock), jobs_client(slack)) == []
+    assert sweep(runtime_for(settings, db, clock), jobs_client(slack)) == []
     assert len(landed(slack, scenario.target, kind)) == 1
 
 
 def test_the_chart_upload_after_a_dropped_connection_is_shared_once(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     _win(driver)
     settle(slack)
     slack.fail("files.completeUploadExternal", "drop", after_effect=True)
-    [run] = send_summaries_for(runtime(settings, db, clock), jobs_client(slack), day=date(2026, 11, 23))
+    [run] = send_summaries_for(runtime_for(settings, db, clock), jobs_client(slack), day=date(2026, 11, 23))
     assert run.message.outcome is Outcome.SENT
     assert run.chart is not None and run.chart.outcome is Outcome.RETRY
     clock.advance(timedelta(minutes=2))
-    [run] = send_summaries_for(runtime(settings, db, clock), jobs_client(slack), day=date(2026, 11, 23))
+    [run] = send_summaries_for(runtime_for(settings, db, clock), jobs_client(slack), day=date(2026, 11, 23))
     assert run.chart is not None and run.chart.outcome is Outcome.SENT
     files = [f for m in slack.history(CHANNEL) for f in m.get("files", [])]
     assert len(files) == 1
@@ -288,7 +270,7 @@ def test_the_chart_upload_after_a_dropped_connection_is_shared_once(
 @pytest.mark.parametrize("error", PERMANENT)
 def test_a_permanent_error_fails_the_delivery_is_logged_once_and_never_retried(
     driver: SlackDriver,
-    slack: LocalSlack,
+    slack: FakeSlack,
     db: Database,
     clock: FixedClock,
     settings: Settings,
@@ -299,14 +281,14 @@ def test_a_permanent_error_fails_the_delivery_is_logged_once_and_never_retried(
     settle(slack)
     caplog.set_level(logging.INFO)
     slack.fail("chat.postMessage", error, when=carrying("digest"))
-    [run] = send_digests_for(runtime(settings, db, clock), jobs_client(slack), day=TUESDAY, users=[USER])
+    [run] = send_digests_for(runtime_for(settings, db, clock), jobs_client(slack), day=TUESDAY, users=[USER])
     assert (run.result.outcome, run.result.error) == (Outcome.FAILED, error)
 
     for later in (timedelta(minutes=2), timedelta(hours=1), timedelta(days=1)):
         clock.advance(later)
-        assert sweep(runtime(settings, db, clock), jobs_client(slack)) == []
+        assert sweep(runtime_for(settings, db, clock), jobs_client(slack)) == []
         [again] = send_digests_for(
-            runtime(settings, db, clock), jobs_client(slack), day=TUESDAY, users=[USER]
+            runtime_for(settings, db, clock), jobs_client(slack), day=TUESDAY, users=[USER]
         )
         assert again.result.outcome is Outcome.FAILED
 
@@ -329,7 +311,7 @@ def test_a_permanent_error_fails_the_delivery_is_logged_once_and_never_retried(
 @pytest.mark.parametrize("how", ["drop", "timeout", "html503"])
 def test_a_digest_run_with_one_reps_dm_failing_still_sends_the_others(
     driver: SlackDriver,
-    slack: LocalSlack,
+    slack: FakeSlack,
     db: Database,
     clock: FixedClock,
     settings: Settings,
@@ -346,7 +328,7 @@ def test_a_digest_run_with_one_reps_dm_failing_still_sends_the_others(
         return dm_of_first in (body.get("channel"), "D" + str(body.get("users")))
 
     slack.fail(method, how, delay=LATE, when=to_first_rep)
-    runs = send_digests_for(runtime(settings, db, clock), jobs_client(slack), day=TUESDAY)
+    runs = send_digests_for(runtime_for(settings, db, clock), jobs_client(slack), day=TUESDAY)
 
     outcome = {run.user_id: run.result.outcome for run in runs}
     assert outcome == {USER: Outcome.RETRY, OTHER_USER: Outcome.SENT}
@@ -354,13 +336,13 @@ def test_a_digest_run_with_one_reps_dm_failing_still_sends_the_others(
     assert "Traceback" not in caplog.text
 
     clock.advance(timedelta(minutes=2))
-    sweep(runtime(settings, db, clock), jobs_client(slack))
+    sweep(runtime_for(settings, db, clock), jobs_client(slack))
     assert len(landed(slack, USER, "digest")) == 1
     assert len(landed(slack, OTHER_USER, "digest")) == 1
 
 
 def test_one_team_channel_refusing_never_stops_the_dms(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     _meeting(driver, slack)
     settle(slack)
@@ -375,12 +357,12 @@ def test_one_team_channel_refusing_never_stops_the_dms(
 
 
 def test_the_bot_joins_a_public_team_channel_to_share_the_chart(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     _win(driver)
     settle(slack)
     slack.set_membership(CHANNEL, member=False)
-    [run] = send_summaries_for(runtime(settings, db, clock), jobs_client(slack), day=date(2026, 11, 23))
+    [run] = send_summaries_for(runtime_for(settings, db, clock), jobs_client(slack), day=date(2026, 11, 23))
     assert run.message.outcome is Outcome.SENT  # chat:write.public: posting needs no membership
     assert run.chart is not None and run.chart.outcome is Outcome.SENT
     [join] = slack.calls_to("conversations.join")
@@ -390,7 +372,7 @@ def test_the_bot_joins_a_public_team_channel_to_share_the_chart(
 
 
 def test_the_bot_joins_a_public_team_channel_to_read_its_history_before_a_retry(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     slack.set_membership(CHANNEL, member=False)
     slack.fail("chat.postMessage", "500", after_effect=True, when=carrying("stage_change"))
@@ -405,7 +387,7 @@ def test_the_bot_joins_a_public_team_channel_to_read_its_history_before_a_retry(
 
 def test_a_private_team_channel_the_bot_is_not_in_is_reported_once_with_what_to_do(
     driver: SlackDriver,
-    slack: LocalSlack,
+    slack: FakeSlack,
     db: Database,
     clock: FixedClock,
     settings: Settings,
@@ -417,7 +399,7 @@ def test_a_private_team_channel_the_bot_is_not_in_is_reported_once_with_what_to_
     row = settled_row(db, "stage_change")
     assert (row.status, row.last_error) == ("failed", "not_in_channel")
     clock.advance(timedelta(hours=1))
-    assert sweep(runtime(settings, db, clock), jobs_client(slack)) == []
+    assert sweep(runtime_for(settings, db, clock), jobs_client(slack)) == []
     assert len(slack.calls_to("conversations.join")) == 1
     assert posts_of(slack, "stage_change") == 1
     reports = [
@@ -428,7 +410,7 @@ def test_a_private_team_channel_the_bot_is_not_in_is_reported_once_with_what_to_
 
 
 def test_a_failed_not_in_channel_does_not_loop_the_join(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     """Slack says not_in_channel even after a join: one join, one retry, then failed."""
     slack.fail("chat.postMessage", "not_in_channel", times=2, when=carrying("stage_change"))
@@ -440,7 +422,7 @@ def test_a_failed_not_in_channel_does_not_loop_the_join(
 
 
 def test_at_the_stale_limit_a_claim_is_taken_over_quickly(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     """A worker that died holding a claim delays the message by a minute, not ten."""
     _win(driver)
@@ -457,9 +439,9 @@ def test_at_the_stale_limit_a_claim_is_taken_over_quickly(
         )
     # The earlier post is still in the channel: the takeover finds it there and posts nothing.
     clock.advance(timedelta(seconds=59))
-    assert sweep(runtime(settings, db, clock), jobs_client(slack)) == []
+    assert sweep(runtime_for(settings, db, clock), jobs_client(slack)) == []
     clock.advance(timedelta(seconds=1))
-    [result] = sweep(runtime(settings, db, clock), jobs_client(slack))
+    [result] = sweep(runtime_for(settings, db, clock), jobs_client(slack))
     assert result.outcome is Outcome.SENT
     assert posts_of(slack, "stage_change") == 1
 
@@ -474,7 +456,7 @@ def test_at_the_stale_limit_a_claim_is_taken_over_quickly(
     ids=["member", "public-not-member", "private-not-member"],
 )
 def test_at_start_the_bot_joins_the_team_channel_or_says_what_to_do(
-    slack: LocalSlack,
+    slack: FakeSlack,
     db: Database,
     clock: FixedClock,
     settings: Settings,
@@ -486,7 +468,7 @@ def test_at_start_the_bot_joins_the_team_channel_or_says_what_to_do(
 ) -> None:
     slack.set_membership(CHANNEL, member=member, private=private)
     caplog.set_level(logging.INFO)
-    assert join_team_channel(runtime(settings, db, clock), jobs_client(slack)) is joined
+    assert join_team_channel(runtime_for(settings, db, clock), jobs_client(slack)) is joined
     assert slack.is_member(CHANNEL) is joined
     warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     if said is None:
@@ -497,18 +479,18 @@ def test_at_start_the_bot_joins_the_team_channel_or_says_what_to_do(
 
 
 def test_at_start_a_team_channel_that_does_not_exist_is_reported_once(
-    slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings, caplog: pytest.LogCaptureFixture
+    slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     wrong = settings.model_copy(update={"pyramid_team_channel": "team-sales"})  # a name, not an id
-    assert join_team_channel(runtime(wrong, db, clock), jobs_client(slack)) is False
+    assert join_team_channel(runtime_for(wrong, db, clock), jobs_client(slack)) is False
     [line] = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     assert "team-sales" in line and "PYRAMID_TEAM_CHANNEL" in line
 
 
 def test_the_scheduler_sweeps_due_deliveries_every_minute_or_less(
-    slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
-    scheduler = build_scheduler(runtime(settings, db, clock), jobs_client(slack), blocking=False)
+    scheduler = build_scheduler(runtime_for(settings, db, clock), jobs_client(slack), blocking=False)
     job = scheduler.get_job("pyramid-deliveries")
     assert job is not None and job.trigger.interval <= timedelta(seconds=60)
     assert scheduler.get_job("pyramid-team-channel") is not None
@@ -524,5 +506,5 @@ def test_the_scheduler_sweeps_due_deliveries_every_minute_or_less(
             message={"text": "Acme moved", "blocks": []},
             now=clock.now(),
         )
-    tick(runtime(settings, db, clock), jobs_client(slack))
+    tick(runtime_for(settings, db, clock), jobs_client(slack))
     assert len(landed(slack, CHANNEL, "stage_change")) == 1

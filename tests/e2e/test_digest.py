@@ -14,7 +14,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from slack_sdk import WebClient
 from slack_sdk.http_retry import builtin_handlers
 from slack_sdk.http_retry import handler as retry_handler
 from sqlalchemy import select
@@ -24,10 +23,11 @@ from bot.config import Settings
 from bot.db import Database
 from bot.jobs.digest import DigestRun, send_digests_for, send_due_digests
 from bot.jobs.outbox import Outcome, delivery_for
-from bot.jobs.scheduler import add_retries, sweep
-from bot.local_slack import LocalSlack
+from bot.jobs.scheduler import sweep
 from bot.models import Delivery, Followup, Recovery
-from bot.runtime import Runtime
+from tests.support.database import followup_named
+from tests.support.fake_slack import FakeSlack
+from tests.support.server import jobs_client, runtime_for
 from tests.support.slack_driver import (
     OTHER_TEAM,
     OTHER_USER,
@@ -48,10 +48,8 @@ DM = "D" + USER
 # --------------------------------------------------------------------------------------------- helpers
 
 
-@pytest.fixture(autouse=True)
-def _settle_at_the_end(driver: SlackDriver, slack: LocalSlack) -> Iterator[None]:
-    yield
-    settle(slack)
+# Each test's after-work (announcements, the Home) finishes within it.
+pytestmark = pytest.mark.usefixtures("settled")
 
 
 @pytest.fixture
@@ -63,37 +61,29 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return waited
 
 
-def runtime(settings: Settings, db: Database, clock: FixedClock) -> Runtime:
-    return Runtime(settings=settings, db=db, clock=clock)
-
-
-def jobs_client(slack: LocalSlack) -> WebClient:
-    return add_retries(WebClient(token="xoxb-test", base_url=slack.base_url))
-
-
 def send_for(
-    settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack, day: date = TUESDAY, **kwargs: Any
+    settings: Settings, db: Database, clock: FixedClock, slack: FakeSlack, day: date = TUESDAY, **kwargs: Any
 ) -> list[DigestRun]:
-    return send_digests_for(runtime(settings, db, clock), jobs_client(slack), day=day, **kwargs)
+    return send_digests_for(runtime_for(settings, db, clock), jobs_client(slack), day=day, **kwargs)
 
 
 def tick_at(
-    settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack, at: datetime
+    settings: Settings, db: Database, clock: FixedClock, slack: FakeSlack, at: datetime
 ) -> list[DigestRun]:
     clock.set(at)
-    return send_due_digests(runtime(settings, db, clock), jobs_client(slack), clock.now())
+    return send_due_digests(runtime_for(settings, db, clock), jobs_client(slack), clock.now())
 
 
 def outcomes(runs: list[DigestRun], user: str = USER) -> list[Outcome]:
     return [run.result.outcome for run in runs if run.user_id == user]
 
 
-def dm_posts(slack: LocalSlack, user: str = USER) -> list[dict[str, Any]]:
+def dm_posts(slack: FakeSlack, user: str = USER) -> list[dict[str, Any]]:
     """Every chat.postMessage to the user's DM, failed attempts included."""
     return [c.body for c in slack.calls_to("chat.postMessage") if c.body.get("channel") in ("D" + user, user)]
 
 
-def digests_in(slack: LocalSlack, user: str = USER) -> list[dict[str, Any]]:
+def digests_in(slack: FakeSlack, user: str = USER) -> list[dict[str, Any]]:
     """The digest DMs in the user's DM channel, as last updated."""
     return [
         m
@@ -102,7 +92,7 @@ def digests_in(slack: LocalSlack, user: str = USER) -> list[dict[str, Any]]:
     ]
 
 
-def the_digest(slack: LocalSlack, user: str = USER) -> dict[str, Any]:
+def the_digest(slack: FakeSlack, user: str = USER) -> dict[str, Any]:
     found = digests_in(slack, user)
     assert len(found) == 1, [m.get("text") for m in found]
     return found[0]
@@ -128,11 +118,6 @@ def followup(db: Database, followup_id: int) -> Followup:
     return found
 
 
-def followup_named(db: Database, note: str) -> Followup:
-    [found] = [f for f in followup_rows(db) if f.note == note]
-    return found
-
-
 def reschedule_action(followup_id: int, selected: str) -> dict[str, Any]:
     return {
         "type": "datepicker",
@@ -143,11 +128,11 @@ def reschedule_action(followup_id: int, selected: str) -> dict[str, Any]:
     }
 
 
-def wait_updates(slack: LocalSlack, count: int) -> list[dict[str, Any]]:
+def wait_updates(slack: FakeSlack, count: int) -> list[dict[str, Any]]:
     return [call.body for call in slack.wait_for("chat.update", count)]
 
 
-def build_book(driver: SlackDriver, slack: LocalSlack) -> None:
+def build_book(driver: SlackDriver, slack: FakeSlack) -> None:
     """USER's book, logged on Sunday 2026-11-22 with backdated commands."""
     for command, text in [
         ("/meeting", "Acme visit 2026-09-01"),  # acquaintance, 84 days quiet on the 24th: nothing
@@ -170,7 +155,7 @@ def build_book(driver: SlackDriver, slack: LocalSlack) -> None:
 
 
 def test_the_digest_holds_exactly_what_there_is_to_act_on(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     build_book(driver, slack)
     clock.set(TUESDAY_9AM)
@@ -234,7 +219,7 @@ def test_the_digest_holds_exactly_what_there_is_to_act_on(
 
 
 def test_a_rep_with_nothing_gets_no_message(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     driver.run("/meeting", "Fresh visit", user=OTHER_USER)  # a fresh acquaintance: nothing to act on
     driver.run("/deal", "Beta won 2026-07-01")
@@ -248,7 +233,7 @@ def test_a_rep_with_nothing_gets_no_message(
 
 
 def test_the_japanese_users_digest_is_in_japanese(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     driver.run("/deal", "Omega won 2026-07-01", user=OTHER_USER)
     driver.run("/deal", "Beta won 2026-07-01")
@@ -264,7 +249,7 @@ def test_the_japanese_users_digest_is_in_japanese(
 
 
 def test_another_teams_accounts_never_reach_this_teams_rep(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     driver.run("/deal", "Beta won 2026-07-01")
     driver.run("/deal", "Secret won 2026-07-01", team=OTHER_TEAM)  # the same user id in another workspace
@@ -284,7 +269,7 @@ def test_another_teams_accounts_never_reach_this_teams_rep(
 
 
 def test_the_explicit_run_sends_on_a_holiday_but_the_scheduler_does_not(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     driver.run("/deal", "Beta won 2026-07-01")
     holiday_9am = datetime(2026, 11, 23, 0, 0, tzinfo=UTC)  # Monday, Labor Thanksgiving Day, 09:00 Tokyo
@@ -297,7 +282,7 @@ def test_the_explicit_run_sends_on_a_holiday_but_the_scheduler_does_not(
 
 
 def test_the_explicit_run_can_be_limited_to_one_user(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     driver.run("/deal", "Beta won 2026-07-01")
     driver.run("/deal", "Omega won 2026-07-01", user=OTHER_USER)
@@ -311,7 +296,7 @@ def test_the_explicit_run_can_be_limited_to_one_user(
 
 @pytest.fixture
 def posted(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> dict[str, Any]:
     """USER's digest for Tuesday, as posted (the message dict a button press carries)."""
     build_book(driver, slack)
@@ -322,7 +307,7 @@ def posted(
 
 
 def test_done_marks_it_and_rewrites_the_message_with_who(
-    driver: SlackDriver, slack: LocalSlack, db: Database, posted: dict[str, Any]
+    driver: SlackDriver, slack: FakeSlack, db: Database, posted: dict[str, Any]
 ) -> None:
     brochure = followup_named(db, "send the brochure")
     press_in(driver, posted, DM, "followup_done", value=str(brochure.id))
@@ -344,7 +329,7 @@ def test_done_marks_it_and_rewrites_the_message_with_who(
 
 
 def test_a_second_press_on_the_stale_message_is_harmless_and_says_so(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, posted: dict[str, Any]
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, posted: dict[str, Any]
 ) -> None:
     brochure = followup_named(db, "send the brochure")
     press_in(driver, posted, DM, "followup_done", value=str(brochure.id))
@@ -364,7 +349,7 @@ def test_a_second_press_on_the_stale_message_is_harmless_and_says_so(
 
 
 def test_a_second_press_keeps_showing_when_it_was_done(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, posted: dict[str, Any]
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, posted: dict[str, Any]
 ) -> None:
     brochure = followup_named(db, "send the brochure")
     press_in(driver, posted, DM, "followup_done", value=str(brochure.id))
@@ -378,7 +363,7 @@ def test_a_second_press_keeps_showing_when_it_was_done(
 
 
 def test_any_member_of_the_team_may_mark_it_done_and_is_named(
-    driver: SlackDriver, slack: LocalSlack, db: Database, posted: dict[str, Any]
+    driver: SlackDriver, slack: FakeSlack, db: Database, posted: dict[str, Any]
 ) -> None:
     brochure = followup_named(db, "send the brochure")
     press_in(driver, posted, DM, "followup_done", value=str(brochure.id), user=OTHER_USER)
@@ -389,7 +374,7 @@ def test_any_member_of_the_team_may_mark_it_done_and_is_named(
 
 
 def test_snooze_moves_it_a_week(
-    driver: SlackDriver, slack: LocalSlack, db: Database, posted: dict[str, Any]
+    driver: SlackDriver, slack: FakeSlack, db: Database, posted: dict[str, Any]
 ) -> None:
     brochure = followup_named(db, "send the brochure")  # due on the 24th
     press_in(driver, posted, DM, "followup_snooze", value=str(brochure.id))
@@ -402,7 +387,7 @@ def test_snooze_moves_it_a_week(
 
 
 def test_snooze_of_an_overdue_follow_up_lands_in_the_future(
-    driver: SlackDriver, slack: LocalSlack, db: Database, posted: dict[str, Any]
+    driver: SlackDriver, slack: FakeSlack, db: Database, posted: dict[str, Any]
 ) -> None:
     call_back = followup_named(db, "call back")  # due on the 23rd
     press_in(driver, posted, DM, "followup_snooze", value=str(call_back.id))
@@ -411,7 +396,7 @@ def test_snooze_of_an_overdue_follow_up_lands_in_the_future(
 
 
 def test_snooze_after_done_keeps_it_done_and_says_so(
-    driver: SlackDriver, slack: LocalSlack, db: Database, posted: dict[str, Any]
+    driver: SlackDriver, slack: FakeSlack, db: Database, posted: dict[str, Any]
 ) -> None:
     brochure = followup_named(db, "send the brochure")
     press_in(driver, posted, DM, "followup_done", value=str(brochure.id))
@@ -423,7 +408,7 @@ def test_snooze_after_done_keeps_it_done_and_says_so(
 
 
 def test_a_stale_snooze_does_not_pull_a_rescheduled_follow_up_earlier(
-    driver: SlackDriver, slack: LocalSlack, db: Database, posted: dict[str, Any]
+    driver: SlackDriver, slack: FakeSlack, db: Database, posted: dict[str, Any]
 ) -> None:
     brochure = followup_named(db, "send the brochure")
     press_in(driver, posted, DM, "followup_reschedule", action=reschedule_action(brochure.id, "2026-12-10"))
@@ -437,7 +422,7 @@ def test_a_stale_snooze_does_not_pull_a_rescheduled_follow_up_earlier(
 
 
 def test_reschedule_moves_it_to_the_picked_date(
-    driver: SlackDriver, slack: LocalSlack, db: Database, posted: dict[str, Any]
+    driver: SlackDriver, slack: FakeSlack, db: Database, posted: dict[str, Any]
 ) -> None:
     brochure = followup_named(db, "send the brochure")
     press_in(
@@ -455,7 +440,7 @@ def test_reschedule_moves_it_to_the_picked_date(
 
 
 def test_reschedule_to_a_past_date_is_refused(
-    driver: SlackDriver, slack: LocalSlack, db: Database, posted: dict[str, Any]
+    driver: SlackDriver, slack: FakeSlack, db: Database, posted: dict[str, Any]
 ) -> None:
     brochure = followup_named(db, "send the brochure")
     _, key = press_in(
@@ -472,7 +457,7 @@ def test_reschedule_to_a_past_date_is_refused(
 
 
 def test_recovery_buttons_in_the_digest(
-    driver: SlackDriver, slack: LocalSlack, db: Database, posted: dict[str, Any]
+    driver: SlackDriver, slack: FakeSlack, db: Database, posted: dict[str, Any]
 ) -> None:
     with db.transaction() as s:
         recovery = s.scalars(select(Recovery)).one()
@@ -508,7 +493,7 @@ def test_recovery_buttons_in_the_digest(
 
 def test_what_was_acted_on_leaves_the_next_digest(
     driver: SlackDriver,
-    slack: LocalSlack,
+    slack: FakeSlack,
     db: Database,
     clock: FixedClock,
     settings: Settings,
@@ -539,7 +524,7 @@ def test_what_was_acted_on_leaves_the_next_digest(
 
 
 def test_recoveries_are_listed_oldest_first_and_closed_ones_drop_out(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     assert "Logged" in text_of(driver.run("/meeting", "Acme visit"))
     assert "Logged" in text_of(driver.run("/meeting", "Beta visit"))
@@ -559,7 +544,7 @@ def test_recoveries_are_listed_oldest_first_and_closed_ones_drop_out(
 
 
 def test_lapse_boundaries_in_the_digest_match_the_method(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     # Days quiet on Tuesday 2026-11-24 in the comments; names far apart so that none is a near match.
     for command, text in [
@@ -592,7 +577,7 @@ def test_lapse_boundaries_in_the_digest_match_the_method(
 
 
 def test_someone_holding_a_follow_up_on_anothers_account_gets_it(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     driver.run("/meeting", "Acme visit")  # USER owns Acme
     driver.run("/followup", "Acme 2026-11-24 -- bring the samples", user=OTHER_USER)
@@ -603,7 +588,7 @@ def test_someone_holding_a_follow_up_on_anothers_account_gets_it(
 
 
 def test_a_year_quiet_customer_is_suggested_for_archiving_and_a_decided_proposal_is_not_stalled(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     for text in ("Ancient won 2025-10-01", "Kappa proposed 2026-09-01", "Kappa won 2026-10-01"):
         # Ancient: 419 days quiet on the 24th. Kappa: decided; a customer 54 days quiet, nothing yet.
@@ -618,7 +603,7 @@ def test_a_year_quiet_customer_is_suggested_for_archiving_and_a_decided_proposal
 
 @pytest.mark.parametrize("action_id", ["followup_done", "followup_snooze", "followup_reschedule"])
 def test_a_button_naming_another_teams_follow_up_changes_nothing(
-    driver: SlackDriver, slack: LocalSlack, db: Database, posted: dict[str, Any], action_id: str
+    driver: SlackDriver, slack: FakeSlack, db: Database, posted: dict[str, Any], action_id: str
 ) -> None:
     brochure = followup_named(db, "send the brochure")
     action = reschedule_action(brochure.id, "2026-12-10") if action_id == "followup_reschedule" else None
@@ -642,7 +627,7 @@ def test_a_button_naming_another_teams_follow_up_changes_nothing(
 
 @pytest.mark.parametrize("value", ["abc", "0", "", "99999999999", "1 OR 1=1"])
 def test_a_forged_follow_up_value_changes_nothing(
-    driver: SlackDriver, slack: LocalSlack, db: Database, posted: dict[str, Any], value: str
+    driver: SlackDriver, slack: FakeSlack, db: Database, posted: dict[str, Any], value: str
 ) -> None:
     before = [(f.id, f.status, f.due_on) for f in followup_rows(db)]
     _, key = press_in(driver, posted, DM, "followup_done", value=value)
@@ -655,7 +640,7 @@ def test_a_forged_follow_up_value_changes_nothing(
 
 
 @pytest.fixture
-def book(driver: SlackDriver, slack: LocalSlack) -> None:
+def book(driver: SlackDriver, slack: FakeSlack) -> None:
     """Something to say for USER on any day: a dormant customer."""
     driver.run("/deal", "Beta won 2026-07-01")
     settle(slack)
@@ -663,7 +648,7 @@ def book(driver: SlackDriver, slack: LocalSlack) -> None:
 
 @pytest.mark.usefixtures("book")
 def test_the_explicit_run_twice_sends_one_dm(
-    slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     first = send_for(settings, db, clock, slack)
     second = send_for(settings, db, clock, slack)
@@ -675,7 +660,7 @@ def test_the_explicit_run_twice_sends_one_dm(
 
 @pytest.mark.usefixtures("book")
 def test_two_processes_at_once_send_one_dm_per_rep(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     driver.run("/deal", "Omega won 2026-07-01", user=OTHER_USER)
     barrier = threading.Barrier(2)
@@ -707,7 +692,7 @@ def test_two_processes_at_once_send_one_dm_per_rep(
 
 @pytest.mark.usefixtures("book")
 def test_the_scheduler_twice_in_the_same_morning_sends_one(
-    slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     # A tick just before 09:00, then a restart: the next ticks are 09:02 and 09:07.
     assert tick_at(settings, db, clock, slack, TUESDAY_9AM - timedelta(minutes=3)) == []
@@ -721,7 +706,7 @@ def test_the_scheduler_twice_in_the_same_morning_sends_one(
 
 @pytest.mark.usefixtures("book")
 def test_before_nine_and_on_the_weekend_the_scheduler_sends_nothing(
-    slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     assert tick_at(settings, db, clock, slack, TUESDAY_9AM - timedelta(minutes=1)) == []
     assert tick_at(settings, db, clock, slack, datetime(2026, 11, 22, 1, 0, tzinfo=UTC)) == []  # Sunday
@@ -731,7 +716,7 @@ def test_before_nine_and_on_the_weekend_the_scheduler_sends_nothing(
 
 @pytest.mark.usefixtures("book")
 def test_after_downtime_the_same_day_is_caught_up_once_and_never_replayed(
-    slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     three_pm = TUESDAY_9AM + timedelta(hours=6)  # 15:00 in Tokyo: down all morning
     caught_up = tick_at(settings, db, clock, slack, three_pm)
@@ -749,7 +734,7 @@ def test_after_downtime_the_same_day_is_caught_up_once_and_never_replayed(
 
 @pytest.mark.usefixtures("book")
 def test_downtime_over_several_days_sends_one_digest_for_today_only(
-    slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     # Down from Tuesday to Friday noon: one digest, Friday's.
     runs = tick_at(settings, db, clock, slack, datetime(2026, 11, 27, 3, 0, tzinfo=UTC))
@@ -760,7 +745,7 @@ def test_downtime_over_several_days_sends_one_digest_for_today_only(
 
 @pytest.mark.usefixtures("book")
 def test_a_429_then_success_delivers_once(
-    slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings, sleeps: list[float]
+    slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings, sleeps: list[float]
 ) -> None:
     slack.fail_next("chat.postMessage", status=429, retry_after=1)
     runs = send_for(settings, db, clock, slack)
@@ -768,15 +753,15 @@ def test_a_429_then_success_delivers_once(
     # Not waited out under a claim: the digest waits in the ledger until Retry-After has passed.
     assert outcomes(runs) == [Outcome.RETRY]
     assert sleeps == []
-    assert sweep(runtime(settings, db, clock), jobs_client(slack)) == []  # not due yet
+    assert sweep(runtime_for(settings, db, clock), jobs_client(slack)) == []  # not due yet
     clock.advance(timedelta(seconds=1))
-    assert [r.outcome for r in sweep(runtime(settings, db, clock), jobs_client(slack))] == [Outcome.SENT]
+    assert [r.outcome for r in sweep(runtime_for(settings, db, clock), jobs_client(slack))] == [Outcome.SENT]
     assert len(dm_posts(slack)) == 2
     assert len(digests_in(slack)) == 1
 
 
 def test_a_real_retry_after_wait(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     """A real 429 answer through unpatched clients: the run goes on, the next run after Retry-After posts."""
     driver.run("/deal", "Beta won 2026-07-01")
@@ -792,7 +777,7 @@ def test_a_real_retry_after_wait(
 
 @pytest.mark.usefixtures("book")
 def test_a_post_whose_answer_was_lost_is_found_in_history_and_not_posted_again(
-    slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings, sleeps: list[float]
+    slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings, sleeps: list[float]
 ) -> None:
     slack.fail_next("chat.postMessage", status=500, error="internal_error", after_effect=True, times=3)
     first = send_for(settings, db, clock, slack)
@@ -820,7 +805,7 @@ def test_a_post_whose_answer_was_lost_is_found_in_history_and_not_posted_again(
 @pytest.mark.parametrize("times", [1, 3])
 @pytest.mark.usefixtures("book")
 def test_a_5xx_after_the_post_landed_never_doubles_the_digest(
-    slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings, sleeps: list[float], times: int
+    slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings, sleeps: list[float], times: int
 ) -> None:
     slack.fail_next("chat.postMessage", status=500, error="internal_error", after_effect=True, times=times)
     send_for(settings, db, clock, slack)
@@ -831,7 +816,7 @@ def test_a_5xx_after_the_post_landed_never_doubles_the_digest(
 
 @pytest.mark.usefixtures("book")
 def test_a_claim_that_crashed_before_posting_is_posted_once_later(
-    slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     with db.transaction() as s:
         s.add(
@@ -855,7 +840,7 @@ def test_a_claim_that_crashed_before_posting_is_posted_once_later(
 
 @pytest.mark.usefixtures("book")
 def test_a_claim_still_fresh_from_another_process_is_left_alone(
-    slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     with db.transaction() as s:
         s.add(
@@ -876,7 +861,7 @@ def test_a_claim_still_fresh_from_another_process_is_left_alone(
 
 
 @pytest.fixture
-def new_yorker(driver: SlackDriver, slack: LocalSlack) -> Iterator[str]:
+def new_yorker(driver: SlackDriver, slack: FakeSlack) -> Iterator[str]:
     slack.add_user("U0NY", name="smith", tz="America/New_York", locale="en-US")
     driver.run("/deal", "Hudson won 2026-07-01", user="U0NY")
     settle(slack)
@@ -901,7 +886,7 @@ def new_yorker(driver: SlackDriver, slack: LocalSlack) -> Iterator[str]:
     ],
 )
 def test_a_new_york_rep_gets_the_digest_at_nine_local_across_dst(
-    slack: LocalSlack,
+    slack: FakeSlack,
     db: Database,
     clock: FixedClock,
     settings: Settings,

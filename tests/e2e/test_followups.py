@@ -6,27 +6,25 @@ The clock stands at Sunday 2026-11-22 10:00 Asia/Tokyo; both users are in Tokyo.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db import Database
-from bot.local_slack import LocalSlack
-from bot.models import Account, Activity, Base, Followup
+from bot.models import Activity
+from tests.support.database import account_id, every_row, followups, the_followup
+from tests.support.fake_slack import FakeSlack
 from tests.support.slack_driver import (
     OTHER_TEAM,
     OTHER_USER,
-    TEAM,
     USER,
     SlackDriver,
     driving,
-    settle,
     text_of,
 )
 
@@ -36,41 +34,12 @@ TODAY = date(2026, 11, 22)
 # --------------------------------------------------------------------------------------------- helpers
 
 
-@pytest.fixture(autouse=True)
-def _settle_at_the_end(driver: SlackDriver, slack: LocalSlack) -> Iterator[None]:
-    yield
-    settle(slack)
-
-
-def followups(db: Database, team: str = TEAM) -> list[Followup]:
-    with db.transaction() as s:
-        return list(s.scalars(select(Followup).where(Followup.team_id == team).order_by(Followup.id)))
-
-
-def the_followup(db: Database, team: str = TEAM) -> Followup:
-    found = followups(db, team)
-    assert len(found) == 1, [(f.due_on, f.source) for f in found]
-    return found[0]
-
-
-def account_id(db: Database, name: str, team: str = TEAM) -> int:
-    with db.transaction() as s:
-        found = s.scalar(select(Account.id).where(Account.team_id == team, Account.name == name))
-    assert found is not None, name
-    return found
-
-
-def every_row(db: Database) -> dict[str, int]:
-    with db.transaction() as s:
-        return {
-            table.name: s.scalar(select(func.count()).select_from(table)) or 0
-            for table in Base.metadata.sorted_tables
-            if table.name != "slack_users"
-        }
+# Each test's after-work (announcements, the Home) finishes within it.
+pytestmark = pytest.mark.usefixtures("settled")
 
 
 @contextmanager
-def serve(settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack) -> Iterator[SlackDriver]:
+def serve(settings: Settings, db: Database, clock: FixedClock, slack: FakeSlack) -> Iterator[SlackDriver]:
     """The app with these settings behind its own waitress server (as `app_server` does)."""
     with driving(settings, db, clock, slack) as driver:
         yield driver
@@ -78,7 +47,7 @@ def serve(settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack
 
 @pytest.fixture
 def no_auto_driver(
-    settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack
+    settings: Settings, db: Database, clock: FixedClock, slack: FakeSlack
 ) -> Iterator[SlackDriver]:
     quiet = settings.model_copy(
         update={
@@ -93,7 +62,7 @@ def no_auto_driver(
 
 @pytest.fixture
 def no_after_sale_driver(
-    settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack
+    settings: Settings, db: Database, clock: FixedClock, slack: FakeSlack
 ) -> Iterator[SlackDriver]:
     with serve(settings.model_copy(update={"pyramid_followup_after_sale": False}), db, clock, slack) as d:
         yield d
@@ -197,19 +166,9 @@ def test_the_same_followup_delivered_twice_stores_one(driver: SlackDriver, db: D
 
 def test_simultaneous_deliveries_of_one_followup_store_one(driver: SlackDriver, db: Database) -> None:
     driver.run("/meeting", "Acme visit")  # users.info cached: the deliveries race on the database only
-    keys: list[str] = []
-
-    def deliver() -> None:
-        sent, key = driver.command("/followup", "Acme 2027-04-01 -- call", trigger_id="trig.same-fu")
-        assert sent.status == 200
-        keys.append(key)
-
-    threads = [threading.Thread(target=deliver) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    replies = [text_of(driver.reply(key)) for key in keys]
+    copies = driver.same_delivery("/followup", "Acme 2027-04-01 -- call", "trig.same-fu")
+    assert [sent.status for sent, _key in copies] == [200, 200, 200]
+    replies = [text_of(driver.reply(key)) for _sent, key in copies]
 
     assert the_followup(db).due_on == date(2027, 4, 1)
     assert not any("went wrong" in r for r in replies), replies
@@ -280,7 +239,7 @@ def test_a_lost_deal_without_revisit_schedules_nothing(driver: SlackDriver, db: 
 
 
 def test_trouble_schedules_a_followup_the_next_day(
-    driver: SlackDriver, db: Database, slack: LocalSlack
+    driver: SlackDriver, db: Database, slack: FakeSlack
 ) -> None:
     driver.run("/meeting", "Acme visit")
     driver.run("/trouble", "Acme -- delivery arrived two days late")
@@ -308,7 +267,7 @@ def test_after_sale_follow_ups_can_be_turned_off(no_after_sale_driver: SlackDriv
 
 
 def test_every_automatic_follow_up_can_be_turned_off(
-    no_auto_driver: SlackDriver, db: Database, slack: LocalSlack
+    no_auto_driver: SlackDriver, db: Database, slack: FakeSlack
 ) -> None:
     no_auto_driver.run("/deal", "Acme won")
     no_auto_driver.run("/deal", "Beta lost revisit 2027-04 -- budget")

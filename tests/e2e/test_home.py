@@ -11,7 +11,7 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
@@ -20,9 +20,10 @@ from slack_sdk.models.views import View
 from sqlalchemy import select
 
 from bot.db import Database
-from bot.local_slack import LocalSlack
-from bot.models import Account, Followup, Recovery
-from bot.services import followups, recoveries
+from bot.models import Account
+from tests.support import factories
+from tests.support.database import followup_named, the_recovery
+from tests.support.fake_slack import FakeSlack
 from tests.support.slack_driver import (
     OTHER_TEAM,
     OTHER_USER,
@@ -30,7 +31,9 @@ from tests.support.slack_driver import (
     USER,
     Sent,
     SlackDriver,
+    eventually,
     find_button,
+    interaction,
     settle,
     text_of,
 )
@@ -44,21 +47,12 @@ TODAY = date(2026, 11, 22)
 
 
 @pytest.fixture(autouse=True)
-def _every_published_view_is_valid(driver: SlackDriver, slack: LocalSlack) -> Iterator[None]:
+def _every_published_view_is_valid(driver: SlackDriver, slack: FakeSlack) -> Iterator[None]:
     """Whatever a test does, every home the bot published passes the SDK's Block Kit validation."""
     yield
     settle(slack)
     for call in slack.calls_to("views.publish"):
         assert_valid_home(call.body["view"])
-
-
-def eventually(probe: Callable[[], T], timeout: float = 5.0) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.02)
 
 
 def assert_valid_home(view: dict[str, Any]) -> None:
@@ -83,11 +77,11 @@ def open_home(driver: SlackDriver, user: str = USER, team: str = TEAM, tab: str 
     return sent
 
 
-def publishes(slack: LocalSlack, user: str = USER) -> list[dict[str, Any]]:
+def publishes(slack: FakeSlack, user: str = USER) -> list[dict[str, Any]]:
     return [c.body for c in slack.calls_to("views.publish") if c.body.get("user_id") == user]
 
 
-def next_home(slack: LocalSlack, before: int, user: str = USER, timeout: float = 5.0) -> dict[str, Any]:
+def next_home(slack: FakeSlack, before: int, user: str = USER, timeout: float = 5.0) -> dict[str, Any]:
     """The view of the first publish for `user` after the `before` ones already seen."""
     assert eventually(lambda: len(publishes(slack, user)) > before, timeout), (
         f"no views.publish for {user}; calls: {[c.method for c in slack.calls]}"
@@ -95,7 +89,7 @@ def next_home(slack: LocalSlack, before: int, user: str = USER, timeout: float =
     return publishes(slack, user)[before]["view"]
 
 
-def home_of(driver: SlackDriver, slack: LocalSlack, user: str = USER) -> dict[str, Any]:
+def home_of(driver: SlackDriver, slack: FakeSlack, user: str = USER) -> dict[str, Any]:
     settle(slack)
     before = len(publishes(slack, user))
     open_home(driver, user)
@@ -125,42 +119,25 @@ def press_in_home(
     team: str = TEAM,
 ) -> Sent:
     """A press on the home tab, as Slack sends it: a view container, no message, no response URL."""
-    button, block_id = find_button(view, action_id) if value is None else _button_with(view, action_id, value)
+    button, block_id = find_button(view, action_id, value)
     published = as_published(view)
+    action = {
+        "action_id": action_id,
+        "block_id": block_id,
+        "type": "button",
+        "value": button.get("value"),
+        "text": button["text"],
+        "action_ts": "1700000001.000200",
+    }
     payload = {
-        "type": "block_actions",
-        "team": {"id": team, "domain": "acme"},
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
-        "api_app_id": "A0PYRAMID",
-        "token": "legacy",
-        "trigger_id": f"trig.{uuid.uuid4().hex}",
+        **interaction("block_actions", user, team),
         "container": {"type": "view", "view_id": published["id"]},
         "view": published,
-        "actions": [
-            {
-                "action_id": action_id,
-                "block_id": block_id,
-                "type": "button",
-                "value": button.get("value"),
-                "text": button["text"],
-                "action_ts": "1700000001.000200",
-            }
-        ],
+        "actions": [action],
     }
     sent = driver.payload(payload)
     assert sent.status == 200, sent
     return sent
-
-
-def _button_with(view: dict[str, Any], action_id: str, value: str) -> tuple[dict[str, Any], str]:
-    for block in view["blocks"]:
-        for element in block.get("elements", []) if block.get("type") == "actions" else []:
-            if element.get("action_id") == action_id and element.get("value") == value:
-                return element, block.get("block_id", "")
-        accessory = block.get("accessory")
-        if accessory and accessory.get("action_id") == action_id and accessory.get("value") == value:
-            return accessory, block.get("block_id", "")
-    raise AssertionError(f"no {action_id} button with value {value!r}")
 
 
 def block_ids(view: dict[str, Any]) -> set[str]:
@@ -181,7 +158,7 @@ def drawn_stages(view: dict[str, Any]) -> dict[int, int]:
     return found
 
 
-def run_all(driver: SlackDriver, slack: LocalSlack, commands: list[tuple[str, str, str]]) -> None:
+def run_all(driver: SlackDriver, slack: FakeSlack, commands: list[tuple[str, str, str]]) -> None:
     for command, text, user in commands:
         reply = text_of(driver.run(command, text, user=user))
         assert any(
@@ -191,19 +168,7 @@ def run_all(driver: SlackDriver, slack: LocalSlack, commands: list[tuple[str, st
     settle(slack)
 
 
-def followup_named(db: Database, note: str) -> Followup:
-    with db.transaction() as session:
-        [found] = session.scalars(select(Followup).where(Followup.note == note)).all()
-    return found
-
-
-def the_recovery(db: Database) -> Recovery:
-    with db.transaction() as session:
-        [found] = session.scalars(select(Recovery).where(Recovery.team_id == TEAM)).all()
-    return found
-
-
-def build_book(driver: SlackDriver, slack: LocalSlack) -> None:
+def build_book(driver: SlackDriver, slack: FakeSlack) -> None:
     """USER: Acme (acquaintance) with a follow-up due today, one next week and an open recovery; Greenfield, a
     prospect quiet since Sep 15 (lapsing); Bluewater, a customer quiet since Jul 1 (dormant).
     OTHER_USER: Kawasaki (acquaintance) with a follow-up due today, in their own home only."""
@@ -227,7 +192,7 @@ def build_book(driver: SlackDriver, slack: LocalSlack) -> None:
 
 
 def test_opening_the_home_tab_publishes_the_reps_own_home(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     build_book(driver, slack)
     view = home_of(driver, slack)
@@ -272,7 +237,7 @@ def test_opening_the_home_tab_publishes_the_reps_own_home(
     assert_valid_home(view)
 
 
-def test_the_other_rep_gets_their_own_home_in_their_language(driver: SlackDriver, slack: LocalSlack) -> None:
+def test_the_other_rep_gets_their_own_home_in_their_language(driver: SlackDriver, slack: FakeSlack) -> None:
     build_book(driver, slack)
     view = home_of(driver, slack, OTHER_USER)
     text = text_of(view)
@@ -284,7 +249,7 @@ def test_the_other_rep_gets_their_own_home_in_their_language(driver: SlackDriver
 
 
 def test_a_rep_with_nothing_gets_an_empty_home_with_the_quick_buttons(
-    driver: SlackDriver, slack: LocalSlack
+    driver: SlackDriver, slack: FakeSlack
 ) -> None:
     view = home_of(driver, slack)
     text = text_of(view)
@@ -295,14 +260,14 @@ def test_a_rep_with_nothing_gets_an_empty_home_with_the_quick_buttons(
     assert_valid_home(view)
 
 
-def test_only_the_home_tab_is_published(driver: SlackDriver, slack: LocalSlack) -> None:
+def test_only_the_home_tab_is_published(driver: SlackDriver, slack: FakeSlack) -> None:
     open_home(driver, tab="messages")
     settle(slack)
     time.sleep(0.1)
     assert slack.calls_to("views.publish") == []
 
 
-def test_the_home_is_scoped_to_the_team(driver: SlackDriver, slack: LocalSlack) -> None:
+def test_the_home_is_scoped_to_the_team(driver: SlackDriver, slack: FakeSlack) -> None:
     build_book(driver, slack)
     before = len(publishes(slack))
     open_home(driver, team=OTHER_TEAM)
@@ -317,7 +282,7 @@ def test_the_home_is_scoped_to_the_team(driver: SlackDriver, slack: LocalSlack) 
 
 
 def test_done_on_the_home_tab_marks_it_done_and_republishes_without_it(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     build_book(driver, slack)
     view = home_of(driver, slack)
@@ -345,7 +310,7 @@ def test_done_on_the_home_tab_marks_it_done_and_republishes_without_it(
 
 
 def test_a_recovery_button_on_the_home_tab_moves_it_and_republishes(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     build_book(driver, slack)
     view = home_of(driver, slack)
@@ -362,7 +327,7 @@ def test_a_recovery_button_on_the_home_tab_moves_it_and_republishes(
         find_button(updated, "recovery_responded")
 
 
-def test_logging_a_meeting_republishes_the_reps_home(driver: SlackDriver, slack: LocalSlack) -> None:
+def test_logging_a_meeting_republishes_the_reps_home(driver: SlackDriver, slack: FakeSlack) -> None:
     build_book(driver, slack)
     before = len(publishes(slack))
     others = len(publishes(slack, OTHER_USER))
@@ -374,7 +339,7 @@ def test_logging_a_meeting_republishes_the_reps_home(driver: SlackDriver, slack:
 
 
 def test_logging_a_deal_republishes_the_home_of_the_rep_who_logged_it(
-    driver: SlackDriver, slack: LocalSlack
+    driver: SlackDriver, slack: FakeSlack
 ) -> None:
     build_book(driver, slack)
     before = len(publishes(slack, OTHER_USER))
@@ -383,7 +348,7 @@ def test_logging_a_deal_republishes_the_home_of_the_rep_who_logged_it(
     assert drawn_stages(view) == {4: 0, 3: 1, 2: 0, 1: 0}
 
 
-def test_a_duplicate_delivery_does_not_republish(driver: SlackDriver, slack: LocalSlack) -> None:
+def test_a_duplicate_delivery_does_not_republish(driver: SlackDriver, slack: FakeSlack) -> None:
     driver.run("/meeting", "Ironworks visit", trigger_id="trig.once")
     next_home(slack, 0)
     settle(slack)
@@ -393,7 +358,7 @@ def test_a_duplicate_delivery_does_not_republish(driver: SlackDriver, slack: Loc
     assert len(publishes(slack)) == 1
 
 
-def test_the_quick_log_button_opens_an_empty_modal(driver: SlackDriver, slack: LocalSlack) -> None:
+def test_the_quick_log_button_opens_an_empty_modal(driver: SlackDriver, slack: FakeSlack) -> None:
     build_book(driver, slack)
     view = home_of(driver, slack)
     for action_id, callback in (("open_log_meeting", "meeting"), ("open_log_deal", "deal")):
@@ -410,7 +375,7 @@ def test_the_quick_log_button_opens_an_empty_modal(driver: SlackDriver, slack: L
 
 
 def test_the_log_modal_opened_from_the_home_logs_and_republishes(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     view = home_of(driver, slack)
     before_open = len(slack.calls_to("views.open"))
@@ -435,7 +400,7 @@ def test_the_log_modal_opened_from_the_home_logs_and_republishes(
         assert [a.name for a in session.scalars(select(Account))] == ["Ironworks"]
 
 
-def test_opening_a_recovery_republishes_the_reps_home(driver: SlackDriver, slack: LocalSlack) -> None:
+def test_opening_a_recovery_republishes_the_reps_home(driver: SlackDriver, slack: FakeSlack) -> None:
     run_all(driver, slack, [("/meeting", "Acme visit", USER)])
     before = len(publishes(slack))
     driver.run("/trouble", "Acme -- wrong invoice")
@@ -446,7 +411,7 @@ def test_opening_a_recovery_republishes_the_reps_home(driver: SlackDriver, slack
 
 
 def test_scheduling_a_followup_due_today_republishes_the_reps_home(
-    driver: SlackDriver, slack: LocalSlack
+    driver: SlackDriver, slack: FakeSlack
 ) -> None:
     run_all(driver, slack, [("/meeting", "Acme visit", USER)])
     before = len(publishes(slack))
@@ -457,50 +422,22 @@ def test_scheduling_a_followup_due_today_republishes_the_reps_home(
 # --------------------------------------------------------------------------------------------- limits
 
 
-def test_a_full_home_stays_within_slacks_limits(driver: SlackDriver, slack: LocalSlack, db: Database) -> None:
+def test_a_full_home_stays_within_slacks_limits(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
     """Forty accounts, each with a follow-up due, an open recovery and a long silence: the home still has
     at most 100 blocks and passes validation."""
     with db.transaction() as session:
         for n in range(40):
-            account = Account(
-                team_id=TEAM,
-                name=f"Company {n:02d} " + "x" * 60,
-                name_key=f"company {n:02d} " + "x" * 60,
-                owner_id=USER,
+            name = f"Company {n:02d} " + "x" * 60
+            account = factories.quiet_account(
+                session,
+                name,
+                key=name.lower(),
                 step="proposed" if n % 2 else "repeat",
-                remote_touches=0,
-                in_person_meetings=2,
-                meals=1,
-                proposals=1,
                 deals_won=0 if n % 2 else 2,
-                deals_lost=0,
-                last_touch_on=date(2025, 12, 1),
-                created_on=date(2025, 12, 1),
-                created_at=NOW,
-                updated_at=NOW,
+                quiet_since=date(2025, 12, 1),
             )
-            session.add(account)
-            session.flush()
-            followups.schedule(
-                session,
-                account,
-                user_id=USER,
-                created_by=USER,
-                due_on=date(2026, 11, 1),
-                note="n" * 500,
-                source="manual",
-                now=NOW,
-            )
-            recoveries.open_recovery(
-                session,
-                account,
-                user_id=USER,
-                what="w" * 1000,
-                now=NOW,
-                today=TODAY,
-                request_key=None,
-                followup_next_day=False,
-            )
+            factories.followup(session, account, due_on=date(2026, 11, 1), note="n" * 500)
+            factories.recovery(session, account, what="w" * 1000)
     view = home_of(driver, slack)
     assert_valid_home(view)
     text = text_of(view)

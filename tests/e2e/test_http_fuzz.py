@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.local_slack import LocalSlack
 from tests.e2e.test_security import post_raw
+from tests.support.fake_slack import FakeSlack
 from tests.support.slack_driver import TEAM, USER, SlackDriver, settle
 
 KEYS = [
@@ -155,7 +155,7 @@ def bodies(response_url: str) -> st.SearchStrategy[bytes]:
 
 
 def test_no_body_gets_a_5xx_or_a_traceback(
-    driver: SlackDriver, slack: LocalSlack, caplog: pytest.LogCaptureFixture
+    driver: SlackDriver, slack: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
     answers: dict[int, int] = {}

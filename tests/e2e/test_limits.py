@@ -9,23 +9,20 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 
-from slack_sdk import WebClient
-
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db import Database
-from bot.domain.names import display_name, name_key
+from bot.domain.names import display_name
 from bot.i18n import t
 from bot.jobs.digest import send_digests_for
-from bot.jobs.scheduler import add_retries
 from bot.jobs.summary import send_summaries_for
-from bot.local_slack import LocalSlack
-from bot.models import Account, Activity
-from bot.runtime import Runtime
-from bot.services import followups, recoveries
+from bot.models import Activity
 from bot.views.blocks import MESSAGE_TEXT_BUDGET, escape
 from tests.e2e.test_home import home_of
+from tests.support import factories
 from tests.support.blockkit import MESSAGE_BLOCKS_TEXT, blocks_text_length, check_message, check_view
+from tests.support.fake_slack import FakeSlack
+from tests.support.server import jobs_client, runtime_for
 from tests.support.slack_driver import TEAM, USER, SlackDriver
 
 NOW = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
@@ -63,25 +60,13 @@ def seed_heavy_rep(db: Database) -> list[str]:
         for index in range(ACCOUNTS):
             name = account_name(index)
             names.append(name)
-            account = Account(
-                team_id=TEAM,
-                name=name,
-                name_key=name_key(name),
-                owner_id=USER,
+            account = factories.quiet_account(
+                session,
+                name,
                 step="repeat" if index % 2 else "proposed",
-                remote_touches=0,
-                in_person_meetings=2,
-                meals=1,
-                proposals=1,
                 deals_won=2 if index % 2 else 0,
-                deals_lost=0,
-                last_touch_on=date(2025, 11, 1),
-                created_on=date(2025, 11, 1),
-                created_at=NOW,
-                updated_at=NOW,
+                quiet_since=date(2025, 11, 1),
             )
-            session.add(account)
-            session.flush()
             for number in range(5):
                 session.add(
                     Activity(
@@ -97,26 +82,8 @@ def seed_heavy_rep(db: Database) -> list[str]:
                         created_at=NOW,
                     )
                 )
-            followups.schedule(
-                session,
-                account,
-                user_id=USER,
-                created_by=USER,
-                due_on=date(2026, 11, 1),
-                note=JA_NOTE,
-                source="manual",
-                now=NOW,
-            )
-            recoveries.open_recovery(
-                session,
-                account,
-                user_id=USER,
-                what=JA_NOTE,
-                now=NOW,
-                today=TODAY,
-                request_key=None,
-                followup_next_day=False,
-            )
+            factories.followup(session, account, due_on=date(2026, 11, 1), note=JA_NOTE)
+            factories.recovery(session, account, what=JA_NOTE)
     # Shown in full, the follow-ups alone would be far beyond what Slack accepts in one message.
     assert sum(len(escape(name)) + len(escape(JA_NOTE)) for name in names) > 3 * MESSAGE_BLOCKS_TEXT
     return names
@@ -128,19 +95,11 @@ def more_count(text: str, locale: str = "en") -> int | None:
     return int(found.group(1)) if found else None
 
 
-def runtime(settings: Settings, db: Database, clock: FixedClock) -> Runtime:
-    return Runtime(settings=settings, db=db, clock=clock)
-
-
-def jobs_client(slack: LocalSlack) -> WebClient:
-    return add_retries(WebClient(token="xoxb-test", base_url=slack.base_url))
-
-
 def test_a_heavy_reps_digest_goes_out_inside_slacks_limits(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     seed_heavy_rep(db)
-    send_digests_for(runtime(settings, db, clock), jobs_client(slack), day=TUESDAY)
+    send_digests_for(runtime_for(settings, db, clock), jobs_client(slack), day=TUESDAY)
     posts = [
         call.body
         for call in slack.calls_to("chat.postMessage")
@@ -162,14 +121,14 @@ def test_a_heavy_reps_digest_goes_out_inside_slacks_limits(
 
 
 def test_a_heavy_reps_card_summary_and_home_go_out_inside_slacks_limits(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     names = seed_heavy_rep(db)
     card = driver.run("/account", names[0])
     check_message(card, "card")
     assert "…" in str(card["blocks"])  # the long notes are previewed
 
-    send_summaries_for(runtime(settings, db, clock), jobs_client(slack), day=date(2026, 11, 23))
+    send_summaries_for(runtime_for(settings, db, clock), jobs_client(slack), day=date(2026, 11, 23))
     [summary] = [
         call.body
         for call in slack.calls_to("chat.postMessage")

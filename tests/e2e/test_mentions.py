@@ -11,15 +11,15 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import Database
-from bot.local_slack import LocalSlack
 from bot.models import Account
+from tests.support.fake_slack import FakeSlack
 from tests.support.slack_driver import OTHER_USER, SlackDriver, text_of
 
 GRID_USER = "W0GRID1KAZ"
 
 
 @pytest.fixture
-def grid_user(slack: LocalSlack) -> Iterator[str]:
+def grid_user(slack: FakeSlack) -> Iterator[str]:
     slack.add_user(GRID_USER, name="kaz", tz="Asia/Tokyo", locale="en-US")
     yield GRID_USER
 

@@ -34,8 +34,6 @@ from __future__ import annotations
 import json
 import logging
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -43,25 +41,25 @@ from typing import Any, TypeVar
 
 import pytest
 from slack_sdk import WebClient
-from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import select
 
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db import Database
 from bot.jobs.digest import send_digests_for
-from bot.local_slack import LocalSlack
 from bot.models import Account, Activity, Followup, Recovery, RecoveryEvent, StepChange
 from bot.runtime import Runtime
 from bot.views.modals import ACCOUNT_ACTION, DEAL_CALLBACK, MEETING_CALLBACK
+from tests.support.database import account_id, rows, the_recovery
+from tests.support.fake_slack import FakeSlack
 from tests.support.slack_driver import (
     OTHER_TEAM,
     OTHER_USER,
-    SIGNING_SECRET,
     TEAM,
     USER,
     Sent,
     SlackDriver,
+    eventually,
     find_button,
     press_in,
     settle,
@@ -85,7 +83,7 @@ EXT_USER = "W0EXT1"
 
 
 @pytest.fixture(autouse=True)
-def _quiet_logs(caplog: pytest.LogCaptureFixture, driver: SlackDriver, slack: LocalSlack) -> Iterator[None]:
+def _quiet_logs(caplog: pytest.LogCaptureFixture, driver: SlackDriver, slack: FakeSlack) -> Iterator[None]:
     """Whatever the shape, nothing the bot does is logged as an error or with a traceback."""
     caplog.set_level(logging.INFO)
     slack.add_user(GRID_USER, name="tanaka", tz="Asia/Tokyo", locale="en-US")
@@ -96,32 +94,9 @@ def _quiet_logs(caplog: pytest.LogCaptureFixture, driver: SlackDriver, slack: Lo
     assert not bad, [f"{r.name}: {r.getMessage()}" for r in bad]
 
 
-def eventually(probe: Callable[[], T], timeout: float = 5.0) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.02)
-
-
 def post_json(driver: SlackDriver, body: dict[str, Any], headers: dict[str, str] | None = None) -> Sent:
     """An Events API delivery, signed, with extra headers (Slack's retry headers)."""
-    raw = json.dumps(body)
-    ts = str(int(time.time()))
-    signature = SignatureVerifier(SIGNING_SECRET).generate_signature(timestamp=ts, body=raw) or ""
-    all_headers = {
-        "Content-Type": "application/json",
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": signature,
-        **(headers or {}),
-    }
-    request = urllib.request.Request(driver.url, data=raw.encode(), headers=all_headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return Sent(response.status, response.read().decode())
-    except urllib.error.HTTPError as error:
-        return Sent(error.code, error.read().decode())
+    return driver.event(body, headers=headers)
 
 
 def timed(send: Callable[[], Sent]) -> Sent:
@@ -146,26 +121,23 @@ def command(
 ) -> dict[str, Any]:
     """A slash command with Slack's own fields plus `extra` (Grid: enterprise_id, is_enterprise_install);
     returns the reply (in the ack, or at the response URL)."""
-    key = uuid.uuid4().hex[:10]
-    fields = {
-        "token": "legacy",
-        "team_id": team,
-        "team_domain": "acme",
-        "channel_id": channel,
-        "channel_name": "sales",
-        "user_id": user,
-        "user_name": user.lower(),
-        "command": name,
-        "text": text,
-        "api_app_id": APP,
-        "is_enterprise_install": "false",
-        "response_url": driver.slack.response_url(key),
-        "trigger_id": f"111.222.{uuid.uuid4().hex}",
-        **(extra or {}),
-    }
-    sent = timed(lambda: driver.form(fields))
-    driver.acks[key] = sent
-    return driver.reply(key)
+    keys: list[str] = []
+
+    def send() -> Sent:
+        sent, key = driver.command(
+            name,
+            text,
+            user=user,
+            team=team,
+            channel=channel,
+            trigger_id=f"111.222.{uuid.uuid4().hex}",
+            extra={"api_app_id": APP, "is_enterprise_install": "false", **(extra or {})},
+        )
+        keys.append(key)
+        return sent
+
+    timed(send)
+    return driver.reply(keys[0])
 
 
 def grid_extra(enterprise: str = ENTERPRISE) -> dict[str, str]:
@@ -195,17 +167,12 @@ def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:
         }
 
 
-def rows(db: Database, model: type[T], *where: Any) -> list[T]:
-    with db.transaction() as session:
-        return list(session.scalars(select(model).where(*where).order_by(model.id)))  # type: ignore[attr-defined]
-
-
-def publishes(slack: LocalSlack, user: str = USER) -> list[dict[str, Any]]:
+def publishes(slack: FakeSlack, user: str = USER) -> list[dict[str, Any]]:
     return [c.body["view"] for c in slack.calls_to("views.publish") if c.body.get("user_id") == user]
 
 
 def next_home(
-    slack: LocalSlack,
+    slack: FakeSlack,
     before: int,
     user: str = USER,
     until: Callable[[dict[str, Any]], bool] = lambda view: True,
@@ -356,11 +323,6 @@ def the_followup(db: Database) -> Followup:
     return found
 
 
-def the_recovery(db: Database) -> Recovery:
-    [found] = rows(db, Recovery, Recovery.team_id == TEAM)
-    return found
-
-
 def responded(driver: SlackDriver, db: Database) -> None:
     """Moves the recovery to "responded" with a Home press, so that the Home offers Recovered."""
     view = open_home(driver)
@@ -383,7 +345,7 @@ HOME_PRESSES = [
 
 @pytest.mark.parametrize("action_id", HOME_PRESSES)
 def test_every_home_button_answers_first_and_stale_press_and_republishes(
-    driver: SlackDriver, slack: LocalSlack, db: Database, action_id: str
+    driver: SlackDriver, slack: FakeSlack, db: Database, action_id: str
 ) -> None:
     home_book(driver)
     if action_id == "recovery_recovered":
@@ -441,7 +403,7 @@ def test_every_home_button_answers_first_and_stale_press_and_republishes(
 
 @pytest.mark.parametrize("action_id", ["open_log_meeting", "open_log_deal"])
 def test_the_home_quick_buttons_have_no_value_and_open_an_empty_modal_every_press(
-    driver: SlackDriver, slack: LocalSlack, db: Database, action_id: str
+    driver: SlackDriver, slack: FakeSlack, db: Database, action_id: str
 ) -> None:
     """The quick buttons store nothing, so they republish nothing: each press opens the log modal."""
     home_book(driver)
@@ -461,7 +423,7 @@ def test_the_home_quick_buttons_have_no_value_and_open_an_empty_modal_every_pres
 
 
 def test_a_lapsing_accounts_log_button_on_the_home_opens_the_modal_for_that_account(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     run_as(driver, [("/deal", "Greenfield proposed 2026-09-15")])
     view = open_home(driver)
@@ -478,7 +440,7 @@ def test_a_lapsing_accounts_log_button_on_the_home_opens_the_modal_for_that_acco
 
 
 def test_a_grid_workspace_home_press_is_answered_in_that_workspace(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     """A workspace install inside a Grid organisation: `team` has an `enterprise_id`, the user a W… id."""
     run_as(
@@ -499,7 +461,7 @@ def test_a_grid_workspace_home_press_is_answered_in_that_workspace(
 
 
 def test_a_home_press_on_a_followup_deleted_meanwhile_republishes_without_it(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     """The item is gone (its account was deleted meanwhile): no response URL to say so, so the Home is
     republished and shows the truth."""
@@ -521,7 +483,7 @@ def test_a_home_press_on_a_followup_deleted_meanwhile_republishes_without_it(
 
 
 def test_the_checklist_in_the_owners_dm_stores_once_and_republishes_the_home(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     """The five-step checklist lives in the owner's DM (the Home lists what is still owed): a tick is
     stored once, the Home shows the step as no longer owed; the same tick again changes nothing."""
@@ -557,7 +519,7 @@ def test_the_checklist_in_the_owners_dm_stores_once_and_republishes_the_home(
 
 
 def test_presses_whose_after_work_ends_at_once_are_all_answered_in_time(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     """A press with nothing to rewrite (here a "did you mean" answer with a forged value, sent with the
     Home's shape: no response URL, no channel) queues after-work that ends before the listener returns.
@@ -589,7 +551,7 @@ def test_presses_whose_after_work_ends_at_once_are_all_answered_in_time(
 
 
 def test_a_grid_command_with_enterprise_fields_lands_in_its_workspace(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     """Slack's Grid command (bolt-python test_slash_command.py): team_id T…, enterprise_id E…, user W…."""
     reply = command(driver, "/meeting", "Acme visit", user=GRID_USER, team=TEAM, extra=grid_extra())
@@ -604,7 +566,7 @@ def test_a_grid_command_with_enterprise_fields_lands_in_its_workspace(
 
 
 def test_an_org_wide_press_with_team_null_is_answered_in_the_users_workspace(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     """block_actions from an org-wide install (bolt-python test_request.py): `team` null, the workspace
     only in `user.team_id`; Bolt's context.team_id is that workspace."""
@@ -731,13 +693,8 @@ def submission(
     }
 
 
-def account_id(db: Database, name: str, team: str = TEAM) -> int:
-    [found] = rows(db, Account, Account.team_id == team, Account.name == name)
-    return found.id
-
-
 def test_an_org_wide_view_submission_with_team_null_logs_in_the_installed_workspace(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     """bolt-python test_request.py: `team` null, the user's home workspace in `user.team_id`, and the
     workspace the modal was opened in as `view.app_installed_team_id`: Bolt takes the latter."""
@@ -755,7 +712,7 @@ def test_an_org_wide_view_submission_with_team_null_logs_in_the_installed_worksp
 
 
 def test_an_org_wide_type_ahead_with_team_null_offers_the_workspaces_accounts(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     run_as(driver, [("/meeting", "Acme Japan visit")], user=GRID_USER)
     run_as(driver, [("/meeting", "Acme Corp visit")], user=OTHER_USER, team=OTHER_TEAM)
@@ -780,7 +737,7 @@ def test_an_org_wide_type_ahead_with_team_null_offers_the_workspaces_accounts(
 
 
 def test_an_org_wide_app_home_opened_shows_the_workspaces_data(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     """An org-wide install's events name no team in `authorizations` (bolt-python test_events_org_apps.py),
     so Bolt's context has the enterprise id only. The Home must show what the rep logged with commands,
@@ -811,7 +768,7 @@ def test_an_org_wide_app_home_opened_shows_the_workspaces_data(
 
 
 def test_an_org_wide_event_with_no_team_at_all_still_answers(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     """Neither the envelope nor the authorization names a workspace: answered 200, and the Home is the
     enterprise-scoped one (empty: nothing is ever stored under the enterprise id by commands)."""
@@ -835,7 +792,7 @@ def connect_book(driver: SlackDriver) -> None:
 
 
 def test_a_form_submitted_from_a_slack_connect_channel_is_stored_in_the_installing_team(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     connect_book(driver)
     acme = account_id(db, "Acme Japan")
@@ -857,7 +814,7 @@ def test_a_form_submitted_from_a_slack_connect_channel_is_stored_in_the_installi
 
 
 def test_a_new_account_typed_in_a_slack_connect_form_is_created_in_the_installing_team(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     connect_book(driver)
     view = log_view(team=EXT_TEAM, installed=TEAM, values=meeting_values("new:Busan Steel"))
@@ -874,7 +831,7 @@ def test_a_new_account_typed_in_a_slack_connect_form_is_created_in_the_installin
 
 
 def test_type_ahead_from_a_slack_connect_channel_searches_the_installing_team(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     connect_book(driver)
     run_as(driver, [("/meeting", "Acme Seoul visit")], user=EXT_USER, team=EXT_TEAM)
@@ -901,7 +858,7 @@ def test_type_ahead_from_a_slack_connect_channel_searches_the_installing_team(
 
 
 def test_a_command_from_a_slack_connect_channel_reads_the_installing_team(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     """A slash command carries no `user.team_id`: its `team_id` is the workspace whose installation
     answers it. From a shared channel that is the installing team, whoever the user is."""
@@ -923,7 +880,7 @@ def test_a_command_from_a_slack_connect_channel_reads_the_installing_team(
 
 
 def test_a_message_button_pressed_by_another_organisations_user_touches_neither_team(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     """A message button (no view, so no `app_installed_team_id`) pressed in a shared channel by a user of
     another organisation: Bolt's context.team_id is that organisation's team (`team.id`). The bot looks
@@ -961,7 +918,7 @@ def test_a_message_button_pressed_by_another_organisations_user_touches_neither_
 
 
 def test_a_submission_with_null_optional_values_is_stored_with_defaults(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     run_as(driver, [("/meeting", "Acme visit")])
     acme = account_id(db, "Acme")
@@ -990,7 +947,7 @@ def test_a_submission_with_null_optional_values_is_stored_with_defaults(
 
 @pytest.mark.parametrize("missing", ["account", "kind"])
 def test_a_submission_with_a_required_value_null_keeps_the_modal_open(
-    driver: SlackDriver, slack: LocalSlack, db: Database, missing: str
+    driver: SlackDriver, slack: FakeSlack, db: Database, missing: str
 ) -> None:
     run_as(driver, [("/meeting", "Acme visit")])
     values = meeting_values(str(account_id(db, "Acme")))
@@ -1005,7 +962,7 @@ def test_a_submission_with_a_required_value_null_keeps_the_modal_open(
 
 
 def test_an_app_home_opened_retry_is_answered_and_publishes_the_same_home(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     """Slack redelivers an event it had no 200 for within 3 s (`X-Slack-Retry-Num: 1`,
     `X-Slack-Retry-Reason: http_timeout`). Decision: every delivery is answered 200 and publishes the
@@ -1040,7 +997,7 @@ def test_an_app_home_opened_retry_is_answered_and_publishes_the_same_home(
 
 
 def test_forged_values_naming_another_teams_records_change_nothing(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     """USER presses buttons of the digest DM the bot posted them, with values naming OTHER_TEAM's
     follow-up, recovery and account (a forged payload): each is refused, and no row of any team moves."""

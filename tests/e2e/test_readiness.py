@@ -24,8 +24,8 @@ from bot.app import build_app
 from bot.config import Settings
 from bot.db import Database, upgrade
 from bot.health import TIMEOUT_SECONDS, Readiness, head_revisions, readiness
-from bot.local_slack import LocalSlack
 from bot.server import wsgi_app
+from tests.support.fake_slack import FakeSlack
 
 
 def get(url: str) -> tuple[int, str]:
@@ -37,7 +37,7 @@ def get(url: str) -> tuple[int, str]:
 
 
 @pytest.fixture
-def serve_with(settings: Settings, db: Database, slack: LocalSlack) -> Iterator[Callable[..., str]]:
+def serve_with(settings: Settings, db: Database, slack: FakeSlack) -> Iterator[Callable[..., str]]:
     """Serves the real app over HTTP with the given readiness check; returns its base URL."""
     running: list[tuple[Any, threading.Thread]] = []
 

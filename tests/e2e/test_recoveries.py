@@ -7,15 +7,11 @@ The clock stands at Sunday 2026-11-22 10:00 Asia/Tokyo; both users are in Tokyo.
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
 import pytest
-from slack_sdk import WebClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.clock import FixedClock
 from bot.config import Settings
@@ -23,17 +19,18 @@ from bot.db import Database
 from bot.domain.recovery import FIVE_STEPS
 from bot.jobs.outbox import Outcome
 from bot.jobs.recovery_flags import flag_overdue_recoveries
-from bot.jobs.scheduler import add_retries
-from bot.local_slack import LocalSlack
 from bot.models import Followup, Recovery, RecoveryEvent
-from bot.runtime import Runtime
+from tests.support.database import count, recoveries, the_recovery
+from tests.support.fake_slack import FakeSlack
+from tests.support.server import jobs_client, runtime_for
 from tests.support.slack_driver import (
     OTHER_TEAM,
     OTHER_USER,
-    TEAM,
     USER,
     SlackDriver,
+    eventually,
     find_button,
+    posts_to,
     press_in,
     settle,
     text_of,
@@ -47,31 +44,8 @@ DM = "D" + USER
 # --------------------------------------------------------------------------------------------- helpers
 
 
-@pytest.fixture(autouse=True)
-def _settle_at_the_end(driver: SlackDriver, slack: LocalSlack) -> Iterator[None]:
-    yield
-    settle(slack)
-
-
-def eventually(probe: Callable[[], T], timeout: float = 5.0) -> T:
-    """The first truthy result of `probe` (Bolt runs listeners after the ack, on a worker thread)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.02)
-
-
-def recoveries(db: Database, team: str = TEAM) -> list[Recovery]:
-    with db.transaction() as s:
-        return list(s.scalars(select(Recovery).where(Recovery.team_id == team).order_by(Recovery.id)))
-
-
-def the_recovery(db: Database, team: str = TEAM) -> Recovery:
-    found = recoveries(db, team)
-    assert len(found) == 1, [(r.id, r.status) for r in found]
-    return found[0]
+# Each test's after-work (announcements, the Home) finishes within it.
+pytestmark = pytest.mark.usefixtures("settled")
 
 
 def events(db: Database, recovery_id: int) -> list[tuple[str | None, str, str]]:
@@ -82,18 +56,9 @@ def events(db: Database, recovery_id: int) -> list[tuple[str | None, str, str]]:
         return [(e.from_status, e.to_status, e.user_id) for e in rows]
 
 
-def count(db: Database, model: Any) -> int:
-    with db.transaction() as s:
-        return s.scalar(select(func.count()).select_from(model)) or 0
-
-
-def posts_to(slack: LocalSlack, channel: str) -> list[dict[str, Any]]:
-    return [c.body for c in slack.calls_to("chat.postMessage") if c.body.get("channel") == channel]
-
-
 def open_trouble(
     driver: SlackDriver,
-    slack: LocalSlack,
+    slack: FakeSlack,
     text: str = "Acme -- delivery arrived two days late",
     **kwargs: Any,
 ) -> dict[str, Any]:
@@ -109,7 +74,7 @@ def open_trouble(
     return reply
 
 
-def kinds_posted(slack: LocalSlack) -> list[str]:
+def kinds_posted(slack: FakeSlack) -> list[str]:
     """The ledger kinds of every chat.postMessage so far (trouble_dm, trouble_post, verdict, ...)."""
     return [
         str(((c.body.get("metadata") or {}).get("event_payload") or {}).get("kind"))
@@ -117,7 +82,7 @@ def kinds_posted(slack: LocalSlack) -> list[str]:
     ]
 
 
-def checklist_of(slack: LocalSlack, user: str = USER) -> dict[str, Any]:
+def checklist_of(slack: FakeSlack, user: str = USER) -> dict[str, Any]:
     [message] = [
         m
         for m in slack.history(user)
@@ -126,23 +91,15 @@ def checklist_of(slack: LocalSlack, user: str = USER) -> dict[str, Any]:
     return message
 
 
-def updates(slack: LocalSlack) -> list[dict[str, Any]]:
+def updates(slack: FakeSlack) -> list[dict[str, Any]]:
     return [c.body for c in slack.calls_to("chat.update")]
-
-
-def runtime(settings: Settings, db: Database, clock: FixedClock) -> Runtime:
-    return Runtime(settings=settings, db=db, clock=clock)
-
-
-def jobs_client(slack: LocalSlack) -> WebClient:
-    return add_retries(WebClient(token="xoxb-test", base_url=slack.base_url))
 
 
 # ------------------------------------------------------------------------------------------- /trouble
 
 
 def test_trouble_opens_a_recovery_dms_the_checklist_and_tells_the_team(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     driver.run("/meeting", "Acme visit")
     reply = open_trouble(driver, slack)
@@ -172,7 +129,7 @@ def test_trouble_opens_a_recovery_dms_the_checklist_and_tells_the_team(
 
 
 def test_trouble_logged_by_a_colleague_goes_to_the_owner(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     driver.run("/meeting", "Acme visit")  # USER owns Acme
     open_trouble(driver, slack, user=OTHER_USER)
@@ -186,7 +143,7 @@ def test_trouble_logged_by_a_colleague_goes_to_the_owner(
 
 
 def test_the_same_trouble_delivered_twice_is_one_recovery_and_one_of_each_post(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     driver.run("/meeting", "Acme visit")
     open_trouble(driver, slack, trigger_id="trig.trouble.1")
@@ -202,22 +159,12 @@ def test_the_same_trouble_delivered_twice_is_one_recovery_and_one_of_each_post(
 
 
 def test_simultaneous_deliveries_of_one_trouble_open_one_recovery(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     driver.run("/meeting", "Acme visit")  # users.info cached: the deliveries race on the database only
-    keys: list[str] = []
-
-    def deliver() -> None:
-        sent, key = driver.command("/trouble", "Acme -- wrong invoice", trigger_id="trig.same-trouble")
-        assert sent.status == 200
-        keys.append(key)
-
-    threads = [threading.Thread(target=deliver) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    replies = [text_of(driver.reply(key)) for key in keys]
+    copies = driver.same_delivery("/trouble", "Acme -- wrong invoice", "trig.same-trouble")
+    assert [sent.status for sent, _key in copies] == [200, 200, 200]
+    replies = [text_of(driver.reply(key)) for _sent, key in copies]
     settle(slack)
 
     recovery = the_recovery(db)
@@ -228,7 +175,7 @@ def test_simultaneous_deliveries_of_one_trouble_open_one_recovery(
 
 
 def test_trouble_for_an_unknown_account_stores_and_posts_nothing(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     reply = driver.run("/trouble", "Nowhere -- late")
     assert "/trouble" in text_of(reply)
@@ -238,7 +185,7 @@ def test_trouble_for_an_unknown_account_stores_and_posts_nothing(
 
 
 def test_trouble_without_a_description_is_refused(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     driver.run("/meeting", "Acme visit")
     reply = driver.run("/trouble", "Acme")
@@ -250,7 +197,7 @@ def test_trouble_without_a_description_is_refused(
 
 
 def test_responded_in_the_dm_moves_it_and_rewrites_the_message(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     driver.run("/meeting", "Acme visit")
     open_trouble(driver, slack)
@@ -277,7 +224,7 @@ def test_responded_in_the_dm_moves_it_and_rewrites_the_message(
 
 
 def test_responded_pressed_again_changes_nothing_and_says_already(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     driver.run("/meeting", "Acme visit")
     open_trouble(driver, slack)
@@ -297,7 +244,7 @@ def test_responded_pressed_again_changes_nothing_and_says_already(
 
 
 def test_a_colleague_may_confirm_the_response_and_is_named(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     driver.run("/meeting", "Acme visit")
     open_trouble(driver, slack)
@@ -308,7 +255,7 @@ def test_a_colleague_may_confirm_the_response_and_is_named(
     assert f"<@{OTHER_USER}>" in text_of({"blocks": update.body["blocks"]})
 
 
-def test_lost_closes_it(driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock) -> None:
+def test_lost_closes_it(driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock) -> None:
     driver.run("/meeting", "Acme visit")
     open_trouble(driver, slack)
     clock.advance(timedelta(hours=2))
@@ -331,7 +278,7 @@ def steps_action(recovery_id: int, steps: list[str]) -> dict[str, Any]:
     }
 
 
-def test_checking_steps_stores_the_mask(driver: SlackDriver, slack: LocalSlack, db: Database) -> None:
+def test_checking_steps_stores_the_mask(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
     driver.run("/meeting", "Acme visit")
     open_trouble(driver, slack)
     recovery = the_recovery(db)
@@ -351,7 +298,7 @@ def test_checking_steps_stores_the_mask(driver: SlackDriver, slack: LocalSlack, 
 
 
 def test_checking_steps_of_another_teams_recovery_changes_nothing(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     driver.run("/meeting", "Acme visit")
     open_trouble(driver, slack)
@@ -374,7 +321,7 @@ def test_checking_steps_of_another_teams_recovery_changes_nothing(
 # -------------------------------------------------------------------------------------------- verdict
 
 
-def responded_recovery(driver: SlackDriver, slack: LocalSlack, db: Database) -> Recovery:
+def responded_recovery(driver: SlackDriver, slack: FakeSlack, db: Database) -> Recovery:
     driver.run("/meeting", "Acme visit")
     open_trouble(driver, slack)
     press_in(driver, checklist_of(slack), DM, "recovery_responded")
@@ -384,14 +331,14 @@ def responded_recovery(driver: SlackDriver, slack: LocalSlack, db: Database) -> 
     return recovery
 
 
-def verdict_message(slack: LocalSlack) -> dict[str, Any]:
+def verdict_message(slack: FakeSlack) -> dict[str, Any]:
     found = eventually(lambda: [m for m in slack.history(USER) if "verdict_yes" in str(m.get("blocks"))])
     assert len(found) == 1, found
     return found[0]
 
 
 def test_the_next_win_asks_whether_it_clearly_exceeded_expectations(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     recovery = responded_recovery(driver, slack, db)
     driver.run("/deal", "Acme won")
@@ -405,7 +352,7 @@ def test_the_next_win_asks_whether_it_clearly_exceeded_expectations(
     assert the_recovery(db).status == "responded"
 
 
-def test_a_win_for_another_account_asks_nothing(driver: SlackDriver, slack: LocalSlack, db: Database) -> None:
+def test_a_win_for_another_account_asks_nothing(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
     responded_recovery(driver, slack, db)
     driver.run("/deal", "Beta won")
     settle(slack)
@@ -413,7 +360,7 @@ def test_a_win_for_another_account_asks_nothing(driver: SlackDriver, slack: Loca
     assert the_recovery(db).verdict_asked_at is None
 
 
-def test_not_yet_keeps_it_responded(driver: SlackDriver, slack: LocalSlack, db: Database) -> None:
+def test_not_yet_keeps_it_responded(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
     recovery = responded_recovery(driver, slack, db)
     driver.run("/deal", "Acme won")
     question = verdict_message(slack)
@@ -428,7 +375,7 @@ def test_not_yet_keeps_it_responded(driver: SlackDriver, slack: LocalSlack, db: 
 
 
 def test_yes_closes_it_as_recovered(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock
 ) -> None:
     recovery = responded_recovery(driver, slack, db)
     driver.run("/deal", "Acme won")
@@ -451,7 +398,7 @@ def test_yes_closes_it_as_recovered(
 
 
 def test_a_win_while_still_open_asks_nothing_and_yes_cannot_skip_the_response(
-    driver: SlackDriver, slack: LocalSlack, db: Database
+    driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     driver.run("/meeting", "Acme visit")
     open_trouble(driver, slack)
@@ -478,7 +425,7 @@ def test_a_win_while_still_open_asks_nothing_and_yes_cannot_skip_the_response(
     assert the_recovery(db).status == "open"
 
 
-def test_the_same_win_delivered_twice_asks_once(driver: SlackDriver, slack: LocalSlack, db: Database) -> None:
+def test_the_same_win_delivered_twice_asks_once(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
     responded_recovery(driver, slack, db)
     for _ in range(2):
         _, key = driver.command("/deal", "Acme won", trigger_id="trig.win.1")
@@ -492,7 +439,7 @@ def test_the_same_win_delivered_twice_asks_once(driver: SlackDriver, slack: Loca
 
 
 def test_a_recovery_open_more_than_three_days_is_flagged_once(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     driver.run("/meeting", "Acme visit")
     open_trouble(driver, slack)
@@ -500,16 +447,16 @@ def test_a_recovery_open_more_than_three_days_is_flagged_once(
     client = jobs_client(slack)
 
     clock.set(NOW + timedelta(days=2, hours=23))
-    assert flag_overdue_recoveries(runtime(settings, db, clock), client, clock.now()) == []
+    assert flag_overdue_recoveries(runtime_for(settings, db, clock), client, clock.now()) == []
     assert len(slack.history("C0TEAM")) == 1  # the /trouble post only
 
     clock.set(NOW + timedelta(days=3, hours=1))
-    [first] = flag_overdue_recoveries(runtime(settings, db, clock), client, clock.now())
+    [first] = flag_overdue_recoveries(runtime_for(settings, db, clock), client, clock.now())
     assert first.outcome is Outcome.SENT
-    [again] = flag_overdue_recoveries(runtime(settings, db, clock), client, clock.now())
+    [again] = flag_overdue_recoveries(runtime_for(settings, db, clock), client, clock.now())
     assert again.outcome is Outcome.ALREADY
     clock.set(NOW + timedelta(days=9))
-    [later] = flag_overdue_recoveries(runtime(settings, db, clock), client, clock.now())
+    [later] = flag_overdue_recoveries(runtime_for(settings, db, clock), client, clock.now())
     assert later.outcome is Outcome.ALREADY
 
     channel = slack.history("C0TEAM")
@@ -520,22 +467,22 @@ def test_a_recovery_open_more_than_three_days_is_flagged_once(
 
 
 def test_a_responded_recovery_is_not_flagged(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     responded_recovery(driver, slack, db)
     clock.set(NOW + timedelta(days=5))
-    assert flag_overdue_recoveries(runtime(settings, db, clock), jobs_client(slack), clock.now()) == []
+    assert flag_overdue_recoveries(runtime_for(settings, db, clock), jobs_client(slack), clock.now()) == []
     assert len(slack.history("C0TEAM")) == 1
 
 
 def test_no_team_channel_no_flag(
-    driver: SlackDriver, slack: LocalSlack, db: Database, clock: FixedClock, settings: Settings
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     driver.run("/meeting", "Acme visit")
     open_trouble(driver, slack)
     clock.set(NOW + timedelta(days=5))
     quiet = settings.model_copy(update={"pyramid_team_channel": None})
-    assert flag_overdue_recoveries(runtime(quiet, db, clock), jobs_client(slack), clock.now()) == []
+    assert flag_overdue_recoveries(runtime_for(quiet, db, clock), jobs_client(slack), clock.now()) == []
 
 
 # ----------------------------------------------------------------------------------- another team's id
@@ -546,7 +493,7 @@ def test_no_team_channel_no_flag(
     ["recovery_responded", "recovery_recovered", "recovery_lost", "verdict_yes", "verdict_not_yet"],
 )
 def test_a_button_naming_another_teams_recovery_changes_nothing(
-    driver: SlackDriver, slack: LocalSlack, db: Database, action_id: str
+    driver: SlackDriver, slack: FakeSlack, db: Database, action_id: str
 ) -> None:
     driver.run("/meeting", "Acme visit")
     open_trouble(driver, slack)
@@ -576,7 +523,7 @@ def test_a_button_naming_another_teams_recovery_changes_nothing(
 
 @pytest.mark.parametrize("value", ["abc", "0", "-1", "99999999999", ""])
 def test_a_forged_recovery_value_changes_nothing(
-    driver: SlackDriver, slack: LocalSlack, db: Database, value: str
+    driver: SlackDriver, slack: FakeSlack, db: Database, value: str
 ) -> None:
     driver.run("/meeting", "Acme visit")
     open_trouble(driver, slack)

@@ -8,7 +8,6 @@ import hmac
 import io
 import json
 import logging
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -18,11 +17,12 @@ from urllib.parse import urlencode
 
 import pytest
 from slack_sdk.signature import SignatureVerifier
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.db import Database
-from bot.local_slack import LocalSlack
-from bot.models import Account, Activity, PendingRequest, StepChange
+from bot.models import Account, Activity, PendingRequest
+from tests.support.database import all_accounts, row_counts
+from tests.support.fake_slack import FakeSlack
 from tests.support.slack_driver import (
     OTHER_TEAM,
     SIGNING_SECRET,
@@ -31,23 +31,11 @@ from tests.support.slack_driver import (
     Sent,
     SlackDriver,
     find_button,
+    option,
     text_of,
 )
 
 EMPTY = {"Account": 0, "Activity": 0, "StepChange": 0, "PendingRequest": 0}
-
-
-def row_counts(db: Database) -> dict[str, int]:
-    with db.transaction() as s:
-        return {
-            model.__name__: s.scalar(select(func.count()).select_from(model)) or 0
-            for model in (Account, Activity, StepChange, PendingRequest)
-        }
-
-
-def all_accounts(db: Database, team: str = TEAM) -> list[Account]:
-    with db.transaction() as s:
-        return list(s.scalars(select(Account).where(Account.team_id == team).order_by(Account.id)))
 
 
 def snapshot(db: Database) -> list[tuple[Any, ...]]:
@@ -62,7 +50,7 @@ def snapshot(db: Database) -> list[tuple[Any, ...]]:
     return [*accounts, *activities, *pending]
 
 
-def command_fields(text: str, slack: LocalSlack, trigger_id: str = "trig.raw") -> dict[str, str]:
+def command_fields(text: str, slack: FakeSlack, trigger_id: str = "trig.raw") -> dict[str, str]:
     return {
         "token": "legacy",
         "team_id": TEAM,
@@ -79,10 +67,6 @@ def command_fields(text: str, slack: LocalSlack, trigger_id: str = "trig.raw") -
     }
 
 
-def option(value: str) -> dict[str, Any]:
-    return {"text": {"type": "plain_text", "text": value, "emoji": True}, "value": value}
-
-
 # --------------------------------------------------------------------------------------------- signatures
 
 
@@ -96,7 +80,7 @@ def option(value: str) -> dict[str, Any]:
     ],
 )
 def test_refused_requests_store_and_post_nothing(
-    driver: SlackDriver, slack: LocalSlack, db: Database, how: dict[str, Any]
+    driver: SlackDriver, slack: FakeSlack, db: Database, how: dict[str, Any]
 ) -> None:
     if "timestamp" in how:
         how = {"timestamp": int(time.time()) + how["timestamp"]}  # relative to now, not to collection
@@ -112,9 +96,7 @@ def test_refused_requests_store_and_post_nothing(
     assert [c.method for c in slack.calls] == []
 
 
-def test_a_body_changed_after_signing_is_refused(
-    driver: SlackDriver, slack: LocalSlack, db: Database
-) -> None:
+def test_a_body_changed_after_signing_is_refused(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
     ts = str(int(time.time()))
     signed = urlencode(command_fields("Acme visit", slack))
     forged = urlencode(command_fields("Acme won 999M", slack))
@@ -188,22 +170,10 @@ def test_the_same_command_delivered_twice_stores_one_activity(
 
 def test_simultaneous_deliveries_of_one_command_store_one_activity(driver: SlackDriver, db: Database) -> None:
     driver.run("/pyramid")  # users.info cached, so the three deliveries race on the database only
-    keys: list[str] = []
-    answers: list[Sent] = []
+    copies = driver.same_delivery("/meeting", "Acme visit", "trig.same-delivery")
 
-    def deliver() -> None:
-        sent, key = driver.command("/meeting", "Acme visit", trigger_id="trig.same-delivery")
-        answers.append(sent)
-        keys.append(key)
-
-    threads = [threading.Thread(target=deliver) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    replies = [text_of(driver.reply(key)) for key in keys]
-    assert [a.status for a in answers] == [200, 200, 200]
+    replies = [text_of(driver.reply(key)) for _sent, key in copies]
+    assert [sent.status for sent, _key in copies] == [200, 200, 200]
     assert row_counts(db) == {"Account": 1, "Activity": 1, "StepChange": 1, "PendingRequest": 0}
     assert sum("Already logged" in r for r in replies) == 2, replies
     assert not any("went wrong" in r for r in replies), replies
@@ -222,7 +192,7 @@ def theirs(driver: SlackDriver, db: Database) -> Account:
 
 @pytest.mark.parametrize("action_id", ["open_log_meeting", "open_log_deal"])
 def test_a_card_button_naming_another_teams_account_opens_nothing(
-    driver: SlackDriver, slack: LocalSlack, db: Database, theirs: Account, action_id: str
+    driver: SlackDriver, slack: FakeSlack, db: Database, theirs: Account, action_id: str
 ) -> None:
     driver.run("/meeting", "Globex visit")
     card = driver.run("/account", "Globex")
@@ -278,7 +248,7 @@ def test_account_command_cannot_see_another_teams_account(
 
 
 def test_a_modal_submission_naming_another_teams_account_stores_nothing(
-    driver: SlackDriver, slack: LocalSlack, db: Database, theirs: Account
+    driver: SlackDriver, slack: FakeSlack, db: Database, theirs: Account
 ) -> None:
     driver.command("/meeting", "")
     view = slack.wait_for("views.open")[0].body["view"]
@@ -301,7 +271,7 @@ def test_a_modal_submission_naming_another_teams_account_stores_nothing(
 
 @pytest.mark.parametrize("name", ["   ", "", "N" * 500], ids=["blank", "empty", "too-long"])
 def test_a_forged_new_account_name_in_a_modal_stores_nothing(
-    driver: SlackDriver, slack: LocalSlack, db: Database, name: str
+    driver: SlackDriver, slack: FakeSlack, db: Database, name: str
 ) -> None:
     driver.command("/meeting", "")
     view = slack.wait_for("views.open")[0].body["view"]
@@ -471,7 +441,7 @@ def refusals(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
 @pytest.mark.parametrize(("raw", "content_type"), HOSTILE)
 def test_a_hostile_body_gets_a_4xx_fast_and_one_log_line(
     driver: SlackDriver,
-    slack: LocalSlack,
+    slack: FakeSlack,
     db: Database,
     caplog: pytest.LogCaptureFixture,
     raw: bytes,
@@ -502,7 +472,7 @@ def test_a_hostile_body_gets_a_4xx_fast_and_one_log_line(
 @pytest.mark.parametrize("how", ["absent", "blank"])
 def test_a_signed_command_missing_a_field_gets_a_400_not_a_handler_error(
     driver: SlackDriver,
-    slack: LocalSlack,
+    slack: FakeSlack,
     db: Database,
     caplog: pytest.LogCaptureFixture,
     missing: str,
@@ -542,7 +512,7 @@ def test_a_body_over_a_megabyte_is_refused_unread(
     ids=["timestamp-not-a-number", "timestamp-huge", "signature-garbage", "signature-missing"],
 )
 def test_malformed_signature_headers_get_a_401_without_a_traceback(
-    driver: SlackDriver, slack: LocalSlack, caplog: pytest.LogCaptureFixture, headers: dict[str, str]
+    driver: SlackDriver, slack: FakeSlack, caplog: pytest.LogCaptureFixture, headers: dict[str, str]
 ) -> None:
     sent = post_raw(driver.url, form_bytes(command_fields("Acme visit", slack)), sign=False, headers=headers)
     assert sent.status == 401
@@ -552,7 +522,7 @@ def test_malformed_signature_headers_get_a_401_without_a_traceback(
 
 
 def test_slacks_unsigned_ssl_check_is_answered_and_does_nothing(
-    driver: SlackDriver, slack: LocalSlack
+    driver: SlackDriver, slack: FakeSlack
 ) -> None:
     sent = post_raw(driver.url, b"ssl_check=1&token=legacy", sign=False)
     assert sent.status == 200
@@ -583,7 +553,7 @@ def test_a_signed_interaction_from_an_org_wide_install_passes_the_edge(
     assert refusals(caplog) == []
 
 
-def test_the_edge_verifies_even_when_the_app_does_not(settings: Any, db: Database, slack: LocalSlack) -> None:
+def test_the_edge_verifies_even_when_the_app_does_not(settings: Any, db: Database, slack: FakeSlack) -> None:
     """The console builds the app with verify_requests=False; served over HTTP with a secret, the
     edge still verifies. Without a secret and with such an app, nothing verifies (the console)."""
     from slack_sdk import WebClient

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
@@ -23,22 +22,32 @@ from typing import Any, TypeVar
 import matplotlib.image
 import numpy as np
 import pytest
-from slack_sdk import WebClient
 
 from bot.cli import main
 from bot.clock import FixedClock
-from bot.config import Settings, get_settings
+from bot.config import Settings
 from bot.db import Database
 from bot.i18n import t
 from bot.jobs.announcements import announce_last_hour
 from bot.jobs.outbox import Outcome
-from bot.jobs.scheduler import add_retries
 from bot.jobs.snapshots import take_snapshots
 from bot.jobs.summary import send_due_summaries
-from bot.local_slack import LocalSlack
 from bot.runtime import Runtime
 from bot.services.exports import apply_import, read_import
-from tests.support.slack_driver import OTHER_USER, TEAM, USER, SlackDriver, driving, settle, text_of
+from tests.support.database import cli_environment
+from tests.support.fake_slack import FakeSlack
+from tests.support.server import jobs_client
+from tests.support.slack_driver import (
+    OTHER_USER,
+    TEAM,
+    USER,
+    SlackDriver,
+    driving,
+    eventually,
+    kind_of,
+    settle,
+    text_of,
+)
 
 TEAM_CHANNEL = "C0TEAM"
 T = TypeVar("T")
@@ -52,45 +61,27 @@ def jst(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> dat
 # --------------------------------------------------------------------------------------------- helpers
 
 
-def jobs_client(slack: LocalSlack) -> WebClient:
-    return add_retries(WebClient(token="xoxb-test", base_url=slack.base_url))
-
-
 def posted(results: list[Any]) -> list[Outcome]:
     """What an hourly run did, leaving out the hours it found nothing to say about."""
     return [result.outcome for result in results if result.outcome is not Outcome.EMPTY]
 
 
-def channel_posts(slack: LocalSlack, channel: str = TEAM_CHANNEL) -> list[dict[str, Any]]:
+def channel_posts(slack: FakeSlack, channel: str = TEAM_CHANNEL) -> list[dict[str, Any]]:
     return [c.body for c in slack.calls_to("chat.postMessage") if c.body.get("channel") == channel]
 
 
-def kind_of(post: dict[str, Any]) -> str | None:
-    return ((post.get("metadata") or {}).get("event_payload") or {}).get("kind")
-
-
-def posts_of_kind(slack: LocalSlack, kind: str) -> list[dict[str, Any]]:
+def posts_of_kind(slack: FakeSlack, kind: str) -> list[dict[str, Any]]:
     return [post for post in channel_posts(slack) if kind_of(post) == kind]
 
 
-def eventually(probe: Callable[[], T], timeout: float = 5.0) -> T:
-    """The first truthy result of `probe`, or its last result after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = probe()
-        if result or time.monotonic() > deadline:
-            return result
-        time.sleep(0.02)
-
-
-def wait_posts(slack: LocalSlack, count: int, channel: str = TEAM_CHANNEL) -> list[dict[str, Any]]:
+def wait_posts(slack: FakeSlack, count: int, channel: str = TEAM_CHANNEL) -> list[dict[str, Any]]:
     """The posts to `channel` once there are at least `count` of them (Bolt posts after the ack)."""
     eventually(lambda: len(channel_posts(slack, channel)) >= count)
     settle(slack)
     return channel_posts(slack, channel)
 
 
-def run_all(driver: SlackDriver, slack: LocalSlack, commands: list[tuple[str, str, str]]) -> None:
+def run_all(driver: SlackDriver, slack: FakeSlack, commands: list[tuple[str, str, str]]) -> None:
     """(command, text, user) each, each reply checked for an error, each waited for: a log's work after
     the reply starts by republishing the rep's home, and /trouble ends with the team channel's post."""
     for command, text, user in commands:
@@ -106,7 +97,7 @@ def run_all(driver: SlackDriver, slack: LocalSlack, commands: list[tuple[str, st
 
 
 @contextmanager
-def serve(settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack) -> Iterator[SlackDriver]:
+def serve(settings: Settings, db: Database, clock: FixedClock, slack: FakeSlack) -> Iterator[SlackDriver]:
     """The app with these settings behind its own waitress server (as `app_server` does)."""
     with driving(settings, db, clock, slack, settle_after=True) as driver:
         yield driver
@@ -143,12 +134,7 @@ def export_stages(
     owner: str | None = None,
 ) -> Counter[int]:
     """`pyramid-bot export --format json`, counted by stage for TEAM (and one owner)."""
-    for name in list(os.environ):
-        if name.upper().startswith(("PYRAMID_", "SLACK_")) and name != "PYRAMID_TEST_DATABASE_URL":
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
+    cli_environment(monkeypatch, database_url, tmp_path)
     capsys.readouterr()
     assert main(["export", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
@@ -162,7 +148,7 @@ def export_stages(
 # --------------------------------------------------------------------------------------------- /pyramid
 
 
-def build_trend_history(driver: SlackDriver, slack: LocalSlack, clock: FixedClock, runtime: Runtime) -> None:
+def build_trend_history(driver: SlackDriver, slack: FakeSlack, clock: FixedClock, runtime: Runtime) -> None:
     """Two customers won more than a year ago (one still touched), then 30 and 7 days of logging with a
     snapshot taken on each of those days; then today's logging. All USER's.
 
@@ -215,7 +201,7 @@ def runtime(settings: Settings, db: Database, clock: FixedClock) -> Runtime:
     return Runtime(settings=settings, db=db, clock=clock)
 
 
-def test_pyramid_before_any_snapshot_shows_dashes(driver: SlackDriver, slack: LocalSlack) -> None:
+def test_pyramid_before_any_snapshot_shows_dashes(driver: SlackDriver, slack: FakeSlack) -> None:
     run_all(driver, slack, [("/meeting", "Acme visit", USER), ("/deal", "Wonka won", USER)])
     reply = driver.run("/pyramid")
     assert trend_columns(reply) == {4: (0, "–", "–"), 3: (1, "–", "–"), 2: (0, "–", "–"), 1: (1, "–", "–")}
@@ -225,7 +211,7 @@ def test_pyramid_before_any_snapshot_shows_dashes(driver: SlackDriver, slack: Lo
 
 
 def test_pyramid_shows_the_7_and_30_day_changes_once_snapshots_exist(
-    driver: SlackDriver, slack: LocalSlack, clock: FixedClock, runtime: Runtime
+    driver: SlackDriver, slack: FakeSlack, clock: FixedClock, runtime: Runtime
 ) -> None:
     build_trend_history(driver, slack, clock, runtime)
     reply = driver.run("/pyramid")
@@ -244,7 +230,7 @@ def test_pyramid_shows_the_7_and_30_day_changes_once_snapshots_exist(
 
 
 def test_pyramid_analytics_lines_by_hand(
-    driver: SlackDriver, slack: LocalSlack, clock: FixedClock, runtime: Runtime
+    driver: SlackDriver, slack: FakeSlack, clock: FixedClock, runtime: Runtime
 ) -> None:
     """Over the last 90 days (since Aug 24): 7 accounts created; Acme 1 → 2 → 3 and Wonka 1 → 3 moved up,
     two customers were there before. Conversion 1→2: 2 of 0 + 7; 2→3: 2 of 0 + 2; 3→4: 0 of 2 + 2.
@@ -261,7 +247,7 @@ def test_pyramid_analytics_lines_by_hand(
 
 
 def test_pyramid_analytics_lines_in_english_and_japanese(
-    driver: SlackDriver, slack: LocalSlack, clock: FixedClock, runtime: Runtime
+    driver: SlackDriver, slack: FakeSlack, clock: FixedClock, runtime: Runtime
 ) -> None:
     run_all(driver, slack, [("/meeting", "Acme visit", USER), ("/deal", "Wonka won", USER)])
     english = text_of(driver.run("/pyramid", "detail"))
@@ -286,7 +272,7 @@ def test_pyramid_analytics_lines_in_english_and_japanese(
     assert "7日" in drawing(japanese_reply) and "30日" in drawing(japanese_reply)
 
 
-def test_pyramid_health_advice_for_each_failure(driver: SlackDriver, slack: LocalSlack) -> None:
+def test_pyramid_health_advice_for_each_failure(driver: SlackDriver, slack: FakeSlack) -> None:
     # 1 / 1 / 2 / 0: stage 1 does not outnumber 2, stage 2 does not outnumber 3; 3 > 4 holds.
     run_all(
         driver,
@@ -306,7 +292,7 @@ def test_pyramid_health_advice_for_each_failure(driver: SlackDriver, slack: Loca
 
 def test_pyramid_counts_agree_with_export(
     driver: SlackDriver,
-    slack: LocalSlack,
+    slack: FakeSlack,
     clock: FixedClock,
     runtime: Runtime,
     monkeypatch: pytest.MonkeyPatch,
@@ -334,7 +320,7 @@ def test_pyramid_counts_agree_with_export(
 
 
 def test_share_posts_the_pyramid_with_its_analytics_to_the_channel(
-    driver: SlackDriver, slack: LocalSlack
+    driver: SlackDriver, slack: FakeSlack
 ) -> None:
     run_all(driver, slack, [("/meeting", "Acme visit", USER)])
     reply = driver.run("/pyramid")
@@ -352,7 +338,7 @@ def test_share_posts_the_pyramid_with_its_analytics_to_the_channel(
 
 
 def test_a_stage_change_is_announced_once_with_who_what_and_a_party_for_a_win(
-    driver: SlackDriver, slack: LocalSlack
+    driver: SlackDriver, slack: FakeSlack
 ) -> None:
     run_all(driver, slack, [("/deal", "Wonka won", USER)])
     [win] = wait_posts(slack, 1)
@@ -373,7 +359,7 @@ def test_a_stage_change_is_announced_once_with_who_what_and_a_party_for_a_win(
     assert "*Acme* from Acquaintance to Prospect (visit)" in posts[1]["text"]
 
 
-def test_a_duplicate_delivery_announces_nothing_more(driver: SlackDriver, slack: LocalSlack) -> None:
+def test_a_duplicate_delivery_announces_nothing_more(driver: SlackDriver, slack: FakeSlack) -> None:
     first = driver.run("/deal", "Wonka won", trigger_id="trig.same-delivery")
     assert len(wait_posts(slack, 1)) == 1
     again = driver.run("/deal", "Wonka won", trigger_id="trig.same-delivery")
@@ -385,7 +371,7 @@ def test_a_duplicate_delivery_announces_nothing_more(driver: SlackDriver, slack:
 
 
 def test_a_repeat_win_within_customers_is_not_announced_and_the_third_is(
-    driver: SlackDriver, slack: LocalSlack
+    driver: SlackDriver, slack: FakeSlack
 ) -> None:
     run_all(driver, slack, [("/deal", "Wonka won", USER)])
     wait_posts(slack, 1)
@@ -398,7 +384,7 @@ def test_a_repeat_win_within_customers_is_not_announced_and_the_third_is(
 
 
 @pytest.fixture
-def hourly(settings: Settings, db: Database, clock: FixedClock, slack: LocalSlack) -> Iterator[SlackDriver]:
+def hourly(settings: Settings, db: Database, clock: FixedClock, slack: FakeSlack) -> Iterator[SlackDriver]:
     with serve(settings.model_copy(update={"pyramid_announce_hourly": True}), db, clock, slack) as driver:
         yield driver
 
@@ -408,7 +394,7 @@ def hourly_runtime(settings: Settings, db: Database, clock: FixedClock) -> Runti
 
 
 def test_hourly_batching_posts_one_message_at_the_next_hour(
-    hourly: SlackDriver, slack: LocalSlack, settings: Settings, db: Database, clock: FixedClock
+    hourly: SlackDriver, slack: FakeSlack, settings: Settings, db: Database, clock: FixedClock
 ) -> None:
     run_all(
         hourly,
@@ -450,7 +436,7 @@ def test_hourly_batching_posts_one_message_at_the_next_hour(
 
 
 def test_without_hourly_batching_the_hourly_job_posts_nothing(
-    driver: SlackDriver, slack: LocalSlack, runtime: Runtime
+    driver: SlackDriver, slack: FakeSlack, runtime: Runtime
 ) -> None:
     run_all(driver, slack, [("/deal", "Wonka won", USER)])
     wait_posts(slack, 1)
@@ -459,7 +445,7 @@ def test_without_hourly_batching_the_hourly_job_posts_nothing(
 
 
 def test_hourly_lines_say_what_did_it(
-    hourly: SlackDriver, slack: LocalSlack, settings: Settings, db: Database, clock: FixedClock
+    hourly: SlackDriver, slack: FakeSlack, settings: Settings, db: Database, clock: FixedClock
 ) -> None:
     run_all(hourly, slack, [("/deal", "Wonka won", USER), ("/meeting", "Globex meal", USER)])
     announce_last_hour(hourly_runtime(settings, db, clock), jobs_client(slack), jst(2026, 11, 22, 11, 0))
@@ -469,7 +455,7 @@ def test_hourly_lines_say_what_did_it(
 
 
 def test_hourly_batching_celebrates_every_win_like_the_immediate_announcement(
-    hourly: SlackDriver, slack: LocalSlack, settings: Settings, db: Database, clock: FixedClock
+    hourly: SlackDriver, slack: FakeSlack, settings: Settings, db: Database, clock: FixedClock
 ) -> None:
     run_all(hourly, slack, [("/deal", "Wonka won", USER), ("/deal", "Wonka won", USER)])
     clock.set(jst(2026, 11, 22, 11, 10))
@@ -486,7 +472,7 @@ SUMMARY_DAY = date(2026, 11, 30)
 MONDAY_0905 = jst(2026, 11, 30, 9, 5)
 
 
-def build_week(driver: SlackDriver, slack: LocalSlack, clock: FixedClock, runtime: Runtime) -> None:
+def build_week(driver: SlackDriver, slack: FakeSlack, clock: FixedClock, runtime: Runtime) -> None:
     """Before the week (Sunday 22nd): USER's prospect Oldpro, last touched in early September (lapsing on
     the 30th); OTHER_USER's customer Goneco, last touched on Aug 1 (dormant); USER's acquaintance Acme
     with an open recovery. The snapshot of Monday 23rd: 1 / 1 / 1 / 0.
@@ -514,12 +500,12 @@ def build_week(driver: SlackDriver, slack: LocalSlack, clock: FixedClock, runtim
     slack.clear()
 
 
-def summaries_posted(slack: LocalSlack) -> list[dict[str, Any]]:
+def summaries_posted(slack: FakeSlack) -> list[dict[str, Any]]:
     return posts_of_kind(slack, "summary")
 
 
 def test_the_weekly_summary_is_posted_once_with_everything_in_it(
-    driver: SlackDriver, slack: LocalSlack, clock: FixedClock, runtime: Runtime
+    driver: SlackDriver, slack: FakeSlack, clock: FixedClock, runtime: Runtime
 ) -> None:
     build_week(driver, slack, clock, runtime)
     clock.set(MONDAY_0905)
@@ -557,7 +543,7 @@ def test_the_weekly_summary_is_posted_once_with_everything_in_it(
 
 
 def test_the_summary_chart_is_a_png_uploaded_once_in_the_summarys_thread(
-    driver: SlackDriver, slack: LocalSlack, clock: FixedClock, runtime: Runtime
+    driver: SlackDriver, slack: FakeSlack, clock: FixedClock, runtime: Runtime
 ) -> None:
     build_week(driver, slack, clock, runtime)
     clock.set(MONDAY_0905)
@@ -590,7 +576,7 @@ def test_the_summary_chart_is_a_png_uploaded_once_in_the_summarys_thread(
 
 def test_the_summary_is_posted_once_per_week_whoever_runs_it(
     driver: SlackDriver,
-    slack: LocalSlack,
+    slack: FakeSlack,
     clock: FixedClock,
     runtime: Runtime,
     settings: Settings,
@@ -632,7 +618,7 @@ def test_the_summary_is_posted_once_per_week_whoever_runs_it(
 
 
 def test_the_summary_day_and_time_are_configurable(
-    driver: SlackDriver, slack: LocalSlack, clock: FixedClock, settings: Settings, db: Database
+    driver: SlackDriver, slack: FakeSlack, clock: FixedClock, settings: Settings, db: Database
 ) -> None:
     run_all(driver, slack, [("/meeting", "Acme visit", USER)])
     slack.clear()
@@ -653,7 +639,7 @@ def test_the_summary_day_and_time_are_configurable(
 
 def test_pyramid_bot_summary_posts_once(
     driver: SlackDriver,
-    slack: LocalSlack,
+    slack: FakeSlack,
     clock: FixedClock,
     runtime: Runtime,
     monkeypatch: pytest.MonkeyPatch,
@@ -662,15 +648,14 @@ def test_pyramid_bot_summary_posts_once(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     build_week(driver, slack, clock, runtime)
-    for name in list(os.environ):
-        if name.upper().startswith(("PYRAMID_", "SLACK_")) and name != "PYRAMID_TEST_DATABASE_URL":
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
-    monkeypatch.setenv("SLACK_API_URL", slack.base_url)
-    monkeypatch.setenv("PYRAMID_TEAM_CHANNEL", TEAM_CHANNEL)
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
+    cli_environment(
+        monkeypatch,
+        database_url,
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-test",
+        SLACK_API_URL=slack.base_url,
+        PYRAMID_TEAM_CHANNEL=TEAM_CHANNEL,
+    )
 
     assert main(["summary", "--date", "2026-11-30"]) == 0
     out = capsys.readouterr().out
@@ -692,7 +677,7 @@ def test_pyramid_bot_summary_posts_once(
 
 
 def test_hourly_batching_announces_a_missed_hour_late_not_never(
-    hourly: SlackDriver, slack: LocalSlack, settings: Settings, db: Database, clock: FixedClock
+    hourly: SlackDriver, slack: FakeSlack, settings: Settings, db: Database, clock: FixedClock
 ) -> None:
     run_all(hourly, slack, [("/deal", "Wonka won", USER)])  # 10:00
     # The scheduler was down from 10:55 to 12:05.
@@ -702,7 +687,7 @@ def test_hourly_batching_announces_a_missed_hour_late_not_never(
 
 
 def test_hourly_batching_does_not_announce_an_import(
-    hourly: SlackDriver, slack: LocalSlack, settings: Settings, db: Database, clock: FixedClock
+    hourly: SlackDriver, slack: FakeSlack, settings: Settings, db: Database, clock: FixedClock
 ) -> None:
     rows, problems = read_import("name,owner,step,segment\nImported Co,U0REP1,won,\nLoaded Ltd,U0REP1,2.3,\n")
     assert problems == []
@@ -714,7 +699,7 @@ def test_hourly_batching_does_not_announce_an_import(
 
 @pytest.mark.parametrize("landed", [False, True], ids=["lost", "landed-but-answer-lost"])
 def test_a_failed_chart_upload_is_retried_once_without_a_second_summary(
-    driver: SlackDriver, slack: LocalSlack, clock: FixedClock, runtime: Runtime, landed: bool
+    driver: SlackDriver, slack: FakeSlack, clock: FixedClock, runtime: Runtime, landed: bool
 ) -> None:
     build_week(driver, slack, clock, runtime)
     client = jobs_client(slack)
@@ -746,7 +731,7 @@ def test_a_failed_chart_upload_is_retried_once_without_a_second_summary(
 
 
 def test_the_summary_in_japanese(
-    driver: SlackDriver, slack: LocalSlack, clock: FixedClock, settings: Settings, db: Database
+    driver: SlackDriver, slack: FakeSlack, clock: FixedClock, settings: Settings, db: Database
 ) -> None:
     runtime = Runtime(settings=settings.model_copy(update={"pyramid_locale": "ja"}), db=db, clock=clock)
     build_week(driver, slack, clock, runtime)
@@ -766,7 +751,7 @@ def test_the_summary_in_japanese(
 
 
 def test_conversion_counts_the_first_morning_of_the_window(
-    driver: SlackDriver, slack: LocalSlack, clock: FixedClock
+    driver: SlackDriver, slack: FakeSlack, clock: FixedClock
 ) -> None:
     # 90 days before Sunday 22 November is Monday 24 August; at 08:00 in Tokyo it is still the 23rd in UTC.
     clock.set(jst(2026, 8, 24, 8, 0))

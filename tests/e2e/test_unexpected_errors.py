@@ -19,7 +19,7 @@ def _broken(*_args: object, **_kwargs: object) -> object:
 def test_a_command_that_fails_unexpectedly_is_answered_in_its_ack(
     driver: SlackDriver, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr("bot.handlers.after_log.log_or_ask", _broken)
+    monkeypatch.setattr("bot.usecases.logs.log_or_ask", _broken)
     sent, _key = driver.command("/meeting", "Acme visit")
     assert sent.status == 200
     reply = sent.json()
@@ -36,8 +36,8 @@ def test_a_button_that_fails_unexpectedly_is_answered_with_an_apology(
     driver.run("/meeting", '"Acme Trading" visit 2026-11-01')
     question = driver.run("/meeting", "Acme Tradin visit")
     find_button(question, "near_match_use_0")
-    monkeypatch.setattr("bot.handlers.actions.take", _broken)
-    assert pending.take is not _broken  # only the listener's reference is broken
+    monkeypatch.setattr("bot.usecases.logs.take", _broken)
+    assert pending.take is not _broken  # only the use case's reference is broken
 
     sent, key = driver.press(question, "near_match_use_0")
     assert sent.status == 200

@@ -296,3 +296,58 @@ def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str])
         main(["frobnicate"])
     assert raised.value.code == 2
     assert "usage" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------ big files, progress (issue 16)
+
+
+def test_a_file_of_several_chunks_round_trips_and_reimports_unchanged(
+    db: Database, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    steps = ["", "1.2", "met", "2.1", "dined", "proposed", "won", "3.2", "repeater"]
+    count = 2_500  # more than two pages of 1,000
+    text = "name,owner,step,segment\n" + "".join(
+        f"Firm {index:05d},U0REP{index % 7},{steps[index % len(steps)]},{'key' if index % 5 == 0 else ''}\n"
+        for index in range(count)
+    )
+    path = _csv_file(tmp_path, text)
+    assert main(["import", str(path), "--team", TEAM]) == 0
+    assert f"Imported into {TEAM}: {count} created, 0 updated, 0 unchanged, 0 bad rows skipped." in (
+        capsys.readouterr().out
+    )
+    with db.transaction() as session:
+        changes = session.scalars(select(StepChange.reason)).all()
+        assert len(changes) == sum(
+            1 for index in range(count) if steps[index % len(steps)] not in ("", "1.1")
+        )
+        assert set(changes) == {"import"}
+    assert main(["import", str(path), "--team", TEAM]) == 0
+    assert f"0 created, 0 updated, {count} unchanged" in capsys.readouterr().out
+    assert main(["export", "--format", "csv", "--team", TEAM]) == 0
+    exported = capsys.readouterr()
+    assert exported.err == ""  # no progress line off a terminal
+    rows = list(csv.DictReader(io.StringIO(exported.out)))
+    assert len(rows) == count
+    assert main(["import", str(_csv_file(tmp_path, exported.out, "back.csv")), "--team", "T0COPY"]) == 0
+    assert f"{count} created" in capsys.readouterr().out
+    assert main(["export", "--format", "json", "--team", "T0COPY"]) == 0
+    copied = json.loads(capsys.readouterr().out)
+    assert [(row["name"], row["owner"], row["step"], row["segment"] or "") for row in copied] == [
+        (row["name"], row["owner"], row["step"], row["segment"]) for row in rows
+    ]
+
+
+def test_import_and_export_show_progress_on_a_terminal(
+    db: Database, capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.services import exports
+
+    monkeypatch.setattr(exports, "_is_terminal", lambda stream: True)
+    assert main(["import", str(_csv_file(tmp_path, GOOD_CSV)), "--team", TEAM]) == 0
+    captured = capsys.readouterr()
+    assert "Imported: 3 rows, " in captured.err and "rows/s" in captured.err
+    assert "Imported into" in captured.out and "rows/s" not in captured.out
+    assert main(["export", "--format", "json"]) == 0
+    captured = capsys.readouterr()
+    assert "Exported: 3 rows, " in captured.err
+    assert len(json.loads(captured.out)) == 3  # the export itself stays clean

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import event
 
 from bot.db import Database
-from bot.domain.lapse import DEFAULT_RULES, days_quiet, lapse_of
+from bot.domain.lapse import DEFAULT_RULES, LAPSING_LIMIT, days_quiet, lapse_of
 from bot.domain.stages import Step
 from bot.models import Account, Activity
 from bot.services import digests
@@ -82,9 +82,9 @@ def test_lapsing_is_the_quietest_limit_of_prospects_and_customers_past_their_day
             if (a.current_step.stage.value == 2 and days_quiet(a.last_touch_on, a.created_on, TODAY) >= 30)
             or (a.current_step.stage.value >= 3 and days_quiet(a.last_touch_on, a.created_on, TODAY) >= 60)
         ]
-        assert len(expected_pool) > digests.LAPSING_LIMIT  # the limit matters in this test
+        assert len(expected_pool) > LAPSING_LIMIT  # the limit matters in this test
         quietest = sorted(expected_pool, key=lambda a: (a.last_touch_on or a.created_on, a.id))
-        expected = quietest[: digests.LAPSING_LIMIT]
+        expected = quietest[:LAPSING_LIMIT]
         got = digests.digest_for(session, TEAM, REP, TODAY).lapsing
         assert sorted(item.account_id for item in got) == sorted(a.id for a in expected)
         for item in got:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -13,10 +18,17 @@ from bot.db import Database
 from bot.domain.activities import ActivityKind
 from bot.domain.stages import Stage, Step
 from bot.models import Account, StepChange
-from bot.services import accounts, pyramids
-from bot.services.accounts import AccountRef
+from bot.services import accounts, exports, pyramids
+from bot.services.accounts import AccountRef, team_ids
 from bot.services.activities import LogRequest, log_activity
-from bot.services.exports import EXPORT_FIELDS, ImportRow, apply_import, export_rows, read_import, teams
+from bot.services.exports import (
+    EXPORT_FIELDS,
+    ImportRow,
+    apply_import,
+    export_rows,
+    read_import,
+    write_export,
+)
 
 TEAM = "T0TEAM1"
 OTHER_TEAM = "T0TEAM2"
@@ -114,13 +126,13 @@ def test_export_filters_by_team(db: Database, clock: FixedClock) -> None:
         assert len(list(export_rows(session, [TEAM]))) == 2
         assert len(list(export_rows(session, [TEAM, OTHER_TEAM]))) == 3
         assert list(export_rows(session, ["T0NONE"])) == []
-        assert teams(session) == [TEAM, OTHER_TEAM]
+        assert team_ids(session) == [TEAM, OTHER_TEAM]
 
 
 def test_an_empty_database_exports_nothing(db: Database) -> None:
     with db.transaction() as session:
         assert list(export_rows(session)) == []
-        assert teams(session) == []
+        assert team_ids(session) == []
 
 
 # ------------------------------------------------------------------------------------ read_import
@@ -321,3 +333,158 @@ def test_the_pyramid_equals_the_counts_in_the_export(db: Database, clock: FixedC
     assert dist.total == len(rows) == len(steps)
     assert dist.by_stage[Stage.REPEATER] == 1
     assert mine.total == sum(1 for row in rows if row["owner"] == REP)
+
+
+# ------------------------------------------------------------------------ batches, streaming (issue 16)
+
+
+def _csv_lines(rows: list[dict[str, object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_FIELDS)
+    writer.writerows(row.values() for row in rows)
+    return out.getvalue()
+
+
+def test_write_export_writes_what_export_rows_reads_in_both_formats(db: Database, clock: FixedClock) -> None:
+    """The database writes the lines; they say exactly what `export_rows` reads, quoting included."""
+    names = ["Acme, Tokyo", 'The "Best" Co', "株式会社アクメ", "Plain", 'Trailing, "both"']
+    segments = [None, "a,b", 'say "hi"', "multi\nline", "日本"]
+    csv_text = "name,owner,step\n" + "".join(
+        f'"{name.replace(chr(34), chr(34) * 2)}",U0REP1,{step.value}\n'
+        for name, step in zip(
+            names, [Step.WON, Step.NAME_ONLY, Step.REPEATER, Step.MET, Step.DINED], strict=True
+        )
+    )
+    _import(db, clock, csv_text)
+    _import(db, clock, "name,owner\nElsewhere,U0REP2\n", team=OTHER_TEAM)
+    with db.transaction() as session:
+        for name, segment in zip(names, segments, strict=True):
+            account = accounts.find_by_name(session, TEAM, name)
+            assert account is not None
+            account.segment = segment
+        _log(session, clock, "Plain", ActivityKind.VISIT, on=date(2026, 11, 3))
+    for teams in (None, [TEAM], [OTHER_TEAM], [TEAM, OTHER_TEAM], ["T0NONE"]):
+        with db.read() as session:
+            expected = list(export_rows(session, teams))
+            as_json, as_csv = io.StringIO(), io.StringIO()
+            assert write_export(session, as_json, "json", teams) == len(expected)
+            assert write_export(session, as_csv, "csv", teams) == len(expected)
+        assert json.loads(as_json.getvalue()) == expected
+        assert [list(row) for row in json.loads(as_json.getvalue())] == [list(FIELDS)] * len(expected)
+        assert as_csv.getvalue() == _csv_lines(expected)
+    assert len(expected) == 0 and as_json.getvalue() == "[\n]\n"
+    with db.read() as session:
+        everything = list(export_rows(session))
+    assert {row["segment"] for row in everything} == {None, *[s for s in segments if s]}
+    assert next(row for row in everything if row["name"] == "Plain")["last_touch_on"] == "2026-11-03"
+
+
+def test_write_export_streams_page_by_page(db: Database, clock: FixedClock) -> None:
+    _import(db, clock, "name,owner\n" + "".join(f"Firm {index},U0REP1\n" for index in range(7)))
+    for fmt in ("json", "csv"):
+        seen: list[int] = []
+        with db.read() as session:
+            count = write_export(session, io.StringIO(), fmt, progress=seen.append, chunk=3)
+        assert count == 7
+        assert seen == [3, 6, 7]
+
+
+def test_an_import_larger_than_one_chunk(db: Database, clock: FixedClock) -> None:
+    """Several statements' worth of look-ups, inserts, updates and step changes give the same result as
+    one: new, raised, re-owned and untouched accounts, steps only up, each change recorded once."""
+    with db.transaction() as session:
+        for index in range(0, 10, 2):  # Firm 0, 2, 4, 6, 8 exist already, one visit each (met)
+            _log(session, clock, f"Firm {index}", ActivityKind.VISIT)
+    steps = ["won", "", "name_only", "2.1", "remote", "dined", "met", "3.1", "1.1", "repeater", "proposed"]
+    text = "name,owner,step\n" + "".join(
+        f"Firm {index},{OTHER_REP if index % 3 == 0 else REP},{step}\n" for index, step in enumerate(steps)
+    )
+    rows, problems = read_import(text)
+    assert problems == []
+    with db.transaction() as session:
+        report = apply_import(session, TEAM, rows, now=clock.now(), today=TODAY, chunk=3)
+    # Existing: 0 (won, new owner), 2 (name_only: lower; same owner), 4 (remote: lower; same owner),
+    # 6 (met: same; new owner), 8 (1.1: lower; same owner). New: 1, 3, 5, 7, 9, 10.
+    assert (report.created, report.updated, report.unchanged) == (6, 2, 3)
+    with db.transaction() as session:
+        found = {account.name: account for account in session.scalars(select(Account))}
+        assert len(found) == 11
+        assert [found[f"Firm {index}"].step for index in range(11)] == (
+            [
+                "won",
+                "name_only",
+                "met",
+                "met_twice",
+                "met",
+                "dined",
+                "met",
+                "won",
+                "met",
+                "repeater",
+                "proposed",
+            ]
+        )
+        assert found["Firm 0"].owner_id == OTHER_REP and found["Firm 6"].owner_id == OTHER_REP
+        assert found["Firm 0"].in_person_meetings == 2 and found["Firm 0"].deals_won == 1
+        changes = session.scalars(select(StepChange).where(StepChange.reason == "import")).all()
+        by_account = {c.account_id: (c.from_step, c.to_step, c.user_id) for c in changes}
+        assert by_account[found["Firm 0"].id] == ("met", "won", OTHER_REP)
+        assert by_account[found["Firm 3"].id] == ("name_only", "met_twice", OTHER_REP)
+        assert by_account[found["Firm 7"].id] == ("name_only", "won", REP)
+        assert by_account[found["Firm 9"].id] == ("name_only", "repeater", OTHER_REP)
+        assert found["Firm 1"].id not in by_account  # created at name_only: nothing changed
+        assert len(changes) == 6  # Firm 0, 3, 5, 7, 9, 10
+        assert all(c.changed_at == clock.now() and c.changed_on == TODAY for c in changes)
+    with db.transaction() as session:
+        again = apply_import(session, TEAM, rows, now=clock.now(), today=TODAY, chunk=3)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 11)
+    with db.transaction() as session:
+        assert _count(session, StepChange) == 5 + 6  # the five visits, then the import's six
+
+
+def test_a_name_created_meanwhile_becomes_an_update(
+    db: Database, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another writer creates the account between the import's look-up and its insert (PostgreSQL):
+    the insert skips it, and the row updates that account instead."""
+    with db.transaction() as session:
+        accounts.create_account(session, TEAM, "Acme", REP, now=clock.now() - timedelta(hours=1), today=TODAY)
+    real = exports._look_up
+    calls: list[int] = []
+
+    def blind_first_look_up(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return {} if len(calls) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(exports, "_look_up", blind_first_look_up)
+    report = _import(db, clock, "name,owner,step\nAcme,U0REP2,won\nGlobex,U0REP1,met\n")
+    assert (report.created, report.updated, report.unchanged) == (1, 1, 0)
+    with db.transaction() as session:
+        found = {account.name: account for account in session.scalars(select(Account))}
+        assert (found["Acme"].owner_id, found["Acme"].step) == (OTHER_REP, "won")
+        changes = session.scalars(select(StepChange).order_by(StepChange.account_id)).all()
+        assert [(c.account_id, c.from_step, c.to_step, c.reason) for c in changes] == [
+            (found["Acme"].id, "name_only", "won", "import"),
+            (found["Globex"].id, "name_only", "met", "import"),
+        ]
+
+
+def test_the_progress_line_is_quiet_off_a_terminal() -> None:
+    quiet = io.StringIO()
+    progress = exports.Progress("Imported", quiet, interval=0.0)
+    progress(1000)
+    progress.finish(2000)
+    assert quiet.getvalue() == ""
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    progress = exports.Progress("Imported", terminal, interval=0.0)
+    progress(1000)
+    progress.finish(2500)
+    lines = terminal.getvalue()
+    assert lines.startswith("\rImported: 1,000 rows, ") and "rows/s" in lines
+    assert lines.endswith("\n") and "\rImported: 2,500 rows, " in lines

@@ -3,7 +3,6 @@ activities, on SQLite and PostgreSQL. Counters are corrupted by hand, as a lost 
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +24,8 @@ from bot.services import integrity
 from bot.services.accounts import AccountRef
 from bot.services.activities import LogRequest, log_activity
 from bot.services.exports import apply_import, read_import
+from tests.support import factories
+from tests.support.database import cli_environment
 
 TEAM = "T0TEAM1"
 OTHER_TEAM = "T0TEAM2"
@@ -35,12 +36,7 @@ THRESHOLD = 3
 
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, database_url: str) -> Iterator[None]:
-    for name in list(os.environ):
-        if name.upper().startswith(("PYRAMID_", "SLACK_")) and name != "PYRAMID_TEST_DATABASE_URL":
-            monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.chdir(tmp_path)
-    get_settings.cache_clear()
+    cli_environment(monkeypatch, database_url, tmp_path)
     yield
     get_settings.cache_clear()
 
@@ -49,15 +45,10 @@ def _log(
     db: Database, clock: FixedClock, name: str, kind: ActivityKind, *, team: str = TEAM, days_ago: int = 0
 ) -> None:
     clock.advance(timedelta(seconds=1))  # distinct instants, as real logs have
-    with db.transaction() as session:
-        request = LogRequest(
-            team_id=team,
-            user_id=REP,
-            account=AccountRef(name=name, create_new=True),
-            kind=kind,
-            on=TODAY - timedelta(days=days_ago),
-        )
-        log_activity(session, request, now=clock.now(), today=TODAY, repeater_threshold=THRESHOLD)
+    on = TODAY - timedelta(days=days_ago)
+    factories.log_in(
+        db, name, kind, team=team, user=REP, on=on, now=clock.now(), today=TODAY, threshold=THRESHOLD
+    )
 
 
 def _seed(db: Database, clock: FixedClock) -> None:

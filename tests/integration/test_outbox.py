@@ -27,8 +27,8 @@ from bot.jobs.outbox import (
     delivery_for,
     enqueue,
 )
-from bot.local_slack import LocalSlack
 from bot.models import Delivery
+from tests.support.fake_slack import FakeSlack
 
 TEAM = "T0TEAM1"
 OTHER_TEAM = "T0TEAM2"
@@ -38,14 +38,14 @@ NOW = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def slack() -> Iterator[LocalSlack]:
-    with LocalSlack(team_id=TEAM) as fake:
+def slack() -> Iterator[FakeSlack]:
+    with FakeSlack(team_id=TEAM) as fake:
         fake.add_user(USER, name="sato", tz="Asia/Tokyo", locale="en-US")
         yield fake
 
 
 @pytest.fixture
-def client(slack: LocalSlack) -> WebClient:
+def client(slack: FakeSlack) -> WebClient:
     # No retry handlers: every failure reaches the ledger as it happens.
     return WebClient(token="xoxb-test", base_url=slack.base_url)
 
@@ -107,7 +107,7 @@ def claim_row(db: Database, *, claimed_at: datetime, ref: str = f"{USER}:2026-11
         )
 
 
-def posts(slack: LocalSlack, ref: str | None = None) -> int:
+def posts(slack: FakeSlack, ref: str | None = None) -> int:
     """chat.postMessage calls so far, all or those carrying the metadata of `ref`."""
     return len(
         [
@@ -145,7 +145,7 @@ def queue(
 
 
 def test_first_delivery_posts_with_metadata_and_is_recorded(
-    db: Database, client: WebClient, slack: LocalSlack
+    db: Database, client: WebClient, slack: FakeSlack
 ) -> None:
     build = Builder()
     result = deliver(db, client, build=build)
@@ -167,7 +167,7 @@ def test_first_delivery_posts_with_metadata_and_is_recorded(
 
 
 def test_a_dm_to_a_user_id_goes_to_their_dm_channel(
-    db: Database, client: WebClient, slack: LocalSlack
+    db: Database, client: WebClient, slack: FakeSlack
 ) -> None:
     result = deliver(db, client, channel=USER)
     assert result.outcome is Outcome.SENT
@@ -179,7 +179,7 @@ def test_a_dm_to_a_user_id_goes_to_their_dm_channel(
 
 
 def test_a_second_delivery_is_already_done_and_posts_nothing(
-    db: Database, client: WebClient, slack: LocalSlack
+    db: Database, client: WebClient, slack: FakeSlack
 ) -> None:
     first = deliver(db, client)
     build = Builder()
@@ -192,7 +192,7 @@ def test_a_second_delivery_is_already_done_and_posts_nothing(
     assert len(slack.history(CHANNEL)) == 1
 
 
-def test_the_ledger_is_per_team_kind_and_ref(db: Database, client: WebClient, slack: LocalSlack) -> None:
+def test_the_ledger_is_per_team_kind_and_ref(db: Database, client: WebClient, slack: FakeSlack) -> None:
     results = [
         deliver(db, client),
         deliver(db, client, team_id=OTHER_TEAM),
@@ -207,7 +207,7 @@ def test_the_ledger_is_per_team_kind_and_ref(db: Database, client: WebClient, sl
 
 
 def test_a_fresh_claim_held_by_another_worker_is_busy(
-    db: Database, client: WebClient, slack: LocalSlack
+    db: Database, client: WebClient, slack: FakeSlack
 ) -> None:
     claim_row(db, claimed_at=NOW - timedelta(seconds=30))
     build = Builder()
@@ -230,7 +230,7 @@ def test_the_stale_limit_is_a_minute_or_less() -> None:
     assert timedelta(seconds=60) >= STALE_AFTER
 
 
-def test_concurrent_workers_post_once(db: Database, client: WebClient, slack: LocalSlack) -> None:
+def test_concurrent_workers_post_once(db: Database, client: WebClient, slack: FakeSlack) -> None:
     barrier = threading.Barrier(6)
     results: list[Outcome] = []
     errors: list[BaseException] = []
@@ -258,7 +258,7 @@ def test_concurrent_workers_post_once(db: Database, client: WebClient, slack: Lo
 
 
 def test_nothing_to_say_is_recorded_as_empty_and_never_posted(
-    db: Database, client: WebClient, slack: LocalSlack
+    db: Database, client: WebClient, slack: FakeSlack
 ) -> None:
     build = Nothing()
     result = deliver(db, client, build=build)
@@ -281,7 +281,7 @@ def test_nothing_to_say_is_recorded_as_empty_and_never_posted(
 
 
 def test_enqueue_writes_in_the_callers_transaction_and_a_rollback_leaves_nothing(
-    db: Database, client: WebClient, slack: LocalSlack
+    db: Database, client: WebClient, slack: FakeSlack
 ) -> None:
     class Boom(Exception):
         pass
@@ -298,7 +298,7 @@ def test_enqueue_writes_in_the_callers_transaction_and_a_rollback_leaves_nothing
 
 
 def test_enqueue_twice_in_one_transaction_and_again_later_keeps_one_row_and_raises_nothing(
-    db: Database, client: WebClient, slack: LocalSlack
+    db: Database, client: WebClient, slack: FakeSlack
 ) -> None:
     with db.transaction() as session:
         for text in ("first", "second"):
@@ -331,7 +331,7 @@ def test_enqueue_twice_in_one_transaction_and_again_later_keeps_one_row_and_rais
 
 
 def test_deliver_pending_for_one_ref_leaves_the_others_to_the_sweep(
-    db: Database, client: WebClient, slack: LocalSlack
+    db: Database, client: WebClient, slack: FakeSlack
 ) -> None:
     for ref in ("a1", "a2", "a3"):
         queue(db, ref=ref)
@@ -350,13 +350,13 @@ def test_deliver_pending_for_one_ref_leaves_the_others_to_the_sweep(
     assert {row_of(db, ref, "stage_change").status for ref in ("a1", "a2", "a3")} == {"sent"}
 
 
-def test_a_row_enqueued_for_later_waits_until_due(db: Database, client: WebClient, slack: LocalSlack) -> None:
+def test_a_row_enqueued_for_later_waits_until_due(db: Database, client: WebClient, slack: FakeSlack) -> None:
     queue(db, now=NOW + timedelta(minutes=5))
     assert deliver_pending(db, client, now=NOW) == []
     assert [r.outcome for r in deliver_pending(db, client, now=NOW + timedelta(minutes=5))] == [Outcome.SENT]
 
 
-def test_concurrent_sweeps_post_each_row_once(db: Database, client: WebClient, slack: LocalSlack) -> None:
+def test_concurrent_sweeps_post_each_row_once(db: Database, client: WebClient, slack: FakeSlack) -> None:
     for index in range(5):
         queue(db, ref=f"a{index}")
     barrier = threading.Barrier(4)
@@ -385,7 +385,7 @@ def test_concurrent_sweeps_post_each_row_once(db: Database, client: WebClient, s
 
 
 def test_a_permanent_error_fails_the_row_logs_once_and_is_never_retried(
-    db: Database, client: WebClient, slack: LocalSlack, caplog: pytest.LogCaptureFixture
+    db: Database, client: WebClient, slack: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
     slack.fail("chat.postMessage", "channel_not_found")
     caplog.set_level(logging.INFO, logger="bot.jobs.outbox")
@@ -406,7 +406,7 @@ def test_a_permanent_error_fails_the_row_logs_once_and_is_never_retried(
 
 
 def test_a_500_is_retried_with_backoff_after_looking_in_history(
-    db: Database, client: WebClient, slack: LocalSlack
+    db: Database, client: WebClient, slack: FakeSlack
 ) -> None:
     slack.fail("chat.postMessage", "500")
     result = deliver(db, client)
@@ -436,7 +436,7 @@ def test_backoff_grows_and_is_capped() -> None:
 
 
 def test_a_rate_limit_waits_retry_after_without_holding_the_claim_and_skips_the_history_check(
-    db: Database, client: WebClient, slack: LocalSlack
+    db: Database, client: WebClient, slack: FakeSlack
 ) -> None:
     # A 429 means Slack did not take the post: posting again after Retry-After is safe.
     slack.fail("chat.postMessage", "429", retry_after=1)
@@ -454,7 +454,7 @@ def test_a_rate_limit_waits_retry_after_without_holding_the_claim_and_skips_the_
 
 
 def test_a_post_that_landed_but_whose_answer_was_lost_is_found_not_reposted(
-    db: Database, client: WebClient, slack: LocalSlack
+    db: Database, client: WebClient, slack: FakeSlack
 ) -> None:
     slack.fail("chat.postMessage", "500", after_effect=True)
     assert deliver(db, client).outcome is Outcome.RETRY
@@ -470,7 +470,7 @@ def test_a_post_that_landed_but_whose_answer_was_lost_is_found_not_reposted(
 
 
 def test_a_crash_after_claiming_an_old_style_row_is_taken_over_and_posted_once(
-    db: Database, client: WebClient, slack: LocalSlack
+    db: Database, client: WebClient, slack: FakeSlack
 ) -> None:
     claim_row(db, claimed_at=NOW - timedelta(minutes=30))
     result = deliver(db, client, channel=USER)
@@ -484,7 +484,7 @@ def test_a_crash_after_claiming_an_old_style_row_is_taken_over_and_posted_once(
 
 
 def test_a_worker_that_died_holding_a_claim_is_taken_over_after_the_stale_window(
-    db: Database, client: WebClient, slack: LocalSlack
+    db: Database, client: WebClient, slack: FakeSlack
 ) -> None:
     queue(db)
     with db.transaction() as session:  # claimed by a worker that posted, then died before marking it
@@ -505,7 +505,7 @@ def test_a_worker_that_died_holding_a_claim_is_taken_over_after_the_stale_window
 
 
 def test_another_deliverys_message_in_history_is_not_mistaken_for_this_one(
-    db: Database, client: WebClient, slack: LocalSlack
+    db: Database, client: WebClient, slack: FakeSlack
 ) -> None:
     deliver(db, client, ref=f"{USER}:2026-11-20")  # yesterday's, in the same channel
     claim_row(db, claimed_at=NOW - timedelta(minutes=30))
@@ -515,7 +515,7 @@ def test_another_deliverys_message_in_history_is_not_mistaken_for_this_one(
 
 
 def test_a_history_that_cannot_be_read_for_now_keeps_it_pending_and_posts_nothing(
-    db: Database, client: WebClient, slack: LocalSlack
+    db: Database, client: WebClient, slack: FakeSlack
 ) -> None:
     claim_row(db, claimed_at=NOW - timedelta(minutes=30))
     slack.fail("conversations.history", "html503")
@@ -529,7 +529,7 @@ def test_a_history_that_cannot_be_read_for_now_keeps_it_pending_and_posts_nothin
 
 
 def test_a_dm_to_a_user_who_does_not_exist_fails_for_good(
-    db: Database, client: WebClient, slack: LocalSlack
+    db: Database, client: WebClient, slack: FakeSlack
 ) -> None:
     slack.fail("conversations.open", "user_not_found")
     result = deliver(db, client, channel=USER)
@@ -539,7 +539,7 @@ def test_a_dm_to_a_user_who_does_not_exist_fails_for_good(
 
 
 def test_transient_failures_for_too_long_end_failed(
-    db: Database, client: WebClient, slack: LocalSlack, caplog: pytest.LogCaptureFixture
+    db: Database, client: WebClient, slack: FakeSlack, caplog: pytest.LogCaptureFixture
 ) -> None:
     queue(db)
     slack.fail("chat.postMessage", "429", times=100)
@@ -557,7 +557,7 @@ def test_transient_failures_for_too_long_end_failed(
 
 
 def test_in_an_outage_a_sweep_stops_early_and_the_next_one_goes_on(
-    db: Database, client: WebClient, slack: LocalSlack
+    db: Database, client: WebClient, slack: FakeSlack
 ) -> None:
     for index in range(12):
         queue(db, ref=f"a{index:02d}")

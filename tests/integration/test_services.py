@@ -18,6 +18,7 @@ from bot.services.accounts import AccountRef, NearMatchQuestion
 from bot.services.activities import Logged, LogRequest, log_activity
 from bot.services.errors import UserFacingError
 from bot.services.pending import Asked, log_or_ask, take
+from tests.support import factories
 
 TEAM = "T0TEAM1"
 OTHER_TEAM = "T0TEAM2"
@@ -31,29 +32,13 @@ def _log(
     clock: FixedClock,
     name: str | None = "Acme Corp",
     kind: ActivityKind = ActivityKind.VISIT,
-    *,
-    team: str = TEAM,
-    user: str = REP,
-    on: date = TODAY,
-    account_id: int | None = None,
-    create_new: bool = False,
-    threshold: int = 3,
-    **extra: object,
+    **given: object,
 ) -> Logged | NearMatchQuestion:
-    request = LogRequest(
-        team_id=team,
-        user_id=user,
-        account=AccountRef(account_id=account_id, name=name, create_new=create_new),
-        kind=kind,
-        on=on,
-        **extra,  # type: ignore[arg-type]
-    )
-    return log_activity(session, request, now=clock.now(), today=TODAY, repeater_threshold=threshold)
+    """A log at the clock's time (tests/support/factories.log: team, user, on, threshold, …)."""
+    return factories.log(session, name, kind, now=clock.now(), **given)
 
 
-def _logged(result: Logged | NearMatchQuestion) -> Logged:
-    assert isinstance(result, Logged), result
-    return result
+_logged = factories.logged
 
 
 def _count(session: Session, model: type) -> int:

@@ -13,14 +13,13 @@ from sqlalchemy import func, select
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db import Database
-from bot.domain.activities import ActivityKind
 from bot.domain.stages import Stage
 from bot.jobs.snapshots import take_snapshots
 from bot.models import Account, PyramidSnapshot
 from bot.runtime import Runtime
 from bot.services import snapshots
-from bot.services.accounts import AccountRef
-from bot.services.activities import Logged, LogRequest, log_activity
+from bot.services.activities import Logged
+from tests.support import factories
 
 TEAM = "T0TEAM1"
 OTHER_TEAM = "T0TEAM2"
@@ -35,22 +34,8 @@ def day_n(n: int) -> date:
 
 def log(db: Database, name: str, kind: str, day: date, user: str = U1, team: str = TEAM) -> Logged:
     """Logs as it happened on `day` (so the account is created and its step changes dated that day)."""
-    with db.transaction() as session:
-        logged = log_activity(
-            session,
-            LogRequest(
-                team_id=team,
-                user_id=user,
-                account=AccountRef(name=name, create_new=True),
-                kind=ActivityKind(kind),
-                on=day,
-            ),
-            now=datetime.combine(day, time(3), tzinfo=UTC),
-            today=day,
-            repeater_threshold=3,
-        )
-    assert isinstance(logged, Logged)
-    return logged
+    now = datetime.combine(day, time(3), tzinfo=UTC)
+    return factories.log_in(db, name, kind, on=day, now=now, today=day, user=user, team=team)
 
 
 def rows(db: Database, team: str = TEAM) -> dict[tuple[date, str, Stage], int]:

@@ -12,12 +12,12 @@ import pytest
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db import Database
-from bot.local_slack import LocalSlack
 from bot.runtime import Runtime
 from tests.e2e.conftest import settings, slack  # noqa: F401 - fixtures
-from tests.reliability.support import ServeProcess, TcpProxy, free_port
+from tests.reliability.support import ServeProcess, TcpProxy
 from tests.support.database import is_postgres
-from tests.support.server import events_url, serving
+from tests.support.fake_slack import FakeSlack
+from tests.support.server import events_url, free_port, serving
 from tests.support.slack_driver import SIGNING_SECRET, SlackDriver
 
 
@@ -45,7 +45,7 @@ def http_driver(
     settings: Settings,  # noqa: F811
     db: Database,
     clock: FixedClock,
-    slack: LocalSlack,  # noqa: F811
+    slack: FakeSlack,  # noqa: F811
 ) -> Iterator[SlackDriver]:
     """The real app behind waitress with as many threads as `pyramid-bot serve` runs with."""
     threads = getattr(settings, "pyramid_http_threads", 8)
@@ -54,7 +54,7 @@ def http_driver(
 
 
 @pytest.fixture
-def serve_env(slack: LocalSlack) -> Callable[[str], dict[str, str]]:  # noqa: F811
+def serve_env(slack: FakeSlack) -> Callable[[str], dict[str, str]]:  # noqa: F811
     """The environment a deployed `pyramid-bot serve` gets, for a database URL."""
 
     def env(database_url: str) -> dict[str, str]:
@@ -85,6 +85,27 @@ def serve_process(tmp_path: Path) -> Iterator[Callable[[dict[str, str], str], Se
     yield make
     for process in made:
         process.stop()
+
+
+@pytest.fixture
+def serve(
+    serve_process: Callable[..., ServeProcess], serve_env: Callable[[str], dict[str, str]], database_url: str
+) -> Callable[..., ServeProcess]:
+    """`serve(name, database=…)`: a `pyramid-bot serve` process on the test database (or `database`), not
+    yet started."""
+
+    def make(name: str = "serve", database: str | None = None) -> ServeProcess:
+        return serve_process(serve_env(database or database_url), name)
+
+    return make
+
+
+@pytest.fixture
+def server(serve: Callable[..., ServeProcess]) -> ServeProcess:
+    """One `pyramid-bot serve` on the test database, started."""
+    process = serve()
+    process.start()
+    return process
 
 
 @pytest.fixture

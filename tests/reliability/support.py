@@ -29,9 +29,10 @@ from sqlalchemy import select as sql_select
 
 from bot.db import Database
 from bot.domain.stages import Step
-from bot.local_slack import LocalSlack
 from bot.models import Account, Activity, Delivery, StepChange
 from bot.services import integrity
+from tests.support.fake_slack import FakeSlack
+from tests.support.server import free_port
 from tests.support.slack_driver import SlackDriver, text_of
 
 REPO = Path(__file__).resolve().parents[2]
@@ -123,7 +124,7 @@ def modal_verdict(answer: Answer) -> str:
     return "acked" if isinstance(data, dict) and not data.get("response_action") else "other"
 
 
-def reply_text(answer: Answer, slack: LocalSlack, *, wait: float) -> str:
+def reply_text(answer: Answer, slack: FakeSlack, *, wait: float) -> str:
     """What the user was told: the ack body, or else what came to the command's response URL."""
     if answer.ack_text.strip():
         return answer.ack_text
@@ -137,14 +138,14 @@ def reply_text(answer: Answer, slack: LocalSlack, *, wait: float) -> str:
         time.sleep(0.02)
 
 
-def told_within(answer: Answer, slack: LocalSlack, limit: float) -> str:
+def told_within(answer: Answer, slack: FakeSlack, limit: float) -> str:
     """What the user was told within `limit` seconds of sending (ack body or response URL), or ""."""
     if answer.status is None or answer.elapsed > limit:
         return ""
     return reply_text(answer, slack, wait=max(0.0, limit - (time.monotonic() - answer.started)))
 
 
-def verdict(answer: Answer, slack: LocalSlack, *, wait: float = 0.0) -> str:
+def verdict(answer: Answer, slack: FakeSlack, *, wait: float = 0.0) -> str:
     """`stored` (a 200 saying what was logged), `acked` (a 200 saying nothing yet: it must be stored
     all the same), `error` (an error status, or a 200 saying nothing was stored), `other` (a 200
     saying something else: unexpected anywhere here) or `none` (no answer)."""
@@ -246,7 +247,7 @@ def step_path(db: Database, account_id: int) -> list[tuple[str, str]]:
         return [(before or Step.NAME_ONLY.value, after) for before, after in rows]
 
 
-def announcements_posted(slack: LocalSlack, channel: str) -> list[dict[str, Any]]:
+def announcements_posted(slack: FakeSlack, channel: str) -> list[dict[str, Any]]:
     return [call.body for call in slack.calls_to("chat.postMessage") if call.body.get("channel") == channel]
 
 
@@ -261,12 +262,6 @@ def count_activities(db: Database, team: str) -> int:
 
 
 # ------------------------------------------------------------------------------- processes, ports
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def clean_environment() -> dict[str, str]:
@@ -295,6 +290,10 @@ class ServeProcess:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/slack/events"
+
+    def driver(self, slack: Any) -> SlackDriver:
+        """Slack, sending to this process."""
+        return SlackDriver(self.url, slack)
 
     @property
     def log_path(self) -> Path:

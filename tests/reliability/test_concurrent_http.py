@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from bot.db import Database
 from bot.domain.stages import Step
-from bot.local_slack import LocalSlack
 from bot.models import Account, StepChange
 from tests.reliability.support import (
     LOGGED,
@@ -31,6 +30,7 @@ from tests.reliability.support import (
     stored_for,
     verdict,
 )
+from tests.support.fake_slack import FakeSlack
 from tests.support.slack_driver import SlackDriver, text_of
 
 TEAM = "T0TEAM1"
@@ -48,7 +48,7 @@ PLAN = [
 ]
 
 
-def _create(driver: SlackDriver, slack: LocalSlack, name: str) -> None:
+def _create(driver: SlackDriver, slack: FakeSlack, name: str) -> None:
     answer = send(
         driver, "/meeting", f"{name} call -- first", f"create.{name.replace(' ', '')}.{time.time_ns()}"
     )
@@ -72,7 +72,7 @@ def _run_clients(
 
 
 def test_sixteen_clients_over_http_lose_and_double_nothing(
-    http_driver: SlackDriver, slack: LocalSlack, db: Database
+    http_driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     for name in ACCOUNTS:
         _create(http_driver, slack, name)
@@ -119,16 +119,12 @@ def test_sixteen_clients_over_http_lose_and_double_nothing(
 
 @pytest.mark.usefixtures("postgres_only")
 def test_two_serve_processes_logging_to_one_account(
-    serve_process: Callable[..., ServeProcess],
-    serve_env: Callable[[str], dict[str, str]],
-    database_url: str,
-    slack: LocalSlack,
-    db: Database,
+    serve: Callable[..., ServeProcess], slack: FakeSlack, db: Database
 ) -> None:
-    servers = [serve_process(serve_env(database_url), name=f"serve-{which}") for which in "ab"]
+    servers = [serve(f"serve-{which}") for which in "ab"]
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(lambda server: server.start(), servers))
-    drivers = [SlackDriver(server.url, slack) for server in servers]
+    drivers = [server.driver(slack) for server in servers]
     _create(drivers[0], slack, "Acme Corp")
     slack.clear()
 
@@ -176,7 +172,7 @@ def test_two_serve_processes_logging_to_one_account(
 
 
 def test_one_did_you_mean_answered_by_many_presses_at_once_logs_once(
-    http_driver: SlackDriver, slack: LocalSlack, db: Database
+    http_driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     """Eight presses of the buttons of one "did you mean" question (double clicks, two tabs, Slack's
     retries), "use" and "create" mixed, at the same moment: the parked request is logged once."""

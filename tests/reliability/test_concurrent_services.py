@@ -11,14 +11,15 @@ from datetime import date
 
 from slack_sdk import WebClient
 
+from bot import notify
 from bot.db import Database
 from bot.domain.activities import ActivityKind
 from bot.domain.stages import Step
-from bot.handlers.after_log import after_logged, store_log
-from bot.local_slack import LocalSlack
 from bot.runtime import Runtime
 from bot.services.accounts import AccountRef
-from bot.services.activities import Logged, LogRequest
+from bot.services.activities import LogRequest
+from bot.usecases import logs
+from bot.usecases.facts import LoggedFacts
 from tests.reliability.support import (
     account_by_name,
     announcements_posted,
@@ -27,6 +28,7 @@ from tests.reliability.support import (
     request_keys,
     step_path,
 )
+from tests.support.fake_slack import FakeSlack
 
 TEAM = "T0TEAM1"
 REPS = [f"U0REP{index}" for index in range(1, 6)]
@@ -34,13 +36,13 @@ TODAY = date(2026, 11, 22)
 THREADS = 20
 
 
-def _log(runtime: Runtime, client: WebClient, request: LogRequest) -> Logged:
+def _log(runtime: Runtime, client: WebClient, request: LogRequest) -> LoggedFacts:
     """What a logging listener does: `log_or_ask` in the runtime's unit of work (one transaction,
     committed before the answer, with the deliveries it owes), then what follows a committed log."""
-    outcome, queued = store_log(runtime, request, today=TODAY)
-    assert isinstance(outcome, Logged), outcome
-    after_logged(runtime, client, request.team_id, outcome, queued)
-    return outcome
+    outcome = logs.log(runtime, request, today=TODAY)
+    assert isinstance(outcome.result, LoggedFacts), outcome
+    notify.after_action(runtime, client, request.team_id, outcome.home_user, outcome.queued)
+    return outcome.result
 
 
 def _request(name: str, kind: ActivityKind, key: str, user: str = "U0REP1") -> LogRequest:
@@ -59,7 +61,7 @@ def _all_at_once(runtime: Runtime, client: WebClient, requests: list[LogRequest]
     """Runs the logs on as many threads, released together; returns the errors (as text)."""
     barrier = threading.Barrier(len(requests))
 
-    def one(request: LogRequest) -> Logged:
+    def one(request: LogRequest) -> LoggedFacts:
         barrier.wait(timeout=10)
         return _log(runtime, client, request)
 
@@ -73,7 +75,7 @@ def _all_at_once(runtime: Runtime, client: WebClient, requests: list[LogRequest]
     return errors
 
 
-def _wait_for_posts(slack: LocalSlack, channel: str, count: int, timeout: float = 5.0) -> int:
+def _wait_for_posts(slack: FakeSlack, channel: str, count: int, timeout: float = 5.0) -> int:
     """Announcements may go out after the store: wait until `count` arrived (or time runs out), then
     a moment more so that a duplicate would show."""
     deadline = time.monotonic() + timeout
@@ -83,7 +85,7 @@ def _wait_for_posts(slack: LocalSlack, channel: str, count: int, timeout: float 
     return len(announcements_posted(slack, channel))
 
 
-def test_twenty_meetings_at_once_count_twenty(runtime: Runtime, db: Database, slack: LocalSlack) -> None:
+def test_twenty_meetings_at_once_count_twenty(runtime: Runtime, db: Database, slack: FakeSlack) -> None:
     client = WebClient(token="xoxb-test", base_url=slack.base_url)
     _log(runtime, client, _request("Acme Corp", ActivityKind.CALL, "first"))
 
@@ -105,7 +107,7 @@ def test_twenty_meetings_at_once_count_twenty(runtime: Runtime, db: Database, sl
 
 
 def test_twenty_won_deals_at_once_climb_to_repeater_once(
-    runtime: Runtime, db: Database, slack: LocalSlack
+    runtime: Runtime, db: Database, slack: FakeSlack
 ) -> None:
     client = WebClient(token="xoxb-test", base_url=slack.base_url)
     for index, kind in enumerate([ActivityKind.VISIT, ActivityKind.VISIT, ActivityKind.WON]):
@@ -135,7 +137,7 @@ def test_twenty_won_deals_at_once_climb_to_repeater_once(
 
 
 def test_twenty_reps_creating_one_new_account_at_once_make_one(
-    runtime: Runtime, db: Database, slack: LocalSlack
+    runtime: Runtime, db: Database, slack: FakeSlack
 ) -> None:
     client = WebClient(token="xoxb-test", base_url=slack.base_url)
 

@@ -8,13 +8,11 @@ import random
 import signal
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.db import Database
-from bot.local_slack import LocalSlack
 from bot.views.modals import log_modal
 from tests.reliability.support import (
     LOGGED,
@@ -34,6 +32,7 @@ from tests.reliability.support import (
     submit,
     verdict,
 )
+from tests.support.fake_slack import FakeSlack
 from tests.support.slack_driver import SlackDriver
 
 TEAM = "T0TEAM1"
@@ -74,7 +73,7 @@ class Tried:
         return False
 
 
-def _create_accounts(driver: SlackDriver, slack: LocalSlack) -> None:
+def _create_accounts(driver: SlackDriver, slack: FakeSlack) -> None:
     for name in ACCOUNTS:
         answer = send(driver, "/meeting", f"{name} call -- first", f"create.{name.replace(' ', '')}")
         assert verdict(answer, slack, wait=3) == "stored", answer
@@ -82,7 +81,7 @@ def _create_accounts(driver: SlackDriver, slack: LocalSlack) -> None:
 
 def _client(
     driver: SlackDriver,
-    slack: LocalSlack,
+    slack: FakeSlack,
     commands: list[Tried],
     enough: threading.Event,
     stop_at: float,
@@ -138,16 +137,10 @@ def _check_all_stored_once(db: Database, tried: list[Tried]) -> None:
 
 
 def test_sigkill_under_load_loses_no_acknowledged_command(
-    serve_process: Callable[..., ServeProcess],
-    serve_env: Callable[[str], dict[str, str]],
-    database_url: str,
-    slack: LocalSlack,
-    db: Database,
+    server: ServeProcess, slack: FakeSlack, db: Database
 ) -> None:
     rng = random.Random(SEED)
-    server = serve_process(serve_env(database_url))
-    server.start()
-    driver = SlackDriver(server.url, slack)
+    driver = server.driver(slack)
     _create_accounts(driver, slack)
 
     clients, per_client = 6, 300
@@ -194,15 +187,9 @@ def test_sigkill_under_load_loses_no_acknowledged_command(
 
 
 def test_sigterm_under_load_finishes_in_flight_work_and_refuses_new(
-    serve_process: Callable[..., ServeProcess],
-    serve_env: Callable[[str], dict[str, str]],
-    database_url: str,
-    slack: LocalSlack,
-    db: Database,
+    server: ServeProcess, slack: FakeSlack, db: Database
 ) -> None:
-    server = serve_process(serve_env(database_url))
-    server.start()
-    driver = SlackDriver(server.url, slack)
+    driver = server.driver(slack)
     _create_accounts(driver, slack)
 
     clients, per_client = 6, 300

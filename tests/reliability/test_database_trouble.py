@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.db import Database
-from bot.local_slack import LocalSlack
 from tests.reliability.conftest import proxied_url
 from tests.reliability.support import (
     DOWN,
@@ -33,6 +32,7 @@ from tests.reliability.support import (
     told_within,
     verdict,
 )
+from tests.support.fake_slack import FakeSlack
 from tests.support.slack_driver import SlackDriver
 
 TEAM = "T0TEAM1"
@@ -45,7 +45,7 @@ def _send_all(driver: SlackDriver, triggers: list[str], word: str = "visit") -> 
         return list(pool.map(lambda t: send(driver, "/meeting", f"Acme Corp {word} -- {t}", t), triggers))
 
 
-def _assert_told_nothing_stored(answers: list[Answer], slack: LocalSlack, trouble: str) -> None:
+def _assert_told_nothing_stored(answers: list[Answer], slack: FakeSlack, trouble: str) -> None:
     for answer in answers:
         said = told_within(answer, slack, SLACK_LIMIT)
         assert answer.status == 200 and NOT_STORED.search(said), (
@@ -56,7 +56,7 @@ def _assert_told_nothing_stored(answers: list[Answer], slack: LocalSlack, troubl
     report(f"{trouble}: {len(answers)} commands answered 'nothing was stored' within {slowest:.2f} s")
 
 
-def _serves_again(driver: SlackDriver, slack: LocalSlack, within: float = 6.0) -> float:
+def _serves_again(driver: SlackDriver, slack: FakeSlack, within: float = 6.0) -> float:
     """Seconds until a fresh command is stored again (the same server, no restart)."""
     start = time.monotonic()
     attempt = 0
@@ -71,7 +71,7 @@ def _serves_again(driver: SlackDriver, slack: LocalSlack, within: float = 6.0) -
     raise AssertionError(f"not serving again {within}s after the trouble ended")
 
 
-def _retry_and_check(driver: SlackDriver, slack: LocalSlack, db: Database, answers: list[Answer]) -> None:
+def _retry_and_check(driver: SlackDriver, slack: FakeSlack, db: Database, answers: list[Answer]) -> None:
     """Nothing answered with an error was stored; retried with the same trigger, each is stored once."""
     triggers = [answer.trigger_id for answer in answers]
     keys = request_keys(db, TEAM)
@@ -99,16 +99,8 @@ def _status(url: str) -> int | None:
 
 
 @pytest.mark.usefixtures("sqlite_only")
-def test_a_long_held_sqlite_write_lock(
-    serve_process: Callable[..., ServeProcess],
-    serve_env: Callable[[str], dict[str, str]],
-    database_url: str,
-    slack: LocalSlack,
-    db: Database,
-) -> None:
-    server = serve_process(serve_env(database_url))
-    server.start()
-    driver = SlackDriver(server.url, slack)
+def test_a_long_held_sqlite_write_lock(server: ServeProcess, slack: FakeSlack, db: Database) -> None:
+    driver = server.driver(slack)
     first = send(driver, "/meeting", "Acme Corp call -- first", "first")
     assert verdict(first, slack, wait=3) == "stored"
 
@@ -136,16 +128,15 @@ def test_a_long_held_sqlite_write_lock(
 @pytest.mark.parametrize("trouble", ["stopped", "hanging"])
 def test_postgres_stopped_or_hanging(
     trouble: str,
-    serve_process: Callable[..., ServeProcess],
-    serve_env: Callable[[str], dict[str, str]],
+    serve: Callable[..., ServeProcess],
     database_url: str,
     pg_proxy: TcpProxy,
-    slack: LocalSlack,
+    slack: FakeSlack,
     db: Database,
 ) -> None:
-    server = serve_process(serve_env(proxied_url(database_url, pg_proxy)))
+    server = serve(database=proxied_url(database_url, pg_proxy))
     server.start()
-    driver, base = SlackDriver(server.url, slack), f"http://127.0.0.1:{server.port}"
+    driver, base = server.driver(slack), f"http://127.0.0.1:{server.port}"
     first = send(driver, "/meeting", "Acme Corp call -- first", "first")
     assert verdict(first, slack, wait=3) == "stored"
     assert _status(base + "/readyz") == 200

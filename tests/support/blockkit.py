@@ -1,6 +1,6 @@
 """A strict Block Kit checker: Slack's published limits applied to a message, a modal or a Home view.
 
-Our fake of Slack (bot/local_slack.py) accepts anything; Slack does not. `check_message(payload)` and
+Our fake of Slack (tests/support/fake_slack.py) accepts anything; Slack does not. `check_message(payload)` and
 `check_view(view)` raise `BlockKitViolation` (an AssertionError) naming the rule broken and where, e.g.
 ``section.text.max_length: 3012 > 3000 at chat.postMessage#2 blocks[4].text.text``.
 

@@ -3,13 +3,17 @@ short readers of what is stored, for assertions."""
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import sys
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import create_engine, func, select, text
+import pytest
+from sqlalchemy import Engine, create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from bot.config import sqlalchemy_url
+from bot.config import get_settings, sqlalchemy_url
 from bot.db import Database, upgrade
 from bot.models import Account, Activity, Base, Followup, PendingRequest, Recovery, StepChange
 
@@ -30,16 +34,30 @@ def reset_schema(url: str) -> None:
     engine.dispose()
 
 
-def migrated(url: str | None, sqlite_file: Path) -> str:
-    """A database migrated from scratch: the PostgreSQL one at `url` with its schema reset, or a new
-    SQLite file when `url` is None. Returns its SQLAlchemy URL."""
-    if url:
-        url = sqlalchemy_url(url)
-        reset_schema(url)
+def migrated(url: str | None, sqlite_file: Path, *, announce: bool = False) -> str:
+    """A database migrated from scratch: a new SQLite file (`sqlite_file` when `url` is None), or the
+    PostgreSQL database at `url` with its schema reset (`announce`: say so on stderr first). Returns its
+    SQLAlchemy URL; ValueError for an SQLite database that is not a new file."""
+    url = sqlalchemy_url(url or f"sqlite:///{sqlite_file}")
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if not parsed.database or parsed.database == ":memory:":
+            raise ValueError("give SQLite as a file URL, e.g. sqlite:////tmp/bench.db")
+        if Path(parsed.database).exists():
+            raise ValueError(f"{parsed.database} exists; a new SQLite file is needed")
     else:
-        url = f"sqlite:///{sqlite_file}"
+        if announce:
+            print(f"WARNING: dropping and recreating schema public in {shown(url)}", file=sys.stderr)
+        reset_schema(url)
     upgrade(url)
     return url
+
+
+def database_version(engine: Engine) -> str:
+    if engine.dialect.name == "sqlite":
+        return f"SQLite {sqlite3.sqlite_version}"
+    with engine.connect() as connection:
+        return f"PostgreSQL {connection.scalar(text('SHOW server_version'))}"
 
 
 def shown(url: str) -> str:
@@ -132,3 +150,22 @@ def the_recovery(db: Database, team: str = TEAM) -> Recovery:
     found = recoveries(db, team)
     assert len(found) == 1, [(r.id, r.status) for r in found]
     return found[0]
+
+
+def the_followup(db: Database, team: str = TEAM) -> Followup:
+    found = followups(db, team)
+    assert len(found) == 1, [(f.due_on, f.source) for f in found]
+    return found[0]
+
+
+def cli_environment(monkeypatch: pytest.MonkeyPatch, database_url: str, workdir: Path, **env: str) -> None:
+    """The environment `pyramid-bot` commands get in a test: no Pyramid or Slack setting of the machine,
+    this database, `env` (SLACK_BOT_TOKEN="…", …), the working directory `workdir`, settings read anew."""
+    for name in list(os.environ):
+        if name.upper().startswith(("PYRAMID_", "SLACK_")) and name != "PYRAMID_TEST_DATABASE_URL":
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.chdir(workdir)
+    get_settings.cache_clear()

@@ -3,6 +3,7 @@ reliability tests and the benchmarks; the runtime and Web API client the schedul
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -81,6 +82,12 @@ def serving(
         served.stop()
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def events_url(base_url: str) -> str:
     return base_url + EVENTS_PATH
 
@@ -90,6 +97,7 @@ def runtime_for(settings: Settings, db: Database, clock: Clock) -> Runtime:
     return Runtime(settings=settings, db=db, clock=clock)
 
 
-def jobs_client(slack_url: str) -> WebClient:
-    """The Web API client the scheduler gives its jobs (with its retries)."""
-    return add_retries(WebClient(token="xoxb-test", base_url=slack_url))
+def jobs_client(slack: Any) -> WebClient:
+    """The Web API client the scheduler gives its jobs (with its retries), to a fake Slack (or its URL)."""
+    base_url = slack if isinstance(slack, str) else slack.base_url
+    return add_retries(WebClient(token="xoxb-test", base_url=base_url))

@@ -4,6 +4,7 @@ modal submissions, suggestions, events), and readers of what the bot sent back t
 from __future__ import annotations
 
 import json
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -19,7 +20,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
-from bot.local_slack import LocalSlack
+from tests.support.fake_slack import FakeSlack
 from tests.support.server import LIVE_RUNTIMES, events_url, serving
 
 SIGNING_SECRET = "test-signing-secret"
@@ -44,7 +45,7 @@ class Sent:
 class SlackDriver:
     """Sends what Slack would send, signed; reads what the bot posted back from the fake."""
 
-    def __init__(self, url: str, slack: LocalSlack) -> None:
+    def __init__(self, url: str, slack: FakeSlack) -> None:
         self.url = url
         self.slack = slack
         # Slash-command acks by response key: a reply can come in the ack itself (Slack shows it).
@@ -97,8 +98,10 @@ class SlackDriver:
         team: str = TEAM,
         trigger_id: str | None = None,
         channel: str = "C0SALES",
+        extra: dict[str, str] | None = None,
         **kwargs: Any,
     ) -> tuple[Sent, str]:
+        """A slash command with Slack's own fields (and `extra` ones: Enterprise Grid's, for instance)."""
         key = uuid.uuid4().hex[:10]
         fields = {
             "token": "legacy",
@@ -113,6 +116,7 @@ class SlackDriver:
             "api_app_id": "A0PYRAMID",
             "response_url": self.slack.response_url(key),
             "trigger_id": trigger_id or f"trig.{uuid.uuid4().hex}",
+            **(extra or {}),
         }
         sent = self.form(fields, **kwargs)
         self.acks[key] = sent
@@ -123,6 +127,24 @@ class SlackDriver:
         sent, key = self.command(command, text, **kwargs)
         assert sent.status == 200, sent
         return self.reply(key)
+
+    def same_delivery(
+        self, command: str, text: str, trigger_id: str, copies: int = 3
+    ) -> list[tuple[Sent, str]]:
+        """One command delivered `copies` times at once (Slack retrying while the first is under way):
+        every copy carries the same trigger id. Returns each copy's answer and response key."""
+        sent: list[tuple[Sent, str]] = []
+
+        def deliver() -> None:
+            sent.append(self.command(command, text, trigger_id=trigger_id))
+
+        threads = [threading.Thread(target=deliver) for _ in range(copies)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(sent) == copies, sent
+        return sent
 
     def reply(self, key: str, timeout: float = 5.0) -> dict[str, Any]:
         """The reply to a command: in its ack when it came there, else at its response URL."""
@@ -150,33 +172,19 @@ class SlackDriver:
         channel: str = "C0SALES",
     ) -> tuple[Sent, str]:
         """Presses the button `action_id` of a message the bot posted (or a forged value)."""
-        button, block_id = find_button(message, action_id)
         key = uuid.uuid4().hex[:10]
+        container = {
+            "type": "message",
+            "message_ts": "1700000000.000100",
+            "channel_id": channel,
+            "is_ephemeral": True,
+        }
         payload = {
-            "type": "block_actions",
-            "team": {"id": team, "domain": "acme"},
-            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
-            "api_app_id": "A0PYRAMID",
-            "token": "legacy",
-            "trigger_id": f"trig.{uuid.uuid4().hex}",
-            "container": {
-                "type": "message",
-                "message_ts": "1700000000.000100",
-                "channel_id": channel,
-                "is_ephemeral": True,
-            },
+            **interaction("block_actions", user, team),
+            "container": container,
             "channel": {"id": channel, "name": "sales"},
             "response_url": self.slack.response_url(key),
-            "actions": [
-                {
-                    "action_id": action_id,
-                    "block_id": block_id,
-                    "type": "button",
-                    "value": value if value is not None else button.get("value"),
-                    "text": button["text"],
-                    "action_ts": "1700000001.000200",
-                }
-            ],
+            "actions": [button_action(message, action_id, value)],
         }
         return self.payload(payload), key
 
@@ -190,12 +198,7 @@ class SlackDriver:
         view_id: str | None = None,
     ) -> Sent:
         payload = {
-            "type": "view_submission",
-            "team": {"id": team, "domain": "acme"},
-            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
-            "api_app_id": "A0PYRAMID",
-            "token": "legacy",
-            "trigger_id": f"trig.{uuid.uuid4().hex}",
+            **interaction("view_submission", user, team),
             "view": {
                 **view,
                 "id": view_id or view.get("id") or f"V{uuid.uuid4().hex[:10].upper()}",
@@ -241,24 +244,9 @@ def press_in(
 ) -> tuple[Sent, str]:
     """Presses an element of a message the bot posted to `channel`, as Slack sends it for a real (not
     ephemeral) message: the container names the message and the payload carries it."""
-    if action is None:
-        element, block_id = find_button(message, action_id)
-        action = {
-            "action_id": action_id,
-            "block_id": block_id,
-            "type": element.get("type", "button"),
-            "value": value if value is not None else element.get("value"),
-            "text": element.get("text"),
-            "action_ts": "1700000001.000200",
-        }
     key = uuid.uuid4().hex[:10]
     payload = {
-        "type": "block_actions",
-        "team": {"id": team, "domain": "acme"},
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
-        "api_app_id": "A0PYRAMID",
-        "token": "legacy",
-        "trigger_id": f"trig.{uuid.uuid4().hex}",
+        **interaction("block_actions", user, team),
         "container": {
             "type": "message",
             "message_ts": message["ts"],
@@ -273,14 +261,14 @@ def press_in(
             "blocks": message.get("blocks", []),
         },
         "response_url": driver.slack.response_url(key),
-        "actions": [action],
+        "actions": [action or button_action(message, action_id, value)],
     }
     sent = driver.payload(payload)
     assert sent.status == 200, sent
     return sent, key
 
 
-def settle(slack: LocalSlack, quiet: float = 0.15, timeout: float = 3.0) -> None:
+def settle(slack: FakeSlack, quiet: float = 0.15, timeout: float = 3.0) -> None:
     """Waits until the work that goes on after the acks (announcements, the home tab) has finished
     and the fake Slack has had no new call for `quiet` seconds."""
     for _ in range(2):  # after-work may queue more after-work (an answer, then the Home)
@@ -296,15 +284,42 @@ def settle(slack: LocalSlack, quiet: float = 0.15, timeout: float = 3.0) -> None
         seen = now
 
 
-def find_button(message: dict[str, Any], action_id: str) -> tuple[dict[str, Any], str]:
+def interaction(kind: str, user: str, team: str) -> dict[str, Any]:
+    """The fields every interaction payload of `kind` starts with: who, from which workspace, a trigger."""
+    return {
+        "type": kind,
+        "team": {"id": team, "domain": "acme"},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
+        "api_app_id": "A0PYRAMID",
+        "token": "legacy",
+        "trigger_id": f"trig.{uuid.uuid4().hex}",
+    }
+
+
+def find_button(
+    message: dict[str, Any], action_id: str, value: str | None = None
+) -> tuple[dict[str, Any], str]:
+    """The element `action_id` of a message or view (the one with `value`, when given) and its block id."""
     for block in message.get("blocks", []):
-        for element in block.get("elements", []) if block.get("type") == "actions" else []:
-            if element.get("action_id") == action_id:
+        elements = block.get("elements", []) if block.get("type") == "actions" else []
+        for element in [*elements, block.get("accessory") or {}]:
+            if element.get("action_id") == action_id and value in (None, element.get("value")):
                 return element, block.get("block_id", "")
-        accessory = block.get("accessory")
-        if accessory and accessory.get("action_id") == action_id:
-            return accessory, block.get("block_id", "")
-    raise AssertionError(f"no button {action_id} in {json.dumps(message)[:500]}")
+    found = f"no button {action_id}" + ("" if value is None else f" with value {value!r}")
+    raise AssertionError(f"{found} in {json.dumps(message)[:500]}")
+
+
+def button_action(message: dict[str, Any], action_id: str, value: str | None = None) -> dict[str, Any]:
+    """The action a press on the button `action_id` sends (`value`: a forged one instead of its own)."""
+    element, block_id = find_button(message, action_id)
+    return {
+        "action_id": action_id,
+        "block_id": block_id,
+        "type": element.get("type", "button"),
+        "value": value if value is not None else element.get("value"),
+        "text": element.get("text"),
+        "action_ts": "1700000001.000200",
+    }
 
 
 def text_of(message: dict[str, Any]) -> str:
@@ -340,7 +355,7 @@ def option(value: str, text: str | None = None) -> dict[str, Any]:
     return {"text": {"type": "plain_text", "text": text or value, "emoji": True}, "value": value}
 
 
-def posts_to(slack: LocalSlack, channel: str) -> list[dict[str, Any]]:
+def posts_to(slack: FakeSlack, channel: str) -> list[dict[str, Any]]:
     """What the bot posted (chat.postMessage) to `channel`."""
     return [c.body for c in slack.calls_to("chat.postMessage") if c.body.get("channel") == channel]
 
@@ -350,13 +365,13 @@ def kind_of(body: dict[str, Any]) -> str | None:
     return ((body.get("metadata") or {}).get("event_payload") or {}).get("kind")
 
 
-def updates(slack: LocalSlack) -> list[dict[str, Any]]:
+def updates(slack: FakeSlack) -> list[dict[str, Any]]:
     return [c.body for c in slack.calls_to("chat.update")]
 
 
 @contextmanager
 def driving(
-    settings: Settings, db: Database, clock: Clock, slack: LocalSlack, *, settle_after: bool = False
+    settings: Settings, db: Database, clock: Clock, slack: FakeSlack, *, settle_after: bool = False
 ) -> Iterator[SlackDriver]:
     """A driver for the app with these settings behind its own waitress server (as the `driver` fixture
     has); `settle_after`: the after-work of the last action finishes before the app stops."""

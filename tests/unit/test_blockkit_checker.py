@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
-from bot.local_slack import LocalSlack
 from tests.support.blockkit import BlockKitViolation, check_ack_body, check_calls, check_message, check_view
+from tests.support.fake_slack import FakeSlack
 
 
 def mrkdwn(text: str) -> dict[str, Any]:
@@ -249,7 +249,7 @@ def test_a_home_view_of_100_blocks_passes_and_a_message_of_100_does_not() -> Non
 
 
 def test_what_the_bot_sent_through_the_fake_is_checked() -> None:
-    with LocalSlack() as fake:
+    with FakeSlack() as fake:
         client = WebClient(token="xoxb-test", base_url=fake.base_url)
         client.chat_postMessage(channel="C1", **GOOD_MESSAGE)
         client.views_publish(user_id="U1", view={"type": "home", "blocks": GOOD_MESSAGE["blocks"]})

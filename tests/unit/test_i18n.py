@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import string
 from datetime import date
 from pathlib import Path
@@ -253,3 +254,59 @@ def test_the_followup_and_trouble_examples_parse(locale: str) -> None:
     assert followup.due_on > TODAY
     trouble = parsing.parse_trouble(_command_text(t(locale, "example_trouble"), "/trouble"))
     assert trouble.what
+
+
+# ------------------------------------------------------------------------- the method's numbers
+
+
+def _t_calls() -> list[tuple[str, list[str], set[str] | None]]:
+    """Every `t(locale, key, ...)` in bot/ whose key is a literal or an f-string: (where, the catalogue
+    keys it may name, the keyword params it passes or None when it passes **params)."""
+    calls = []
+    for path in _source_files():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "t"):
+                continue
+            if len(node.args) < 2:
+                continue
+            argument = node.args[1]
+            options = [argument.body, argument.orelse] if isinstance(argument, ast.IfExp) else [argument]
+            keys: list[str] = []
+            for option in options:
+                if isinstance(option, ast.Constant) and isinstance(option.value, str):
+                    keys.append(option.value)
+                elif isinstance(option, ast.JoinedStr) and isinstance(option.values[0], ast.Constant):
+                    prefix = str(option.values[0].value)
+                    keys += [key for key in EN if key.startswith(prefix)]
+            params = {keyword.arg for keyword in node.keywords}
+            passed = None if None in params else {name for name in params if name is not None}
+            calls.append((f"{path.relative_to(BOT.parent)}:{node.lineno}", keys, passed))
+    return calls
+
+
+RULE_PARAMS = {"days", "weeks"}
+
+
+def test_every_call_passes_the_numbers_its_message_takes() -> None:
+    """The method's numbers are parameters ("{days} days"): a call that forgot one would show "{days}"."""
+    missing = []
+    for where, keys, passed in _t_calls():
+        if passed is None:
+            continue
+        for key in keys:
+            for locale in LOCALES:
+                wanted = _placeholders(CATALOGUES[locale][key]) & RULE_PARAMS
+                if not wanted <= passed:
+                    missing.append((where, key, locale, wanted - passed))
+    assert missing == []
+
+
+@pytest.mark.parametrize("key", sorted(EN))
+def test_no_message_spells_out_a_number_of_days(key: str) -> None:
+    """Thresholds and windows live in bot/domain; the texts take them as {days} (examples aside)."""
+    if key.startswith("example_"):
+        return
+    for locale in LOCALES:
+        text = CATALOGUES[locale][key]
+        assert not re.search(r"\d+ ?(days?\b|d\b|日)", text), (locale, key, text)
+        assert not re.search(r"\b(a|one) week\b|1週間後", text), (locale, key, text)

@@ -1,4 +1,7 @@
-"""Round trips through the real slack_sdk / slack_bolt clients against bot.local_slack.LocalSlack."""
+"""Round trips through the real slack_sdk / slack_bolt clients against the tests' FakeSlack.
+
+FakeSlack (tests/support/fake_slack.py) is the console's stand-in for Slack (bot.console.standin) plus
+failure injection, membership and waiting: these tests cover both."""
 
 from __future__ import annotations
 
@@ -19,19 +22,19 @@ from slack_sdk.http_retry import builtin_handlers
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from bot.local_slack import Call, LocalSlack
+from tests.support.fake_slack import Call, FakeSlack
 
 BLOCKS = [{"type": "section", "text": {"type": "mrkdwn", "text": "*Acme* moved to Proposal"}}]
 
 
 @pytest.fixture
-def fake() -> Iterator[LocalSlack]:
-    with LocalSlack() as server:
+def fake() -> Iterator[FakeSlack]:
+    with FakeSlack() as server:
         yield server
 
 
 @pytest.fixture
-def client(fake: LocalSlack) -> WebClient:
+def client(fake: FakeSlack) -> WebClient:
     return WebClient(token="xoxb-test", base_url=fake.base_url)
 
 
@@ -41,7 +44,7 @@ def _post(url: str, data: bytes, content_type: str) -> tuple[int, str]:
         return response.status, response.read().decode()
 
 
-def test_urls_point_at_the_running_server(fake: LocalSlack) -> None:
+def test_urls_point_at_the_running_server(fake: FakeSlack) -> None:
     assert fake.base_url == f"http://127.0.0.1:{fake.port}/api/"
     assert fake.response_url() == f"http://127.0.0.1:{fake.port}/respond/r1"
     assert fake.response_url("a b/c").endswith("/respond/a%20b%2Fc")
@@ -49,10 +52,10 @@ def test_urls_point_at_the_running_server(fake: LocalSlack) -> None:
 
 def test_urls_need_a_started_server() -> None:
     with pytest.raises(RuntimeError, match="start"):
-        _ = LocalSlack().base_url
+        _ = FakeSlack().base_url
 
 
-def test_post_message_is_recorded_with_decoded_blocks(fake: LocalSlack, client: WebClient) -> None:
+def test_post_message_is_recorded_with_decoded_blocks(fake: FakeSlack, client: WebClient) -> None:
     first = client.chat_postMessage(channel="C1", text="Acme moved", blocks=BLOCKS)
     second = client.chat_postMessage(channel="C1", text="again", thread_ts=first["ts"])
 
@@ -68,7 +71,7 @@ def test_post_message_is_recorded_with_decoded_blocks(fake: LocalSlack, client: 
     assert second["message"]["thread_ts"] == first["ts"]
 
 
-def test_form_encoded_json_fields_are_decoded(fake: LocalSlack, client: WebClient) -> None:
+def test_form_encoded_json_fields_are_decoded(fake: FakeSlack, client: WebClient) -> None:
     # api_call(params=...) sends a form body, as older code paths and other clients do.
     attachments = [{"color": "#36a64f", "text": "won"}]
     client.api_call(
@@ -95,7 +98,7 @@ def test_post_to_a_user_id_answers_with_the_dm_channel(client: WebClient) -> Non
     assert client.conversations_open(users="U1")["channel"]["id"] == "DU1"
 
 
-def test_users_info_honours_add_user_and_include_locale(fake: LocalSlack, client: WebClient) -> None:
+def test_users_info_honours_add_user_and_include_locale(fake: FakeSlack, client: WebClient) -> None:
     fake.add_user("U1", name="sato", tz="America/New_York", locale="ja-JP")
 
     user = client.users_info(user="U1", include_locale=True)["user"]
@@ -119,7 +122,7 @@ def test_unknown_users_get_a_default_profile(client: WebClient) -> None:
     )
 
 
-def test_users_list_returns_every_known_user(fake: LocalSlack, client: WebClient) -> None:
+def test_users_list_returns_every_known_user(fake: FakeSlack, client: WebClient) -> None:
     fake.add_user("U1", deleted=True)
     members = client.users_list()["members"]
     assert {(m["id"], m["is_bot"], m["deleted"]) for m in members} == {
@@ -128,17 +131,17 @@ def test_users_list_returns_every_known_user(fake: LocalSlack, client: WebClient
     }
 
 
-def test_add_user_rejects_unknown_time_zones(fake: LocalSlack) -> None:
+def test_add_user_rejects_unknown_time_zones(fake: FakeSlack) -> None:
     with pytest.raises(KeyError):
         fake.add_user("U1", tz="Mars/Olympus")
 
 
-def test_auth_test_describes_the_bot(fake: LocalSlack, client: WebClient) -> None:
+def test_auth_test_describes_the_bot(fake: FakeSlack, client: WebClient) -> None:
     answer = client.auth_test()
     assert (answer["team_id"], answer["user_id"], answer["bot_id"]) == ("T0LOCAL", "UBOT", "BLOCAL")
 
 
-def test_views_open_returns_an_id_and_update_keeps_it(fake: LocalSlack, client: WebClient) -> None:
+def test_views_open_returns_an_id_and_update_keeps_it(fake: FakeSlack, client: WebClient) -> None:
     view = {
         "type": "modal",
         "callback_id": "log",
@@ -156,7 +159,7 @@ def test_views_open_returns_an_id_and_update_keeps_it(fake: LocalSlack, client: 
     assert fake.calls_to("views.open")[0].body["view"] == view
 
 
-def test_fail_next_answers_429_with_retry_after_then_recovers(fake: LocalSlack, client: WebClient) -> None:
+def test_fail_next_answers_429_with_retry_after_then_recovers(fake: FakeSlack, client: WebClient) -> None:
     fake.fail_next("chat.postMessage", status=429, retry_after=1)
 
     with pytest.raises(SlackApiError) as failure:
@@ -169,7 +172,7 @@ def test_fail_next_answers_429_with_retry_after_then_recovers(fake: LocalSlack, 
     assert len(fake.calls_to("chat.postMessage")) == 2
 
 
-def test_fail_next_with_status_200_is_an_api_error(fake: LocalSlack, client: WebClient) -> None:
+def test_fail_next_with_status_200_is_an_api_error(fake: FakeSlack, client: WebClient) -> None:
     fake.fail_next("chat.postMessage", status=200, retry_after=None, error="channel_not_found")
     with pytest.raises(SlackApiError) as failure:
         client.chat_postMessage(channel="C1", text="hi")
@@ -178,7 +181,7 @@ def test_fail_next_with_status_200_is_an_api_error(fake: LocalSlack, client: Web
 
 
 def test_rate_limit_retry_handler_succeeds_after_one_429(
-    fake: LocalSlack, monkeypatch: pytest.MonkeyPatch
+    fake: FakeSlack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The handler sleeps Retry-After + random(); record the sleep instead of waiting a second.
     sleeps: list[float] = []
@@ -192,7 +195,7 @@ def test_rate_limit_retry_handler_succeeds_after_one_429(
     assert len(sleeps) == 1 and 1 <= sleeps[0] < 2
 
 
-def test_posts_to_response_url_are_recorded(fake: LocalSlack) -> None:
+def test_posts_to_response_url_are_recorded(fake: FakeSlack) -> None:
     status, text = _post(
         fake.response_url("cmd1"), b'{"text": "hello", "replace_original": true}', "application/json"
     )
@@ -207,21 +210,19 @@ def test_posts_to_response_url_are_recorded(fake: LocalSlack) -> None:
     ]
 
 
-def test_fail_next_applies_to_response_urls(fake: LocalSlack) -> None:
+def test_fail_next_applies_to_response_urls(fake: FakeSlack) -> None:
     fake.fail_next("response_url", status=404, retry_after=None, error="expired_url")
     assert WebhookClient(fake.response_url()).send(text="late").status_code == 404
     assert len(fake.calls_to("response_url")) == 1
 
 
-def test_wait_for_times_out_with_the_methods_seen(fake: LocalSlack, client: WebClient) -> None:
+def test_wait_for_times_out_with_the_methods_seen(fake: FakeSlack, client: WebClient) -> None:
     client.auth_test()
     with pytest.raises(AssertionError, match=r"'chat.postMessage'.*got 0.*\['auth.test'\]"):
         fake.wait_for("chat.postMessage", timeout=0.1)
 
 
-def test_wait_for_returns_when_a_call_arrives_from_another_thread(
-    fake: LocalSlack, client: WebClient
-) -> None:
+def test_wait_for_returns_when_a_call_arrives_from_another_thread(fake: FakeSlack, client: WebClient) -> None:
     timer = threading.Timer(0.05, lambda: client.chat_postMessage(channel="C1", text="later"))
     timer.start()
     try:
@@ -231,13 +232,13 @@ def test_wait_for_returns_when_a_call_arrives_from_another_thread(
     assert calls[0].body["text"] == "later"
 
 
-def test_clear_forgets_calls(fake: LocalSlack, client: WebClient) -> None:
+def test_clear_forgets_calls(fake: FakeSlack, client: WebClient) -> None:
     client.auth_test()
     fake.clear()
     assert fake.calls == []
 
 
-def test_listeners_see_every_call(fake: LocalSlack, client: WebClient) -> None:
+def test_listeners_see_every_call(fake: FakeSlack, client: WebClient) -> None:
     seen: list[str] = []
     fake.add_listener(lambda call: seen.append(call.method))
 
@@ -249,7 +250,7 @@ def test_listeners_see_every_call(fake: LocalSlack, client: WebClient) -> None:
     assert seen == ["chat.postMessage"]
 
 
-def test_unknown_methods_answer_ok_and_unknown_paths_404(fake: LocalSlack, client: WebClient) -> None:
+def test_unknown_methods_answer_ok_and_unknown_paths_404(fake: FakeSlack, client: WebClient) -> None:
     assert client.reactions_add(channel="C1", timestamp="1.2", name="tada")["ok"] is True
     assert fake.calls_to("reactions.add")[0].body == {"channel": "C1", "timestamp": "1.2", "name": "tada"}
     with pytest.raises(urllib.error.HTTPError) as missing:
@@ -258,7 +259,7 @@ def test_unknown_methods_answer_ok_and_unknown_paths_404(fake: LocalSlack, clien
 
 
 def test_two_fakes_run_at_once_on_different_ports() -> None:
-    with LocalSlack() as one, LocalSlack() as two:
+    with FakeSlack() as one, FakeSlack() as two:
         assert one.port != two.port
         WebClient(token="x", base_url=one.base_url).chat_postMessage(channel="C1", text="one")
         WebClient(token="x", base_url=two.base_url).chat_postMessage(channel="C2", text="two")
@@ -266,7 +267,7 @@ def test_two_fakes_run_at_once_on_different_ports() -> None:
         assert [c.body["text"] for c in two.calls] == ["two"]
 
 
-def test_files_upload_v2_works_end_to_end(fake: LocalSlack, client: WebClient) -> None:
+def test_files_upload_v2_works_end_to_end(fake: FakeSlack, client: WebClient) -> None:
     content = b"\x89PNG\r\n\x1a\n\x00binary\r\n"
 
     answer = client.files_upload_v2(content=content, filename="x.png", channel="C1", title="Pyramid")
@@ -283,7 +284,7 @@ def test_files_upload_v2_works_end_to_end(fake: LocalSlack, client: WebClient) -
     assert answer["file"]["name"] == "x.png"
 
 
-def test_multipart_form_bodies_are_decoded(fake: LocalSlack, client: WebClient) -> None:
+def test_multipart_form_bodies_are_decoded(fake: FakeSlack, client: WebClient) -> None:
     client.api_call(
         "files.upload", data={"channels": "C1", "filename": "a.csv"}, files={"file": b"a,b\r\n1,2"}
     )
@@ -291,7 +292,7 @@ def test_multipart_form_bodies_are_decoded(fake: LocalSlack, client: WebClient) 
     assert call.body == {"channels": "C1", "filename": "a.csv", "file": b"a,b\r\n1,2"}
 
 
-def test_bolt_handlers_run_against_the_fake(fake: LocalSlack) -> None:
+def test_bolt_handlers_run_against_the_fake(fake: FakeSlack) -> None:
     app = App(
         client=WebClient(token="xoxb-test", base_url=fake.base_url),
         signing_secret="unused",

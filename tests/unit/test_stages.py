@@ -64,6 +64,10 @@ def test_every_step_has_its_key_label_and_stage(step: Step, key: str, label: str
     assert label.split(".")[0] == str(stage.value)
 
 
+def test_customers_are_stages_three_and_four() -> None:
+    assert [stage for stage in Stage if stage.is_customer] == [Stage.CUSTOMER, Stage.REPEATER]
+
+
 def test_four_stages_numbered_one_to_four() -> None:
     assert [stage.value for stage in Stage] == [1, 2, 3, 4]
 

@@ -1,19 +1,12 @@
-"""Block Kit rendered as terminal text (bot.views.text): pure, so plain dictionaries in, text out."""
+"""Block Kit rendered as terminal text (bot.console.render): pure, so plain dictionaries in, text out."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.views.text import (
-    DIVIDER,
-    ButtonRef,
-    display_width,
-    mrkdwn_to_text,
-    render_blocks,
-    render_message,
-    render_modal,
-    render_view,
-)
+from bot.console.elements import ButtonRef, describe_element
+from bot.console.mrkdwn import display_width, mrkdwn_to_text
+from bot.console.render import DIVIDER, render_blocks, render_message, render_modal, render_view
 
 
 def plain(text: str) -> dict[str, Any]:
@@ -294,3 +287,21 @@ def test_input_blocks_in_messages_are_described() -> None:
         "element": {"type": "plain_text_input", "placeholder": plain("what happened")},
     }
     assert render_blocks([block])[0] == "Note (optional): (what happened)"
+
+
+def test_each_element_type_is_described_on_one_line() -> None:
+    stages = [{"text": plain("Prospect"), "value": "2"}, {"text": plain("Customer"), "value": "3"}]
+    chosen = {"type": "static_select", "placeholder": plain("Stage"), "options": stages}
+    picked = describe_element({**chosen, "initial_option": stages[1]})
+    assert picked == "Stage: Customer ▾ (Prospect / Customer)"
+    assert describe_element({"type": "checkboxes", "options": stages}) == "choose ▾ (Prospect / Customer)"
+    assert describe_element({"type": "overflow", "options": stages}) == "⋯ (Prospect / Customer)"
+    assert describe_element({"type": "external_select"}) == "search ▾ (type to search)"
+    assert describe_element({"type": "multi_users_select", "initial_users": ["U1", "U2"]}) == "@U1, @U2 ▾"
+    assert describe_element({"type": "channels_select", "initial_channel": "C1"}) == "#C1 ▾"
+    assert describe_element({"type": "datepicker", "initial_date": "2024-05-01"}) == "2024-05-01 ▾ (date)"
+    assert describe_element({"type": "timepicker"}) == "pick a time ▾ (time)"
+    assert describe_element({"type": "number_input", "initial_value": "3"}) == '"3"'
+    assert describe_element({"type": "plain_text_input", "placeholder": plain("Note")}) == "(Note)"
+    assert describe_element({"type": "rich_text_input", "placeholder": plain("Say")}) == "Say"
+    assert describe_element({"type": "file_input"}) == "(file_input)"

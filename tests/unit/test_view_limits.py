@@ -23,11 +23,10 @@ from bot.domain.recovery import ALL_STEPS_MASK, RecoveryStatus
 from bot.domain.stages import LADDER, Climb, Stage, Step
 from bot.i18n import LOCALES, en, t
 from bot.models import Account, Activity, Recovery
-from bot.services.activities import Logged
 from bot.services.analytics import Analytics
-from bot.services.cards import AccountCard
 from bot.services.digests import Digest, FollowupItem, LapsingItem, RecoveryItem, StalledItem
 from bot.services.summaries import Advancement, QuietCounts, Summary, Win
+from bot.usecases.facts import AccountCard, AccountFacts, ActivityFacts, LoggedFacts, RecoveryFacts
 from bot.views import announcements, card, digest, home, modals, pyramid, recovery, replies, summary
 from bot.views.blocks import MESSAGE_TEXT_BUDGET, clip, escape, fit_lines, pack_lines
 from tests.support.blockkit import (
@@ -131,7 +130,7 @@ def heavy_summary(count: int = 100) -> Summary:
     )
 
 
-def account(**changes: Any) -> Account:
+def account_row(**changes: Any) -> Account:
     values: dict[str, Any] = {
         "id": 42,
         "team_id": "T1",
@@ -155,7 +154,11 @@ def account(**changes: Any) -> Account:
     return Account(**values)
 
 
-def activity(index: int = 1, note: str = JA_NOTE, **changes: Any) -> Activity:
+def account(**changes: Any) -> AccountFacts:
+    return AccountFacts.of(account_row(**changes))
+
+
+def activity(index: int = 1, note: str = JA_NOTE, **changes: Any) -> ActivityFacts:
     values: dict[str, Any] = {
         "id": index,
         "team_id": "T1",
@@ -170,11 +173,11 @@ def activity(index: int = 1, note: str = JA_NOTE, **changes: Any) -> Activity:
         "created_at": NOW,
     }
     values.update(changes)
-    return Activity(**values)
+    return ActivityFacts.of(Activity(**values))
 
 
-def a_recovery(status: RecoveryStatus = RecoveryStatus.OPEN, what: str = JA_NOTE) -> Recovery:
-    return Recovery(
+def a_recovery(status: RecoveryStatus = RecoveryStatus.OPEN, what: str = JA_NOTE) -> RecoveryFacts:
+    row = Recovery(
         id=7,
         team_id="T1",
         account_id=42,
@@ -186,10 +189,11 @@ def a_recovery(status: RecoveryStatus = RecoveryStatus.OPEN, what: str = JA_NOTE
         opened_at=NOW,
         opened_on=TODAY,
     )
+    return RecoveryFacts.of(row, account_row())
 
 
-def logged(note: str) -> Logged:
-    return Logged(
+def logged(note: str) -> LoggedFacts:
+    return LoggedFacts(
         account=account(),
         activity=activity(note=note),
         climb=Climb(before=Step.NAME_ONLY, after=Step.REPEATER),
@@ -254,18 +258,12 @@ MESSAGES: dict[str, Callable[[str], dict[str, Any]]] = {
     ),
     "notice": lambda locale: replies.plain_notice(JA_NOTE * 5),
     "edited": lambda locale: replies.edited("edited_rename", locale, old=NAME, new=AMP_NOTE),
-    "checklist, open": lambda locale: recovery.owner_checklist(a_recovery(), account(), locale),
-    "checklist, ampersands": lambda locale: recovery.owner_checklist(
-        a_recovery(what=AMP_NOTE), account(), locale
-    ),
-    "checklist, closed": lambda locale: recovery.owner_checklist(
-        a_recovery(RecoveryStatus.LOST), account(), locale
-    ),
-    "trouble channel post": lambda locale: recovery.channel_post(
-        a_recovery(what=AMP_NOTE), account(), locale
-    ),
-    "trouble flag": lambda locale: recovery.flag_post(a_recovery(), account(), 7, locale),
-    "verdict question": lambda locale: recovery.verdict_question(a_recovery(), account(), locale),
+    "checklist, open": lambda locale: recovery.owner_checklist(a_recovery(), locale),
+    "checklist, ampersands": lambda locale: recovery.owner_checklist(a_recovery(what=AMP_NOTE), locale),
+    "checklist, closed": lambda locale: recovery.owner_checklist(a_recovery(RecoveryStatus.LOST), locale),
+    "trouble channel post": lambda locale: recovery.channel_post(a_recovery(what=AMP_NOTE), locale),
+    "trouble flag": lambda locale: recovery.flag_post(a_recovery(), 7, locale),
+    "verdict question": lambda locale: recovery.verdict_question(a_recovery(), locale),
     "pyramid with analytics": lambda locale: pyramid.pyramid_message(
         distribution_from({step.value: 10**9 for step in LADDER}),
         health(distribution_from({step.value: 10**9 for step in LADDER})),

@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 
 from bot.domain.activities import ActivityKind
+from bot.domain.followups import AFTER_SALE_DAYS
 from bot.domain.parsing import MAX_NAME, MAX_NOTE
 from bot.domain.pyramid import distribution_from, health
 from bot.domain.stages import LADDER, Climb, Stage, Step
 from bot.i18n import LOCALES, en, t
 from bot.models import Account, Activity
-from bot.services.activities import Logged
-from bot.services.cards import AccountCard
+from bot.usecases.facts import AccountCard, AccountFacts, ActivityFacts, LoggedFacts
 from bot.views import card, modals, pyramid, replies
 from bot.views.blocks import escape, plain
 from tests.support.blockkit import check_message, check_view
@@ -28,7 +28,7 @@ LONG_NAME = "Ｌｏｎｇ" + "N" * (MAX_NAME - 4)  # full-width on purpose: NFKC
 LONG_NOTE = ("Met the new IT manager & talked <budget>. " * 40)[:MAX_NOTE]
 
 
-def make_account(**changes: Any) -> Account:
+def make_account(**changes: Any) -> AccountFacts:
     values: dict[str, Any] = {
         "id": 42,
         "team_id": "T0TEAM1",
@@ -49,10 +49,10 @@ def make_account(**changes: Any) -> Account:
         "updated_at": NOW,
     }
     values.update(changes)
-    return Account(**values)
+    return AccountFacts.of(Account(**values))
 
 
-def make_activity(**changes: Any) -> Activity:
+def make_activity(**changes: Any) -> ActivityFacts:
     values: dict[str, Any] = {
         "id": 7,
         "team_id": "T0TEAM1",
@@ -67,7 +67,7 @@ def make_activity(**changes: Any) -> Activity:
         "created_at": NOW,
     }
     values.update(changes)
-    return Activity(**values)
+    return ActivityFacts.of(Activity(**values))
 
 
 # ------------------------------------------------------------------------------------- checkers
@@ -100,9 +100,9 @@ def _logged(
     created: bool = False,
     duplicate: bool = False,
     **activity: Any,
-) -> Logged:
+) -> LoggedFacts:
     account = make_account(step=after.value, **activity.pop("account", {}))
-    return Logged(
+    return LoggedFacts(
         account=account,
         activity=make_activity(kind=kind.value, **activity),
         climb=Climb(before=before, after=after),
@@ -222,7 +222,7 @@ def test_the_advice_at_the_top_of_the_ladder() -> None:
 @pytest.mark.parametrize("step", LADDER)
 def test_next_step_advice_for_every_step(step: Step, locale: str) -> None:
     advice = replies.next_step_advice(step, locale)
-    assert t(locale, f"advice_{step.value}") in advice
+    assert t(locale, f"advice_{step.value}", days=AFTER_SALE_DAYS) in advice
     check_message(
         {"text": advice, "blocks": [{"type": "context", "elements": [{"type": "mrkdwn", "text": advice}]}]}
     )
@@ -332,7 +332,7 @@ def test_edit_confirmations_are_valid(locale: str) -> None:
 # ---------------------------------------------------------------------------------- account card
 
 
-def _card(account: Account, history: list[Activity], count: int | None = None) -> AccountCard:
+def _card(account: AccountFacts, history: list[ActivityFacts], count: int | None = None) -> AccountCard:
     return AccountCard(
         account=account, history=history, activity_count=len(history) if count is None else count
     )

@@ -1,0 +1,377 @@
+"""Import and export of a big account list (issue 16), each against its floor on the same database.
+
+Run from the repository root:
+
+    .venv/bin/python bench/import_export.py [--rows 100000] [--database sqlite|postgresql://…] [--no-memory]
+
+With no --database it runs SQLite (a fresh file in a temp dir) and then, when PYRAMID_BENCH_PG is set, that
+PostgreSQL database. A `postgresql://` database has its `public` schema DROPPED and recreated.
+
+For each database, with --rows rows (a CSV as `pyramid-bot import` reads it, steps spread over the ladder):
+
+1. floor: a plain bulk insert of the same accounts (Core `executemany`, values computed beforehand, one
+   transaction) into the empty table; then the table is emptied again;
+2. import: `read_import` + `apply_import` in one transaction, as `pyramid-bot import` does, into the
+   empty table; the time of each 10,000 inserted rows, first against last (flat or not);
+3. re-import of the same file (nothing changes);
+4. export floor: a plain `SELECT` of the same columns in the same order, read through the driver's cursor
+   1,000 rows at a time (server-side on PostgreSQL, as the export), nothing done with the rows;
+5. export: `write_export` (what `pyramid-bot export` runs) to /dev/null, JSON and CSV;
+6. plans of the import's name look-up (1,000 keys) at 1,000 rows and at --rows rows; on PostgreSQL also
+   the generic plan that a prepared statement would be given;
+7. memory (tracemalloc peak, Python allocations): the export of 10,000 and of --rows rows, and the
+   import of --rows rows.
+
+Each timed step runs --repeat times (default 1; the floor and the import alternate); the best is kept.
+Prints the figures, the ratios and the issue's targets (met / missed). Exits 0 unless a step failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import platform
+import sqlite3
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import Table, bindparam, create_engine, select, text  # noqa: E402
+
+from bot.config import sqlalchemy_url  # noqa: E402
+from bot.db import Database, upgrade  # noqa: E402
+from bot.domain.names import name_key  # noqa: E402
+from bot.domain.stages import LADDER, Step, evidence_floor  # noqa: E402
+from bot.models import Account  # noqa: E402
+from bot.services.exports import CHUNK, apply_import, read_import, write_export  # noqa: E402
+
+TEAM = "T0BENCH"
+SMALL_TEAM = "T0SMALL"
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 29)
+ACCOUNTS: Table = Account.__table__  # type: ignore[assignment]
+TARGET_IMPORT = 3.0
+TARGET_EXPORT = 1.5
+
+
+def make_csv(rows: int, prefix: str = "Company") -> str:
+    """A file as a company would hand it over: name, owner, step (key or label, some empty), segment."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["name", "owner", "step", "segment"])
+    steps = [""] + [step.value for step in LADDER] + [step.label for step in LADDER]
+    for index in range(rows):
+        writer.writerow(
+            [
+                f"{prefix} {index:07d} K.K.",
+                f"U0REP{index % 50:03d}",
+                steps[index % len(steps)],
+                "strategic" if index % 7 == 0 else "",
+            ]
+        )
+    return "\ufeff" + out.getvalue()
+
+
+def floor_values(csv_text: str) -> list[dict[str, Any]]:
+    """The same accounts as plain column values, computed before the floor's clock starts."""
+    rows, problems = read_import(csv_text)
+    assert not problems
+    values = []
+    for row in rows:
+        step = row.step or Step.NAME_ONLY
+        evidence = evidence_floor(step)
+        values.append(
+            {
+                "team_id": TEAM,
+                "name": row.name,
+                "name_key": name_key(row.name),
+                "owner_id": row.owner,
+                "step": step.value,
+                "segment": row.segment,
+                "remote_touches": evidence.remote_touches,
+                "in_person_meetings": evidence.in_person_meetings,
+                "meals": evidence.meals,
+                "proposals": evidence.proposals,
+                "deals_won": evidence.deals_won,
+                "deals_lost": 0,
+                "last_touch_on": None,
+                "created_on": TODAY,
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
+        )
+    return values
+
+
+def fresh_database(target: str, tmp: Path) -> str:
+    if target == "sqlite":
+        url = f"sqlite:///{tmp / 'bench.db'}"
+    else:
+        url = sqlalchemy_url(target)
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    upgrade(url)
+    return url
+
+
+def empty(db: Database) -> None:
+    with db.engine.begin() as connection:
+        if db.is_sqlite:
+            connection.execute(text("DELETE FROM step_changes"))
+            connection.execute(text("DELETE FROM accounts"))
+        else:
+            connection.execute(text("TRUNCATE step_changes, accounts RESTART IDENTITY CASCADE"))
+    if db.is_sqlite:  # outside SQLAlchemy, whose SQLite connections always BEGIN
+        raw = sqlite3.connect(db.url.removeprefix("sqlite:///"), isolation_level=None)
+        raw.execute("VACUUM")
+        raw.close()
+
+
+def timed(action: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = action()
+    return time.perf_counter() - started, result
+
+
+def run_floor_insert(db: Database, values: list[dict[str, Any]]) -> None:
+    with db.transaction() as session:
+        for start in range(0, len(values), CHUNK):
+            session.execute(ACCOUNTS.insert(), values[start : start + CHUNK])
+
+
+def run_import(db: Database, csv_text: str, team: str = TEAM, marks: list[tuple[int, float]] | None = None):  # type: ignore[no-untyped-def]
+    def progress(done: int) -> None:
+        if marks is not None:
+            marks.append((done, time.perf_counter()))
+
+    rows, problems = read_import(csv_text)
+    assert not problems, problems[:3]
+    with db.transaction() as session:
+        return apply_import(session, team, rows, now=NOW, today=TODAY, progress=progress)
+
+
+def export_statement() -> Any:
+    return select(
+        Account.team_id,
+        Account.name,
+        Account.owner_id,
+        Account.step,
+        Account.segment,
+        Account.last_touch_on,
+        Account.in_person_meetings,
+        Account.deals_won,
+        Account.created_on,
+    ).order_by(Account.team_id, Account.name_key)
+
+
+FLOOR_SELECT = (
+    "SELECT team_id, name, owner_id, step, segment, last_touch_on, in_person_meetings, deals_won, "
+    "created_on FROM accounts ORDER BY team_id, name_key"
+)
+
+
+def run_select_floor(db: Database) -> int:
+    """The plain SELECT: the export's columns in its order, read through the driver's cursor 1,000 rows
+    at a time (server-side on PostgreSQL, as the export), nothing done with them."""
+    count = 0
+    with db.read() as session:
+        raw: Any = session.connection().connection.dbapi_connection
+        cursor = raw.cursor() if db.is_sqlite else raw.cursor(name="floor")
+        cursor.execute(FLOOR_SELECT)
+        while rows := cursor.fetchmany(CHUNK):
+            count += len(rows)
+        cursor.close()
+    return count
+
+
+def run_export(db: Database, fmt: str, team_ids: list[str] | None = None) -> int:
+    with db.read() as session, open(os.devnull, "w", encoding="utf-8") as out:
+        return write_export(session, out, fmt, team_ids)
+
+
+def plans(db: Database, size_label: str) -> list[str]:
+    """The name look-up's plan (CHUNK keys, the statement the import runs: `IN (…)` on SQLite, `= ANY(…)`
+    planned at each run on PostgreSQL) and, on PostgreSQL, the generic plan it would get if prepared."""
+    keys = [name_key(f"Company {index:07d} K.K.") for index in range(0, CHUNK * 7, 7)]
+    lines = []
+    with db.engine.connect() as connection:
+        if db.is_sqlite:
+            statement = select(Account.name_key, Account.id).where(
+                Account.team_id == TEAM, Account.name_key.in_(keys)
+            )
+            query = str(statement.compile(db.engine, compile_kwargs={"literal_binds": True}))
+            found = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + query).all()
+            lines.append(f"  at {size_label} rows: " + " / ".join(str(row[3]) for row in found))
+        else:
+            query = "SELECT name_key, id FROM accounts WHERE team_id = %s AND name_key = ANY(%s::varchar[])"
+            found = connection.exec_driver_sql("EXPLAIN " + query, (TEAM, keys)).scalars()
+            lines.append(f"  at {size_label} rows, as run (planned each time): " + _short(found))
+            connection.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
+            connection.exec_driver_sql(
+                "PREPARE bench_lookup(varchar, varchar[]) AS "
+                "SELECT name_key, id FROM accounts WHERE team_id = $1 AND name_key = ANY($2)"
+            )
+            literals = ", ".join("'" + key.replace("'", "''") + "'" for key in keys)
+            generic = connection.exec_driver_sql(
+                f"EXPLAIN EXECUTE bench_lookup('{TEAM}', ARRAY[{literals}])"
+            ).scalars()
+            lines.append(f"  at {size_label} rows, generic plan (if it were prepared): " + _short(generic))
+            connection.rollback()
+    return lines
+
+
+def _short(plan: Any) -> str:
+    return " / ".join(" ".join(str(line).split())[:110] for line in plan)
+
+
+def peak(action: Callable[[], Any]) -> float:
+    """Peak of Python allocations during `action`, MiB."""
+    tracemalloc.start()
+    try:
+        action()
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
+
+
+def per_10k(marks: list[tuple[int, float]], started: float, total: int) -> tuple[float, float] | None:
+    """Seconds for the first and for the last 10,000 inserted rows (from the progress marks)."""
+    if total < 20_000:
+        return None
+    inserted = [(done, at) for done, at in marks if done <= total]
+    first_end = next(at for done, at in inserted if done >= 10_000)
+    first_start = inserted[0][1] - (inserted[1][1] - inserted[0][1])  # the first page's own time before it
+    last_start = next(at for done, at in inserted if done >= total - 10_000)
+    last_end = next(at for done, at in inserted if done >= total)
+    return first_end - first_start, last_end - last_start
+
+
+def bench(target: str, rows: int, repeat: int, memory: bool) -> list[str]:
+    out: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="pyramid-ie-") as tmp:
+        url = fresh_database(target, Path(tmp))
+        db = Database(url)
+        name = "SQLite" if db.is_sqlite else "PostgreSQL"
+        csv_text = make_csv(rows)
+        values = floor_values(csv_text)
+
+        floors, imports, flats = [], [], []
+        for _ in range(repeat):
+            empty(db)
+            floors.append(timed(lambda: run_floor_insert(db, values))[0])
+            empty(db)
+            if rows >= 1000:
+                run_import(db, make_csv(1000))  # the plans at 1,000 rows, then start again
+                plan_lines = plans(db, "1,000")
+                empty(db)
+            marks: list[tuple[int, float]] = []
+            seconds, report = timed(lambda: run_import(db, csv_text, marks=marks))
+            assert report.created == rows, report
+            imports.append(seconds)
+            flats.append(per_10k(marks, 0.0, rows))
+        plan_lines += plans(db, f"{rows:,}")
+        reimports = []
+        for _ in range(repeat):
+            seconds, report = timed(lambda: run_import(db, csv_text))
+            assert (report.created, report.updated, report.unchanged) == (0, 0, rows), report
+            reimports.append(seconds)
+        if not db.is_sqlite:
+            with db.engine.begin() as connection:
+                connection.execute(text("ANALYZE accounts"))
+        select_floors, json_exports, csv_exports = [], [], []
+        for _ in range(repeat):
+            seconds, count = timed(lambda: run_select_floor(db))
+            assert count == rows
+            select_floors.append(seconds)
+            seconds, count = timed(lambda: run_export(db, "json"))
+            assert count == rows
+            json_exports.append(seconds)
+            seconds, count = timed(lambda: run_export(db, "csv"))
+            csv_exports.append(seconds)
+
+        floor, imported, reimported = min(floors), min(imports), min(reimports)
+        sel, exp_json, exp_csv = min(select_floors), min(json_exports), min(csv_exports)
+        flat = flats[imports.index(imported)]
+        out.append(f"## {name}, {rows:,} rows ({url.split('@')[-1] if '@' in url else 'temp file'})")
+        out.append("")
+        out.append("| step | floor s | Pyramid s | ratio | target | met |")
+        out.append("|---|---|---|---|---|---|")
+
+        def line(label: str, floor_s: float, ours: float, target: float) -> None:
+            ratio = ours / floor_s
+            out.append(
+                f"| {label} | {floor_s:.2f} | {ours:.2f} | ×{ratio:.2f} | ≤ ×{target:g} | "
+                f"{'met' if ratio <= target else 'MISSED'} |"
+            )
+
+        line("import (floor: bulk insert)", floor, imported, TARGET_IMPORT)
+        line("re-import, same file (floor: bulk insert)", floor, reimported, TARGET_IMPORT)
+        line("export JSON (floor: plain SELECT)", sel, exp_json, TARGET_EXPORT)
+        line("export CSV (floor: plain SELECT)", sel, exp_csv, TARGET_EXPORT)
+        out.append("")
+        if flat is not None:
+            first, last = flat
+            out.append(
+                f"import, inserting the first 10,000 rows: {first:.2f} s; the last 10,000: {last:.2f} s "
+                f"(×{last / first:.2f}: {'flat' if last <= first * 1.5 else 'NOT flat'})"
+            )
+        out.append(
+            f"runs: {repeat}, best kept; all floors {', '.join(f'{s:.2f}' for s in floors)}; "
+            f"imports {', '.join(f'{s:.2f}' for s in imports)}; re-imports "
+            f"{', '.join(f'{s:.2f}' for s in reimports)}; SELECT {', '.join(f'{s:.2f}' for s in select_floors)}; "
+            f"JSON {', '.join(f'{s:.2f}' for s in json_exports)}; CSV {', '.join(f'{s:.2f}' for s in csv_exports)}"
+        )
+        out.append("plans of the import's name look-up (1,000 keys):")
+        out.extend(plan_lines)
+        if memory:
+            small = min(10_000, rows // 10 or 1)
+            run_import(db, make_csv(small, prefix="Small"), team=SMALL_TEAM)
+            small_peak = peak(lambda: run_export(db, "json", [SMALL_TEAM]))
+            big_peak = peak(lambda: run_export(db, "json", [TEAM]))
+            empty(db)
+            import_peak = peak(lambda: run_import(db, csv_text))
+            out.append(
+                f"memory (tracemalloc peak): export JSON of {small:,} rows {small_peak:.1f} MiB, of {rows:,} rows "
+                f"{big_peak:.1f} MiB ({'flat' if big_peak <= small_peak * 1.5 + 1 else 'NOT flat'}); "
+                f"import of {rows:,} rows {import_peak:.1f} MiB (the file is read and checked whole, by design)"
+            )
+        db.dispose()
+    out.append("")
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--database", action="append", help="sqlite or a postgresql:// URL (repeatable)")
+    parser.add_argument("--no-memory", action="store_true")
+    args = parser.parse_args()
+    targets = args.database or ["sqlite"] + ([os.environ["PYRAMID_BENCH_PG"]] if os.environ.get("PYRAMID_BENCH_PG") else [])
+    print(
+        f"# import/export bench: {args.rows:,} rows; {os.cpu_count()} cores, load average "
+        f"{os.getloadavg()[0]:.1f}; Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n"
+    )
+    for target in targets:
+        for line in bench(target, args.rows, args.repeat, not args.no_memory):
+            print(line, flush=True)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

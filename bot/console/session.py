@@ -1,0 +1,239 @@
+"""The console's read-eval-print loop: one user's lines in, what the bot answered out.
+
+`ConsoleSession` needs no database: give it any Bolt `App` and anything with the `calls` /
+`response_url` of `bot.console.standin.SlackStandIn`. `bot.console.run.run_console` builds the real app.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import re
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from typing import TextIO
+
+from slack_bolt import App
+
+from bot.console.elements import ButtonRef
+from bot.console.flow import Cancelled, Flow, Json, ViewChanged
+from bot.console.forms import FormStack
+from bot.console.interact import Interactions
+from bot.console.payloads import BotLink, Identity, SlackDouble
+from bot.console.timeline import Timeline
+
+__all__ = ["DEFAULT_COMMANDS", "PROMPT", "ConsoleSession"]
+
+PROMPT = "pyramid> "
+
+DEFAULT_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("/meeting <account> [call|email|visit|meal] [date] [-- note]", "log a touch"),
+    ("/deal <account> proposed|won|lost [amount] [date] [-- note]", "log a proposal, a win or a loss"),
+    ("/account <account>", "the account card"),
+    ("/pyramid [me|@user|team] [detail]", "the stage distribution and its health"),
+    ("/followup <account> <date> [-- what]", "schedule a follow-up"),
+    ("/trouble <account> -- <what went wrong>", "open a failure recovery"),
+)
+
+
+class ConsoleSession:
+    """One user's terminal session against a Bolt app, with `slack` recording what the app sends.
+
+    Feed it lines with `handle_line` (tests) or let `run` read them from a stream; the output goes to `out`.
+    """
+
+    def __init__(
+        self,
+        app: App,
+        slack: SlackDouble,
+        *,
+        team_id: str = "T0LOCAL",
+        user_id: str = "U0LOCAL",
+        user_name: str = "you",
+        channel_id: str = "C0LOCAL",
+        channel_name: str = "console",
+        team_domain: str = "local",
+        bot_user_id: str = "UBOT",
+        out: TextIO | None = None,
+        commands: Sequence[tuple[str, str]] = DEFAULT_COMMANDS,
+        local_commands: Mapping[str, tuple[str, Callable[[], str]]] | None = None,
+    ) -> None:
+        self.me = Identity(team_id, user_id, user_name, channel_id, channel_name, team_domain, bot_user_id)
+        self.out: TextIO = out if out is not None else sys.stdout
+        self.commands = tuple(commands)
+        # Words the console runs itself (not Slack commands), e.g. "digest"; each returns a note to show.
+        self.local_commands = dict(local_commands or {})
+        self.finished = False
+        link = BotLink(app, slack, self.me, self._say)
+        self.forms = FormStack()
+        self.timeline = Timeline(link, self.forms, self._say)
+        self.interact = Interactions(link, self.timeline, self.forms, self._say)
+        self._flow: Flow | None = None
+        self._prompt = PROMPT
+
+    # ------------------------------------------------------------------------------ public API
+
+    @property
+    def prompt(self) -> str:
+        """What to show before reading the next line: `pyramid> `, or the question being asked."""
+        return self._prompt
+
+    @property
+    def buttons(self) -> list[ButtonRef]:
+        """The buttons a number presses now (the most recent listing)."""
+        return [ref for _, ref in sorted(self.timeline.listing.values(), key=lambda entry: entry[1].number)]
+
+    @property
+    def open_view(self) -> Json | None:
+        """The modal being filled in, if any (as the bot sent it, with ids filled in)."""
+        top = self.forms.top
+        return top.view if top else None
+
+    def greet(self) -> None:
+        self._say(self.help_text())
+
+    def help_text(self) -> str:
+        names = [usage for usage, _ in self.commands] + ["help", "buttons", "quit"]
+        width = min(max(len(name) for name in names), 62)
+        lines = [
+            f"Pyramid console: Slack without Slack. You are @{self.me.user_name} ({self.me.user_id}) "
+            f"in #{self.me.channel_name}.",
+            "Type the slash commands as in Slack (with no text they open a form):",
+        ]
+        lines.extend(f"  {usage:<{width}}  {what}" for usage, what in self.commands)
+        lines.extend(f"  {word:<{width}}  {what}" for word, (what, _) in self.local_commands.items())
+        lines.append(f"  {'help':<{width}}  this list")
+        lines.append(f"  {'buttons':<{width}}  the buttons you can press now")
+        lines.append(f"  {'quit':<{width}}  leave (also exit, or Ctrl-D)")
+        lines.append("Buttons show as [1], [2]…: type the number to press one (the latest listing counts).")
+        lines.append("In a form, answer each field in turn: Enter keeps the value shown, `cancel` closes it.")
+        return "\n".join(lines)
+
+    def handle_line(self, line: str) -> bool:
+        """Act on one typed line; False once the session is over."""
+        line = line.rstrip("\r\n")
+        try:
+            if self._flow is None:
+                self._flow = self._top_level(line)
+                self._prompt = next(self._flow)
+            else:
+                self._prompt = self._flow.send(line)
+        except (StopIteration, Cancelled, ViewChanged):
+            self._end_flow()
+        except Exception as error:  # noqa: BLE001 - a failure must not end the session; it is shown instead
+            self._end_flow()
+            self._say(f"! Something failed: {type(error).__name__}: {error}")
+        return not self.finished
+
+    def abort(self) -> None:
+        """Give up the question being asked (input ended or Ctrl-C): an open form is closed as by `cancel`."""
+        flow = self._flow
+        if flow is None:
+            return
+        try:
+            for _ in range(5):
+                flow.throw(Cancelled())
+        except (StopIteration, Cancelled, ViewChanged):
+            pass
+        except Exception as error:  # noqa: BLE001
+            self._say(f"! Something failed: {type(error).__name__}: {error}")
+        finally:
+            flow.close()
+            self._end_flow()
+
+    def run(self, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+        """Read lines until `quit` or the end of input; returns the exit status (0)."""
+        source = stdin if stdin is not None else sys.stdin
+        if stdout is not None:
+            self.out = stdout
+        typing = _isatty(source)
+        # input() gives line editing and history on a terminal; on pipes plain readline() is used.
+        use_input = typing and source is sys.stdin and self.out is sys.stdout
+        if use_input:
+            with contextlib.suppress(ImportError):
+                importlib.import_module("readline")
+        self.greet()
+        while not self.finished:
+            try:
+                line = input(self.prompt) if use_input else self._read(source, echo=not typing)
+            except EOFError:
+                self.out.write("\n")
+                self.abort()
+                break
+            except KeyboardInterrupt:
+                self.out.write("\n")
+                if self._flow is None:
+                    break
+                self.abort()
+                continue
+            try:
+                self.handle_line(line)
+            except KeyboardInterrupt:
+                self._say("(interrupted)")
+                self.abort()
+        self._say("Bye.")
+        self.out.flush()
+        return 0
+
+    def _read(self, source: TextIO, *, echo: bool) -> str:
+        self.out.write(self.prompt)
+        self.out.flush()
+        raw = source.readline()
+        if not raw:
+            raise EOFError
+        line = raw.rstrip("\r\n")
+        if echo:
+            self.out.write(line + "\n")  # a transcript that reads like the terminal
+        return line
+
+    # --------------------------------------------------------------------------- the top level
+
+    def _top_level(self, line: str) -> Flow:
+        text = line.strip()
+        lowered = text.lower()
+        if not text:
+            return
+        if lowered in ("quit", "exit", "/quit", "/exit"):
+            self.finished = True
+        elif lowered in ("help", "?", "/help"):
+            self._say(self.help_text())
+        elif lowered == "buttons":
+            self._list_buttons()
+        elif lowered in self.local_commands:
+            self._local(lowered)
+        elif text.startswith("/") and len(text) > 1:
+            yield from self.interact.command(text)
+        elif number := re.fullmatch(r"\[?(\d{1,4})\]?", text):
+            yield from self.interact.press(int(number.group(1)))
+        else:
+            self._say('Type a slash command such as "/meeting Acme visit", a button number, or "help".')
+
+    def _local(self, word: str) -> None:
+        note = self.local_commands[word][1]()
+        self.timeline.show(self.timeline.collect())
+        if note:
+            self._say(note)
+
+    def _list_buttons(self) -> None:
+        if not self.timeline.listing:
+            self._say("No buttons to press yet.")
+            return
+        for ref in self.buttons:
+            self._say(f"  [{ref.number}] {ref.text}")
+
+    def _end_flow(self) -> None:
+        self._flow = None
+        self._prompt = PROMPT
+        if self.forms.views:  # only a failure ends a flow with a form still open: forget it
+            self.forms.clear()
+
+    def _say(self, text: str) -> None:
+        self.out.write(text + "\n")
+
+
+def _isatty(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty()) if callable(isatty) else False
+    except (OSError, ValueError):
+        return False

@@ -1,0 +1,188 @@
+"""Every id Slack sends back to Pyramid, in one place: action ids, block ids, callback ids, and the
+button values (pydantic models, validated where they enter: they come back from Slack's clients).
+
+The views build their elements with these names and the listeners are registered on and read them,
+so a button and the listener that answers it cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+MAX_ID = 2**31 - 1
+log = logging.getLogger(__name__)
+
+# ------------------------------------------------------------------------------ modals (callback ids)
+MEETING_CALLBACK = "log_meeting"
+DEAL_CALLBACK = "log_deal"
+ACCOUNT_CALLBACK = "show_account"
+HOME_CALLBACK = "pyramid_home"
+
+# The log modal's inputs: each block and its element share the name (the account select excepted).
+ACCOUNT_BLOCK = "account"
+ACCOUNT_ACTION = "account_select"  # the external select of the log and account modals (type-ahead)
+NEW_ACCOUNT_PREFIX = "new:"  # an option's value that names an account to create
+KIND_FIELD = "kind"
+DATE_FIELD = "date"
+AMOUNT_FIELD = "amount"
+REVISIT_FIELD = "revisit"
+NOTE_FIELD = "note"
+
+# ------------------------------------------------------------------------------ buttons (action ids)
+OPEN_LOG_MEETING = "open_log_meeting"
+OPEN_LOG_DEAL = "open_log_deal"
+OPEN_LOG = re.compile(r"^open_log_(meeting|deal)$")
+SHARE_PYRAMID = "share_pyramid"
+NEAR_MATCH_CREATE = "near_match_create"
+NEAR_MATCH = re.compile(r"^near_match_(use_\d+|create)$")
+SHOW_ACCOUNT = re.compile(r"^show_account_\d+$")
+
+FOLLOWUP_DONE = "followup_done"
+FOLLOWUP_SNOOZE = "followup_snooze"
+FOLLOWUP_RESCHEDULE = "followup_reschedule"  # a datepicker
+FOLLOWUP_ACTIONS = (FOLLOWUP_DONE, FOLLOWUP_SNOOZE, FOLLOWUP_RESCHEDULE)
+
+RECOVERY_RESPONDED = "recovery_responded"
+RECOVERY_RECOVERED = "recovery_recovered"
+RECOVERY_LOST = "recovery_lost"
+RECOVERY_STEPS = "recovery_steps"  # the checklist's checkboxes
+VERDICT_YES = "verdict_yes"
+VERDICT_NOT_YET = "verdict_not_yet"
+
+# ------------------------------------------------------------------------------ block ids
+CARD_ACTIONS = "card_actions"
+WHICH_ACCOUNT = "which_account"
+NEAR_MATCH_BLOCK = "near_match"
+PYRAMID_BLOCK = "pyramid"
+HOME_QUICK = "home_quick"
+
+
+def near_match_use(index: int) -> str:
+    return f"near_match_use_{index}"
+
+
+def show_account(index: int) -> str:
+    return f"show_account_{index}"
+
+
+def open_log_action(which: Literal["meeting", "deal"]) -> str:
+    return OPEN_LOG_DEAL if which == "deal" else OPEN_LOG_MEETING
+
+
+def log_which(action_id: str) -> Literal["meeting", "deal"]:
+    return "deal" if action_id == OPEN_LOG_DEAL else "meeting"
+
+
+# An item of a digest or App Home (a follow-up "fu_<id>", a recovery "rc_<id>"): its text block, its
+# actions block (whose buttons a press replaces with a line saying what happened) and that line.
+def followup_item(followup_id: int) -> str:
+    return f"fu_{followup_id}"
+
+
+def recovery_item(recovery_id: int) -> str:
+    return f"rc_{recovery_id}"
+
+
+def item_actions(item: str) -> str:
+    return f"{item}_actions"
+
+
+def item_done(item: str) -> str:
+    return f"{item}_done"
+
+
+def recovery_steps_block(recovery_id: int) -> str:
+    return f"rc_{recovery_id}_steps"
+
+
+# ------------------------------------------------------------------------------ values
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NearMatchChoice(Payload):
+    p: str = Field(pattern=r"^[0-9a-f]{32}$")  # the parked request
+    a: int | None = Field(default=None, ge=1, le=MAX_ID)  # the chosen account; None = create new
+
+
+class ShareValue(Payload):
+    s: Literal["team", "me", "user"]
+    u: str | None = Field(default=None, pattern=r"^[UW][A-Z0-9]{1,31}$")
+    d: bool = False
+
+
+class ModalMetadata(Payload):
+    channel: str | None = Field(default=None, pattern=r"^[CDG][A-Z0-9]{1,31}$")
+
+
+def modal_metadata(channel_id: str | None) -> str:
+    return json.dumps({"channel": channel_id})
+
+
+def share_value(scope: str, owner: str | None, detail: bool) -> dict[str, object]:
+    return {"s": scope, "u": owner, "d": detail}
+
+
+def near_match_value(pending_id: str, account_id: int | None = None) -> dict[str, object]:
+    return {"p": pending_id} if account_id is None else {"p": pending_id, "a": account_id}
+
+
+class BadPayload(ValueError):
+    pass
+
+
+P = TypeVar("P", bound=Payload)
+
+
+def parse_json(model: type[P], raw: str | None) -> P:
+    try:
+        return model.model_validate(json.loads(raw or "{}"))
+    except (ValueError, ValidationError) as error:
+        raise BadPayload(str(error)) from None
+
+
+def parse_id(raw: str | None) -> int:
+    """An account's, follow-up's or recovery's id, as a button carries it."""
+    if raw is None or not raw.isdigit() or not 1 <= int(raw) <= MAX_ID:
+        raise BadPayload(f"not an id: {raw!r}")
+    return int(raw)
+
+
+def metadata_of(raw: str | None) -> ModalMetadata:
+    try:
+        return parse_json(ModalMetadata, raw)
+    except BadPayload:
+        return ModalMetadata()
+
+
+def item_id(block_id: str, prefix: str, suffix: str) -> int:
+    """The id inside an item's block id: `item_id("rc_12_steps", "rc_", "_steps")` is 12."""
+    return parse_id(block_id.removeprefix(prefix).removesuffix(suffix))
+
+
+def followup_id_of(action: dict[str, object]) -> int:
+    """The follow-up a press is about: the button's value, or for the datepicker its block id."""
+    if action.get("type") == "datepicker":
+        return item_id(str(action.get("block_id", "")), "fu_", "_actions")
+    value = action.get("value")
+    return parse_id(str(value) if value is not None else None)
+
+
+def recovery_id_of_steps(block_id: str) -> int:
+    return item_id(block_id, "rc_", "_steps")
+
+
+def near_match_choice(raw: str | None) -> NearMatchChoice | None:
+    """A "did you mean" answer; None (and a warning) when the value is not one of ours."""
+    try:
+        return parse_json(NearMatchChoice, raw)
+    except BadPayload:
+        log.warning("refused a malformed near-match value")
+        return None

@@ -1,0 +1,195 @@
+"""View-models: what a use case hands to a view, copied out of the rows inside the transaction.
+
+Frozen and free of the ORM, so a view can neither lazy-load nor change a row, and a view's test builds
+them directly. `of(...)` copies from the rows (called only inside a transaction, by use cases, by
+bot/notify.py and by the jobs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Literal
+
+from bot.domain.activities import ActivityKind
+from bot.domain.recovery import RecoveryStatus
+from bot.domain.stages import Climb, Step
+
+if TYPE_CHECKING:
+    from bot.models import Account, Activity, Followup, Recovery
+    from bot.services.activities import Logged
+    from bot.services.pending import Asked
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    id: int
+    team_id: str
+    name: str
+    owner_id: str
+    current_step: Step
+    segment: str | None = None
+    last_touch_on: date | None = None
+    in_person_meetings: int = 0
+    proposals: int = 0
+    deals_won: int = 0
+
+    @classmethod
+    def of(cls, account: Account) -> AccountFacts:
+        return cls(
+            id=account.id,
+            team_id=account.team_id,
+            name=account.name,
+            owner_id=account.owner_id,
+            current_step=account.current_step,
+            segment=account.segment,
+            last_touch_on=account.last_touch_on,
+            in_person_meetings=account.in_person_meetings,
+            proposals=account.proposals,
+            deals_won=account.deals_won,
+        )
+
+
+@dataclass(frozen=True)
+class ActivityFacts:
+    id: int
+    user_id: str
+    kind: ActivityKind
+    occurred_on: date
+    amount: int | None = None
+    note: str | None = None
+    revisit_on: date | None = None
+
+    @classmethod
+    def of(cls, activity: Activity) -> ActivityFacts:
+        return cls(
+            id=activity.id,
+            user_id=activity.user_id,
+            kind=ActivityKind(activity.kind),
+            occurred_on=activity.occurred_on,
+            amount=activity.amount,
+            note=activity.note,
+            revisit_on=activity.revisit_on,
+        )
+
+
+@dataclass(frozen=True)
+class AccountCard:
+    """The account card (`/account <name>`, a card button): the account and its latest history."""
+
+    account: AccountFacts
+    history: list[ActivityFacts]
+    activity_count: int
+
+
+@dataclass(frozen=True)
+class LoggedFacts:
+    """A stored log: what was stored, the climb it caused, what it scheduled."""
+
+    account: AccountFacts
+    activity: ActivityFacts
+    climb: Climb
+    created_account: bool
+    duplicate: bool = False
+    followups_scheduled: tuple[date, ...] = ()
+
+    @classmethod
+    def of(cls, logged: Logged) -> LoggedFacts:
+        return cls(
+            account=AccountFacts.of(logged.account),
+            activity=ActivityFacts.of(logged.activity),
+            climb=logged.climb,
+            created_account=logged.created_account,
+            duplicate=logged.duplicate,
+            followups_scheduled=tuple(logged.followups_scheduled),
+        )
+
+
+@dataclass(frozen=True)
+class AskedFacts:
+    """A log parked behind a "did you mean" question: the name typed and the close accounts."""
+
+    name: str
+    candidates: tuple[AccountFacts, ...]
+    pending_id: str
+
+    @classmethod
+    def of(cls, asked: Asked) -> AskedFacts:
+        return cls(
+            name=asked.name,
+            candidates=tuple(AccountFacts.of(account) for account in asked.candidates),
+            pending_id=asked.pending_id,
+        )
+
+
+@dataclass(frozen=True)
+class RecoveryFacts:
+    id: int
+    team_id: str
+    account_name: str
+    owner_id: str
+    opened_by: str
+    what: str
+    status: RecoveryStatus
+    steps_done: int = 0
+    verdict_asked_at: datetime | None = None
+
+    @classmethod
+    def of(cls, recovery: Recovery, account: Account) -> RecoveryFacts:
+        return cls(
+            id=recovery.id,
+            team_id=recovery.team_id,
+            account_name=account.name,
+            owner_id=recovery.owner_id,
+            opened_by=recovery.opened_by,
+            what=recovery.what,
+            status=RecoveryStatus(recovery.status),
+            steps_done=recovery.steps_done,
+            verdict_asked_at=recovery.verdict_asked_at,
+        )
+
+
+@dataclass(frozen=True)
+class FollowupFacts:
+    id: int
+    account_name: str
+    due_on: date
+    done: bool
+    done_at: datetime | None = None
+    done_by: str | None = None
+
+    @classmethod
+    def of(cls, followup: Followup, account_name: str) -> FollowupFacts:
+        return cls(
+            id=followup.id,
+            account_name=account_name,
+            due_on=followup.due_on,
+            done=followup.status == "done",
+            done_at=followup.done_at,
+            done_by=followup.done_by,
+        )
+
+
+@dataclass(frozen=True)
+class Choices:
+    """No account has that name; these are close to it."""
+
+    name: str
+    candidates: tuple[AccountFacts, ...]
+
+
+@dataclass(frozen=True)
+class Edited:
+    """What `/account <name> owner|segment|rename …` changed. `value`: the new owner, segment
+    (None: cleared) or name; `old`: the name before a rename."""
+
+    field: Literal["owner", "segment", "rename"]
+    account: str
+    value: str | None
+    old: str | None = None
+
+
+@dataclass(frozen=True)
+class Typeahead:
+    accounts: tuple[AccountFacts, ...]
+    offer_new: str | None  # the typed name, when no account has it yet: offered as a new account

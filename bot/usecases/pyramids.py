@@ -1,0 +1,34 @@
+"""Reads behind the pyramid replies and the App Home."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from bot.domain.pyramid import Distribution
+from bot.runtime import Runtime
+from bot.services import digests, pyramids
+from bot.services.analytics import Analytics, analytics_for
+from bot.services.digests import Digest
+
+PYRAMID_DEADLINE = 10.0  # seconds: read after the ack, the heaviest reply
+
+
+def pyramid_facts(
+    runtime: Runtime, team_id: str, owner: str | None, today: date
+) -> tuple[Distribution, Analytics]:
+    """A pyramid (the team's when `owner` is None) and its numbers."""
+
+    def gather(session: Session) -> tuple[Distribution, Analytics]:
+        dist = pyramids.distribution_for(session, team_id, owner)
+        return dist, analytics_for(session, team_id, owner, dist, today)
+
+    return runtime.query(gather, deadline=PYRAMID_DEADLINE)
+
+
+def home_facts(runtime: Runtime, team_id: str, user_id: str, today: date) -> tuple[Distribution, Digest]:
+    """The rep's App Home: their pyramid and what is due. After-work, so no deadline."""
+    with runtime.db.read() as session:
+        dist = pyramids.distribution_for(session, team_id, user_id)
+        return dist, digests.digest_for(session, team_id, user_id, today)
