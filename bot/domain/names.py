@@ -10,9 +10,67 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import Levenshtein
 
-# Legal-form words that do not tell two companies apart. Matched as whole words after NFKC and
-# case folding; NFKC already turns ㈱ into (株).
-_JAPANESE_FORMS = ("株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "(株)", "(有)", "(同)")
+# Legal-form words that do not tell two companies apart, longest first so that 医療法人社団 goes
+# whole. Matched after NFKC and case folding; NFKC already turns ㈱ into (株), ㈲ into (有), ㈾ into
+# (資) and （株） into (株).
+_JAPANESE_FORMS = tuple(
+    sorted(
+        (
+            "株式会社",
+            "有限会社",
+            "合同会社",
+            "合資会社",
+            "合名会社",
+            "相互会社",
+            "医療法人社団",
+            "医療法人財団",
+            "医療法人",
+            "社会福祉法人",
+            "一般社団法人",
+            "公益社団法人",
+            "一般財団法人",
+            "公益財団法人",
+            "社団法人",
+            "財団法人",
+            "学校法人",
+            "国立大学法人",
+            "独立行政法人",
+            "地方独立行政法人",
+            "特定非営利活動法人",
+            "npo法人",
+            "宗教法人",
+            "農業協同組合",
+            "協同組合",
+            "(株)",
+            "(有)",
+            "(同)",
+            "(資)",
+            "(名)",
+            "(医)",
+            "(社)",
+            "(財)",
+            "(福)",
+            "(社福)",
+            "(一社)",
+            "(公社)",
+            "(一財)",
+            "(公財)",
+            "(学)",
+            "(独)",
+            "(特非)",
+            "(宗)",
+        ),
+        key=len,
+        reverse=True,
+    )
+)
+# How companies are addressed, not named: 山田商事様, 山田商事 御中, 山田商事さん.
+_HONORIFICS_RE = re.compile(r"\s*(?:御中|様|さま|さん|殿)$")
+# Japanese is written without spaces: "ABC 物流" and "ABC物流" are one name. Spaces between two
+# Latin words stay (they tell "big fish" from "bigfish" for the fuzzy matching of words).
+_CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶ"
+_SPACE_BY_CJK_RE = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+_CJK_RE = re.compile(rf"[{_CJK}]")
 _LATIN_FORMS = (
     "incorporated",
     "inc",
@@ -44,16 +102,20 @@ _PUNCTUATION_RE = re.compile(r"[\s,.\u3001\u3002・'\"`]+")
 NEAR_MATCH_CUTOFF = 85.0
 NEAR_MATCH_LIMIT = 3
 # Partial matching makes any one- or two-letter name "similar" to everything; too short to judge.
+# Two kanji or kana say much more than two letters: 大和 is worth asking about 大和電機.
 NEAR_MATCH_MIN_LENGTH = 3
+NEAR_MATCH_MIN_LENGTH_CJK = 2
 
 
 def name_key(name: str) -> str:
     """The form under which two spellings of one company compare equal."""
-    text = unicodedata.normalize("NFKC", name).casefold()
+    text = unicodedata.normalize("NFKC", name).casefold().strip()
+    if len(stripped := _HONORIFICS_RE.sub("", text)) >= 2:
+        text = stripped
     for form in _JAPANESE_FORMS:
         text = text.replace(form, " ")
     text = _LATIN_FORM_RE.sub(" ", text)
-    key = _PUNCTUATION_RE.sub(" ", text).strip()
+    key = _SPACE_BY_CJK_RE.sub("", _PUNCTUATION_RE.sub(" ", text).strip())
     # A name made only of legal forms ("Co., Ltd.") keeps its own letters rather than becoming empty.
     return key or _PUNCTUATION_RE.sub(" ", unicodedata.normalize("NFKC", name).casefold()).strip()
 
@@ -61,6 +123,11 @@ def name_key(name: str) -> str:
 def display_name(name: str) -> str:
     """The name as it is stored and shown: NFKC (full-width letters become plain) and single spaces."""
     return " ".join(unicodedata.normalize("NFKC", name).split())
+
+
+def _long_enough(key: str) -> bool:
+    minimum = NEAR_MATCH_MIN_LENGTH_CJK if _CJK_RE.search(key) else NEAR_MATCH_MIN_LENGTH
+    return len(key) >= minimum
 
 
 @dataclass(frozen=True)
@@ -71,9 +138,9 @@ class NearMatch:
 
 def near_matches(key: str, known_keys: Iterable[str], limit: int = NEAR_MATCH_LIMIT) -> list[NearMatch]:
     """Existing keys close enough to `key` that creating a new account is probably a duplicate."""
-    if len(key) < NEAR_MATCH_MIN_LENGTH:
+    if not _long_enough(key):
         return []
-    candidates = [known for known in known_keys if len(known) >= NEAR_MATCH_MIN_LENGTH and known != key]
+    candidates = [known for known in known_keys if _long_enough(known) and known != key]
     found = {
         choice: score
         for choice, score, _ in process.extract(

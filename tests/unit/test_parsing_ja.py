@@ -367,3 +367,47 @@ def test_amounts_are_shown_in_oku_and_man(amount: int, shown: str) -> None:
 
     assert fmt_amount(amount, "ja") == shown
     assert parse_amount(shown) == amount
+
+
+# ------------------------------------------------------------------------------- company names
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("医療法人社団 山田会", "山田会"),
+        ("医療法人 山田会", "(医)山田会"),
+        ("一般社団法人 日本営業協会", "日本営業協会"),
+        ("公益財団法人日本営業財団", "(公財)日本営業財団"),
+        ("社会福祉法人 さくら会", "(福)さくら会"),
+        ("学校法人 山田学園", "山田学園"),
+        ("特定非営利活動法人 営業支援", "NPO法人営業支援"),
+        ("㈾丸山印刷", "丸山印刷"),
+        ("合名会社丸山印刷", "(名)丸山印刷"),
+        ("山田商事様", "山田商事"),
+        ("山田商事 御中", "山田商事"),
+        ("山田商事さん", "山田商事"),
+        ("山田 商事", "山田商事"),
+        ("ABC 物流", "ABC物流"),
+        ("ＡＢＣ　物流", "abc物流"),
+    ],
+)
+def test_japanese_company_names_share_one_key(first: str, second: str) -> None:
+    from bot.domain.names import name_key
+
+    assert name_key(first) == name_key(second)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("Big Fish", "Bigfish"), ("山田商事", "山田商会"), ("様", "殿")]
+)
+def test_names_that_stay_apart(first: str, second: str) -> None:
+    from bot.domain.names import name_key
+
+    assert name_key(first) != name_key(second)
+
+
+def test_a_two_character_japanese_name_is_suggested() -> None:
+    from bot.domain.names import name_key, near_matches
+
+    found = near_matches(name_key("大和"), [name_key("大和電機(株)"), name_key("山田商事")])
+    assert [match.key for match in found] == [name_key("大和電機(株)")]
+    assert near_matches("ab", ["abc corp"]) == []  # two letters are still too short to judge
