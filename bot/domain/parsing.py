@@ -827,7 +827,12 @@ def parse_followup(text: str, today: date) -> FollowupRequest:
 def parse_trouble(text: str) -> TroubleRequest:
     """`<account> -- <what went wrong>`; the description is required."""
     head, what = _split_note(text)
-    account = _account_name(_tokenize(head))
+    tokens = _tokenize(head)
+    if what is None and len(tokens) > 1:
+        # "/trouble 丸山印刷 色違い": where the name ends is a guess, so the reply asks, showing the
+        # line with the separator after the first word as the example to correct.
+        raise ParseError("trouble_without_separator", account=tokens[0].text, what=_join(tokens[1:]))
+    account = _account_name(tokens)
     if what is None:
         raise ParseError("missing_note")
     return TroubleRequest(account=account, what=what)

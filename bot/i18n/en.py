@@ -68,6 +68,7 @@ MESSAGES: dict[str, str] = {
     "error_bad_amount": '"{word}" is not an amount I understand.',
     "error_note_too_long": "The note is {length} characters; the limit is {limit}.",
     "error_missing_note": 'Please describe it after " -- ".',
+    "error_trouble_without_separator": 'Which part is the account and which is what went wrong? Put " -- " between them, e.g. `/trouble {account} -- {what}`',
     "error_bad_edit": '"{word}" is not something I can change on an account.',
     "error_missing_value": "Please give a new value for {field}.",
     "error_bad_user": '"{word}" is not a Slack user: mention them with @.',

@@ -62,6 +62,7 @@ MESSAGES: dict[str, str] = {
     "error_bad_amount": "「{word}」は金額として読めません。",
     "error_note_too_long": "メモが{length}文字あります。上限は{limit}文字です。",
     "error_missing_note": "「 -- 」の後に内容を書いてください。",
+    "error_trouble_without_separator": "どこまでが取引先名で、どこからが起きたことでしょうか。間に「 -- 」を入れてください。例：`/trouble {account} -- {what}`",
     "error_bad_edit": "「{word}」はアカウントの変更項目ではありません。",
     "error_missing_value": "{field} の新しい値を指定してください。",
     "error_bad_user": "「{word}」はSlackユーザーではありません。@でメンションしてください。",

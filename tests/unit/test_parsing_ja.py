@@ -411,3 +411,14 @@ def test_a_two_character_japanese_name_is_suggested() -> None:
     found = near_matches(name_key("大和"), [name_key("大和電機(株)"), name_key("山田商事")])
     assert [match.key for match in found] == [name_key("大和電機(株)")]
     assert near_matches("ab", ["abc corp"]) == []  # two letters are still too short to judge
+
+
+@pytest.mark.parametrize(
+    ("text", "account", "what"),
+    [("丸山印刷 色違い", "丸山印刷", "色違い"), ("丸山印刷 納期 遅れ", "丸山印刷", "納期 遅れ")],
+)
+def test_trouble_without_a_separator_asks_instead_of_guessing(text: str, account: str, what: str) -> None:
+    with pytest.raises(ParseError) as raised:
+        parse_trouble(text)
+    assert raised.value.code == "trouble_without_separator"
+    assert raised.value.params == {"account": account, "what": what}

@@ -263,6 +263,8 @@ ERROR_PARAMS: dict[str, dict[str, object]] = {
     "field": {"field": "owner"},
     "name": {"name": "Acme"},
     "error_id": {"error_id": "e1a2b3"},
+    "account": {"account": "丸山印刷"},
+    "what": {"what": "色違い"},
 }
 ERROR_CODES = sorted(key.removeprefix("error_") for key in en.MESSAGES if key.startswith("error_"))
 EXAMPLES = sorted(key.removeprefix("example_") for key in en.MESSAGES if key.startswith("example_"))
