@@ -157,15 +157,14 @@ def _percent(share: float | None) -> str:
 def pyramid_reply(
     dist: Distribution,
     numbers: Analytics,
-    *,
     scope: str,
     owner: str | None,
     detail: bool,
     locale: str,
-    shareable: bool,
     shared_by: str | None = None,
 ) -> Message:
-    """`/pyramid` and a shared pyramid, titled for who sees it."""
+    """`/pyramid` (with a Share button) and a pyramid `shared_by` someone (without), titled for who
+    sees it."""
     if scope == "team" or owner is None:
         title = t(locale, "pyramid_title_team")
     elif scope == "me" and shared_by is None:
@@ -179,7 +178,7 @@ def pyramid_reply(
         title=title,
         detail=detail,
         locale=locale,
-        share_value=ids.share_value(scope, owner, detail) if shareable else None,
+        share_value=ids.share_value(scope, owner, detail) if shared_by is None else None,
         shared_by=shared_by,
         analytics=numbers,
     )
