@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import interactions as ids
 from bot.domain.followups import AFTER_SALE_DAYS, SNOOZE_WEEKS
 from bot.domain.lapse import DEFAULT_RULES, Lapse
 from bot.domain.recovery import RecoveryStatus, still_owed
 from bot.i18n import t
-from bot.services.digests import Digest, FollowupItem, LapsingItem, RecoveryItem, StalledItem
 from bot.views.blocks import (
     MESSAGE_BLOCKS,
     MESSAGE_TEXT_BUDGET,
@@ -32,6 +31,10 @@ from bot.views.blocks import (
     text_length,
     user_text,
 )
+
+if TYPE_CHECKING:
+    # A view-model type of the service's; the view needs it only for its annotations.
+    from bot.services.digests import Digest, FollowupItem, LapsingItem, RecoveryItem, StalledItem
 
 MAX_FOLLOWUPS = 8
 MAX_RECOVERIES = 4

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot import interactions as ids
 from bot.domain.analytics import (
     ACTIVE_WITHIN_DAYS,
@@ -13,7 +15,6 @@ from bot.domain.analytics import (
 from bot.domain.pyramid import Distribution, Health, health
 from bot.domain.stages import Stage, steps_of
 from bot.i18n import t
-from bot.services.analytics import Analytics
 from bot.views.blocks import (
     Message,
     actions,
@@ -25,6 +26,10 @@ from bot.views.blocks import (
     stage_name,
     step_name,
 )
+
+if TYPE_CHECKING:
+    # A view-model type of the service's; the view needs it only for its annotations.
+    from bot.services.analytics import Analytics
 
 BAR_WIDTH = 24
 

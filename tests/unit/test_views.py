@@ -617,3 +617,25 @@ def test_select_options_are_valid(locale: str, name: str) -> None:
     option = modals.new_account_option(name, locale)
     check_option(option)
     assert option["value"] == modals.NEW_ACCOUNT_PREFIX + name
+
+
+# ------------------------------------------------------------------------------ views over view-models
+
+
+def test_the_views_load_no_database_code() -> None:
+    """Views render view-models: importing every one of them loads neither SQLAlchemy nor a model
+    nor a service (a fresh interpreter, so that no other test's imports count)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import importlib, pkgutil, sys\n"
+        "import bot.views\n"
+        "for module in pkgutil.iter_modules(bot.views.__path__):\n"
+        "    if module.name != 'text':  # the console's renderer, moving out of bot/views\n"
+        "        importlib.import_module('bot.views.' + module.name)\n"
+        "found = [k for k in sys.modules if k.startswith(('sqlalchemy', 'bot.models', 'bot.services'))]\n"
+        "print(sorted(found))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]", loaded.stdout
