@@ -13,8 +13,9 @@ from bot.config import Settings
 from bot.db import Database
 from tests.support.blockkit import check_ack_body, check_calls
 from tests.support.fake_slack import FakeSlack
+from tests.support.ids import OTHER_USER, SIGNING_SECRET, TEAM, USER
 from tests.support.server import serving
-from tests.support.slack_driver import OTHER_USER, SIGNING_SECRET, TEAM, USER, SlackDriver, settle
+from tests.support.slack_driver import SlackDriver, settle
 
 
 @pytest.fixture

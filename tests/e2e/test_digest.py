@@ -27,18 +27,9 @@ from bot.jobs.scheduler import sweep
 from bot.models import Delivery, Followup, Recovery
 from tests.support.database import followup_named
 from tests.support.fake_slack import FakeSlack
+from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM, USER
 from tests.support.server import jobs_client, runtime_for
-from tests.support.slack_driver import (
-    OTHER_TEAM,
-    OTHER_USER,
-    TEAM,
-    USER,
-    SlackDriver,
-    find_button,
-    press_in,
-    settle,
-    text_of,
-)
+from tests.support.slack_driver import SlackDriver, find_button, press_in, settle, text_of
 
 TUESDAY = date(2026, 11, 24)
 TUESDAY_9AM = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo

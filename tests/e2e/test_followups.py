@@ -19,14 +19,8 @@ from bot.db import Database
 from bot.models import Activity
 from tests.support.database import account_id, every_row, followups, the_followup
 from tests.support.fake_slack import FakeSlack
-from tests.support.slack_driver import (
-    OTHER_TEAM,
-    OTHER_USER,
-    USER,
-    SlackDriver,
-    driving,
-    text_of,
-)
+from tests.support.ids import OTHER_TEAM, OTHER_USER, USER
+from tests.support.slack_driver import SlackDriver, driving, text_of
 
 TODAY = date(2026, 11, 22)
 

@@ -52,19 +52,8 @@ from bot.runtime import Runtime
 from bot.views.modals import ACCOUNT_ACTION, DEAL_CALLBACK, MEETING_CALLBACK
 from tests.support.database import account_id, rows, the_recovery
 from tests.support.fake_slack import FakeSlack
-from tests.support.slack_driver import (
-    OTHER_TEAM,
-    OTHER_USER,
-    TEAM,
-    USER,
-    Sent,
-    SlackDriver,
-    eventually,
-    find_button,
-    press_in,
-    settle,
-    text_of,
-)
+from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM, USER
+from tests.support.slack_driver import Sent, SlackDriver, eventually, find_button, press_in, settle, text_of
 
 T = TypeVar("T")
 TODAY = date(2026, 11, 22)

@@ -22,11 +22,9 @@ from bot.jobs.recovery_flags import flag_overdue_recoveries
 from bot.models import Followup, Recovery, RecoveryEvent
 from tests.support.database import count, recoveries, the_recovery
 from tests.support.fake_slack import FakeSlack
+from tests.support.ids import OTHER_TEAM, OTHER_USER, USER
 from tests.support.server import jobs_client, runtime_for
 from tests.support.slack_driver import (
-    OTHER_TEAM,
-    OTHER_USER,
-    USER,
     SlackDriver,
     eventually,
     find_button,

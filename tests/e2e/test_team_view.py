@@ -36,18 +36,9 @@ from bot.runtime import Runtime
 from bot.services.exports import apply_import, read_import
 from tests.support.database import cli_environment
 from tests.support.fake_slack import FakeSlack
+from tests.support.ids import OTHER_USER, TEAM, USER
 from tests.support.server import jobs_client
-from tests.support.slack_driver import (
-    OTHER_USER,
-    TEAM,
-    USER,
-    SlackDriver,
-    driving,
-    eventually,
-    kind_of,
-    settle,
-    text_of,
-)
+from tests.support.slack_driver import SlackDriver, driving, eventually, kind_of, settle, text_of
 
 TEAM_CHANNEL = "C0TEAM"
 T = TypeVar("T")

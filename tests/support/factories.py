@@ -16,9 +16,8 @@ from bot.models import Account, Followup, Recovery
 from bot.services import accounts, followups, recoveries
 from bot.services.accounts import AccountRef, NearMatchQuestion
 from bot.services.activities import Logged, LogRequest, log_activity
+from tests.support.ids import TEAM, USER
 
-TEAM = "T0TEAM1"
-USER = "U0REP1"
 NOW = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 22)
 REPEATER_THRESHOLD = 3
