@@ -7,9 +7,9 @@ sent as on Tuesday 2026-11-24 (Monday the 23rd is a Japanese public holiday).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from types import SimpleNamespace
 from typing import Any
 
@@ -30,6 +30,7 @@ from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM, USER
 from tests.support.server import jobs_client, runtime_for
 from tests.support.slack_driver import SlackDriver, find_button, press_in, settle, text_of
+from tests.support.threads import at_once
 
 TUESDAY = date(2026, 11, 24)
 TUESDAY_9AM = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo
@@ -654,24 +655,10 @@ def test_two_processes_at_once_send_one_dm_per_rep(
     driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     driver.run("/deal", "Omega won 2026-07-01", user=OTHER_USER)
-    barrier = threading.Barrier(2)
-    results: list[list[DigestRun]] = []
-    errors: list[BaseException] = []
-
-    def process() -> None:
-        try:
-            own_db = Database(settings.database_url)  # a second process has its own engine
-            barrier.wait()
-            results.append(send_for(settings, own_db, clock, slack))
-            own_db.dispose()
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=process) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    engines = [Database(settings.database_url) for _ in range(2)]  # a second process has its own engine
+    results, errors = at_once([partial(send_for, settings, own_db, clock, slack) for own_db in engines])
+    for own_db in engines:
+        own_db.dispose()
 
     assert errors == []
     assert len(digests_in(slack, USER)) == 1

@@ -4,10 +4,9 @@ the logs had come one by one)."""
 
 from __future__ import annotations
 
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from functools import partial
 
 from slack_sdk import WebClient
 
@@ -29,6 +28,7 @@ from tests.reliability.support import (
     step_path,
 )
 from tests.support.fake_slack import FakeSlack
+from tests.support.threads import at_once
 
 TEAM = "T0TEAM1"
 REPS = [f"U0REP{index}" for index in range(1, 6)]
@@ -59,20 +59,8 @@ def _request(name: str, kind: ActivityKind, key: str, user: str = "U0REP1") -> L
 
 def _all_at_once(runtime: Runtime, client: WebClient, requests: list[LogRequest]) -> list[str]:
     """Runs the logs on as many threads, released together; returns the errors (as text)."""
-    barrier = threading.Barrier(len(requests))
-
-    def one(request: LogRequest) -> LoggedFacts:
-        barrier.wait(timeout=10)
-        return _log(runtime, client, request)
-
-    errors: list[str] = []
-    with ThreadPoolExecutor(len(requests)) as pool:
-        futures = [pool.submit(one, request) for request in requests]
-        for future in futures:
-            error = future.exception(timeout=60)
-            if error is not None:
-                errors.append(f"{type(error).__name__}: {error}")
-    return errors
+    _results, errors = at_once([partial(_log, runtime, client, request) for request in requests])
+    return [f"{type(error).__name__}: {error}" for error in errors]
 
 
 def _wait_for_posts(slack: FakeSlack, channel: str, count: int, timeout: float = 5.0) -> int:

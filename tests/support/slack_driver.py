@@ -4,7 +4,6 @@ modal submissions, suggestions, events), and readers of what the bot sent back t
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -23,6 +22,7 @@ from bot.db import Database
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_TEAM, OTHER_USER, SIGNING_SECRET, TEAM, TEAM_CHANNEL, USER
 from tests.support.server import LIVE_RUNTIMES, events_url, serving
+from tests.support.threads import at_once
 
 __all__ = ["OTHER_TEAM", "OTHER_USER", "SIGNING_SECRET", "TEAM", "TEAM_CHANNEL", "USER"]
 
@@ -129,17 +129,8 @@ class SlackDriver:
     ) -> list[tuple[Sent, str]]:
         """One command delivered `copies` times at once (Slack retrying while the first is under way):
         every copy carries the same trigger id. Returns each copy's answer and response key."""
-        sent: list[tuple[Sent, str]] = []
-
-        def deliver() -> None:
-            sent.append(self.command(command, text, trigger_id=trigger_id))
-
-        threads = [threading.Thread(target=deliver) for _ in range(copies)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert len(sent) == copies, sent
+        sent, errors = at_once([lambda: self.command(command, text, trigger_id=trigger_id)] * copies)
+        assert errors == [], errors
         return sent
 
     def reply(self, key: str, timeout: float = 5.0) -> dict[str, Any]:
