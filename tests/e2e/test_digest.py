@@ -24,7 +24,8 @@ from bot.db import Database
 from bot.jobs.digest import DigestRun, send_digests_for, send_due_digests
 from bot.jobs.outbox import Outcome, delivery_for
 from bot.jobs.scheduler import sweep
-from bot.models import Delivery, Followup, Recovery
+from bot.models import Followup, Recovery
+from tests.support import factories
 from tests.support.database import followup_named
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM, USER
@@ -796,17 +797,7 @@ def test_a_5xx_after_the_post_landed_never_doubles_the_digest(
 def test_a_claim_that_crashed_before_posting_is_posted_once_later(
     slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
-    with db.transaction() as s:
-        s.add(
-            Delivery(
-                team_id=TEAM,
-                kind="digest",
-                ref=f"{USER}:2026-11-24",
-                status="claimed",
-                claim_token="0" * 32,
-                claimed_at=clock.now() - timedelta(minutes=30),
-            )
-        )
+    factories.claim(db, f"{USER}:2026-11-24", clock.now() - timedelta(minutes=30), token="0" * 32)
     runs = send_for(settings, db, clock, slack)
     assert outcomes(runs) == [Outcome.SENT]
     assert len(dm_posts(slack)) == 1
@@ -820,17 +811,7 @@ def test_a_claim_that_crashed_before_posting_is_posted_once_later(
 def test_a_claim_still_fresh_from_another_process_is_left_alone(
     slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
-    with db.transaction() as s:
-        s.add(
-            Delivery(
-                team_id=TEAM,
-                kind="digest",
-                ref=f"{USER}:2026-11-24",
-                status="claimed",
-                claim_token="0" * 32,
-                claimed_at=clock.now() - timedelta(seconds=30),
-            )
-        )
+    factories.claim(db, f"{USER}:2026-11-24", clock.now() - timedelta(seconds=30), token="0" * 32)
     assert outcomes(send_for(settings, db, clock, slack)) == [Outcome.BUSY]
     assert dm_posts(slack) == []
 

@@ -27,6 +27,7 @@ from bot.jobs.outbox import (
     enqueue,
 )
 from bot.models import Delivery
+from tests.support import factories
 from tests.support.fake_slack import FakeSlack
 from tests.support.threads import at_once
 
@@ -94,17 +95,7 @@ def deliver(
 def claim_row(db: Database, *, claimed_at: datetime, ref: str = f"{USER}:2026-11-24") -> None:
     """A claim without a message, left at `claimed_at` by another worker (or by an older version that
     crashed before building it)."""
-    with db.transaction() as session:
-        session.add(
-            Delivery(
-                team_id=TEAM,
-                kind="digest",
-                ref=ref,
-                status="claimed",
-                claim_token="f" * 32,
-                claimed_at=claimed_at,
-            )
-        )
+    factories.claim(db, ref, claimed_at)
 
 
 def posts(slack: FakeSlack, ref: str | None = None) -> int:
