@@ -43,7 +43,7 @@ def _raised_codes(exception: str, paths: list[Path]) -> dict[str, set[str]]:
     return codes
 
 
-PARSE_ERROR_CODES = _raised_codes("ParseError", [BOT / "domain" / "parsing.py"])
+PARSE_ERROR_CODES = _raised_codes("ParseError", [BOT / "domain" / "parsing.py", BOT / "domain" / "fields.py"])
 USER_ERROR_CODES = _raised_codes("UserFacingError", _source_files())
 
 
