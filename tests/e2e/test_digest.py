@@ -321,37 +321,39 @@ def test_done_marks_it_and_rewrites_the_message_with_who(
     assert followup(db, call_back.id).status == "open"
 
 
-def test_a_second_press_on_the_stale_message_is_harmless_and_says_so(
+def done_twice(
     driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, posted: dict[str, Any]
-) -> None:
+) -> tuple[int, dict[str, Any]]:
+    """Done pressed on the brochure's follow-up in the digest, then again on the stale message an hour
+    later: the follow-up's id and the reply to the second press."""
     brochure = followup_named(db, "send the brochure")
     press_in(driver, posted, DM, "followup_done", value=str(brochure.id))
     wait_updates(slack, 1)
-
     clock.advance(timedelta(hours=1))
     _, key = press_in(driver, posted, DM, "followup_done", value=str(brochure.id))
-    reply = driver.reply(key)
+    return brochure.id, driver.reply(key)
+
+
+def test_a_second_press_on_the_stale_message_is_harmless_and_says_so(
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, posted: dict[str, Any]
+) -> None:
+    brochure_id, reply = done_twice(driver, slack, db, clock, posted)
 
     assert "already done" in text_of(reply) and f"<@{USER}>" in text_of(reply)
     assert reply.get("replace_original") is False
-    again = followup(db, brochure.id)
+    again = followup(db, brochure_id)
     assert (again.status, again.done_by, again.done_at) == ("done", USER, TUESDAY_9AM)
     # Whatever it rewrites, the message still shows who did it.
-    shown = text_of({"blocks": [blocks_by_id(the_digest(slack))[f"fu_{brochure.id}_done"]]})
+    shown = text_of({"blocks": [blocks_by_id(the_digest(slack))[f"fu_{brochure_id}_done"]]})
     assert f"<@{USER}>" in shown
 
 
 def test_a_second_press_keeps_showing_when_it_was_done(
     driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, posted: dict[str, Any]
 ) -> None:
-    brochure = followup_named(db, "send the brochure")
-    press_in(driver, posted, DM, "followup_done", value=str(brochure.id))
-    wait_updates(slack, 1)
-    clock.advance(timedelta(hours=1))
-    _, key = press_in(driver, posted, DM, "followup_done", value=str(brochure.id))
-    driver.reply(key)
+    brochure_id, _reply = done_twice(driver, slack, db, clock, posted)
     settle(slack)
-    shown = text_of({"blocks": [blocks_by_id(the_digest(slack))[f"fu_{brochure.id}_done"]]})
+    shown = text_of({"blocks": [blocks_by_id(the_digest(slack))[f"fu_{brochure_id}_done"]]})
     assert f"<@{USER}>" in shown and "09:00" in shown and "10:00" not in shown
 
 
