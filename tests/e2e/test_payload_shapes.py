@@ -682,6 +682,33 @@ def submission(
     }
 
 
+def suggestion(
+    user: str,
+    name: str,
+    *,
+    user_team: str,
+    team: dict[str, Any] | None,
+    enterprise: dict[str, Any],
+    view_team: str,
+) -> dict[str, Any]:
+    """The account type-ahead's block_suggestion for "acme" in a log modal opened in `view_team`; an
+    org-wide install when `team` is null."""
+    return {
+        "type": "block_suggestion",
+        "user": {"id": user, "username": name, "name": name, "team_id": user_team},
+        "container": {"type": "view", "view_id": "V0LOG"},
+        "api_app_id": APP,
+        "token": "legacy",
+        "action_id": ACCOUNT_ACTION,
+        "block_id": "account",
+        "value": "acme",
+        "team": team,
+        "enterprise": enterprise,
+        "is_enterprise_install": team is None,
+        "view": log_view(team=view_team, installed=TEAM, values={}, view_id="V0LOG"),
+    }
+
+
 def test_an_org_wide_view_submission_with_team_null_logs_in_the_installed_workspace(
     driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
@@ -705,20 +732,10 @@ def test_an_org_wide_type_ahead_with_team_null_offers_the_workspaces_accounts(
 ) -> None:
     run_as(driver, [("/meeting", "Acme Japan visit")], user=GRID_USER)
     run_as(driver, [("/meeting", "Acme Corp visit")], user=OTHER_USER, team=OTHER_TEAM)
-    payload = {
-        "type": "block_suggestion",
-        "user": {"id": GRID_USER, "username": "tanaka", "name": "tanaka", "team_id": TEAM},
-        "container": {"type": "view", "view_id": "V0LOG"},
-        "api_app_id": APP,
-        "token": "legacy",
-        "action_id": ACCOUNT_ACTION,
-        "block_id": "account",
-        "value": "acme",
-        "team": None,
-        "enterprise": {"id": ENTERPRISE, "name": "Acme Holdings"},
-        "is_enterprise_install": True,
-        "view": log_view(team=TEAM, installed=TEAM, values={}, view_id="V0LOG"),
-    }
+    enterprise = {"id": ENTERPRISE, "name": "Acme Holdings"}
+    payload = suggestion(
+        GRID_USER, "tanaka", user_team=TEAM, team=None, enterprise=enterprise, view_team=TEAM
+    )
     sent = timed(lambda: driver.payload(payload))
     options = [o["text"]["text"] for o in sent.json()["options"]]
     assert any("Acme Japan" in o for o in options), options
@@ -824,20 +841,11 @@ def test_type_ahead_from_a_slack_connect_channel_searches_the_installing_team(
 ) -> None:
     connect_book(driver)
     run_as(driver, [("/meeting", "Acme Seoul visit")], user=EXT_USER, team=EXT_TEAM)
-    payload = {
-        "type": "block_suggestion",
-        "user": {"id": EXT_USER, "username": "kim", "name": "kim", "team_id": EXT_TEAM},
-        "container": {"type": "view", "view_id": "V0LOG"},
-        "api_app_id": APP,
-        "token": "legacy",
-        "action_id": ACCOUNT_ACTION,
-        "block_id": "account",
-        "value": "acme",
-        "team": {"id": EXT_TEAM, "domain": "other-side", "enterprise_id": EXT_ENTERPRISE},
-        "enterprise": {"id": EXT_ENTERPRISE, "name": "Other Org"},
-        "is_enterprise_install": False,
-        "view": log_view(team=EXT_TEAM, installed=TEAM, values={}, view_id="V0LOG"),
-    }
+    team = {"id": EXT_TEAM, "domain": "other-side", "enterprise_id": EXT_ENTERPRISE}
+    enterprise = {"id": EXT_ENTERPRISE, "name": "Other Org"}
+    payload = suggestion(
+        EXT_USER, "kim", user_team=EXT_TEAM, team=team, enterprise=enterprise, view_team=EXT_TEAM
+    )
     sent = timed(lambda: driver.payload(payload))
     options = sent.json()["options"]
     values = [o["value"] for o in options]
