@@ -66,6 +66,8 @@ SIBLING_TEAM = "T0TEAM3"  # another workspace of the same organisation
 EXT_TEAM = "T0EXTORG"  # Slack Connect: a workspace of another organisation
 EXT_ENTERPRISE = "E0EXTORG"
 EXT_USER = "W0EXT1"
+# The `team` of a payload from EXT_TEAM.
+EXT_TEAM_FIELD = {"id": EXT_TEAM, "domain": "other-side", "enterprise_id": EXT_ENTERPRISE}
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -797,20 +799,19 @@ def connect_book(driver: SlackDriver) -> None:
     )
 
 
+def from_connect(values: dict[str, Any]) -> dict[str, Any]:
+    """A log modal EXT_USER submitted from a Slack Connect channel: opened in EXT_TEAM, installed in TEAM."""
+    view = log_view(team=EXT_TEAM, installed=TEAM, values=values)
+    return submission(view, user=EXT_USER, user_team=EXT_TEAM, team=EXT_TEAM_FIELD, enterprise=EXT_ENTERPRISE)
+
+
 def test_a_form_submitted_from_a_slack_connect_channel_is_stored_in_the_installing_team(
     driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     connect_book(driver)
     acme = account_id(db, "Acme Japan")
     theirs = snapshot(db)
-    view = log_view(team=EXT_TEAM, installed=TEAM, values=meeting_values(str(acme), note="from Seoul"))
-    payload = submission(
-        view,
-        user=EXT_USER,
-        user_team=EXT_TEAM,
-        team={"id": EXT_TEAM, "domain": "other-side", "enterprise_id": EXT_ENTERPRISE},
-        enterprise=EXT_ENTERPRISE,
-    )
+    payload = from_connect(meeting_values(str(acme), note="from Seoul"))
     timed(lambda: driver.payload(payload))
     [activity] = rows(db, Activity, Activity.note == "from Seoul")
     assert (activity.team_id, activity.account_id, activity.user_id) == (TEAM, acme, EXT_USER)
@@ -823,14 +824,7 @@ def test_a_new_account_typed_in_a_slack_connect_form_is_created_in_the_installin
     driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     connect_book(driver)
-    view = log_view(team=EXT_TEAM, installed=TEAM, values=meeting_values("new:Busan Steel"))
-    payload = submission(
-        view,
-        user=EXT_USER,
-        user_team=EXT_TEAM,
-        team={"id": EXT_TEAM, "domain": "other-side", "enterprise_id": EXT_ENTERPRISE},
-        enterprise=EXT_ENTERPRISE,
-    )
+    payload = from_connect(meeting_values("new:Busan Steel"))
     timed(lambda: driver.payload(payload))
     [busan] = rows(db, Account, Account.name == "Busan Steel")
     assert busan.team_id == TEAM
@@ -841,8 +835,7 @@ def test_type_ahead_from_a_slack_connect_channel_searches_the_installing_team(
 ) -> None:
     connect_book(driver)
     run_as(driver, [("/meeting", "Acme Seoul visit")], user=EXT_USER, team=EXT_TEAM)
-    team = {"id": EXT_TEAM, "domain": "other-side", "enterprise_id": EXT_ENTERPRISE}
-    enterprise = {"id": EXT_ENTERPRISE, "name": "Other Org"}
+    team, enterprise = EXT_TEAM_FIELD, {"id": EXT_ENTERPRISE, "name": "Other Org"}
     payload = suggestion(
         EXT_USER, "kim", user_team=EXT_TEAM, team=team, enterprise=enterprise, view_team=EXT_TEAM
     )
