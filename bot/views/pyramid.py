@@ -8,13 +8,14 @@ from bot import interactions as ids
 from bot.domain.analytics import (
     ACTIVE_WITHIN_DAYS,
     CONVERSION_WINDOW_DAYS,
+    RETENTION_AFTER_DAYS,
     RETENTION_REFERENCE,
     TREND_MONTH_DAYS,
     TREND_WEEK_DAYS,
 )
 from bot.domain.pyramid import Distribution, Health, health
 from bot.domain.stages import Stage, steps_of
-from bot.i18n import t
+from bot.i18n import period, t
 from bot.views.blocks import (
     Message,
     actions,
@@ -137,7 +138,14 @@ def analytics_text(analytics: Analytics, locale: str) -> str:
     ]
     retention = analytics.retention
     if retention.share is None:
-        lines.append(t(locale, "analytics_retention_none", reference=_percent(RETENTION_REFERENCE)))
+        lines.append(
+            t(
+                locale,
+                "analytics_retention_none",
+                reference=_percent(RETENTION_REFERENCE),
+                period=period(locale, RETENTION_AFTER_DAYS),
+            )
+        )
     else:
         lines.append(
             t(
@@ -148,6 +156,7 @@ def analytics_text(analytics: Analytics, locale: str) -> str:
                 share=_percent(retention.share),
                 reference=_percent(RETENTION_REFERENCE),
                 days=ACTIVE_WITHIN_DAYS,
+                period=period(locale, RETENTION_AFTER_DAYS),
             )
         )
     if analytics.week is None:

@@ -15,7 +15,7 @@ from bot.domain.followups import AFTER_SALE_DAYS
 from bot.domain.parsing import MAX_NAME, MAX_NOTE
 from bot.domain.pyramid import distribution_from, health
 from bot.domain.stages import LADDER, Climb, Stage, Step
-from bot.i18n import LOCALES, en, t
+from bot.i18n import LOCALES, en, period, t
 from bot.models import Account, Activity
 from bot.usecases.facts import AccountCard, AccountFacts, ActivityFacts, LoggedFacts
 from bot.views import card, modals, pyramid, replies
@@ -222,7 +222,7 @@ def test_the_advice_at_the_top_of_the_ladder() -> None:
 @pytest.mark.parametrize("step", LADDER)
 def test_next_step_advice_for_every_step(step: Step, locale: str) -> None:
     advice = replies.next_step_advice(step, locale)
-    assert t(locale, f"advice_{step.value}", days=AFTER_SALE_DAYS) in advice
+    assert t(locale, f"advice_{step.value}", period=period(locale, AFTER_SALE_DAYS)) in advice
     check_message(
         {"text": advice, "blocks": [{"type": "context", "elements": [{"type": "mrkdwn", "text": advice}]}]}
     )
