@@ -46,7 +46,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Table, bindparam, create_engine, select, text  # noqa: E402
+from sqlalchemy import Table, create_engine, select, text  # noqa: E402
 
 from bot.config import sqlalchemy_url  # noqa: E402
 from bot.db import Database, upgrade  # noqa: E402
@@ -269,16 +269,17 @@ def bench(target: str, rows: int, repeat: int, memory: bool) -> list[str]:
         values = floor_values(csv_text)
 
         floors, imports, flats = [], [], []
+        plan_lines: list[str] = []
         for _ in range(repeat):
             empty(db)
             floors.append(timed(lambda: run_floor_insert(db, values))[0])
             empty(db)
             if rows >= 1000:
                 run_import(db, make_csv(1000))  # the plans at 1,000 rows, then start again
-                plan_lines = plans(db, "1,000")
+                plan_lines = plans(db, "1,000")  # the last run's
                 empty(db)
             marks: list[tuple[int, float]] = []
-            seconds, report = timed(lambda: run_import(db, csv_text, marks=marks))
+            seconds, report = timed(lambda marks=marks: run_import(db, csv_text, marks=marks))
             assert report.created == rows, report
             imports.append(seconds)
             flats.append(per_10k(marks, 0.0, rows))
@@ -328,11 +329,17 @@ def bench(target: str, rows: int, repeat: int, memory: bool) -> list[str]:
                 f"import, inserting the first 10,000 rows: {first:.2f} s; the last 10,000: {last:.2f} s "
                 f"(×{last / first:.2f}: {'flat' if last <= first * 1.5 else 'NOT flat'})"
             )
+        runs = {
+            "floors": floors,
+            "imports": imports,
+            "re-imports": reimports,
+            "SELECT": select_floors,
+            "JSON": json_exports,
+            "CSV": csv_exports,
+        }
         out.append(
-            f"runs: {repeat}, best kept; all floors {', '.join(f'{s:.2f}' for s in floors)}; "
-            f"imports {', '.join(f'{s:.2f}' for s in imports)}; re-imports "
-            f"{', '.join(f'{s:.2f}' for s in reimports)}; SELECT {', '.join(f'{s:.2f}' for s in select_floors)}; "
-            f"JSON {', '.join(f'{s:.2f}' for s in json_exports)}; CSV {', '.join(f'{s:.2f}' for s in csv_exports)}"
+            f"runs: {repeat}, best kept; all: "
+            + "; ".join(f"{label} {', '.join(f'{s:.2f}' for s in values)}" for label, values in runs.items())
         )
         out.append("plans of the import's name look-up (1,000 keys):")
         out.extend(plan_lines)
@@ -343,10 +350,11 @@ def bench(target: str, rows: int, repeat: int, memory: bool) -> list[str]:
             big_peak = peak(lambda: run_export(db, "json", [TEAM]))
             empty(db)
             import_peak = peak(lambda: run_import(db, csv_text))
+            flat_memory = "flat" if big_peak <= small_peak * 1.5 + 1 else "NOT flat"
             out.append(
-                f"memory (tracemalloc peak): export JSON of {small:,} rows {small_peak:.1f} MiB, of {rows:,} rows "
-                f"{big_peak:.1f} MiB ({'flat' if big_peak <= small_peak * 1.5 + 1 else 'NOT flat'}); "
-                f"import of {rows:,} rows {import_peak:.1f} MiB (the file is read and checked whole, by design)"
+                f"memory (tracemalloc peak): export JSON of {small:,} rows {small_peak:.1f} MiB, "
+                f"of {rows:,} rows {big_peak:.1f} MiB ({flat_memory}); import of {rows:,} rows "
+                f"{import_peak:.1f} MiB (the file is read and checked whole, by design)"
             )
         db.dispose()
     out.append("")
@@ -360,7 +368,9 @@ def main() -> int:
     parser.add_argument("--database", action="append", help="sqlite or a postgresql:// URL (repeatable)")
     parser.add_argument("--no-memory", action="store_true")
     args = parser.parse_args()
-    targets = args.database or ["sqlite"] + ([os.environ["PYRAMID_BENCH_PG"]] if os.environ.get("PYRAMID_BENCH_PG") else [])
+    targets = args.database or ["sqlite"] + (
+        [os.environ["PYRAMID_BENCH_PG"]] if os.environ.get("PYRAMID_BENCH_PG") else []
+    )
     print(
         f"# import/export bench: {args.rows:,} rows; {os.cpu_count()} cores, load average "
         f"{os.getloadavg()[0]:.1f}; Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; "

@@ -324,7 +324,8 @@ class PyramidSnapshot(Base):
 class PyramidFigures(Base):
     """The `/pyramid` figures that read history (conversion flows, time in stage, retention) as the daily
     snapshot job computed them, per team (owner_id "") and owner, as JSON. `/pyramid` adds what changed
-    since (step changes and accounts with higher ids) instead of reading 90 days of history per call."""
+    since (step changes and accounts with higher ids) instead of reading the conversion window's history
+    (domain.analytics.CONVERSION_WINDOW_DAYS) per call."""
 
     __tablename__ = "pyramid_figures"
     __table_args__ = (

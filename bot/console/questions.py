@@ -203,19 +203,13 @@ class Questions:
         state_field = STATE_FIELDS.get(kind, ("selected_user", ""))[0]
         multi = kind in MULTI_KINDS
         users = kind in USER_KINDS
-        value = current.get(state_field)
-        sigil = "@" if users else "#"
         example = (
             f"a user id such as {self.me.user_id}, or me"
             if users
             else f"a channel id such as {self.me.channel_id}"
         )
         notes = [example + (", several separated by commas" if multi else "")]
-        shown = (
-            ", ".join(sigil + str(v) for v in value)
-            if isinstance(value, list)
-            else value and sigil + str(value)
-        )
+        shown = _shown_ids(current.get(state_field), "@" if users else "#")
         if shown:
             notes.append(f"Enter keeps {shown}")
         prompt = _prompt(label, optional, notes)
@@ -228,11 +222,19 @@ class Questions:
                     return {"type": kind, state_field: [] if multi else None}
                 self._say(f"  {label} is required.")
                 continue
-            ids = [self._id_of(part, users) for part in re.split(r"[,\s]+", text) if part]
-            if not ids or any(found is None for found in ids) or (len(ids) > 1 and not multi):
+            ids = self._ids_in(text, users, multi)
+            if ids is None:
                 self._say(f"  Type {example}.")
                 continue
             return {"type": kind, state_field: ids if multi else ids[0]}
+
+    def _ids_in(self, text: str, users: bool, multi: bool) -> list[str] | None:
+        """The user (or channel) ids typed, or None if any part is not one (or several where one goes)."""
+        found = [self._id_of(part, users) for part in re.split(r"[,\s]+", text) if part]
+        ids = [one for one in found if one is not None]
+        if not ids or len(ids) < len(found) or (len(ids) > 1 and not multi):
+            return None
+        return ids
 
     def _id_of(self, text: str, users: bool) -> str | None:
         if users and text.lower() == "me":
@@ -248,6 +250,13 @@ class Questions:
 
 
 # ------------------------------------------------------------------------------------- helpers
+
+
+def _shown_ids(value: object, sigil: str) -> str:
+    """The ids a users or conversations select holds now, as `@U1, @U2` (empty if none)."""
+    if isinstance(value, list):
+        return ", ".join(sigil + str(one) for one in value)
+    return sigil + str(value) if value else ""
 
 
 def _text_notes(element: Mapping[str, Any], value: object, optional: bool) -> list[str]:

@@ -198,7 +198,7 @@ def add_flows(*parts: Flows) -> Flows:
 @dataclass(frozen=True)
 class Retention:
     customers: int  # became customers at least a year ago
-    active: int  # of those, touched in the last 90 days
+    active: int  # of those, touched in the last ACTIVE_WITHIN_DAYS
 
     @property
     def share(self) -> float | None:

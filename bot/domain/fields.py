@@ -50,7 +50,8 @@ class FieldErrors(ParseError):
 
 @dataclass(frozen=True)
 class LogDraft:
-    """A log as typed, before the checks. `name` is None when an existing account was picked."""
+    """A log as typed, before the checks: a typed `name`, or the `account_id` of an account picked
+    (the modal's select); neither is refused as an empty account."""
 
     what: LogWhat
     name: str | None
@@ -61,11 +62,12 @@ class LogDraft:
     amount: int | None = None
     note: str | None = None
     revisit_on: date | None = None
+    account_id: int | None = None
 
 
 @dataclass(frozen=True)
 class LogFields:
-    """A log that passed every check."""
+    """A log that passed every check: it names an account (`name`) or picked one (`account_id`)."""
 
     name: str | None
     kind: ActivityKind
@@ -73,6 +75,7 @@ class LogFields:
     amount: int | None
     note: str | None
     revisit_on: date | None
+    account_id: int | None = None
 
 
 def account_name(text: str) -> str:
@@ -143,8 +146,11 @@ def check_log(draft: LogDraft, today: date) -> LogFields:
             errors[field] = error
             return None
 
-    typed = draft.name
-    name = check("account", lambda: account_name(typed)) if typed is not None else None
+    typed, name = draft.name, None
+    if typed is not None:
+        name = check("account", lambda: account_name(typed))
+    elif draft.account_id is None:
+        errors["account"] = ParseError("empty_account")
     found = check("kind", lambda: kind(draft.what, draft.kind, draft.kind_word))
     on = check("date", lambda: occurred_on(draft.on or today, today))
     value = draft.amount
@@ -158,7 +164,7 @@ def check_log(draft: LogDraft, today: date) -> LogFields:
     text = check("note", lambda: note(draft.note))
     if errors or found is None or on is None:
         raise FieldErrors(errors)
-    return LogFields(name=name, kind=found, on=on, amount=value, note=text, revisit_on=revisit)
+    return LogFields(name, found, on, value, text, revisit, None if typed is not None else draft.account_id)
 
 
 def _parse_amount(text: str) -> int:

@@ -5,7 +5,7 @@ This module is the only place that knows the thresholds of the ladder.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass
 from datetime import date
 from enum import IntEnum, StrEnum
 
@@ -135,6 +135,16 @@ class Evidence:
             deals_won=self.deals_won + int(kind is ActivityKind.WON),
         )
 
+    def at_least(self, floor: Evidence) -> Evidence:
+        """As an import leaves it: each counter at least the floor's (evidence already there is kept)."""
+        return Evidence(
+            remote_touches=max(self.remote_touches, floor.remote_touches),
+            in_person_meetings=max(self.in_person_meetings, floor.in_person_meetings),
+            meals=max(self.meals, floor.meals),
+            proposals=max(self.proposals, floor.proposals),
+            deals_won=max(self.deals_won, floor.deals_won),
+        )
+
 
 @dataclass(frozen=True)
 class Tally:
@@ -164,27 +174,20 @@ class Tally:
 
     def plus(self, kind: ActivityKind, on: date) -> Tally:
         """After one more activity of this kind on `on`: a backdated one never moves the last touch back."""
-        evidence = self.evidence.plus(kind)
-        return Tally(
-            remote_touches=evidence.remote_touches,
-            in_person_meetings=evidence.in_person_meetings,
-            meals=evidence.meals,
-            proposals=evidence.proposals,
-            deals_won=evidence.deals_won,
+        latest = on if self.last_touch_on is None or on > self.last_touch_on else self.last_touch_on
+        return self._with(
+            self.evidence.plus(kind),
             deals_lost=self.deals_lost + int(kind is ActivityKind.LOST),
-            last_touch_on=on if self.last_touch_on is None or on > self.last_touch_on else self.last_touch_on,
+            last_touch_on=latest,
         )
 
     def raised_to(self, floor: Evidence) -> Tally:
         """As an import leaves it: each evidence counter at least the floor of the imported step."""
-        return replace(
-            self,
-            remote_touches=max(self.remote_touches, floor.remote_touches),
-            in_person_meetings=max(self.in_person_meetings, floor.in_person_meetings),
-            meals=max(self.meals, floor.meals),
-            proposals=max(self.proposals, floor.proposals),
-            deals_won=max(self.deals_won, floor.deals_won),
-        )
+        return self._with(self.evidence.at_least(floor), self.deals_lost, self.last_touch_on)
+
+    @staticmethod
+    def _with(evidence: Evidence, deals_lost: int, last_touch_on: date | None) -> Tally:
+        return Tally(**asdict(evidence), deals_lost=deals_lost, last_touch_on=last_touch_on)
 
 
 # The counters of a Tally, in the order the accounts table stores them.

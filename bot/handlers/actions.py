@@ -106,9 +106,7 @@ def _share(
         return
     team_id, user_id = who_
     locale = runtime.settings.pyramid_locale
-    reply = pyramid_message_for(
-        runtime, team_id, value.s, value.u, value.d, locale, shareable=False, shared_by=user_id
-    )
+    reply = pyramid_message_for(runtime, team_id, value.s, value.u, value.d, locale, by=user_id)
     if body.get("response_url"):
         respond(response_type="in_channel", replace_original=False, **reply)
     elif (body.get("channel") or {}).get("id"):

@@ -98,7 +98,7 @@ def pyramid_command(
 
 def pyramid_answer(me: Asker, scope: str, owner: str | None, detail: bool) -> Message:
     try:
-        return pyramid_message_for(me.runtime, me.team_id, scope, owner, detail, me.locale, shareable=True)
+        return pyramid_message_for(me.runtime, me.team_id, scope, owner, detail, me.locale)
     except NotStored as error:
         return error_reply(error, me.locale, example=None)
 
@@ -110,19 +110,9 @@ def pyramid_message_for(
     owner: str | None,
     detail: bool,
     locale: str,
-    *,
-    shareable: bool,
-    shared_by: str | None = None,
+    by: str | None = None,
 ) -> Message:
+    """A pyramid for `/pyramid`, with a Share button; or shared in a channel `by` someone, without."""
     today = runtime.clock.today(runtime.settings.zone)
     dist, numbers = pyramids.pyramid_facts(runtime, team_id, owner, today)
-    return pyramid_reply(
-        dist,
-        numbers,
-        scope=scope,
-        owner=owner,
-        detail=detail,
-        locale=locale,
-        shareable=shareable,
-        shared_by=shared_by,
-    )
+    return pyramid_reply(dist, numbers, scope, owner, detail, locale, shared_by=by)

@@ -14,7 +14,7 @@ from bot import interactions as ids
 from bot import notify
 from bot.domain import fields
 from bot.domain.activities import ActivityKind
-from bot.domain.fields import Field, FieldErrors, LogDraft, ParseError
+from bot.domain.fields import FieldErrors, LogDraft
 from bot.handlers.replying import Asker, Json, asker, error_reply, post_private
 from bot.i18n import t
 from bot.interactions import BadPayload, parse_id
@@ -70,40 +70,45 @@ def read_log_form(view: Json, team_id: str, user_id: str, today: date, locale: s
     """The modal's values as a log request, checked as a command's are (bot/domain/fields.py), or
     FormErrors keyed by block id."""
     values = view.get("state", {}).get("values", {})
-    picked = _selected(values, ids.ACCOUNT_BLOCK, ids.ACCOUNT_ACTION) or ""
-    draft = _draft(values, "deal" if view.get("callback_id") == ids.DEAL_CALLBACK else "meeting", picked)
-    problems: dict[Field, ParseError] = {}
-    account = AccountRef()
-    if draft.name is None:
-        try:
-            account = AccountRef(account_id=parse_id(picked))
-        except BadPayload:
-            problems["account"] = ParseError("empty_account")
+    draft = _draft(values, "deal" if view.get("callback_id") == ids.DEAL_CALLBACK else "meeting")
     try:
         checked = fields.check_log(draft, today)
     except FieldErrors as error:
-        problems = {**error.errors, **problems}
-    if problems:
-        raise FormErrors({field: t(locale, f"error_{e.code}", **e.params) for field, e in problems.items()})
-    if checked.name is not None:
-        # The option came from our type-ahead, but the value is the client's word: checked again.
-        account = AccountRef(name=checked.name, create_new=True)
+        raise FormErrors(
+            {key: t(locale, f"error_{e.code}", **e.params) for key, e in error.errors.items()}
+        ) from None
+    # A new name comes from our type-ahead, but the value is the client's word: it was checked again.
+    account = (
+        AccountRef(name=checked.name, create_new=True)
+        if checked.name
+        else AccountRef(account_id=checked.account_id)
+    )
     # A view is submitted once; a retried delivery of the same submission carries the same view id.
     return logs.log_request(checked, account, team_id, user_id, f"view:{view['id']}")
 
 
-def _draft(values: Json, what: fields.LogWhat, picked: str) -> LogDraft:
+def _draft(values: Json, what: fields.LogWhat) -> LogDraft:
+    picked = _selected(values, ids.ACCOUNT_BLOCK, ids.ACCOUNT_ACTION) or ""
     kind_word = _selected(values, ids.KIND_FIELD, ids.KIND_FIELD) or ""
+    is_new = picked.startswith(ids.NEW_ACCOUNT_PREFIX)
     return LogDraft(
         what,
-        picked.removeprefix(ids.NEW_ACCOUNT_PREFIX) if picked.startswith(ids.NEW_ACCOUNT_PREFIX) else None,
+        picked.removeprefix(ids.NEW_ACCOUNT_PREFIX) if is_new else None,
         next((kind for kind in ActivityKind if kind.value == kind_word), None),
         kind_word,
         on=_date(values, ids.DATE_FIELD),
         amount_text=_text(values, ids.AMOUNT_FIELD) if what == "deal" else None,
         note=_text(values, ids.NOTE_FIELD),
         revisit_on=_date(values, ids.REVISIT_FIELD) if what == "deal" else None,
+        account_id=None if is_new else _picked_id(picked),
     )
+
+
+def _picked_id(value: str | None) -> int | None:
+    try:
+        return parse_id(value)
+    except BadPayload:
+        return None
 
 
 def submit_account(ack: Ack, view: Json, context: BoltContext, client: WebClient) -> None:

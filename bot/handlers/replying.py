@@ -116,12 +116,6 @@ def error_reply(error: Failure, locale: str, example: str | None) -> Message:
     return replies.error(error.code, dict(error.params), locale, example)
 
 
-def respond_error(
-    respond: Respond, error: ParseError | UserFacingError, locale: str, example: str | None
-) -> None:
-    respond(**ephemeral(error_reply(error, locale, example)))
-
-
 def tell(client: WebClient, body: dict[str, Any], respond: Respond, user_id: str, reply: Message) -> None:
     """A short ephemeral answer to a press, on whatever surface it came from. The App Home has no
     response URL and no channel: there the refreshed tab itself shows what happened."""

@@ -17,6 +17,16 @@ def t(locale: str, key: str, /, **params: object) -> str:
     return template.format(**params) if params else template
 
 
+def period(locale: str, days: int, /) -> str:
+    """A rule's number of days as the texts say it: whole years or weeks by that name ("a year", "1年",
+    "2 weeks"), anything else in days. The texts take it as `{period}`, the rule stays in bot/domain."""
+    for length, one, many in ((365, "period_year", "period_years"), (7, "period_week", "period_weeks")):
+        if days >= length and days % length == 0:
+            count = days // length
+            return t(locale, one) if count == 1 else t(locale, many, count=count)
+    return t(locale, "period_day") if days == 1 else t(locale, "period_days", count=days)
+
+
 def locale_from_slack(slack_locale: str | None, default: str) -> Locale:
     """Slack gives locales like "ja-JP" or "en-US"; anything we do not speak falls back to the default."""
     if slack_locale:

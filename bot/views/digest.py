@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import interactions as ids
 from bot.domain.followups import AFTER_SALE_DAYS, SNOOZE_WEEKS
 from bot.domain.lapse import DEFAULT_RULES, Lapse
 from bot.domain.recovery import RecoveryStatus, still_owed
-from bot.i18n import t
-from bot.services.digests import Digest, FollowupItem, LapsingItem, RecoveryItem, StalledItem
+from bot.i18n import period, t
 from bot.views.blocks import (
     MESSAGE_BLOCKS,
     MESSAGE_TEXT_BUDGET,
@@ -32,6 +31,10 @@ from bot.views.blocks import (
     text_length,
     user_text,
 )
+
+if TYPE_CHECKING:
+    # A view-model type of the service's; the view needs it only for its annotations.
+    from bot.services.digests import Digest, FollowupItem, LapsingItem, RecoveryItem, StalledItem
 
 MAX_FOLLOWUPS = 8
 MAX_RECOVERIES = 4
@@ -166,7 +169,7 @@ def followup_blocks(item: FollowupItem, today: date, locale: str) -> list[Block]
         else t(locale, "followup_due_today")
     )
     what = f" — {user_text(item.note, NOTE_LIMIT)}" if item.note else ""
-    source = t(locale, f"followup_source_{item.source}", days=AFTER_SALE_DAYS)
+    source = t(locale, f"followup_source_{item.source}", period=period(locale, AFTER_SALE_DAYS))
     text = f"*{user_text(item.account_name, NAME_LIMIT)}*{what}\n{when} · {source}"
     return [
         {**section(text), "block_id": ids.followup_item(item.id)},
@@ -213,7 +216,12 @@ def recovery_blocks(item: RecoveryItem, today: date, locale: str) -> list[Block]
 
 def lapsing_block(item: LapsingItem, locale: str, *, with_draft: bool = True) -> Block:
     stage = stage_name(item.step.stage, locale)
-    line = t(locale, f"lapse_{item.lapse.value}", days=item.quiet_days)
+    line = t(
+        locale,
+        f"lapse_{item.lapse.value}",
+        days=item.quiet_days,
+        period=period(locale, DEFAULT_RULES.customer_archive_days),
+    )
     name = user_text(item.account_name, NAME_LIMIT)
     text = f"*{name}* ({stage}) — {line}"
     if item.lapse is Lapse.DORMANT and with_draft:

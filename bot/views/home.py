@@ -3,12 +3,11 @@ accounts going quiet, and quick buttons to log."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import interactions as ids
 from bot.domain.pyramid import Distribution, health
 from bot.i18n import t
-from bot.services.digests import Digest
 from bot.views.blocks import (
     VIEW_BLOCKS,
     Block,
@@ -31,6 +30,10 @@ from bot.views.digest import (
     recovery_blocks,
 )
 from bot.views.pyramid import draw, health_text
+
+if TYPE_CHECKING:
+    # A view-model type of the service's; the view needs it only for its annotations.
+    from bot.services.digests import Digest
 
 
 def home_view(dist: Distribution, digest: Digest, locale: str) -> dict[str, Any]:

@@ -32,69 +32,18 @@ def log_modal(
 ) -> dict[str, Any]:
     """`which` is "meeting" or "deal"; the channel is remembered to post the result where it was asked."""
     is_deal = which == "deal"
-    kinds = DEAL_OUTCOMES if is_deal else TOUCH_KINDS
-    default_kind = ActivityKind.WON if is_deal else ActivityKind.VISIT
-    account_select: Block = {
-        "type": "external_select",
-        "action_id": ACCOUNT_ACTION,
-        "placeholder": plain(t(locale, "field_account_placeholder")),
-        "min_query_length": 0,
-    }
-    if account is not None:
-        account_select["initial_option"] = account_option(account)
-    kind_options = [{"text": plain(t(locale, f"kind_{kind.value}")), "value": kind.value} for kind in kinds]
-    blocks: list[Block] = [
-        _input(ids.ACCOUNT_BLOCK, t(locale, "field_account"), account_select),
-        _input(
-            ids.KIND_FIELD,
-            t(locale, "field_outcome" if is_deal else "field_kind"),
-            {
-                "type": "radio_buttons",
-                "action_id": ids.KIND_FIELD,
-                "options": kind_options,
-                "initial_option": next(o for o in kind_options if o["value"] == default_kind.value),
-            },
-        ),
-        _input(
-            ids.DATE_FIELD,
-            t(locale, "field_date"),
-            {"type": "datepicker", "action_id": ids.DATE_FIELD, "initial_date": today.isoformat()},
-        ),
+    blocks = [
+        _input(ids.ACCOUNT_BLOCK, t(locale, "field_account"), _account_select(locale, account)),
+        _kind_input(is_deal, locale),
+        _input(ids.DATE_FIELD, t(locale, "field_date"), _datepicker(ids.DATE_FIELD, today)),
     ]
     if is_deal:
-        blocks.append(
-            _input(
-                ids.AMOUNT_FIELD,
-                t(locale, "field_amount"),
-                {
-                    "type": "plain_text_input",
-                    "action_id": ids.AMOUNT_FIELD,
-                    "placeholder": plain(t(locale, "field_amount_placeholder")),
-                },
-                optional=True,
-            )
-        )
-        blocks.append(
-            _input(
-                ids.REVISIT_FIELD,
-                t(locale, "field_revisit"),
-                {"type": "datepicker", "action_id": ids.REVISIT_FIELD},
-                optional=True,
-            )
-        )
-    blocks.append(
-        _input(
-            ids.NOTE_FIELD,
-            t(locale, "field_note"),
-            {
-                "type": "plain_text_input",
-                "action_id": ids.NOTE_FIELD,
-                "multiline": True,
-                "max_length": MAX_NOTE,
-            },
-            optional=True,
-        )
-    )
+        amount = _text_input(ids.AMOUNT_FIELD, placeholder=plain(t(locale, "field_amount_placeholder")))
+        blocks.append(_input(ids.AMOUNT_FIELD, t(locale, "field_amount"), amount, optional=True))
+        revisit = _datepicker(ids.REVISIT_FIELD)
+        blocks.append(_input(ids.REVISIT_FIELD, t(locale, "field_revisit"), revisit, optional=True))
+    note = _text_input(ids.NOTE_FIELD, multiline=True, max_length=MAX_NOTE)
+    blocks.append(_input(ids.NOTE_FIELD, t(locale, "field_note"), note, optional=True))
     return {
         "type": "modal",
         "callback_id": DEAL_CALLBACK if is_deal else MEETING_CALLBACK,
@@ -104,6 +53,44 @@ def log_modal(
         "private_metadata": ids.modal_metadata(channel_id),
         "blocks": blocks,
     }
+
+
+def _account_select(locale: str, account: AccountFacts | None = None) -> Block:
+    """The type-ahead of accounts (bot/handlers/options.py), with the account chosen already, if any."""
+    select: Block = {
+        "type": "external_select",
+        "action_id": ACCOUNT_ACTION,
+        "placeholder": plain(t(locale, "field_account_placeholder")),
+        "min_query_length": 0,
+    }
+    if account is not None:
+        select["initial_option"] = account_option(account)
+    return select
+
+
+def _kind_input(is_deal: bool, locale: str) -> Block:
+    """The touches (a visit first) or the deal outcomes (a win first), as radio buttons."""
+    kinds = DEAL_OUTCOMES if is_deal else TOUCH_KINDS
+    default = ActivityKind.WON if is_deal else ActivityKind.VISIT
+    options = [{"text": plain(t(locale, f"kind_{kind.value}")), "value": kind.value} for kind in kinds]
+    radio = {
+        "type": "radio_buttons",
+        "action_id": ids.KIND_FIELD,
+        "options": options,
+        "initial_option": next(option for option in options if option["value"] == default.value),
+    }
+    return _input(ids.KIND_FIELD, t(locale, "field_outcome" if is_deal else "field_kind"), radio)
+
+
+def _datepicker(action_id: str, initial: date | None = None) -> Block:
+    picker: Block = {"type": "datepicker", "action_id": action_id}
+    if initial is not None:
+        picker["initial_date"] = initial.isoformat()
+    return picker
+
+
+def _text_input(action_id: str, **options: object) -> Block:
+    return {"type": "plain_text_input", "action_id": action_id, **options}
 
 
 def account_option(account: AccountFacts) -> dict[str, Any]:
@@ -130,12 +117,7 @@ def _input(block_id: str, label: str, element: Block, *, optional: bool = False)
 
 def account_modal(*, locale: str, channel_id: str | None) -> dict[str, Any]:
     """`/account` with no arguments: pick an account, see its card."""
-    select: Block = {
-        "type": "external_select",
-        "action_id": ACCOUNT_ACTION,
-        "placeholder": plain(t(locale, "field_account_placeholder")),
-        "min_query_length": 0,
-    }
+    select = _account_select(locale)
     return {
         "type": "modal",
         "callback_id": ACCOUNT_CALLBACK,

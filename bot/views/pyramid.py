@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from bot import interactions as ids
 from bot.domain.analytics import (
     ACTIVE_WITHIN_DAYS,
     CONVERSION_WINDOW_DAYS,
+    RETENTION_AFTER_DAYS,
     RETENTION_REFERENCE,
     TREND_MONTH_DAYS,
     TREND_WEEK_DAYS,
 )
 from bot.domain.pyramid import Distribution, Health, health
 from bot.domain.stages import Stage, steps_of
-from bot.i18n import t
-from bot.services.analytics import Analytics
+from bot.i18n import period, t
 from bot.views.blocks import (
     Message,
     actions,
@@ -25,6 +27,10 @@ from bot.views.blocks import (
     stage_name,
     step_name,
 )
+
+if TYPE_CHECKING:
+    # A view-model type of the service's; the view needs it only for its annotations.
+    from bot.services.analytics import Analytics
 
 BAR_WIDTH = 24
 
@@ -132,7 +138,14 @@ def analytics_text(analytics: Analytics, locale: str) -> str:
     ]
     retention = analytics.retention
     if retention.share is None:
-        lines.append(t(locale, "analytics_retention_none", reference=_percent(RETENTION_REFERENCE)))
+        lines.append(
+            t(
+                locale,
+                "analytics_retention_none",
+                reference=_percent(RETENTION_REFERENCE),
+                period=period(locale, RETENTION_AFTER_DAYS),
+            )
+        )
     else:
         lines.append(
             t(
@@ -143,6 +156,7 @@ def analytics_text(analytics: Analytics, locale: str) -> str:
                 share=_percent(retention.share),
                 reference=_percent(RETENTION_REFERENCE),
                 days=ACTIVE_WITHIN_DAYS,
+                period=period(locale, RETENTION_AFTER_DAYS),
             )
         )
     if analytics.week is None:
@@ -157,15 +171,14 @@ def _percent(share: float | None) -> str:
 def pyramid_reply(
     dist: Distribution,
     numbers: Analytics,
-    *,
     scope: str,
     owner: str | None,
     detail: bool,
     locale: str,
-    shareable: bool,
     shared_by: str | None = None,
 ) -> Message:
-    """`/pyramid` and a shared pyramid, titled for who sees it."""
+    """`/pyramid` (with a Share button) and a pyramid `shared_by` someone (without), titled for who
+    sees it."""
     if scope == "team" or owner is None:
         title = t(locale, "pyramid_title_team")
     elif scope == "me" and shared_by is None:
@@ -179,7 +192,7 @@ def pyramid_reply(
         title=title,
         detail=detail,
         locale=locale,
-        share_value=ids.share_value(scope, owner, detail) if shareable else None,
+        share_value=ids.share_value(scope, owner, detail) if shared_by is None else None,
         shared_by=shared_by,
         analytics=numbers,
     )

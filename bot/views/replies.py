@@ -7,7 +7,7 @@ from datetime import date, datetime, tzinfo
 from bot import interactions as ids
 from bot.domain.followups import AFTER_SALE_DAYS
 from bot.domain.stages import Step, next_step
-from bot.i18n import t
+from bot.i18n import period, t
 from bot.usecases.facts import AccountFacts, AskedFacts, Edited, FollowupFacts, LoggedFacts, RecoveryFacts
 from bot.views.blocks import (
     ONE_NAME_LIMIT,
@@ -99,7 +99,7 @@ def climb_text(result: LoggedFacts, locale: str) -> str:
 
 
 def next_step_advice(step: Step, locale: str) -> str:
-    advice = t(locale, f"advice_{step.value}", days=AFTER_SALE_DAYS)
+    advice = t(locale, f"advice_{step.value}", period=period(locale, AFTER_SALE_DAYS))
     upcoming = next_step(step)
     if upcoming is None:
         return "💡 " + t(locale, "top_of_ladder", advice=advice)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from bot.domain.analytics import trend
 from bot.domain.pyramid import health
 from bot.i18n import t
-from bot.services.summaries import Summary
 from bot.views.announcements import stage_line
 from bot.views.blocks import (
     NAME_LIMIT,
@@ -26,6 +26,10 @@ from bot.views.blocks import (
     user_text,
 )
 from bot.views.pyramid import draw, health_text
+
+if TYPE_CHECKING:
+    # A view-model type of the service's; the view needs it only for its annotations.
+    from bot.services.summaries import Summary
 
 MAX_LINES = 10
 MAX_REPS = 20

@@ -4,7 +4,9 @@ a local fake that records every call."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from typing import Any
 
 import pytest
 
@@ -13,8 +15,9 @@ from bot.config import Settings
 from bot.db import Database
 from tests.support.blockkit import check_ack_body, check_calls
 from tests.support.fake_slack import FakeSlack
+from tests.support.ids import OTHER_USER, SIGNING_SECRET, TEAM, USER
 from tests.support.server import serving
-from tests.support.slack_driver import OTHER_USER, SIGNING_SECRET, TEAM, USER, SlackDriver, settle
+from tests.support.slack_driver import SlackDriver, driving, settle
 
 
 @pytest.fixture
@@ -51,6 +54,21 @@ def app_server(settings: Settings, db: Database, clock: FixedClock, slack: FakeS
 @pytest.fixture
 def driver(app_server: str, slack: FakeSlack) -> SlackDriver:
     return SlackDriver(app_server + "/slack/events", slack)
+
+
+@pytest.fixture
+def driver_with(
+    settings: Settings, db: Database, clock: FixedClock, slack: FakeSlack
+) -> Iterator[Callable[..., SlackDriver]]:
+    """`driver_with(**changes)`: a driver for the app with these settings changed, behind its own server;
+    the after-work of its last action finishes, and it stops, when the test ends."""
+    with ExitStack() as stack:
+
+        def make(**changes: Any) -> SlackDriver:
+            changed = settings.model_copy(update=changes)
+            return stack.enter_context(driving(changed, db, clock, slack, settle_after=True))
+
+        yield make
 
 
 @pytest.fixture

@@ -16,15 +16,8 @@ from bot.db import Database
 from bot.domain.stages import Step
 from tests.support.database import account_named, activities_of, all_accounts, row_counts
 from tests.support.fake_slack import FakeSlack
-from tests.support.slack_driver import (
-    OTHER_TEAM,
-    OTHER_USER,
-    USER,
-    SlackDriver,
-    find_button,
-    option,
-    text_of,
-)
+from tests.support.ids import OTHER_TEAM, OTHER_USER, USER
+from tests.support.slack_driver import SlackDriver, find_button, option, text_of
 
 TODAY = date(2026, 11, 22)
 

@@ -20,7 +20,8 @@ from bot.domain.stages import Step
 from bot.models import Account, Activity
 from tests.support.database import activities_of, all_accounts, every_row, row_counts, step_changes_of
 from tests.support.fake_slack import FakeSlack
-from tests.support.slack_driver import OTHER_TEAM, OTHER_USER, TEAM, USER, SlackDriver, find_button, text_of
+from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM, USER
+from tests.support.slack_driver import SlackDriver, find_button, text_of
 
 TODAY = date(2026, 11, 22)
 YESTERDAY = date(2026, 11, 21)

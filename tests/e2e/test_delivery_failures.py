@@ -33,8 +33,9 @@ from bot.jobs.summary import send_summaries_for
 from bot.jobs.team_channel import join_team_channel
 from bot.models import Delivery
 from tests.support.fake_slack import FakeSlack
+from tests.support.ids import OTHER_USER, TEAM, USER
 from tests.support.server import jobs_client, runtime_for
-from tests.support.slack_driver import OTHER_USER, TEAM, USER, SlackDriver, kind_of, press_in, settle
+from tests.support.slack_driver import SlackDriver, kind_of, press_in, settle
 
 CHANNEL = "C0TEAM"
 TUESDAY = date(2026, 11, 24)

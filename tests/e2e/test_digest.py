@@ -7,9 +7,9 @@ sent as on Tuesday 2026-11-24 (Monday the 23rd is a Japanese public holiday).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from types import SimpleNamespace
 from typing import Any
 
@@ -24,21 +24,14 @@ from bot.db import Database
 from bot.jobs.digest import DigestRun, send_digests_for, send_due_digests
 from bot.jobs.outbox import Outcome, delivery_for
 from bot.jobs.scheduler import sweep
-from bot.models import Delivery, Followup, Recovery
+from bot.models import Followup, Recovery
+from tests.support import factories
 from tests.support.database import followup_named
 from tests.support.fake_slack import FakeSlack
+from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM, USER
 from tests.support.server import jobs_client, runtime_for
-from tests.support.slack_driver import (
-    OTHER_TEAM,
-    OTHER_USER,
-    TEAM,
-    USER,
-    SlackDriver,
-    find_button,
-    press_in,
-    settle,
-    text_of,
-)
+from tests.support.slack_driver import SlackDriver, find_button, press_in, settle, text_of
+from tests.support.threads import at_once
 
 TUESDAY = date(2026, 11, 24)
 TUESDAY_9AM = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)  # 09:00 in Tokyo
@@ -328,37 +321,39 @@ def test_done_marks_it_and_rewrites_the_message_with_who(
     assert followup(db, call_back.id).status == "open"
 
 
-def test_a_second_press_on_the_stale_message_is_harmless_and_says_so(
+def done_twice(
     driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, posted: dict[str, Any]
-) -> None:
+) -> tuple[int, dict[str, Any]]:
+    """Done pressed on the brochure's follow-up in the digest, then again on the stale message an hour
+    later: the follow-up's id and the reply to the second press."""
     brochure = followup_named(db, "send the brochure")
     press_in(driver, posted, DM, "followup_done", value=str(brochure.id))
     wait_updates(slack, 1)
-
     clock.advance(timedelta(hours=1))
     _, key = press_in(driver, posted, DM, "followup_done", value=str(brochure.id))
-    reply = driver.reply(key)
+    return brochure.id, driver.reply(key)
+
+
+def test_a_second_press_on_the_stale_message_is_harmless_and_says_so(
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, posted: dict[str, Any]
+) -> None:
+    brochure_id, reply = done_twice(driver, slack, db, clock, posted)
 
     assert "already done" in text_of(reply) and f"<@{USER}>" in text_of(reply)
     assert reply.get("replace_original") is False
-    again = followup(db, brochure.id)
+    again = followup(db, brochure_id)
     assert (again.status, again.done_by, again.done_at) == ("done", USER, TUESDAY_9AM)
     # Whatever it rewrites, the message still shows who did it.
-    shown = text_of({"blocks": [blocks_by_id(the_digest(slack))[f"fu_{brochure.id}_done"]]})
+    shown = text_of({"blocks": [blocks_by_id(the_digest(slack))[f"fu_{brochure_id}_done"]]})
     assert f"<@{USER}>" in shown
 
 
 def test_a_second_press_keeps_showing_when_it_was_done(
     driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, posted: dict[str, Any]
 ) -> None:
-    brochure = followup_named(db, "send the brochure")
-    press_in(driver, posted, DM, "followup_done", value=str(brochure.id))
-    wait_updates(slack, 1)
-    clock.advance(timedelta(hours=1))
-    _, key = press_in(driver, posted, DM, "followup_done", value=str(brochure.id))
-    driver.reply(key)
+    brochure_id, _reply = done_twice(driver, slack, db, clock, posted)
     settle(slack)
-    shown = text_of({"blocks": [blocks_by_id(the_digest(slack))[f"fu_{brochure.id}_done"]]})
+    shown = text_of({"blocks": [blocks_by_id(the_digest(slack))[f"fu_{brochure_id}_done"]]})
     assert f"<@{USER}>" in shown and "09:00" in shown and "10:00" not in shown
 
 
@@ -663,24 +658,10 @@ def test_two_processes_at_once_send_one_dm_per_rep(
     driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     driver.run("/deal", "Omega won 2026-07-01", user=OTHER_USER)
-    barrier = threading.Barrier(2)
-    results: list[list[DigestRun]] = []
-    errors: list[BaseException] = []
-
-    def process() -> None:
-        try:
-            own_db = Database(settings.database_url)  # a second process has its own engine
-            barrier.wait()
-            results.append(send_for(settings, own_db, clock, slack))
-            own_db.dispose()
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=process) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    engines = [Database(settings.database_url) for _ in range(2)]  # a second process has its own engine
+    results, errors = at_once([partial(send_for, settings, own_db, clock, slack) for own_db in engines])
+    for own_db in engines:
+        own_db.dispose()
 
     assert errors == []
     assert len(digests_in(slack, USER)) == 1
@@ -818,17 +799,7 @@ def test_a_5xx_after_the_post_landed_never_doubles_the_digest(
 def test_a_claim_that_crashed_before_posting_is_posted_once_later(
     slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
-    with db.transaction() as s:
-        s.add(
-            Delivery(
-                team_id=TEAM,
-                kind="digest",
-                ref=f"{USER}:2026-11-24",
-                status="claimed",
-                claim_token="0" * 32,
-                claimed_at=clock.now() - timedelta(minutes=30),
-            )
-        )
+    factories.claim(db, f"{USER}:2026-11-24", clock.now() - timedelta(minutes=30), token="0" * 32)
     runs = send_for(settings, db, clock, slack)
     assert outcomes(runs) == [Outcome.SENT]
     assert len(dm_posts(slack)) == 1
@@ -842,17 +813,7 @@ def test_a_claim_that_crashed_before_posting_is_posted_once_later(
 def test_a_claim_still_fresh_from_another_process_is_left_alone(
     slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
-    with db.transaction() as s:
-        s.add(
-            Delivery(
-                team_id=TEAM,
-                kind="digest",
-                ref=f"{USER}:2026-11-24",
-                status="claimed",
-                claim_token="0" * 32,
-                claimed_at=clock.now() - timedelta(seconds=30),
-            )
-        )
+    factories.claim(db, f"{USER}:2026-11-24", clock.now() - timedelta(seconds=30), token="0" * 32)
     assert outcomes(send_for(settings, db, clock, slack)) == [Outcome.BUSY]
     assert dm_posts(slack) == []
 

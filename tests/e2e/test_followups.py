@@ -6,27 +6,18 @@ The clock stands at Sunday 2026-11-22 10:00 Asia/Tokyo; both users are in Tokyo.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 
 import pytest
 from sqlalchemy import select
 
-from bot.clock import FixedClock
-from bot.config import Settings
 from bot.db import Database
 from bot.models import Activity
 from tests.support.database import account_id, every_row, followups, the_followup
 from tests.support.fake_slack import FakeSlack
-from tests.support.slack_driver import (
-    OTHER_TEAM,
-    OTHER_USER,
-    USER,
-    SlackDriver,
-    driving,
-    text_of,
-)
+from tests.support.ids import OTHER_TEAM, OTHER_USER, USER
+from tests.support.slack_driver import SlackDriver, text_of
 
 TODAY = date(2026, 11, 22)
 
@@ -38,34 +29,18 @@ TODAY = date(2026, 11, 22)
 pytestmark = pytest.mark.usefixtures("settled")
 
 
-@contextmanager
-def serve(settings: Settings, db: Database, clock: FixedClock, slack: FakeSlack) -> Iterator[SlackDriver]:
-    """The app with these settings behind its own waitress server (as `app_server` does)."""
-    with driving(settings, db, clock, slack) as driver:
-        yield driver
-
-
 @pytest.fixture
-def no_auto_driver(
-    settings: Settings, db: Database, clock: FixedClock, slack: FakeSlack
-) -> Iterator[SlackDriver]:
-    quiet = settings.model_copy(
-        update={
-            "pyramid_followup_after_sale": False,
-            "pyramid_followup_revisit": False,
-            "pyramid_followup_after_trouble": False,
-        }
+def no_auto_driver(driver_with: Callable[..., SlackDriver]) -> SlackDriver:
+    return driver_with(
+        pyramid_followup_after_sale=False,
+        pyramid_followup_revisit=False,
+        pyramid_followup_after_trouble=False,
     )
-    with serve(quiet, db, clock, slack) as driver:
-        yield driver
 
 
 @pytest.fixture
-def no_after_sale_driver(
-    settings: Settings, db: Database, clock: FixedClock, slack: FakeSlack
-) -> Iterator[SlackDriver]:
-    with serve(settings.model_copy(update={"pyramid_followup_after_sale": False}), db, clock, slack) as d:
-        yield d
+def no_after_sale_driver(driver_with: Callable[..., SlackDriver]) -> SlackDriver:
+    return driver_with(pyramid_followup_after_sale=False)
 
 
 # ------------------------------------------------------------------------------------------ /followup

@@ -24,19 +24,8 @@ from bot.models import Account
 from tests.support import factories
 from tests.support.database import followup_named, the_recovery
 from tests.support.fake_slack import FakeSlack
-from tests.support.slack_driver import (
-    OTHER_TEAM,
-    OTHER_USER,
-    TEAM,
-    USER,
-    Sent,
-    SlackDriver,
-    eventually,
-    find_button,
-    interaction,
-    settle,
-    text_of,
-)
+from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM, USER
+from tests.support.slack_driver import Sent, SlackDriver, eventually, find_button, press_home, settle, text_of
 
 T = TypeVar("T")
 NOW = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
@@ -94,50 +83,6 @@ def home_of(driver: SlackDriver, slack: FakeSlack, user: str = USER) -> dict[str
     before = len(publishes(slack, user))
     open_home(driver, user)
     return next_home(slack, before, user)
-
-
-def as_published(view: dict[str, Any]) -> dict[str, Any]:
-    """The view as Slack holds it after views.publish (ids added), as a block_actions payload carries it."""
-    return {
-        **view,
-        "id": "V0HOME",
-        "team_id": TEAM,
-        "hash": "1700000000.abc",
-        "state": {"values": {}},
-        "app_id": "A0PYRAMID",
-        "bot_id": "B0PYRAMID",
-    }
-
-
-def press_in_home(
-    driver: SlackDriver,
-    view: dict[str, Any],
-    action_id: str,
-    *,
-    value: str | None = None,
-    user: str = USER,
-    team: str = TEAM,
-) -> Sent:
-    """A press on the home tab, as Slack sends it: a view container, no message, no response URL."""
-    button, block_id = find_button(view, action_id, value)
-    published = as_published(view)
-    action = {
-        "action_id": action_id,
-        "block_id": block_id,
-        "type": "button",
-        "value": button.get("value"),
-        "text": button["text"],
-        "action_ts": "1700000001.000200",
-    }
-    payload = {
-        **interaction("block_actions", user, team),
-        "container": {"type": "view", "view_id": published["id"]},
-        "view": published,
-        "actions": [action],
-    }
-    sent = driver.payload(payload)
-    assert sent.status == 200, sent
-    return sent
 
 
 def block_ids(view: dict[str, Any]) -> set[str]:
@@ -290,7 +235,7 @@ def test_done_on_the_home_tab_marks_it_done_and_republishes_without_it(
     before = len(publishes(slack))
     responses = len(slack.calls_to("response_url"))
 
-    press_in_home(driver, view, "followup_done", value=str(brochure.id))
+    press_home(driver, view, "followup_done", value=str(brochure.id))
     updated = next_home(slack, before)
 
     done = followup_named(db, "send the brochure")
@@ -317,7 +262,7 @@ def test_a_recovery_button_on_the_home_tab_moves_it_and_republishes(
     recovery = the_recovery(db)
     before = len(publishes(slack))
 
-    press_in_home(driver, view, "recovery_responded", value=str(recovery.id))
+    press_home(driver, view, "recovery_responded", value=str(recovery.id))
     updated = next_home(slack, before)
 
     assert the_recovery(db).status == "responded"
@@ -363,7 +308,7 @@ def test_the_quick_log_button_opens_an_empty_modal(driver: SlackDriver, slack: F
     view = home_of(driver, slack)
     for action_id, callback in (("open_log_meeting", "meeting"), ("open_log_deal", "deal")):
         before = len(slack.calls_to("views.open"))
-        press_in_home(driver, view, action_id)
+        press_home(driver, view, action_id)
         [*_, opened] = slack.wait_for("views.open", before + 1)
         modal = opened.body["view"]
         assert modal["type"] == "modal"
@@ -379,7 +324,7 @@ def test_the_log_modal_opened_from_the_home_logs_and_republishes(
 ) -> None:
     view = home_of(driver, slack)
     before_open = len(slack.calls_to("views.open"))
-    press_in_home(driver, view, "open_log_meeting")
+    press_home(driver, view, "open_log_meeting")
     modal = slack.wait_for("views.open", before_open + 1)[-1].body["view"]
     before = len(publishes(slack))
     sent = driver.submit(

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from tests.e2e.test_security import post_raw
 from tests.support.fake_slack import FakeSlack
-from tests.support.slack_driver import TEAM, USER, SlackDriver, settle
+from tests.support.ids import TEAM, USER
+from tests.support.slack_driver import SlackDriver, settle
 
 KEYS = [
     "type",

@@ -22,8 +22,9 @@ from tests.e2e.test_home import home_of
 from tests.support import factories
 from tests.support.blockkit import MESSAGE_BLOCKS_TEXT, blocks_text_length, check_message, check_view
 from tests.support.fake_slack import FakeSlack
+from tests.support.ids import TEAM, USER
 from tests.support.server import jobs_client, runtime_for
-from tests.support.slack_driver import TEAM, USER, SlackDriver
+from tests.support.slack_driver import SlackDriver
 
 NOW = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 22)

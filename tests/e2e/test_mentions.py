@@ -13,7 +13,8 @@ from sqlalchemy import select
 from bot.db import Database
 from bot.models import Account
 from tests.support.fake_slack import FakeSlack
-from tests.support.slack_driver import OTHER_USER, SlackDriver, text_of
+from tests.support.ids import OTHER_USER
+from tests.support.slack_driver import SlackDriver, text_of
 
 GRID_USER = "W0GRID1KAZ"
 

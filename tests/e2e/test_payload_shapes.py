@@ -52,19 +52,8 @@ from bot.runtime import Runtime
 from bot.views.modals import ACCOUNT_ACTION, DEAL_CALLBACK, MEETING_CALLBACK
 from tests.support.database import account_id, rows, the_recovery
 from tests.support.fake_slack import FakeSlack
-from tests.support.slack_driver import (
-    OTHER_TEAM,
-    OTHER_USER,
-    TEAM,
-    USER,
-    Sent,
-    SlackDriver,
-    eventually,
-    find_button,
-    press_in,
-    settle,
-    text_of,
-)
+from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM, USER
+from tests.support.slack_driver import Sent, SlackDriver, eventually, find_button, press_in, settle, text_of
 
 T = TypeVar("T")
 TODAY = date(2026, 11, 22)
@@ -77,6 +66,8 @@ SIBLING_TEAM = "T0TEAM3"  # another workspace of the same organisation
 EXT_TEAM = "T0EXTORG"  # Slack Connect: a workspace of another organisation
 EXT_ENTERPRISE = "E0EXTORG"
 EXT_USER = "W0EXT1"
+# The `team` of a payload from EXT_TEAM.
+EXT_TEAM_FIELD = {"id": EXT_TEAM, "domain": "other-side", "enterprise_id": EXT_ENTERPRISE}
 
 
 # --------------------------------------------------------------------------------------------- helpers
@@ -693,6 +684,33 @@ def submission(
     }
 
 
+def suggestion(
+    user: str,
+    name: str,
+    *,
+    user_team: str,
+    team: dict[str, Any] | None,
+    enterprise: dict[str, Any],
+    view_team: str,
+) -> dict[str, Any]:
+    """The account type-ahead's block_suggestion for "acme" in a log modal opened in `view_team`; an
+    org-wide install when `team` is null."""
+    return {
+        "type": "block_suggestion",
+        "user": {"id": user, "username": name, "name": name, "team_id": user_team},
+        "container": {"type": "view", "view_id": "V0LOG"},
+        "api_app_id": APP,
+        "token": "legacy",
+        "action_id": ACCOUNT_ACTION,
+        "block_id": "account",
+        "value": "acme",
+        "team": team,
+        "enterprise": enterprise,
+        "is_enterprise_install": team is None,
+        "view": log_view(team=view_team, installed=TEAM, values={}, view_id="V0LOG"),
+    }
+
+
 def test_an_org_wide_view_submission_with_team_null_logs_in_the_installed_workspace(
     driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
@@ -716,20 +734,10 @@ def test_an_org_wide_type_ahead_with_team_null_offers_the_workspaces_accounts(
 ) -> None:
     run_as(driver, [("/meeting", "Acme Japan visit")], user=GRID_USER)
     run_as(driver, [("/meeting", "Acme Corp visit")], user=OTHER_USER, team=OTHER_TEAM)
-    payload = {
-        "type": "block_suggestion",
-        "user": {"id": GRID_USER, "username": "tanaka", "name": "tanaka", "team_id": TEAM},
-        "container": {"type": "view", "view_id": "V0LOG"},
-        "api_app_id": APP,
-        "token": "legacy",
-        "action_id": ACCOUNT_ACTION,
-        "block_id": "account",
-        "value": "acme",
-        "team": None,
-        "enterprise": {"id": ENTERPRISE, "name": "Acme Holdings"},
-        "is_enterprise_install": True,
-        "view": log_view(team=TEAM, installed=TEAM, values={}, view_id="V0LOG"),
-    }
+    enterprise = {"id": ENTERPRISE, "name": "Acme Holdings"}
+    payload = suggestion(
+        GRID_USER, "tanaka", user_team=TEAM, team=None, enterprise=enterprise, view_team=TEAM
+    )
     sent = timed(lambda: driver.payload(payload))
     options = [o["text"]["text"] for o in sent.json()["options"]]
     assert any("Acme Japan" in o for o in options), options
@@ -791,20 +799,19 @@ def connect_book(driver: SlackDriver) -> None:
     )
 
 
+def from_connect(values: dict[str, Any]) -> dict[str, Any]:
+    """A log modal EXT_USER submitted from a Slack Connect channel: opened in EXT_TEAM, installed in TEAM."""
+    view = log_view(team=EXT_TEAM, installed=TEAM, values=values)
+    return submission(view, user=EXT_USER, user_team=EXT_TEAM, team=EXT_TEAM_FIELD, enterprise=EXT_ENTERPRISE)
+
+
 def test_a_form_submitted_from_a_slack_connect_channel_is_stored_in_the_installing_team(
     driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     connect_book(driver)
     acme = account_id(db, "Acme Japan")
     theirs = snapshot(db)
-    view = log_view(team=EXT_TEAM, installed=TEAM, values=meeting_values(str(acme), note="from Seoul"))
-    payload = submission(
-        view,
-        user=EXT_USER,
-        user_team=EXT_TEAM,
-        team={"id": EXT_TEAM, "domain": "other-side", "enterprise_id": EXT_ENTERPRISE},
-        enterprise=EXT_ENTERPRISE,
-    )
+    payload = from_connect(meeting_values(str(acme), note="from Seoul"))
     timed(lambda: driver.payload(payload))
     [activity] = rows(db, Activity, Activity.note == "from Seoul")
     assert (activity.team_id, activity.account_id, activity.user_id) == (TEAM, acme, EXT_USER)
@@ -817,14 +824,7 @@ def test_a_new_account_typed_in_a_slack_connect_form_is_created_in_the_installin
     driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     connect_book(driver)
-    view = log_view(team=EXT_TEAM, installed=TEAM, values=meeting_values("new:Busan Steel"))
-    payload = submission(
-        view,
-        user=EXT_USER,
-        user_team=EXT_TEAM,
-        team={"id": EXT_TEAM, "domain": "other-side", "enterprise_id": EXT_ENTERPRISE},
-        enterprise=EXT_ENTERPRISE,
-    )
+    payload = from_connect(meeting_values("new:Busan Steel"))
     timed(lambda: driver.payload(payload))
     [busan] = rows(db, Account, Account.name == "Busan Steel")
     assert busan.team_id == TEAM
@@ -835,20 +835,10 @@ def test_type_ahead_from_a_slack_connect_channel_searches_the_installing_team(
 ) -> None:
     connect_book(driver)
     run_as(driver, [("/meeting", "Acme Seoul visit")], user=EXT_USER, team=EXT_TEAM)
-    payload = {
-        "type": "block_suggestion",
-        "user": {"id": EXT_USER, "username": "kim", "name": "kim", "team_id": EXT_TEAM},
-        "container": {"type": "view", "view_id": "V0LOG"},
-        "api_app_id": APP,
-        "token": "legacy",
-        "action_id": ACCOUNT_ACTION,
-        "block_id": "account",
-        "value": "acme",
-        "team": {"id": EXT_TEAM, "domain": "other-side", "enterprise_id": EXT_ENTERPRISE},
-        "enterprise": {"id": EXT_ENTERPRISE, "name": "Other Org"},
-        "is_enterprise_install": False,
-        "view": log_view(team=EXT_TEAM, installed=TEAM, values={}, view_id="V0LOG"),
-    }
+    team, enterprise = EXT_TEAM_FIELD, {"id": EXT_ENTERPRISE, "name": "Other Org"}
+    payload = suggestion(
+        EXT_USER, "kim", user_team=EXT_TEAM, team=team, enterprise=enterprise, view_team=EXT_TEAM
+    )
     sent = timed(lambda: driver.payload(payload))
     options = sent.json()["options"]
     values = [o["value"] for o in options]

@@ -22,11 +22,9 @@ from bot.jobs.recovery_flags import flag_overdue_recoveries
 from bot.models import Followup, Recovery, RecoveryEvent
 from tests.support.database import count, recoveries, the_recovery
 from tests.support.fake_slack import FakeSlack
+from tests.support.ids import OTHER_TEAM, OTHER_USER, USER
 from tests.support.server import jobs_client, runtime_for
 from tests.support.slack_driver import (
-    OTHER_TEAM,
-    OTHER_USER,
-    USER,
     SlackDriver,
     eventually,
     find_button,
@@ -72,6 +70,12 @@ def open_trouble(
         )
     )
     return reply
+
+
+def trouble_at_acme(driver: SlackDriver, slack: FakeSlack) -> None:
+    """USER met Acme, then opened a recovery for it (its checklist DMed, the team told)."""
+    driver.run("/meeting", "Acme visit")
+    open_trouble(driver, slack)
 
 
 def kinds_posted(slack: FakeSlack) -> list[str]:
@@ -199,8 +203,7 @@ def test_trouble_without_a_description_is_refused(
 def test_responded_in_the_dm_moves_it_and_rewrites_the_message(
     driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
-    driver.run("/meeting", "Acme visit")
-    open_trouble(driver, slack)
+    trouble_at_acme(driver, slack)
     recovery = the_recovery(db)
     checklist = checklist_of(slack)
 
@@ -226,8 +229,7 @@ def test_responded_in_the_dm_moves_it_and_rewrites_the_message(
 def test_responded_pressed_again_changes_nothing_and_says_already(
     driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
-    driver.run("/meeting", "Acme visit")
-    open_trouble(driver, slack)
+    trouble_at_acme(driver, slack)
     checklist = checklist_of(slack)
     press_in(driver, checklist, DM, "recovery_responded")
     slack.wait_for("chat.update")
@@ -246,8 +248,7 @@ def test_responded_pressed_again_changes_nothing_and_says_already(
 def test_a_colleague_may_confirm_the_response_and_is_named(
     driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
-    driver.run("/meeting", "Acme visit")
-    open_trouble(driver, slack)
+    trouble_at_acme(driver, slack)
     press_in(driver, checklist_of(slack), DM, "recovery_responded", user=OTHER_USER)
     [update] = slack.wait_for("chat.update")
     assert the_recovery(db).status == "responded"
@@ -256,8 +257,7 @@ def test_a_colleague_may_confirm_the_response_and_is_named(
 
 
 def test_lost_closes_it(driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock) -> None:
-    driver.run("/meeting", "Acme visit")
-    open_trouble(driver, slack)
+    trouble_at_acme(driver, slack)
     clock.advance(timedelta(hours=2))
     press_in(driver, checklist_of(slack), DM, "recovery_lost")
     slack.wait_for("chat.update")
@@ -279,8 +279,7 @@ def steps_action(recovery_id: int, steps: list[str]) -> dict[str, Any]:
 
 
 def test_checking_steps_stores_the_mask(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
-    driver.run("/meeting", "Acme visit")
-    open_trouble(driver, slack)
+    trouble_at_acme(driver, slack)
     recovery = the_recovery(db)
     checklist = checklist_of(slack)
 
@@ -300,8 +299,7 @@ def test_checking_steps_stores_the_mask(driver: SlackDriver, slack: FakeSlack, d
 def test_checking_steps_of_another_teams_recovery_changes_nothing(
     driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
-    driver.run("/meeting", "Acme visit")
-    open_trouble(driver, slack)
+    trouble_at_acme(driver, slack)
     recovery = the_recovery(db)
 
     _, key = press_in(
@@ -322,8 +320,7 @@ def test_checking_steps_of_another_teams_recovery_changes_nothing(
 
 
 def responded_recovery(driver: SlackDriver, slack: FakeSlack, db: Database) -> Recovery:
-    driver.run("/meeting", "Acme visit")
-    open_trouble(driver, slack)
+    trouble_at_acme(driver, slack)
     press_in(driver, checklist_of(slack), DM, "recovery_responded")
     slack.wait_for("chat.update")
     recovery = the_recovery(db)
@@ -400,8 +397,7 @@ def test_yes_closes_it_as_recovered(
 def test_a_win_while_still_open_asks_nothing_and_yes_cannot_skip_the_response(
     driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
-    driver.run("/meeting", "Acme visit")
-    open_trouble(driver, slack)
+    trouble_at_acme(driver, slack)
     driver.run("/deal", "Acme won")
     settle(slack)
     assert not [m for m in slack.history(USER) if "verdict_yes" in str(m.get("blocks"))]
@@ -441,8 +437,7 @@ def test_the_same_win_delivered_twice_asks_once(driver: SlackDriver, slack: Fake
 def test_a_recovery_open_more_than_three_days_is_flagged_once(
     driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
-    driver.run("/meeting", "Acme visit")
-    open_trouble(driver, slack)
+    trouble_at_acme(driver, slack)
     recovery = the_recovery(db)
     client = jobs_client(slack)
 
@@ -478,8 +473,7 @@ def test_a_responded_recovery_is_not_flagged(
 def test_no_team_channel_no_flag(
     driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
-    driver.run("/meeting", "Acme visit")
-    open_trouble(driver, slack)
+    trouble_at_acme(driver, slack)
     clock.set(NOW + timedelta(days=5))
     quiet = settings.model_copy(update={"pyramid_team_channel": None})
     assert flag_overdue_recoveries(runtime_for(quiet, db, clock), jobs_client(slack), clock.now()) == []
@@ -495,8 +489,7 @@ def test_no_team_channel_no_flag(
 def test_a_button_naming_another_teams_recovery_changes_nothing(
     driver: SlackDriver, slack: FakeSlack, db: Database, action_id: str
 ) -> None:
-    driver.run("/meeting", "Acme visit")
-    open_trouble(driver, slack)
+    trouble_at_acme(driver, slack)
     theirs = the_recovery(db)
     checklist = checklist_of(slack)
     message = {
@@ -525,8 +518,7 @@ def test_a_button_naming_another_teams_recovery_changes_nothing(
 def test_a_forged_recovery_value_changes_nothing(
     driver: SlackDriver, slack: FakeSlack, db: Database, value: str
 ) -> None:
-    driver.run("/meeting", "Acme visit")
-    open_trouble(driver, slack)
+    trouble_at_acme(driver, slack)
     _, key = press_in(driver, checklist_of(slack), DM, "recovery_responded", value=value)
     reply = driver.reply(key)
     assert "no longer exists" in text_of(reply)

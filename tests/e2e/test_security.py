@@ -23,17 +23,8 @@ from bot.db import Database
 from bot.models import Account, Activity, PendingRequest
 from tests.support.database import all_accounts, row_counts
 from tests.support.fake_slack import FakeSlack
-from tests.support.slack_driver import (
-    OTHER_TEAM,
-    SIGNING_SECRET,
-    TEAM,
-    USER,
-    Sent,
-    SlackDriver,
-    find_button,
-    option,
-    text_of,
-)
+from tests.support.ids import OTHER_TEAM, SIGNING_SECRET, TEAM, USER
+from tests.support.slack_driver import Sent, SlackDriver, find_button, option, text_of
 
 EMPTY = {"Account": 0, "Activity": 0, "StepChange": 0, "PendingRequest": 0}
 

@@ -12,8 +12,7 @@ import json
 import re
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
@@ -36,18 +35,9 @@ from bot.runtime import Runtime
 from bot.services.exports import apply_import, read_import
 from tests.support.database import cli_environment
 from tests.support.fake_slack import FakeSlack
+from tests.support.ids import OTHER_USER, TEAM, USER
 from tests.support.server import jobs_client
-from tests.support.slack_driver import (
-    OTHER_USER,
-    TEAM,
-    USER,
-    SlackDriver,
-    driving,
-    eventually,
-    kind_of,
-    settle,
-    text_of,
-)
+from tests.support.slack_driver import SlackDriver, eventually, kind_of, settle, text_of
 
 TEAM_CHANNEL = "C0TEAM"
 T = TypeVar("T")
@@ -94,13 +84,6 @@ def run_all(driver: SlackDriver, slack: FakeSlack, commands: list[tuple[str, str
         else:
             slack.wait_for("views.publish", published + 1)
     settle(slack)
-
-
-@contextmanager
-def serve(settings: Settings, db: Database, clock: FixedClock, slack: FakeSlack) -> Iterator[SlackDriver]:
-    """The app with these settings behind its own waitress server (as `app_server` does)."""
-    with driving(settings, db, clock, slack, settle_after=True) as driver:
-        yield driver
 
 
 # A drawn stage line: bar, count, 7d change, 30d change, stage number and name.
@@ -384,9 +367,8 @@ def test_a_repeat_win_within_customers_is_not_announced_and_the_third_is(
 
 
 @pytest.fixture
-def hourly(settings: Settings, db: Database, clock: FixedClock, slack: FakeSlack) -> Iterator[SlackDriver]:
-    with serve(settings.model_copy(update={"pyramid_announce_hourly": True}), db, clock, slack) as driver:
-        yield driver
+def hourly(driver_with: Callable[..., SlackDriver]) -> SlackDriver:
+    return driver_with(pyramid_announce_hourly=True)
 
 
 def hourly_runtime(settings: Settings, db: Database, clock: FixedClock) -> Runtime:

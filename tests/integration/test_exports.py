@@ -5,8 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import subprocess
+import sys
 from collections import Counter
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -488,3 +492,20 @@ def test_the_progress_line_is_quiet_off_a_terminal() -> None:
     lines = terminal.getvalue()
     assert lines.startswith("\rImported: 1,000 rows, ") and "rows/s" in lines
     assert lines.endswith("\n") and "\rImported: 2,500 rows, " in lines
+
+
+def test_the_import_export_bench_runs_at_a_small_size(tmp_path: Path) -> None:
+    """bench/import_export.py on SQLite with 3,000 rows: it asserts its own counts; no timing here."""
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PYRAMID_", "DATABASE_URL"))}
+    done = subprocess.run(
+        [sys.executable, str(root / "bench" / "import_export.py"), "--rows", "3000", "--database", "sqlite"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    for line in ("| import (floor: bulk insert) |", "| export JSON (floor: plain SELECT) |", "memory"):
+        assert line in done.stdout, done.stdout

@@ -3,10 +3,9 @@ activities, on SQLite and PostgreSQL. Counters are corrupted by hand, as a lost 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from bot.services.activities import LogRequest, log_activity
 from bot.services.exports import apply_import, read_import
 from tests.support import factories
 from tests.support.database import cli_environment
+from tests.support.threads import at_once
 
 TEAM = "T0TEAM1"
 OTHER_TEAM = "T0TEAM2"
@@ -274,10 +274,8 @@ def test_a_repair_while_reps_log_counts_every_log(db: Database, clock: FixedCloc
     """--fix locks each account and recomputes under the lock: logs arriving meanwhile are kept."""
     _seed(db, clock)
     _corrupt(db, "Acme", in_person_meetings=0, deals_won=0, step=Step.NAME_ONLY.value)
-    barrier = threading.Barrier(9)
 
     def log(index: int) -> None:
-        barrier.wait(timeout=10)
         with db.transaction() as session:
             request = LogRequest(
                 team_id=TEAM,
@@ -289,14 +287,8 @@ def test_a_repair_while_reps_log_counts_every_log(db: Database, clock: FixedCloc
             )
             log_activity(session, request, now=clock.now(), today=TODAY, repeater_threshold=THRESHOLD)
 
-    def repair() -> None:
-        barrier.wait(timeout=10)
-        _fix(db, clock)
-
-    with ThreadPoolExecutor(9) as pool:
-        futures = [pool.submit(log, index) for index in range(8)] + [pool.submit(repair)]
-        for future in futures:
-            future.result(timeout=60)
+    _results, errors = at_once([partial(log, index) for index in range(8)] + [lambda: _fix(db, clock)])
+    assert errors == []
     # Whatever the order, nothing is left wrong: a log before the repair is recomputed by it, a log
     # after it climbs from repaired counters, and none is overwritten by the repair's values.
     assert _check(db).ok

@@ -5,7 +5,6 @@ Slack refusing for good or for now, a crash halfway, an answer lost after the po
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,7 +27,9 @@ from bot.jobs.outbox import (
     enqueue,
 )
 from bot.models import Delivery
+from tests.support import factories
 from tests.support.fake_slack import FakeSlack
+from tests.support.threads import at_once
 
 TEAM = "T0TEAM1"
 OTHER_TEAM = "T0TEAM2"
@@ -94,17 +95,7 @@ def deliver(
 def claim_row(db: Database, *, claimed_at: datetime, ref: str = f"{USER}:2026-11-24") -> None:
     """A claim without a message, left at `claimed_at` by another worker (or by an older version that
     crashed before building it)."""
-    with db.transaction() as session:
-        session.add(
-            Delivery(
-                team_id=TEAM,
-                kind="digest",
-                ref=ref,
-                status="claimed",
-                claim_token="f" * 32,
-                claimed_at=claimed_at,
-            )
-        )
+    factories.claim(db, ref, claimed_at)
 
 
 def posts(slack: FakeSlack, ref: str | None = None) -> int:
@@ -231,22 +222,7 @@ def test_the_stale_limit_is_a_minute_or_less() -> None:
 
 
 def test_concurrent_workers_post_once(db: Database, client: WebClient, slack: FakeSlack) -> None:
-    barrier = threading.Barrier(6)
-    results: list[Outcome] = []
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            barrier.wait()
-            results.append(deliver(db, client).outcome)
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=worker) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results, errors = at_once([lambda: deliver(db, client).outcome] * 6)
     assert errors == []
     assert results.count(Outcome.SENT) == 1
     assert set(results) <= {Outcome.SENT, Outcome.BUSY, Outcome.ALREADY}
@@ -359,23 +335,9 @@ def test_a_row_enqueued_for_later_waits_until_due(db: Database, client: WebClien
 def test_concurrent_sweeps_post_each_row_once(db: Database, client: WebClient, slack: FakeSlack) -> None:
     for index in range(5):
         queue(db, ref=f"a{index}")
-    barrier = threading.Barrier(4)
-    results: list[Delivered] = []
-    errors: list[BaseException] = []
-
-    def sweep() -> None:
-        try:
-            barrier.wait()
-            results.extend(deliver_pending(db, client, now=NOW))
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=sweep) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    sweeps, errors = at_once([lambda: deliver_pending(db, client, now=NOW)] * 4)
     assert errors == []
+    results = [result for sweep in sweeps for result in sweep]
     assert sorted(r.ref or "" for r in results if r.outcome is Outcome.SENT) == [f"a{i}" for i in range(5)]
     for index in range(5):
         assert posts(slack, f"a{index}") == 1

@@ -17,8 +17,9 @@ from tests.e2e.conftest import settings, slack  # noqa: F401 - fixtures
 from tests.reliability.support import ServeProcess, TcpProxy
 from tests.support.database import is_postgres
 from tests.support.fake_slack import FakeSlack
+from tests.support.ids import SIGNING_SECRET
 from tests.support.server import events_url, free_port, serving
-from tests.support.slack_driver import SIGNING_SECRET, SlackDriver
+from tests.support.slack_driver import SlackDriver
 
 
 @pytest.fixture

@@ -4,11 +4,11 @@ the logs had come one by one)."""
 
 from __future__ import annotations
 
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from functools import partial
 
+import pytest
 from slack_sdk import WebClient
 
 from bot import notify
@@ -29,6 +29,7 @@ from tests.reliability.support import (
     step_path,
 )
 from tests.support.fake_slack import FakeSlack
+from tests.support.threads import at_once
 
 TEAM = "T0TEAM1"
 REPS = [f"U0REP{index}" for index in range(1, 6)]
@@ -57,22 +58,17 @@ def _request(name: str, kind: ActivityKind, key: str, user: str = "U0REP1") -> L
     )
 
 
-def _all_at_once(runtime: Runtime, client: WebClient, requests: list[LogRequest]) -> list[str]:
-    """Runs the logs on as many threads, released together; returns the errors (as text)."""
-    barrier = threading.Barrier(len(requests))
+def _all_at_once(runtime: Runtime, client: WebClient, name: str, kind: ActivityKind, tag: str) -> list[str]:
+    """THREADS logs of `kind` for `name` by the reps in turn, one a thread, released together; returns
+    the errors (as text)."""
+    requests = [_request(name, kind, f"{tag}{i}", REPS[i % len(REPS)]) for i in range(THREADS)]
+    _results, errors = at_once([partial(_log, runtime, client, request) for request in requests])
+    return [f"{type(error).__name__}: {error}" for error in errors]
 
-    def one(request: LogRequest) -> LoggedFacts:
-        barrier.wait(timeout=10)
-        return _log(runtime, client, request)
 
-    errors: list[str] = []
-    with ThreadPoolExecutor(len(requests)) as pool:
-        futures = [pool.submit(one, request) for request in requests]
-        for future in futures:
-            error = future.exception(timeout=60)
-            if error is not None:
-                errors.append(f"{type(error).__name__}: {error}")
-    return errors
+@pytest.fixture
+def client(slack: FakeSlack) -> WebClient:
+    return WebClient(token="xoxb-test", base_url=slack.base_url)
 
 
 def _wait_for_posts(slack: FakeSlack, channel: str, count: int, timeout: float = 5.0) -> int:
@@ -85,15 +81,12 @@ def _wait_for_posts(slack: FakeSlack, channel: str, count: int, timeout: float =
     return len(announcements_posted(slack, channel))
 
 
-def test_twenty_meetings_at_once_count_twenty(runtime: Runtime, db: Database, slack: FakeSlack) -> None:
-    client = WebClient(token="xoxb-test", base_url=slack.base_url)
+def test_twenty_meetings_at_once_count_twenty(
+    runtime: Runtime, client: WebClient, db: Database, slack: FakeSlack
+) -> None:
     _log(runtime, client, _request("Acme Corp", ActivityKind.CALL, "first"))
 
-    errors = _all_at_once(
-        runtime,
-        client,
-        [_request("Acme Corp", ActivityKind.VISIT, f"m{i}", REPS[i % len(REPS)]) for i in range(THREADS)],
-    )
+    errors = _all_at_once(runtime, client, "Acme Corp", ActivityKind.VISIT, "m")
 
     assert errors == []
     account = account_by_name(db, TEAM, "Acme Corp")
@@ -107,18 +100,13 @@ def test_twenty_meetings_at_once_count_twenty(runtime: Runtime, db: Database, sl
 
 
 def test_twenty_won_deals_at_once_climb_to_repeater_once(
-    runtime: Runtime, db: Database, slack: FakeSlack
+    runtime: Runtime, client: WebClient, db: Database, slack: FakeSlack
 ) -> None:
-    client = WebClient(token="xoxb-test", base_url=slack.base_url)
     for index, kind in enumerate([ActivityKind.VISIT, ActivityKind.VISIT, ActivityKind.WON]):
         _log(runtime, client, _request("Acme Corp", kind, f"before{index}"))
     assert account_by_name(db, TEAM, "Acme Corp").step == Step.WON.value
 
-    errors = _all_at_once(
-        runtime,
-        client,
-        [_request("Acme Corp", ActivityKind.WON, f"w{i}", REPS[i % len(REPS)]) for i in range(THREADS)],
-    )
+    errors = _all_at_once(runtime, client, "Acme Corp", ActivityKind.WON, "w")
 
     assert errors == []
     account = account_by_name(db, TEAM, "Acme Corp")
@@ -137,15 +125,10 @@ def test_twenty_won_deals_at_once_climb_to_repeater_once(
 
 
 def test_twenty_reps_creating_one_new_account_at_once_make_one(
-    runtime: Runtime, db: Database, slack: FakeSlack
+    runtime: Runtime, client: WebClient, db: Database, slack: FakeSlack
 ) -> None:
-    client = WebClient(token="xoxb-test", base_url=slack.base_url)
 
-    errors = _all_at_once(
-        runtime,
-        client,
-        [_request("Initech", ActivityKind.VISIT, f"c{i}", REPS[i % len(REPS)]) for i in range(THREADS)],
-    )
+    errors = _all_at_once(runtime, client, "Initech", ActivityKind.VISIT, "c")
 
     assert errors == []
     account = account_by_name(db, TEAM, "Initech")

@@ -16,9 +16,9 @@ from sqlalchemy.engine import make_url
 from bot.config import get_settings, sqlalchemy_url
 from bot.db import Database, upgrade
 from bot.models import Account, Activity, Base, Followup, PendingRequest, Recovery, StepChange
+from tests.support.ids import TEAM
 
 M = TypeVar("M")
-TEAM = "T0TEAM1"
 
 
 def is_postgres(url: str) -> bool:

@@ -12,13 +12,12 @@ from sqlalchemy.orm import Session
 from bot.db import Database
 from bot.domain.activities import ActivityKind
 from bot.domain.stages import Step
-from bot.models import Account, Followup, Recovery
+from bot.models import Account, Delivery, Followup, Recovery
 from bot.services import accounts, followups, recoveries
 from bot.services.accounts import AccountRef, NearMatchQuestion
 from bot.services.activities import Logged, LogRequest, log_activity
+from tests.support.ids import TEAM, USER
 
-TEAM = "T0TEAM1"
-USER = "U0REP1"
 NOW = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 22)
 REPEATER_THRESHOLD = 3
@@ -80,3 +79,13 @@ def recovery(session: Session, account: Account, what: str) -> Recovery:
     return recoveries.open_recovery(
         session, account, user_id=user, what=what, now=NOW, today=TODAY, **fresh
     ).recovery
+
+
+def claim(db: Database, ref: str, claimed_at: datetime, kind: str = "digest", token: str = "f" * 32) -> None:
+    """A delivery claimed at `claimed_at` and not finished: another worker's under way, or one that
+    crashed before posting (a ledger row only the outbox writes, so written here as it would)."""
+    row = Delivery(
+        team_id=TEAM, kind=kind, ref=ref, status="claimed", claim_token=token, claimed_at=claimed_at
+    )
+    with db.transaction() as session:
+        session.add(row)

@@ -4,7 +4,6 @@ modal submissions, suggestions, events), and readers of what the bot sent back t
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -21,14 +20,11 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from tests.support.fake_slack import FakeSlack
+from tests.support.ids import OTHER_TEAM, OTHER_USER, SIGNING_SECRET, TEAM, TEAM_CHANNEL, USER
 from tests.support.server import LIVE_RUNTIMES, events_url, serving
+from tests.support.threads import at_once
 
-SIGNING_SECRET = "test-signing-secret"
-TEAM = "T0TEAM1"
-OTHER_TEAM = "T0TEAM2"
-USER = "U0REP1"
-OTHER_USER = "U0REP2"
-TEAM_CHANNEL = "C0TEAM"
+__all__ = ["OTHER_TEAM", "OTHER_USER", "SIGNING_SECRET", "TEAM", "TEAM_CHANNEL", "USER"]
 
 T = TypeVar("T")
 
@@ -133,17 +129,8 @@ class SlackDriver:
     ) -> list[tuple[Sent, str]]:
         """One command delivered `copies` times at once (Slack retrying while the first is under way):
         every copy carries the same trigger id. Returns each copy's answer and response key."""
-        sent: list[tuple[Sent, str]] = []
-
-        def deliver() -> None:
-            sent.append(self.command(command, text, trigger_id=trigger_id))
-
-        threads = [threading.Thread(target=deliver) for _ in range(copies)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert len(sent) == copies, sent
+        sent, errors = at_once([lambda: self.command(command, text, trigger_id=trigger_id)] * copies)
+        assert errors == [], errors
         return sent
 
     def reply(self, key: str, timeout: float = 5.0) -> dict[str, Any]:
@@ -381,3 +368,47 @@ def driving(
         finally:
             if settle_after:
                 settle(slack)
+
+
+def as_published_home(view: dict[str, Any]) -> dict[str, Any]:
+    """The view as Slack holds it after views.publish (ids added), as a block_actions payload carries it."""
+    return {
+        **view,
+        "id": "V0HOME",
+        "team_id": TEAM,
+        "hash": "1700000000.abc",
+        "state": {"values": {}},
+        "app_id": "A0PYRAMID",
+        "bot_id": "B0PYRAMID",
+    }
+
+
+def press_home(
+    driver: SlackDriver,
+    view: dict[str, Any],
+    action_id: str,
+    *,
+    value: str | None = None,
+    user: str = USER,
+    team: str = TEAM,
+) -> Sent:
+    """A press on the home tab, as Slack sends it: a view container, no message, no response URL."""
+    button, block_id = find_button(view, action_id, value)
+    published = as_published_home(view)
+    action = {
+        "action_id": action_id,
+        "block_id": block_id,
+        "type": "button",
+        "value": button.get("value"),
+        "text": button["text"],
+        "action_ts": "1700000001.000200",
+    }
+    payload = {
+        **interaction("block_actions", user, team),
+        "container": {"type": "view", "view_id": published["id"]},
+        "view": published,
+        "actions": [action],
+    }
+    sent = driver.payload(payload)
+    assert sent.status == 200, sent
+    return sent

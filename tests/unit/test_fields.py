@@ -34,10 +34,20 @@ def test_a_good_meeting_passes_with_today_by_default() -> None:
 
 
 def test_a_deal_reads_its_amount_text() -> None:
-    draft = LogDraft("deal", None, ActivityKind.WON, amount_text=" 1.2M ", on=date(2026, 11, 1))
+    draft = LogDraft(
+        "deal", None, ActivityKind.WON, amount_text=" 1.2M ", on=date(2026, 11, 1), account_id=42
+    )
     checked = fields.check_log(draft, TODAY)
     assert checked.amount == 1_200_000
-    assert checked.name is None
+    assert (checked.name, checked.account_id) == (None, 42)
+
+
+def test_a_log_names_or_picks_an_account() -> None:
+    with pytest.raises(FieldErrors) as raised:
+        fields.check_log(LogDraft("meeting", None, ActivityKind.VISIT), TODAY)
+    assert raised.value.errors["account"].code == "empty_account"
+    typed = fields.check_log(LogDraft("meeting", "Acme", ActivityKind.VISIT, account_id=42), TODAY)
+    assert (typed.name, typed.account_id) == ("Acme", None)  # a typed name wins
 
 
 def test_every_problem_is_listed_by_field() -> None:

@@ -261,6 +261,14 @@ def test_a_tally_raised_to_a_floor_keeps_what_is_higher() -> None:
     assert tally.deals_lost == 2
 
 
+def test_evidence_at_least_a_floor() -> None:
+    floor = evidence_floor(Step.PROPOSED)
+    assert Evidence(remote_touches=2, meals=3).at_least(floor) == Evidence(
+        remote_touches=2, in_person_meetings=2, meals=3, proposals=1
+    )
+    assert floor.at_least(Evidence()) == floor
+
+
 def test_the_tally_counters_are_its_fields_but_the_last_touch() -> None:
     assert tuple(field.name for field in fields(Tally) if field.name != "last_touch_on") == TALLY_COUNTERS
 

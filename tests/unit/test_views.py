@@ -15,7 +15,7 @@ from bot.domain.followups import AFTER_SALE_DAYS
 from bot.domain.parsing import MAX_NAME, MAX_NOTE
 from bot.domain.pyramid import distribution_from, health
 from bot.domain.stages import LADDER, Climb, Stage, Step
-from bot.i18n import LOCALES, en, t
+from bot.i18n import LOCALES, en, period, t
 from bot.models import Account, Activity
 from bot.usecases.facts import AccountCard, AccountFacts, ActivityFacts, LoggedFacts
 from bot.views import card, modals, pyramid, replies
@@ -222,7 +222,7 @@ def test_the_advice_at_the_top_of_the_ladder() -> None:
 @pytest.mark.parametrize("step", LADDER)
 def test_next_step_advice_for_every_step(step: Step, locale: str) -> None:
     advice = replies.next_step_advice(step, locale)
-    assert t(locale, f"advice_{step.value}", days=AFTER_SALE_DAYS) in advice
+    assert t(locale, f"advice_{step.value}", period=period(locale, AFTER_SALE_DAYS)) in advice
     check_message(
         {"text": advice, "blocks": [{"type": "context", "elements": [{"type": "mrkdwn", "text": advice}]}]}
     )
@@ -619,3 +619,25 @@ def test_select_options_are_valid(locale: str, name: str) -> None:
     option = modals.new_account_option(name, locale)
     check_option(option)
     assert option["value"] == modals.NEW_ACCOUNT_PREFIX + name
+
+
+# ------------------------------------------------------------------------------ views over view-models
+
+
+def test_the_views_load_no_database_code() -> None:
+    """Views render view-models: importing every one of them loads neither SQLAlchemy nor a model
+    nor a service (a fresh interpreter, so that no other test's imports count)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import importlib, pkgutil, sys\n"
+        "import bot.views\n"
+        "for module in pkgutil.iter_modules(bot.views.__path__):\n"
+        "    if module.name != 'text':  # the console's renderer, moving out of bot/views\n"
+        "        importlib.import_module('bot.views.' + module.name)\n"
+        "found = [k for k in sys.modules if k.startswith(('sqlalchemy', 'bot.models', 'bot.services'))]\n"
+        "print(sorted(found))\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert loaded.stdout.strip() == "[]", loaded.stdout
