@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.clock import Clock
 from bot.config import Settings, SettingsError, load_settings
-from bot.db import Database
+from bot.db import Database, schema_revisions
 from bot.runtime import Runtime
 
 log = logging.getLogger("bot")
@@ -102,8 +102,8 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD") from None
 
 
-def _runtime(settings: Settings, *, migrate_sqlite: bool) -> Runtime:
-    return Runtime(settings=settings, db=_database(settings, migrate_sqlite=migrate_sqlite), clock=Clock())
+def _runtime(settings: Settings, *, prepare_schema: bool) -> Runtime:
+    return Runtime(settings=settings, db=_database(settings, prepare_schema=prepare_schema), clock=Clock())
 
 
 def _start_scheduler(runtime: Runtime) -> Callable[[float], None]:
@@ -130,12 +130,26 @@ def _start_scheduler(runtime: Runtime) -> Callable[[float], None]:
 _opened: list[Database] = []
 
 
-def _database(settings: Settings, *, migrate_sqlite: bool) -> Database:
+def _database(settings: Settings, *, prepare_schema: bool) -> Database:
+    """The database; with `prepare_schema` (a command that reads and writes Pyramid's tables), its
+    schema made or checked to be the one this code expects, so that no bot ever runs on a wrong one."""
     db = Database(settings.database_url)
     _opened.append(db)
-    # SQLite is the zero-setup default: a first run needs no separate migration step.
-    if migrate_sqlite and db.url.startswith("sqlite"):
+    if not prepare_schema:
+        return db
+    # SQLite is the zero-setup default: a first run needs no separate migration step. PostgreSQL is
+    # shared by replicas and migrated on purpose: at start only when asked to (under a lock), else
+    # the start is refused with the command that fixes it.
+    if db.url.startswith("sqlite") or settings.pyramid_migrate_on_start:
         db.upgrade()
+        return db
+    current, heads = schema_revisions(db.url)
+    if current != heads:
+        found = ", ".join(sorted(current)) or "no Pyramid tables"
+        raise SystemExit(
+            f"The database schema is at {found}; this version of Pyramid needs {', '.join(sorted(heads))}.\n"
+            "Run `pyramid-bot db upgrade` (or set PYRAMID_MIGRATE_ON_START=true), then start again."
+        )
     return db
 
 
@@ -157,7 +171,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.has_slack_tokens:
         print("serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README).", file=sys.stderr)
         return 2
-    runtime = _runtime(settings, migrate_sqlite=True)
+    runtime = _runtime(settings, prepare_schema=True)
     app = build_app(settings, db=runtime.db, clock=runtime.clock)
     stop_scheduler = _start_scheduler(runtime)
 
@@ -190,7 +204,7 @@ def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
         print("socket needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN (see README).", file=sys.stderr)
         return 2
     # Socket Mode messages come over an authenticated websocket, not signed HTTP requests.
-    runtime = _runtime(settings, migrate_sqlite=True)
+    runtime = _runtime(settings, prepare_schema=True)
     app = build_app(settings, db=runtime.db, clock=runtime.clock, verify_requests=False)
     stop_scheduler = _start_scheduler(runtime)
     handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
@@ -216,7 +230,7 @@ def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
 
     # The terminal is the user interface here: only warnings and errors go beside it.
     logging.getLogger().setLevel(logging.WARNING)
-    db = _database(settings, migrate_sqlite=True)
+    db = _database(settings, prepare_schema=True)
     return run_console(
         settings, db, Clock(), team_id=args.team, user_id=args.user, user_name=args.name, locale=args.locale
     )
@@ -225,7 +239,7 @@ def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services.exports import Progress, write_export
 
-    db = _database(settings, migrate_sqlite=False)
+    db = _database(settings, prepare_schema=False)
     progress = Progress("Exported")  # on the terminal only, and on stderr: stdout is the export
     with db.read() as session:
         count = write_export(session, sys.stdout, args.format, args.team, progress=progress)
@@ -250,7 +264,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
             f"{len(problems)} bad rows: nothing was imported (fix them, or use --skip-bad).", file=sys.stderr
         )
         return 1
-    db = _database(settings, migrate_sqlite=True)
+    db = _database(settings, prepare_schema=True)
     clock = Clock()
     with db.transaction() as session:
         team_id = args.team
@@ -282,7 +296,7 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     if settings.slack_bot_token is None:
         print("digest needs SLACK_BOT_TOKEN (see README).", file=sys.stderr)
         return 2
-    runtime = _runtime(settings, migrate_sqlite=True)
+    runtime = _runtime(settings, prepare_schema=True)
     day = args.date or runtime.clock.today(settings.zone)
     runs = send_digests_for(runtime, job_client(runtime), day=day, users=args.user, teams=args.team)
     for run in runs:
@@ -299,7 +313,7 @@ def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
     if settings.slack_bot_token is None or not settings.pyramid_team_channel:
         print("summary needs SLACK_BOT_TOKEN and PYRAMID_TEAM_CHANNEL (see README).", file=sys.stderr)
         return 2
-    runtime = _runtime(settings, migrate_sqlite=True)
+    runtime = _runtime(settings, prepare_schema=True)
     take_snapshots(runtime, runtime.clock.now())  # last week's outline needs the snapshots
     day = args.date or runtime.clock.today(settings.zone)
     runs = send_summaries_for(runtime, job_client(runtime), day=day, teams=args.team)
@@ -316,14 +330,14 @@ def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     if settings.slack_bot_token is None:
         print("scheduler needs SLACK_BOT_TOKEN (see README).", file=sys.stderr)
         return 2
-    runtime = _runtime(settings, migrate_sqlite=True)
+    runtime = _runtime(settings, prepare_schema=True)
     log.info("Pyramid scheduler running (digest at %s local time)", settings.pyramid_digest_time)
     build_scheduler(runtime, job_client(runtime), blocking=True).start()
     return 0
 
 
 def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
-    _database(settings, migrate_sqlite=False).upgrade()
+    _database(settings, prepare_schema=False).upgrade()
     print("Database is up to date.")
     return 0
 
@@ -332,7 +346,7 @@ def cmd_db_check(settings: Settings, args: argparse.Namespace) -> int:
     """Exit 0 when every account agrees with its activities (after --fix, when it repaired them all)."""
     from bot.services import integrity
 
-    db = _database(settings, migrate_sqlite=False)
+    db = _database(settings, prepare_schema=False)
     threshold = settings.pyramid_repeater_threshold
     if args.fix:
         clock = Clock()

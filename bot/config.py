@@ -36,6 +36,9 @@ class Settings(BaseSettings):
         default=DEFAULT_REPEATER_THRESHOLD, ge=DEFAULT_REPEATER_THRESHOLD, le=50
     )
     pyramid_run_scheduler: bool = True
+    # PostgreSQL: apply migrations when a process starts (under an advisory lock, so replicas started
+    # together migrate once); off: a process on an out-of-date schema refuses to start.
+    pyramid_migrate_on_start: bool = False
     # Threads that answer Slack's requests in `serve` (each stores before it acks, so this also bounds
     # concurrent writes); after-work runs on its own pool (bot/runtime.py).
     pyramid_http_threads: int = Field(default=16, ge=1, le=256)

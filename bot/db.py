@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from bot.config import sqlalchemy_url
 
@@ -147,7 +148,44 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+# Any fixed number: every Pyramid process that migrates a PostgreSQL database takes this lock first,
+# so replicas started together apply each migration once, one after the other.
+MIGRATION_LOCK = 0x50_59_52_41  # "PYRA"
+
+
 def upgrade(url: str, revision: str = "head") -> None:
+    """Applies the migrations up to `revision`. On PostgreSQL under an advisory lock: a second process
+    waits, then finds nothing left to do."""
     from alembic import command
 
-    command.upgrade(alembic_config(url), revision)
+    config = alembic_config(url)
+    if not sqlalchemy_url(url).startswith("postgresql"):
+        command.upgrade(config, revision)
+        return
+    engine = create_engine(sqlalchemy_url(url), poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+            try:
+                command.upgrade(config, revision)
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+                connection.commit()
+    finally:
+        engine.dispose()
+
+
+def schema_revisions(url: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The database's current revision(s) and the code's head(s): equal when the schema is the one this
+    code was written for."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    heads = frozenset(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    engine = create_engine(sqlalchemy_url(url), poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            current = frozenset(MigrationContext.configure(connection).get_current_heads())
+    finally:
+        engine.dispose()
+    return current, heads
