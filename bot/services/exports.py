@@ -493,7 +493,7 @@ def _updated(found: _Existing, row: ImportRow, now: datetime) -> dict[str, Any] 
     segment = row.segment if row.segment is not None else found.segment
     step, evidence = found.step, found.evidence
     if row.step is not None and row.step > found.step:
-        step, evidence = row.step, _merged(found.evidence, _FLOORS[row.step])
+        step, evidence = row.step, found.evidence.at_least(_FLOORS[row.step])
     if (owner, segment, step) == (found.owner_id, found.segment, found.step):
         return None
     return {
@@ -508,16 +508,6 @@ def _updated(found: _Existing, row: ImportRow, now: datetime) -> dict[str, Any] 
         "deals_won": evidence.deals_won,
         "updated_at": now,
     }
-
-
-def _merged(current: Evidence, floor: Evidence) -> Evidence:
-    return Evidence(
-        remote_touches=max(current.remote_touches, floor.remote_touches),
-        in_person_meetings=max(current.in_person_meetings, floor.in_person_meetings),
-        meals=max(current.meals, floor.meals),
-        proposals=max(current.proposals, floor.proposals),
-        deals_won=max(current.deals_won, floor.deals_won),
-    )
 
 
 def _look_up(
