@@ -1,16 +1,17 @@
 """`pyramid-bot export` and `import`: every account as rows, and an existing list loaded safely.
 
 Both are built for big teams (100,000 accounts and more) and cost the same per row whatever the
-size of the table:
+size of the table (figures: bench/README.md, "Import and export"):
 
-- the export is one streamed `SELECT` of plain columns (no ORM objects), read 1,000 rows at a time
-  (a server-side cursor on PostgreSQL), so its memory does not grow with the number of rows;
-- the import reads and checks the whole file first, then looks the accounts up by normalised name
-  1,000 keys per statement, and writes with set-based statements: one multi-row `INSERT … ON
-  CONFLICT DO NOTHING … RETURNING` per page of new accounts, one `executemany` of the updates and
-  one of the step changes. On PostgreSQL the import's connection does not prepare its statements:
-  a prepared statement ends up on a generic plan made when the table was small (a scan of every
-  account), which each later row would pay for as the table grows.
+- the export is one streamed `SELECT` in which the database writes each CSV line or JSON object,
+  read 1,000 rows at a time through the driver's cursor (server-side on PostgreSQL), so its memory
+  does not grow with the number of rows (`export_rows` gives the same rows as dicts);
+- the import reads and checks the whole file first, then per 1,000 rows: one look-up by normalised
+  name, one `executemany` of `INSERT … ON CONFLICT DO NOTHING`, one look-up of the new ids; the new
+  accounts' step changes in one `INSERT … SELECT`, the updates and their step changes by
+  `executemany`. On PostgreSQL the look-ups are planned at each run (a prepared statement could keep
+  a generic plan made while the table was small: a scan of every account, paid again by each later
+  page), and the table is analysed after a big import, so that every later query plans with its size.
 """
 
 from __future__ import annotations
