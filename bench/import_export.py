@@ -53,7 +53,8 @@ from bot.db import Database, upgrade  # noqa: E402
 from bot.domain.names import name_key  # noqa: E402
 from bot.domain.stages import LADDER, Step, evidence_floor  # noqa: E402
 from bot.models import Account  # noqa: E402
-from bot.services.exports import CHUNK, apply_import, read_import, write_export  # noqa: E402
+from bot.services.exports import CHUNK, write_export  # noqa: E402
+from bot.services.imports import apply_import, read_import  # noqa: E402
 
 TEAM = "T0BENCH"
 SMALL_TEAM = "T0SMALL"

@@ -249,7 +249,8 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services.accounts import team_ids
-    from bot.services.exports import Progress, apply_import, read_import
+    from bot.services.exports import Progress
+    from bot.services.imports import apply_import, read_import
 
     try:
         text = args.file.read_bytes().decode("utf-8-sig")

@@ -13,7 +13,7 @@ dispatch returns, so everything the bot posted is already recorded; `timeline` a
 * `interact`, `modal`, `questions` - pressing buttons, filling in forms, asking for one value
 * `forms`, `timeline` - the open forms, and the messages the bot sent as the user sees them
 * `render`, `elements`, `richtext`, `mrkdwn` - Block Kit as terminal text
-* `standin`, `wire` - Slack's Web API on loopback, answering what Pyramid calls
+* `standin`, `webapi`, `wire` - Slack's Web API on loopback, answering only what Pyramid calls
 
 Nothing here is imported by the bot itself; the tests' `FakeSlack` (tests/support/fake_slack.py)
 extends the stand-in with failure injection.

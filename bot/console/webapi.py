@@ -1,9 +1,10 @@
 """Slack's answers to the Web API methods Pyramid calls, with the state they need.
 
-The methods are those the bot calls (grep ``client.`` in bot/): chat.postMessage / postEphemeral /
-update, views.open / publish (and push / update), users.info, conversations.open / join / history /
-replies, the two steps of files_upload_v2, and auth.test (Bolt's first request). Any other method is
-answered ``{"ok": true}``. Not thread-safe by itself: `SlackStandIn` calls it under its lock.
+The methods are those the bot calls (grep ``client.`` in bot/; tests/unit/test_console_standin.py
+checks): chat.postMessage / postEphemeral / update, views.open / publish, users.info,
+conversations.open / join / history / replies, the two steps of files_upload_v2, and auth.test
+(Bolt's first request). Any other method is answered ``{"ok": true}``. Not thread-safe by itself:
+`SlackStandIn` calls it under its lock.
 """
 
 from __future__ import annotations
@@ -61,8 +62,6 @@ class WebApi:
             "chat.postEphemeral": self.chat_post_ephemeral,
             "chat.update": self.chat_update,
             "views.open": lambda body: self.view_answer("views.open", body),
-            "views.push": lambda body: self.view_answer("views.push", body),
-            "views.update": lambda body: self.view_answer("views.update", body),
             "views.publish": lambda body: self.view_answer("views.publish", body),
             "files.getUploadURLExternal": self.files_get_upload_url,
             "files.completeUploadExternal": self.files_complete_upload,

@@ -32,7 +32,7 @@ from bot.jobs.outbox import Outcome
 from bot.jobs.snapshots import take_snapshots
 from bot.jobs.summary import send_due_summaries
 from bot.runtime import Runtime
-from bot.services.exports import apply_import, read_import
+from bot.services.imports import apply_import, read_import
 from tests.support.database import cli_environment
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_USER, TEAM, USER

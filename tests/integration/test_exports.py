@@ -22,17 +22,11 @@ from bot.db import Database
 from bot.domain.activities import ActivityKind
 from bot.domain.stages import Stage, Step
 from bot.models import Account, StepChange
-from bot.services import accounts, exports, pyramids
+from bot.services import accounts, exports, imports, pyramids
 from bot.services.accounts import AccountRef, team_ids
 from bot.services.activities import LogRequest, log_activity
-from bot.services.exports import (
-    EXPORT_FIELDS,
-    ImportRow,
-    apply_import,
-    export_rows,
-    read_import,
-    write_export,
-)
+from bot.services.exports import EXPORT_FIELDS, export_rows, write_export
+from bot.services.imports import ImportRow, apply_import, read_import
 
 TEAM = "T0TEAM1"
 OTHER_TEAM = "T0TEAM2"
@@ -454,14 +448,14 @@ def test_a_name_created_meanwhile_becomes_an_update(
     the insert skips it, and the row updates that account instead."""
     with db.transaction() as session:
         accounts.create_account(session, TEAM, "Acme", REP, now=clock.now() - timedelta(hours=1), today=TODAY)
-    real = exports._look_up
+    real = imports._look_up
     calls: list[int] = []
 
     def blind_first_look_up(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return {} if len(calls) == 1 else real(*args, **kwargs)
 
-    monkeypatch.setattr(exports, "_look_up", blind_first_look_up)
+    monkeypatch.setattr(imports, "_look_up", blind_first_look_up)
     report = _import(db, clock, "name,owner,step\nAcme,U0REP2,won\nGlobex,U0REP1,met\n")
     assert (report.created, report.updated, report.unchanged) == (1, 1, 0)
     with db.transaction() as session:

@@ -22,7 +22,7 @@ from bot.models import Account, StepChange
 from bot.services import integrity
 from bot.services.accounts import AccountRef
 from bot.services.activities import LogRequest, log_activity
-from bot.services.exports import apply_import, read_import
+from bot.services.imports import apply_import, read_import
 from tests.support import factories
 from tests.support.database import cli_environment
 from tests.support.threads import at_once

@@ -1,1 +1,14 @@
-"""Test support shared by the unit, integration and end-to-end tests (no production code imports it)."""
+"""Test support shared by the unit, integration, end-to-end and reliability tests and by bench/ (no
+production code imports it):
+
+- ids.py: the workspace the tests play in (teams, users, team channel, signing secret);
+- slack_driver.py: Slack as the app sees it, requests signed as Slack signs them, and readers of what
+  the bot sent back;
+- fake_slack.py: the fake Web API (and response URLs) the app talks to;
+- server.py: the app under its production HTTP server (waitress), and what the scheduled jobs get;
+- database.py: a migrated database, emptied between tests, and readers of what is stored;
+- factories.py: data made through the bot's services (logs, accounts, follow-ups, recoveries);
+- threads.py: work released at once on many threads;
+- blockkit.py: Slack's real Block Kit limits, checked on everything the bot sends.
+
+conftest.py files only wire these into fixtures."""

@@ -101,6 +101,14 @@ def _fail(rule: str, path: str, detail: str) -> NoReturn:
     raise BlockKitViolation(rule, path, detail)
 
 
+def _unique(seen: dict[str, int], value: Any, index: int, rule: str, where: str, what: str) -> None:
+    """An id (when there is one) not among those `seen` so far; remembered as the one at `index`."""
+    if value is None:
+        return
+    _require(value not in seen, rule, where, f"{value!r} already used by {what} {seen.get(value)}")
+    seen[value] = index
+
+
 def _require(condition: bool, rule: str, path: str, detail: str) -> None:
     if not condition:
         _fail(rule, path, detail)
@@ -244,15 +252,7 @@ def _check_blocks(blocks: object, limit: int, path: str, *, message: bool) -> No
         _require(isinstance(block, Mapping), "block.shape", where, "not an object")
         _check_block(block, where)  # Slack's limits first: they name the exact place
         _check_with_sdk(block, where)
-        block_id = block.get("block_id")
-        if block_id is not None:
-            _require(
-                block_id not in seen_ids,
-                "block_id.unique",
-                f"{where}.block_id",
-                f"{block_id!r} already used by block {seen_ids.get(block_id)}",
-            )
-            seen_ids[block_id] = index
+        _unique(seen_ids, block.get("block_id"), index, "block_id.unique", f"{where}.block_id", "block")
     if message:
         total = _strings_length(blocks)
         _require(
@@ -331,15 +331,8 @@ def _check_block(block: Mapping[str, Any], path: str) -> None:
         for index, element in enumerate(elements):
             where = f"{path}.elements[{index}]"
             _element(element, where)
-            action_id = element.get("action_id")
-            if action_id is not None:
-                _require(
-                    action_id not in action_ids,
-                    "action_id.unique_in_block",
-                    f"{where}.action_id",
-                    f"{action_id!r} already used by element {action_ids.get(action_id)}",
-                )
-                action_ids[action_id] = index
+            rule = "action_id.unique_in_block"
+            _unique(action_ids, element.get("action_id"), index, rule, f"{where}.action_id", "element")
     elif kind == "input":
         _plain_text(block.get("label"), LABEL, "input.label.max_length", f"{path}.label")
         if "hint" in block:

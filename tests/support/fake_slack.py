@@ -4,7 +4,8 @@
 with: failure injection (`fail`, `fail_next`: rate limits, 5xx, HTML error pages, dropped connections,
 timeouts, API errors, a post that lands but whose answer is lost), the bot's membership of channels
 (`set_membership`), waiting for calls (`wait_for`), listeners, the bot's messages per channel
-(`history`), and the few Web API methods only tests call (users.list, chat.delete, chat.getPermalink).
+(`history`), and the few Web API methods only tests call (users.list, chat.delete, chat.getPermalink,
+views.push, views.update).
 
 The end-to-end tests point ``slack_sdk.WebClient(base_url=fake.base_url)`` and Bolt's ``respond()``
 (through a ``response_url`` from :meth:`FakeSlack.response_url`) at it and assert on what the bot sent.
@@ -78,6 +79,8 @@ class FakeSlack(SlackStandIn):
                 "users.list": self._users_list,
                 "chat.delete": self._chat_delete,
                 "chat.getPermalink": self._chat_get_permalink,
+                "views.push": lambda body: api.view_answer("views.push", body),
+                "views.update": lambda body: api.view_answer("views.update", body),
                 "conversations.join": self._conversations_join_unless_private,
                 "chat.postMessage": self._inside(api.chat_post_message, posting=True),
                 "conversations.history": self._inside(api.conversations_history),

@@ -1,0 +1,430 @@
+"""`pyramid-bot import`: an existing account list loaded safely, in pages, in one transaction.
+
+Built for big teams (100,000 accounts and more; figures: bench/README.md, "Import and export"), at
+the same cost per row whatever the size of the table. The file is read and checked whole first (all
+or nothing unless --skip-bad, with line numbers); then per 1,000 rows: one look-up by normalised
+name, one `executemany` of `INSERT … ON CONFLICT DO NOTHING`, one look-up of the new ids; the new
+accounts' step changes in one `INSERT … SELECT`, the updates and their step changes by
+`executemany`. On PostgreSQL the look-ups are planned at each run (a prepared statement could keep a
+generic plan made while the table was small: a scan of every account, paid again by each later
+page), and the table is analysed after a big import, so that every later query plans with its size.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from typing import cast as typing_cast
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    String,
+    Table,
+    any_,
+    bindparam,
+    cast,
+    literal,
+    null,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.domain.names import display_name, name_key
+from bot.domain.parsing import MAX_NAME
+from bot.domain.stages import LADDER, Evidence, Step, evidence_floor
+from bot.models import Account, StepChange, UtcDateTime
+from bot.services.exports import CHUNK, ProgressCallback
+
+__all__ = ["ImportReport", "ImportRow", "apply_import", "read_import"]
+
+USER_ID_RE = re.compile(r"^[UW][A-Z0-9]{2,31}$")
+# A step as a file may give it: its key ("met_twice") or its number ("2.1").
+_STEP_BY_TEXT = {step.value: step for step in LADDER} | {step.label: step for step in LADDER}
+_FLOORS = {step: evidence_floor(step) for step in LADDER}
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    line: int
+    name: str
+    owner: str
+    step: Step | None
+    segment: str | None
+    # name_key(name), computed once while reading (the duplicate check needs it too).
+    key: str = field(default="", compare=False, repr=False)
+
+    @property
+    def name_key(self) -> str:
+        return self.key or name_key(self.name)
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    bad: list[tuple[int, str]] = field(default_factory=list)
+
+
+def read_import(text: str) -> tuple[list[ImportRow], list[tuple[int, str]]]:
+    """Rows and problems (line number, what is wrong). Line numbers count the header as line 1."""
+    reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
+    header = [column.strip().lower() for column in reader.fieldnames or []]
+    missing = [column for column in ("name", "owner") if column not in header]
+    if missing:
+        return [], [(1, f"the header needs the columns name and owner (missing: {', '.join(missing)})")]
+    reader.fieldnames = header
+    rows: list[ImportRow] = []
+    problems: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(reader, start=2):
+        line = reader.line_num if reader.line_num else index
+        name = display_name(raw.get("name") or "")
+        owner = (raw.get("owner") or "").strip()
+        step_text = (raw.get("step") or "").strip()
+        segment = (raw.get("segment") or "").strip() or None
+        problem = None
+        step: Step | None = None
+        if not name:
+            problem = "the name is empty"
+        elif len(name) > MAX_NAME:
+            problem = f"the name is longer than {MAX_NAME} characters"
+        elif not USER_ID_RE.match(owner):
+            problem = f"owner {owner!r} is not a Slack user id such as U012ABCDEF"
+        elif step_text:
+            step = _step(step_text)
+            if step is None:
+                problem = f"step {step_text!r} is not one of {', '.join(s.value for s in LADDER)}"
+        if problem is None and segment is not None and len(segment) > 40:
+            problem = "the segment is longer than 40 characters"
+        key = name_key(name) if problem is None else ""
+        if problem is None and key in seen:
+            problem = f"the same account as line {seen[key]}"
+        if problem is not None:
+            problems.append((line, problem))
+            continue
+        seen[key] = line
+        rows.append(ImportRow(line=line, name=name, owner=owner, step=step, segment=segment, key=key))
+    return rows, problems
+
+
+_ACCOUNTS = typing_cast(Table, Account.__table__)
+_STEP_CHANGES = typing_cast(Table, StepChange.__table__)
+_COUNTERS = ("remote_touches", "in_person_meetings", "meals", "proposals", "deals_won")
+
+
+@dataclass
+class _Existing:
+    id: int
+    owner_id: str
+    segment: str | None
+    step: Step
+    evidence: Evidence
+    created_at: datetime
+
+
+def apply_import(
+    session: Session,
+    team_id: str,
+    rows: Sequence[ImportRow],
+    *,
+    now: datetime,
+    today: date,
+    progress: ProgressCallback | None = None,
+    chunk: int = CHUNK,
+) -> ImportReport:
+    """Creates new accounts and updates existing ones, so that importing a file twice changes nothing.
+
+    An existing account takes the row's owner and (when given) segment; its step only ever moves up,
+    to the row's step, with the least evidence that step needs (evidence already there is kept). Each
+    step change is recorded with reason `import`. Same result as row by row, in a few statements per
+    thousand rows."""
+    report = ImportReport()
+    keyed = [(row.name_key, row) for row in rows]
+    if _statistics_stale(session):
+        _analyze(session)
+    with _unprepared(session):
+        existing = _look_up(session, team_id, [key for key, _ in keyed], chunk)
+    new: list[tuple[str, ImportRow]] = []
+    updates: list[dict[str, Any]] = []
+    # Step changes of existing accounts (those of new accounts are copied from the accounts below).
+    changes: list[tuple[int, Step, Step, str]] = []
+
+    def update_existing(found: _Existing, row: ImportRow) -> None:
+        values = _updated(found, row, now)
+        if values is None:
+            report.unchanged += 1
+            return
+        updates.append(values)
+        report.updated += 1
+        if values["step"] != found.step.value:
+            changes.append((found.id, found.step, Step(values["step"]), row.owner))
+
+    for key, row in keyed:
+        found = existing.get(key)
+        if found is None:
+            new.append((key, row))
+        else:
+            update_existing(found, row)
+    del existing
+    _insert_new(session, team_id, new, now=now, today=today, chunk=chunk, progress=progress)
+    if len(new) >= chunk:
+        _analyze(session)  # the look-ups below, and every query after the import, plan with the new size
+    # The new accounts' ids. A name that another writer created meanwhile (ON CONFLICT DO NOTHING
+    # skipped ours; PostgreSQL only, SQLite has one writer) is not stamped with this import's time:
+    # that row becomes an update of that account, as if it had been there before.
+    with _unprepared(session):
+        created_ids = _created_ids(session, team_id, [key for key, _ in new], now, chunk)
+    report.created = len(created_ids)
+    raced = [(key, row) for key, row in new if key not in created_ids]
+    if raced:
+        with _unprepared(session):
+            again = _look_up(session, team_id, [key for key, _ in raced], chunk, lock=True)
+        for key, row in raced:
+            if key not in again:  # created and deleted again while we were importing
+                raise RuntimeError(f"account {row.name!r} changed during the import: run it again")
+            update_existing(again[key], row)
+    if created_ids:
+        _record_new_steps(session, team_id, min(created_ids.values()), max(created_ids.values()), now, today)
+    for start in range(0, len(updates), chunk):
+        # Core executemany: SET every column named in the parameters, WHERE id = :account_id.
+        session.execute(
+            update(_ACCOUNTS).where(_ACCOUNTS.c.id == bindparam("account_id")),
+            updates[start : start + chunk],
+        )
+        if progress is not None:
+            progress(len(created_ids) + min(start + chunk, len(updates)))
+    step_changes = [
+        {
+            "team_id": team_id,
+            "account_id": account_id,
+            "from_step": before.value,
+            "to_step": after.value,
+            "changed_at": now,
+            "changed_on": today,
+            "activity_id": None,
+            "user_id": user,
+            "reason": "import",
+        }
+        for account_id, before, after, user in changes
+    ]
+    for start in range(0, len(step_changes), chunk):
+        session.execute(_STEP_CHANGES.insert(), step_changes[start : start + chunk])
+    if progress is not None:
+        progress(len(rows))
+    return report
+
+
+def _record_new_steps(
+    session: Session, team_id: str, low: int, high: int, now: datetime, today: date
+) -> None:
+    """One step change per account this import created above name_only (from name_only, by its owner,
+    reason `import`), copied from the accounts in one INSERT … SELECT, in the accounts' order."""
+    accounts = _ACCOUNTS.c
+    created = (
+        select(
+            accounts.team_id,
+            accounts.id,
+            literal(Step.NAME_ONLY.value),
+            accounts.step,
+            literal(now, UtcDateTime()),
+            literal(today, Date()),
+            null(),
+            accounts.owner_id,
+            literal("import"),
+        )
+        .where(
+            accounts.team_id == team_id,
+            accounts.id.between(low, high),
+            accounts.created_at == now,
+            accounts.step != Step.NAME_ONLY.value,
+        )
+        .order_by(accounts.id)
+    )
+    columns = [
+        "team_id",
+        "account_id",
+        "from_step",
+        "to_step",
+        "changed_at",
+        "changed_on",
+        "activity_id",
+        "user_id",
+        "reason",
+    ]
+    session.execute(_STEP_CHANGES.insert().from_select(columns, created))
+
+
+def _updated(found: _Existing, row: ImportRow, now: datetime) -> dict[str, Any] | None:
+    """The new values of an existing account, or None when the row changes nothing."""
+    owner = row.owner
+    segment = row.segment if row.segment is not None else found.segment
+    step, evidence = found.step, found.evidence
+    if row.step is not None and row.step > found.step:
+        step, evidence = row.step, found.evidence.at_least(_FLOORS[row.step])
+    if (owner, segment, step) == (found.owner_id, found.segment, found.step):
+        return None
+    return {
+        "account_id": found.id,
+        "owner_id": owner,
+        "segment": segment,
+        "step": step.value,
+        "remote_touches": evidence.remote_touches,
+        "in_person_meetings": evidence.in_person_meetings,
+        "meals": evidence.meals,
+        "proposals": evidence.proposals,
+        "deals_won": evidence.deals_won,
+        "updated_at": now,
+    }
+
+
+def _look_up(
+    session: Session, team_id: str, keys: list[str], chunk: int, *, lock: bool = False
+) -> dict[str, _Existing]:
+    """The team's accounts with these name keys, `chunk` keys per statement (each an index look-up)."""
+    found: dict[str, _Existing] = {}
+    columns = (
+        Account.name_key,
+        Account.id,
+        Account.owner_id,
+        Account.segment,
+        Account.step,
+        Account.created_at,
+    )
+    counters = tuple(getattr(Account, name) for name in _COUNTERS)
+    for start in range(0, len(keys), chunk):
+        statement = select(*columns, *counters).where(
+            Account.team_id == team_id, _key_in(session, keys[start : start + chunk])
+        )
+        if lock:
+            statement = statement.with_for_update()
+        for key, account_id, owner, segment, step, created_at, *evidence in session.execute(statement):
+            found[key] = _Existing(
+                id=account_id,
+                owner_id=owner,
+                segment=segment,
+                step=Step(step),
+                evidence=Evidence(**dict(zip(_COUNTERS, evidence, strict=True))),
+                created_at=created_at,
+            )
+    return found
+
+
+def _key_in(session: Session, keys: list[str]) -> ColumnElement[bool]:
+    """`name_key IN (…)`; on PostgreSQL `name_key = ANY(:keys)`, one array parameter: a short statement
+    that the driver does not have to parse for a thousand placeholders each time."""
+    if session.get_bind().dialect.name == "postgresql":
+        return Account.name_key == any_(
+            cast(literal(keys, postgresql.ARRAY(String())), postgresql.ARRAY(String()))
+        )
+    return Account.name_key.in_(keys)
+
+
+def _created_ids(
+    session: Session, team_id: str, keys: list[str], now: datetime, chunk: int
+) -> dict[str, int]:
+    """The ids of the accounts with these keys that this import created (stamped with its `now`)."""
+    ids: dict[str, int] = {}
+    for start in range(0, len(keys), chunk):
+        statement = select(Account.name_key, Account.id, Account.created_at).where(
+            Account.team_id == team_id, _key_in(session, keys[start : start + chunk])
+        )
+        for key, account_id, created_at in session.execute(statement):
+            if created_at == now:
+                ids[key] = account_id
+    return ids
+
+
+def _insert_new(
+    session: Session,
+    team_id: str,
+    new: list[tuple[str, ImportRow]],
+    *,
+    now: datetime,
+    today: date,
+    chunk: int,
+    progress: ProgressCallback | None,
+) -> None:
+    """Inserts the new accounts, `chunk` rows per executemany. A name another writer inserted meanwhile
+    is skipped (ON CONFLICT DO NOTHING). No RETURNING: it made PostgreSQL's pages 4 times slower."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(_ACCOUNTS).on_conflict_do_nothing(index_elements=["team_id", "name_key"])
+    for start in range(0, len(new), chunk):
+        values = []
+        for key, row in new[start : start + chunk]:
+            step = row.step or Step.NAME_ONLY
+            evidence = _FLOORS[step]
+            values.append(
+                {
+                    "team_id": team_id,
+                    "name": row.name,
+                    "name_key": key,
+                    "owner_id": row.owner,
+                    "step": step.value,
+                    "segment": row.segment,
+                    "remote_touches": evidence.remote_touches,
+                    "in_person_meetings": evidence.in_person_meetings,
+                    "meals": evidence.meals,
+                    "proposals": evidence.proposals,
+                    "deals_won": evidence.deals_won,
+                    "deals_lost": 0,
+                    "last_touch_on": None,
+                    "created_on": today,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        session.execute(statement, values)
+        if progress is not None:
+            progress(start + len(values))
+
+
+def _statistics_stale(session: Session) -> bool:
+    """PostgreSQL: the planner's idea of the accounts table is off by more than a tenth (autovacuum has
+    not caught up with a big change yet), so a look-up could be planned as a scan of the team."""
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    row = session.execute(
+        text(
+            "SELECT n_live_tup, n_mod_since_analyze FROM pg_stat_user_tables "
+            "WHERE relid = 'accounts'::regclass"
+        )
+    ).first()
+    return row is not None and row[1] > max(1000, row[0] // 10)
+
+
+def _analyze(session: Session) -> None:
+    """PostgreSQL: fresh statistics for the accounts table, this transaction's rows included."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE accounts"))
+
+
+@contextmanager
+def _unprepared(session: Session) -> Iterator[None]:
+    """On PostgreSQL, psycopg prepares a statement after its 5th run and the server may then keep a
+    generic plan chosen while the table was small; the import's statements are planned each time."""
+    connection: Any = session.connection().connection.driver_connection
+    if not hasattr(connection, "prepare_threshold"):
+        yield
+        return
+    before = connection.prepare_threshold
+    connection.prepare_threshold = None
+    try:
+        yield
+    finally:
+        connection.prepare_threshold = before
+
+
+def _step(text: str) -> Step | None:
+    return _STEP_BY_TEXT.get(text.strip().lower())
