@@ -1,0 +1,856 @@
+"""Free text → what a rep meant to log (issue 14): activities, follow-ups and troubles.
+
+Pure: no I/O, no clock, no network, no model. "Today" and the team's known account names are
+parameters. The result is a *proposal*: every item needs the rep's confirmation before anything is
+stored, and whatever could not be read completely is returned in `unread` with what was
+understood, never filled in by a guess.
+
+How a message is read:
+
+1. Slack markup becomes plain text: user mentions, channels and special mentions disappear,
+   links keep their label (never their URL), emoji codes (:smile:) go.
+2. The text is folded (NFKC, case folded) with a map back to the characters as typed, and split
+   into sentences (。 ! ? ; new lines, and ". " ).
+3. In each sentence the engine finds account mentions (the team's known names by their
+   `name_key`, longest first; new companies by a legal form or quotes; near matches of known names
+   as "did you mean"), date phrases, kind words, plan markers, trouble words and amounts.
+4. Each kind word becomes an activity, or a follow-up when it is planned (予定, つもり, will,
+   plan to, a future date). Its account is the nearest one on the side the language puts it
+   (before the verb in Japanese, after it in English), else the account the message was talking
+   about in an earlier sentence. Its date is the nearest date phrase not separated from it by
+   another kind word, else the message's last date, else today.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from bot.domain.activities import ActivityKind
+from bot.domain.dates_ja import japanese_date
+from bot.domain.names import name_key
+from bot.domain.parsing import ParseError, parse_amount, parse_date
+
+# ---------------------------------------------------------------------------------------------
+# The result
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """An account as the message names it. `known` is the team's name it matched exactly;
+    `suggestions` are known names it is close to (a typo?), to ask "did you mean"; with neither it
+    is a new company, created only if the rep confirms."""
+
+    written: str
+    known: str | None = None
+    suggestions: tuple[str, ...] = ()
+
+    @property
+    def is_known(self) -> bool:
+        return self.known is not None
+
+    @property
+    def is_new(self) -> bool:
+        return self.known is None and not self.suggestions
+
+    @property
+    def proposed(self) -> str:
+        """The name the preview proposes: the known one, the first suggestion, or as written."""
+        if self.known is not None:
+            return self.known
+        return self.suggestions[0] if self.suggestions else self.written
+
+
+@dataclass(frozen=True)
+class Activity:
+    account: AccountRef
+    kind: ActivityKind
+    on: date
+    amount: int | None
+    note: str
+    # The engine only proposes: nothing it returns is stored until the rep confirms.
+    needs_confirmation: bool = True
+
+
+@dataclass(frozen=True)
+class Followup:
+    account: AccountRef
+    due: date
+    what: str
+    needs_confirmation: bool = True
+
+
+@dataclass(frozen=True)
+class Trouble:
+    account: AccountRef
+    what: str
+    needs_confirmation: bool = True
+
+
+@dataclass(frozen=True)
+class Unread:
+    """A part of the message that was not read completely. `reason` is one of: no_account,
+    no_date (a plan without a date), past_date (a plan whose date has passed), bad_date,
+    two_accounts; `understood` says what was read of it."""
+
+    text: str
+    reason: str
+    understood: str
+
+
+@dataclass(frozen=True)
+class Extraction:
+    activities: tuple[Activity, ...] = ()
+    followups: tuple[Followup, ...] = ()
+    troubles: tuple[Trouble, ...] = ()
+    unread: tuple[Unread, ...] = ()
+
+    @property
+    def items(self) -> tuple[Activity | Followup | Trouble, ...]:
+        return (*self.activities, *self.followups, *self.troubles)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.items and not self.unread
+
+
+# ---------------------------------------------------------------------------------------------
+# Known names, indexed once per team
+
+_CJK_CHARS = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶー"
+_CJK_RE = re.compile(f"[{_CJK_CHARS}]")
+_WORD_CHAR = re.compile(r"[a-z0-9]")
+MIN_KEY_LENGTH_CJK = 2
+MIN_KEY_LENGTH_LATIN = 3
+
+
+def _long_enough(key: str) -> bool:
+    return len(key) >= (MIN_KEY_LENGTH_CJK if _CJK_RE.search(key) else MIN_KEY_LENGTH_LATIN)
+
+
+class KnownNames:
+    """The team's account names, indexed by their key's first two characters for a fast scan, and
+    by length for near matches. Build it once per team and reuse it."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self._names: dict[str, str] = {}
+        for name in names:
+            key = name_key(name)
+            if _long_enough(key):
+                self._names.setdefault(key, name)
+        self._by_head: dict[str, list[str]] = {}
+        self._by_length: dict[int, list[str]] = {}
+        for key in self._names:
+            self._by_head.setdefault(key[:2], []).append(key)
+            self._by_length.setdefault(len(key), []).append(key)
+        for keys in self._by_head.values():
+            keys.sort(key=len, reverse=True)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def name(self, key: str) -> str | None:
+        return self._names.get(key)
+
+    def longest_at(self, text: str, position: int) -> str | None:
+        """The longest known key that `text` spells from `position`, on word boundaries for Latin."""
+        for key in self._by_head.get(text[position : position + 2], ()):
+            if not text.startswith(key, position):
+                continue
+            end = position + len(key)
+            if _WORD_CHAR.match(key[0]) and position > 0 and _WORD_CHAR.match(text[position - 1]):
+                continue
+            if _WORD_CHAR.match(key[-1]) and end < len(text) and _WORD_CHAR.match(text[end]):
+                continue
+            return key
+        return None
+
+    def near(self, key: str) -> tuple[str, ...]:
+        """Known names one edit (two for long Latin names) away from `key`."""
+        if len(key) < 3 or key in self._names:
+            return ()
+        allowed = 2 if len(key) >= 8 and not _CJK_RE.search(key) else 1
+        candidates: list[str] = []
+        for length in range(len(key) - allowed, len(key) + allowed + 1):
+            candidates.extend(self._by_length.get(length, ()))
+        found = process.extract(key, candidates, scorer=Levenshtein.distance, score_cutoff=allowed, limit=3)
+        return tuple(self._names[choice] for choice, _distance, _ in sorted(found, key=lambda f: f[1]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Text: Slack markup, folding with a map back to what was typed
+
+_SLACK_USER = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+_SLACK_CHANNEL = re.compile(r"<#[CG][A-Z0-9]+(?:\|[^>]*)?>")
+_SLACK_SPECIAL = re.compile(r"<![^>]*>")
+_SLACK_LINK = re.compile(r"<((?:https?|mailto|tel):[^|>]*)(?:\|([^>]*))?>")
+_BARE_URL = re.compile(r"https?://\S+")
+_EMOJI = re.compile(r":[a-z0-9_+\-']+:")
+
+
+def plain_text(text: str) -> str:
+    """Slack's markup as plain text: mentions and emoji go, links keep only their label."""
+    text = _SLACK_USER.sub(" ", text)
+    text = _SLACK_CHANNEL.sub(" ", text)
+    text = _SLACK_SPECIAL.sub(" ", text)
+    text = _SLACK_LINK.sub(lambda link: f" {link[2]} " if link[2] and "://" not in link[2] else " ", text)
+    text = _BARE_URL.sub(" ", text)
+    text = _EMOJI.sub(" ", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+@dataclass(frozen=True)
+class _Folded:
+    text: str  # NFKC, case folded
+    origin: tuple[int, ...]  # for each folded character, its index in the typed text
+    typed: str
+
+    def typed_span(self, start: int, end: int) -> str:
+        if start >= end:
+            return ""
+        first = self.origin[start]
+        last = self.origin[end - 1]
+        return self.typed[first : last + 1].strip()
+
+
+def _fold(typed: str) -> _Folded:
+    chars: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(typed):
+        folded = unicodedata.normalize("NFKC", char).casefold()
+        chars.append(folded)
+        origin.extend([index] * len(folded))
+    return _Folded("".join(chars), tuple(origin), typed)
+
+
+# The characters name_key drops or turns into a space: a name is scanned in the same form.
+_SCAN_PUNCTUATION = set(" \t\r\n,.\u3001\u3002・'\"`()")
+
+
+def _scan_form(text: str, start: int, end: int) -> tuple[str, list[int]]:
+    """text[start:end] as name_key writes names (punctuation as single spaces, no spaces next to
+    Japanese), with each character's index in `text`."""
+    chars: list[str] = []
+    where: list[int] = []
+    for index in range(start, end):
+        char = text[index]
+        if char in _SCAN_PUNCTUATION:
+            if chars and chars[-1] != " ":
+                chars.append(" ")
+                where.append(index)
+            continue
+        if chars and chars[-1] == " " and _CJK_RE.match(char):
+            chars.pop()
+            where.pop()
+        if chars and chars[-1] == " " and len(chars) >= 2 and _CJK_RE.match(chars[-2]):
+            chars.pop()
+            where.pop()
+        chars.append(char)
+        where.append(index)
+    return "".join(chars), where
+
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary
+
+_KIND_PATTERNS: tuple[tuple[str, ActivityKind], ...] = (
+    # Japanese (substrings: Japanese has no spaces between words)
+    (r"会食|食事|ランチ|飲み会|飲み(?:に|ました|ながら)|夕食|昼食|ディナー|接待|懇親会|飲んだ|飲んで", ActivityKind.MEAL),
+    (
+        r"(?<!再)訪問|往訪|来社|来訪|面談|商談|打ち?合わ?せ|ミーティング|お会いし|会って|会いました|会った|"
+        r"伺い(?:まし|、)|伺った|伺って|顔を出|挨拶に",
+        ActivityKind.VISIT,
+    ),
+    (r"電話|架電|web会議|ウェブ会議|オンライン(?:会議|商談|mtg)?|通話|tel(?![a-z])", ActivityKind.CALL),
+    (r"メール(?!アドレス)|mail(?![a-z])", ActivityKind.EMAIL),
+    (r"(?<!再)提案(?!依頼)|見積(?:も?り)?(?:書)?(?!依頼|の依頼|を依頼)|プレゼン", ActivityKind.PROPOSED),
+    (r"受注|成約|契約(?:締結|成立|いただ|頂|しました|になりました|決定)|発注(?:いただ|頂|をいただ|を頂|が来|きた)|内示|採用(?:決定|が決ま|いただ)", ActivityKind.WON),
+    (r"失注|見送り|不採用|辞退|ロスト|負けました|負けた|取られ|他社に決ま|競合に決ま", ActivityKind.LOST),
+    # English (whole words)
+    (r"\b(?:had |over |a |for )?(?:lunch|dinner|drinks|breakfast|coffee)\b", ActivityKind.MEAL),
+    (
+        r"\b(?:met|meet|meeting|visited|visit|visiting|stopped by|dropped by|sat down with|on-?site|"
+        r"in person|in-person|mtg)\b",
+        ActivityKind.VISIT,
+    ),
+    (
+        r"\b(?:called|call|calling|phoned|phone|rang|spoke on the phone|on the phone|zoom|teams call|"
+        r"video call|web meeting|online meeting)\b",
+        ActivityKind.CALL,
+    ),
+    (r"\b(?:emailed|email|e-mail|mailed|wrote to)\b", ActivityKind.EMAIL),
+    (
+        r"\b(?:proposal|proposed|propose|quote|quoted|quotation|pitched|pitch|sent the deck|estimate)\b",
+        ActivityKind.PROPOSED,
+    ),
+    (r"\b(?:won|win|signed|closed the deal|closed-won|closed won|got the po|purchase order|awarded)\b", ActivityKind.WON),
+    (r"\b(?:lost|lose|went with|chose|declined|passed on|closed-lost|closed lost)\b", ActivityKind.LOST),
+)
+_KIND_RE = [(re.compile(pattern), kind) for pattern, kind in _KIND_PATTERNS]
+
+# What makes a kind word a plan rather than something done (searched just after the word in
+# Japanese, in the words around it in English).
+_PLAN_AFTER_JA = re.compile(
+    r"^(?:の|を|に|へ|で|と|が)?(?:予定|つもり|する予定|します|したい|しよう|しに|に行く|へ行く|行きます|"
+    r"伺います|を予定|を検討|を出す|を送る|を出します|を送ります|する|予約|調整|しておく|書を出す|書を送る|"
+    r"書を提出する|書提出予定|書を作成|書作成|に行って?きます|持っていく|持参予定)"
+)
+_PLAN_EN = re.compile(
+    r"\b(?:will|'ll|plan to|planning to|planned|going to|gonna|need to|have to|should|must|todo|to-do|"
+    r"let's|lets|schedule|scheduled|set up|booked|remind me|next step|follow up with)\b"
+)
+_FOLLOWUP_WORDS = re.compile(
+    r"再訪|再提案|フォロー(?:アップ)?|折り返|連絡(?:する|します|予定|を入れ)|確認(?:する|します|予定)|"
+    r"\b(?:follow[ -]?up|check in|check back|circle back|get back to|touch base|ping|revisit)\b"
+)
+_TROUBLE_RE = re.compile(
+    r"納期遅れ|遅延|遅れ(?:て|が)|立腹|お怒り|怒って|怒られ|クレーム|苦情|不具合|障害|トラブル|不満|返品|"
+    r"品質問題|欠品|誤配|請求ミス|解約(?:したい|を検討|の話)|"
+    r"\b(?:complain\w*|angry|upset|furious|frustrated|unhappy|escalat\w*|outage|bug|bugs|broken|defect\w*|"
+    r"late delivery|delayed|delays?|refund|cancel(?:l?ing)? the contract|threaten\w* to cancel|not happy)\b"
+)
+# Before an amount: it is not the deal's value (a budget, a competitor's price).
+_NOT_DEAL_AMOUNT = re.compile(r"(?:予算|budget|competitor|競合|他社|相場)[^0-9¥$]{0,8}$")
+_AMOUNT_RE = re.compile(
+    r"[¥$€£]?\d[\d,]*(?:\.\d+)?(?:[kmb](?![a-z])|億(?:\d[\d,]*(?:千万|百万|万))?|千万|百万|万)?円?(?:/年|/月|/month)?"
+)
+
+# Where an account is only mentioned: a competitor, who referred the customer.
+_PASSING_BEFORE = re.compile(
+    r"(?:lost to|went with|chose|competitor|instead of|referred by|referral from|introduced by|via|"
+    r"競合の?|競合他社の?|他社の?)\s*$"
+)
+_PASSING_AFTER = re.compile(
+    r"^\s*(?:さん|様)?(?:に負け|に取られ|に決ま|に決定|に奪われ|に流れ|の紹介|からの紹介|から紹介|経由|"
+    r"に乗り換え|を選|が競合|と競合|と比較|と相見積|と相見積もり|(?:'s )?(?:referral))"
+)
+_JOINED = re.compile(r"^\s*(?:さん|様)?\s*(?:と|&|and|,|、|・)\s*$")
+
+# ---------------------------------------------------------------------------------------------
+# Dates inside sentences
+
+_WEEKDAY_EN = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun)"
+_MONTHS_EN = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
+}
+_MONTH_NAME = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+_DATE_RE = re.compile(
+    "|".join(
+        (
+            r"(?P<en_md>" + _MONTH_NAME + r" (?P<en_day>\d{1,2})(?:st|nd|rd|th)?\b)",
+            r"(?P<en_dm>\b(?P<en_day2>\d{1,2})(?:st|nd|rd|th)? (?P<en_mon2>" + _MONTH_NAME + r"))",
+            r"(?:令和|平成)\d+年\d+月(?:\d+日)?",
+            r"\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:\s?\([^)]{1,4}\))?",
+            r"(?<![\d/.,])\d{1,2}/\d{1,2}(?![\d/])(?:\s?\([^)]{1,4}\))?",
+            r"(?:\d{4}年|来年|今年)?\d{1,2}月(?:\d{1,2}日|上旬|中旬|下旬|末|頭|初め)?(?:\s?\([^)]{1,4}\))?",
+            r"(?<![\d月])\d{1,2}日(?![\d間後前])(?:\s?\([^)]{1,4}\))?",
+            r"(?:先々週|先週|今週|来週|再来週)(?:の)?(?:[月火水木金土日]曜日?)?",
+            r"(?:先月|今月|来月|再来月)(?:の)?(?:\d{1,2}日|上旬|中旬|下旬|末|頭|初め|中)?",
+            r"(?<![今来先毎])[月火水木金土日]曜日?",
+            r"\d+(?:日|週間|[ヶかカケヵ]月)(?:後|前)",
+            r"一昨日|おととい|明後日|あさって|昨日|きのう|今日|本日|きょう|明日|あした|あす|今朝|昨夜|昨晩|今晩|今夜|"
+            r"月末|年明け|来期",
+            r"\b(?:the )?day (?:after tomorrow|before yesterday)\b",
+            r"\b(?:yesterday|today|tomorrow|tonight|this morning|this afternoon|last night)\b",
+            r"\b(?:last|next|this) (?:week|month|" + _WEEKDAY_EN + r")\b",
+            r"\bin (?:\d+|a|one|two|three) (?:days?|weeks?|months?)\b",
+            r"\b(?:\d+|a|one|two|three) (?:days?|weeks?) ago\b",
+            r"\b(?:on )?" + _WEEKDAY_EN + r"\b",
+            r"\bend of (?:the )?(?:month|week)\b",
+        )
+    )
+)
+_NUMBER_WORDS = {"a": "1", "one": "1", "two": "2", "three": "3"}
+
+
+@dataclass(frozen=True)
+class _DatePhrase:
+    start: int
+    end: int
+    past: date | None
+    future: date | None
+    error: bool = False
+
+    @property
+    def fixed(self) -> date | None:
+        """The date when both readings agree (it names one day whatever the tense)."""
+        return self.past if self.past == self.future else None
+
+
+def _read_date(phrase: str, today: date) -> tuple[date | None, date | None]:
+    """(past reading, future reading) of a folded date phrase; (None, None) when it is none."""
+    phrase = phrase.strip().removeprefix("on ").removeprefix("the ")
+    special = {
+        "this morning": today,
+        "this afternoon": today,
+        "tonight": today,
+        "last night": today - timedelta(days=1),
+        "end of month": None,
+        "end of the month": None,
+    }
+    if phrase in special:
+        day = special[phrase]
+        if day is None:
+            day = japanese_date("月末", today, "future")
+        return day, day
+    if phrase in ("end of week", "end of the week"):
+        friday = today + timedelta(days=(4 - today.weekday()) % 7)
+        return friday, friday
+    for word, digit in _NUMBER_WORDS.items():
+        phrase = re.sub(rf"\b{word} (day|week|month)", rf"{digit} \1", phrase)
+    phrase = phrase.replace("の", "") if _CJK_RE.search(phrase) else phrase
+    english = re.fullmatch(r"(" + _MONTH_NAME + r") (\d{1,2})(?:st|nd|rd|th)?", phrase) or re.fullmatch(
+        r"(\d{1,2})(?:st|nd|rd|th)? (" + _MONTH_NAME + r")", phrase
+    )
+    if english is not None:
+        first, second = english.groups()
+        month_word, day_text = (first, second) if not first[0].isdigit() else (second, first)
+        month = _MONTHS_EN[month_word.rstrip(".")[:4] if month_word.startswith("sept") else month_word[:3]]
+        phrase = f"{month}/{int(day_text)}"
+    past = parse_date(phrase, today, "past")
+    future = parse_date(phrase, today, "future")
+    return past, future
+
+
+def _find_dates(text: str, start: int, end: int, today: date) -> list[_DatePhrase]:
+    found: list[_DatePhrase] = []
+    for match in _DATE_RE.finditer(text, start, end):
+        phrase = match[0]
+        try:
+            past, future = _read_date(phrase, today)
+        except ParseError:
+            found.append(_DatePhrase(match.start(), match.end(), None, None, error=True))
+            continue
+        if past is None and future is None:
+            continue
+        found.append(_DatePhrase(match.start(), match.end(), past, future))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts inside sentences
+
+_JA_LEGAL = r"株式会社|有限会社|合同会社|\(株\)|\(有\)|\(同\)"
+_NAME_RUN = r"[a-z0-9&\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff々ー・][a-z0-9&\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff々ー・ .\-]{0,24}"
+_NEW_AFTER_FORM = re.compile(rf"(?:{_JA_LEGAL})\s?({_NAME_RUN})")
+_NEW_BEFORE_FORM = re.compile(rf"({_NAME_RUN})\s?(?:{_JA_LEGAL})")
+_NEW_LATIN = re.compile(
+    r"((?:[A-Z0-9][\w&'\-]*\s){0,3}[A-Z0-9][\w&'\-]*),?\s(?:Inc|Corp|Corporation|Ltd|LLC|Co\.,? Ltd|GmbH|K\.K)\b"
+)
+_QUOTED = re.compile(r"「([^「」]{2,24})」|\"([^\"]{2,30})\"|“([^”]{2,30})”")
+_HONORIFIC_TAIL = re.compile(r"(?:様|御中|殿|さん|さま)$")
+_HIRAGANA = re.compile(r"[\u3040-\u309f]")
+# Capitalised words that are never a company: a typo check skips them.
+_COMMON_CAPITALISED = frozenset(
+    "i we they he she it the a an met called emailed had sent lunch dinner meeting next last this "
+    "today tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday cto ceo cfo coo "
+    "vp pm po mtg and but also then will need plan proposal quote deal won lost signed great good "
+    "quick update fyi re fw note todo ok thanks new their our my follow".split()
+)
+_CANDIDATE_RUN = re.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff々ー]{3,12}|[a-z][a-z0-9&\-]{2,20}")
+
+
+@dataclass(frozen=True)
+class _Mention:
+    start: int
+    end: int
+    ref: AccountRef
+    passing: bool = False
+
+
+def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(start < other_end and other_start < end for other_start, other_end in spans)
+
+
+def _known_mentions(folded: _Folded, start: int, end: int, known: KnownNames) -> list[_Mention]:
+    scan, where = _scan_form(folded.text, start, end)
+    mentions: list[_Mention] = []
+    position = 0
+    while position < len(scan):
+        key = known.longest_at(scan, position) if scan[position] != " " else None
+        if key is None:
+            position += 1
+            continue
+        first, last = where[position], where[position + len(key) - 1] + 1
+        name = known.name(key) or key
+        mentions.append(_Mention(first, last, AccountRef(written=folded.typed_span(first, last), known=name)))
+        position += len(key)
+    return mentions
+
+
+def _clean_new_name(name: str) -> str:
+    name = _HONORIFIC_TAIL.sub("", name.strip(" .-・"))
+    return name.strip()
+
+
+def _new_mentions(
+    folded: _Folded, start: int, end: int, known: KnownNames, taken: list[tuple[int, int]]
+) -> list[_Mention]:
+    text = folded.text
+    found: list[_Mention] = []
+
+    def add(first: int, last: int, name: str) -> None:
+        name = _clean_new_name(name)
+        if len(name_key(name)) < 2 or _overlaps(first, last, taken):
+            return
+        key = name_key(name)
+        ref = AccountRef(written=folded.typed_span(first, last), known=known.name(key))
+        found.append(_Mention(first, last, ref))
+        taken.append((first, last))
+
+    for match in _NEW_AFTER_FORM.finditer(text, start, end):
+        add(match.start(), match.end(), match[1])
+    for match in _NEW_BEFORE_FORM.finditer(text, start, end):
+        run = match[1]
+        # Only the name's own characters before the form: no date or verb before it.
+        run = re.split(r"[\u3040-\u309f]|\s(?=[\u3400-\u9fff])", run)[-1]
+        first = match.end(1) - len(run)
+        add(first, match.end(), run)
+    typed_start = folded.origin[start] if start < len(folded.origin) else len(folded.typed)
+    typed_end = folded.origin[end - 1] + 1 if end > 0 else 0
+    for match in _NEW_LATIN.finditer(folded.typed, typed_start, typed_end):
+        first = _folded_index(folded, match.start())
+        last = _folded_index(folded, match.end())
+        words = match[1].split()
+        while words and words[0].casefold() in _COMMON_CAPITALISED:
+            words.pop(0)
+            first = _folded_index(folded, folded.typed.index(words[0], match.start())) if words else last
+        if words:
+            add(first, last, " ".join(words))
+    for match in _QUOTED.finditer(text, start, end):
+        inner = match[1] or match[2] or match[3] or ""
+        if _HIRAGANA.search(inner) or len(inner.split()) > 4:
+            continue  # quoted speech, not a name
+        add(match.start(), match.end(), inner)
+    return found
+
+
+def _folded_index(folded: _Folded, typed_index: int) -> int:
+    for index, origin in enumerate(folded.origin):
+        if origin >= typed_index:
+            return index
+    return len(folded.origin)
+
+
+def _near_mentions(
+    folded: _Folded, start: int, end: int, known: KnownNames, masked: list[tuple[int, int]]
+) -> list[_Mention]:
+    found: list[_Mention] = []
+    for match in _CANDIDATE_RUN.finditer(folded.text, start, end):
+        if _overlaps(match.start(), match.end(), masked):
+            continue
+        word = match[0]
+        typed = folded.typed_span(match.start(), match.end())
+        latin = word.isascii()
+        if latin and (not typed[:1].isupper() or word in _COMMON_CAPITALISED):
+            continue
+        suggestions = known.near(name_key(word))
+        if suggestions:
+            found.append(_Mention(match.start(), match.end(), AccountRef(written=typed, suggestions=suggestions)))
+    return found
+
+
+def _mark_passing(text: str, mentions: list[_Mention]) -> list[_Mention]:
+    marked = []
+    for mention in mentions:
+        before = text[max(0, mention.start - 16) : mention.start]
+        after = text[mention.end : mention.end + 12]
+        passing = bool(_PASSING_BEFORE.search(before) or _PASSING_AFTER.match(after))
+        marked.append(_Mention(mention.start, mention.end, mention.ref, passing))
+    return marked
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentences
+
+_SENTENCE_END = re.compile(r"[。!?;\n]+|\.(?:\s+|$)|(?:\s|^)(?:then|あと|その後)[、,\s]")
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    position = 0
+    for match in _SENTENCE_END.finditer(text):
+        if match.start() > position:
+            spans.append((position, match.start()))
+        position = match.end()
+    if position < len(text):
+        spans.append((position, len(text)))
+    return [(start, end) for start, end in spans if text[start:end].strip()]
+
+
+@dataclass(frozen=True)
+class _KindWord:
+    start: int
+    end: int
+    kind: ActivityKind | None  # None: a follow-up word without a kind (再訪, follow up)
+    planned: bool
+
+
+def _kind_words(text: str, start: int, end: int) -> list[_KindWord]:
+    words: list[_KindWord] = []
+    taken: list[tuple[int, int]] = []
+    for follow in _FOLLOWUP_WORDS.finditer(text, start, end):
+        words.append(_KindWord(follow.start(), follow.end(), None, True))
+        taken.append((follow.start(), follow.end()))
+    for pattern, kind in _KIND_RE:
+        for match in pattern.finditer(text, start, end):
+            if _overlaps(match.start(), match.end(), taken):
+                continue
+            taken.append((match.start(), match.end()))
+            words.append(_KindWord(match.start(), match.end(), kind, _planned(text, match.start(), match.end(), end)))
+    words.sort(key=lambda word: word.start)
+    return _merge_kinds(words)
+
+
+def _planned(text: str, start: int, end: int, sentence_end: int) -> bool:
+    if not text[start].isascii():
+        return bool(_PLAN_AFTER_JA.match(text, end, min(sentence_end, end + 12)))
+    window = text[max(0, start - 30) : min(sentence_end, end + 20)]
+    return bool(_PLAN_EN.search(window))
+
+
+def _merge_kinds(words: list[_KindWord]) -> list[_KindWord]:
+    """One activity per thing done: a proposal or deal sent by mail or phone is the proposal or
+    deal; a lunch meeting is the meal; the same kind twice in a sentence is once."""
+    kinds = {word.kind for word in words if word.kind is not None}
+    drop: set[ActivityKind] = set()
+    if kinds & {ActivityKind.PROPOSED, ActivityKind.WON, ActivityKind.LOST}:
+        drop |= {ActivityKind.CALL, ActivityKind.EMAIL}
+    if ActivityKind.MEAL in kinds:
+        drop.add(ActivityKind.VISIT)
+    if ActivityKind.CALL in kinds and ActivityKind.VISIT in kinds:
+        drop.add(ActivityKind.VISIT)  # a "meeting" on zoom is a call
+    if ActivityKind.WON in kinds or ActivityKind.LOST in kinds:
+        drop.add(ActivityKind.PROPOSED)  # "won the proposal"
+    merged: list[_KindWord] = []
+    seen: set[tuple[ActivityKind | None, bool]] = set()
+    for word in words:
+        if word.kind in drop:
+            continue
+        if (word.kind, word.planned) in seen:
+            continue
+        seen.add((word.kind, word.planned))
+        merged.append(word)
+    return merged
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading a message
+
+
+@dataclass
+class _Context:
+    account: _Mention | None = None
+    on: date | None = None
+    activities: list[Activity] = field(default_factory=list)
+    followups: list[Followup] = field(default_factory=list)
+    troubles: list[Trouble] = field(default_factory=list)
+    unread: list[Unread] = field(default_factory=list)
+
+
+def extract(text: str, today: date, known_names: Sequence[str] | KnownNames) -> Extraction:
+    """What the message `text` proposes to log. Pass a `KnownNames` built once to read many
+    messages of one team quickly; a plain list is indexed on each call."""
+    known = known_names if isinstance(known_names, KnownNames) else KnownNames(known_names)
+    folded = _fold(plain_text(text))
+    context = _Context()
+    for start, end in _sentences(folded.text):
+        _read_sentence(folded, start, end, today, known, context)
+    return Extraction(
+        activities=tuple(context.activities),
+        followups=tuple(context.followups),
+        troubles=tuple(context.troubles),
+        unread=tuple(context.unread),
+    )
+
+
+def _read_sentence(folded: _Folded, start: int, end: int, today: date, known: KnownNames, context: _Context) -> None:
+    text = folded.text
+    sentence = folded.typed_span(start, end)
+    dates = _find_dates(text, start, end, today)
+    date_spans = [(phrase.start, phrase.end) for phrase in dates]
+    mentions = _known_mentions(folded, start, end, known)
+    mentions = [mention for mention in mentions if not _overlaps(mention.start, mention.end, date_spans)]
+    taken = [(mention.start, mention.end) for mention in mentions] + date_spans
+    mentions += _new_mentions(folded, start, end, known, taken)
+    kinds = _kind_words(text, start, end)
+    troubles = list(_TROUBLE_RE.finditer(text, start, end))
+    masked = (
+        taken
+        + [(word.start, word.end) for word in kinds]
+        + [(match.start(), match.end()) for match in troubles]
+        + [(mention.start, mention.end) for mention in mentions]
+    )
+    mentions += _near_mentions(folded, start, end, known, masked)
+    mentions = sorted(_mark_passing(text, mentions), key=lambda mention: mention.start)
+    active = [mention for mention in mentions if not mention.passing]
+    kinds = [word for word in kinds if not any(m.start <= word.start < m.end for m in mentions)]
+    amounts = _find_amounts(text, start, end, date_spans)
+
+    for word in kinds:
+        accounts = _accounts_for(text, word, active, context)
+        phrase = _date_for(word, kinds, dates)
+        if phrase is not None and phrase.error:
+            context.unread.append(Unread(sentence, "bad_date", _describe(word, accounts)))
+            continue
+        planned = word.planned or word.kind is None
+        on = _pick_date(phrase, planned, today) if phrase is not None else None
+        if on is not None and on > today and word.kind is not None:
+            planned = True
+        if not accounts:
+            context.unread.append(Unread(sentence, "no_account", _describe(word, accounts, on)))
+            continue
+        if planned:
+            if on is None:
+                context.unread.append(Unread(sentence, "no_date", _describe(word, accounts)))
+                continue
+            if on <= today:
+                context.unread.append(Unread(sentence, "past_date", _describe(word, accounts, on)))
+                continue
+            what = word.kind.value if word.kind is not None else text[word.start : word.end]
+            for account in accounts:
+                context.followups.append(Followup(account.ref, on, what))
+            continue
+        assert word.kind is not None
+        day = on or context.on or today
+        amount = _amount_for(word, kinds, amounts, text)
+        for account in accounts:
+            context.activities.append(Activity(account.ref, word.kind, day, amount, sentence))
+        context.on = day
+    for trouble in troubles:
+        accounts = _accounts_for(text, _KindWord(trouble.start(), trouble.end(), None, False), active, context)
+        if not accounts:
+            context.unread.append(Unread(sentence, "no_account", f"trouble: {trouble[0]}"))
+            continue
+        for account in accounts:
+            if not any(existing.account == account.ref for existing in context.troubles):
+                context.troubles.append(Trouble(account.ref, sentence))
+        break
+    if active:
+        context.account = active[-1]
+    if not kinds and not troubles and context.activities and sentence:
+        # A sentence with nothing to log of its own ("予算は1200万くらい") belongs to the last
+        # activity's note.
+        last = context.activities[-1]
+        context.activities[-1] = Activity(last.account, last.kind, last.on, last.amount, f"{last.note}。{sentence}")
+
+
+def _describe(word: _KindWord, accounts: list[_Mention], on: date | None = None) -> str:
+    what = word.kind.value if word.kind is not None else "follow-up"
+    parts = [what]
+    if accounts:
+        parts.append(", ".join(account.ref.proposed for account in accounts))
+    if on is not None:
+        parts.append(on.isoformat())
+    return " · ".join(parts)
+
+
+def _accounts_for(text: str, word: _KindWord, active: list[_Mention], context: _Context) -> list[_Mention]:
+    """The account(s) a kind word is about: the nearest on the language's side, with those joined
+    to it by と / and; else the one the message was talking about."""
+    if not active:
+        return [context.account] if context.account is not None else []
+    before = [mention for mention in active if mention.end <= word.start]
+    after = [mention for mention in active if mention.start >= word.end]
+    japanese = not text[word.start].isascii()
+    first, second = (before[::-1], after) if japanese else (after, before[::-1])
+    chosen = first[0] if first else second[0] if second else active[0]
+    group = [chosen]
+    ordered = sorted(active, key=lambda mention: mention.start)
+    index = ordered.index(chosen)
+    for step in (-1, 1):
+        position = index
+        while 0 <= position + step < len(ordered):
+            near, far = ordered[position], ordered[position + step]
+            gap = text[min(near.end, far.end) : max(near.start, far.start)]
+            if not _JOINED.match(gap):
+                break
+            group.append(far)
+            position += step
+    return sorted(group, key=lambda mention: mention.start)
+
+
+def _date_for(word: _KindWord, kinds: list[_KindWord], dates: list[_DatePhrase]) -> _DatePhrase | None:
+    """The nearest date phrase with no other kind word between it and `word`."""
+    best: _DatePhrase | None = None
+    best_distance = 10**9
+    for phrase in dates:
+        low, high = (phrase.end, word.start) if phrase.end <= word.start else (word.end, phrase.start)
+        if any(other is not word and low <= other.start < high for other in kinds):
+            continue
+        distance = high - low
+        if distance < best_distance:
+            best, best_distance = phrase, distance
+    return best
+
+
+def _pick_date(phrase: _DatePhrase, planned: bool, today: date) -> date | None:
+    if phrase.fixed is not None:
+        return phrase.fixed
+    past, future = phrase.past, phrase.future
+    if past is None or future is None:
+        return past or future
+    if planned:
+        return future
+    # A month and day with no year: the nearer reading (12/4 said on 11/27 is next week's).
+    return future if (future - today) < (today - past) and (future - today).days <= 45 else past
+
+
+@dataclass(frozen=True)
+class _Amount:
+    start: int
+    end: int
+    value: int
+    deal: bool  # False: a budget or a competitor's price, for the note only
+
+
+def _find_amounts(text: str, start: int, end: int, date_spans: list[tuple[int, int]]) -> list[_Amount]:
+    found: list[_Amount] = []
+    for match in _AMOUNT_RE.finditer(text, start, end):
+        token = match[0]
+        if _overlaps(match.start(), match.end(), date_spans):
+            continue
+        has_unit = token[0] in "¥$€£" or token[-1] in "万億円kmb" or "/" in token
+        if not has_unit and len(token.replace(",", "")) < 5:
+            continue
+        try:
+            value = parse_amount(token)
+        except ParseError:
+            continue
+        deal = not _NOT_DEAL_AMOUNT.search(text[max(start, match.start() - 14) : match.start()])
+        found.append(_Amount(match.start(), match.end(), value, deal))
+    return found
+
+
+def _amount_for(word: _KindWord, kinds: list[_KindWord], amounts: list[_Amount], text: str) -> int | None:
+    if word.kind not in (ActivityKind.WON, ActivityKind.LOST, ActivityKind.PROPOSED):
+        return None
+    best: _Amount | None = None
+    best_distance = 10**9
+    for amount in amounts:
+        if not amount.deal:
+            continue
+        low, high = (amount.end, word.start) if amount.end <= word.start else (word.end, amount.start)
+        if any(other is not word and other.kind is not None and low <= other.start < high for other in kinds):
+            continue
+        if high - low < best_distance:
+            best, best_distance = amount, high - low
+    return best.value if best is not None else None
