@@ -261,15 +261,15 @@ def _scan_form(text: str, start: int, end: int) -> tuple[str, list[int]]:
 
 _KIND_PATTERNS: tuple[tuple[str, ActivityKind], ...] = (
     # Japanese (substrings: Japanese has no spaces between words)
-    (r"会食|食事|ランチ|飲み会|飲み(?:に|ました|ながら)|夕食|昼食|ディナー|接待|懇親会|飲んだ|飲んで", ActivityKind.MEAL),
+    (r"会食|食事|ランチ|飲み会|飲み(?!物|込|薬)|夕食|昼食|ディナー|接待|懇親会|飲んだ|飲んで", ActivityKind.MEAL),
     (
         r"(?<!再)訪問|往訪|来社|来訪|面談|商談|打ち?合わ?せ|ミーティング|お会いし|会って|会いました|会った|"
-        r"伺い(?:まし|、)|伺った|伺って|顔を出|挨拶に",
+        r"伺い(?:まし|、)|伺った|伺って|伺う|伺います|顔を出|挨拶に|行ってきま|行ってきた|行って来",
         ActivityKind.VISIT,
     ),
-    (r"電話|架電|web会議|ウェブ会議|オンライン(?:会議|商談|mtg)?|通話|tel(?![a-z])", ActivityKind.CALL),
+    (r"電話|架電|zoom|teams|web会議|ウェブ会議|オンライン(?:会議|商談|mtg)?|通話|tel(?![a-z])", ActivityKind.CALL),
     (r"メール(?!アドレス)|mail(?![a-z])", ActivityKind.EMAIL),
-    (r"(?<!再)提案(?!依頼)|見積(?:も?り)?(?:書)?(?!依頼|の依頼|を依頼)|プレゼン", ActivityKind.PROPOSED),
+    (r"(?<!再)提案(?!依頼|の依頼|の件|の機会)(?:書)?|見積(?:も?り)?(?:書)?(?!依頼|の依頼|を依頼|の件)|プレゼン", ActivityKind.PROPOSED),
     (r"受注|成約|契約(?:締結|成立|いただ|頂|しました|になりました|決定)|発注(?:いただ|頂|をいただ|を頂|が来|きた)|内示|採用(?:決定|が決ま|いただ)", ActivityKind.WON),
     (r"失注|見送り|不採用|辞退|ロスト|負けました|負けた|取られ|他社に決ま|競合に決ま", ActivityKind.LOST),
     # English (whole words)
@@ -289,8 +289,12 @@ _KIND_PATTERNS: tuple[tuple[str, ActivityKind], ...] = (
         r"\b(?:proposal|proposed|propose|quote|quoted|quotation|pitched|pitch|sent the deck|estimate)\b",
         ActivityKind.PROPOSED,
     ),
-    (r"\b(?:won|win|signed|closed the deal|closed-won|closed won|got the po|purchase order|awarded)\b", ActivityKind.WON),
-    (r"\b(?:lost|lose|went with|chose|declined|passed on|closed-lost|closed lost)\b", ActivityKind.LOST),
+    (
+        r"\b(?:won|win|signed|closed the deal|closed-won|closed won|got the po|po received|received the po|"
+        r"purchase order|awarded|chose us|went with us|picked us)\b",
+        ActivityKind.WON,
+    ),
+    (r"\b(?:lost|lose|went with(?! us)|chose(?! us)|declined|passed on|closed-lost|closed lost)\b", ActivityKind.LOST),
 )
 _KIND_RE = [(re.compile(pattern), kind) for pattern, kind in _KIND_PATTERNS]
 
@@ -306,8 +310,10 @@ _PLAN_EN = re.compile(
     r"let's|lets|schedule|scheduled|set up|booked|remind me|next step|follow up with)\b"
 )
 _FOLLOWUP_WORDS = re.compile(
-    r"再訪|再提案|フォロー(?:アップ)?|折り返|連絡(?:する|します|予定|を入れ)|確認(?:する|します|予定)|"
-    r"\b(?:follow[ -]?up|check in|check back|circle back|get back to|touch base|ping|revisit)\b"
+    r"再訪|再提案|フォロー(?:アップ)?(?!メール)|連絡(?:する|します|予定|を入れ)|確認(?:する|します|予定)|"
+    r"提出(?:予定|します|する)|"
+    r"\b(?:follow[ -]?up(?! (?:email|e-mail|call|mail|meeting))|check in|check back|circle back|get back to|"
+    r"touch base|ping|revisit)\b"
 )
 _TROUBLE_RE = re.compile(
     r"納期遅れ|遅延|遅れ(?:て|が)|立腹|お怒り|怒って|怒られ|クレーム|苦情|不具合|障害|トラブル|不満|返品|"
@@ -316,14 +322,16 @@ _TROUBLE_RE = re.compile(
     r"late delivery|delayed|delays?|refund|cancel(?:l?ing)? the contract|threaten\w* to cancel|not happy)\b"
 )
 # Before an amount: it is not the deal's value (a budget, a competitor's price).
-_NOT_DEAL_AMOUNT = re.compile(r"(?:予算|budget|competitor|競合|他社|相場)[^0-9¥$]{0,8}$")
+_NOT_DEAL_AMOUNT = re.compile(r"(?:予算|budget|competitor|競合|他社|相場)[^0-9¥$]{0,16}$")
 _AMOUNT_RE = re.compile(
     r"[¥$€£]?\d[\d,]*(?:\.\d+)?(?:[kmb](?![a-z])|億(?:\d[\d,]*(?:千万|百万|万))?|千万|百万|万)?円?(?:/年|/月|/month)?"
+    r"|[一二三四五六七八九十百千]+[万億](?:[一二三四五六七八九十百千]+万)?円?"
 )
 
 # Where an account is only mentioned: a competitor, who referred the customer.
 _PASSING_BEFORE = re.compile(
-    r"(?:lost to|went with|chose|competitor|instead of|referred by|referral from|introduced by|via|"
+    r"(?:lost (?:the deal |it |out )?to|went with|chose|competitor|instead of|referred by|referral from|"
+    r"introduced by|intro from|via|over|comparing us with|compared with|against|vs\.?|versus|"
     r"競合の?|競合他社の?|他社の?)\s*$"
 )
 _PASSING_AFTER = re.compile(
@@ -358,10 +366,10 @@ _DATE_RE = re.compile(
             r"(?P<en_md>" + _MONTH_NAME + r" (?P<en_day>\d{1,2})(?:st|nd|rd|th)?\b)",
             r"(?P<en_dm>\b(?P<en_day2>\d{1,2})(?:st|nd|rd|th)? (?P<en_mon2>" + _MONTH_NAME + r"))",
             r"(?:令和|平成)\d+年\d+月(?:\d+日)?",
-            r"\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:\s?\([^)]{1,4}\))?",
-            r"(?<![\d/.,])\d{1,2}/\d{1,2}(?![\d/])(?:\s?\([^)]{1,4}\))?",
-            r"(?:\d{4}年|来年|今年)?\d{1,2}月(?:\d{1,2}日|上旬|中旬|下旬|末|頭|初め)?(?:\s?\([^)]{1,4}\))?",
-            r"(?<![\d月])\d{1,2}日(?![\d間後前])(?:\s?\([^)]{1,4}\))?",
+            r"\d{4}[-/]\d{1,2}[-/]\d{1,2}(?:\s?\((?:[月火水木金土日](?:曜日?)?|[a-z]{3,9}\.?)\))?",
+            r"(?<![\d/.,])\d{1,2}/\d{1,2}(?![\d/])(?:\s?\((?:[月火水木金土日](?:曜日?)?|[a-z]{3,9}\.?)\))?",
+            r"(?:\d{4}年|来年|今年)?\d{1,2}月(?:\d{1,2}日|上旬|中旬|下旬|末|頭|初め)?(?:\s?\((?:[月火水木金土日](?:曜日?)?|[a-z]{3,9}\.?)\))?",
+            r"(?<![\d月])\d{1,2}日(?![\d間後前])(?:\s?\((?:[月火水木金土日](?:曜日?)?|[a-z]{3,9}\.?)\))?",
             r"(?:先々週|先週|今週|来週|再来週)(?:の)?(?:[月火水木金土日]曜日?)?",
             r"(?:先月|今月|来月|再来月)(?:の)?(?:\d{1,2}日|上旬|中旬|下旬|末|頭|初め|中)?",
             r"(?<![今来先毎])[月火水木金土日]曜日?",
@@ -373,7 +381,8 @@ _DATE_RE = re.compile(
             r"\b(?:last|next|this) (?:week|month|" + _WEEKDAY_EN + r")\b",
             r"\bin (?:\d+|a|one|two|three) (?:days?|weeks?|months?)\b",
             r"\b(?:\d+|a|one|two|three) (?:days?|weeks?) ago\b",
-            r"\b(?:on )?" + _WEEKDAY_EN + r"\b",
+            r"\b(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+            r"\bon (?:mon|tue|tues|wed|thu|thurs|fri|sat|sun)\b",
             r"\bend of (?:the )?(?:month|week)\b",
         )
     )
@@ -388,6 +397,7 @@ class _DatePhrase:
     past: date | None
     future: date | None
     error: bool = False
+    nearest: bool = False  # a day and month without a year: the nearer reading, whatever the tense
 
     @property
     def fixed(self) -> date | None:
@@ -425,9 +435,19 @@ def _read_date(phrase: str, today: date) -> tuple[date | None, date | None]:
         month_word, day_text = (first, second) if not first[0].isdigit() else (second, first)
         month = _MONTHS_EN[month_word.rstrip(".")[:4] if month_word.startswith("sept") else month_word[:3]]
         phrase = f"{month}/{int(day_text)}"
-    past = parse_date(phrase, today, "past")
-    future = parse_date(phrase, today, "future")
-    return past, future
+    # One reading may fail where the other holds: 12/4(金) said in November 2026 is this year's
+    # Friday, while last year's 12/4 was a Thursday.
+    readings: list[date | None] = []
+    failed = 0
+    for prefer in ("past", "future"):
+        try:
+            readings.append(parse_date(phrase, today, prefer))  # type: ignore[arg-type]
+        except ParseError:
+            readings.append(None)
+            failed += 1
+    if failed == 2:
+        raise ParseError("bad_date", word=phrase)
+    return readings[0], readings[1]
 
 
 def _find_dates(text: str, start: int, end: int, today: date) -> list[_DatePhrase]:
@@ -441,8 +461,12 @@ def _find_dates(text: str, start: int, end: int, today: date) -> list[_DatePhras
             continue
         if past is None and future is None:
             continue
-        found.append(_DatePhrase(match.start(), match.end(), past, future))
+        nearest = bool(_NEAREST_FORM.search(phrase))
+        found.append(_DatePhrase(match.start(), match.end(), past, future, nearest=nearest))
     return found
+
+
+_NEAREST_FORM = re.compile(r"^\d{1,2}/\d{1,2}|^\d{1,2}月\d{1,2}日|^" + _MONTH_NAME + r" \d|^\d{1,2}(?:st|nd|rd|th)? [a-z]")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -453,7 +477,7 @@ _NAME_RUN = r"[a-z0-9&\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff々ー・][a-z0-9&\
 _NEW_AFTER_FORM = re.compile(rf"(?:{_JA_LEGAL})\s?({_NAME_RUN})")
 _NEW_BEFORE_FORM = re.compile(rf"({_NAME_RUN})\s?(?:{_JA_LEGAL})")
 _NEW_LATIN = re.compile(
-    r"((?:[A-Z0-9][\w&'\-]*\s){0,3}[A-Z0-9][\w&'\-]*),?\s(?:Inc|Corp|Corporation|Ltd|LLC|Co\.,? Ltd|GmbH|K\.K)\b"
+    r"((?:[A-Z0-9][\w&'\-]*\s){0,3}[A-Z0-9][\w&'\-]*),?\s(?:Inc|Corp|Corporation|Ltd|LLC|Co\.,? Ltd|Co|GmbH|K\.K)\b"
 )
 _QUOTED = re.compile(r"「([^「」]{2,24})」|\"([^\"]{2,30})\"|“([^”]{2,30})”")
 _HONORIFIC_TAIL = re.compile(r"(?:様|御中|殿|さん|さま)$")
@@ -579,9 +603,20 @@ def _mark_passing(text: str, mentions: list[_Mention]) -> list[_Mention]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Sentences
+# Sentences and clauses
 
 _SENTENCE_END = re.compile(r"[。!?;\n]+|\.(?:\s+|$)|(?:\s|^)(?:then|あと|その後)[、,\s]")
+# Inside a sentence: the parts a date belongs to ("call today, proposal next week").
+_CLAUSE_SEPARATOR = re.compile(
+    r"[、,/→()\[\]【】|]|\s[-–—>]+\s|\s(?:and|but|then)\s|[\u2600-\u27bf\U0001f300-\U0001faff]|(?:した|して)ところ"
+)
+_CANCELLED = re.compile(r"キャンセル|中止|延期|リスケ|流れた|\b(?:cancel+ed|postponed|rescheduled|called off)\b")
+_HEDGED = re.compile(r"可能性|機会|かも|\b(?:might|maybe|possibly|perhaps|may)\b")
+_REQUEST = re.compile(
+    r"\b(?:want|wants|wanted|asked for|ask for|asking for|need|needs|requested|request|requesting)\s+"
+    r"(?:a |an |the |our )?(?:[\w-]+\s)?(?:quote|proposal|quotation|estimate)\b"
+)
+_FUTURE_VERB = re.compile(r"伺う|伺います|訪問します|行きます")
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
@@ -596,60 +631,66 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return [(start, end) for start, end in spans if text[start:end].strip()]
 
 
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    bounds = [start]
+    for match in _CLAUSE_SEPARATOR.finditer(text, start, end):
+        bounds.append(match.start())
+        bounds.append(match.end())
+    bounds.append(end)
+    return [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds), 2)]
+
+
 @dataclass(frozen=True)
 class _KindWord:
     start: int
     end: int
     kind: ActivityKind | None  # None: a follow-up word without a kind (再訪, follow up)
     planned: bool
+    clause: int
 
 
-def _kind_words(text: str, start: int, end: int) -> list[_KindWord]:
+def _clause_of(position: int, clauses: list[tuple[int, int]]) -> int:
+    for index, (start, end) in enumerate(clauses):
+        if start <= position < end:
+            return index
+    return len(clauses) - 1
+
+
+def _kind_words(
+    text: str, start: int, end: int, clauses: list[tuple[int, int]], masked: list[tuple[int, int]]
+) -> list[_KindWord]:
     words: list[_KindWord] = []
-    taken: list[tuple[int, int]] = []
+    taken = list(masked) + [(match.start(), match.end()) for match in _REQUEST.finditer(text, start, end)]
     for follow in _FOLLOWUP_WORDS.finditer(text, start, end):
-        words.append(_KindWord(follow.start(), follow.end(), None, True))
+        if _overlaps(follow.start(), follow.end(), taken):
+            continue
+        words.append(_KindWord(follow.start(), follow.end(), None, True, _clause_of(follow.start(), clauses)))
         taken.append((follow.start(), follow.end()))
     for pattern, kind in _KIND_RE:
         for match in pattern.finditer(text, start, end):
             if _overlaps(match.start(), match.end(), taken):
                 continue
             taken.append((match.start(), match.end()))
-            words.append(_KindWord(match.start(), match.end(), kind, _planned(text, match.start(), match.end(), end)))
-    words.sort(key=lambda word: word.start)
-    return _merge_kinds(words)
-
-
-def _planned(text: str, start: int, end: int, sentence_end: int) -> bool:
-    if not text[start].isascii():
-        return bool(_PLAN_AFTER_JA.match(text, end, min(sentence_end, end + 12)))
-    window = text[max(0, start - 30) : min(sentence_end, end + 20)]
-    return bool(_PLAN_EN.search(window))
-
-
-def _merge_kinds(words: list[_KindWord]) -> list[_KindWord]:
-    """One activity per thing done: a proposal or deal sent by mail or phone is the proposal or
-    deal; a lunch meeting is the meal; the same kind twice in a sentence is once."""
-    kinds = {word.kind for word in words if word.kind is not None}
-    drop: set[ActivityKind] = set()
-    if kinds & {ActivityKind.PROPOSED, ActivityKind.WON, ActivityKind.LOST}:
-        drop |= {ActivityKind.CALL, ActivityKind.EMAIL}
-    if ActivityKind.MEAL in kinds:
-        drop.add(ActivityKind.VISIT)
-    if ActivityKind.CALL in kinds and ActivityKind.VISIT in kinds:
-        drop.add(ActivityKind.VISIT)  # a "meeting" on zoom is a call
-    if ActivityKind.WON in kinds or ActivityKind.LOST in kinds:
-        drop.add(ActivityKind.PROPOSED)  # "won the proposal"
-    merged: list[_KindWord] = []
-    seen: set[tuple[ActivityKind | None, bool]] = set()
+            planned = _planned(text, match.start(), match.end(), start, end)
+            words.append(_KindWord(match.start(), match.end(), kind, planned, _clause_of(match.start(), clauses)))
+    kept = []
     for word in words:
-        if word.kind in drop:
-            continue
-        if (word.kind, word.planned) in seen:
-            continue
-        seen.add((word.kind, word.planned))
-        merged.append(word)
-    return merged
+        clause_text = text[clauses[word.clause][0] : clauses[word.clause][1]]
+        if _CANCELLED.search(clause_text):
+            continue  # "lunch was cancelled": nothing happened
+        if word.planned and _HEDGED.search(clause_text):
+            continue  # "提案の可能性あり": a chance, not a plan
+        kept.append(word)
+    return sorted(kept, key=lambda word: word.start)
+
+
+def _planned(text: str, start: int, end: int, sentence_start: int, sentence_end: int) -> bool:
+    if not text[start].isascii():
+        if _FUTURE_VERB.fullmatch(text, start, end):
+            return True
+        return bool(_PLAN_AFTER_JA.match(text, end, min(sentence_end, end + 12)))
+    window = text[sentence_start : min(sentence_end, end + 20)]
+    return bool(_PLAN_EN.search(window))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -670,28 +711,75 @@ def extract(text: str, today: date, known_names: Sequence[str] | KnownNames) -> 
     """What the message `text` proposes to log. Pass a `KnownNames` built once to read many
     messages of one team quickly; a plain list is indexed on each call."""
     known = known_names if isinstance(known_names, KnownNames) else KnownNames(known_names)
-    folded = _fold(plain_text(text))
+    # NFKC first, whole: half-width kana with their sound marks (ｴﾝｼﾞﾆｱ) compose only together.
+    folded = _fold(unicodedata.normalize("NFKC", plain_text(text)))
     context = _Context()
     for start, end in _sentences(folded.text):
         _read_sentence(folded, start, end, today, known, context)
+    followups: list[Followup] = []
+    for followup in context.followups:
+        if not any(f.account.proposed == followup.account.proposed and f.due == followup.due for f in followups):
+            followups.append(followup)
     return Extraction(
-        activities=tuple(context.activities),
-        followups=tuple(context.followups),
+        activities=_merge(context.activities),
+        followups=tuple(followups),
         troubles=tuple(context.troubles),
         unread=tuple(context.unread),
     )
 
 
-def _read_sentence(folded: _Folded, start: int, end: int, today: date, known: KnownNames, context: _Context) -> None:
+def _merge(activities: list[Activity]) -> tuple[Activity, ...]:
+    """One activity per thing done with one account on one day: a proposal or deal sent by mail
+    or phone is the proposal or deal; a visit with a meal is the meal; a meeting on a call is the
+    call; the deal won is not also proposed; the same kind twice is once."""
+    groups: dict[tuple[str, date], list[Activity]] = {}
+    for activity in activities:
+        groups.setdefault((name_key(activity.account.proposed), activity.on), []).append(activity)
+    kept: list[Activity] = []
+    for activity in activities:
+        group = groups[(name_key(activity.account.proposed), activity.on)]
+        kinds = {other.kind for other in group}
+        drop: set[ActivityKind] = set()
+        if kinds & {ActivityKind.PROPOSED, ActivityKind.WON, ActivityKind.LOST}:
+            drop |= {ActivityKind.CALL, ActivityKind.EMAIL}
+        if ActivityKind.MEAL in kinds:
+            drop.add(ActivityKind.VISIT)
+        if ActivityKind.CALL in kinds and ActivityKind.VISIT in kinds:
+            drop.add(ActivityKind.VISIT)
+        if kinds & {ActivityKind.WON, ActivityKind.LOST}:
+            drop.add(ActivityKind.PROPOSED)
+        if activity.kind in drop:
+            continue
+        same = [
+            other
+            for other in kept
+            if other.kind == activity.kind
+            and other.on == activity.on
+            and name_key(other.account.proposed) == name_key(activity.account.proposed)
+        ]
+        if same:
+            if same[0].amount is None and activity.amount is not None:
+                kept[kept.index(same[0])] = Activity(
+                    same[0].account, same[0].kind, same[0].on, activity.amount, same[0].note
+                )
+            continue
+        kept.append(activity)
+    return tuple(kept)
+
+
+def _read_sentence(
+    folded: _Folded, start: int, end: int, today: date, known: KnownNames, context: _Context
+) -> None:
     text = folded.text
     sentence = folded.typed_span(start, end)
+    clauses = _clauses(text, start, end)
     dates = _find_dates(text, start, end, today)
     date_spans = [(phrase.start, phrase.end) for phrase in dates]
     mentions = _known_mentions(folded, start, end, known)
     mentions = [mention for mention in mentions if not _overlaps(mention.start, mention.end, date_spans)]
     taken = [(mention.start, mention.end) for mention in mentions] + date_spans
     mentions += _new_mentions(folded, start, end, known, taken)
-    kinds = _kind_words(text, start, end)
+    kinds = _kind_words(text, start, end, clauses, [(m.start, m.end) for m in mentions])
     troubles = list(_TROUBLE_RE.finditer(text, start, end))
     masked = (
         taken
@@ -702,12 +790,11 @@ def _read_sentence(folded: _Folded, start: int, end: int, today: date, known: Kn
     mentions += _near_mentions(folded, start, end, known, masked)
     mentions = sorted(_mark_passing(text, mentions), key=lambda mention: mention.start)
     active = [mention for mention in mentions if not mention.passing]
-    kinds = [word for word in kinds if not any(m.start <= word.start < m.end for m in mentions)]
     amounts = _find_amounts(text, start, end, date_spans)
 
     for word in kinds:
         accounts = _accounts_for(text, word, active, context)
-        phrase = _date_for(word, kinds, dates)
+        phrase = _date_for(text, word, kinds, dates, clauses)
         if phrase is not None and phrase.error:
             context.unread.append(Unread(sentence, "bad_date", _describe(word, accounts)))
             continue
@@ -731,26 +818,33 @@ def _read_sentence(folded: _Folded, start: int, end: int, today: date, known: Kn
             continue
         assert word.kind is not None
         day = on or context.on or today
-        amount = _amount_for(word, kinds, amounts, text)
+        amount = _amount_for(word, kinds, amounts)
         for account in accounts:
             context.activities.append(Activity(account.ref, word.kind, day, amount, sentence))
         context.on = day
     for trouble in troubles:
-        accounts = _accounts_for(text, _KindWord(trouble.start(), trouble.end(), None, False), active, context)
+        accounts = _accounts_for(text, _KindWord(trouble.start(), trouble.end(), None, False, 0), active, context)
         if not accounts:
             context.unread.append(Unread(sentence, "no_account", f"trouble: {trouble[0]}"))
-            continue
+            break
         for account in accounts:
-            if not any(existing.account == account.ref for existing in context.troubles):
+            if not any(existing.account.proposed == account.ref.proposed for existing in context.troubles):
                 context.troubles.append(Trouble(account.ref, sentence))
         break
     if active:
         context.account = active[-1]
-    if not kinds and not troubles and context.activities and sentence:
-        # A sentence with nothing to log of its own ("予算は1200万くらい") belongs to the last
-        # activity's note.
-        last = context.activities[-1]
-        context.activities[-1] = Activity(last.account, last.kind, last.on, last.amount, f"{last.note}。{sentence}")
+    if not kinds and context.activities and sentence:
+        _add_to_last(context, sentence, amounts)
+
+
+def _add_to_last(context: _Context, sentence: str, amounts: list[_Amount]) -> None:
+    """A sentence with nothing to log of its own belongs to the last activity: its note, and the
+    deal's amount when that was said apart ("受注！ 800万", "金額は1200万です")."""
+    last = context.activities[-1]
+    amount = last.amount
+    if amount is None and last.kind.is_deal:
+        amount = next((found.value for found in amounts if found.deal), None)
+    context.activities[-1] = Activity(last.account, last.kind, last.on, amount, f"{last.note}\n{sentence}")
 
 
 def _describe(word: _KindWord, accounts: list[_Mention], on: date | None = None) -> str:
@@ -788,18 +882,31 @@ def _accounts_for(text: str, word: _KindWord, active: list[_Mention], context: _
     return sorted(group, key=lambda mention: mention.start)
 
 
-def _date_for(word: _KindWord, kinds: list[_KindWord], dates: list[_DatePhrase]) -> _DatePhrase | None:
-    """The nearest date phrase with no other kind word between it and `word`."""
-    best: _DatePhrase | None = None
-    best_distance = 10**9
-    for phrase in dates:
-        low, high = (phrase.end, word.start) if phrase.end <= word.start else (word.end, phrase.start)
-        if any(other is not word and low <= other.start < high for other in kinds):
+def _date_for(
+    text: str, word: _KindWord, kinds: list[_KindWord], dates: list[_DatePhrase], clauses: list[tuple[int, int]]
+) -> _DatePhrase | None:
+    """The date of a kind word: the nearest in its own clause (in Japanese, one after the word
+    only when no other kind word follows it); else the nearest earlier one in a clause that has
+    no kind word of its own."""
+    japanese = not text[word.start].isascii()
+    own = [phrase for phrase in dates if _clause_of(phrase.start, clauses) == word.clause]
+    usable = []
+    for phrase in own:
+        between = (phrase.end, word.start) if phrase.end <= word.start else (word.end, phrase.start)
+        if any(other is not word and between[0] <= other.start < between[1] for other in kinds):
             continue
-        distance = high - low
-        if distance < best_distance:
-            best, best_distance = phrase, distance
-    return best
+        if japanese and phrase.start >= word.end and any(other.start >= phrase.end for other in kinds):
+            continue
+        usable.append(phrase)
+    if usable:
+        return min(usable, key=lambda phrase: abs(phrase.start - word.start))
+    busy = {other.clause for other in kinds}
+    earlier = [
+        phrase
+        for phrase in dates
+        if phrase.end <= word.start and _clause_of(phrase.start, clauses) not in busy
+    ]
+    return earlier[-1] if earlier else None
 
 
 def _pick_date(phrase: _DatePhrase, planned: bool, today: date) -> date | None:
@@ -810,6 +917,8 @@ def _pick_date(phrase: _DatePhrase, planned: bool, today: date) -> date | None:
         return past or future
     if planned:
         return future
+    if not phrase.nearest:
+        return past  # a weekday or a day of the month: what was done is in the past
     # A month and day with no year: the nearer reading (12/4 said on 11/27 is next week's).
     return future if (future - today) < (today - past) and (future - today).days <= 45 else past
 
@@ -835,12 +944,12 @@ def _find_amounts(text: str, start: int, end: int, date_spans: list[tuple[int, i
             value = parse_amount(token)
         except ParseError:
             continue
-        deal = not _NOT_DEAL_AMOUNT.search(text[max(start, match.start() - 14) : match.start()])
+        deal = not _NOT_DEAL_AMOUNT.search(text[max(start, match.start() - 24) : match.start()])
         found.append(_Amount(match.start(), match.end(), value, deal))
     return found
 
 
-def _amount_for(word: _KindWord, kinds: list[_KindWord], amounts: list[_Amount], text: str) -> int | None:
+def _amount_for(word: _KindWord, kinds: list[_KindWord], amounts: list[_Amount]) -> int | None:
     if word.kind not in (ActivityKind.WON, ActivityKind.LOST, ActivityKind.PROPOSED):
         return None
     best: _Amount | None = None
