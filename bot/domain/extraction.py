@@ -128,6 +128,13 @@ _CJK_RE = re.compile(f"[{_CJK_CHARS}]")
 _WORD_CHAR = re.compile(r"[a-z0-9]")
 MIN_KEY_LENGTH_CJK = 2
 MIN_KEY_LENGTH_LATIN = 3
+ALIAS_MIN_LENGTH = 5
+# English words too common to stand for a company on their own, even when a name starts with one.
+_COMMON_WORDS = frozenset(
+    "about after again blue green great first global general international national united royal "
+    "summit north south east west central pacific atlantic digital smart total prime first alpha "
+    "power network advanced applied modern future rapid super tokyo japan china asia euro american".split()
+)
 
 
 def _long_enough(key: str) -> bool:
@@ -144,11 +151,25 @@ class KnownNames:
             key = name_key(name)
             if _long_enough(key):
                 self._names.setdefault(key, name)
+        # "Vandelay" for Vandelay Industries: the first word of a Latin name of several words, when
+        # it is long, no other name starts with it and it is not a name of its own.
+        firsts: dict[str, list[str]] = {}
+        for key in self._names:
+            words = key.split()
+            if len(words) > 1 and key.isascii() and len(words[0]) >= ALIAS_MIN_LENGTH:
+                firsts.setdefault(words[0], []).append(key)
+        self._aliases = {
+            first: self._names[keys[0]]
+            for first, keys in firsts.items()
+            if len(keys) == 1 and first not in self._names and first not in _COMMON_WORDS
+        }
         self._by_head: dict[str, list[str]] = {}
         self._by_length: dict[int, list[str]] = {}
         for key in self._names:
             self._by_head.setdefault(key[:2], []).append(key)
             self._by_length.setdefault(len(key), []).append(key)
+        for alias in self._aliases:
+            self._by_head.setdefault(alias[:2], []).append(alias)
         for keys in self._by_head.values():
             keys.sort(key=len, reverse=True)
 
@@ -156,7 +177,7 @@ class KnownNames:
         return len(self._names)
 
     def name(self, key: str) -> str | None:
-        return self._names.get(key)
+        return self._names.get(key) or self._aliases.get(key)
 
     def longest_at(self, text: str, position: int) -> str | None:
         """The longest known key that `text` spells from `position`, on word boundaries for Latin."""
@@ -261,16 +282,28 @@ def _scan_form(text: str, start: int, end: int) -> tuple[str, list[int]]:
 
 _KIND_PATTERNS: tuple[tuple[str, ActivityKind], ...] = (
     # Japanese (substrings: Japanese has no spaces between words)
-    (r"会食|食事|ランチ|飲み会|飲み(?!物|込|薬)|夕食|昼食|ディナー|接待|懇親会|飲んだ|飲んで", ActivityKind.MEAL),
+    (
+        r"電話|架電|zoom|teams|web会議|ウェブ会議|オンライン(?:会議|商談|mtg)?|通話|tel(?![a-z])",
+        ActivityKind.CALL,
+    ),
+    (
+        r"会食|食事|ランチ|飲み会|飲み(?!物|込|薬)|夕食|昼食|ディナー|接待|懇親会|飲んだ|飲んで",
+        ActivityKind.MEAL,
+    ),
     (
         r"(?<!再)訪問|往訪|来社|来訪|面談|商談|打ち?合わ?せ|ミーティング|お会いし|会って|会いました|会った|"
         r"伺い(?:まし|、)|伺った|伺って|伺う|伺います|顔を出|挨拶に|行ってきま|行ってきた|行って来",
         ActivityKind.VISIT,
     ),
-    (r"電話|架電|zoom|teams|web会議|ウェブ会議|オンライン(?:会議|商談|mtg)?|通話|tel(?![a-z])", ActivityKind.CALL),
     (r"メール(?!アドレス)|mail(?![a-z])", ActivityKind.EMAIL),
-    (r"(?<!再)提案(?!依頼|の依頼|の件|の機会)(?:書)?|見積(?:も?り)?(?:書)?(?!依頼|の依頼|を依頼|の件)|プレゼン", ActivityKind.PROPOSED),
-    (r"受注|成約|契約(?:締結|成立|いただ|頂|しました|になりました|決定)|発注(?:いただ|頂|をいただ|を頂|が来|きた)|内示|採用(?:決定|が決ま|いただ)", ActivityKind.WON),
+    (
+        r"(?<!再)提案(?!依頼|の依頼|の件|の機会)(?:書)?|見積(?:も?り)?(?:書)?(?!依頼|の依頼|を依頼|の件)|プレゼン",
+        ActivityKind.PROPOSED,
+    ),
+    (
+        r"受注|成約|契約(?:締結|成立|いただ|頂|しました|になりました|決定)|発注(?:いただ|頂|をいただ|を頂|が来|きた)|内示|採用(?:決定|が決ま|いただ)",
+        ActivityKind.WON,
+    ),
     (r"失注|見送り|不採用|辞退|ロスト|負けました|負けた|取られ|他社に決ま|競合に決ま", ActivityKind.LOST),
     # English (whole words)
     (r"\b(?:had |over |a |for )?(?:lunch|dinner|drinks|breakfast|coffee)\b", ActivityKind.MEAL),
@@ -294,7 +327,10 @@ _KIND_PATTERNS: tuple[tuple[str, ActivityKind], ...] = (
         r"purchase order|awarded|chose us|went with us|picked us)\b",
         ActivityKind.WON,
     ),
-    (r"\b(?:lost|lose|went with(?! us)|chose(?! us)|declined|passed on|closed-lost|closed lost)\b", ActivityKind.LOST),
+    (
+        r"\b(?:lost|lose|went with(?! us)|chose(?! us)|declined|passed on|closed-lost|closed lost)\b",
+        ActivityKind.LOST,
+    ),
 )
 _KIND_RE = [(re.compile(pattern), kind) for pattern, kind in _KIND_PATTERNS]
 
@@ -311,7 +347,7 @@ _PLAN_EN = re.compile(
 )
 _FOLLOWUP_WORDS = re.compile(
     r"再訪|再提案|フォロー(?:アップ)?(?!メール)|連絡(?:する|します|予定|を入れ)|確認(?:する|します|予定)|"
-    r"提出(?:予定|します|する)|"
+    r"提出(?:予定|します|する)|アポ|"
     r"\b(?:follow[ -]?up(?! (?:email|e-mail|call|mail|meeting))|check in|check back|circle back|get back to|"
     r"touch base|ping|revisit)\b"
 )
@@ -324,7 +360,7 @@ _TROUBLE_RE = re.compile(
 # Before an amount: it is not the deal's value (a budget, a competitor's price).
 _NOT_DEAL_AMOUNT = re.compile(r"(?:予算|budget|competitor|競合|他社|相場)[^0-9¥$]{0,16}$")
 _AMOUNT_RE = re.compile(
-    r"[¥$€£]?\d[\d,]*(?:\.\d+)?(?:[kmb](?![a-z])|億(?:\d[\d,]*(?:千万|百万|万))?|千万|百万|万)?円?(?:/年|/月|/month)?"
+    r"(?:月額|月々|年額|年間)?[¥$€£]?\d[\d,]*(?:\.\d+)?(?:[kmb](?![a-z])|億(?:\d[\d,]*(?:千万|百万|万))?|千万|百万|万)?円?(?:/年|/月|/month)?"
     r"|[一二三四五六七八九十百千]+[万億](?:[一二三四五六七八九十百千]+万)?円?"
 )
 
@@ -343,7 +379,9 @@ _JOINED = re.compile(r"^\s*(?:さん|様)?\s*(?:と|&|and|,|、|・)\s*$")
 # ---------------------------------------------------------------------------------------------
 # Dates inside sentences
 
-_WEEKDAY_EN = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun)"
+_WEEKDAY_EN = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|tues|wed|thu|thurs|fri|sat|sun)"
+)
 _MONTHS_EN = {
     "jan": 1,
     "feb": 2,
@@ -466,14 +504,16 @@ def _find_dates(text: str, start: int, end: int, today: date) -> list[_DatePhras
     return found
 
 
-_NEAREST_FORM = re.compile(r"^\d{1,2}/\d{1,2}|^\d{1,2}月\d{1,2}日|^" + _MONTH_NAME + r" \d|^\d{1,2}(?:st|nd|rd|th)? [a-z]")
+_NEAREST_FORM = re.compile(
+    r"^\d{1,2}/\d{1,2}|^\d{1,2}月\d{1,2}日|^" + _MONTH_NAME + r" \d|^\d{1,2}(?:st|nd|rd|th)? [a-z]"
+)
 
 
 # ---------------------------------------------------------------------------------------------
 # Accounts inside sentences
 
 _JA_LEGAL = r"株式会社|有限会社|合同会社|\(株\)|\(有\)|\(同\)"
-_NAME_RUN = r"[a-z0-9&\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff々ー・][a-z0-9&\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff々ー・ .\-]{0,24}"
+_NAME_RUN = r"[a-z0-9&\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff々ー・][a-z0-9&\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff々ー・.\-]{0,24}"
 _NEW_AFTER_FORM = re.compile(rf"(?:{_JA_LEGAL})\s?({_NAME_RUN})")
 _NEW_BEFORE_FORM = re.compile(rf"({_NAME_RUN})\s?(?:{_JA_LEGAL})")
 _NEW_LATIN = re.compile(
@@ -531,12 +571,13 @@ def _new_mentions(
     text = folded.text
     found: list[_Mention] = []
 
-    def add(first: int, last: int, name: str) -> None:
+    def add(first: int, last: int, name: str, quoted: bool = False) -> None:
         name = _clean_new_name(name)
         if len(name_key(name)) < 2 or _overlaps(first, last, taken):
             return
         key = name_key(name)
-        ref = AccountRef(written=folded.typed_span(first, last), known=known.name(key))
+        written = folded.typed_span(first + 1, last - 1) if quoted else folded.typed_span(first, last)
+        ref = AccountRef(written=_clean_new_name(written), known=known.name(key))
         found.append(_Mention(first, last, ref))
         taken.append((first, last))
 
@@ -563,7 +604,7 @@ def _new_mentions(
         inner = match[1] or match[2] or match[3] or ""
         if _HIRAGANA.search(inner) or len(inner.split()) > 4:
             continue  # quoted speech, not a name
-        add(match.start(), match.end(), inner)
+        add(match.start(), match.end(), inner, quoted=True)
     return found
 
 
@@ -588,14 +629,16 @@ def _near_mentions(
             continue
         suggestions = known.near(name_key(word))
         if suggestions:
-            found.append(_Mention(match.start(), match.end(), AccountRef(written=typed, suggestions=suggestions)))
+            found.append(
+                _Mention(match.start(), match.end(), AccountRef(written=typed, suggestions=suggestions))
+            )
     return found
 
 
 def _mark_passing(text: str, mentions: list[_Mention]) -> list[_Mention]:
     marked = []
     for mention in mentions:
-        before = text[max(0, mention.start - 16) : mention.start]
+        before = text[max(0, mention.start - 24) : mention.start]
         after = text[mention.end : mention.end + 12]
         passing = bool(_PASSING_BEFORE.search(before) or _PASSING_AFTER.match(after))
         marked.append(_Mention(mention.start, mention.end, mention.ref, passing))
@@ -610,12 +653,17 @@ _SENTENCE_END = re.compile(r"[。!?;\n]+|\.(?:\s+|$)|(?:\s|^)(?:then|あと|そ�
 _CLAUSE_SEPARATOR = re.compile(
     r"[、,/→()\[\]【】|]|\s[-–—>]+\s|\s(?:and|but|then)\s|[\u2600-\u27bf\U0001f300-\U0001faff]|(?:した|して)ところ"
 )
-_CANCELLED = re.compile(r"キャンセル|中止|延期|リスケ|流れた|\b(?:cancel+ed|postponed|rescheduled|called off)\b")
+_CANCELLED = re.compile(
+    r"キャンセル|中止|延期|リスケ|流れた|\b(?:cancel+ed|postponed|rescheduled|called off)\b"
+)
 _HEDGED = re.compile(r"可能性|機会|かも|\b(?:might|maybe|possibly|perhaps|may)\b")
 _REQUEST = re.compile(
     r"\b(?:want|wants|wanted|asked for|ask for|asking for|need|needs|requested|request|requesting)\s+"
     r"(?:a |an |the |our )?(?:[\w-]+\s)?(?:quote|proposal|quotation|estimate)\b"
 )
+_NEGATED_AFTER = re.compile(r"(?:は|も)?(?:なし|無し|ゼロ|0件|できず|できなかった)")
+_NEGATED_BEFORE = re.compile(r"\bno (?:[\w-]+ )?$")
+_ADJACENT = re.compile(r"[\sのを]{0,2}")
 _FUTURE_VERB = re.compile(r"伺う|伺います|訪問します|行きます")
 
 
@@ -672,16 +720,28 @@ def _kind_words(
                 continue
             taken.append((match.start(), match.end()))
             planned = _planned(text, match.start(), match.end(), start, end)
-            words.append(_KindWord(match.start(), match.end(), kind, planned, _clause_of(match.start(), clauses)))
-    kept = []
-    for word in words:
+            words.append(
+                _KindWord(match.start(), match.end(), kind, planned, _clause_of(match.start(), clauses))
+            )
+    kept: list[_KindWord] = []
+    for word in sorted(words, key=lambda word: word.start):
         clause_text = text[clauses[word.clause][0] : clauses[word.clause][1]]
+        if _NEGATED_AFTER.match(text, word.end, end) or _NEGATED_BEFORE.search(text, start, word.start):
+            continue  # "商談なし", "no meetings"
         if _CANCELLED.search(clause_text):
             continue  # "lunch was cancelled": nothing happened
         if word.planned and _HEDGED.search(clause_text):
             continue  # "提案の可能性あり": a chance, not a plan
+        previous = kept[-1] if kept else None
+        if previous is not None and _ADJACENT.fullmatch(text, previous.end, word.start):
+            # One thing said in two words: "訪問アポ", "見積提出予定", "meeting in person".
+            if previous.kind is None or word.kind is None or previous.kind == word.kind:
+                kind = previous.kind or word.kind
+                planned = previous.planned or word.planned
+                kept[-1] = _KindWord(previous.start, word.end, kind, planned, previous.clause)
+                continue
         kept.append(word)
-    return sorted(kept, key=lambda word: word.start)
+    return kept
 
 
 def _planned(text: str, start: int, end: int, sentence_start: int, sentence_end: int) -> bool:
@@ -718,7 +778,9 @@ def extract(text: str, today: date, known_names: Sequence[str] | KnownNames) -> 
         _read_sentence(folded, start, end, today, known, context)
     followups: list[Followup] = []
     for followup in context.followups:
-        if not any(f.account.proposed == followup.account.proposed and f.due == followup.due for f in followups):
+        if not any(
+            f.account.proposed == followup.account.proposed and f.due == followup.due for f in followups
+        ):
             followups.append(followup)
     return Extraction(
         activities=_merge(context.activities),
@@ -791,10 +853,18 @@ def _read_sentence(
     mentions = sorted(_mark_passing(text, mentions), key=lambda mention: mention.start)
     active = [mention for mention in mentions if not mention.passing]
     amounts = _find_amounts(text, start, end, date_spans)
+    # Japanese puts the account before the verb, English after it; a sentence with any Japanese
+    # outside the names in it is read as Japanese ("みらい銀行 TEL").
+    outside = "".join(
+        char
+        for index, char in enumerate(text[start:end], start)
+        if not any(m.start <= index < m.end for m in mentions)
+    )
+    japanese = bool(_CJK_RE.search(outside))
 
     for word in kinds:
-        accounts = _accounts_for(text, word, active, context)
-        phrase = _date_for(text, word, kinds, dates, clauses)
+        accounts = _accounts_for(text, word, active, context, japanese)
+        phrase = _date_for(word, kinds, dates, clauses, japanese)
         if phrase is not None and phrase.error:
             context.unread.append(Unread(sentence, "bad_date", _describe(word, accounts)))
             continue
@@ -823,7 +893,8 @@ def _read_sentence(
             context.activities.append(Activity(account.ref, word.kind, day, amount, sentence))
         context.on = day
     for trouble in troubles:
-        accounts = _accounts_for(text, _KindWord(trouble.start(), trouble.end(), None, False, 0), active, context)
+        word = _KindWord(trouble.start(), trouble.end(), None, False, 0)
+        accounts = _accounts_for(text, word, active, context, japanese)
         if not accounts:
             context.unread.append(Unread(sentence, "no_account", f"trouble: {trouble[0]}"))
             break
@@ -857,14 +928,15 @@ def _describe(word: _KindWord, accounts: list[_Mention], on: date | None = None)
     return " · ".join(parts)
 
 
-def _accounts_for(text: str, word: _KindWord, active: list[_Mention], context: _Context) -> list[_Mention]:
+def _accounts_for(
+    text: str, word: _KindWord, active: list[_Mention], context: _Context, japanese: bool
+) -> list[_Mention]:
     """The account(s) a kind word is about: the nearest on the language's side, with those joined
     to it by と / and; else the one the message was talking about."""
     if not active:
         return [context.account] if context.account is not None else []
     before = [mention for mention in active if mention.end <= word.start]
     after = [mention for mention in active if mention.start >= word.end]
-    japanese = not text[word.start].isascii()
     first, second = (before[::-1], after) if japanese else (after, before[::-1])
     chosen = first[0] if first else second[0] if second else active[0]
     group = [chosen]
@@ -883,17 +955,20 @@ def _accounts_for(text: str, word: _KindWord, active: list[_Mention], context: _
 
 
 def _date_for(
-    text: str, word: _KindWord, kinds: list[_KindWord], dates: list[_DatePhrase], clauses: list[tuple[int, int]]
+    word: _KindWord,
+    kinds: list[_KindWord],
+    dates: list[_DatePhrase],
+    clauses: list[tuple[int, int]],
+    japanese: bool,
 ) -> _DatePhrase | None:
     """The date of a kind word: the nearest in its own clause (in Japanese, one after the word
     only when no other kind word follows it); else the nearest earlier one in a clause that has
     no kind word of its own."""
-    japanese = not text[word.start].isascii()
     own = [phrase for phrase in dates if _clause_of(phrase.start, clauses) == word.clause]
     usable = []
     for phrase in own:
         between = (phrase.end, word.start) if phrase.end <= word.start else (word.end, phrase.start)
-        if any(other is not word and between[0] <= other.start < between[1] for other in kinds):
+        if any(other.kind != word.kind and between[0] <= other.start < between[1] for other in kinds):
             continue
         if japanese and phrase.start >= word.end and any(other.start >= phrase.end for other in kinds):
             continue

@@ -57,7 +57,9 @@ class Case:
 
 
 def team_names() -> tuple[str, ...]:
-    return tuple(line.strip() for line in KNOWN_NAMES.read_text(encoding="utf-8").splitlines() if line.strip())
+    return tuple(
+        line.strip() for line in KNOWN_NAMES.read_text(encoding="utf-8").splitlines() if line.strip()
+    )
 
 
 def load(path: Path = CORPUS) -> list[Case]:
@@ -123,9 +125,7 @@ Row = tuple[str, str, date, int | None]
 
 
 def _rows(extraction: Extraction) -> list[Row]:
-    return [
-        (name_key(a.account.proposed), a.kind.value, a.on, a.amount) for a in extraction.activities
-    ]
+    return [(name_key(a.account.proposed), a.kind.value, a.on, a.amount) for a in extraction.activities]
 
 
 def _align(predicted: list[Row], expected: list[Row]) -> list[tuple[Row, Row]]:
@@ -161,7 +161,9 @@ def score_case(case: Case, extraction: Extraction, total: Score) -> None:
         total.add(name, len(predicted), len(expected), correct)
     with_amount_p = sum(p[3] is not None for p in predicted)
     with_amount_e = sum(e[3] is not None for e in expected)
-    total.add("amount", with_amount_p, with_amount_e, sum(p[3] is not None and p[3] == e[3] for p, e in pairs))
+    total.add(
+        "amount", with_amount_p, with_amount_e, sum(p[3] is not None and p[3] == e[3] for p, e in pairs)
+    )
     total.add("activity", len(predicted), len(expected), _multiset_overlap(predicted, expected))
     followups_p = [(name_key(f.account.proposed), f.due) for f in extraction.followups]
     followups_e = [(name_key(a), d) for a, d in case.followups]
@@ -173,7 +175,9 @@ def score_case(case: Case, extraction: Extraction, total: Score) -> None:
     total.add("unread", int(said_unread), int(case.unread), int(said_unread and case.unread))
     total.unconfirmed += sum(not item.needs_confirmation for item in extraction.items)
     if Counter(predicted) != Counter(expected):
-        total.misses.append((case.id, f"activities {sorted(map(str, predicted))} ≠ {sorted(map(str, expected))}"))
+        total.misses.append(
+            (case.id, f"activities {sorted(map(str, predicted))} ≠ {sorted(map(str, expected))}")
+        )
     if Counter(followups_p) != Counter(followups_e):
         total.misses.append((case.id, f"followups {followups_p} ≠ {followups_e}"))
     if Counter(troubles_p) != Counter(troubles_e):
