@@ -35,7 +35,7 @@ from rapidfuzz.distance import Levenshtein
 from bot.domain.activities import ActivityKind
 from bot.domain.dates_ja import japanese_date
 from bot.domain.names import name_key
-from bot.domain.parsing import ParseError, parse_amount, parse_date
+from bot.domain.parsing import ParseError, Prefer, parse_amount, parse_date
 
 # ---------------------------------------------------------------------------------------------
 # The result
@@ -123,6 +123,11 @@ class Extraction:
 # ---------------------------------------------------------------------------------------------
 # Known names, indexed once per team
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 _CJK_CHARS = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff々〆ヶー"
 _CJK_RE = re.compile(f"[{_CJK_CHARS}]")
 _WORD_CHAR = re.compile(r"[a-z0-9]")
@@ -131,9 +136,12 @@ MIN_KEY_LENGTH_LATIN = 3
 ALIAS_MIN_LENGTH = 5
 # English words too common to stand for a company on their own, even when a name starts with one.
 _COMMON_WORDS = frozenset(
-    "about after again blue green great first global general international national united royal "
-    "summit north south east west central pacific atlantic digital smart total prime first alpha "
-    "power network advanced applied modern future rapid super tokyo japan china asia euro american".split()
+    _words(
+        "about after again blue green great first global general international national united "
+        "royal summit north south east west central pacific atlantic digital smart total prime "
+        "first alpha power network advanced applied modern future rapid super tokyo japan china "
+        "asia euro american"
+    )
 )
 
 
@@ -477,9 +485,10 @@ def _read_date(phrase: str, today: date) -> tuple[date | None, date | None]:
     # Friday, while last year's 12/4 was a Thursday.
     readings: list[date | None] = []
     failed = 0
-    for prefer in ("past", "future"):
+    prefers: tuple[Prefer, Prefer] = ("past", "future")
+    for prefer in prefers:
         try:
-            readings.append(parse_date(phrase, today, prefer))  # type: ignore[arg-type]
+            readings.append(parse_date(phrase, today, prefer))
         except ParseError:
             readings.append(None)
             failed += 1
@@ -513,21 +522,25 @@ _NEAREST_FORM = re.compile(
 # Accounts inside sentences
 
 _JA_LEGAL = r"株式会社|有限会社|合同会社|\(株\)|\(有\)|\(同\)"
-_NAME_RUN = r"[a-z0-9&\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff々ー・][a-z0-9&\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff々ー・.\-]{0,24}"
+_NAME_CHAR = r"a-z0-9&\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff々ー・"
+_NAME_RUN = rf"[{_NAME_CHAR}][{_NAME_CHAR}.\-]{{0,24}}"
 _NEW_AFTER_FORM = re.compile(rf"(?:{_JA_LEGAL})\s?({_NAME_RUN})")
 _NEW_BEFORE_FORM = re.compile(rf"({_NAME_RUN})\s?(?:{_JA_LEGAL})")
 _NEW_LATIN = re.compile(
-    r"((?:[A-Z0-9][\w&'\-]*\s){0,3}[A-Z0-9][\w&'\-]*),?\s(?:Inc|Corp|Corporation|Ltd|LLC|Co\.,? Ltd|Co|GmbH|K\.K)\b"
+    r"((?:[A-Z0-9][\w&'\-]*\s){0,3}[A-Z0-9][\w&'\-]*),?\s"
+    r"(?:Inc|Corp|Corporation|Ltd|LLC|Co\.,? Ltd|Co|GmbH|K\.K)\b"
 )
 _QUOTED = re.compile(r"「([^「」]{2,24})」|\"([^\"]{2,30})\"|“([^”]{2,30})”")
 _HONORIFIC_TAIL = re.compile(r"(?:様|御中|殿|さん|さま)$")
 _HIRAGANA = re.compile(r"[\u3040-\u309f]")
 # Capitalised words that are never a company: a typo check skips them.
 _COMMON_CAPITALISED = frozenset(
-    "i we they he she it the a an met called emailed had sent lunch dinner meeting next last this "
-    "today tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday cto ceo cfo coo "
-    "vp pm po mtg and but also then will need plan proposal quote deal won lost signed great good "
-    "quick update fyi re fw note todo ok thanks new their our my follow".split()
+    _words(
+        "i we they he she it the a an met called emailed had sent lunch dinner meeting next last "
+        "this today tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday "
+        "cto ceo cfo coo vp pm po mtg and but also then will need plan proposal quote deal won "
+        "lost signed great good quick update fyi re fw note todo ok thanks new their our my follow"
+    )
 )
 _CANDIDATE_RUN = re.compile(r"[\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff々ー]{3,12}|[a-z][a-z0-9&\-]{2,20}")
 
@@ -733,13 +746,16 @@ def _kind_words(
         if word.planned and _HEDGED.search(clause_text):
             continue  # "提案の可能性あり": a chance, not a plan
         previous = kept[-1] if kept else None
-        if previous is not None and _ADJACENT.fullmatch(text, previous.end, word.start):
-            # One thing said in two words: "訪問アポ", "見積提出予定", "meeting in person".
-            if previous.kind is None or word.kind is None or previous.kind == word.kind:
-                kind = previous.kind or word.kind
-                planned = previous.planned or word.planned
-                kept[-1] = _KindWord(previous.start, word.end, kind, planned, previous.clause)
-                continue
+        # One thing said in two words: "訪問アポ", "見積提出予定", "meeting in person".
+        if (
+            previous is not None
+            and _ADJACENT.fullmatch(text, previous.end, word.start)
+            and (previous.kind is None or word.kind is None or previous.kind == word.kind)
+        ):
+            merged_kind = previous.kind or word.kind
+            planned = previous.planned or word.planned
+            kept[-1] = _KindWord(previous.start, word.end, merged_kind, planned, previous.clause)
+            continue
         kept.append(word)
     return kept
 
