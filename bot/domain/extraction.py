@@ -332,7 +332,7 @@ _KIND_PATTERNS: tuple[tuple[str, ActivityKind], ...] = (
     ),
     (
         r"\b(?:won|win|signed|closed the deal|closed-won|closed won|got the po|po received|received the po|"
-        r"purchase order|awarded|chose us|went with us|picked us)\b",
+        r"purchase order|awarded|chose us|went with us|picked us|deal closed|closed (?:the |a |our )?deal)\b",
         ActivityKind.WON,
     ),
     (
@@ -664,7 +664,7 @@ def _mark_passing(text: str, mentions: list[_Mention]) -> list[_Mention]:
 _SENTENCE_END = re.compile(r"[。!?;\n]+|\.(?:\s+|$)|(?:\s|^)(?:then|あと|その後)[、,\s]")
 # Inside a sentence: the parts a date belongs to ("call today, proposal next week").
 _CLAUSE_SEPARATOR = re.compile(
-    r"[、,/→()\[\]【】|]|\s[-–—>]+\s|\s(?:and|but|then)\s|[\u2600-\u27bf\U0001f300-\U0001faff]|(?:した|して)ところ"
+    r"[、,→()\[\]【】|]|(?<!\bw)/|\s[-–—>]+\s|\s(?:and|but|then)\s|[\u2600-\u27bf\U0001f300-\U0001faff]|(?:した|して)ところ"
 )
 _CANCELLED = re.compile(
     r"キャンセル|中止|延期|リスケ|流れた|\b(?:cancel+ed|postponed|rescheduled|called off)\b"
@@ -986,7 +986,9 @@ def _date_for(
         between = (phrase.end, word.start) if phrase.end <= word.start else (word.end, phrase.start)
         if any(other.kind != word.kind and between[0] <= other.start < between[1] for other in kinds):
             continue
-        if japanese and phrase.start >= word.end and any(other.start >= phrase.end for other in kinds):
+        if japanese and phrase.start >= word.end and any(
+            other.start >= phrase.end and other.clause == word.clause for other in kinds
+        ):
             continue
         usable.append(phrase)
     if usable:
@@ -1012,6 +1014,9 @@ def _pick_date(phrase: _DatePhrase, planned: bool, today: date) -> date | None:
         return past  # a weekday or a day of the month: what was done is in the past
     # A month and day with no year: the nearer reading (12/4 said on 11/27 is next week's).
     return future if (future - today) < (today - past) and (future - today).days <= 45 else past
+
+
+_DEALS = (ActivityKind.WON, ActivityKind.LOST, ActivityKind.PROPOSED)
 
 
 @dataclass(frozen=True)
@@ -1049,7 +1054,7 @@ def _amount_for(word: _KindWord, kinds: list[_KindWord], amounts: list[_Amount])
         if not amount.deal:
             continue
         low, high = (amount.end, word.start) if amount.end <= word.start else (word.end, amount.start)
-        if any(other is not word and other.kind is not None and low <= other.start < high for other in kinds):
+        if any(other is not word and other.kind in _DEALS and low <= other.start < high for other in kinds):
             continue
         if high - low < best_distance:
             best, best_distance = amount, high - low
