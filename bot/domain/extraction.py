@@ -878,6 +878,7 @@ def _read_sentence(
     )
     japanese = bool(_CJK_RE.search(outside))
 
+    logged_before = len(context.activities)
     for word in kinds:
         accounts = _accounts_for(text, word, active, context, japanese)
         phrase = _date_for(word, kinds, dates, clauses, japanese)
@@ -920,13 +921,14 @@ def _read_sentence(
         break
     if active:
         context.account = active[-1]
-    if not kinds and context.activities and sentence:
-        _add_to_last(context, sentence, amounts)
+    if len(context.activities) == logged_before and logged_before and sentence:
+        _add_to_last(context, sentence, [] if kinds else amounts)
 
 
 def _add_to_last(context: _Context, sentence: str, amounts: list[_Amount]) -> None:
-    """A sentence with nothing to log of its own belongs to the last activity: its note, and the
-    deal's amount when that was said apart ("受注！ 800万", "金額は1200万です")."""
+    """A sentence that logs no activity of its own belongs to the last activity's note ("予算は1200万
+    くらい"); with no kind word at all, its amount is the last deal's when that was said apart
+    ("受注！ 800万", "金額は1200万です")."""
     last = context.activities[-1]
     amount = last.amount
     if amount is None and last.kind.is_deal:
@@ -986,8 +988,10 @@ def _date_for(
         between = (phrase.end, word.start) if phrase.end <= word.start else (word.end, phrase.start)
         if any(other.kind != word.kind and between[0] <= other.start < between[1] for other in kinds):
             continue
-        if japanese and phrase.start >= word.end and any(
-            other.start >= phrase.end and other.clause == word.clause for other in kinds
+        if (
+            japanese
+            and phrase.start >= word.end
+            and any(other.start >= phrase.end and other.clause == word.clause for other in kinds)
         ):
             continue
         usable.append(phrase)
