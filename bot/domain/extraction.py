@@ -305,11 +305,11 @@ _KIND_PATTERNS: tuple[tuple[str, ActivityKind], ...] = (
     ),
     (r"メール(?!アドレス)|mail(?![a-z])", ActivityKind.EMAIL),
     (
-        r"(?<!再)提案(?!依頼|の依頼|の件|の機会)(?:書)?|見積(?:も?り)?(?:書)?(?!依頼|の依頼|を依頼|の件)|プレゼン",
+        r"(?<!再)提案(?!依頼|の依頼|の件|の機会|いただいた件|頂いた件)(?:書)?|見積(?:も?り)?(?:書)?(?!依頼|の依頼|を依頼|の件)|プレゼン",
         ActivityKind.PROPOSED,
     ),
     (
-        r"受注|成約|契約(?:締結|成立|いただ|頂|しました|になりました|決定)|発注(?:いただ|頂|をいただ|を頂|が来|きた)|内示|採用(?:決定|が決ま|いただ)",
+        r"受注|成約|契約(?:締結|成立|いただ|頂|しました|になりました|決定)|発注(?:いただ|頂|をいただ|を頂|が来|きた)|内示|採用(?:決定|が決ま|いただ|させていただ)|導入(?:決定|が決ま|させていただく|することにな)",
         ActivityKind.WON,
     ),
     (r"失注|見送り|不採用|辞退|ロスト|負けました|負けた|取られ|他社に決ま|競合に決ま", ActivityKind.LOST),
@@ -677,6 +677,8 @@ _REQUEST = re.compile(
 _NEGATED_AFTER = re.compile(r"(?:は|も)?(?:なし|無し|ゼロ|0件|できず|できなかった)")
 _NEGATED_BEFORE = re.compile(r"\bno (?:[\w-]+ )?$")
 _ADJACENT = re.compile(r"[\sのを]{0,2}")
+# A signature's contact details: "Tel: +1 555 0100", "E-mail: a@b.example", "TEL 03-1234-5678".
+_CONTACT_LINE = re.compile(r"\b(?:tel|phone|fax|mobile|cell|e-?mail|mail)\s*[:.：]?\s*[+(\d\w.-]*[\d@][^\s]*")
 _FUTURE_VERB = re.compile(r"伺う|伺います|訪問します|行きます")
 
 
@@ -721,7 +723,9 @@ def _kind_words(
     text: str, start: int, end: int, clauses: list[tuple[int, int]], masked: list[tuple[int, int]]
 ) -> list[_KindWord]:
     words: list[_KindWord] = []
-    taken = list(masked) + [(match.start(), match.end()) for match in _REQUEST.finditer(text, start, end)]
+    taken = list(masked)
+    for pattern in (_REQUEST, _CONTACT_LINE):
+        taken += [(match.start(), match.end()) for match in pattern.finditer(text, start, end)]
     for follow in _FOLLOWUP_WORDS.finditer(text, start, end):
         if _overlaps(follow.start(), follow.end(), taken):
             continue
@@ -781,6 +785,7 @@ class _Context:
     followups: list[Followup] = field(default_factory=list)
     troubles: list[Trouble] = field(default_factory=list)
     unread: list[Unread] = field(default_factory=list)
+    seen: dict[str, _Mention] = field(default_factory=dict)  # the accounts the message is about
 
 
 def extract(text: str, today: date, known_names: Sequence[str] | KnownNames) -> Extraction:
@@ -789,9 +794,16 @@ def extract(text: str, today: date, known_names: Sequence[str] | KnownNames) -> 
     known = known_names if isinstance(known_names, KnownNames) else KnownNames(known_names)
     # NFKC first, whole: half-width kana with their sound marks (ｴﾝｼﾞﾆｱ) compose only together.
     folded = _fold(unicodedata.normalize("NFKC", plain_text(text)))
+    sentences = _sentences(folded.text)
     context = _Context()
-    for start, end in _sentences(folded.text):
+    for start, end in sentences:
         _read_sentence(folded, start, end, today, known, context)
+    if any(unread.reason == "no_account" for unread in context.unread) and len(context.seen) == 1:
+        # One company in the whole message, named after what was said about it (a pasted e-mail
+        # signed "Procurement, Acme Corp"): what came before is about it too.
+        context = _Context(account=next(iter(context.seen.values())))
+        for start, end in sentences:
+            _read_sentence(folded, start, end, today, known, context)
     followups: list[Followup] = []
     for followup in context.followups:
         if not any(
@@ -887,7 +899,9 @@ def _read_sentence(
             continue
         planned = word.planned or word.kind is None
         on = _pick_date(phrase, planned, today) if phrase is not None else None
-        if on is not None and on > today and word.kind is not None:
+        if on is not None and on > today and word.kind in (ActivityKind.WON, ActivityKind.LOST):
+            on = today  # "来月より導入させていただく": won today; the date is when it starts
+        elif on is not None and on > today and word.kind is not None:
             planned = True
         if not accounts:
             context.unread.append(Unread(sentence, "no_account", _describe(word, accounts, on)))
@@ -921,6 +935,8 @@ def _read_sentence(
         break
     if active:
         context.account = active[-1]
+    for mention in active:
+        context.seen.setdefault(name_key(mention.ref.proposed), mention)
     if len(context.activities) == logged_before and logged_before and sentence:
         _add_to_last(context, sentence, [] if kinds else amounts)
 

@@ -476,3 +476,36 @@ def test_the_corpus_is_large_and_varied() -> None:
     assert sum(len(case.activities) >= 2 for case in cases) >= 20
     assert sum(not case.activities and not case.followups and not case.troubles for case in cases) >= 20
     assert sum("<@" in case.text or "<http" in case.text or ":" in case.text for case in cases) >= 10
+
+
+# ------------------------------------------------------------------------------- pasted e-mails
+PASTED = """Hi Taro,
+
+Thank you for visiting our office yesterday. We would like a formal quotation by 12/10.
+Two units of the last delivery were broken.
+
+Best regards,
+Mike Brown, Procurement Manager, Acme Corp
+Tel: +1 555 0100 | mike.brown@acme.example.com
+"""
+
+
+def test_a_pasted_email_signed_by_the_one_company_in_it() -> None:
+    result = read(PASTED)
+    assert [(a.account.proposed, a.kind, a.on) for a in result.activities] == [
+        ("Acme Corp", V, date(2026, 11, 26))
+    ]
+    assert [(f.account.proposed, f.due) for f in result.followups] == [("Acme Corp", date(2026, 12, 10))]
+    assert [t.account.proposed for t in result.troubles] == ["Acme Corp"]
+    assert result.unread == ()  # the signature's "Tel:" is not a call
+
+
+def test_with_two_companies_what_comes_before_either_stays_unread() -> None:
+    result = read("Visited them yesterday. Acme and Globex were both there.")
+    assert result.activities == ()
+    assert [unread.reason for unread in result.unread] == ["no_account"]
+
+
+def test_a_win_starting_later_is_won_today() -> None:
+    text = "山田商事の佐藤です。ご提案いただいた件、来月より導入させていただくことになりました。"
+    assert activities(text) == [("山田商事", W, TODAY, None)]
