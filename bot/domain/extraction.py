@@ -295,7 +295,7 @@ _KIND_PATTERNS: tuple[tuple[str, ActivityKind], ...] = (
         ActivityKind.CALL,
     ),
     (
-        r"会食|食事|ランチ|飲み会|飲み(?!物|込|薬)|夕食|昼食|ディナー|接待|懇親会|飲んだ|飲んで",
+        r"会食|食事|ランチ|飲み会|飲み(?!物|込|薬)|夕食|昼食|ディナー|接待|懇親会|飲んだ|飲んで|焼肉|寿司|居酒屋|ご馳走|ごちそう",
         ActivityKind.MEAL,
     ),
     (
@@ -309,7 +309,7 @@ _KIND_PATTERNS: tuple[tuple[str, ActivityKind], ...] = (
         ActivityKind.PROPOSED,
     ),
     (
-        r"受注|成約|契約(?:締結|成立|いただ|頂|しました|になりました|決定)|発注(?:いただ|頂|をいただ|を頂|が来|きた)|内示|採用(?:決定|が決ま|いただ|させていただ)|導入(?:決定|が決ま|させていただく|することにな)",
+        r"受注(?!見込|予定|確度|目標)|成約|発注書(?:が届|を受領|受領|をいただ|を頂)|契約(?:締結|成立|いただ|頂|しました|になりました|決定)|発注(?:いただ|頂|をいただ|を頂|が来|きた)|内示|採用(?:決定|が決ま|いただ|させていただ)|導入(?:決定|が決ま|させていただく|することにな)",
         ActivityKind.WON,
     ),
     (r"失注|見送り|不採用|辞退|ロスト|負けました|負けた|取られ|他社に決ま|競合に決ま", ActivityKind.LOST),
@@ -351,13 +351,14 @@ _PLAN_AFTER_JA = re.compile(
 )
 _PLAN_EN = re.compile(
     r"\b(?:will|'ll|plan to|planning to|planned|going to|gonna|need to|have to|should|must|todo|to-do|"
+    r"sending|moved to|"
     r"let's|lets|schedule|scheduled|set up|booked|remind me|next step|follow up with)\b"
 )
 _FOLLOWUP_WORDS = re.compile(
     r"再訪|再提案|フォロー(?:アップ)?(?!メール)|連絡(?:する|します|予定|を入れ)|確認(?:する|します|予定)|"
-    r"提出(?:予定|します|する)|アポ|"
+    r"提出(?:予定|します|する)|アポ|次回|"
     r"\b(?:follow[ -]?up(?! (?:email|e-mail|call|mail|meeting))|check in|check back|circle back|get back to|"
-    r"touch base|ping|revisit)\b"
+    r"touch base|ping|revisit|next time|next meeting)\b"
 )
 _TROUBLE_RE = re.compile(
     r"納期遅れ|遅延|遅れ(?:て|が)|立腹|お怒り|怒って|怒られ|クレーム|苦情|不具合|障害|トラブル|不満|返品|"
@@ -382,7 +383,7 @@ _PASSING_AFTER = re.compile(
     r"^\s*(?:さん|様)?(?:に負け|に取られ|に決ま|に決定|に奪われ|に流れ|の紹介|からの紹介|から紹介|経由|"
     r"に乗り換え|を選|が競合|と競合|と比較|と相見積|と相見積もり|(?:'s )?(?:referral))"
 )
-_JOINED = re.compile(r"^\s*(?:さん|様)?\s*(?:と|&|and|,|、|・)\s*$")
+_JOINED = re.compile(r"^\s*(?:さん|様)?\s*(?:と|&|and|,|、|・|→|/|->)\s*$")
 
 # ---------------------------------------------------------------------------------------------
 # Dates inside sentences
@@ -423,7 +424,8 @@ _DATE_RE = re.compile(
             r"一昨日|おととい|明後日|あさって|昨日|きのう|今日|本日|きょう|明日|あした|あす|今朝|昨夜|昨晩|今晩|今夜|"
             r"月末|年明け|来期",
             r"\b(?:the )?day (?:after tomorrow|before yesterday)\b",
-            r"\b(?:yesterday|today|tomorrow|tonight|this morning|this afternoon|last night)\b",
+            r"\b(?:yesterday|today|tomorrow|tmrw|tmr|tmw|tomorow|tommorow|tommorrow|2moro|tonight|"
+            r"this morning|this afternoon|last night)\b",
             r"\b(?:last|next|this) (?:week|month|" + _WEEKDAY_EN + r")\b",
             r"\bin (?:\d+|a|one|two|three) (?:days?|weeks?|months?)\b",
             r"\b(?:\d+|a|one|two|three) (?:days?|weeks?) ago\b",
@@ -433,6 +435,7 @@ _DATE_RE = re.compile(
         )
     )
 )
+_TOMORROW = re.compile(r"\b(?:tmrw|tmr|tmw|tomorow|tommorow|tommorrow|2moro)\b")
 _NUMBER_WORDS = {"a": "1", "one": "1", "two": "2", "three": "3"}
 
 
@@ -470,6 +473,7 @@ def _read_date(phrase: str, today: date) -> tuple[date | None, date | None]:
     if phrase in ("end of week", "end of the week"):
         friday = today + timedelta(days=(4 - today.weekday()) % 7)
         return friday, friday
+    phrase = _TOMORROW.sub("tomorrow", phrase)
     for word, digit in _NUMBER_WORDS.items():
         phrase = re.sub(rf"\b{word} (day|week|month)", rf"{digit} \1", phrase)
     phrase = phrase.replace("の", "") if _CJK_RE.search(phrase) else phrase
@@ -590,7 +594,9 @@ def _new_mentions(
             return
         key = name_key(name)
         written = folded.typed_span(first + 1, last - 1) if quoted else folded.typed_span(first, last)
-        ref = AccountRef(written=_clean_new_name(written), known=known.name(key))
+        known_name = known.name(key)
+        suggestions = known.near(key) if known_name is None else ()
+        ref = AccountRef(written=_clean_new_name(written), known=known_name, suggestions=suggestions)
         found.append(_Mention(first, last, ref))
         taken.append((first, last))
 
@@ -664,7 +670,7 @@ def _mark_passing(text: str, mentions: list[_Mention]) -> list[_Mention]:
 _SENTENCE_END = re.compile(r"[。!?;\n]+|\.(?:\s+|$)|(?:\s|^)(?:then|あと|その後)[、,\s]")
 # Inside a sentence: the parts a date belongs to ("call today, proposal next week").
 _CLAUSE_SEPARATOR = re.compile(
-    r"[、,→()\[\]【】|]|(?<!\bw)/|\s[-–—>]+\s|\s(?:and|but|then)\s|[\u2600-\u27bf\U0001f300-\U0001faff]|(?:した|して)ところ"
+    r"[、,→\[\]【】|]|(?<!\bw)/|\s[-–—>]+\s|\s(?:and|but|then)\s|[\u2600-\u27bf\U0001f300-\U0001faff]|(?:した|して)ところ"
 )
 _CANCELLED = re.compile(
     r"キャンセル|中止|延期|リスケ|流れた|\b(?:cancel+ed|postponed|rescheduled|called off)\b"
@@ -679,6 +685,7 @@ _NEGATED_BEFORE = re.compile(r"\bno (?:[\w-]+ )?$")
 _ADJACENT = re.compile(r"[\sのを]{0,2}")
 # A signature's contact details: "Tel: +1 555 0100", "E-mail: a@b.example", "TEL 03-1234-5678".
 _CONTACT_LINE = re.compile(r"\b(?:tel|phone|fax|mobile|cell|e-?mail|mail)\s*[:.：]?\s*[+(\d\w.-]*[\d@][^\s]*")
+_PAST_TENSE = re.compile(r"\b(?:\w+ed|met|sent|had|won|lost|rang|spoke|went with|got the po)\b")
 _FUTURE_VERB = re.compile(r"伺う|伺います|訪問します|行きます")
 
 
@@ -736,7 +743,8 @@ def _kind_words(
             if _overlaps(match.start(), match.end(), taken):
                 continue
             taken.append((match.start(), match.end()))
-            planned = _planned(text, match.start(), match.end(), start, end)
+            clause = clauses[_clause_of(match.start(), clauses)]
+            planned = _planned(text, match.start(), match.end(), clause[0], clause[1])
             words.append(
                 _KindWord(match.start(), match.end(), kind, planned, _clause_of(match.start(), clauses))
             )
@@ -764,13 +772,14 @@ def _kind_words(
     return kept
 
 
-def _planned(text: str, start: int, end: int, sentence_start: int, sentence_end: int) -> bool:
+def _planned(text: str, start: int, end: int, clause_start: int, clause_end: int) -> bool:
     if not text[start].isascii():
         if _FUTURE_VERB.fullmatch(text, start, end):
             return True
-        return bool(_PLAN_AFTER_JA.match(text, end, min(sentence_end, end + 12)))
-    window = text[sentence_start : min(sentence_end, end + 20)]
-    return bool(_PLAN_EN.search(window))
+        return bool(_PLAN_AFTER_JA.match(text, end, min(clause_end, end + 12)))
+    if _PAST_TENSE.search(text, start, end):
+        return False  # "emailed the SOW, they'll sign next week": the e-mail is done
+    return bool(_PLAN_EN.search(text[clause_start : min(clause_end, end + 20)]))
 
 
 # ---------------------------------------------------------------------------------------------
