@@ -145,6 +145,16 @@ _COMMON_WORDS = frozenset(
 )
 
 
+_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
+_KATAKANA = re.compile(r"[\u30a1-\u30f6]")
+_ALL_HIRAGANA = re.compile(r"[\u3041-\u309fー]+")
+
+
+def kana_key(key: str) -> str:
+    """`key` with katakana as hiragana, so that ミライ銀行 finds みらい銀行 (one character for one)."""
+    return key.translate(_KATAKANA_TO_HIRAGANA)
+
+
 def _long_enough(key: str) -> bool:
     return len(key) >= (MIN_KEY_LENGTH_CJK if _CJK_RE.search(key) else MIN_KEY_LENGTH_LATIN)
 
@@ -155,10 +165,14 @@ class KnownNames:
 
     def __init__(self, names: Iterable[str]) -> None:
         self._names: dict[str, str] = {}
+        self._hiragana_keys: set[str] = set()  # keys written in hiragana where a kana is
         for name in names:
-            key = name_key(name)
+            original = name_key(name)
+            key = kana_key(original)
             if _long_enough(key):
                 self._names.setdefault(key, name)
+                if original == key and _KATAKANA.search(original) is None:
+                    self._hiragana_keys.add(key)
         # "Vandelay" for Vandelay Industries: the first word of a Latin name of several words, when
         # it is long, no other name starts with it and it is not a name of its own.
         firsts: dict[str, list[str]] = {}
@@ -185,14 +199,19 @@ class KnownNames:
         return len(self._names)
 
     def name(self, key: str) -> str | None:
+        key = kana_key(key)
         return self._names.get(key) or self._aliases.get(key)
 
-    def longest_at(self, text: str, position: int) -> str | None:
-        """The longest known key that `text` spells from `position`, on word boundaries for Latin."""
+    def longest_at(self, text: str, position: int, typed: str) -> str | None:
+        """The longest known key that `text` (kana folded by `kana_key`) spells from `position`, on
+        word boundaries for Latin. `typed` is the same text before folding: a katakana name is not
+        found in plain hiragana (カラダ工房 is not in "からだ")."""
         for key in self._by_head.get(text[position : position + 2], ()):
             if not text.startswith(key, position):
                 continue
             end = position + len(key)
+            if key not in self._hiragana_keys and _ALL_HIRAGANA.fullmatch(typed, position, end):
+                continue
             if _WORD_CHAR.match(key[0]) and position > 0 and _WORD_CHAR.match(text[position - 1]):
                 continue
             if _WORD_CHAR.match(key[-1]) and end < len(text) and _WORD_CHAR.match(text[end]):
@@ -202,6 +221,7 @@ class KnownNames:
 
     def near(self, key: str) -> tuple[str, ...]:
         """Known names one edit (two for long Latin names) away from `key`."""
+        key = kana_key(key)
         if len(key) < 3 or key in self._names:
             return ()
         allowed = 2 if len(key) >= 8 and not _CJK_RE.search(key) else 1
@@ -562,11 +582,12 @@ def _overlaps(start: int, end: int, spans: Iterable[tuple[int, int]]) -> bool:
 
 
 def _known_mentions(folded: _Folded, start: int, end: int, known: KnownNames) -> list[_Mention]:
-    scan, where = _scan_form(folded.text, start, end)
+    typed, where = _scan_form(folded.text, start, end)
+    scan = kana_key(typed)
     mentions: list[_Mention] = []
     position = 0
     while position < len(scan):
-        key = known.longest_at(scan, position) if scan[position] != " " else None
+        key = known.longest_at(scan, position, typed) if scan[position] != " " else None
         if key is None:
             position += 1
             continue

@@ -552,3 +552,10 @@ def test_next_time_with_a_date_is_a_followup() -> None:
     result = read("ABC物流さんと打合せ。次回は１２月１０日")
     assert [(f.account.proposed, f.due) for f in result.followups] == [("ABC物流", date(2026, 12, 10))]
     assert read("Acme visit tmrw").followups[0].due == date(2026, 11, 28)
+
+
+def test_kana_do_not_tell_names_apart_but_plain_hiragana_is_not_a_katakana_name() -> None:
+    known = KnownNames(["みらい銀行", "ミナト", "カラダ工房"])
+    assert extract("ﾐﾗｲ銀行 訪問", TODAY, known).activities[0].account.known == "みらい銀行"
+    assert extract("からだ工房に訪問", TODAY, known).activities[0].account.known == "カラダ工房"
+    assert extract("みなとに電話", TODAY, known).activities == ()
