@@ -936,6 +936,9 @@ def _read_sentence(
         if not accounts:
             context.unread.append(Unread(sentence, "no_account", _describe(word, accounts, on)))
             continue
+        if _alternatives(text, accounts, active):
+            context.unread.append(Unread(sentence, "two_accounts", _describe(word, accounts, on)))
+            continue
         if planned:
             if on is None:
                 context.unread.append(Unread(sentence, "no_date", _describe(word, accounts)))
@@ -1016,6 +1019,24 @@ def _accounts_for(
             group.append(far)
             position += step
     return sorted(group, key=lambda mention: mention.start)
+
+
+_OR = re.compile(r"^\s*(?:さん|様)?\s*(?:か|または|もしくは|or|either|/or)\s*$")
+
+
+def _alternatives(text: str, accounts: list[_Mention], active: list[_Mention]) -> bool:
+    """Whether the account is one of two said as alternatives ("AかBに訪問", "Acme or Globex"):
+    which one is for the rep to say."""
+    ordered = sorted(active, key=lambda mention: mention.start)
+    for account in accounts:
+        index = ordered.index(account) if account in ordered else -1
+        for neighbour in (index - 1, index + 1):
+            if index < 0 or not 0 <= neighbour < len(ordered):
+                continue
+            near, far = sorted((ordered[index], ordered[neighbour]), key=lambda mention: mention.start)
+            if _OR.match(text[near.end : far.start]):
+                return True
+    return False
 
 
 def _date_for(

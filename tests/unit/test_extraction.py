@@ -559,3 +559,12 @@ def test_kana_do_not_tell_names_apart_but_plain_hiragana_is_not_a_katakana_name(
     assert extract("ﾐﾗｲ銀行 訪問", TODAY, known).activities[0].account.known == "みらい銀行"
     assert extract("からだ工房に訪問", TODAY, known).activities[0].account.known == "カラダ工房"
     assert extract("みなとに電話", TODAY, known).activities == ()
+
+
+@pytest.mark.parametrize(
+    "text", ["山田商事かABC物流に訪問した", "Visited Acme or Globex yesterday, can't remember which"]
+)
+def test_two_candidate_companies_for_one_item_are_not_chosen(text: str) -> None:
+    result = read(text)
+    assert result.activities == ()
+    assert [unread.reason for unread in result.unread] == ["two_accounts"]
