@@ -9,16 +9,25 @@ How a message is read:
 
 1. Slack markup becomes plain text: user mentions, channels and special mentions disappear,
    links keep their label (never their URL), emoji codes (:smile:) go.
-2. The text is folded (NFKC, case folded) with a map back to the characters as typed, and split
-   into sentences (。 ! ? ; new lines, and ". " ).
+2. The text is NFKC-normalised and folded (case) with a map back to the characters as typed, and
+   split into sentences (。 ! ? ; new lines, ". ", "then", その後) and those into clauses (、 , → /
+   " - " and, but, emoji).
 3. In each sentence the engine finds account mentions (the team's known names by their
-   `name_key`, longest first; new companies by a legal form or quotes; near matches of known names
-   as "did you mean"), date phrases, kind words, plan markers, trouble words and amounts.
+   `name_key`, kana folded, longest first, Latin names on word boundaries, the first word of a long
+   Latin name alone; new companies by a legal form or quotes; near matches of known names as "did
+   you mean"), date phrases, kind words, plan markers, trouble words and amounts. A company after
+   "lost to", "競合の", "の紹介で" … is only mentioned in passing.
 4. Each kind word becomes an activity, or a follow-up when it is planned (予定, つもり, will,
    plan to, a future date). Its account is the nearest one on the side the language puts it
-   (before the verb in Japanese, after it in English), else the account the message was talking
-   about in an earlier sentence. Its date is the nearest date phrase not separated from it by
-   another kind word, else the message's last date, else today.
+   (before the verb in Japanese, after it in English), with those joined to it by と / and / →;
+   else the account of an earlier sentence; else, when the whole message names exactly one
+   company (a pasted e-mail signed at the end), that one. Its date is the nearest date phrase in
+   its clause, else one in an earlier clause that has no kind word of its own, else the message's
+   last activity date, else today. Amounts go only to proposals and deals, never after 予算 /
+   budget. Activities with one account on one day merge (a lunch meeting is the meal; a proposal
+   sent by mail is the proposal; a deal won is not also proposed).
+5. Whatever cannot be read whole is `unread`, with its reason: no company, two companies said as
+   alternatives (AかB), a plan without a date or with a past one, a date that cannot exist.
 """
 
 from __future__ import annotations
