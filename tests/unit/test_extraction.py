@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.domain.activities import ActivityKind
 from bot.domain.extraction import AccountRef, Extraction, KnownNames, extract, plain_text
@@ -568,3 +570,19 @@ def test_two_candidate_companies_for_one_item_are_not_chosen(text: str) -> None:
     result = read(text)
     assert result.activities == ()
     assert [unread.reason for unread in result.unread] == ["two_accounts"]
+
+
+# ------------------------------------------------------------------------------- never fails
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            list("山田商事ABC物流訪問電話会食受注失注予定来週昨日12/4()（）万円$k,.、。!？ \n<@U1|>:_-「」")
+            + ["Acme", "Globex", " met ", " won ", "13/45", "2/30", "(金)", "株式会社", "㈱", "ｶﾞ", "ー"]
+        ),
+        max_size=60,
+    ).map("".join)
+)
+def test_any_text_is_read_without_an_error(text: str) -> None:
+    result = read(text)
+    assert all(item.needs_confirmation for item in result.items)
