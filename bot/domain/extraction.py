@@ -338,12 +338,12 @@ _KIND_PATTERNS: tuple[tuple[str, ActivityKind], ...] = (
         ActivityKind.PROPOSED,
     ),
     (
-        r"受注(?!見込|予定|確度|目標)|成約|発注書(?:が届|を受領|受領|をいただ|を頂)|契約(?:締結|成立|いただ|頂|しました|になりました|決定)|発注(?:いただ|頂|をいただ|を頂|が来|きた)|内示|採用(?:決定|が決ま|いただ|させていただ)|導入(?:決定|が決ま|させていただく|することにな)",
+        r"受注(?!見込|予定|確度|目標)|成約|契約(?!書|更新|内容|条件|期間|の|に|予定|見込)|発注(?!書|の|予定|見込|する|します|を|が|い)|発注書(?:が届|を受領|受領|をいただ|を頂)|契約(?:締結|成立|いただ|頂|しました|になりました|決定)|発注(?:いただ|頂|をいただ|を頂|が来|きた)|内示|採用(?:決定|が決ま|いただ|させていただ)|導入(?:決定|が決ま|させていただく|することにな)",
         ActivityKind.WON,
     ),
     (r"失注|見送り|不採用|辞退|ロスト|負けました|負けた|取られ|他社に決ま|競合に決ま", ActivityKind.LOST),
     # English (whole words)
-    (r"\b(?:had |over |a |for )?(?:lunch|dinner|drinks|breakfast|coffee)\b", ActivityKind.MEAL),
+    (r"\b(?:had |over |a |for )?(?:lunch|dinner|drinks|breakfast|coffee|meal)\b", ActivityKind.MEAL),
     (
         r"\b(?:met|meet|meeting|visited|visit|visiting|stopped by|dropped by|sat down with|on-?site|"
         r"in person|in-person|mtg)\b",
@@ -937,6 +937,8 @@ def _read_sentence(
             context.unread.append(Unread(sentence, "bad_date", _describe(word, accounts)))
             continue
         planned = word.planned or word.kind is None
+        if planned and word.kind in (ActivityKind.WON, ActivityKind.LOST):
+            continue  # "来週発注の予定", "受注予定": a forecast, nothing to log yet
         on = _pick_date(phrase, planned, today) if phrase is not None else None
         if on is not None and on > today and word.kind in (ActivityKind.WON, ActivityKind.LOST):
             on = today  # "来月より導入させていただく": won today; the date is when it starts

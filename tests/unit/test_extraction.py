@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from bot.domain.activities import ActivityKind
 from bot.domain.extraction import AccountRef, Extraction, KnownNames, extract, plain_text
+from bot.domain.parsing import _KIND_WORDS
 from tests.support.extraction_corpus import CORPUS, DATA, load, score, team_names
 
 TODAY = date(2026, 11, 27)  # a Friday
@@ -586,3 +587,23 @@ def test_two_candidate_companies_for_one_item_are_not_chosen(text: str) -> None:
 def test_any_text_is_read_without_an_error(text: str) -> None:
     result = read(text)
     assert all(item.needs_confirmation for item in result.items)
+
+
+# Alone in an English sentence these are too common to be a touch ("our online store"); "online
+# meeting", "web meeting", "zoom" are read.
+NOT_ALONE = {"online", "web"}
+
+
+@pytest.mark.parametrize("word", sorted(set(_KIND_WORDS) - NOT_ALONE))
+def test_the_command_vocabulary_is_read_in_sentences(word: str) -> None:
+    text = f"山田商事 {word}" if not word.isascii() else f"Acme {word}"
+    assert [activity.kind for activity in read(text).activities] == [_KIND_WORDS[word]]
+
+
+@pytest.mark.parametrize(
+    "text", ["山田商事 受注予定 来週", "山田商事、来週正式発注の予定", "Acme will sign next week"]
+)
+def test_a_forecast_win_is_nothing_to_log_yet(text: str) -> None:
+    result = read(text)
+    assert result.activities == ()
+    assert result.followups == ()
