@@ -714,7 +714,9 @@ _NEGATED_AFTER = re.compile(r"(?:は|も)?(?:なし|無し|ゼロ|0件|できず
 _NEGATED_BEFORE = re.compile(r"\bno (?:[\w-]+ )?$")
 _ADJACENT = re.compile(r"[\sのを]{0,2}")
 # A signature's contact details: "Tel: +1 555 0100", "E-mail: a@b.example", "TEL 03-1234-5678".
-_CONTACT_LINE = re.compile(r"\b(?:tel|phone|fax|mobile|cell|e-?mail|mail)\s*[:.：]?\s*[+(\d\w.-]*[\d@][^\s]*")
+_CONTACT_LINE = re.compile(
+    r"\b(?:tel|fax)\s*[:.：]?\s*[+(]?\d[\d() -]{5,}|\b(?:phone|mobile|cell|e-?mail|mail)\s*[:：]\s*\S+"
+)
 _PAST_TENSE = re.compile(r"\b(?:\w+ed|met|sent|had|won|lost|rang|spoke|went with|got the po)\b")
 _FUTURE_VERB = re.compile(r"伺う|伺います|訪問します|行きます")
 
