@@ -54,12 +54,17 @@ RECOVERY_STEPS = "recovery_steps"  # the checklist's checkboxes
 VERDICT_YES = "verdict_yes"
 VERDICT_NOT_YET = "verdict_not_yet"
 
+PREVIEW_CONFIRM = "preview_confirm"  # *Log all* on a preview of a message in plain words
+PREVIEW_CANCEL = "preview_cancel"
+LOG_SHORTCUT = "log_to_pyramid"  # the message shortcut's callback id (manifest.yml)
+
 # ------------------------------------------------------------------------------ block ids
 CARD_ACTIONS = "card_actions"
 WHICH_ACCOUNT = "which_account"
 NEAR_MATCH_BLOCK = "near_match"
 PYRAMID_BLOCK = "pyramid"
 HOME_QUICK = "home_quick"
+PREVIEW_ACTIONS = "preview_actions"
 
 
 def near_match_use(index: int) -> str:
@@ -146,6 +151,16 @@ def parse_json(model: type[P], raw: str | None) -> P:
         return model.model_validate(json.loads(raw or "{}"))
     except (ValueError, ValidationError) as error:
         raise BadPayload(str(error)) from None
+
+
+PREVIEW_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def preview_id_of(raw: str | None) -> str:
+    """A preview button's value: the preview's id (BadPayload for anything else)."""
+    if raw is None or not PREVIEW_ID.fullmatch(raw):
+        raise BadPayload("preview id")
+    return raw
 
 
 def parse_id(raw: str | None) -> int:

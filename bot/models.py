@@ -202,6 +202,26 @@ class PendingRequest(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class Preview(Base):
+    """What Pyramid read in a message written in plain words (a DM, a mention, the "Log to Pyramid"
+    shortcut), waiting for its author's *Log all* or *Cancel*. Nothing of it is stored elsewhere until
+    then; the row is deleted by the answer, so a second click finds nothing to do. `source_key` names
+    the Slack message it came from: a retried event finds its preview instead of making another."""
+
+    __tablename__ = "previews"
+    __table_args__ = (
+        UniqueConstraint("team_id", "source_key", name="uq_previews_team_source_key"),
+        Index("ix_previews_created_at", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    user_id: Mapped[str] = mapped_column(String(USER_ID))
+    source_key: Mapped[str] = mapped_column(String(128))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class Followup(Base):
     """Something a rep should do for an account on a date: by hand (/followup) or by the method
     (a check-in after a sale, the revisit date of a lost deal, the day after a failure)."""

@@ -36,3 +36,10 @@ def locale_from_slack(slack_locale: str | None, default: str) -> Locale:
         if language == "en":
             return "en"
     return "ja" if default == "ja" else "en"
+
+
+def planned_action(locale: str, what: str) -> str:
+    """What a follow-up read from plain words is for: the extraction names a planned action by its kind
+    ("proposed", "visit"), said here in the reader's language; any other text is kept as written."""
+    key = f"kind_{what}"
+    return t(locale, key) if key in en.MESSAGES else what

@@ -69,3 +69,13 @@ def test_readme_slack_setup_matches_the_manifest() -> None:
         [row] = [row for row in rows if f"`{command}`" in row]
         assert f"| `{fields['should_escape']}` |" in row, (command, row)
     assert "/readyz" in setup and "/healthz" in setup
+
+
+def test_the_message_shortcut_and_events_for_plain_words_are_declared() -> None:
+    from bot.interactions import LOG_SHORTCUT
+
+    assert f"callback_id: {LOG_SHORTCUT}" in MANIFEST
+    assert "type: message" in MANIFEST
+    events = MANIFEST.split("bot_events:", 1)[1].split("\n  org_deploy_enabled", 1)[0]
+    assert {"app_home_opened", "message.im", "app_mention"} <= set(re.findall(r"- ([\w.]+)", events))
+    assert {"im:history", "app_mentions:read"} <= set(_scopes())

@@ -1,0 +1,164 @@
+"""The preview of a message in plain words, and what *Log all* stored (issue 14).
+
+One line per item with what it would do (the step it moves an account to, the follow-up's date, the
+recovery it opens), what could not be read shown as such, then *Log all* and *Cancel*."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bot.domain.extraction import AccountRef, Extraction
+from bot.i18n import planned_action, t
+from bot.interactions import PREVIEW_ACTIONS, PREVIEW_CANCEL, PREVIEW_CONFIRM
+from bot.views.blocks import (
+    MESSAGE_BLOCKS,
+    NOTE_LIMIT,
+    ONE_NAME_LIMIT,
+    Block,
+    Message,
+    actions,
+    button,
+    context,
+    fmt_amount,
+    fmt_date,
+    message,
+    section,
+    step_name,
+    user_text,
+)
+from bot.views.replies import logged, plain_notice
+
+if TYPE_CHECKING:
+    from bot.usecases.freetext import Confirmed, PreviewFacts
+
+
+# Room for the introduction, the unread lines and the buttons.
+ITEM_BLOCKS = MESSAGE_BLOCKS - 6
+
+
+def preview_message(facts: PreviewFacts, locale: str) -> Message:
+    extraction = facts.extraction
+    if extraction.is_empty:
+        return plain_notice(t(locale, "preview_nothing"))
+    blocks: list[Block] = [section(t(locale, "preview_intro" if extraction.items else "preview_unread_only"))]
+    lines = _item_lines(facts, locale)
+    blocks.extend(section(line) for line in lines[:ITEM_BLOCKS])
+    if len(lines) > ITEM_BLOCKS:
+        blocks.append(context(t(locale, "preview_more", count=len(lines) - ITEM_BLOCKS)))
+    if extraction.unread:
+        # Two words of one sentence may both be unread for one reason: the sentence is shown once.
+        unread = dict.fromkeys((item.text, item.reason) for item in extraction.unread)
+        blocks.append(context("\n".join(_unread_line(text, reason, locale) for text, reason in unread)))
+    if extraction.items:
+        blocks.append(
+            actions(
+                button(t(locale, "preview_log_all"), PREVIEW_CONFIRM, facts.id, style="primary"),
+                button(t(locale, "preview_cancel"), PREVIEW_CANCEL, facts.id),
+                block_id=PREVIEW_ACTIONS,
+            )
+        )
+    return message(t(locale, "preview_text", count=len(extraction.items)), blocks)
+
+
+def _item_lines(facts: PreviewFacts, locale: str) -> list[str]:
+    extraction: Extraction = facts.extraction
+    lines: list[str] = []
+    for activity in extraction.activities:
+        parts = [
+            "• " + _account(activity.account, locale),
+            t(locale, f"kind_{activity.kind.value}"),
+            fmt_date(activity.on, locale),
+        ]
+        if activity.amount is not None:
+            parts.append(fmt_amount(activity.amount, locale))
+        line = " · ".join(parts)
+        if activity.note:
+            line += "\n   " + user_text(activity.note, NOTE_LIMIT)
+        change = facts.climbs.get(activity.account.known or "")
+        if change is not None and activity.account.known is not None:
+            line += "\n   ↗ " + t(
+                locale,
+                "preview_climb",
+                before=f"{change.before.label} {step_name(change.before, locale)}",
+                after=f"{change.after.label} {step_name(change.after, locale)}",
+            )
+        lines.append(line)
+    for followup in extraction.followups:
+        what = f" — {user_text(planned_action(locale, followup.what), NOTE_LIMIT)}" if followup.what else ""
+        lines.append(
+            "• 📅 "
+            + t(
+                locale,
+                "preview_followup",
+                account=_account(followup.account, locale),
+                date=fmt_date(followup.due, locale),
+            )
+            + what
+        )
+    for trouble in extraction.troubles:
+        lines.append(
+            "• ⚠️ "
+            + t(
+                locale,
+                "preview_trouble",
+                account=_account(trouble.account, locale),
+                what=user_text(trouble.what, NOTE_LIMIT),
+            )
+        )
+    return lines
+
+
+def _account(ref: AccountRef, locale: str) -> str:
+    name = "*" + user_text(ref.proposed, ONE_NAME_LIMIT) + "*"
+    if ref.known is not None:
+        return name
+    if ref.suggestions:
+        return name + " " + t(locale, "preview_did_you_mean", written=user_text(ref.written, ONE_NAME_LIMIT))
+    return name + " " + t(locale, "preview_new_account")
+
+
+def _unread_line(text: str, reason: str, locale: str) -> str:
+    return "❓ " + t(
+        locale, "preview_unread", text=user_text(text, NOTE_LIMIT), why=t(locale, f"unread_{reason}")
+    )
+
+
+def confirmed_message(confirmed: Confirmed, locale: str) -> Message:
+    """What *Log all* stored, as the slash commands answer it; or that it had been answered already."""
+    if confirmed.gone:
+        return plain_notice(t(locale, "preview_gone"))
+    blocks: list[Block] = []
+    for result in confirmed.logged:
+        blocks.extend(logged(result, locale)["blocks"])
+    for name, due in confirmed.followups:
+        blocks.append(
+            section(
+                "📅 "
+                + t(
+                    locale,
+                    "followup_scheduled",
+                    account=user_text(name, ONE_NAME_LIMIT),
+                    date=fmt_date(due, locale),
+                )
+            )
+        )
+    for recovery in confirmed.troubles:
+        blocks.append(
+            section(
+                "⚠️ "
+                + t(
+                    locale, "preview_trouble_opened", account=user_text(recovery.account_name, ONE_NAME_LIMIT)
+                )
+            )
+        )
+    if len(blocks) > MESSAGE_BLOCKS:
+        blocks = [
+            *blocks[: MESSAGE_BLOCKS - 1],
+            context(t(locale, "preview_more", count=len(blocks) - MESSAGE_BLOCKS + 1)),
+        ]
+    count = len(confirmed.logged) + len(confirmed.followups) + len(confirmed.troubles)
+    return message(t(locale, "preview_stored", count=count), blocks)
+
+
+def cancelled_message(locale: str) -> Message:
+    return plain_notice(t(locale, "preview_cancelled"))
