@@ -16,7 +16,6 @@ from bot.db import Database
 from tests.support.blockkit import check_ack_body, check_calls
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_USER, SIGNING_SECRET, TEAM, USER
-from tests.support.server import serving
 from tests.support.slack_driver import SlackDriver, driving, settle
 
 
@@ -46,14 +45,10 @@ def settings(slack: FakeSlack, database_url: str) -> Settings:
 
 
 @pytest.fixture
-def app_server(settings: Settings, db: Database, clock: FixedClock, slack: FakeSlack) -> Iterator[str]:
-    with serving(settings, db, slack.base_url, clock=clock) as url:
-        yield url
-
-
-@pytest.fixture
-def driver(app_server: str, slack: FakeSlack) -> SlackDriver:
-    return SlackDriver(app_server + "/slack/events", slack)
+def driver(settings: Settings, db: Database, clock: FixedClock, slack: FakeSlack) -> Iterator[SlackDriver]:
+    """Slack, sending to the app behind its own waitress server."""
+    with driving(settings, db, clock, slack) as slack_driver:
+        yield slack_driver
 
 
 @pytest.fixture
