@@ -247,17 +247,34 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _directory(settings: Settings) -> Callable[[list[str]], dict[str, str]] | None:
+    """Who the file's owners are, when they are given by e-mail or name: the workspace's members, read
+    with the bot token (None without one: then owners must be Slack user ids)."""
+    if settings.slack_bot_token is None:
+        return None
+    from slack_sdk import WebClient
+
+    from bot.services.directory import SlackDirectory
+
+    token = settings.slack_bot_token.get_secret_value()
+    return SlackDirectory(WebClient(token=token, base_url=settings.slack_api_url))
+
+
 def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services.accounts import team_ids
     from bot.services.exports import Progress
-    from bot.services.imports import apply_import, read_import
+    from bot.services.imports import apply_import, decode_file, read_import
 
     try:
-        text = args.file.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
+        text = decode_file(args.file.read_bytes())
+    except OSError as error:
         print(f"Cannot read {args.file}: {error}", file=sys.stderr)
         return 2
-    rows, problems = read_import(text)
+    except UnicodeDecodeError:
+        print(f"Cannot read {args.file}: it is neither UTF-8 nor Shift_JIS (CP932) text.", file=sys.stderr)
+        return 2
+    clock = Clock()
+    rows, problems = read_import(text, today=clock.today(settings.zone), directory=_directory(settings))
     for line, problem in problems:
         print(f"line {line}: {problem}", file=sys.stderr)
     if problems and not args.skip_bad:
@@ -266,7 +283,6 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 1
     db = _database(settings, prepare_schema=True)
-    clock = Clock()
     with db.transaction() as session:
         team_id = args.team
         if team_id is None:

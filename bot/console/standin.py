@@ -121,10 +121,11 @@ class SlackStandIn:
         locale: str = DEFAULT_LOCALE,
         is_bot: bool = False,
         deleted: bool = False,
+        email: str | None = None,
     ) -> None:
-        """Add (or replace) a user that users.info answers with."""
+        """Add (or replace) a user that users.info and users.list answer with."""
         ZoneInfo(tz)  # fail here, at setup, on a misspelt time zone
-        user = User(user_id, name or user_id.lower(), tz, locale, is_bot, deleted)
+        user = User(user_id, name or user_id.lower(), tz, locale, is_bot, deleted, email)
         with self._cond:
             self.api.users[user_id] = user
 

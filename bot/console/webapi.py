@@ -36,6 +36,7 @@ class User:
     locale: str = DEFAULT_LOCALE
     is_bot: bool = False
     deleted: bool = False
+    email: str | None = None
 
 
 class WebApi:
@@ -54,6 +55,7 @@ class WebApi:
         self.answers: dict[str, Callable[[dict[str, Any]], Answer]] = {
             "auth.test": self.auth_test,
             "users.info": self.users_info,
+            "users.list": self.users_list,
             "conversations.open": self.conversations_open,
             "conversations.join": self.conversations_join,
             "conversations.history": self.conversations_history,
@@ -100,6 +102,12 @@ class WebApi:
         user = self.users.get(user_id) or User(user_id, user_id.lower())
         return {"ok": True, "user": self.user_json(user, truthy(body.get("include_locale")))}
 
+    def users_list(self, body: dict[str, Any]) -> Answer:
+        """Every user at once (no paging: a console or test workspace is small)."""
+        include_locale = truthy(body.get("include_locale"))
+        members = [self.user_json(user, include_locale) for user in self.users.values()]
+        return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
+
     def user_json(self, user: User, include_locale: bool) -> Answer:
         # Slack reports the zone's *current* offset, so it changes with daylight saving time; so does this.
         now = Clock().now().astimezone(ZoneInfo(user.tz))
@@ -114,7 +122,11 @@ class WebApi:
             "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
             "is_bot": user.is_bot,
             "deleted": user.deleted,
-            "profile": {"real_name": user.name, "display_name": user.name},
+            "profile": {
+                "real_name": user.name,
+                "display_name": user.name,
+                **({"email": user.email} if user.email else {}),
+            },
         }
         if include_locale:
             answer["locale"] = user.locale

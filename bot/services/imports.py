@@ -15,9 +15,10 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterator, Sequence
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 from typing import cast as typing_cast
@@ -39,18 +40,83 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.domain.fields import MAX_SEGMENT
 from bot.domain.names import display_name, name_key
-from bot.domain.parsing import MAX_NAME
-from bot.domain.stages import LADDER, Evidence, Step, evidence_floor
+from bot.domain.parsing import MAX_NAME, ParseError, parse_date
+from bot.domain.stages import LADDER, Evidence, Stage, Step, evidence_floor, steps_of
+from bot.i18n import LOCALES, t
 from bot.models import Account, StepChange, UtcDateTime
 from bot.services.exports import CHUNK, ProgressCallback
 
-__all__ = ["ImportReport", "ImportRow", "apply_import", "read_import"]
+__all__ = ["ImportReport", "ImportRow", "apply_import", "decode_file", "read_import"]
 
 USER_ID_RE = re.compile(r"^[UW][A-Z0-9]{2,31}$")
-# A step as a file may give it: its key ("met_twice") or its number ("2.1").
-_STEP_BY_TEXT = {step.value: step for step in LADDER} | {step.label: step for step in LADDER}
 _FLOORS = {step: evidence_floor(step) for step in LADDER}
+
+# The columns a file may have, by every name a team's spreadsheet may give them (compared after NFKC,
+# case folding and without spaces, so "Last Contact", "最終接触日" and "ＯＷＮＥＲ" all work).
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": (
+        "name",
+        "account",
+        "company",
+        "会社名",
+        "取引先",
+        "取引先名",
+        "企業名",
+        "社名",
+        "顧客名",
+        "アカウント名",
+    ),
+    "owner": ("owner", "rep", "salesrep", "担当", "担当者", "営業担当", "担当営業", "担当者名", "営業担当者"),
+    "step": ("step", "stage", "ステップ", "ステージ", "段階"),
+    "segment": ("segment", "セグメント", "区分", "分類"),
+    "last_contact": (
+        "lastcontact",
+        "last_contact",
+        "lasttouch",
+        "last_touch",
+        "最終接触日",
+        "最終接触",
+        "最終訪問日",
+        "最終商談日",
+        "最終連絡日",
+        "最終コンタクト",
+    ),
+}
+_COLUMN_BY_HEADER = {alias: column for column, aliases in _COLUMNS.items() for alias in aliases}
+
+
+def _folded(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _steps_by_text() -> dict[str, Step]:
+    """A step as a file may give it: its key ("met_twice"), its number ("2.1", "２．１"), its name in
+    English or Japanese ("面談2回以上"); a stage by its number, key or name ("3", "customer", "顧客",
+    "見込み顧客") is its first step."""
+    found: dict[str, Step] = {}
+    for stage in Stage:
+        first = steps_of(stage)[0]
+        names = (str(stage.value), stage.name, *(t(locale, f"stage_{stage.value}") for locale in LOCALES))
+        for written in names:
+            found[_folded(written)] = first
+    for step in LADDER:
+        for written in (step.value, step.label, *(t(locale, f"step_{step.value}") for locale in LOCALES)):
+            found[_folded(written)] = step
+    return found
+
+
+_STEP_BY_TEXT = _steps_by_text()
+
+
+def decode_file(data: bytes) -> str:
+    """A CSV file's text: UTF-8 (with or without a BOM), or what Excel saves on Japanese Windows
+    (Shift_JIS / CP932). UnicodeDecodeError when it is neither."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp932")
 
 
 @dataclass(frozen=True)
@@ -60,6 +126,7 @@ class ImportRow:
     owner: str
     step: Step | None
     segment: str | None
+    last_contact: date | None = None
     # name_key(name), computed once while reading (the duplicate check needs it too).
     key: str = field(default="", compare=False, repr=False)
 
@@ -76,10 +143,17 @@ class ImportReport:
     bad: list[tuple[int, str]] = field(default_factory=list)
 
 
-def read_import(text: str) -> tuple[list[ImportRow], list[tuple[int, str]]]:
-    """Rows and problems (line number, what is wrong). Line numbers count the header as line 1."""
+def read_import(
+    text: str,
+    *,
+    today: date | None = None,
+    directory: Callable[[list[str]], dict[str, str]] | None = None,
+) -> tuple[list[ImportRow], list[tuple[int, str]]]:
+    """Rows and problems (line number, what is wrong). Line numbers count the header as line 1.
+    An owner is a Slack user id, or, with a `directory` of the workspace's people, an e-mail address or
+    a name it resolves; a last-contact date is read as of `today` and must not be after it."""
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
-    header = [column.strip().lower() for column in reader.fieldnames or []]
+    header = [_COLUMN_BY_HEADER.get(_folded(column), _folded(column)) for column in reader.fieldnames or []]
     missing = [column for column in ("name", "owner") if column not in header]
     if missing:
         return [], [(1, f"the header needs the columns name and owner (missing: {', '.join(missing)})")]
@@ -89,33 +163,70 @@ def read_import(text: str) -> tuple[list[ImportRow], list[tuple[int, str]]]:
     seen: dict[str, int] = {}
     for index, raw in enumerate(reader, start=2):
         line = reader.line_num if reader.line_num else index
-        name = display_name(raw.get("name") or "")
-        owner = (raw.get("owner") or "").strip()
-        step_text = (raw.get("step") or "").strip()
-        segment = (raw.get("segment") or "").strip() or None
-        problem = None
-        step: Step | None = None
-        if not name:
-            problem = "the name is empty"
-        elif len(name) > MAX_NAME:
-            problem = f"the name is longer than {MAX_NAME} characters"
-        elif not USER_ID_RE.match(owner):
-            problem = f"owner {owner!r} is not a Slack user id such as U012ABCDEF"
-        elif step_text:
-            step = _step(step_text)
-            if step is None:
-                problem = f"step {step_text!r} is not one of {', '.join(s.value for s in LADDER)}"
-        if problem is None and segment is not None and len(segment) > 40:
-            problem = "the segment is longer than 40 characters"
-        key = name_key(name) if problem is None else ""
-        if problem is None and key in seen:
-            problem = f"the same account as line {seen[key]}"
-        if problem is not None:
-            problems.append((line, problem))
+        problem, row = _read_row(line, raw, today)
+        if row is not None and row.name_key in seen:
+            problem, row = f"the same account as line {seen[row.name_key]}", None
+        if row is None:
+            problems.append((line, problem or "unreadable"))
             continue
-        seen[key] = line
-        rows.append(ImportRow(line=line, name=name, owner=owner, step=step, segment=segment, key=key))
-    return rows, problems
+        seen[row.name_key] = line
+        rows.append(row)
+    rows, unresolved = _resolve_owners(rows, directory)
+    return rows, sorted([*problems, *unresolved])
+
+
+def _read_row(line: int, raw: dict[str, Any], today: date | None) -> tuple[str | None, ImportRow | None]:
+    """One data line: the row, or what is wrong with it."""
+    name = display_name(raw.get("name") or "")
+    owner = (raw.get("owner") or "").strip()
+    step_text = (raw.get("step") or "").strip()
+    segment = (raw.get("segment") or "").strip() or None
+    contact_text = (raw.get("last_contact") or "").strip()
+    if not name:
+        return "the name is empty", None
+    if len(name) > MAX_NAME:
+        return f"the name is longer than {MAX_NAME} characters", None
+    if not owner:
+        return "the owner is empty (a Slack user id, an e-mail address or a name)", None
+    step = _step(step_text) if step_text else None
+    if step_text and step is None:
+        return f"step {step_text!r} is not one of {', '.join(s.value for s in LADDER)} (or 2.1, 顧客 …)", None
+    if segment is not None and len(segment) > MAX_SEGMENT:
+        return f"the segment is longer than {MAX_SEGMENT} characters", None
+    last_contact = None
+    if contact_text:
+        if today is None:
+            return "a last-contact date needs today's date to be read", None
+        try:
+            last_contact = parse_date(contact_text, today, "past")
+        except ParseError:
+            return f"last contact {contact_text!r} is not a date", None
+        if last_contact > today:
+            return f"last contact {contact_text!r} is in the future", None
+    row = ImportRow(line=line, name=name, owner=owner, step=step, segment=segment, last_contact=last_contact)
+    return None, replace(row, key=name_key(name))
+
+
+def _resolve_owners(
+    rows: list[ImportRow], directory: Callable[[list[str]], dict[str, str]] | None
+) -> tuple[list[ImportRow], list[tuple[int, str]]]:
+    """Owners given as e-mail addresses or names, turned into Slack user ids by `directory` (it answers
+    those it found: bot/services/directory.py reads the workspace's members, once for the whole file);
+    the rows whose owner is still unknown come back as problems with their line numbers."""
+    wanted = sorted({row.owner for row in rows if not USER_ID_RE.match(row.owner)})
+    found = directory(wanted) if directory is not None and wanted else {}
+    resolved: list[ImportRow] = []
+    problems: list[tuple[int, str]] = []
+    for row in rows:
+        if USER_ID_RE.match(row.owner):
+            resolved.append(row)
+        elif row.owner in found:
+            resolved.append(replace(row, owner=found[row.owner]))
+        elif directory is None:
+            problems.append((row.line, f"owner {row.owner!r} is not a Slack user id such as U012ABCDEF"))
+        else:
+            problems.append((row.line, f"owner {row.owner!r} is no one (or more than one) in this workspace"))
+    return resolved, problems
 
 
 _ACCOUNTS = typing_cast(Table, Account.__table__)
@@ -131,6 +242,7 @@ class _Existing:
     step: Step
     evidence: Evidence
     created_at: datetime
+    last_touch_on: date | None = None
 
 
 def apply_import(
@@ -272,10 +384,14 @@ def _updated(found: _Existing, row: ImportRow, now: datetime) -> dict[str, Any] 
     step, evidence = found.step, found.evidence
     if row.step is not None and row.step > found.step:
         step, evidence = row.step, found.evidence.at_least(_FLOORS[row.step])
-    if (owner, segment, step) == (found.owner_id, found.segment, found.step):
+    last_touch = found.last_touch_on
+    if row.last_contact is not None and (last_touch is None or row.last_contact > last_touch):
+        last_touch = row.last_contact  # a later contact the file knows of; an earlier one changes nothing
+    if (owner, segment, step, last_touch) == (found.owner_id, found.segment, found.step, found.last_touch_on):
         return None
     return {
         "account_id": found.id,
+        "last_touch_on": last_touch,
         "owner_id": owner,
         "segment": segment,
         "step": step.value,
@@ -300,6 +416,7 @@ def _look_up(
         Account.segment,
         Account.step,
         Account.created_at,
+        Account.last_touch_on,
     )
     counters = tuple(getattr(Account, name) for name in _COUNTERS)
     for start in range(0, len(keys), chunk):
@@ -308,7 +425,9 @@ def _look_up(
         )
         if lock:
             statement = statement.with_for_update()
-        for key, account_id, owner, segment, step, created_at, *evidence in session.execute(statement):
+        for key, account_id, owner, segment, step, created_at, last_touch, *evidence in session.execute(
+            statement
+        ):
             found[key] = _Existing(
                 id=account_id,
                 owner_id=owner,
@@ -316,6 +435,7 @@ def _look_up(
                 step=Step(step),
                 evidence=Evidence(**dict(zip(_COUNTERS, evidence, strict=True))),
                 created_at=created_at,
+                last_touch_on=last_touch,
             )
     return found
 
@@ -379,7 +499,7 @@ def _insert_new(
                     "proposals": evidence.proposals,
                     "deals_won": evidence.deals_won,
                     "deals_lost": 0,
-                    "last_touch_on": None,
+                    "last_touch_on": row.last_contact,
                     "created_on": today,
                     "created_at": now,
                     "updated_at": now,
@@ -427,4 +547,4 @@ def _unprepared(session: Session) -> Iterator[None]:
 
 
 def _step(text: str) -> Step | None:
-    return _STEP_BY_TEXT.get(text.strip().lower())
+    return _STEP_BY_TEXT.get(_folded(text))

@@ -247,18 +247,22 @@ def test_import_of_a_missing_file(db: Database, capsys: pytest.CaptureFixture[st
     assert "Cannot read" in capsys.readouterr().err
 
 
-def test_import_of_a_shift_jis_file_is_refused_readably(
+def test_import_of_a_shift_jis_file_is_read_and_of_other_bytes_refused_readably(
     db: Database, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    # Issue 13: what Excel saves on Japanese Windows is read (it used to be refused).
     path = tmp_path / "sjis.csv"
     path.write_bytes("name,owner\n株式会社アクメ,U0REP1\n".encode("shift_jis"))
-    assert main(["import", str(path), "--team", "T1"]) == 2
-    assert "Cannot read" in capsys.readouterr().err
-    assert _account_names(db) == []
+    assert main(["import", str(path), "--team", "T1"]) == 0
+    assert _account_names(db) == ["株式会社アクメ"]
+    path.write_bytes(b"name,owner\n\x81\x7f\xff,U0REP1\n")
+    assert main(["import", str(path), "--team", "T2"]) == 2
+    assert "neither UTF-8 nor Shift_JIS" in capsys.readouterr().err
+    assert _account_names(db, "T2") == []
 
 
 def test_import_with_a_wrong_header(db: Database, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    assert main(["import", str(_csv_file(tmp_path, "company,rep\nAcme,U0REP1\n")), "--team", "T1"]) == 1
+    assert main(["import", str(_csv_file(tmp_path, "firm,person\nAcme,U0REP1\n")), "--team", "T1"]) == 1
     assert "line 1" in capsys.readouterr().err
     assert _account_names(db) == []
 

@@ -159,7 +159,7 @@ def test_read_import_header_is_case_and_space_insensitive_and_order_free() -> No
 
 
 def test_read_import_missing_columns() -> None:
-    rows, problems = read_import("company,rep\nAcme,U0REP1\n")
+    rows, problems = read_import("firm,person\nAcme,U0REP1\n")
     assert rows == []
     assert len(problems) == 1
     line, problem = problems[0]

@@ -4,7 +4,7 @@
 with: failure injection (`fail`, `fail_next`: rate limits, 5xx, HTML error pages, dropped connections,
 timeouts, API errors, a post that lands but whose answer is lost), the bot's membership of channels
 (`set_membership`), waiting for calls (`wait_for`), listeners, the bot's messages per channel
-(`history`), and the few Web API methods only tests call (users.list, chat.delete, chat.getPermalink,
+(`history`), and the few Web API methods only tests call (chat.delete, chat.getPermalink,
 views.push, views.update).
 
 The end-to-end tests point ``slack_sdk.WebClient(base_url=fake.base_url)`` and Bolt's ``respond()``
@@ -23,7 +23,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from bot.console.standin import SlackStandIn
-from bot.console.wire import JSON_FIELDS, Answer, Call, Reply, resolve_channel, truthy
+from bot.console.wire import JSON_FIELDS, Answer, Call, Reply, resolve_channel
 
 __all__ = ["FAILURE_MODES", "JSON_FIELDS", "Call", "FakeSlack"]
 
@@ -76,7 +76,6 @@ class FakeSlack(SlackStandIn):
         api = self.api
         api.answers.update(
             {
-                "users.list": self._users_list,
                 "chat.delete": self._chat_delete,
                 "chat.getPermalink": self._chat_get_permalink,
                 "views.push": lambda body: api.view_answer("views.push", body),
@@ -185,11 +184,6 @@ class FakeSlack(SlackStandIn):
         return answer
 
     # ------------------------------------------------------------------ methods only tests call
-
-    def _users_list(self, body: dict[str, Any]) -> Answer:
-        include_locale = truthy(body.get("include_locale"))
-        members = [self.api.user_json(user, include_locale) for user in self.api.users.values()]
-        return {"ok": True, "members": members, "response_metadata": {"next_cursor": ""}}
 
     def _chat_delete(self, body: dict[str, Any]) -> Answer:
         if not body.get("channel") or not body.get("ts"):
