@@ -137,7 +137,7 @@ def test_near_match_create_makes_the_new_account(driver: SlackDriver, db: Databa
 def test_near_match_for_a_deal_in_japanese_keeps_the_amount(driver: SlackDriver, db: Database) -> None:
     driver.run("/meeting", "アクメ商事 訪問", user=OTHER_USER)
     question = driver.run("/deal", "アクメ商 受注 120万 -- 初回", user=OTHER_USER)
-    assert "*アクメ商* というアカウントはありません。こちらのことですか?" in text_of(question)
+    assert "*アクメ商* という取引先はありません。こちらのことでしょうか？" in text_of(question)
     use, _ = find_button(question, "near_match_use_0")
     assert use["text"]["text"] == "アクメ商事 に記録"
 
@@ -148,7 +148,7 @@ def test_near_match_for_a_deal_in_japanese_keeps_the_amount(driver: SlackDriver,
     won = activities_of(db, account.id)[-1]
     assert (won.kind, won.amount, won.note, won.user_id) == ("won", 1_200_000, "初回", OTHER_USER)
     assert account.step == Step.WON.value
-    assert "金額: 120万円" in text_of(answer)
+    assert "金額：120万円" in text_of(answer)
     assert len(all_accounts(db)) == 1
 
 
@@ -287,7 +287,7 @@ def test_modal_result_falls_back_to_a_dm_when_the_channel_refuses(
 def test_modal_in_japanese_for_the_japanese_user(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
     sent, _ = driver.command("/deal", "", user=OTHER_USER)
     _, view = opened_view(slack)
-    assert view["title"]["text"] == "商談を記録"
+    assert view["title"]["text"] == "商談結果を記録"
     kinds = [o["text"]["text"] for o in view["blocks"][1]["element"]["options"]]
     assert kinds == ["提案", "受注", "失注"]
 
@@ -301,7 +301,7 @@ def test_modal_in_japanese_for_the_japanese_user(driver: SlackDriver, slack: Fak
     ("user", "apology"),
     [
         (USER, "Sorry, something went wrong and nothing was stored."),
-        pytest.param(OTHER_USER, "申し訳ありません。エラーが発生したため、何も保存していません。"),
+        pytest.param(OTHER_USER, "申し訳ありません。エラーが発生したため、何も保存していません（エラーID："),
     ],
 )
 def test_a_modal_that_cannot_open_gets_an_apology_in_the_users_language(

@@ -569,24 +569,24 @@ def test_empty_pyramid(driver: SlackDriver, db: Database) -> None:
 def test_the_japanese_user_gets_japanese_replies(driver: SlackDriver, db: Database) -> None:
     meeting = driver.run("/meeting", "アクメ商事 訪問 昨日", user=OTHER_USER)
     assert "*アクメ商事* との訪問を2026-11-21(土)付けで記録しました。" in text_of(meeting), text_of(meeting)
-    assert "ステップアップ: 1.1 名前のみ → 1.3 面談1回" in text_of(meeting)
+    assert "ステップアップ：1.1 名前のみ → 1.3 面談1回" in text_of(meeting)
 
     deal = driver.run("/deal", "アクメ商事 受注 120万", user=OTHER_USER)
     body = text_of(deal)
     assert "*アクメ商事* の受注を2026-11-22(日)付けで記録しました。" in body, body
-    assert "金額: 120万円" in body
-    assert "ステージが変わりました: 知り合い → 顧客!" in body, body
+    assert "金額：120万円" in body
+    assert "ステージが変わりました：知り合い → 顧客！" in body, body
 
     card = driver.run("/account", "アクメ商事", user=OTHER_USER)
     assert "*ステージ* 3 顧客 · *ステップ* 3.1 受注1件" in text_of(card)
-    assert "面談を記録" in text_of(card)
+    assert "活動を記録" in text_of(card)
 
     pyramid = driver.run("/pyramid", user=OTHER_USER)
     assert pyramid["text"].startswith("チームのピラミッド")
 
     error = driver.run("/deal", "アクメ商事 受注 12abc", user=OTHER_USER)
     assert "「12abc」は金額として読めません。" in text_of(error)
-    assert "例: `/deal アクメ商事 受注 120万" in text_of(error)
+    assert "例：`/deal アクメ商事 受注 120万" in text_of(error)
 
     account = the_account(db)
     assert account.owner_id == OTHER_USER
@@ -666,7 +666,7 @@ def test_the_example_in_an_error_message_is_correct(
     driver: SlackDriver, db: Database, user: str, command: str, bad: str
 ) -> None:
     error = driver.run(command, bad, user=user)
-    found = re.search(r"(?:Example|例): `([^`]+)`", text_of(error))
+    found = re.search(r"(?:Example: |例：)`([^`]+)`", text_of(error))
     assert found, text_of(error)
     example_command, _, example_text = found[1].partition(" ")
     assert example_command == command

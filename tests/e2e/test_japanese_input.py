@@ -54,7 +54,7 @@ def test_a_weekday_that_does_not_match_stores_nothing_and_names_the_word(
     reply = driver.run("/followup", "山田商事 12/4(木) -- 電話する", user=OTHER_USER)
     body = text_of(reply)
     assert "「12/4(木)」は日付と曜日が合いません（2026-12-04）。" in body, body
-    assert "例: `/followup" in body, body
+    assert "例：`/followup" in body, body
     assert every_row(db) == before
 
 
@@ -66,5 +66,5 @@ def test_help_shows_how_the_command_is_written_and_creates_no_account(
         reply = driver.run("/meeting", text, user=OTHER_USER)
         body = text_of(reply)
         assert "このコマンドは次のように入力します（何も記録していません）。" in body, body
-        assert "例: `/meeting" in body, body
+        assert "例：`/meeting" in body, body
     assert every_row(db) == before

@@ -104,5 +104,5 @@ def test_the_plain_at_name_message_in_japanese(driver: SlackDriver, db: Database
     reply = driver.run("/account", "アクメ 担当 @佐藤", user=OTHER_USER)
     body = text_of(reply)
     assert "「@佐藤」はSlackユーザーとして読み取れません" in body, body
-    assert "例: `" in body
+    assert "例：`" in body
     assert accounts(db) == [("アクメ", OTHER_USER)]

@@ -245,8 +245,8 @@ def test_pyramid_analytics_lines_in_english_and_japanese(
     japanese_reply = driver.run("/pyramid", user=OTHER_USER)
     japanese = text_of(japanese_reply)
     for expected in (
-        "直近90日のステージアップ率: 1→2",
-        "次のステージに上がるまでの日数(中央値)",
+        "直近90日のステージアップ率：1→2",
+        "次のステージに上がるまでの日数（中央値）",
         "継続率",
         "約50%",
     ):
@@ -722,8 +722,8 @@ def test_the_summary_in_japanese(
     assert run.chart is not None and run.chart.outcome is Outcome.SENT
     text = text_of(summaries_posted(slack)[0])
     assert "週次ピラミッド" in text
-    assert "今週の新しい知り合い: *3*社" in text, text
-    assert "対応中のリカバリー(1件)" in text
+    assert "今週の新しい知り合い：*3*社" in text, text
+    assert "対応中のリカバリー（1件）" in text
     assert "受注 120万円" in text, text
     assert "Weekly" not in text
     [upload] = slack.calls_to("upload")

@@ -306,7 +306,7 @@ def test_the_error_names_the_problem_and_shows_an_example() -> None:
     assert '"13/45" is not a date I understand.' in text
     assert "Example: `/meeting" in text
     ja = all_text(replies.error("bad_date", {"word": "13/45"}, "ja", "meeting"))
-    assert "「13/45」" in ja and "例:" in ja
+    assert "「13/45」" in ja and "例：" in ja
 
 
 @pytest.mark.parametrize(("code", "params"), [("account_not_found", "name"), ("bad_scope", "word")])
