@@ -67,6 +67,7 @@ from sqlalchemy import Engine, event, text  # noqa: E402
 
 from tests.support.database import database_version  # noqa: E402
 from tests.support.server import free_port  # noqa: E402
+from tests.support.slack_driver import command_fields  # noqa: E402
 
 SECRET = "load-bench-signing-secret"
 LOAD_TEAM = "T0LOAD"
@@ -573,20 +574,7 @@ def _request(job: Job, client: int, receiver_port: int, rng: random.Random) -> t
         "account": ("/account", name),
         "pyramid": ("/pyramid", "team"),
     }[job.scenario]
-    fields = {
-        "token": "legacy",
-        "team_id": team.team_id,
-        "team_domain": "bench",
-        "channel_id": "C0SALES",
-        "channel_name": "sales",
-        "user_id": user,
-        "user_name": user.lower(),
-        "command": command,
-        "text": words,
-        "api_app_id": "A0PYRAMID",
-        "response_url": response_url,
-        "trigger_id": f"trig.{key}",
-    }
+    fields = command_fields(command, words, user, team.team_id, response_url, f"trig.{key}", domain="bench")
     return key, "application/x-www-form-urlencoded", urlencode(fields)
 
 

@@ -77,6 +77,7 @@ from bot.services.pyramids import distribution_for  # noqa: E402
 from tests.support.database import database_version, migrated  # noqa: E402
 from tests.support.fake_slack import Call, FakeSlack  # noqa: E402
 from tests.support.server import serving  # noqa: E402
+from tests.support.slack_driver import command_fields  # noqa: E402
 
 TEAM = "T0BENCH"
 SECRET = "bench-signing-secret"
@@ -485,22 +486,11 @@ class SlackClient:
 
     def command(self, command: str, text_: str, user: str, *, wait_home: bool = False) -> Exchange:
         key = uuid.uuid4().hex[:12]
-        body = urlencode(
-            {
-                "token": "legacy",
-                "team_id": TEAM,
-                "team_domain": "bench",
-                "channel_id": "C0SALES",
-                "channel_name": "sales",
-                "user_id": user,
-                "user_name": user.lower(),
-                "command": command,
-                "text": text_,
-                "api_app_id": "A0PYRAMID",
-                "response_url": self.fake.response_url(key),
-                "trigger_id": f"trig.{uuid.uuid4().hex}",
-            }
+        trigger = f"trig.{uuid.uuid4().hex}"
+        fields = command_fields(
+            command, text_, user, TEAM, self.fake.response_url(key), trigger, domain="bench"
         )
+        body = urlencode(fields)
         stamp = str(int(time.time()))
         signature = SignatureVerifier(SECRET).generate_signature(timestamp=stamp, body=body)
         headers = {

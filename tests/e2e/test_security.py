@@ -25,6 +25,7 @@ from tests.support.database import all_accounts, row_counts
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_TEAM, SIGNING_SECRET, TEAM, USER
 from tests.support.slack_driver import Sent, SlackDriver, find_button, option, text_of
+from tests.support.slack_driver import command_fields as slack_command_fields
 
 EMPTY = {"Account": 0, "Activity": 0, "StepChange": 0, "PendingRequest": 0}
 
@@ -42,20 +43,7 @@ def snapshot(db: Database) -> list[tuple[Any, ...]]:
 
 
 def command_fields(text: str, slack: FakeSlack, trigger_id: str = "trig.raw") -> dict[str, str]:
-    return {
-        "token": "legacy",
-        "team_id": TEAM,
-        "team_domain": "acme",
-        "channel_id": "C0SALES",
-        "channel_name": "sales",
-        "user_id": USER,
-        "user_name": "u0rep1",
-        "command": "/meeting",
-        "text": text,
-        "api_app_id": "A0PYRAMID",
-        "response_url": slack.response_url("raw"),
-        "trigger_id": trigger_id,
-    }
+    return slack_command_fields("/meeting", text, USER, TEAM, slack.response_url("raw"), trigger_id)
 
 
 # --------------------------------------------------------------------------------------------- signatures

@@ -45,6 +45,13 @@ def _count(session: Session, model: type) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 
 
+def _book(db: Database, clock: FixedClock, ours: list[str], theirs: list[str]) -> list[Account]:
+    """Accounts of TEAM (`ours`) and of OTHER_TEAM (`theirs`), created in one transaction."""
+    with db.transaction() as session:
+        made = [_create(session, clock, name) for name in ours]
+        return made + [_create(session, clock, name, team=OTHER_TEAM) for name in theirs]
+
+
 def _create(session: Session, clock: FixedClock, name: str, *, team: str = TEAM, owner: str = REP) -> Account:
     return accounts.create_account(session, team, name, owner, now=clock.now(), today=TODAY)
 
@@ -267,10 +274,7 @@ def test_a_near_name_asks_instead_of_creating(db: Database, clock: FixedClock) -
 
 
 def test_resolve_exact_near_and_new(db: Database, clock: FixedClock) -> None:
-    with db.transaction() as session:
-        acme = _create(session, clock, "Acme Corp")
-        _create(session, clock, "Globex")
-        _create(session, clock, "Acme Trading", team=OTHER_TEAM)
+    acme, _, _ = _book(db, clock, ["Acme Corp", "Globex"], theirs=["Acme Trading"])
     with db.transaction() as session:
         exact = accounts.resolve(session, TEAM, AccountRef(name="ＡＣＭＥ Inc."))
         assert isinstance(exact, Account) and exact.id == acme.id
@@ -369,10 +373,7 @@ def test_typeahead_keeps_prefix_matches_beyond_the_fetched_window(db: Database, 
 
 
 def test_rename_and_clash(db: Database, clock: FixedClock) -> None:
-    with db.transaction() as session:
-        acme = _create(session, clock, "Acme")
-        _create(session, clock, "Globex")
-        _create(session, clock, "Initech", team=OTHER_TEAM)
+    acme, _, _ = _book(db, clock, ["Acme", "Globex"], theirs=["Initech"])
     with db.transaction() as session:
         account = accounts.get_account(session, TEAM, acme.id)
         with pytest.raises(UserFacingError) as raised:
@@ -408,10 +409,7 @@ def test_owner_and_segment_edits(db: Database, clock: FixedClock) -> None:
 
 
 def test_count_accounts(db: Database, clock: FixedClock) -> None:
-    with db.transaction() as session:
-        _create(session, clock, "Acme")
-        _create(session, clock, "Globex")
-        _create(session, clock, "Acme", team=OTHER_TEAM)
+    _book(db, clock, ["Acme", "Globex"], theirs=["Acme"])
     with db.transaction() as session:
         assert accounts.count_accounts(session, TEAM) == 2
         assert accounts.count_accounts(session, OTHER_TEAM) == 1

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Sized
 from typing import Any, NoReturn
 
 from slack_sdk.errors import SlackObjectFormationError
@@ -99,6 +99,11 @@ class BlockKitViolation(AssertionError):
 
 def _fail(rule: str, path: str, detail: str) -> NoReturn:
     raise BlockKitViolation(rule, path, detail)
+
+
+def _items(items: Sized, limit: int, rule: str, path: str, what: str) -> None:
+    """One to `limit` items."""
+    _require(0 < len(items) <= limit, rule, path, f"{len(items)} {what}")
 
 
 def _unique(seen: dict[str, int], value: Any, index: int, rule: str, where: str, what: str) -> None:
@@ -293,12 +298,7 @@ def _check_block(block: Mapping[str, Any], path: str) -> None:
             _text(block["text"], SECTION_TEXT, "section.text.max_length", f"{path}.text")
         if "fields" in block:
             fields = block["fields"]
-            _require(
-                0 < len(fields) <= SECTION_FIELDS,
-                "section.fields.max_items",
-                f"{path}.fields",
-                f"{len(fields)} fields",
-            )
+            _items(fields, SECTION_FIELDS, "section.fields.max_items", f"{path}.fields", "fields")
             for index, item in enumerate(fields):
                 _text(item, SECTION_FIELD, "section.field.max_length", f"{path}.fields[{index}]")
         if "accessory" in block:
@@ -307,12 +307,7 @@ def _check_block(block: Mapping[str, Any], path: str) -> None:
         _plain_text(block.get("text"), HEADER_TEXT, "header.text.max_length", f"{path}.text")
     elif kind == "context":
         elements = block.get("elements") or []
-        _require(
-            0 < len(elements) <= CONTEXT_ELEMENTS,
-            "context.elements.max_items",
-            f"{path}.elements",
-            f"{len(elements)} elements",
-        )
+        _items(elements, CONTEXT_ELEMENTS, "context.elements.max_items", f"{path}.elements", "elements")
         for index, element in enumerate(elements):
             where = f"{path}.elements[{index}]"
             if element.get("type") == "image":
@@ -321,12 +316,7 @@ def _check_block(block: Mapping[str, Any], path: str) -> None:
                 _text(element, TEXT_OBJECT, "context.text.max_length", where)
     elif kind == "actions":
         elements = block.get("elements") or []
-        _require(
-            0 < len(elements) <= ACTIONS_ELEMENTS,
-            "actions.elements.max_items",
-            f"{path}.elements",
-            f"{len(elements)} elements",
-        )
+        _items(elements, ACTIONS_ELEMENTS, "actions.elements.max_items", f"{path}.elements", "elements")
         action_ids: dict[str, int] = {}
         for index, element in enumerate(elements):
             where = f"{path}.elements[{index}]"

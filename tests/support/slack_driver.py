@@ -99,22 +99,11 @@ class SlackDriver:
     ) -> tuple[Sent, str]:
         """A slash command with Slack's own fields (and `extra` ones: Enterprise Grid's, for instance)."""
         key = uuid.uuid4().hex[:10]
-        fields = {
-            "token": "legacy",
-            "team_id": team,
-            "team_domain": "acme",
-            "channel_id": channel,
-            "channel_name": "sales",
-            "user_id": user,
-            "user_name": user.lower(),
-            "command": command,
-            "text": text,
-            "api_app_id": "A0PYRAMID",
-            "response_url": self.slack.response_url(key),
-            "trigger_id": trigger_id or f"trig.{uuid.uuid4().hex}",
-            **(extra or {}),
-        }
-        sent = self.form(fields, **kwargs)
+        trigger = trigger_id or f"trig.{uuid.uuid4().hex}"
+        fields = command_fields(
+            command, text, user, team, self.slack.response_url(key), trigger, channel=channel
+        )
+        sent = self.form({**fields, **(extra or {})}, **kwargs)
         self.acks[key] = sent
         return sent, key
 
@@ -269,6 +258,34 @@ def settle(slack: FakeSlack, quiet: float = 0.15, timeout: float = 3.0) -> None:
         if now == seen:
             return
         seen = now
+
+
+def command_fields(
+    command: str,
+    text: str,
+    user: str,
+    team: str,
+    response_url: str,
+    trigger_id: str,
+    *,
+    channel: str = "C0SALES",
+    domain: str = "acme",
+) -> dict[str, str]:
+    """A slash command's form fields, as Slack sends them."""
+    return {
+        "token": "legacy",
+        "team_id": team,
+        "team_domain": domain,
+        "channel_id": channel,
+        "channel_name": "sales",
+        "user_id": user,
+        "user_name": user.lower(),
+        "command": command,
+        "text": text,
+        "api_app_id": "A0PYRAMID",
+        "response_url": response_url,
+        "trigger_id": trigger_id,
+    }
 
 
 def interaction(kind: str, user: str, team: str) -> dict[str, Any]:
