@@ -16,14 +16,14 @@ from bot.domain.followups import FollowupSource
 from bot.domain.stages import Climb, Step, climb
 from bot.i18n import planned_action
 from bot.models import Account
-from bot.notify import Queued, queue_after_log, queue_trouble
+from bot.notify import Queued, queue_trouble
 from bot.runtime import Runtime
 from bot.services import accounts, followups, previews, recoveries
-from bot.services import activities as activity_service
 from bot.services.accounts import AccountRef as NameRef
-from bot.services.activities import Logged, LogRequest
+from bot.services.activities import LogRequest
 from bot.services.errors import UserFacingError
 from bot.usecases.facts import LoggedFacts, RecoveryFacts
+from bot.usecases.logs import log_named
 
 # ------------------------------------------------------------------------------------ the preview
 
@@ -179,17 +179,9 @@ def _store(
             revisit_on=None,
             request_key=f"preview:{parked.id}:{index}",
         )
-        outcome = activity_service.log_activity(
-            session,
-            request,
-            now=now,
-            today=today,
-            repeater_threshold=runtime.settings.pyramid_repeater_threshold,
-            auto=runtime.auto_followups(),
-        )
-        assert isinstance(outcome, Logged), "a confirmed preview names its accounts: no question is asked"
-        logged.append(LoggedFacts.of(outcome))
-        queued.extend(queue_after_log(session, runtime.settings, outcome, now=now))
+        facts, owed = log_named(session, runtime, request, today=today)
+        logged.append(facts)
+        queued.extend(owed)
     scheduled: list[tuple[str, date]] = []
     for index, followup in enumerate(extraction.followups):
         account = _account(session, team_id, user_id, followup.account, now, today)

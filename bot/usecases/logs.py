@@ -113,17 +113,25 @@ def answer_near_match(
         request = take(session, team_id, choice.p, AccountRef(account_id=choice.a))
         if request is None:
             return LogOutcome(None)
-        now = runtime.clock.now()
-        outcome = log_activity(
-            session,
-            request,
-            now=now,
-            today=today,
-            repeater_threshold=runtime.settings.pyramid_repeater_threshold,
-            auto=runtime.auto_followups(),
-        )
-        assert isinstance(outcome, Logged), "an answered question names its account"
-        queued = queue_after_log(session, runtime.settings, outcome, now=now)
-        return LogOutcome(LoggedFacts.of(outcome), queued)
+        logged, queued = log_named(session, runtime, request, today=today)
+        return LogOutcome(logged, queued)
 
     return runtime.store(work)
+
+
+def log_named(
+    session: Session, runtime: Runtime, request: LogRequest, *, today: date
+) -> tuple[LoggedFacts, tuple[Queued, ...]]:
+    """Inside a use case's transaction: a log whose account is settled (picked, or confirmed by the rep
+    as named or new), stored with the deliveries it owes. No "did you mean" is asked any more."""
+    now = runtime.clock.now()
+    outcome = log_activity(
+        session,
+        request,
+        now=now,
+        today=today,
+        repeater_threshold=runtime.settings.pyramid_repeater_threshold,
+        auto=runtime.auto_followups(),
+    )
+    assert isinstance(outcome, Logged), "a settled account asks no question"
+    return LoggedFacts.of(outcome), queue_after_log(session, runtime.settings, outcome, now=now)
