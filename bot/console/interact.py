@@ -62,6 +62,13 @@ class Interactions:
         if self.forms.views:
             yield from self.modal.run()
 
+    def message(self, text: str) -> Flow:
+        """A line without a slash: a message to the bot in its DM, read as plain words (SPEC §3)."""
+        self.link.send_event(self.link.message_event(text))
+        batch = self.timeline.collect()
+        self.timeline.show(batch)
+        yield from ()
+
     # ------------------------------------------------------------------ buttons in messages
 
     def press(self, number: int) -> Flow:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import secrets
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -19,6 +20,7 @@ from bot.server import bolt_request
 
 VERIFICATION_TOKEN = "console"
 FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
 
 
 class RecordedCall(Protocol):
@@ -114,6 +116,32 @@ class BotLink:
             "enterprise": None,
         }
 
+    def message_event(self, text: str) -> Json:
+        """The Events API delivery of a message the user wrote in their DM with the bot."""
+        me, ts = self.me, self.next_ts()
+        return {
+            "type": "event_callback",
+            "team_id": me.team_id,
+            "api_app_id": APP_ID,
+            "event": {
+                "type": "message",
+                "channel_type": "im",
+                "channel": self.dm_channel,
+                "user": me.user_id,
+                "text": text,
+                "ts": ts,
+                "event_ts": ts,
+                # As Slack's clients give each message: the same message on a retry, another next time.
+                "client_msg_id": str(uuid.uuid4()),
+            },
+            "event_id": f"Ev{self.next_id():08d}",
+            "event_time": TS_EPOCH,
+        }
+
+    @property
+    def dm_channel(self) -> str:
+        return "D" + self.me.user_id
+
     def channel_json(self, channel: str) -> Json:
         if channel.startswith("D"):
             return {"id": channel, "name": "directmessage"}
@@ -122,8 +150,8 @@ class BotLink:
 
     # ------------------------------------------------------------------ dispatching
 
-    def dispatch(self, body: str, *, missing: str | None) -> BoltResponse | None:
-        request = bolt_request(body, headers={"content-type": FORM})
+    def dispatch(self, body: str, *, missing: str | None, content_type: str = FORM) -> BoltResponse | None:
+        request = bolt_request(body, headers={"content-type": content_type})
         try:
             response = self.app.dispatch(request)
         except Exception as error:  # noqa: BLE001 - the session outlives any failure of the bot
@@ -143,6 +171,9 @@ class BotLink:
 
     def send_command(self, form: Json, *, missing: str) -> BoltResponse | None:
         return self.dispatch(urlencode(form), missing=missing)
+
+    def send_event(self, body: Json) -> BoltResponse | None:
+        return self.dispatch(json.dumps(body), missing=None, content_type=JSON)
 
 
 def json_body(response: BoltResponse | None) -> Json | None:

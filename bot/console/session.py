@@ -105,6 +105,9 @@ class ConsoleSession:
         lines.append(f"  {'help':<{width}}  this list")
         lines.append(f"  {'buttons':<{width}}  the buttons you can press now")
         lines.append(f"  {'quit':<{width}}  leave (also exit, or Ctrl-D)")
+        lines.append(
+            "Anything else is a message to the bot, read as plain words: it shows what it understood."
+        )
         lines.append("Buttons show as [1], [2]…: type the number to press one (the latest listing counts).")
         lines.append("In a form, answer each field in turn: Enter keeps the value shown, `cancel` closes it.")
         return "\n".join(lines)
@@ -206,7 +209,7 @@ class ConsoleSession:
         elif number := re.fullmatch(r"\[?(\d{1,4})\]?", text):
             yield from self.interact.press(int(number.group(1)))
         else:
-            self._say('Type a slash command such as "/meeting Acme visit", a button number, or "help".')
+            yield from self.interact.message(text)
 
     def _local(self, word: str) -> None:
         note = self.local_commands[word][1]()

@@ -37,7 +37,7 @@ def direct_message(ack: Ack, event: Json, context: BoltContext, client: WebClien
     if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
         return
     me, channel = asker(context, client), str(event.get("channel") or "")
-    reply = _preview(me, str(event.get("text") or ""), f"message:{channel}:{event.get('ts')}")
+    reply = _preview(me, str(event.get("text") or ""), _source_key(event))
     if reply is not None:
         me.runtime.after(lambda: client.chat_postMessage(channel=channel, **reply))
 
@@ -47,7 +47,7 @@ def mention(ack: Ack, event: Json, context: BoltContext, client: WebClient) -> N
     ack()
     me, channel = asker(context, client), str(event.get("channel") or "")
     text = _LEADING_MENTION.sub("", str(event.get("text") or ""))
-    reply = _preview(me, text, f"message:{channel}:{event.get('ts')}")
+    reply = _preview(me, text, _source_key(event))
     if reply is not None:
         thread = event.get("thread_ts")
         me.runtime.after(
@@ -67,6 +67,12 @@ def shortcut(ack: Ack, shortcut: Json, context: BoltContext, respond: Respond, c
     ack()
     if reply is not None:
         me.runtime.after(lambda: respond(response_type="ephemeral", **reply))
+
+
+def _source_key(event: Json) -> str:
+    """The message an event is about: a retried delivery names the same one (its ts, and the id the
+    client gave it when there is one)."""
+    return f"message:{event.get('channel')}:{event.get('client_msg_id') or event.get('ts')}"
 
 
 def _preview(me: Asker, text: str, source_key: str) -> Message | None:

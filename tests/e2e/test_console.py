@@ -358,7 +358,6 @@ def test_unknown_button_number_and_free_text_get_a_hint(session: ConsoleSession)
     assert "no buttons to press yet" in feed(session, "3")
     feed(session, "/meeting Acme")
     assert "There is no button [9]; the latest listing has 1, 2." in feed(session, "9")
-    assert "Type a slash command" in feed(session, "hello there")
     assert feed(session, "", "   ") == ""
 
 
@@ -562,3 +561,23 @@ def test_run_console_drives_the_real_app(db: Database, clock: FixedClock, databa
     assert "```\n" in printed and "█" in printed  # the pyramid is drawn in a code block, spacing kept
     assert "[1] " in printed  # the pyramid's share button
     assert "/nope is not a command" in printed
+
+
+def test_a_sentence_is_a_message_to_the_bot_previewed_then_logged(
+    db: Database, clock: FixedClock, database_url: str
+) -> None:
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        pyramid_locale="ja",
+        pyramid_timezone="Asia/Tokyo",
+    )
+    stdout = io.StringIO()
+    # The meeting's reply has no buttons, so the preview's are [1] Log all and [2] Cancel.
+    lines = "/meeting 山田商事 電話\n昨日山田商事の部長と会食。来月提案予定\n1\nquit\n"
+    run_console(settings, db, clock, stdin=io.StringIO(lines), stdout=stdout)
+    printed = stdout.getvalue()
+    assert "「すべて記録」を押すまで何も記録しません" in printed, printed
+    assert "[1] すべて記録" in printed, printed
+    assert "*山田商事* との会食を2026-11-21(土)付けで記録しました。" in printed, printed
+    assert "*山田商事* のフォローアップを2026-12-01(火)に設定しました。" in printed, printed
