@@ -57,6 +57,9 @@ VERDICT_NOT_YET = "verdict_not_yet"
 PREVIEW_CONFIRM = "preview_confirm"  # *Log all* on a preview of a message in plain words
 PREVIEW_CANCEL = "preview_cancel"
 LOG_SHORTCUT = "log_to_pyramid"  # the message shortcut's callback id (manifest.yml)
+PREVIEW_EDIT = "preview_edit"  # *Edit* beside one item of a preview: opens PREVIEW_ITEM_CALLBACK
+PREVIEW_ITEM_CALLBACK = "preview_item"  # the modal that rewrites one item of a parked preview
+PREVIEW_ACCOUNT_FIELD = "account_name"  # its account, typed (the block is ACCOUNT_BLOCK)
 
 # ------------------------------------------------------------------------------ block ids
 CARD_ACTIONS = "card_actions"
@@ -137,6 +140,31 @@ def share_value(scope: str, owner: str | None, detail: bool) -> dict[str, object
 
 def near_match_value(pending_id: str, account_id: int | None = None) -> dict[str, object]:
     return {"p": pending_id} if account_id is None else {"p": pending_id, "a": account_id}
+
+
+PreviewItemKind = Literal["activity", "followup", "trouble"]
+
+
+class PreviewItem(Payload):
+    """One item of a parked preview: an *Edit* button's value (`p`, `k`, `i`). As the edit modal's
+    private metadata it also says where the preview is, to rewrite it: a message's channel and ts
+    (`c`, `t`) or, for an ephemeral one, the response URL of the press that opened the modal (`r`)."""
+
+    p: str = Field(pattern=r"^[0-9a-f]{32}$")
+    k: PreviewItemKind
+    i: int = Field(ge=0, le=99)
+    c: str | None = Field(default=None, pattern=r"^[CDG][A-Z0-9]{1,31}$")
+    t: str | None = Field(default=None, pattern=r"^\d{1,12}\.\d{1,8}$")
+    r: str | None = Field(default=None, pattern=r"^https?://\S{1,1000}$")
+
+
+def preview_item_value(preview_id: str, kind: PreviewItemKind, index: int) -> str:
+    return json.dumps({"p": preview_id, "k": kind, "i": index}, separators=(",", ":"))
+
+
+def preview_item_of(raw: str | None) -> PreviewItem:
+    """An *Edit* button's value or the edit modal's metadata (BadPayload for anything else)."""
+    return parse_json(PreviewItem, raw)
 
 
 class BadPayload(ValueError):

@@ -6,18 +6,33 @@ posted after it; nothing else is stored until its author confirms."""
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Callable
+from datetime import date
+from typing import TypeVar
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot import interactions as ids
 from bot import notify
+from bot.domain import fields
+from bot.domain.activities import ActivityKind
+from bot.domain.fields import FieldErrors, LogDraft, ParseError
+from bot.domain.parsing import parse_amount
 from bot.handlers.replying import FAILURES, Asker, Json, asker, error_reply, refuse_press, replace_pressed
-from bot.interactions import BadPayload
+from bot.i18n import t
+from bot.interactions import BadPayload, PreviewItem
+from bot.services.errors import UserFacingError
 from bot.usecases import freetext
 from bot.views.blocks import Message
+from bot.views.modals import preview_item_modal
 from bot.views.preview import cancelled_message, confirmed_message, preview_message
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # A mention of the bot at the start of the text it was mentioned in: <@U123> or <@U123|pyramid>.
 _LEADING_MENTION = re.compile(r"^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>[\s:,、]*")
@@ -29,6 +44,8 @@ def register(app: App) -> None:
     app.shortcut(ids.LOG_SHORTCUT)(shortcut)
     app.action(ids.PREVIEW_CONFIRM)(confirm)
     app.action(ids.PREVIEW_CANCEL)(cancel)
+    app.action(ids.PREVIEW_EDIT)(edit)
+    app.view(ids.PREVIEW_ITEM_CALLBACK)(submit_edit)
 
 
 def direct_message(ack: Ack, event: Json, context: BoltContext, client: WebClient) -> None:
@@ -39,7 +56,9 @@ def direct_message(ack: Ack, event: Json, context: BoltContext, client: WebClien
     me, channel = asker(context, client), str(event.get("channel") or "")
     reply = _preview(me, str(event.get("text") or ""), _source_key(event))
     if reply is not None:
-        me.runtime.after(lambda: client.chat_postMessage(channel=channel, **reply))
+        # A reply in a thread (the evening prompt's) is answered in that thread.
+        thread = {"thread_ts": event["thread_ts"]} if event.get("thread_ts") else {}
+        me.runtime.after(lambda: client.chat_postMessage(channel=channel, **thread, **reply))
 
 
 def mention(ack: Ack, event: Json, context: BoltContext, client: WebClient) -> None:
@@ -119,3 +138,154 @@ def cancel(
     ack()
     reply = cancelled_message(me.locale)
     me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
+
+
+# ------------------------------------------------------------------------------------ *Edit*
+
+
+def edit(
+    ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
+) -> None:
+    """*Edit* beside an item: a modal prefilled with it. Its metadata says where the preview is, to
+    rewrite it after the submission: the message (channel and ts), or for an ephemeral preview the
+    response URL of this press (the only way to change an ephemeral message)."""
+    me = asker(context, client)
+    try:
+        item = ids.preview_item_of(action.get("value"))
+        found = freetext.item(me.runtime, me.team_id, me.user_id, item.p, item.k, item.i)
+    except (*FAILURES, BadPayload) as error:
+        ack()
+        refuse_press(me, body, respond, error, gone="preview_gone")
+        return
+    ack()
+    container = body.get("container") or {}
+    in_message = (
+        not container.get("is_ephemeral") and container.get("channel_id") and container.get("message_ts")
+    )
+    where = PreviewItem(
+        p=item.p,
+        k=item.k,
+        i=item.i,
+        c=str(container["channel_id"]) if in_message else None,
+        t=str(container["message_ts"]) if in_message else None,
+        r=None if in_message else body.get("response_url"),
+    )
+    view = preview_item_modal(
+        found, locale=me.locale, private_metadata=where.model_dump_json(exclude_none=True)
+    )
+    me.client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def submit_edit(ack: Ack, view: Json, context: BoltContext, client: WebClient) -> None:
+    """The corrected item, checked as the commands check a log; the modal stays open with the reason
+    when it is refused. Only the parked preview changes: *Log all* stores it."""
+    me = asker(context, client)
+    try:
+        where = ids.preview_item_of(view.get("private_metadata"))
+        change = read_item_form(view.get("state", {}).get("values", {}), where, me.today, me.locale)
+        facts = freetext.edit(me.runtime, me.team_id, me.user_id, where.p, change)
+        if facts is None:
+            raise UserFacingError("preview_gone")
+    except _FormErrors as error:
+        ack(response_action="errors", errors=error.errors)
+        return
+    except (*FAILURES, BadPayload) as error:
+        if isinstance(error, BadPayload):
+            error = UserFacingError("preview_gone")
+        ack(response_action="errors", errors={ids.ACCOUNT_BLOCK: error_reply(error, me.locale, None)["text"]})
+        return
+    ack()
+    reply = preview_message(facts, me.locale, edited=True)
+    me.runtime.after(lambda: _rewrite(client, where, reply))
+
+
+def _rewrite(client: WebClient, where: PreviewItem, reply: Message) -> None:
+    """The preview shown again, where it is."""
+    if where.c and where.t:
+        try:
+            client.chat_update(channel=where.c, ts=where.t, **reply)
+            return
+        except SlackApiError as error:
+            log.warning("could not update the preview in %s: %s", where.c, error.response.get("error"))
+    if where.r:
+        Respond(response_url=where.r)(replace_original=True, **reply)
+
+
+class _FormErrors(Exception):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def read_item_form(values: Json, where: PreviewItem, today: date, locale: str) -> freetext.ItemEdit:
+    """The modal's values as an item, or _FormErrors keyed by block id (the fields of bot/domain/fields.py
+    are named as the blocks are)."""
+    errors: dict[str, ParseError] = {}
+    typed = _value(values, ids.ACCOUNT_BLOCK, ids.PREVIEW_ACCOUNT_FIELD) or ""
+    account = _checked(errors, ids.ACCOUNT_BLOCK, lambda: fields.account_name(typed)) or ""
+    note_text = _value(values, ids.NOTE_FIELD, ids.NOTE_FIELD)
+    picked = _date(values, ids.DATE_FIELD)
+    change = freetext.ItemEdit(kind=where.k, index=where.i, account=account)
+    if where.k == "activity":
+        word = _selected(values, ids.KIND_FIELD) or ""
+        kind = next((kind for kind in ActivityKind if kind.value == word), None)
+        amount_text = (_value(values, ids.AMOUNT_FIELD, ids.AMOUNT_FIELD) or "").strip()
+        amount = (
+            _checked(errors, ids.AMOUNT_FIELD, lambda: parse_amount(amount_text)) if amount_text else None
+        )
+        draft = LogDraft(
+            "deal" if kind is not None and kind.is_deal else "meeting",
+            account or "-",  # the account was checked above
+            kind,
+            word,
+            on=picked,
+            amount=amount,
+            note=note_text,
+        )
+        try:
+            checked = fields.check_log(draft, today)
+            change = freetext.ItemEdit(
+                "activity", where.i, account, checked.kind, checked.on, checked.amount, checked.note or ""
+            )
+        except FieldErrors as error:
+            for field, problem in error.errors.items():
+                errors.setdefault(field, problem)
+    else:
+        if where.k == "followup":
+            if picked is None:
+                errors[ids.DATE_FIELD] = ParseError("missing_date")
+            elif picked < today:
+                errors[ids.DATE_FIELD] = ParseError("past_date", date=picked.isoformat())
+        what = _checked(errors, ids.NOTE_FIELD, lambda: fields.note(note_text))
+        if where.k == "trouble" and not what and ids.NOTE_FIELD not in errors:
+            errors[ids.NOTE_FIELD] = ParseError("missing_what")
+        change = freetext.ItemEdit(where.k, where.i, account, on=picked, note=what or "")
+    if errors:
+        raise _FormErrors({key: t(locale, f"error_{e.code}", **e.params) for key, e in errors.items()})
+    return change
+
+
+def _checked(errors: dict[str, ParseError], block: str, run: Callable[[], T]) -> T | None:
+    try:
+        return run()
+    except ParseError as error:
+        errors[block] = error
+        return None
+
+
+def _value(values: Json, block: str, action: str) -> str | None:
+    value = values.get(block, {}).get(action, {}).get("value")
+    return str(value) if value is not None else None
+
+
+def _selected(values: Json, block: str) -> str | None:
+    option = values.get(block, {}).get(block, {}).get("selected_option")
+    return str(option["value"]) if option else None
+
+
+def _date(values: Json, block: str) -> date | None:
+    raw = values.get(block, {}).get(block, {}).get("selected_date")
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -64,6 +64,39 @@ def take(session: Session, team_id: str, preview_id: str) -> Parked | None:
     if getattr(deleted, "rowcount", 1) == 0:
         return None  # a concurrent click took it first
     return Parked(row.id, row.user_id, decode(row.payload), new=False)
+
+
+Item = Activity | Followup | Trouble
+ItemT = TypeVar("ItemT", Activity, Followup, Trouble)
+
+
+def replace_item(session: Session, team_id: str, preview_id: str, index: int, item: Item) -> Parked | None:
+    """The preview with its `index`-th item of `item`'s kind rewritten (an *Edit*), under a row lock
+    so that an edit and a *Log all* are one after the other; None when the preview is gone (answered,
+    expired, or another team's) or has no such item. Nothing else is stored."""
+    row = session.scalar(
+        select(Preview).where(Preview.team_id == team_id, Preview.id == preview_id).with_for_update()
+    )
+    if row is None:
+        return None
+    extraction = decode(row.payload)
+    if isinstance(item, Activity) and index < len(extraction.activities):
+        edited = replace(extraction, activities=_swap(extraction.activities, index, item))
+    elif isinstance(item, Followup) and index < len(extraction.followups):
+        edited = replace(extraction, followups=_swap(extraction.followups, index, item))
+    elif isinstance(item, Trouble) and index < len(extraction.troubles):
+        edited = replace(extraction, troubles=_swap(extraction.troubles, index, item))
+    else:
+        return None
+    row.payload = encode(edited)
+    session.flush()
+    return Parked(row.id, row.user_id, edited, new=False)
+
+
+def _swap(items: tuple[ItemT, ...], index: int, item: ItemT) -> tuple[ItemT, ...]:
+    edited = list(items)
+    edited[index] = item
+    return tuple(edited)
 
 
 def peek(session: Session, team_id: str, preview_id: str) -> Parked | None:

@@ -7,11 +7,13 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.domain.extraction import AccountRef, Extraction, KnownNames, extract
+from bot.domain.activities import ActivityKind
+from bot.domain.extraction import AccountRef, Activity, Extraction, Followup, KnownNames, Trouble, extract
 from bot.domain.followups import FollowupSource
 from bot.domain.stages import Climb, Step, climb
 from bot.i18n import planned_action
@@ -105,6 +107,76 @@ def _known_names(runtime: Runtime, team_id: str) -> KnownNames:
     with _NAMES_LOCK:
         _NAMES[team_id] = (version, index)
     return index
+
+
+# ------------------------------------------------------------------------------------ an edit
+
+
+@dataclass(frozen=True)
+class ItemEdit:
+    """One item of a preview as its *Edit* modal returned it, checked already (the handler checks it
+    as the commands do). `on`: an activity's date or a follow-up's due date; `note`: an activity's
+    note, or what a follow-up or a trouble is about."""
+
+    kind: Literal["activity", "followup", "trouble"]
+    index: int
+    account: str
+    activity: ActivityKind | None = None
+    on: date | None = None
+    amount: int | None = None
+    note: str = ""
+
+
+def item(
+    runtime: Runtime, team_id: str, user_id: str, preview_id: str, kind: str, index: int
+) -> Activity | Followup | Trouble:
+    """The item of a preview an *Edit* opens a modal on (its author only); UserFacingError
+    "preview_gone" when the preview has been answered or expired."""
+
+    def work(session: Session) -> Activity | Followup | Trouble:
+        _authored_by(session, team_id, preview_id, user_id)
+        parked = previews.peek(session, team_id, preview_id)
+        if parked is not None:
+            extraction = parked.extraction
+            items: dict[str, tuple[Activity | Followup | Trouble, ...]] = {
+                "activity": extraction.activities,
+                "followup": extraction.followups,
+                "trouble": extraction.troubles,
+            }
+            if index < len(items.get(kind, ())):
+                return items[kind][index]
+        raise UserFacingError("preview_gone")
+
+    return runtime.query(work)
+
+
+def edit(
+    runtime: Runtime, team_id: str, user_id: str, preview_id: str, change: ItemEdit
+) -> PreviewFacts | None:
+    """Rewrites one item of the parked preview (its author only) and returns the preview to show again;
+    None when it was answered meanwhile. Nothing is stored but the preview: *Log all* stores it."""
+
+    def work(session: Session) -> PreviewFacts | None:
+        _authored_by(session, team_id, preview_id, user_id)
+        found = accounts.find_by_name(session, team_id, change.account)
+        ref = AccountRef(written=change.account, known=found.name if found is not None else None)
+        edited: Activity | Followup | Trouble
+        if change.kind == "activity":
+            assert change.activity is not None and change.on is not None
+            edited = Activity(ref, change.activity, change.on, change.amount, change.note)
+        elif change.kind == "followup":
+            assert change.on is not None
+            edited = Followup(ref, change.on, change.note)
+        else:
+            edited = Trouble(ref, change.note)
+        parked = previews.replace_item(session, team_id, preview_id, change.index, edited)
+        if parked is None:
+            return None
+        return PreviewFacts(
+            parked.id, parked.extraction, _climbs(session, team_id, parked.extraction, runtime), False
+        )
+
+    return runtime.store(work)
 
 
 # ------------------------------------------------------------------------------------ the answer

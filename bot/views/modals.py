@@ -7,8 +7,9 @@ from typing import Any
 
 from bot import interactions as ids
 from bot.domain.activities import DEAL_OUTCOMES, TOUCH_KINDS, ActivityKind
-from bot.domain.fields import MAX_NOTE
-from bot.i18n import t
+from bot.domain.extraction import Activity, Followup, Trouble
+from bot.domain.fields import MAX_NAME, MAX_NOTE
+from bot.i18n import planned_action, t
 from bot.interactions import ACCOUNT_ACTION as ACCOUNT_ACTION
 from bot.interactions import ACCOUNT_CALLBACK as ACCOUNT_CALLBACK
 from bot.interactions import DEAL_CALLBACK as DEAL_CALLBACK
@@ -135,3 +136,53 @@ def account_options(found: Typeahead, locale: str) -> list[dict[str, Any]]:
     if found.offer_new:
         options.insert(0, new_account_option(found.offer_new, locale))
     return options[:MAX_OPTIONS]
+
+
+def preview_item_modal(
+    item: Activity | Followup | Trouble, *, locale: str, private_metadata: str
+) -> dict[str, Any]:
+    """*Edit* on one item of a preview (issue 14): the item as read, to correct. An activity has the log
+    modal's fields (any kind, the amount for every kind: a message may give a budget at a meal); a
+    follow-up its account, due date and what for; a trouble its account and what went wrong."""
+    account = _text_input(ids.PREVIEW_ACCOUNT_FIELD, initial_value=item.account.proposed, max_length=MAX_NAME)
+    blocks = [_input(ids.ACCOUNT_BLOCK, t(locale, "field_account"), account)]
+    if isinstance(item, Activity):
+        options = [
+            {"text": plain(t(locale, f"kind_{kind.value}")), "value": kind.value} for kind in ActivityKind
+        ]
+        kind = {
+            "type": "static_select",
+            "action_id": ids.KIND_FIELD,
+            "options": options,
+            "initial_option": next(option for option in options if option["value"] == item.kind.value),
+        }
+        blocks.append(_input(ids.KIND_FIELD, t(locale, "field_kind"), kind))
+        blocks.append(_input(ids.DATE_FIELD, t(locale, "field_date"), _datepicker(ids.DATE_FIELD, item.on)))
+        amount = _text_input(
+            ids.AMOUNT_FIELD,
+            placeholder=plain(t(locale, "field_amount_placeholder")),
+            **({"initial_value": str(item.amount)} if item.amount is not None else {}),
+        )
+        blocks.append(_input(ids.AMOUNT_FIELD, t(locale, "field_amount"), amount, optional=True))
+        note_text, note_label, note_optional = item.note, "field_note", True
+    elif isinstance(item, Followup):
+        blocks.append(_input(ids.DATE_FIELD, t(locale, "field_due"), _datepicker(ids.DATE_FIELD, item.due)))
+        note_text, note_label, note_optional = planned_action(locale, item.what), "field_followup_what", True
+    else:
+        note_text, note_label, note_optional = item.what, "field_trouble_what", False
+    note = _text_input(
+        ids.NOTE_FIELD,
+        multiline=True,
+        max_length=MAX_NOTE,
+        **({"initial_value": note_text} if note_text else {}),
+    )
+    blocks.append(_input(ids.NOTE_FIELD, t(locale, note_label), note, optional=note_optional))
+    return {
+        "type": "modal",
+        "callback_id": ids.PREVIEW_ITEM_CALLBACK,
+        "title": plain(t(locale, "modal_preview_item_title")),
+        "submit": plain(t(locale, "modal_preview_item_submit")),
+        "close": plain(t(locale, "modal_cancel")),
+        "private_metadata": private_metadata,
+        "blocks": blocks,
+    }

@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 
 from bot.domain.extraction import AccountRef, Extraction
 from bot.i18n import planned_action, t
-from bot.interactions import PREVIEW_ACTIONS, PREVIEW_CANCEL, PREVIEW_CONFIRM
+from bot.interactions import (
+    PREVIEW_ACTIONS,
+    PREVIEW_CANCEL,
+    PREVIEW_CONFIRM,
+    PREVIEW_EDIT,
+    PreviewItemKind,
+    preview_item_value,
+)
 from bot.views.blocks import (
     MESSAGE_BLOCKS,
     NOTE_LIMIT,
@@ -36,13 +43,20 @@ if TYPE_CHECKING:
 ITEM_BLOCKS = MESSAGE_BLOCKS - 6
 
 
-def preview_message(facts: PreviewFacts, locale: str) -> Message:
+def preview_message(facts: PreviewFacts, locale: str, *, edited: bool = False) -> Message:
+    """The preview; each item with an *Edit* button (a modal to correct it). `edited`: shown again
+    after an edit."""
     extraction = facts.extraction
     if extraction.is_empty:
         return plain_notice(t(locale, "preview_nothing"))
-    blocks: list[Block] = [section(t(locale, "preview_intro" if extraction.items else "preview_unread_only"))]
+    intro = "preview_edited" if edited else "preview_intro"
+    blocks: list[Block] = [section(t(locale, intro if extraction.items else "preview_unread_only"))]
     lines = _item_lines(facts, locale)
-    blocks.extend(section(line) for line in lines[:ITEM_BLOCKS])
+    edit = t(locale, "preview_edit")
+    blocks.extend(
+        section(line, button(edit, PREVIEW_EDIT, preview_item_value(facts.id, kind, index)))
+        for line, kind, index in lines[:ITEM_BLOCKS]
+    )
     if len(lines) > ITEM_BLOCKS:
         blocks.append(context(t(locale, "preview_more", count=len(lines) - ITEM_BLOCKS)))
     if extraction.unread:
@@ -60,10 +74,11 @@ def preview_message(facts: PreviewFacts, locale: str) -> Message:
     return message(t(locale, "preview_text", count=len(extraction.items)), blocks)
 
 
-def _item_lines(facts: PreviewFacts, locale: str) -> list[str]:
+def _item_lines(facts: PreviewFacts, locale: str) -> list[tuple[str, PreviewItemKind, int]]:
+    """Each item's line, with its kind and index in the preview (what its *Edit* button names)."""
     extraction: Extraction = facts.extraction
-    lines: list[str] = []
-    for activity in extraction.activities:
+    lines: list[tuple[str, PreviewItemKind, int]] = []
+    for index, activity in enumerate(extraction.activities):
         parts = [
             "• " + _account(activity.account, locale),
             t(locale, f"kind_{activity.kind.value}"),
@@ -82,29 +97,24 @@ def _item_lines(facts: PreviewFacts, locale: str) -> list[str]:
                 before=f"{change.before.label} {step_name(change.before, locale)}",
                 after=f"{change.after.label} {step_name(change.after, locale)}",
             )
-        lines.append(line)
-    for followup in extraction.followups:
+        lines.append((line, "activity", index))
+    for index, followup in enumerate(extraction.followups):
         what = f" — {user_text(planned_action(locale, followup.what), NOTE_LIMIT)}" if followup.what else ""
-        lines.append(
-            "• 📅 "
-            + t(
-                locale,
-                "preview_followup",
-                account=_account(followup.account, locale),
-                date=fmt_date(followup.due, locale),
-            )
-            + what
+        line = "• 📅 " + t(
+            locale,
+            "preview_followup",
+            account=_account(followup.account, locale),
+            date=fmt_date(followup.due, locale),
         )
-    for trouble in extraction.troubles:
-        lines.append(
-            "• ⚠️ "
-            + t(
-                locale,
-                "preview_trouble",
-                account=_account(trouble.account, locale),
-                what=user_text(trouble.what, NOTE_LIMIT),
-            )
+        lines.append((line + what, "followup", index))
+    for index, trouble in enumerate(extraction.troubles):
+        line = "• ⚠️ " + t(
+            locale,
+            "preview_trouble",
+            account=_account(trouble.account, locale),
+            what=user_text(trouble.what, NOTE_LIMIT),
         )
+        lines.append((line, "trouble", index))
     return lines
 
 
