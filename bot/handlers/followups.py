@@ -50,7 +50,9 @@ def followup_command(ack: Ack, command: Json, context: BoltContext, client: WebC
     except FAILURES as error:
         ack(**ephemeral(error_reply(error, me.locale, example="followup")))
         return
-    ack(**ephemeral(replies.followup_scheduled(scheduled.account_name, scheduled.due_on, me.locale)))
+    ack(
+        **ephemeral(replies.followup_scheduled(scheduled.account_name, scheduled.due_on, me.locale, me.today))
+    )
     notify.after_action(me.runtime, client, me.team_id, me.user_id)
 
 

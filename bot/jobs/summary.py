@@ -90,7 +90,7 @@ def _send(runtime: Runtime, client: WebClient, team_id: str, day: date, channel:
                 if summary.last_week
                 else None,
                 locale="ja" if locale == "ja" else "en",
-                title=t(locale, "chart_title", date=fmt_date(summary.week_start, locale)),
+                title=t(locale, "chart_title", date=fmt_date(summary.week_start, locale, summary.day)),
                 stage_labels={stage.value: stage_name(stage, locale) for stage in Stage},
                 previous_label=t(locale, "chart_last_week"),
             )
@@ -104,7 +104,7 @@ def _send(runtime: Runtime, client: WebClient, team_id: str, day: date, channel:
             channel=posted.channel or channel,
             thread_ts=posted.ts,
             filename=f"pyramid-{team_id}-{day.isoformat()}.png",
-            title=t(locale, "chart_title", date=fmt_date(summary.week_start, locale)),
+            title=t(locale, "chart_title", date=fmt_date(summary.week_start, locale, summary.day)),
             render=render,
             now=now,
         )

@@ -92,9 +92,11 @@ class LoggedFacts:
     created_account: bool
     duplicate: bool = False
     followups_scheduled: tuple[date, ...] = ()
+    # The asker's today, for dates written as the reader writes them (11/28(土) within the year).
+    today: date | None = None
 
     @classmethod
-    def of(cls, logged: Logged) -> LoggedFacts:
+    def of(cls, logged: Logged, today: date | None = None) -> LoggedFacts:
         return cls(
             account=AccountFacts.of(logged.account),
             activity=ActivityFacts.of(logged.activity),
@@ -102,6 +104,7 @@ class LoggedFacts:
             created_account=logged.created_account,
             duplicate=logged.duplicate,
             followups_scheduled=tuple(logged.followups_scheduled),
+            today=today,
         )
 
 

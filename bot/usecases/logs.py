@@ -57,7 +57,7 @@ def log(runtime: Runtime, request: LogRequest, *, today: date) -> LogOutcome:
         if not isinstance(outcome, Logged):
             return LogOutcome(AskedFacts.of(outcome))
         queued = queue_after_log(session, runtime.settings, outcome, now=now)
-        return LogOutcome(LoggedFacts.of(outcome), queued)
+        return LogOutcome(LoggedFacts.of(outcome, today), queued)
 
     return runtime.store(work)
 
@@ -134,4 +134,4 @@ def log_named(
         auto=runtime.auto_followups(),
     )
     assert isinstance(outcome, Logged), "a settled account asks no question"
-    return LoggedFacts.of(outcome), queue_after_log(session, runtime.settings, outcome, now=now)
+    return LoggedFacts.of(outcome, today), queue_after_log(session, runtime.settings, outcome, now=now)

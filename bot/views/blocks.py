@@ -89,9 +89,16 @@ def plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text, "emoji": True}
 
 
-def fmt_date(day: date, locale: str) -> str:
-    weekday = _WEEKDAYS["ja" if locale == "ja" else "en"][day.weekday()]
-    return f"{day.isoformat()}({weekday})" if locale == "ja" else f"{day.isoformat()} ({weekday})"
+def fmt_date(day: date, locale: str, today: date | None = None) -> str:
+    """A day as the reader writes it: 2026-11-28 (Sat) in English; in Japanese 11/28(土), with the year
+    (2027/1/8(金)) when it is not the year of `today`, or always when the caller does not know today
+    (views have no clock: the caller passes the asker's or the job's today)."""
+    if locale != "ja":
+        return f"{day.isoformat()} ({_WEEKDAYS['en'][day.weekday()]})"
+    weekday = _WEEKDAYS["ja"][day.weekday()]
+    if today is not None and day.year == today.year:
+        return f"{day.month}/{day.day}({weekday})"
+    return f"{day.year}/{day.month}/{day.day}({weekday})"
 
 
 def fmt_amount(amount: int, locale: str) -> str:

@@ -55,7 +55,7 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
         context(counts),
         context(next_step_advice(step, locale)),
         divider(),
-        section("\n".join(_history(card, locale))),
+        section("\n".join(_history(card, today, locale))),
         actions(
             button(t(locale, "button_log_meeting"), ids.OPEN_LOG_MEETING, str(account.id), style="primary"),
             button(t(locale, "button_log_deal"), ids.OPEN_LOG_DEAL, str(account.id)),
@@ -73,7 +73,7 @@ def _last_touch(account: AccountFacts, today: date, locale: str) -> str:
     if account.last_touch_on >= today:
         return t(locale, "card_last_touch_today")
     days = (today - account.last_touch_on).days
-    return t(locale, "card_last_touch", date=fmt_date(account.last_touch_on, locale), days=days)
+    return t(locale, "card_last_touch", date=fmt_date(account.last_touch_on, locale, today), days=days)
 
 
 def _segment(account: AccountFacts, locale: str) -> str:
@@ -82,7 +82,7 @@ def _segment(account: AccountFacts, locale: str) -> str:
     return t(locale, "card_segment", segment=user_text(account.segment, NAME_LIMIT))
 
 
-def _history(card: AccountCard, locale: str) -> list[str]:
+def _history(card: AccountCard, today: date, locale: str) -> list[str]:
     """The latest activities, newest first, and how many more there are."""
     lines = [t(locale, "card_history")]
     for activity in card.history:
@@ -91,7 +91,7 @@ def _history(card: AccountCard, locale: str) -> list[str]:
         line = t(
             locale,
             "card_history_line",
-            date=fmt_date(activity.occurred_on, locale),
+            date=fmt_date(activity.occurred_on, locale, today),
             kind=t(locale, f"kind_{activity.kind.value}"),
             amount=amount,
             who=mention(activity.user_id),

@@ -100,7 +100,9 @@ def digest_message(digest: Digest, locale: str) -> Message:
         if digest.quiet_acquaintances
         else []
     )
-    blocks = assemble([header(t(locale, "digest_title", date=fmt_date(day, locale)))], parts, tail, locale)
+    blocks = assemble(
+        [header(t(locale, "digest_title", date=fmt_date(day, locale, day)))], parts, tail, locale
+    )
     summary = t(
         locale,
         "digest_fallback",
@@ -164,7 +166,7 @@ def assemble(
 def followup_blocks(item: FollowupItem, today: date, locale: str) -> list[Block]:
     overdue = (today - item.due_on).days
     when = (
-        t(locale, "followup_overdue", date=fmt_date(item.due_on, locale), days=overdue)
+        t(locale, "followup_overdue", date=fmt_date(item.due_on, locale, today), days=overdue)
         if overdue > 0
         else t(locale, "followup_due_today")
     )
@@ -194,7 +196,7 @@ def recovery_blocks(item: RecoveryItem, today: date, locale: str) -> list[Block]
             locale,
             "recovery_line",
             status=t(locale, f"recovery_status_{item.status.value}"),
-            date=fmt_date(item.opened_on, locale),
+            date=fmt_date(item.opened_on, locale, today),
         )
         + (f"\n{t(locale, 'recovery_owed', owed=owed)}" if owed else "")
     )
@@ -234,7 +236,7 @@ def lapsing_block(item: LapsingItem, locale: str, *, with_draft: bool = True) ->
 def _stalled_block(item: StalledItem, today: date, locale: str) -> Block:
     days = (today - item.proposed_on).days
     text = f"*{user_text(item.account_name, NAME_LIMIT)}* — " + t(
-        locale, "stalled_line", date=fmt_date(item.proposed_on, locale), days=days
+        locale, "stalled_line", date=fmt_date(item.proposed_on, locale, today), days=days
     )
     return section(
         text, accessory=button(t(locale, "button_log_deal"), ids.OPEN_LOG_DEAL, str(item.account_id))

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 def home_view(dist: Distribution, digest: Digest, locale: str) -> dict[str, Any]:
     top: list[Block] = [
-        header(t(locale, "home_title", date=fmt_date(digest.day, locale))),
+        header(t(locale, "home_title", date=fmt_date(digest.day, locale, digest.day))),
         actions(
             # No value: the quick buttons open the log modal with no account chosen yet.
             button(t(locale, "button_log_meeting"), ids.OPEN_LOG_MEETING, None, style="primary"),

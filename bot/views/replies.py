@@ -41,13 +41,13 @@ def logged(result: LoggedFacts, locale: str) -> Message:
         "logged_deal" if kind.is_deal else "logged_touch",
         kind=t(locale, f"kind_{kind.value}"),
         account=user_text(account.name, ONE_NAME_LIMIT),
-        date=fmt_date(activity.occurred_on, locale),
+        date=fmt_date(activity.occurred_on, locale, result.today),
     )
     details = [stored]
     if activity.amount is not None:
         details.append(t(locale, "logged_amount", amount=fmt_amount(activity.amount, locale)))
     if activity.revisit_on is not None:
-        details.append(t(locale, "logged_revisit", date=fmt_date(activity.revisit_on, locale)))
+        details.append(t(locale, "logged_revisit", date=fmt_date(activity.revisit_on, locale, result.today)))
     if result.duplicate:
         details = [t(locale, "duplicate_request"), *details]
     if result.created_account:
@@ -64,7 +64,7 @@ def logged(result: LoggedFacts, locale: str) -> Message:
     if activity.note:
         lines.append(t(locale, "logged_note", note=user_text(activity.note, ONE_NOTE_LIMIT)))
     for due in result.followups_scheduled:
-        lines.append("📅 " + t(locale, "followup_auto_scheduled", date=fmt_date(due, locale)))
+        lines.append("📅 " + t(locale, "followup_auto_scheduled", date=fmt_date(due, locale, result.today)))
     blocks = [section("\n".join(lines)), context(next_step_advice(account.current_step, locale))]
     return message(" ".join(details[:2]) if result.duplicate else stored, blocks)
 
@@ -174,8 +174,9 @@ def account_edited(change: Edited, locale: str) -> Message:
     return edited("edited_rename", locale, old=change.old, new=change.account)
 
 
-def followup_scheduled(account_name: str, due_on: date, locale: str) -> Message:
-    text = t(locale, "followup_scheduled", account=escape(account_name), date=fmt_date(due_on, locale))
+def followup_scheduled(account_name: str, due_on: date, locale: str, today: date | None = None) -> Message:
+    date_text = fmt_date(due_on, locale, today)
+    text = t(locale, "followup_scheduled", account=escape(account_name), date=date_text)
     return plain_notice("✅ " + text)
 
 
@@ -188,7 +189,8 @@ def followup_note(
         clock_time = (followup.done_at or now).astimezone(zone).strftime("%H:%M")
         return t(locale, "followup_done_note", user=mention(followup.done_by or user_id), time=clock_time)
     key = "followup_snoozed_note" if snoozed else "followup_moved_note"
-    return t(locale, key, date=fmt_date(followup.due_on, locale), user=mention(user_id))
+    today = now.astimezone(zone).date()
+    return t(locale, key, date=fmt_date(followup.due_on, locale, today), user=mention(user_id))
 
 
 def followup_already_done(followup: FollowupFacts, user_id: str, locale: str) -> Message:

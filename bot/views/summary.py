@@ -43,7 +43,7 @@ def summary_message(summary: Summary, locale: str) -> Message:
     dist = summary.distribution
     week = trend(dist.by_stage, summary.last_week)
     blocks: list[Block] = [
-        header(t(locale, "summary_title", date=fmt_date(summary.week_start, locale))),
+        header(t(locale, "summary_title", date=fmt_date(summary.week_start, locale, summary.day))),
         section("```\n" + draw(dist, detail=False, locale=locale, week_only=week or None) + "\n```"),
         context(t(locale, "pyramid_total", total=dist.total)),
         section(health_text(health(dist), locale)),
@@ -74,8 +74,9 @@ def summary_message(summary: Summary, locale: str) -> Message:
     blocks.append(section(t(locale, "summary_new_acquaintances", count=summary.new_acquaintances)))
     if summary.open_recoveries:
         recoveries = [
-            f"• *{user_text(name, NAME_LIMIT)}* — {user_text(what, WHAT_LIMIT)} ({fmt_date(day, locale)})"
-            for name, what, day in summary.open_recoveries[:MAX_LINES]
+            f"• *{user_text(name, NAME_LIMIT)}* — {user_text(what, WHAT_LIMIT)} ({when})"
+            for name, what, on in summary.open_recoveries[:MAX_LINES]
+            if (when := fmt_date(on, locale, summary.day))
         ]
         head = "*" + t(locale, "summary_recoveries", count=len(summary.open_recoveries)) + "*"
         hidden = len(summary.open_recoveries) - len(recoveries)
@@ -97,7 +98,7 @@ def summary_message(summary: Summary, locale: str) -> Message:
         blocks.append(section(fit_lines(reps, QUIET_LIMIT, more, head=head, hidden=hidden)))
     counts = dist.by_stage
     fallback = (
-        t(locale, "summary_title", date=fmt_date(summary.week_start, locale))
+        t(locale, "summary_title", date=fmt_date(summary.week_start, locale, summary.day))
         + " — "
         + " · ".join(f"{stage.value}: {counts[stage]}" for stage in reversed(list(counts)))
     )

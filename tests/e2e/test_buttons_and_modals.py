@@ -293,7 +293,7 @@ def test_modal_in_japanese_for_the_japanese_user(driver: SlackDriver, slack: Fak
 
     driver.submit(view, log_values("new:アクメ商事", "proposed", deal=True), user=OTHER_USER)
     [posted] = slack.wait_for("chat.postEphemeral")
-    assert "*アクメ商事* の提案を2026-11-22(日)付けで記録しました。" in text_of(posted.body)
+    assert "*アクメ商事* の提案を11/22(日)付けで記録しました。" in text_of(posted.body)
     assert account_named(db, "アクメ商事").step == Step.PROPOSED.value
 
 

@@ -579,5 +579,5 @@ def test_a_sentence_is_a_message_to_the_bot_previewed_then_logged(
     printed = stdout.getvalue()
     assert "「すべて記録」を押すまで何も記録しません" in printed, printed
     assert "[1] すべて記録" in printed, printed
-    assert "*山田商事* との会食を2026-11-21(土)付けで記録しました。" in printed, printed
-    assert "*山田商事* のフォローアップを2026-12-01(火)に設定しました。" in printed, printed
+    assert "*山田商事* との会食を11/21(土)付けで記録しました。" in printed, printed
+    assert "*山田商事* のフォローアップを2026/12/1(火)に設定しました。" in printed, printed
