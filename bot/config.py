@@ -56,6 +56,10 @@ class Settings(BaseSettings):
     pyramid_summary_time: time = time(9, 0)
     # Stage announcements one by one (false) or gathered into one message per hour and team (true).
     pyramid_announce_hourly: bool = False
+    # The end-of-day DM "anything to log from today?" (issue 14): off unless turned on; each rep's
+    # own local time, on working days.
+    pyramid_evening_prompt: bool = False
+    pyramid_evening_time: time = time(18, 0)
 
     @field_validator("slack_api_url")
     @classmethod
@@ -65,7 +69,7 @@ class Settings(BaseSettings):
             raise ValueError("must be an http(s) URL such as https://slack.com/api/")
         return value if value.endswith("/") else value + "/"
 
-    @field_validator("pyramid_digest_time", "pyramid_summary_time", mode="before")
+    @field_validator("pyramid_digest_time", "pyramid_summary_time", "pyramid_evening_time", mode="before")
     @classmethod
     def _parse_hh_mm(cls, value: object) -> object:
         if isinstance(value, str):

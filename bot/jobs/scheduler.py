@@ -21,6 +21,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bot.jobs.announcements import announce_last_hour
 from bot.jobs.digest import send_due_digests
+from bot.jobs.evening import send_due_evening_prompts
 from bot.jobs.outbox import SWEEP_LIMIT, Delivered, deliver_pending
 from bot.jobs.recovery_flags import flag_overdue_recoveries
 from bot.jobs.snapshots import take_snapshots
@@ -67,6 +68,7 @@ def tick(runtime: Runtime, client: WebClient) -> None:
     jobs: list[Callable[[], object]] = [
         lambda: take_snapshots(runtime, now),
         lambda: send_due_digests(runtime, client, now),
+        lambda: send_due_evening_prompts(runtime, client, now),
         lambda: flag_overdue_recoveries(runtime, client, now),
         lambda: send_due_summaries(runtime, client, now),
         lambda: announce_last_hour(runtime, client, now),
