@@ -30,6 +30,7 @@ TEAM_ID = 32
 USER_ID = 32
 NAME = 120
 KEY = 200
+READING = 400  # bot.domain.names.READING_LIMIT
 
 # Stable constraint names so that migrations work the same on SQLite and PostgreSQL.
 NAMING = {
@@ -73,6 +74,8 @@ class Account(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "name_key", name="uq_accounts_team_name_key"),
         Index("ix_accounts_team_step", "team_id", "step"),
+        # "Did you mean" by reading: ヤマダ商事 finds 山田商事 (bot.domain.names.name_reading).
+        Index("ix_accounts_team_name_reading", "team_id", "name_reading"),
         # A rep's accounts by step, then by when they were last touched (their creation if never): the
         # digest's lapsing accounts are read in that order, LAPSING_LIMIT at most per step.
         Index(
@@ -97,6 +100,7 @@ class Account(Base):
     team_id: Mapped[str] = mapped_column(String(TEAM_ID))
     name: Mapped[str] = mapped_column(String(NAME))
     name_key: Mapped[str] = mapped_column(String(KEY))
+    name_reading: Mapped[str | None] = mapped_column(String(READING), default=None)
     owner_id: Mapped[str] = mapped_column(String(USER_ID))
     step: Mapped[str] = mapped_column(String(16), default=Step.NAME_ONLY.value)
     segment: Mapped[str | None] = mapped_column(String(40), default=None)

@@ -6,6 +6,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 from rapidfuzz import fuzz, process, utils
 from rapidfuzz.distance import Levenshtein
@@ -118,6 +120,30 @@ def name_key(name: str) -> str:
     key = _SPACE_BY_CJK_RE.sub("", _PUNCTUATION_RE.sub(" ", text).strip())
     # A name made only of legal forms ("Co., Ltd.") keeps its own letters rather than becoming empty.
     return key or _PUNCTUATION_RE.sub(" ", unicodedata.normalize("NFKC", name).casefold()).strip()
+
+
+# The longest reading stored (models.Account.name_reading); a kanji reads as up to four kana.
+READING_LIMIT = 400
+_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
+
+
+@cache
+def _kakasi() -> Any:
+    """pykakasi's converter: its dictionaries take half a second to load, so once, on first use."""
+    import pykakasi
+
+    return pykakasi.kakasi()  # type: ignore[no-untyped-call]
+
+
+def name_reading(name: str) -> str:
+    """How the name is read aloud, in hiragana: 山田商事, ヤマダ商事 and やまだしょうじ all read
+    やまだしょうじ. Latin letters and digits stay as they are (casefolded, like the key). The reading of
+    a kanji is pykakasi's most common one: 大和 reads やまと, so ダイワ is not found through it."""
+    key = name_key(name)
+    if not _CJK_RE.search(key):
+        return key[:READING_LIMIT]
+    reading = "".join(str(item["hira"]) for item in _kakasi().convert(key))
+    return reading.translate(_KATAKANA_TO_HIRAGANA).replace(" ", "")[:READING_LIMIT]
 
 
 def display_name(name: str) -> str:

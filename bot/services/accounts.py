@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from bot.domain.names import display_name, name_key, near_matches
+from bot.domain.names import NEAR_MATCH_LIMIT, display_name, name_key, name_reading, near_matches
 from bot.domain.stages import TALLY_COUNTERS, Step, Tally
 from bot.models import Account, StepChange
 from bot.services.errors import UserFacingError
@@ -74,16 +74,33 @@ def require_by_name(session: Session, team_id: str, name: str) -> Account:
 
 
 def similar_accounts(session: Session, team_id: str, name: str) -> tuple[Account, ...]:
-    """Accounts whose names are close to `name` (never the exact one)."""
+    """Accounts whose names are close to `name` (never the exact one): those that read the same
+    (ヤマダ商事 for 山田商事, one index look-up), then those spelt closely."""
+    key = name_key(name)
+    same_reading = list(
+        session.scalars(
+            select(Account)
+            .where(
+                Account.team_id == team_id,
+                Account.name_reading == name_reading(name),
+                Account.name_key != key,
+            )
+            .order_by(Account.name_key)
+            .limit(NEAR_MATCH_LIMIT)
+        )
+    )
     rows = session.execute(select(Account.name_key).where(Account.team_id == team_id)).scalars()
-    keys = [match.key for match in near_matches(name_key(name), rows)]
-    if not keys:
-        return ()
-    found = session.scalars(
-        select(Account).where(Account.team_id == team_id, Account.name_key.in_(keys))
-    ).all()
+    keys = [match.key for match in near_matches(key, rows)]
+    found = (
+        session.scalars(select(Account).where(Account.team_id == team_id, Account.name_key.in_(keys))).all()
+        if keys
+        else []
+    )
     order = {key: index for index, key in enumerate(keys)}
-    return tuple(sorted(found, key=lambda account: order[account.name_key]))
+    close = sorted(found, key=lambda account: order[account.name_key])
+    seen = {account.id for account in same_reading}
+    merged = same_reading + [account for account in close if account.id not in seen]
+    return tuple(merged[:NEAR_MATCH_LIMIT])
 
 
 def create_account(
@@ -100,6 +117,7 @@ def create_account(
         team_id=team_id,
         name=display_name(name),
         name_key=name_key(name),
+        name_reading=name_reading(name),
         owner_id=owner_id,
         step=step.value,
         remote_touches=0,
@@ -179,6 +197,7 @@ def rename(session: Session, account: Account, new_name: str, *, now: datetime) 
         raise UserFacingError("name_taken", name=display_name(new_name))
     account.name = display_name(new_name)
     account.name_key = new_key
+    account.name_reading = name_reading(new_name)
     account.updated_at = now
     return account
 

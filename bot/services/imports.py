@@ -41,7 +41,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain.fields import MAX_SEGMENT
-from bot.domain.names import display_name, name_key
+from bot.domain.names import display_name, name_key, name_reading
 from bot.domain.parsing import MAX_NAME, ParseError, parse_date
 from bot.domain.stages import LADDER, Evidence, Stage, Step, evidence_floor, steps_of
 from bot.i18n import LOCALES, t
@@ -490,6 +490,7 @@ def _insert_new(
                     "team_id": team_id,
                     "name": row.name,
                     "name_key": key,
+                    "name_reading": name_reading(row.name),
                     "owner_id": row.owner,
                     "step": step.value,
                     "segment": row.segment,
