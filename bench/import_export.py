@@ -15,7 +15,8 @@ For each database, with --rows rows (a CSV as `pyramid-bot import` reads it, ste
    empty table; the time of each 10,000 inserted rows, first against last (flat or not);
 3. re-import of the same file (nothing changes);
 4. export floor: a plain `SELECT` of the same columns in the same order, read through the driver's cursor
-   1,000 rows at a time (server-side on PostgreSQL, as the export), nothing done with the rows;
+   1,000 rows at a time (server-side on PostgreSQL), nothing done with the rows; on PostgreSQL with libpq
+   17+ also streamed in chunks of 1,000 (as the export reads), and the faster of the two is the floor;
 5. export: `write_export` (what `pyramid-bot export` runs) to /dev/null, JSON and CSV;
 6. plans of the import's name look-up (1,000 keys) at 1,000 rows and at --rows rows; on PostgreSQL also
    the generic plan that a prepared statement would be given;
@@ -53,7 +54,7 @@ from bot.db import Database, upgrade  # noqa: E402
 from bot.domain.names import name_key  # noqa: E402
 from bot.domain.stages import LADDER, Step, evidence_floor  # noqa: E402
 from bot.models import Account  # noqa: E402
-from bot.services.exports import CHUNK, write_export  # noqa: E402
+from bot.services.exports import CHUNK, _chunked_rows, write_export  # noqa: E402
 from bot.services.imports import apply_import, read_import  # noqa: E402
 
 TEAM = "T0BENCH"
@@ -184,12 +185,19 @@ FLOOR_SELECT = (
 )
 
 
-def run_select_floor(db: Database) -> int:
-    """The plain SELECT: the export's columns in its order, read through the driver's cursor 1,000 rows
-    at a time (server-side on PostgreSQL, as the export), nothing done with them."""
+def run_select_floor(db: Database, stream: bool = False) -> int:
+    """The plain SELECT: the export's columns in its order, as the driver gives them (dates as dates,
+    numbers as ints), read 1,000 rows at a time and nothing done with them: through the driver's cursor
+    (server-side on PostgreSQL), or with `stream` streamed in chunks of 1,000 (PostgreSQL, libpq 17+),
+    as the export reads its rows when it can."""
     count = 0
     with db.read() as session:
         raw: Any = session.connection().connection.dbapi_connection
+        if stream:
+            with raw.cursor() as cursor:
+                for _ in cursor.stream(FLOOR_SELECT, size=CHUNK):
+                    count += 1
+            return count
         cursor = raw.cursor() if db.is_sqlite else raw.cursor(name="floor")
         cursor.execute(FLOOR_SELECT)
         while rows := cursor.fetchmany(CHUNK):
@@ -293,11 +301,16 @@ def bench(target: str, rows: int, repeat: int, memory: bool) -> list[str]:
         if not db.is_sqlite:
             with db.engine.begin() as connection:
                 connection.execute(text("ANALYZE accounts"))
-        select_floors, json_exports, csv_exports = [], [], []
+        select_floors, stream_floors, json_exports, csv_exports = [], [], [], []
+        streams = not db.is_sqlite and _chunked_rows()
         for _ in range(repeat):
             seconds, count = timed(lambda: run_select_floor(db))
             assert count == rows
             select_floors.append(seconds)
+            if streams:
+                seconds, count = timed(lambda: run_select_floor(db, stream=True))
+                assert count == rows
+                stream_floors.append(seconds)
             seconds, count = timed(lambda: run_export(db, "json"))
             assert count == rows
             json_exports.append(seconds)
@@ -305,7 +318,7 @@ def bench(target: str, rows: int, repeat: int, memory: bool) -> list[str]:
             csv_exports.append(seconds)
 
         floor, imported, reimported = min(floors), min(imports), min(reimports)
-        sel, exp_json, exp_csv = min(select_floors), min(json_exports), min(csv_exports)
+        sel, exp_json, exp_csv = min(select_floors + stream_floors), min(json_exports), min(csv_exports)
         flat = flats[imports.index(imported)]
         out.append(f"## {name}, {rows:,} rows ({url.split('@')[-1] if '@' in url else 'temp file'})")
         out.append("")
@@ -321,8 +334,14 @@ def bench(target: str, rows: int, repeat: int, memory: bool) -> list[str]:
 
         line("import (floor: bulk insert)", floor, imported, TARGET_IMPORT)
         line("re-import, same file (floor: bulk insert)", floor, reimported, TARGET_IMPORT)
-        line("export JSON (floor: plain SELECT)", sel, exp_json, TARGET_EXPORT)
-        line("export CSV (floor: plain SELECT)", sel, exp_csv, TARGET_EXPORT)
+        line("export JSON (floor: plain SELECT, the faster read)", sel, exp_json, TARGET_EXPORT)
+        line("export CSV (floor: plain SELECT, the faster read)", sel, exp_csv, TARGET_EXPORT)
+        if streams:
+            cursor_floor = min(select_floors)
+            line(
+                "export JSON (floor: plain SELECT, server-side cursor)", cursor_floor, exp_json, TARGET_EXPORT
+            )
+            line("export CSV (floor: plain SELECT, server-side cursor)", cursor_floor, exp_csv, TARGET_EXPORT)
         out.append("")
         if flat is not None:
             first, last = flat
@@ -334,7 +353,8 @@ def bench(target: str, rows: int, repeat: int, memory: bool) -> list[str]:
             "floors": floors,
             "imports": imports,
             "re-imports": reimports,
-            "SELECT": select_floors,
+            "SELECT (cursor)": select_floors,
+            "SELECT (streamed)": stream_floors,
             "JSON": json_exports,
             "CSV": csv_exports,
         }
