@@ -7,6 +7,7 @@ so a button and the listener that answers it cannot drift apart.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -60,6 +61,7 @@ LOG_SHORTCUT = "log_to_pyramid"  # the message shortcut's callback id (manifest.
 PREVIEW_EDIT = "preview_edit"  # *Edit* beside one item of a preview: opens PREVIEW_ITEM_CALLBACK
 PREVIEW_ITEM_CALLBACK = "preview_item"  # the modal that rewrites one item of a parked preview
 PREVIEW_ACCOUNT_FIELD = "account_name"  # its account, typed (the block is ACCOUNT_BLOCK)
+PREVIEW_ADD = "preview_add"  # *Add* beside a sentence the preview could not read: the same modal, empty-ish
 
 # ------------------------------------------------------------------------------ block ids
 CARD_ACTIONS = "card_actions"
@@ -156,6 +158,19 @@ class PreviewItem(Payload):
     c: str | None = Field(default=None, pattern=r"^[CDG][A-Z0-9]{1,31}$")
     t: str | None = Field(default=None, pattern=r"^\d{1,12}\.\d{1,8}$")
     r: str | None = Field(default=None, pattern=r"^https?://\S{1,1000}$")
+    u: str | None = Field(default=None, pattern=r"^[0-9a-f]{12}$")  # *Add*: the unread sentence's ref
+
+
+def unread_ref(text: str) -> str:
+    """A sentence the preview could not read, as an *Add* button names it (its index may change)."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def preview_add_value(preview_id: str, text: str) -> str:
+    """*Add*'s value: the kind of item is chosen when it is pressed, from what was understood."""
+    return json.dumps(
+        {"p": preview_id, "k": "activity", "i": 0, "u": unread_ref(text)}, separators=(",", ":")
+    )
 
 
 def preview_item_value(preview_id: str, kind: PreviewItemKind, index: int) -> str:

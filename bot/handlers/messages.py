@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import TypeVar
 
@@ -20,6 +21,7 @@ from bot import interactions as ids
 from bot import notify
 from bot.domain import fields
 from bot.domain.activities import ActivityKind
+from bot.domain.extraction import Activity, Followup, Trouble
 from bot.domain.fields import FieldErrors, LogDraft, ParseError
 from bot.domain.parsing import parse_amount
 from bot.handlers.replying import FAILURES, Asker, Json, asker, error_reply, refuse_press, replace_pressed
@@ -45,6 +47,7 @@ def register(app: App) -> None:
     app.action(ids.PREVIEW_CONFIRM)(confirm)
     app.action(ids.PREVIEW_CANCEL)(cancel)
     app.action(ids.PREVIEW_EDIT)(edit)
+    app.action(ids.PREVIEW_ADD)(add)
     app.view(ids.PREVIEW_ITEM_CALLBACK)(submit_edit)
 
 
@@ -146,9 +149,7 @@ def cancel(
 def edit(
     ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
 ) -> None:
-    """*Edit* beside an item: a modal prefilled with it. Its metadata says where the preview is, to
-    rewrite it after the submission: the message (channel and ts), or for an ephemeral preview the
-    response URL of this press (the only way to change an ephemeral message)."""
+    """*Edit* beside an item: a modal prefilled with it."""
     me = asker(context, client)
     try:
         item = ids.preview_item_of(action.get("value"))
@@ -158,17 +159,49 @@ def edit(
         refuse_press(me, body, respond, error, gone="preview_gone")
         return
     ack()
+    _open_item_modal(me, body, item, found)
+
+
+def add(
+    ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
+) -> None:
+    """*Add* beside a sentence that could not be read: the modal of the item it seems to be (an
+    activity, a follow-up or a trouble), with what was understood of it filled in."""
+    me = asker(context, client)
+    try:
+        item = ids.preview_item_of(action.get("value"))
+        if item.u is None:
+            raise BadPayload("no sentence")
+        found = freetext.unread_item(me.runtime, me.team_id, me.user_id, item.p, item.u, me.today)
+    except (*FAILURES, BadPayload) as error:
+        ack()
+        refuse_press(me, body, respond, error, gone="preview_gone")
+        return
+    ack()
+    kind: ids.PreviewItemKind = (
+        "activity"
+        if isinstance(found, Activity)
+        else "followup"
+        if isinstance(found, Followup)
+        else "trouble"
+    )
+    _open_item_modal(me, body, item.model_copy(update={"k": kind}), found)
+
+
+def _open_item_modal(me: Asker, body: Json, item: PreviewItem, found: Activity | Followup | Trouble) -> None:
+    """The modal, right after the ack (a trigger id is good for 3 seconds). Its metadata says where the
+    preview is, to rewrite it after the submission: the message (channel and ts), or for an ephemeral
+    preview the response URL of this press (the only way to change an ephemeral message)."""
     container = body.get("container") or {}
     in_message = (
         not container.get("is_ephemeral") and container.get("channel_id") and container.get("message_ts")
     )
-    where = PreviewItem(
-        p=item.p,
-        k=item.k,
-        i=item.i,
-        c=str(container["channel_id"]) if in_message else None,
-        t=str(container["message_ts"]) if in_message else None,
-        r=None if in_message else body.get("response_url"),
+    where = item.model_copy(
+        update={
+            "c": str(container["channel_id"]) if in_message else None,
+            "t": str(container["message_ts"]) if in_message else None,
+            "r": None if in_message else body.get("response_url"),
+        }
     )
     view = preview_item_modal(
         found, locale=me.locale, private_metadata=where.model_dump_json(exclude_none=True)
@@ -183,6 +216,7 @@ def submit_edit(ack: Ack, view: Json, context: BoltContext, client: WebClient) -
     try:
         where = ids.preview_item_of(view.get("private_metadata"))
         change = read_item_form(view.get("state", {}).get("values", {}), where, me.today, me.locale)
+        change = replace(change, unread=where.u)
         facts = freetext.edit(me.runtime, me.team_id, me.user_id, where.p, change)
         if facts is None:
             raise UserFacingError("preview_gone")

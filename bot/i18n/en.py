@@ -269,4 +269,5 @@ MESSAGES: dict[str, str] = {
     "error_missing_what": "Please say what went wrong.",
     "evening_text": "Anything to log from today?",
     "evening_prompt": "*Anything to log from today?* Reply in this thread in your own words, e.g. “Visited Acme, sent the quote; call them again next week”. I will show you what I read before storing anything.",
+    "preview_add": "Add",
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -88,6 +89,31 @@ def replace_item(session: Session, team_id: str, preview_id: str, index: int, it
         edited = replace(extraction, troubles=_swap(extraction.troubles, index, item))
     else:
         return None
+    row.payload = encode(edited)
+    session.flush()
+    return Parked(row.id, row.user_id, edited, new=False)
+
+
+def resolve_unread(
+    session: Session, team_id: str, preview_id: str, ref: str, item: Item, *, ref_of: Callable[[str], str]
+) -> Parked | None:
+    """The preview with the sentence it could not read (`ref_of(text) == ref`) replaced by `item`, as
+    the rep wrote it in *Add*; None when the preview is gone or that sentence was resolved already."""
+    row = session.scalar(
+        select(Preview).where(Preview.team_id == team_id, Preview.id == preview_id).with_for_update()
+    )
+    if row is None:
+        return None
+    extraction = decode(row.payload)
+    unread = tuple(entry for entry in extraction.unread if ref_of(entry.text) != ref)
+    if len(unread) == len(extraction.unread):
+        return None
+    if isinstance(item, Activity):
+        edited = replace(extraction, activities=(*extraction.activities, item), unread=unread)
+    elif isinstance(item, Followup):
+        edited = replace(extraction, followups=(*extraction.followups, item), unread=unread)
+    else:
+        edited = replace(extraction, troubles=(*extraction.troubles, item), unread=unread)
     row.payload = encode(edited)
     session.flush()
     return Parked(row.id, row.user_id, edited, new=False)

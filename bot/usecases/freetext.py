@@ -13,10 +13,20 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.activities import ActivityKind
-from bot.domain.extraction import AccountRef, Activity, Extraction, Followup, KnownNames, Trouble, extract
+from bot.domain.extraction import (
+    AccountRef,
+    Activity,
+    Extraction,
+    Followup,
+    KnownNames,
+    Trouble,
+    Unread,
+    extract,
+)
 from bot.domain.followups import FollowupSource
 from bot.domain.stages import Climb, Step, climb
 from bot.i18n import planned_action
+from bot.interactions import unread_ref
 from bot.models import Account
 from bot.notify import Queued, queue_trouble
 from bot.runtime import Runtime
@@ -125,6 +135,7 @@ class ItemEdit:
     on: date | None = None
     amount: int | None = None
     note: str = ""
+    unread: str | None = None  # *Add*: the ref of the sentence it resolves (index is then unused)
 
 
 def item(
@@ -150,6 +161,43 @@ def item(
     return runtime.query(work)
 
 
+def unread_item(
+    runtime: Runtime, team_id: str, user_id: str, preview_id: str, ref: str, today: date
+) -> Activity | Followup | Trouble:
+    """What *Add* opens its modal with for a sentence the preview could not read: what was understood
+    of it (its kind, account, date) and the sentence as the note. A follow-up without a usable date has
+    `date.min` (the modal leaves it empty). UserFacingError "preview_gone" when it is gone."""
+
+    def work(session: Session) -> Activity | Followup | Trouble:
+        _authored_by(session, team_id, preview_id, user_id)
+        parked = previews.peek(session, team_id, preview_id)
+        for entry in parked.extraction.unread if parked is not None else ():
+            if unread_ref(entry.text) == ref:
+                return _prefill(entry, today)
+        raise UserFacingError("preview_gone")
+
+    return runtime.query(work)
+
+
+def _prefill(entry: Unread, today: date) -> Activity | Followup | Trouble:
+    if entry.understood.startswith("trouble:"):
+        return Trouble(AccountRef(""), entry.text)
+    head, *rest = entry.understood.split(" · ")
+    on: date | None = None
+    name = ""
+    for part in rest:
+        try:
+            on = date.fromisoformat(part)
+        except ValueError:
+            name = part.split(", ")[0]
+    kind = next((kind for kind in ActivityKind if kind.value == head), None)
+    ref = AccountRef(name)
+    if kind is None or entry.reason in ("no_date", "past_date") or (on is not None and on > today):
+        due = on if on is not None and on >= today else date.min
+        return Followup(ref, due, kind.value if kind is not None else "")
+    return Activity(ref, kind, on if on is not None and on <= today else today, None, entry.text)
+
+
 def edit(
     runtime: Runtime, team_id: str, user_id: str, preview_id: str, change: ItemEdit
 ) -> PreviewFacts | None:
@@ -169,7 +217,11 @@ def edit(
             edited = Followup(ref, change.on, change.note)
         else:
             edited = Trouble(ref, change.note)
-        parked = previews.replace_item(session, team_id, preview_id, change.index, edited)
+        parked = (
+            previews.resolve_unread(session, team_id, preview_id, change.unread, edited, ref_of=unread_ref)
+            if change.unread is not None
+            else previews.replace_item(session, team_id, preview_id, change.index, edited)
+        )
         if parked is None:
             return None
         return PreviewFacts(

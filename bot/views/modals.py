@@ -144,7 +144,10 @@ def preview_item_modal(
     """*Edit* on one item of a preview (issue 14): the item as read, to correct. An activity has the log
     modal's fields (any kind, the amount for every kind: a message may give a budget at a meal); a
     follow-up its account, due date and what for; a trouble its account and what went wrong."""
-    account = _text_input(ids.PREVIEW_ACCOUNT_FIELD, initial_value=item.account.proposed, max_length=MAX_NAME)
+    name = item.account.proposed
+    account = _text_input(
+        ids.PREVIEW_ACCOUNT_FIELD, max_length=MAX_NAME, **({"initial_value": name} if name else {})
+    )
     blocks = [_input(ids.ACCOUNT_BLOCK, t(locale, "field_account"), account)]
     if isinstance(item, Activity):
         options = [
@@ -166,7 +169,8 @@ def preview_item_modal(
         blocks.append(_input(ids.AMOUNT_FIELD, t(locale, "field_amount"), amount, optional=True))
         note_text, note_label, note_optional = item.note, "field_note", True
     elif isinstance(item, Followup):
-        blocks.append(_input(ids.DATE_FIELD, t(locale, "field_due"), _datepicker(ids.DATE_FIELD, item.due)))
+        due = _datepicker(ids.DATE_FIELD, None if item.due == date.min else item.due)  # date.min: unknown
+        blocks.append(_input(ids.DATE_FIELD, t(locale, "field_due"), due))
         note_text, note_label, note_optional = planned_action(locale, item.what), "field_followup_what", True
     else:
         note_text, note_label, note_optional = item.what, "field_trouble_what", False

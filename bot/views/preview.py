@@ -11,10 +11,12 @@ from bot.domain.extraction import AccountRef, Extraction
 from bot.i18n import planned_action, t
 from bot.interactions import (
     PREVIEW_ACTIONS,
+    PREVIEW_ADD,
     PREVIEW_CANCEL,
     PREVIEW_CONFIRM,
     PREVIEW_EDIT,
     PreviewItemKind,
+    preview_add_value,
     preview_item_value,
 )
 from bot.views.blocks import (
@@ -39,8 +41,10 @@ if TYPE_CHECKING:
     from bot.usecases.freetext import Confirmed, PreviewFacts
 
 
-# Room for the introduction, the unread lines and the buttons.
-ITEM_BLOCKS = MESSAGE_BLOCKS - 6
+# Room for the introduction, the unread lines (UNREAD_BLOCKS with an *Add*, the rest in one context
+# block) and the buttons.
+UNREAD_BLOCKS = 3
+ITEM_BLOCKS = MESSAGE_BLOCKS - 6 - UNREAD_BLOCKS
 
 
 def preview_message(facts: PreviewFacts, locale: str, *, edited: bool = False) -> Message:
@@ -61,8 +65,18 @@ def preview_message(facts: PreviewFacts, locale: str, *, edited: bool = False) -
         blocks.append(context(t(locale, "preview_more", count=len(lines) - ITEM_BLOCKS)))
     if extraction.unread:
         # Two words of one sentence may both be unread for one reason: the sentence is shown once.
-        unread = dict.fromkeys((item.text, item.reason) for item in extraction.unread)
-        blocks.append(context("\n".join(_unread_line(text, reason, locale) for text, reason in unread)))
+        # The first few have an *Add* (a modal with what was understood of them), the rest are listed.
+        unread = list(dict.fromkeys((item.text, item.reason) for item in extraction.unread))
+        add = t(locale, "preview_add")
+        offered: set[str] = set()
+        for text, reason in unread:
+            if len(offered) < UNREAD_BLOCKS and text not in offered:
+                offered.add(text)
+                line = _unread_line(text, reason, locale)
+                blocks.append(section(line, button(add, PREVIEW_ADD, preview_add_value(facts.id, text))))
+        rest = [_unread_line(text, reason, locale) for text, reason in unread if text not in offered]
+        if rest:
+            blocks.append(context("\n".join(rest)))
     if extraction.items:
         blocks.append(
             actions(

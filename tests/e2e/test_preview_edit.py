@@ -13,7 +13,13 @@ from datetime import date
 from typing import Any
 
 from bot.db import Database
-from bot.interactions import PREVIEW_CONFIRM, PREVIEW_EDIT, PREVIEW_ITEM_CALLBACK, preview_item_value
+from bot.interactions import (
+    PREVIEW_ADD,
+    PREVIEW_CONFIRM,
+    PREVIEW_EDIT,
+    PREVIEW_ITEM_CALLBACK,
+    preview_item_value,
+)
 from bot.services import previews
 from tests.e2e.test_plain_words import DM, direct_message, event, make_account, the_preview
 from tests.support.database import activities_of, all_accounts, every_row, followups
@@ -227,3 +233,66 @@ def test_an_ephemeral_preview_is_rewritten_through_the_response_url_and_a_new_na
     [created] = [a for a in all_accounts(db) if a.name != "山田商事"]
     assert created.name == "株式会社青葉"
     assert [(a.kind, a.occurred_on) for a in activities_of(db, created.id)] == [("call", date(2026, 11, 22))]
+
+
+def test_add_turns_an_unread_sentence_into_an_item_with_what_was_understood(
+    driver: SlackDriver, slack: FakeSlack, db: Database
+) -> None:
+    make_account(db, "山田商事", OTHER_USER)
+    direct_message(driver, "今日山田に訪問。来週提案予定")
+    preview = the_preview(slack)
+    settle(slack)
+    adds = [
+        b["accessory"] for b in preview["blocks"] if b.get("accessory", {}).get("action_id") == PREVIEW_ADD
+    ]
+    assert [a["text"]["text"] for a in adds] == ["追加", "追加"], preview["blocks"]
+    assert not any(block.get("type") == "actions" for block in preview["blocks"])  # nothing to log yet
+    before = every_row(db)
+
+    press_in(driver, preview, DM, PREVIEW_ADD, user=OTHER_USER, value=adds[0]["value"])
+    view = opened(slack)
+    assert "initial_value" not in element_of(view, "account")
+    assert element_of(view, "kind")["initial_option"]["value"] == "visit"
+    assert element_of(view, "date")["initial_date"] == "2026-11-22"
+    assert element_of(view, "note")["initial_value"] == "今日山田に訪問"
+    assert set(
+        driver.submit(view, activity_values("", "visit", "2026-11-22"), user=OTHER_USER).json()["errors"]
+    ) == {"account"}
+    driver.submit(
+        view, activity_values("山田商事", "visit", "2026-11-22", note="今日山田に訪問"), user=OTHER_USER
+    )
+    [update] = [c.body for c in slack.wait_for("chat.update")]
+    find_button(update, PREVIEW_CONFIRM)
+    assert text_of(update).count("❓") == 1 and "来週提案予定" in text_of(update), text_of(update)
+    [left] = [
+        b["accessory"] for b in update["blocks"] if b.get("accessory", {}).get("action_id") == PREVIEW_ADD
+    ]
+    settle(slack)
+    assert every_row(db) == before
+
+    # The sentence resolved already: its stale *Add* changes nothing.
+    _sent, stale = press_in(driver, preview, DM, PREVIEW_ADD, user=OTHER_USER, value=adds[0]["value"])
+    assert "回答済み" in text_of(driver.reply(stale))
+
+    rewritten = {**update, "ts": preview["ts"]}
+    press_in(driver, rewritten, DM, PREVIEW_ADD, user=OTHER_USER, value=left["value"])
+    view = opened(slack, 2)
+    assert element_of(view, "date")["initial_date"] == "2026-11-23"
+    assert element_of(view, "note")["initial_value"] == "提案"
+    driver.submit(
+        view,
+        {
+            "account": {"account_name": {"type": "plain_text_input", "value": "山田商事"}},
+            "date": {"date": {"type": "datepicker", "selected_date": "2026-11-24"}},
+            "note": {"note": {"type": "plain_text_input", "value": "提案"}},
+        },
+        user=OTHER_USER,
+    )
+    slack.wait_for("chat.update", count=2)
+    settle(slack)
+
+    _sent, key = press_in(driver, rewritten, DM, PREVIEW_CONFIRM, user=OTHER_USER)
+    driver.reply(key)
+    [yamada] = all_accounts(db)
+    assert [(a.kind, a.occurred_on) for a in activities_of(db, yamada.id)] == [("visit", date(2026, 11, 22))]
+    assert [(f.due_on, f.note) for f in followups(db)] == [(date(2026, 11, 24), "提案")]
