@@ -21,6 +21,7 @@ from bot.interactions import (
 )
 from bot.views.blocks import (
     MESSAGE_BLOCKS,
+    MESSAGE_TEXT_BUDGET,
     NOTE_LIMIT,
     ONE_NAME_LIMIT,
     Block,
@@ -54,15 +55,8 @@ def preview_message(facts: PreviewFacts, locale: str, *, edited: bool = False) -
     if extraction.is_empty:
         return plain_notice(t(locale, "preview_nothing"))
     intro = "preview_edited" if edited else "preview_intro"
-    blocks: list[Block] = [section(t(locale, intro if extraction.items else "preview_unread_only"))]
-    lines = _item_lines(facts, locale)
-    edit = t(locale, "preview_edit")
-    blocks.extend(
-        section(line, button(edit, PREVIEW_EDIT, preview_item_value(facts.id, kind, index)))
-        for line, kind, index in lines[:ITEM_BLOCKS]
-    )
-    if len(lines) > ITEM_BLOCKS:
-        blocks.append(context(t(locale, "preview_more", count=len(lines) - ITEM_BLOCKS)))
+    head = section(t(locale, intro if extraction.items else "preview_unread_only"))
+    tail: list[Block] = []
     if extraction.unread:
         # Two words of one sentence may both be unread for one reason: the sentence is shown once.
         # The first few have an *Add* (a modal with what was understood of them), the rest are listed.
@@ -73,19 +67,45 @@ def preview_message(facts: PreviewFacts, locale: str, *, edited: bool = False) -
             if len(offered) < UNREAD_BLOCKS and text not in offered:
                 offered.add(text)
                 line = _unread_line(text, reason, locale)
-                blocks.append(section(line, button(add, PREVIEW_ADD, preview_add_value(facts.id, text))))
+                tail.append(section(line, button(add, PREVIEW_ADD, preview_add_value(facts.id, text))))
         rest = [_unread_line(text, reason, locale) for text, reason in unread if text not in offered]
         if rest:
-            blocks.append(context("\n".join(rest)))
+            tail.append(context("\n".join(rest)))
     if extraction.items:
-        blocks.append(
+        tail.append(
             actions(
                 button(t(locale, "preview_log_all"), PREVIEW_CONFIRM, facts.id, style="primary"),
                 button(t(locale, "preview_cancel"), PREVIEW_CANCEL, facts.id),
                 block_id=PREVIEW_ACTIONS,
             )
         )
+    # As many items as fit in the blocks and in the text Slack accepts in one message; the rest counted.
+    lines = _item_lines(facts, locale)
+    edit = t(locale, "preview_edit")
+    room = MESSAGE_TEXT_BUDGET - _text_length([head, *tail]) - len(t(locale, "preview_more", count=999))
+    items: list[Block] = []
+    for line, kind, index in lines[:ITEM_BLOCKS]:
+        block = section(line, button(edit, PREVIEW_EDIT, preview_item_value(facts.id, kind, index)))
+        room -= _text_length([block])
+        if room < 0:
+            break
+        items.append(block)
+    blocks = [head, *items]
+    if len(lines) > len(items):
+        blocks.append(context(t(locale, "preview_more", count=len(lines) - len(items))))
+    blocks.extend(tail)
     return message(t(locale, "preview_text", count=len(extraction.items)), blocks)
+
+
+def _text_length(node: object) -> int:
+    """The characters Slack counts against a message's blocks: every string but the `type` names."""
+    if isinstance(node, str):
+        return len(node)
+    if isinstance(node, dict):
+        return sum(_text_length(value) for key, value in node.items() if key != "type")
+    if isinstance(node, list):
+        return sum(_text_length(value) for value in node)
+    return 0
 
 
 def _item_lines(facts: PreviewFacts, locale: str) -> list[tuple[str, PreviewItemKind, int]]:
