@@ -573,11 +573,12 @@ def test_a_sentence_is_a_message_to_the_bot_previewed_then_logged(
         pyramid_timezone="Asia/Tokyo",
     )
     stdout = io.StringIO()
-    # The meeting's reply has no buttons, so the preview's are [1] Log all and [2] Cancel.
-    lines = "/meeting 山田商事 電話\n昨日山田商事の部長と会食。来月提案予定\n1\nquit\n"
+    # The meeting's reply has no buttons, so the preview's are [1] and [2] Edit (the meal, the
+    # follow-up), [3] Log all and [4] Cancel.
+    lines = "/meeting 山田商事 電話\n昨日山田商事の部長と会食。来月提案予定\n3\nquit\n"
     run_console(settings, db, clock, stdin=io.StringIO(lines), stdout=stdout)
     printed = stdout.getvalue()
     assert "「すべて記録」を押すまで何も記録しません" in printed, printed
-    assert "[1] すべて記録" in printed, printed
+    assert "[1] 修正" in printed and "[3] すべて記録" in printed, printed
     assert "*山田商事* との会食を11/21(土)付けで記録しました。" in printed, printed
     assert "*山田商事* のフォローアップを2026/12/1(火)に設定しました。" in printed, printed
