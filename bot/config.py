@@ -114,9 +114,11 @@ class Settings(BaseSettings):
     def _known_country(cls, value: str) -> str:
         value = value.strip().upper()
         if value:
-            import holidays
+            # The registry's codes (aliases such as UK included), as list_supported_countries gives
+            # them without importing every country's calendar (about 280 modules, 8 MiB at start).
+            from holidays.registry import EntityLoader
 
-            if value not in holidays.list_supported_countries():
+            if value not in set(EntityLoader.get_country_codes()):
                 raise ValueError(f"no public holiday calendar for {value!r}; use a code such as JP or US")
         return value
 
