@@ -22,12 +22,16 @@ from bot.handlers.replying import (
     ephemeral,
     error_reply,
     refuse_press,
+    replace_pressed,
     update_item,
 )
+from bot.i18n import t
 from bot.interactions import BadPayload
 from bot.usecases import followups
+from bot.usecases.facts import AskedFacts
 from bot.usecases.followups import FollowupChanged, Press
 from bot.views import replies
+from bot.views.pick import FOLLOWUP_PICK, pick_account
 
 PRESSES: dict[str, Press] = {
     ids.FOLLOWUP_DONE: "done",
@@ -38,6 +42,7 @@ PRESSES: dict[str, Press] = {
 
 def register(app: App) -> None:
     app.command("/followup")(followup_command)
+    app.action(FOLLOWUP_PICK)(answer_pick)
     for action_id in PRESSES:
         app.action(action_id)(press)
 
@@ -50,10 +55,34 @@ def followup_command(ack: Ack, command: Json, context: BoltContext, client: WebC
     except FAILURES as error:
         ack(**ephemeral(error_reply(error, me.locale, example="followup")))
         return
-    ack(
-        **ephemeral(replies.followup_scheduled(scheduled.account_name, scheduled.due_on, me.locale, me.today))
-    )
+    if isinstance(scheduled, AskedFacts):
+        ack(**ephemeral(pick_account(scheduled, "followup", me.locale)))
+        return
+    reply = replies.followup_scheduled(scheduled.account_name, scheduled.due_on, me.locale, me.today)
+    ack(**ephemeral(reply))
     notify.after_action(me.runtime, client, me.team_id, me.user_id)
+
+
+def answer_pick(
+    ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
+) -> None:
+    """The account picked for a parked `/followup`: scheduled before the ack, the question replaced
+    by the answer after it. A second press (or a malformed value) is told the choice was made."""
+    me, choice = asker(context, client), ids.near_match_choice(action.get("value"))
+    try:
+        scheduled = followups.answer(me.runtime, me.team_id, choice)
+    except FAILURES as error:
+        ack()
+        me.tell_later(body, respond, error_reply(error, me.locale, example=None))
+        return
+    ack()
+    if scheduled is None:
+        reply = replies.plain_notice(t(me.locale, "choice_expired"))
+    else:
+        reply = replies.followup_scheduled(scheduled.account_name, scheduled.due_on, me.locale, me.today)
+    me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
+    if scheduled is not None:
+        notify.after_action(me.runtime, client, me.team_id, me.user_id)
 
 
 def press(

@@ -21,16 +21,20 @@ from bot.handlers.replying import (
     ephemeral,
     error_reply,
     refuse_press,
+    replace_pressed,
     runtime_in,
     tell,
     tell_later,
     update_item,
     who,
 )
+from bot.i18n import t
 from bot.interactions import BadPayload
 from bot.usecases import recoveries
-from bot.usecases.recoveries import RecoveryChanged
+from bot.usecases.facts import AskedFacts
+from bot.usecases.recoveries import RecoveryChanged, TroubleOpened
 from bot.views import replies
+from bot.views.pick import TROUBLE_PICK, pick_account
 
 TRANSITIONS = {
     ids.RECOVERY_RESPONDED: RecoveryStatus.RESPONDED,
@@ -42,6 +46,7 @@ TRANSITIONS = {
 
 def register(app: App) -> None:
     app.command("/trouble")(trouble_command)
+    app.action(TROUBLE_PICK)(answer_pick)
     for action_id in TRANSITIONS:
         app.action(action_id)(press)
     app.action(ids.VERDICT_NOT_YET)(not_yet)
@@ -58,8 +63,38 @@ def trouble_command(ack: Ack, command: Json, context: BoltContext, client: WebCl
     except FAILURES as error:
         ack(**ephemeral(error_reply(error, me.locale, example="trouble")))
         return
+    if isinstance(opened, AskedFacts):
+        ack(**ephemeral(pick_account(opened, "trouble", me.locale)))
+        return
     told = bool(me.runtime.settings.pyramid_team_channel)
     ack(**ephemeral(replies.trouble_opened(opened.recovery, opened.duplicate, told, me.locale)))
+    _after_opened(me, client, opened)
+
+
+def answer_pick(
+    ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
+) -> None:
+    """The account picked for a parked `/trouble`: opened before the ack (with the DM and channel post
+    it owes), the question replaced by the answer after it. A second press is told the choice was made."""
+    me, choice = asker(context, client), ids.near_match_choice(action.get("value"))
+    try:
+        opened = recoveries.answer(me.runtime, me.team_id, choice, me.today)
+    except FAILURES as error:
+        ack()
+        me.tell_later(body, respond, error_reply(error, me.locale, example=None))
+        return
+    ack()
+    if opened is None:
+        reply = replies.plain_notice(t(me.locale, "choice_expired"))
+    else:
+        told = bool(me.runtime.settings.pyramid_team_channel)
+        reply = replies.trouble_opened(opened.recovery, opened.duplicate, told, me.locale)
+    me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
+    if opened is not None:
+        _after_opened(me, client, opened)
+
+
+def _after_opened(me: Asker, client: WebClient, opened: TroubleOpened) -> None:
     if not opened.duplicate:
         notify.after_action(me.runtime, client, me.team_id, opened.recovery.owner_id, opened.queued)
 

@@ -53,6 +53,7 @@ MESSAGES: dict[str, str] = {
     "use_account": "Use {account}",
     "create_account": 'Create "{name}"',
     "choice_expired": "That choice has already been made.",
+    "pick_or_retype": "None of these? Run {command} again with the account's name as it is registered.",
     # Errors (parsing)
     "error_empty_account": "Please name the account.",
     "error_name_too_long": "An account name can be at most {limit} characters.",

@@ -48,6 +48,7 @@ MESSAGES: dict[str, str] = {
     "use_account": "{account} に記録",
     "create_account": "「{name}」を新規登録",
     "choice_expired": "この選択はすでに済んでいます。",
+    "pick_or_retype": "該当がなければ、登録済みの取引先名で {command} をもう一度実行してください。",
     "error_empty_account": "取引先名を入力してください。",
     "error_name_too_long": "取引先名は{limit}文字以内にしてください。",
     "error_segment_too_long": "セグメントは{limit}文字以内にしてください（現在{length}文字）。",

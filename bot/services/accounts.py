@@ -73,6 +73,18 @@ def require_by_name(session: Session, team_id: str, name: str) -> Account:
     return account
 
 
+def require_or_similar(session: Session, team_id: str, name: str) -> Account | NearMatchQuestion:
+    """An existing account by name (`/followup`, `/trouble`: they never create one); a question when
+    the name is only close to some; refused ("account_not_found") when nothing is close."""
+    account = find_by_name(session, team_id, name)
+    if account is not None:
+        return account
+    candidates = similar_accounts(session, team_id, name)
+    if not candidates:
+        raise UserFacingError("account_not_found", name=display_name(name))
+    return NearMatchQuestion(name=display_name(name), candidates=candidates)
+
+
 def similar_accounts(session: Session, team_id: str, name: str) -> tuple[Account, ...]:
     """Accounts whose names are close to `name` (never the exact one): those that read the same
     (ヤマダ商事 for 山田商事, one index look-up), then those spelt closely."""

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from sqlalchemy.orm import Session
 
 from bot.domain.parsing import parse_followup
+from bot.interactions import NearMatchChoice
+from bot.models import Account
 from bot.runtime import Runtime
-from bot.services import accounts, followups
-from bot.usecases.facts import FollowupFacts
+from bot.services import accounts, followups, pending
+from bot.services.accounts import NearMatchQuestion
+from bot.usecases.facts import AccountFacts, AskedFacts, FollowupFacts
 
 Press = Literal["done", "snooze", "reschedule"]
 
@@ -30,27 +33,76 @@ class FollowupChanged:
 
 def schedule(
     runtime: Runtime, team_id: str, user_id: str, text: str, today: date, request_key: str
-) -> Scheduled:
-    """`/followup <account> <date> [-- note]`; a retried delivery of the command schedules it once."""
+) -> Scheduled | AskedFacts:
+    """`/followup <account> <date> [-- note]`; a retried delivery of the command schedules it once.
+    A name only close to existing accounts is asked about ("did you mean"), the request parked until
+    the rep picks one (`answer`); a name close to none is refused."""
     request = parse_followup(text, today)
 
-    def work(session: Session) -> Scheduled:
-        account = accounts.require_by_name(session, team_id, request.account)
-        if followups.find_by_request(session, team_id, request_key) is None:
-            followups.schedule(
-                session,
-                account,
-                user_id=user_id,
-                created_by=user_id,
-                due_on=request.due_on,
-                note=request.note,
-                source="manual",
-                now=runtime.clock.now(),
-                request_key=request_key,
+    def work(session: Session) -> Scheduled | AskedFacts:
+        now = runtime.clock.now()
+        found = accounts.require_or_similar(session, team_id, request.account)
+        if isinstance(found, NearMatchQuestion):
+            fields = {"due_on": request.due_on.isoformat(), "note": request.note}
+            parked = pending.park_named(
+                session, team_id, user_id, "followup", fields, request_key=request_key, now=now
             )
-        return Scheduled(account.name, request.due_on)
+            candidates = tuple(AccountFacts.of(account) for account in found.candidates)
+            return AskedFacts(name=found.name, candidates=candidates, pending_id=parked.id)
+        return _schedule_on(session, found, user_id, request.due_on, request.note, request_key, now)
 
     return runtime.store(work)
+
+
+def answer(runtime: Runtime, team_id: str, choice: NearMatchChoice | None) -> Scheduled | None:
+    """The rep picked the account a parked `/followup` meant: scheduled now, once. None when the
+    question was answered already (or the value is malformed)."""
+    if choice is None or choice.a is None:
+        return None
+    account_id = choice.a
+
+    def work(session: Session) -> Scheduled | None:
+        parked = pending.take_named(session, team_id, choice.p, "followup")
+        if parked is None:
+            return None
+        account = accounts.get_account(session, team_id, account_id)
+        due_on = date.fromisoformat(str(parked.fields["due_on"]))
+        note = parked.fields.get("note")
+        return _schedule_on(
+            session,
+            account,
+            parked.user_id,
+            due_on,
+            str(note) if note is not None else None,
+            parked.request_key,
+            runtime.clock.now(),
+        )
+
+    return runtime.store(work)
+
+
+def _schedule_on(
+    session: Session,
+    account: Account,
+    user_id: str,
+    due_on: date,
+    note: str | None,
+    request_key: str,
+    now: datetime,
+) -> Scheduled:
+    if followups.find_by_request(session, team_id=account.team_id, request_key=request_key) is None:
+        followups.schedule(
+            session,
+            account,
+            user_id=user_id,
+            created_by=user_id,
+            due_on=due_on,
+            note=note,
+            source="manual",
+            now=now,
+            request_key=request_key,
+        )
+    return Scheduled(account.name, due_on)
 
 
 def press(

@@ -11,10 +11,13 @@ from sqlalchemy.orm import Session
 
 from bot.domain.parsing import parse_trouble
 from bot.domain.recovery import RecoveryStatus, mask_of
+from bot.interactions import NearMatchChoice
+from bot.models import Account
 from bot.notify import Queued, queue_trouble
 from bot.runtime import Runtime
-from bot.services import accounts, recoveries
-from bot.usecases.facts import RecoveryFacts
+from bot.services import accounts, pending, recoveries
+from bot.services.accounts import NearMatchQuestion
+from bot.usecases.facts import AccountFacts, AskedFacts, RecoveryFacts
 
 
 @dataclass(frozen=True)
@@ -32,26 +35,73 @@ class RecoveryChanged:
 
 def open_trouble(
     runtime: Runtime, team_id: str, user_id: str, text: str, today: date, request_key: str
-) -> TroubleOpened:
-    """`/trouble <account> -- <what went wrong>`."""
+) -> TroubleOpened | AskedFacts:
+    """`/trouble <account> -- <what went wrong>`. A name only close to existing accounts is asked
+    about ("did you mean"), the request parked until the rep picks one (`answer`); a name close to
+    none is refused."""
     request = parse_trouble(text)
 
-    def work(session: Session) -> TroubleOpened:
-        now = runtime.clock.now()
-        opened = recoveries.open_recovery(
-            session,
-            accounts.require_by_name(session, team_id, request.account),
-            user_id=user_id,
-            what=request.what,
-            now=now,
-            today=today,
-            request_key=request_key,
-            followup_next_day=runtime.settings.pyramid_followup_after_trouble,
-        )
-        queued = queue_trouble(session, runtime.settings, opened, now=now)
-        return TroubleOpened(RecoveryFacts.of(opened.recovery, opened.account), opened.duplicate, queued)
+    def work(session: Session) -> TroubleOpened | AskedFacts:
+        found = accounts.require_or_similar(session, team_id, request.account)
+        if isinstance(found, NearMatchQuestion):
+            parked = pending.park_named(
+                session,
+                team_id,
+                user_id,
+                "trouble",
+                {"what": request.what},
+                request_key=request_key,
+                now=runtime.clock.now(),
+            )
+            candidates = tuple(AccountFacts.of(account) for account in found.candidates)
+            return AskedFacts(name=found.name, candidates=candidates, pending_id=parked.id)
+        return _open(session, runtime, found, user_id, request.what, today, request_key)
 
     return runtime.store(work)
+
+
+def answer(
+    runtime: Runtime, team_id: str, choice: NearMatchChoice | None, today: date
+) -> TroubleOpened | None:
+    """The rep picked the account a parked `/trouble` meant: opened now, once. None when the question
+    was answered already (or the value is malformed)."""
+    if choice is None or choice.a is None:
+        return None
+    account_id = choice.a
+
+    def work(session: Session) -> TroubleOpened | None:
+        parked = pending.take_named(session, team_id, choice.p, "trouble")
+        if parked is None:
+            return None
+        account = accounts.get_account(session, team_id, account_id)
+        what = str(parked.fields["what"])
+        return _open(session, runtime, account, parked.user_id, what, today, parked.request_key)
+
+    return runtime.store(work)
+
+
+def _open(
+    session: Session,
+    runtime: Runtime,
+    account: Account,
+    user_id: str,
+    what: str,
+    today: date,
+    request_key: str,
+) -> TroubleOpened:
+    now = runtime.clock.now()
+    opened = recoveries.open_recovery(
+        session,
+        account,
+        user_id=user_id,
+        what=what,
+        now=now,
+        today=today,
+        request_key=request_key,
+        followup_next_day=runtime.settings.pyramid_followup_after_trouble,
+    )
+    queued = queue_trouble(session, runtime.settings, opened, now=now)
+    return TroubleOpened(RecoveryFacts.of(opened.recovery, opened.account), opened.duplicate, queued)
 
 
 def recovery(runtime: Runtime, team_id: str, recovery_id: int) -> RecoveryFacts:
