@@ -23,18 +23,37 @@ log = logging.getLogger("bot")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
+    _configure_logging(settings.pyramid_log_format)
     try:
         return int(args.handler(settings, args))
     finally:
         # Close the pools this run opened: a CLI call inside a longer process (tests) must not leak them.
         while _opened:
             _opened.pop().dispose()
+
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def _configure_logging(kind: str) -> None:
+    """Once per process (basicConfig leaves logging alone when something configured it already)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(log_formatter(kind))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
+
+
+def log_formatter(kind: str) -> logging.Formatter:
+    """Plain lines for a terminal; one JSON object per line for a log collector (PYRAMID_LOG_FORMAT=json)."""
+    if kind == "json":
+        from pythonjsonlogger.json import JsonFormatter
+
+        return JsonFormatter(LOG_FORMAT, rename_fields={"asctime": "time", "levelname": "level"})
+    return logging.Formatter(LOG_FORMAT)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -171,8 +190,14 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.has_slack_tokens:
         print("serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README).", file=sys.stderr)
         return 2
+    from bot.metrics import Metrics
+
     runtime = _runtime(settings, prepare_schema=True)
     app = build_app(settings, db=runtime.db, clock=runtime.clock)
+    answering = runtime_of(app)
+    metrics = Metrics()
+    answering.metrics = metrics
+    metrics.watch(answering.after_work_in_flight, runtime.db)
     stop_scheduler = _start_scheduler(runtime)
 
     def on_stop(seconds: float) -> None:
@@ -181,7 +206,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         runtime_of(app).close(timeout=seconds / 2)
         stop_scheduler(max(seconds - (time.monotonic() - started), 0.5))
 
-    log.info("Pyramid listening on port %s (POST /slack/events, GET /healthz, GET /readyz)", settings.port)
+    log.info(
+        "Pyramid listening on port %s (POST /slack/events, GET /healthz, GET /readyz, GET /metrics)",
+        settings.port,
+    )
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     serve(
         app,
@@ -190,6 +218,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         threads=settings.pyramid_http_threads,
         signing_secret=secret,
         readiness=lambda: readiness(runtime.db),
+        metrics=metrics,
         on_stop=on_stop,
     )
     return 0

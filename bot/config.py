@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     # PostgreSQL: apply migrations when a process starts (under an advisory lock, so replicas started
     # together migrate once); off: a process on an out-of-date schema refuses to start.
     pyramid_migrate_on_start: bool = False
+    # `text` lines for a terminal, or `json`: one object per line (time, level, name, message).
+    pyramid_log_format: Literal["text", "json"] = "text"
     # Threads that answer Slack's requests in `serve` (each stores before it acks, so this also bounds
     # concurrent writes); after-work runs on its own pool (bot/runtime.py).
     pyramid_http_threads: int = Field(default=16, ge=1, le=256)

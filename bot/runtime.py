@@ -19,7 +19,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures import wait as wait_futures
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -32,6 +32,9 @@ from bot.config import Settings
 from bot.db import Database
 from bot.services.followups import AutoFollowups
 from bot.services.profiles import Profile, fallback_profile, profile_for
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -94,6 +97,8 @@ class Runtime:
     clock: Clock
     # The console plays Slack in one thread: there, work runs inline and in order.
     inline: bool = False
+    # Counts what an operator watches (`serve` sets it; bot/metrics.py); None: nothing is counted.
+    metrics: Metrics | None = None
     _db_pool: ThreadPoolExecutor = field(init=False, repr=False)
     _after_pool: ThreadPoolExecutor = field(init=False, repr=False)
     # Re-entrant: a future that is already done runs its done-callback (`_forget`, which takes this
@@ -144,6 +149,21 @@ class Runtime:
         return self._race(read, attempt, deadline)
 
     def _race(self, run: Callable[[], T], attempt: _Attempt, deadline: float) -> T:
+        """`_race_once`, counted for /metrics when the user is told nothing (or maybe nothing) was stored."""
+        try:
+            return self._race_once(run, attempt, deadline)
+        except NotStored as error:
+            self._count_not_stored(str(error) or "database")
+            raise
+        except OutcomeUnknown:
+            self._count_not_stored("outcome_unknown")
+            raise
+
+    def _count_not_stored(self, reason: str) -> None:
+        if self.metrics is not None:
+            self.metrics.not_stored.labels(reason=reason).inc()
+
+    def _race_once(self, run: Callable[[], T], attempt: _Attempt, deadline: float) -> T:
         if self.inline:
             return self._translate(run)
         future = self._db_pool.submit(self._translate, run)
@@ -158,6 +178,11 @@ class Runtime:
         except FutureTimeout:
             log.error("the database did not confirm a commit in time; its outcome is unknown")
             raise OutcomeUnknown("commit") from None
+
+    def after_work_in_flight(self) -> int:
+        """After-work waiting on a delay, queued or running (what /metrics shows)."""
+        with self._lock:
+            return len(self._running) + len(self._timers)
 
     def _store_once(self, work: Callable[[Session], T], attempt: _Attempt) -> T:
         if not attempt.start():
@@ -287,7 +312,7 @@ class Runtime:
             return cached[1]
         default = fallback_profile(user_id, self.settings.pyramid_locale, self.settings.zone)
         try:
-            found = self._race(
+            found = self._race_once(
                 lambda: profile_for(
                     self.db,
                     team_id,

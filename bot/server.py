@@ -39,12 +39,14 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
     from bot.health import Readiness  # bot.health is imported by whoever passes the check
+    from bot.metrics import Metrics
 
 log = logging.getLogger("bot.server")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
+METRICS_PATH = "/metrics"
 # Slack's largest bodies (a view submission of a 100-block modal) stay far below this.
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -236,11 +238,16 @@ def _is_id(value: object) -> bool:
 
 
 def wsgi_app(
-    app: App, *, signing_secret: str | None = None, readiness: ReadinessCheck | None = None
+    app: App,
+    *,
+    signing_secret: str | None = None,
+    readiness: ReadinessCheck | None = None,
+    metrics: Metrics | None = None,
 ) -> WSGIApplication:
     """The WSGI application. `signing_secret` defaults to the app's own when the app verifies
     requests (an app built with `verify_requests=False`, as for the console, then verifies
-    nothing here either); `readiness` answers `GET /readyz` (404 when not given)."""
+    nothing here either); `readiness` answers `GET /readyz` and `metrics` `GET /metrics` (404 when
+    not given)."""
     secret = signing_secret if signing_secret is not None else _app_secret(app)
     verifier = _RawBodyVerifier(secret) if secret else None
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
@@ -251,8 +258,10 @@ def wsgi_app(
             return _plain(start_response, "200 OK", "ok")
         if path == READY_PATH and method in ("GET", "HEAD"):
             return _ready(start_response, readiness)
+        if path == METRICS_PATH and method in ("GET", "HEAD"):
+            return _metrics(start_response, metrics)
         if path == EVENTS_PATH and method == "POST":
-            return _events(app, verifier, environ, start_response)
+            return _events(app, verifier, environ, start_response, metrics)
         return slack(environ, start_response)
 
     return application
@@ -273,8 +282,47 @@ def _ready(start_response: StartResponse, readiness: ReadinessCheck | None) -> l
     return _plain(start_response, "503 Service Unavailable", f"not ready: {state.reason}")
 
 
+def _metrics(start_response: StartResponse, metrics: Metrics | None) -> list[bytes]:
+    if metrics is None:
+        return _plain(start_response, "404 Not Found", "no metrics configured")
+    from bot.metrics import CONTENT_TYPE
+
+    body = metrics.exposition()
+    start_response("200 OK", [("Content-Type", CONTENT_TYPE), ("Content-Length", str(len(body)))])
+    return [body]
+
+
 def _events(
-    app: App, verifier: SignatureVerifier | None, environ: WSGIEnvironment, start_response: StartResponse
+    app: App,
+    verifier: SignatureVerifier | None,
+    environ: WSGIEnvironment,
+    start_response: StartResponse,
+    metrics: Metrics | None = None,
+) -> list[bytes]:
+    """A request to /slack/events, answered; counted and timed when `metrics` is given (a refusal
+    before the body is read counts as kind "refused")."""
+    if metrics is None:
+        return _answer_events(app, verifier, environ, start_response)
+    started = time.monotonic()
+    seen: dict[str, str] = {}
+
+    def counting(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        seen["status"] = status
+        return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+    answer = _answer_events(app, verifier, environ, counting, seen)
+    metrics.observe(
+        seen.get("kind", "refused"), int(seen.get("status", "500")[:3]), time.monotonic() - started
+    )
+    return answer
+
+
+def _answer_events(
+    app: App,
+    verifier: SignatureVerifier | None,
+    environ: WSGIEnvironment,
+    start_response: StartResponse,
+    seen: dict[str, str] | None = None,
 ) -> list[bytes]:
     where = environ.get("REMOTE_ADDR") or "?"
     try:
@@ -297,6 +345,10 @@ def _events(
     except UnicodeDecodeError:
         return _refuse(start_response, "400 Bad Request", "body is not UTF-8", where)
     content_type = environ.get("CONTENT_TYPE") or None
+    if seen is not None:
+        from bot.metrics import request_kind  # loaded only where metrics are served
+
+        seen["kind"] = request_kind(body, content_type)
     try:
         checked_body(body, content_type)
     except BadBody as error:
@@ -337,6 +389,7 @@ def serve(
     threads: int = 16,
     signing_secret: str | None = None,
     readiness: ReadinessCheck | None = None,
+    metrics: Metrics | None = None,
     on_stop: Callable[[float], None] | None = None,
     grace: float = 10.0,
 ) -> None:
@@ -348,7 +401,7 @@ def serve(
     from waitress import wasyncore
     from waitress.server import create_server
 
-    application = wsgi_app(app, signing_secret=signing_secret, readiness=readiness)
+    application = wsgi_app(app, signing_secret=signing_secret, readiness=readiness, metrics=metrics)
     server: Any = create_server(
         application,
         host=host,
