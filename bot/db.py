@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -155,7 +155,12 @@ MIGRATION_LOCK = 0x50_59_52_41  # "PYRA"
 
 def upgrade(url: str, revision: str = "head") -> None:
     """Applies the migrations up to `revision`. On PostgreSQL under an advisory lock: a second process
-    waits, then finds nothing left to do."""
+    waits, then finds nothing left to do. A database already at the head is left alone without loading
+    Alembic (about 10 MiB that `serve` would otherwise keep from its start-up check on SQLite)."""
+    if revision == "head":
+        current, heads = schema_revisions(url)
+        if current == heads:
+            return
     from alembic import command
 
     config = alembic_config(url)
@@ -177,15 +182,44 @@ def upgrade(url: str, revision: str = "head") -> None:
 
 def schema_revisions(url: str) -> tuple[frozenset[str], frozenset[str]]:
     """The database's current revision(s) and the code's head(s): equal when the schema is the one this
-    code was written for."""
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
-    heads = frozenset(ScriptDirectory.from_config(alembic_config(url)).get_heads())
+    code was written for. Read without Alembic (`current_revisions`, `script_heads`)."""
+    heads = script_heads()
     engine = create_engine(sqlalchemy_url(url), poolclass=NullPool)
     try:
         with engine.connect() as connection:
-            current = frozenset(MigrationContext.configure(connection).get_current_heads())
+            current = current_revisions(connection)
     finally:
         engine.dispose()
     return current, heads
+
+
+def current_revisions(connection: Connection) -> frozenset[str]:
+    """The revision(s) in the database's `alembic_version` (none without the table), as Alembic's
+    `MigrationContext.get_current_heads` reads them."""
+    if not inspect(connection).has_table("alembic_version"):
+        return frozenset()
+    return frozenset(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+
+
+_REVISION_LINE = r"^(revision|down_revision)\s*(?::[^=\n]*)?=\s*(.+?)\s*$"
+
+
+def script_heads() -> frozenset[str]:
+    """The head(s) of the migration scripts shipped with this code (the revisions no script names as
+    its `down_revision`), read from the scripts' `revision` and `down_revision` lines without importing
+    Alembic; tests/integration/test_cli.py checks it against Alembic's own `get_heads()`."""
+    import ast
+    import re
+
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (resources.files("bot") / "migrations" / "versions").iterdir():
+        if not script.name.endswith(".py"):
+            continue
+        found = dict(re.findall(_REVISION_LINE, script.read_text(encoding="utf-8"), re.MULTILINE))
+        if "revision" not in found:
+            continue
+        revisions.add(ast.literal_eval(found["revision"]))
+        down = ast.literal_eval(found.get("down_revision", "None"))
+        parents.update([down] if isinstance(down, str) else down or ())
+    return frozenset(revisions - parents)

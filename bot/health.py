@@ -15,7 +15,7 @@ from functools import cache
 
 from sqlalchemy import text
 
-from bot.db import Database, alembic_config
+from bot.db import Database, current_revisions, script_heads
 
 # /readyz must answer well inside a probe's usual timeout (1 s by default in Kubernetes, a few
 # seconds elsewhere), whatever the database does.
@@ -30,11 +30,9 @@ class Readiness:
 
 @cache
 def head_revisions() -> frozenset[str]:
-    """The head(s) of the migration scripts shipped with this code: read once, they cannot change."""
-    from alembic.script import ScriptDirectory  # loaded at the first probe, not at start
-
-    # The URL is not used to read the scripts; any valid one will do.
-    return frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+    """The head(s) of the migration scripts shipped with this code: read once, they cannot change.
+    Read without Alembic (`bot.db.script_heads`), which the probe does not load."""
+    return script_heads()
 
 
 def readiness(db: Database) -> Readiness:
@@ -45,8 +43,6 @@ def readiness(db: Database) -> Readiness:
 
 
 def _probe(db: Database) -> Readiness:
-    from alembic.runtime.migration import MigrationContext
-
     heads = head_revisions()
     with db.engine.connect() as connection, connection.begin() as transaction:
         if connection.dialect.name == "postgresql":
@@ -54,7 +50,7 @@ def _probe(db: Database) -> Readiness:
             connection.execute(text(f"SET LOCAL statement_timeout = {milliseconds}"))
             connection.execute(text(f"SET LOCAL lock_timeout = {milliseconds}"))
         connection.execute(text("SELECT 1"))
-        current = frozenset(MigrationContext.configure(connection).get_current_heads())
+        current = current_revisions(connection)
         transaction.rollback()
     if not current:
         return Readiness(False, "database not migrated (no alembic_version): run `pyramid-bot db upgrade`")

@@ -7,9 +7,8 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import holidays
-from holidays import HolidayBase
 from slack_sdk import WebClient
 
 from bot.config import Settings
@@ -19,6 +18,9 @@ from bot.runtime import Runtime
 from bot.services import accounts, digests
 from bot.views.blocks import Message
 from bot.views.digest import digest_message
+
+if TYPE_CHECKING:  # holidays imports every country's calendar (about 9 MiB): loaded at the first look-up
+    from holidays import HolidayBase
 
 log = logging.getLogger(__name__)
 KIND = "digest"
@@ -37,13 +39,15 @@ def work_calendar(settings: Settings) -> WorkCalendar:
     if not country:
         return WorkCalendar(working_weekdays=settings.working_weekdays)
     return WorkCalendar(
-        working_weekdays=settings.working_weekdays, is_holiday=_holidays(country).__contains__
+        working_weekdays=settings.working_weekdays, is_holiday=lambda day: day in _holidays(country)
     )
 
 
 @lru_cache(maxsize=8)
 def _holidays(country: str) -> HolidayBase:
     # A maintained calendar (Japan's substitute and citizens' holidays included); years load lazily.
+    import holidays
+
     return holidays.country_holidays(country)
 
 
