@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -285,6 +287,33 @@ def test_db_upgrade_creates_a_new_sqlite_database(
     assert main(["export"]) == 0
     assert json.loads(capsys.readouterr().out.split("Database is up to date.")[-1]) == []
     assert path.exists()
+
+
+def test_the_heads_read_without_alembic_are_alembics() -> None:
+    from alembic.script import ScriptDirectory
+
+    from bot.db import alembic_config, script_heads
+
+    assert script_heads() == frozenset(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def test_a_start_on_a_database_at_the_head_loads_neither_alembic_nor_the_holidays(db: Database) -> None:
+    """`serve` checks the schema at start (and upgrades SQLite); at the head that needs no Alembic, and
+    the holiday check of the configuration imports no country's calendar (issue 16: RSS at start)."""
+    script = (
+        "import sys\n"
+        "from bot.config import Settings\n"
+        "from bot.db import upgrade, schema_revisions\n"
+        f"upgrade({db.url!r})\n"
+        f"current, heads = schema_revisions({db.url!r})\n"
+        "assert current == heads, (current, heads)\n"
+        "Settings(pyramid_holiday_country='jp')\n"
+        "loaded = sorted({name.split('.')[0] for name in sys.modules} & {'alembic', 'mako'})\n"
+        "assert not loaded, loaded\n"
+        "assert 'holidays.countries' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_a_bad_configuration_exits_2_with_the_reason(
