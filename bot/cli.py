@@ -125,23 +125,35 @@ def _runtime(settings: Settings, *, prepare_schema: bool) -> Runtime:
     return Runtime(settings=settings, db=_database(settings, prepare_schema=prepare_schema), clock=Clock())
 
 
-def _start_scheduler(runtime: Runtime) -> Callable[[float], None]:
-    """The embedded single-process set-up runs the schedules beside the app; with several replicas set
-    PYRAMID_RUN_SCHEDULER=false and run `pyramid-bot scheduler` once (a second one would post nothing
-    twice, but would do the work twice). Returns how to stop it within a number of seconds."""
-    if not runtime.settings.pyramid_run_scheduler:
+def _start_scheduler(runtime: Runtime, *, embedded: bool = True) -> Callable[[float], None]:
+    """The schedules run beside the app, in one process at a time: on PostgreSQL the replica that holds
+    the scheduler lock runs them and another takes over when it goes (bot/jobs/leader.py); on SQLite the
+    one process does. Embedded in `serve` or `socket`, PYRAMID_RUN_SCHEDULER=false leaves them to other
+    processes. Returns how to stop it within a number of seconds."""
+    if embedded and not runtime.settings.pyramid_run_scheduler:
         return lambda _seconds: None
+    from bot.jobs.leader import Leadership
     from bot.jobs.scheduler import build_scheduler, job_client
 
     scheduler = build_scheduler(runtime, job_client(runtime), blocking=False)
-    scheduler.start()
+
+    def elected() -> None:
+        if scheduler.running:
+            scheduler.resume()
+        else:
+            scheduler.start()
+
+    leadership = Leadership(runtime.db.url, elected=elected, deposed=scheduler.pause)
+    leadership.start()
 
     def stop(seconds: float) -> None:
         # A job cut short is safe (every delivery is in the ledger and its claim is retried), but a
         # job that finishes in time is better: wait for it, within the bound.
-        stopper = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True)
-        stopper.start()
-        stopper.join(seconds)
+        leadership.stop(seconds / 2)
+        if scheduler.running:
+            stopper = threading.Thread(target=scheduler.shutdown, kwargs={"wait": True}, daemon=True)
+            stopper.start()
+            stopper.join(seconds / 2)
 
     return stop
 
@@ -371,14 +383,25 @@ def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.jobs.scheduler import build_scheduler, job_client
-
+    """The schedules alone (beside `serve` processes started with PYRAMID_RUN_SCHEDULER=false): under
+    the same leadership, so any number of these run the jobs once. Stops on SIGTERM or SIGINT."""
     if settings.slack_bot_token is None:
         print("scheduler needs SLACK_BOT_TOKEN (see README).", file=sys.stderr)
         return 2
     runtime = _runtime(settings, prepare_schema=True)
+    stop = _start_scheduler(
+        runtime.__class__(
+            settings=settings.model_copy(update={"pyramid_run_scheduler": True}),
+            db=runtime.db,
+            clock=runtime.clock,
+        )
+    )
     log.info("Pyramid scheduler running (digest at %s local time)", settings.pyramid_digest_time)
-    build_scheduler(runtime, job_client(runtime), blocking=True).start()
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    stopping.wait()
+    stop(10.0)
     return 0
 
 
