@@ -102,6 +102,13 @@ def _parser() -> argparse.ArgumentParser:
     summary.set_defaults(handler=cmd_summary)
     sub.add_parser("scheduler", help="run the scheduled jobs alone").set_defaults(handler=cmd_scheduler)
 
+    team = sub.add_parser("team", help="a workspace's data")
+    team_sub = team.add_subparsers(dest="team_command", required=True)
+    team_delete = team_sub.add_parser("delete", help="remove every row of one team (asks unless --yes)")
+    team_delete.add_argument("team_id", help="the Slack team id, T…")
+    team_delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    team_delete.set_defaults(handler=cmd_team_delete)
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations").set_defaults(handler=cmd_db_upgrade)
@@ -402,6 +409,29 @@ def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: stopping.set())
     stopping.wait()
     stop(10.0)
+    return 0
+
+
+def cmd_team_delete(settings: Settings, args: argparse.Namespace) -> int:
+    """Shows what the team has, asks (unless --yes), then deletes it all in one transaction."""
+    from bot.services.teams import delete_team, row_counts
+
+    db = _database(settings, prepare_schema=False)
+    with db.read() as session:
+        counts = row_counts(session, args.team_id)
+    if not any(counts.values()):
+        print(f"The database holds nothing of team {args.team_id}.")
+        return 0
+    listed = ", ".join(f"{count} {table}" for table, count in counts.items() if count)
+    print(f"Team {args.team_id}: {listed}.")
+    if not args.yes:
+        answer = input(f"Delete all of it? Type the team id ({args.team_id}) to confirm: ").strip()
+        if answer != args.team_id:
+            print("Nothing was deleted.")
+            return 1
+    with db.transaction() as session:
+        deleted = delete_team(session, args.team_id)
+    print(f"Deleted {sum(deleted.values())} rows of team {args.team_id}.")
     return 0
 
 

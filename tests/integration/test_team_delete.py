@@ -1,0 +1,68 @@
+"""`pyramid-bot team delete T…`: every row of one team goes, in one transaction, after a confirmation;
+another team's rows stay (issue 15)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from bot.db import Database
+from bot.services.teams import row_counts
+from tests.support import factories
+from tests.support.database import account_named, cli_environment
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch: pytest.MonkeyPatch, database_url: str, tmp_path: Path) -> Iterator[None]:
+    cli_environment(monkeypatch, database_url, tmp_path)
+    yield
+
+
+def book(db: Database) -> None:
+    for team, name in (("T0GONE", "Acme"), ("T0GONE", "Globex"), ("T0STAYS", "Initech")):
+        factories.log_in(db, name, "won", team=team)
+    acme = account_named(db, "Acme", team="T0GONE")
+    with db.transaction() as session:
+        account = session.merge(acme)
+        factories.followup(session, account, factories.TODAY, "call")
+        factories.recovery(session, account, "late delivery")
+
+
+def counts(db: Database, team: str) -> dict[str, int]:
+    with db.read() as session:
+        return {table: count for table, count in row_counts(session, team).items() if count}
+
+
+def test_team_delete_removes_every_row_of_that_team_only(
+    db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book(db)
+    staying = counts(db, "T0STAYS")
+    assert {"accounts", "activities", "followups", "recoveries", "step_changes"} <= set(counts(db, "T0GONE"))
+    assert main(["team", "delete", "T0GONE", "--yes"]) == 0
+    assert "Deleted" in capsys.readouterr().out
+    assert counts(db, "T0GONE") == {}
+    assert counts(db, "T0STAYS") == staying
+
+
+def test_without_the_confirmation_nothing_is_deleted(
+    db: Database, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book(db)
+    before = counts(db, "T0GONE")
+    monkeypatch.setattr("sys.stdin", io.StringIO("T0OTHER\n"))
+    assert main(["team", "delete", "T0GONE"]) == 1
+    assert "Nothing was deleted." in capsys.readouterr().out
+    assert counts(db, "T0GONE") == before
+    monkeypatch.setattr("sys.stdin", io.StringIO("T0GONE\n"))
+    assert main(["team", "delete", "T0GONE"]) == 0
+    assert counts(db, "T0GONE") == {}
+
+
+def test_a_team_with_nothing(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["team", "delete", "T0NOBODY", "--yes"]) == 0
+    assert "holds nothing of team T0NOBODY" in capsys.readouterr().out
