@@ -334,8 +334,8 @@ def bench(target: str, rows: int, repeat: int, memory: bool) -> list[str]:
 
         line("import (floor: bulk insert)", floor, imported, TARGET_IMPORT)
         line("re-import, same file (floor: bulk insert)", floor, reimported, TARGET_IMPORT)
-        line("export JSON (floor: plain SELECT, the faster read)", sel, exp_json, TARGET_EXPORT)
-        line("export CSV (floor: plain SELECT, the faster read)", sel, exp_csv, TARGET_EXPORT)
+        line("export JSON (floor: plain SELECT)", sel, exp_json, TARGET_EXPORT)
+        line("export CSV (floor: plain SELECT)", sel, exp_csv, TARGET_EXPORT)
         if streams:
             cursor_floor = min(select_floors)
             line(

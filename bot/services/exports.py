@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterator
+from itertools import islice
 from json.encoder import encode_basestring as _json_string
 from typing import Any, TextIO
 
@@ -92,77 +93,63 @@ def write_export(
     chunk: int = CHUNK,
 ) -> int:
     """Writes every account (of these teams) as CSV with a header, or as a JSON array with one object a
-    line; returns how many. The same rows and values as `export_rows`, read `chunk` rows at a time so
-    that memory stays flat. The database writes each CSV line (the stage by a CASE), and on SQLite each
-    JSON object (`json_object`); on PostgreSQL the JSON objects are written here from plain text columns
-    (`_json_lines`: the server's `row_to_json` cost twice the whole plain read), byte for byte what
-    `row_to_json` wrote. PostgreSQL rows are streamed in chunks (libpq 17+) or read through a server-side
-    cursor."""
+    line; returns how many. The same rows and values as `export_rows`, read and written `chunk` rows at
+    a time so that memory stays flat. The database writes each CSV line (the stage by a CASE), and on
+    SQLite each JSON object (`json_object`); on PostgreSQL the JSON objects are written here from plain
+    text columns (`_json_objects`: the server's `row_to_json` cost more than the whole plain read), byte
+    for byte what `row_to_json` wrote. PostgreSQL rows are streamed in chunks (libpq 17+: the server
+    sends while Python writes) or read through a server-side cursor."""
     postgres = session.get_bind().dialect.name == "postgresql"
     team_ids = team_ids or []
     raw: Any = session.connection().connection.dbapi_connection
-    lines: Iterator[str]
+    count = 0
     if fmt == "csv":
         sql, params = _export_sql(fmt, team_ids, postgres=postgres)
         out.write(",".join(EXPORT_FIELDS) + "\n")
-        lines = (row[0] for row in _rows(raw, sql, params, chunk, postgres=postgres))
-        return _write_lines(out, lines, ("", "", "\n", "\n"), progress, chunk)
-    out.write("[")
+        for page in _pages(raw, sql, params, chunk, postgres=postgres):
+            out.write("\n".join([row[0] for row in page]) + "\n")
+            count += len(page)
+            if progress is not None:
+                progress(count)
+        return count
     if postgres:
         sql, params = _plain_sql(team_ids)
-        lines = _json_lines(_rows(raw, sql, params, chunk, postgres=True))
+        objects: Callable[[list[Any]], list[str]] = _JsonObjects()
     else:
         sql, params = _export_sql(fmt, team_ids, postgres=False)
-        lines = (row[0] for row in _rows(raw, sql, params, chunk, postgres=False))
-    count = _write_lines(out, lines, ("\n  ", ",\n  ", ",\n  ", ""), progress, chunk)
+        objects = _first_column
+    out.write("[")
+    separator = "\n  "
+    for page in _pages(raw, sql, params, chunk, postgres=postgres):
+        out.write(separator + ",\n  ".join(objects(page)))
+        separator = ",\n  "
+        count += len(page)
+        if progress is not None:
+            progress(count)
     out.write("\n]\n")
     return count
 
 
-def _write_lines(
-    out: TextIO,
-    lines: Iterator[str],
-    layout: tuple[str, str, str, str],
-    progress: ProgressCallback | None,
-    chunk: int,
-) -> int:
-    """Writes the lines `chunk` at a time; `layout`: what goes before the first page, before each later
-    page, between two lines of a page, and after every page."""
-    first, between, separator, end = layout
-    count = 0
-    page: list[str] = []
-    lead = first
-    for line in lines:
-        page.append(line)
-        if len(page) >= chunk:
-            out.write(lead + separator.join(page) + end)
-            lead = between
-            count += len(page)
-            page.clear()
-            if progress is not None:
-                progress(count)
-    if page:
-        out.write(lead + separator.join(page) + end)
-        count += len(page)
-        if progress is not None:
-            progress(count)
-    return count
+def _first_column(page: list[Any]) -> list[str]:
+    return [row[0] for row in page]
 
 
-def _rows(raw: Any, sql: str, params: list[str], chunk: int, *, postgres: bool) -> Iterator[Any]:
+def _pages(raw: Any, sql: str, params: list[str], chunk: int, *, postgres: bool) -> Iterator[list[Any]]:
     """The statement's rows through the driver, `chunk` at a time: on PostgreSQL streamed in chunks
-    when libpq can (17+: the server sends while Python writes), else through a server-side cursor."""
+    when libpq can (17+), else through a server-side cursor; on SQLite by `fetchmany`."""
     if postgres and _chunked_rows():
         with raw.cursor() as cursor:
-            yield from cursor.stream(sql, params, size=chunk)
+            rows = cursor.stream(sql, params, size=chunk)
+            while page := list(islice(rows, chunk)):
+                yield page
         return
     cursor = raw.cursor(name="pyramid_export") if postgres else raw.cursor()
     if postgres:
         cursor.itersize = chunk
     try:
         cursor.execute(sql, params)
-        while rows := cursor.fetchmany(chunk):
-            yield from rows
+        while page := cursor.fetchmany(chunk):
+            yield page
     finally:
         cursor.close()
 
@@ -174,7 +161,7 @@ def _chunked_rows() -> bool:
 
 
 class _Quoted(dict[str | None, str]):
-    """A text as a JSON string (`null` for NULL), remembered: team ids, owners, steps repeat."""
+    """A text as a JSON string (`null` for NULL), remembered: team ids and owners repeat."""
 
     def __missing__(self, key: str | None) -> str:
         value = "null" if key is None else _json_string(key)
@@ -192,19 +179,25 @@ class _StageStep(dict[str, str]):
         return value
 
 
-def _json_lines(rows: Iterator[Any]) -> Iterator[str]:
-    """Each plain row (`_plain_sql`) as the JSON object PostgreSQL's `row_to_json` wrote for it: the
-    same key order, no spaces, strings escaped as `escape_json` does (json's `encode_basestring`: `"`,
-    `\\`, \\b \\f \\n \\r \\t, other controls as \\u00xx, everything else as is), numbers and
-    dates as the server writes them."""
-    ids, stage_step, text = _Quoted(), _StageStep(), _json_string
-    for team_id, name, owner, step, segment, last_touch_on, meetings, deals_won, created_on in rows:
-        yield (
+class _JsonObjects:
+    """Each plain row (`_plain_sql`) of a page as the JSON object PostgreSQL's `row_to_json` wrote for
+    it: the same key order, no spaces, strings escaped as `escape_json` does (json's
+    `encode_basestring`: `"`, `\\`, \\b \\f \\n \\r \\t, other controls as \\u00xx, everything else
+    as is), numbers and dates as the server writes them."""
+
+    def __init__(self) -> None:
+        self.ids = _Quoted()
+        self.stage_step = _StageStep()
+
+    def __call__(self, page: list[Any]) -> list[str]:
+        ids, stage_step, text = self.ids, self.stage_step, _json_string
+        return [
             f'{{"team_id":{ids[team_id]},"name":{text(name)},"owner":{ids[owner]},{stage_step[step]},'
             f'"segment":{"null" if segment is None else text(segment)},'
             f'"last_touch_on":{"null" if last_touch_on is None else chr(34) + last_touch_on + chr(34)},'
             f'"meetings":{meetings},"deals_won":{deals_won},"created_on":"{created_on}"}}'
-        )
+            for team_id, name, owner, step, segment, last_touch_on, meetings, deals_won, created_on in page
+        ]
 
 
 def _plain_sql(team_ids: list[str]) -> tuple[str, list[str]]:
