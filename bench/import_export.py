@@ -41,6 +41,7 @@ import time
 import tracemalloc
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +55,7 @@ from bot.db import Database, upgrade  # noqa: E402
 from bot.domain.names import name_key  # noqa: E402
 from bot.domain.stages import LADDER, Step, evidence_floor  # noqa: E402
 from bot.models import Account  # noqa: E402
-from bot.services.exports import CHUNK, _chunked_rows, write_export  # noqa: E402
+from bot.services.exports import _EXPORT_COLUMNS, CHUNK, _chunked_rows, write_export  # noqa: E402
 from bot.services.imports import apply_import, read_import  # noqa: E402
 
 TEAM = "T0BENCH"
@@ -206,6 +207,35 @@ def run_select_floor(db: Database, stream: bool = False) -> int:
     return count
 
 
+def store_json_lines(db: Database) -> None:
+    """The JSON export's objects, exactly, into a scratch table (PostgreSQL): for `run_bytes_floor`."""
+    query = (
+        "SELECT row_to_json(r)::text FROM accounts a CROSS JOIN LATERAL (SELECT {}) r "
+        "ORDER BY a.team_id, a.name_key"
+    )
+    columns = ", ".join(f"{column} AS {field}" for field, column in _EXPORT_COLUMNS)
+    with db.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS bench_json_lines")
+        connection.exec_driver_sql(f"CREATE TABLE bench_json_lines AS {query.format(columns)}")
+
+
+def run_bytes_floor(db: Database) -> int:
+    """The JSON export's own lines, made beforehand (`store_json_lines`), streamed and written to /dev/null
+    as the export writes them: what moving the output alone costs, with no JSON made at all."""
+    count = 0
+    with db.read() as session, open(os.devnull, "w", encoding="utf-8") as out:
+        raw: Any = session.connection().connection.dbapi_connection
+        with raw.cursor() as cursor:
+            rows = cursor.stream("SELECT * FROM bench_json_lines", size=CHUNK)
+            separator = "[\n  "
+            while page := list(islice(rows, CHUNK)):
+                out.write(separator + ",\n  ".join([row[0] for row in page]))
+                separator = ",\n  "
+                count += len(page)
+            out.write("\n]\n")
+    return count
+
+
 def run_export(db: Database, fmt: str, team_ids: list[str] | None = None) -> int:
     with db.read() as session, open(os.devnull, "w", encoding="utf-8") as out:
         return write_export(session, out, fmt, team_ids)
@@ -301,8 +331,10 @@ def bench(target: str, rows: int, repeat: int, memory: bool) -> list[str]:
         if not db.is_sqlite:
             with db.engine.begin() as connection:
                 connection.execute(text("ANALYZE accounts"))
-        select_floors, stream_floors, json_exports, csv_exports = [], [], [], []
+        select_floors, stream_floors, json_exports, csv_exports, bytes_floors = [], [], [], [], []
         streams = not db.is_sqlite and _chunked_rows()
+        if streams:
+            store_json_lines(db)
         for _ in range(repeat):
             seconds, count = timed(lambda: run_select_floor(db))
             assert count == rows
@@ -316,6 +348,10 @@ def bench(target: str, rows: int, repeat: int, memory: bool) -> list[str]:
             json_exports.append(seconds)
             seconds, count = timed(lambda: run_export(db, "csv"))
             csv_exports.append(seconds)
+            if streams:
+                seconds, count = timed(lambda: run_bytes_floor(db))
+                assert count == rows
+                bytes_floors.append(seconds)
 
         floor, imported, reimported = min(floors), min(imports), min(reimports)
         sel, exp_json, exp_csv = min(select_floors + stream_floors), min(json_exports), min(csv_exports)
@@ -342,6 +378,15 @@ def bench(target: str, rows: int, repeat: int, memory: bool) -> list[str]:
                 "export JSON (floor: plain SELECT, server-side cursor)", cursor_floor, exp_json, TARGET_EXPORT
             )
             line("export CSV (floor: plain SELECT, server-side cursor)", cursor_floor, exp_csv, TARGET_EXPORT)
+            line(
+                "export JSON (floor: its own lines made beforehand)",
+                min(bytes_floors),
+                exp_json,
+                TARGET_EXPORT,
+            )
+            line(
+                "(its own lines made beforehand, floor: plain SELECT)", sel, min(bytes_floors), TARGET_EXPORT
+            )
         out.append("")
         if flat is not None:
             first, last = flat
@@ -357,6 +402,7 @@ def bench(target: str, rows: int, repeat: int, memory: bool) -> list[str]:
             "SELECT (streamed)": stream_floors,
             "JSON": json_exports,
             "CSV": csv_exports,
+            "JSON lines made beforehand": bytes_floors,
         }
         out.append(
             f"runs: {repeat}, best kept; all: "
