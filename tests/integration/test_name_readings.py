@@ -7,10 +7,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import create_engine, insert, select
 
 from bot.clock import FixedClock
-from bot.db import Database, upgrade
+from bot.db import Database, alembic_config, upgrade
 from bot.domain.names import name_reading
 from bot.models import Account
 from bot.services import accounts
@@ -126,3 +127,17 @@ def test_migration_fills_the_readings_of_existing_accounts(tmp_path: Path) -> No
         readings = dict(connection.execute(select(Account.name, Account.name_reading)).all())
     engine.dispose()
     assert readings == {"山田商事": "やまだしょうじ", "Acme Corp": "acme", "ﾏﾙﾔﾏ印刷": "まるやまいんさつ"}
+
+
+def test_migration_down_and_up_keeps_the_other_indexes(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'down.db'}"
+    upgrade(url, "head")
+    command.downgrade(alembic_config(url), "0009")
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        columns = {row[1] for row in connection.exec_driver_sql("PRAGMA table_info(accounts)")}
+        indexes = {row[1] for row in connection.exec_driver_sql("PRAGMA index_list(accounts)")}
+    engine.dispose()
+    assert "name_reading" not in columns
+    assert "ix_accounts_team_owner_step_last" in indexes
+    upgrade(url, "head")

@@ -54,5 +54,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_accounts_team_name_reading", table_name="accounts")
-    with op.batch_alter_table("accounts") as batch:
-        batch.drop_column("name_reading")
+    # Plain ALTER TABLE (SQLite 3.35+ has DROP COLUMN): a batch copy of the table would lose its
+    # expression index (ix_accounts_team_owner_step_last), which SQLAlchemy cannot reflect.
+    op.execute("ALTER TABLE accounts DROP COLUMN name_reading")
