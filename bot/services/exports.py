@@ -94,26 +94,28 @@ def write_export(
 ) -> int:
     """Writes every account (of these teams) as CSV with a header, or as a JSON array with one object a
     line; returns how many. The same rows and values as `export_rows`, read and written `chunk` rows at
-    a time so that memory stays flat. The database writes each CSV line (the stage by a CASE), and on
-    SQLite each JSON object (`json_object`); on PostgreSQL the JSON objects are written here from plain
-    text columns (`_json_objects`: the server's `row_to_json` cost more than the whole plain read), byte
-    for byte what `row_to_json` wrote. PostgreSQL rows are streamed in chunks (libpq 17+: the server
-    sends while Python writes) or read through a server-side cursor."""
+    a time so that memory stays flat. The lines are written here from plain columns (`_plain_sql`):
+    each CSV line (`_CsvLines`, as the csv module quotes) and, on PostgreSQL, each JSON object
+    (`_JsonObjects`, byte for byte what `row_to_json` wrote, which cost the server more than the whole
+    plain read); on SQLite the database writes each JSON object (`json_object`). PostgreSQL rows are
+    streamed in chunks (libpq 17+: the server sends while Python writes) or read through a server-side
+    cursor."""
     postgres = session.get_bind().dialect.name == "postgresql"
     team_ids = team_ids or []
     raw: Any = session.connection().connection.dbapi_connection
     count = 0
     if fmt == "csv":
-        sql, params = _export_sql(fmt, team_ids, postgres=postgres)
+        sql, params = _plain_sql(team_ids, postgres=postgres)
+        lines = _CsvLines()
         out.write(",".join(EXPORT_FIELDS) + "\n")
         for page in _pages(raw, sql, params, chunk, postgres=postgres):
-            out.write("\n".join([row[0] for row in page]) + "\n")
+            out.write("\n".join(lines(page)) + "\n")
             count += len(page)
             if progress is not None:
                 progress(count)
         return count
     if postgres:
-        sql, params = _plain_sql(team_ids)
+        sql, params = _plain_sql(team_ids, postgres=True)
         objects: Callable[[list[Any]], list[str]] = _JsonObjects()
     else:
         sql, params = _export_sql(fmt, team_ids, postgres=False)
@@ -200,14 +202,54 @@ class _JsonObjects:
         ]
 
 
-def _plain_sql(team_ids: list[str]) -> tuple[str, list[str]]:
-    """The export's columns as plain text (dates as YYYY-MM-DD), for `_json_lines`, PostgreSQL."""
-    where = f" WHERE a.team_id IN ({', '.join(['%s'] * len(team_ids))})" if team_ids else ""
+def _plain_sql(team_ids: list[str], *, postgres: bool) -> tuple[str, list[str]]:
+    """The export's columns, plain (dates as YYYY-MM-DD; on PostgreSQL all as text), in team and name
+    order, for `_CsvLines` and `_JsonObjects`, with the driver's placeholders."""
+    mark = "%s" if postgres else "?"
+    where = f" WHERE a.team_id IN ({', '.join([mark] * len(team_ids))})" if team_ids else ""
     columns = (
         "a.team_id, a.name, a.owner_id, a.step, a.segment, to_char(a.last_touch_on, 'YYYY-MM-DD'), "
         "a.in_person_meetings::text, a.deals_won::text, to_char(a.created_on, 'YYYY-MM-DD')"
+        if postgres
+        else "a.team_id, a.name, a.owner_id, a.step, a.segment, a.last_touch_on, a.in_person_meetings, "
+        "a.deals_won, a.created_on"
     )
     return f"SELECT {columns} FROM accounts a{where} ORDER BY a.team_id, a.name_key", list(team_ids)
+
+
+class _StageStepCsv(dict[str, str]):
+    """A step key as the CSV fields `stage,step`, remembered."""
+
+    def __missing__(self, step: str) -> str:
+        stage = _STAGE_BY_STEP.get(step)
+        value = f"{'' if stage is None else stage},{step}"
+        self[step] = value
+        return value
+
+
+class _CsvLines:
+    """Each plain row (`_plain_sql`) of a page as a CSV line, as Python's csv module (QUOTE_MINIMAL)
+    writes it: NULL as nothing; a name or segment with a comma, a double quote or a line break quoted,
+    its quotes doubled. Slack ids (team, owner) and step keys never hold one and are written as they
+    are."""
+
+    def __init__(self) -> None:
+        self.stage_step = _StageStepCsv()
+
+    def __call__(self, page: list[Any]) -> list[str]:
+        stage_step, field = self.stage_step, _csv_text
+        return [
+            f"{team_id},{field(name)},{owner},{stage_step[step]},"
+            f"{'' if segment is None else field(segment)},{last_touch_on or ''},"
+            f"{meetings},{deals_won},{created_on}"
+            for team_id, name, owner, step, segment, last_touch_on, meetings, deals_won, created_on in page
+        ]
+
+
+def _csv_text(value: str) -> str:
+    if '"' in value or "," in value or "\n" in value or "\r" in value:
+        return '"' + value.replace('"', '""') + '"'
+    return value
 
 
 # (field, column) in EXPORT_FIELDS order; the stage is computed from the step.
@@ -230,16 +272,12 @@ assert tuple(name for name, _ in _EXPORT_COLUMNS) == EXPORT_FIELDS
 
 
 def _export_sql(fmt: str, team_ids: list[str], *, postgres: bool) -> tuple[str, list[str]]:
-    """The export's statement for the driver (its own placeholders) and its parameters: one text
-    column, a CSV line or a JSON object, per account."""
+    """The JSON export's statement as the database would write each object, for the driver (its own
+    placeholders), and its parameters: `json_object` on SQLite (what the export runs), `row_to_json` on
+    PostgreSQL (what it ran before `_JsonObjects`; the bench's reference)."""
     mark = "%s" if postgres else "?"
     where = f" WHERE a.team_id IN ({', '.join([mark] * len(team_ids))})" if team_ids else ""
     order = " ORDER BY a.team_id, a.name_key"
-    if fmt == "csv":
-        line = " || ',' || ".join(
-            _csv_field(name, column, postgres=postgres) for name, column in _EXPORT_COLUMNS
-        )
-        return f"SELECT {line} FROM accounts a{where}{order}", list(team_ids)
     if postgres:
         # row_to_json keeps the column order and writes compact JSON, as SQLite's json_object does.
         columns = ", ".join(f"{column} AS {name}" for name, column in _EXPORT_COLUMNS)
@@ -247,30 +285,6 @@ def _export_sql(fmt: str, team_ids: list[str], *, postgres: bool) -> tuple[str, 
         return f"SELECT row_to_json(r)::text FROM accounts a {lateral}{where}{order}", list(team_ids)
     pairs = ", ".join(f"'{name}', {column}" for name, column in _EXPORT_COLUMNS)
     return f"SELECT json_object({pairs}) FROM accounts a{where}{order}", list(team_ids)
-
-
-_CSV_NUMBERS = {"stage", "meetings", "deals_won"}
-_CSV_DATES = {"last_touch_on", "created_on"}
-# Slack ids (team, owner) and step keys never hold a comma, a quote or a line break.
-_CSV_PLAIN = {"team_id", "owner", "step"}
-
-
-def _csv_field(name: str, column: str, *, postgres: bool) -> str:
-    """One CSV field as Python's csv module (QUOTE_MINIMAL) writes it: NULL as nothing, and a text
-    with a comma, a double quote or a line break quoted, its quotes doubled."""
-    if name in _CSV_NUMBERS:
-        return f"CAST({column} AS TEXT)"
-    if name in _CSV_DATES:
-        value = f"to_char({column}, 'YYYY-MM-DD')" if postgres else column
-        return f"coalesce({value}, '')"
-    if name in _CSV_PLAIN:
-        return column
-    find, char = ("strpos", "chr") if postgres else ("instr", "char")
-    special = " OR ".join(
-        f"{find}({column}, {needle}) > 0" for needle in ("'\"'", "','", f"{char}(10)", f"{char}(13)")
-    )
-    quoted = f"'\"' || replace({column}, '\"', '\"\"') || '\"'"
-    return f"(CASE WHEN {column} IS NULL THEN '' WHEN {special} THEN {quoted} ELSE {column} END)"
 
 
 class Progress:
