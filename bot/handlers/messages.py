@@ -103,7 +103,7 @@ def _preview(me: Asker, text: str, source_key: str) -> Message | None:
         facts = freetext.preview(me.runtime, me.team_id, me.user_id, text, me.today, source_key)
     except FAILURES as error:
         return error_reply(error, me.locale, example=None)
-    return preview_message(facts, me.locale) if facts.new else None
+    return preview_message(facts, me.locale, me.today) if facts.new else None
 
 
 def confirm(
@@ -119,7 +119,7 @@ def confirm(
         refuse_press(me, body, respond, error, gone="preview_gone")
         return
     ack()
-    reply = confirmed_message(confirmed, me.locale)
+    reply = confirmed_message(confirmed, me.locale, me.today)
     if confirmed.gone:  # a second press: the first one's answer stays where it is
         me.tell_later(body, respond, reply)
         return
@@ -229,7 +229,7 @@ def submit_edit(ack: Ack, view: Json, context: BoltContext, client: WebClient) -
         ack(response_action="errors", errors={ids.ACCOUNT_BLOCK: error_reply(error, me.locale, None)["text"]})
         return
     ack()
-    reply = preview_message(facts, me.locale, edited=True)
+    reply = preview_message(facts, me.locale, me.today, edited=True)
     me.runtime.after(lambda: _rewrite(client, where, reply))
 
 

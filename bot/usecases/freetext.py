@@ -69,25 +69,22 @@ def preview(
 
 
 def _climbs(session: Session, team_id: str, extraction: Extraction, runtime: Runtime) -> dict[str, Climb]:
-    """What the preview's activities would do to the known accounts they name (shown before storing)."""
+    """Where the preview's activities would take each known account they name (shown before storing):
+    its step now, and the step all of this message's activities for it support."""
     climbs: dict[str, Climb] = {}
-    for item in extraction.activities:
-        if item.account.known is None:
-            continue
-        account = accounts.find_by_name(session, team_id, item.account.known)
+    named = dict.fromkeys(item.account.known for item in extraction.activities if item.account.known)
+    for name in named:
+        account = accounts.find_by_name(session, team_id, name) if name else None
         if account is None:
             continue
-        before = climbs[item.account.known].after if item.account.known in climbs else Step(account.step)
         evidence = accounts.tally_of(account).evidence
-        for earlier in extraction.activities:
-            if earlier.account.known == item.account.known:
-                evidence = evidence.plus(earlier.kind)
-                if earlier is item:
-                    break
-        moved = climb(before, evidence, runtime.settings.pyramid_repeater_threshold)
-        first = climbs.get(item.account.known, moved)
-        climbs[item.account.known] = Climb(before=first.before, after=moved.after)
-    return {name: change for name, change in climbs.items() if change.moved}
+        for item in extraction.activities:
+            if item.account.known == name:
+                evidence = evidence.plus(item.kind)
+        change = climb(Step(account.step), evidence, runtime.settings.pyramid_repeater_threshold)
+        if change.moved and name:
+            climbs[name] = change
+    return climbs
 
 
 # Reading a team's names into the index costs tens of milliseconds for 10,000 accounts: a process keeps

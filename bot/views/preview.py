@@ -5,6 +5,7 @@ recovery it opens), what could not be read shown as such, then *Log all* and *Ca
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from bot.domain.extraction import AccountRef, Extraction
@@ -48,7 +49,7 @@ UNREAD_BLOCKS = 3
 ITEM_BLOCKS = MESSAGE_BLOCKS - 6 - UNREAD_BLOCKS
 
 
-def preview_message(facts: PreviewFacts, locale: str, *, edited: bool = False) -> Message:
+def preview_message(facts: PreviewFacts, locale: str, today: date, *, edited: bool = False) -> Message:
     """The preview; each item with an *Edit* button (a modal to correct it). `edited`: shown again
     after an edit."""
     extraction = facts.extraction
@@ -80,7 +81,7 @@ def preview_message(facts: PreviewFacts, locale: str, *, edited: bool = False) -
             )
         )
     # As many items as fit in the blocks and in the text Slack accepts in one message; the rest counted.
-    lines = _item_lines(facts, locale)
+    lines = _item_lines(facts, locale, today)
     edit = t(locale, "preview_edit")
     room = MESSAGE_TEXT_BUDGET - _text_length([head, *tail]) - len(t(locale, "preview_more", count=999))
     items: list[Block] = []
@@ -108,15 +109,17 @@ def _text_length(node: object) -> int:
     return 0
 
 
-def _item_lines(facts: PreviewFacts, locale: str) -> list[tuple[str, PreviewItemKind, int]]:
+def _item_lines(facts: PreviewFacts, locale: str, today: date) -> list[tuple[str, PreviewItemKind, int]]:
     """Each item's line, with its kind and index in the preview (what its *Edit* button names)."""
     extraction: Extraction = facts.extraction
     lines: list[tuple[str, PreviewItemKind, int]] = []
+    # An account's climb counts all of its activities here: it is shown once, under the last of them.
+    last_of = {activity.account.known: index for index, activity in enumerate(extraction.activities)}
     for index, activity in enumerate(extraction.activities):
         parts = [
             "• " + _account(activity.account, locale),
             t(locale, f"kind_{activity.kind.value}"),
-            fmt_date(activity.on, locale),
+            fmt_date(activity.on, locale, today),
         ]
         if activity.amount is not None:
             parts.append(fmt_amount(activity.amount, locale))
@@ -124,7 +127,7 @@ def _item_lines(facts: PreviewFacts, locale: str) -> list[tuple[str, PreviewItem
         if activity.note:
             line += "\n   " + user_text(activity.note, NOTE_LIMIT)
         change = facts.climbs.get(activity.account.known or "")
-        if change is not None and activity.account.known is not None:
+        if change is not None and last_of.get(activity.account.known) == index:
             line += "\n   ↗ " + t(
                 locale,
                 "preview_climb",
@@ -138,7 +141,7 @@ def _item_lines(facts: PreviewFacts, locale: str) -> list[tuple[str, PreviewItem
             locale,
             "preview_followup",
             account=_account(followup.account, locale),
-            date=fmt_date(followup.due, locale),
+            date=fmt_date(followup.due, locale, today),
         )
         lines.append((line + what, "followup", index))
     for index, trouble in enumerate(extraction.troubles):
@@ -167,7 +170,7 @@ def _unread_line(text: str, reason: str, locale: str) -> str:
     )
 
 
-def confirmed_message(confirmed: Confirmed, locale: str) -> Message:
+def confirmed_message(confirmed: Confirmed, locale: str, today: date) -> Message:
     """What *Log all* stored, as the slash commands answer it; or that it had been answered already."""
     if confirmed.gone:
         return plain_notice(t(locale, "preview_gone"))
@@ -182,7 +185,7 @@ def confirmed_message(confirmed: Confirmed, locale: str) -> Message:
                     locale,
                     "followup_scheduled",
                     account=user_text(name, ONE_NAME_LIMIT),
-                    date=fmt_date(due, locale),
+                    date=fmt_date(due, locale, today),
                 )
             )
         )

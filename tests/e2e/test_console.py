@@ -581,4 +581,4 @@ def test_a_sentence_is_a_message_to_the_bot_previewed_then_logged(
     assert "「すべて記録」を押すまで何も記録しません" in printed, printed
     assert "[1] 修正" in printed and "[3] すべて記録" in printed, printed
     assert "*山田商事* との会食を11/21(土)付けで記録しました。" in printed, printed
-    assert "*山田商事* のフォローアップを2026/12/1(火)に設定しました。" in printed, printed
+    assert "*山田商事* のフォローアップを12/1(火)に設定しました。" in printed, printed

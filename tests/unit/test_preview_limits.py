@@ -42,7 +42,7 @@ def heavy(activities: int = 60, unread: int = 10) -> Extraction:
 def test_a_heavy_preview_fits_with_its_edit_and_add_buttons(
     activities: int, unread: int, locale: str
 ) -> None:
-    message = preview_message(PreviewFacts(PREVIEW_ID, heavy(activities, unread), {}, True), locale)
+    message = preview_message(PreviewFacts(PREVIEW_ID, heavy(activities, unread), {}, True), locale, TODAY)
     check_message(message, "preview")
     assert len(message["blocks"]) <= MESSAGE_BLOCKS
     buttons = [b["accessory"] for b in message["blocks"] if "accessory" in b]
