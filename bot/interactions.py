@@ -55,6 +55,9 @@ RECOVERY_STEPS = "recovery_steps"  # the checklist's checkboxes
 VERDICT_YES = "verdict_yes"
 VERDICT_NOT_YET = "verdict_not_yet"
 
+# "Did you mean" for /followup and /trouble: followup_pick_0, trouble_pick_1, … (value: near_match_value).
+FOLLOWUP_PICK = re.compile(r"^followup_pick_\d+$")
+TROUBLE_PICK = re.compile(r"^trouble_pick_\d+$")
 PREVIEW_CONFIRM = "preview_confirm"  # *Log all* on a preview of a message in plain words
 PREVIEW_CANCEL = "preview_cancel"
 LOG_SHORTCUT = "log_to_pyramid"  # the message shortcut's callback id (manifest.yml)
@@ -70,6 +73,14 @@ NEAR_MATCH_BLOCK = "near_match"
 PYRAMID_BLOCK = "pyramid"
 HOME_QUICK = "home_quick"
 PREVIEW_ACTIONS = "preview_actions"
+
+
+def pick_action(what: Literal["followup", "trouble"], index: int) -> str:
+    return f"{what}_pick_{index}"
+
+
+def pick_block(what: Literal["followup", "trouble"]) -> str:
+    return f"{what}_pick"
 
 
 def near_match_use(index: int) -> str:

@@ -31,7 +31,7 @@ from bot.usecases import followups
 from bot.usecases.facts import AskedFacts
 from bot.usecases.followups import FollowupChanged, Press
 from bot.views import replies
-from bot.views.pick import FOLLOWUP_PICK, pick_account
+from bot.views.pick import pick_account
 
 PRESSES: dict[str, Press] = {
     ids.FOLLOWUP_DONE: "done",
@@ -42,7 +42,7 @@ PRESSES: dict[str, Press] = {
 
 def register(app: App) -> None:
     app.command("/followup")(followup_command)
-    app.action(FOLLOWUP_PICK)(answer_pick)
+    app.action(ids.FOLLOWUP_PICK)(answer_pick)
     for action_id in PRESSES:
         app.action(action_id)(press)
 

@@ -34,7 +34,7 @@ from bot.usecases import recoveries
 from bot.usecases.facts import AskedFacts
 from bot.usecases.recoveries import RecoveryChanged, TroubleOpened
 from bot.views import replies
-from bot.views.pick import TROUBLE_PICK, pick_account
+from bot.views.pick import pick_account
 
 TRANSITIONS = {
     ids.RECOVERY_RESPONDED: RecoveryStatus.RESPONDED,
@@ -46,7 +46,7 @@ TRANSITIONS = {
 
 def register(app: App) -> None:
     app.command("/trouble")(trouble_command)
-    app.action(TROUBLE_PICK)(answer_pick)
+    app.action(ids.TROUBLE_PICK)(answer_pick)
     for action_id in TRANSITIONS:
         app.action(action_id)(press)
     app.action(ids.VERDICT_NOT_YET)(not_yet)

@@ -4,7 +4,6 @@ the rep picks one, or runs the command again with the name as it is registered."
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from bot import interactions as ids
@@ -14,25 +13,17 @@ from bot.views.blocks import ONE_NAME_LIMIT, Message, actions, button, context, 
 
 PickFor = Literal["followup", "trouble"]
 
-# The buttons' action ids: followup_pick_0, trouble_pick_1, … (value: interactions.near_match_value).
-FOLLOWUP_PICK = re.compile(r"^followup_pick_\d+$")
-TROUBLE_PICK = re.compile(r"^trouble_pick_\d+$")
-
-
-def pick_action(what: PickFor, index: int) -> str:
-    return f"{what}_pick_{index}"
-
 
 def pick_account(asked: AskedFacts, what: PickFor, locale: str) -> Message:
     text = t(locale, "did_you_mean", name=user_text(asked.name, ONE_NAME_LIMIT))
     choices = [
         button(
             candidate.name,
-            pick_action(what, index),
+            ids.pick_action(what, index),
             ids.near_match_value(asked.pending_id, candidate.id),
             style="primary" if index == 0 else None,
         )
         for index, candidate in enumerate(asked.candidates)
     ]
     hint = t(locale, "pick_or_retype", command=f"/{what}")
-    return message(text, [section(text), actions(*choices, block_id=f"{what}_pick"), context(hint)])
+    return message(text, [section(text), actions(*choices, block_id=ids.pick_block(what)), context(hint)])
