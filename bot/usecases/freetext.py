@@ -142,8 +142,7 @@ def item(
     "preview_gone" when the preview has been answered or expired."""
 
     def work(session: Session) -> Activity | Followup | Trouble:
-        _authored_by(session, team_id, preview_id, user_id)
-        parked = previews.peek(session, team_id, preview_id)
+        parked = _theirs(previews.peek(session, team_id, preview_id), user_id)
         if parked is not None:
             extraction = parked.extraction
             items: dict[str, tuple[Activity | Followup | Trouble, ...]] = {
@@ -166,8 +165,7 @@ def unread_item(
     `date.min` (the modal leaves it empty). UserFacingError "preview_gone" when it is gone."""
 
     def work(session: Session) -> Activity | Followup | Trouble:
-        _authored_by(session, team_id, preview_id, user_id)
-        parked = previews.peek(session, team_id, preview_id)
+        parked = _theirs(previews.peek(session, team_id, preview_id), user_id)
         for entry in parked.extraction.unread if parked is not None else ():
             if unread_ref(entry.text) == ref:
                 return _prefill(entry, today)
@@ -202,7 +200,6 @@ def edit(
     None when it was answered meanwhile. Nothing is stored but the preview: *Log all* stores it."""
 
     def work(session: Session) -> PreviewFacts | None:
-        _authored_by(session, team_id, preview_id, user_id)
         found = accounts.find_by_name(session, team_id, change.account)
         ref = AccountRef(written=change.account, known=found.name if found is not None else None)
         edited: Activity | Followup | Trouble
@@ -214,10 +211,11 @@ def edit(
             edited = Followup(ref, change.on, change.note)
         else:
             edited = Trouble(ref, change.note)
-        parked = (
+        parked = _theirs(
             previews.resolve_unread(session, team_id, preview_id, change.unread, edited, ref_of=unread_ref)
             if change.unread is not None
-            else previews.replace_item(session, team_id, preview_id, change.index, edited)
+            else previews.replace_item(session, team_id, preview_id, change.index, edited),
+            user_id,
         )
         if parked is None:
             return None
@@ -250,8 +248,7 @@ def confirm(
     `locale`: the language a follow-up's note is written in when the message named only an action."""
 
     def work(session: Session) -> Confirmed:
-        _authored_by(session, team_id, preview_id, user_id)
-        parked = previews.take(session, team_id, preview_id)
+        parked = _theirs(previews.take(session, team_id, preview_id), user_id)
         if parked is None:
             return Confirmed(gone=True)
         return _store(session, runtime, team_id, user_id, parked, today, locale)
@@ -263,16 +260,17 @@ def cancel(runtime: Runtime, team_id: str, user_id: str, preview_id: str) -> boo
     """Forgets the preview; False when it was gone already."""
 
     def work(session: Session) -> bool:
-        _authored_by(session, team_id, preview_id, user_id)
-        return previews.take(session, team_id, preview_id) is not None
+        return _theirs(previews.take(session, team_id, preview_id), user_id) is not None
 
     return runtime.store(work)
 
 
-def _authored_by(session: Session, team_id: str, preview_id: str, user_id: str) -> None:
-    parked = previews.peek(session, team_id, preview_id)
+def _theirs(parked: previews.Parked | None, user_id: str) -> previews.Parked | None:
+    """The preview read (or taken, or rewritten) in this transaction, when it is the asker's or gone;
+    another user's raises, which rolls back whatever the transaction did to it."""
     if parked is not None and parked.user_id != user_id:
         raise UserFacingError("preview_not_yours")
+    return parked
 
 
 def _store(
