@@ -166,20 +166,6 @@ def run_import(db: Database, csv_text: str, team: str = TEAM, marks: list[tuple[
         return apply_import(session, team, rows, now=NOW, today=TODAY, progress=progress)
 
 
-def export_statement() -> Any:
-    return select(
-        Account.team_id,
-        Account.name,
-        Account.owner_id,
-        Account.step,
-        Account.segment,
-        Account.last_touch_on,
-        Account.in_person_meetings,
-        Account.deals_won,
-        Account.created_on,
-    ).order_by(Account.team_id, Account.name_key)
-
-
 FLOOR_SELECT = (
     "SELECT team_id, name, owner_id, step, segment, last_touch_on, in_person_meetings, deals_won, "
     "created_on FROM accounts ORDER BY team_id, name_key"

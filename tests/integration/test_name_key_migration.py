@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sqlalchemy import Insert, create_engine, insert, select
+from sqlalchemy import create_engine, select
 
 from bot.db import upgrade
 from bot.domain.names import name_key
 from bot.models import Account
+from tests.support.database import old_account_row
 
 NOW = datetime(2026, 11, 29, tzinfo=UTC)
 
@@ -32,9 +33,9 @@ def test_name_keys_are_computed_again_and_collisions_keep_apart(tmp_path: Path) 
     }
     with engine.begin() as connection:
         for number, (name, key) in enumerate(old_keys.items()):
-            connection.execute(_account_row("T0TEAM1", name, key, date(2026, 11, 1 + number)))
+            connection.execute(old_account_row("T0TEAM1", name, key, date(2026, 11, 1 + number)))
         # another team's account of the same name is not a collision
-        connection.execute(_account_row("T0TEAM2", "ABC 物流", "abc 物流", date(2026, 11, 1)))
+        connection.execute(old_account_row("T0TEAM2", "ABC 物流", "abc 物流", date(2026, 11, 1)))
 
     upgrade(url, "head")
 
@@ -55,23 +56,3 @@ def test_name_keys_are_computed_again_and_collisions_keep_apart(tmp_path: Path) 
         ("T0TEAM2", "ABC 物流"): "abc物流",
     }
     assert name_key("医療法人社団 山田会") == "山田会"
-
-
-def _account_row(team: str, name: str, key: str, created_on: date) -> Insert:
-    """An account as the schema before 0008 stored it (written directly: its key is the old rule's)."""
-    return insert(Account.__table__).values(
-        team_id=team,
-        name=name,
-        name_key=key,
-        owner_id="U0REP1",
-        step="name_only",
-        remote_touches=0,
-        in_person_meetings=0,
-        meals=0,
-        proposals=0,
-        deals_won=0,
-        deals_lost=0,
-        created_on=created_on,
-        created_at=NOW,
-        updated_at=NOW,
-    )

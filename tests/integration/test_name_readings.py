@@ -3,12 +3,12 @@ company silently; the reading is stored on create, rename and import, and filled
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, insert, select
+from sqlalchemy import create_engine, select
 
 from bot.clock import FixedClock
 from bot.db import Database, alembic_config, upgrade
@@ -17,6 +17,7 @@ from bot.models import Account
 from bot.services import accounts
 from bot.services.accounts import AccountRef, NearMatchQuestion
 from bot.services.imports import ImportRow, apply_import
+from tests.support.database import old_account_row
 
 TEAM = "T0TEAM1"
 OTHER_TEAM = "T0TEAM2"
@@ -101,27 +102,9 @@ def test_migration_fills_the_readings_of_existing_accounts(tmp_path: Path) -> No
     url = f"sqlite:///{tmp_path / 'before.db'}"
     upgrade(url, "0009")
     engine = create_engine(url)
-    now = datetime(2026, 11, 29, tzinfo=UTC)
     with engine.begin() as connection:
         for name, key in [("山田商事", "山田商事"), ("Acme Corp", "acme"), ("ﾏﾙﾔﾏ印刷", "マルヤマ印刷")]:
-            connection.execute(
-                insert(Account.__table__).values(
-                    team_id=TEAM,
-                    name=name,
-                    name_key=key,
-                    owner_id=REP,
-                    step="name_only",
-                    remote_touches=0,
-                    in_person_meetings=0,
-                    meals=0,
-                    proposals=0,
-                    deals_won=0,
-                    deals_lost=0,
-                    created_on=TODAY,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
+            connection.execute(old_account_row(TEAM, name, key, TODAY, owner=REP))
     upgrade(url, "head")
     with engine.connect() as connection:
         readings = dict(connection.execute(select(Account.name, Account.name_reading)).all())

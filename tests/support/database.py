@@ -6,11 +6,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import Engine, create_engine, func, select, text
+from sqlalchemy import Engine, Insert, create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
 from bot.config import get_settings, sqlalchemy_url
@@ -169,3 +170,25 @@ def cli_environment(monkeypatch: pytest.MonkeyPatch, database_url: str, workdir:
         monkeypatch.setenv(name, value)
     monkeypatch.chdir(workdir)
     get_settings.cache_clear()
+
+
+def old_account_row(team: str, name: str, key: str, created_on: date, owner: str = "U0REP1") -> Insert:
+    """An account inserted directly, as a schema before a migration stored it (for migration tests:
+    the row's key is whatever the old rule made, and later columns are left to the migration)."""
+    created_at = datetime(2026, 11, 29, tzinfo=UTC)
+    return insert(Account.__table__).values(
+        team_id=team,
+        name=name,
+        name_key=key,
+        owner_id=owner,
+        step="name_only",
+        remote_touches=0,
+        in_person_meetings=0,
+        meals=0,
+        proposals=0,
+        deals_won=0,
+        deals_lost=0,
+        created_on=created_on,
+        created_at=created_at,
+        updated_at=created_at,
+    )
