@@ -25,6 +25,7 @@ from sqlalchemy.types import TypeDecorator
 from bot.domain.followups import FollowupStatus
 from bot.domain.recovery import RecoveryStatus
 from bot.domain.stages import Evidence, Step
+from bot.domain.status import AccountStatus
 
 TEAM_ID = 32
 USER_ID = 32
@@ -104,6 +105,14 @@ class Account(Base):
     owner_id: Mapped[str] = mapped_column(String(USER_ID))
     step: Mapped[str] = mapped_column(String(16), default=Step.NAME_ONLY.value)
     segment: Mapped[str | None] = mapped_column(String(40), default=None)
+    # A stored domain.status.AccountStatus (active, lost, archived, merged); dormant is derived.
+    status: Mapped[str] = mapped_column(
+        String(12), default=AccountStatus.ACTIVE.value, server_default=AccountStatus.ACTIVE.value
+    )
+    status_on: Mapped[date | None] = mapped_column(Date, default=None)  # when the stored status was set
+    # A merged account points at the one it was folded into: its name still finds that one.
+    # Plain integer, no constraint: migration 0011 could not add one to SQLite's existing table.
+    merged_into_id: Mapped[int | None] = mapped_column(Integer, default=None)
     remote_touches: Mapped[int] = mapped_column(Integer, default=0)
     in_person_meetings: Mapped[int] = mapped_column(Integer, default=0)
     meals: Mapped[int] = mapped_column(Integer, default=0)
@@ -152,6 +161,11 @@ class Activity(Base):
     revisit_on: Mapped[date | None] = mapped_column(Date, default=None)
     request_key: Mapped[str | None] = mapped_column(String(128), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Corrections: a deleted activity is kept (and exported) as deleted and counts for nothing.
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    deleted_by: Mapped[str | None] = mapped_column(String(USER_ID), default=None)
+    edited_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
+    edited_by: Mapped[str | None] = mapped_column(String(USER_ID), default=None)
 
 
 class StepChange(Base):
@@ -174,6 +188,33 @@ class StepChange(Base):
     activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id", ondelete="SET NULL"))
     user_id: Mapped[str] = mapped_column(String(USER_ID))
     reason: Mapped[str] = mapped_column(String(16))  # a domain.stages.StepReason
+    note: Mapped[str | None] = mapped_column(Text, default=None)  # a manager's why, for a manual step
+
+
+class AccountEvent(Base):
+    """The audit trail of what was done to an account by hand: an activity undone, edited or deleted,
+    a step set, a merge, an archive or restore, a status change. Who, when and why."""
+
+    __tablename__ = "account_events"
+    __table_args__ = (Index("ix_account_events_team_account_at", "team_id", "account_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(
+        String(16)
+    )  # undo, edit, delete, step, merge, archive, restore, lost...
+    user_id: Mapped[str] = mapped_column(String(USER_ID))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    # What changed, as JSON (an activity's before and after, the merged account's id and name...).
+    detail: Mapped[str | None] = mapped_column(Text, default=None)
+    activity_id: Mapped[int | None] = mapped_column(
+        ForeignKey("activities.id", ondelete="SET NULL"), default=None
+    )
+    other_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), default=None
+    )
 
 
 class SlackUser(Base):
@@ -186,6 +227,8 @@ class SlackUser(Base):
     name: Mapped[str | None] = mapped_column(String(NAME))
     locale: Mapped[str | None] = mapped_column(String(16))
     tz: Mapped[str | None] = mapped_column(String(64))
+    # Workspace admins and owners are managers (SPEC §2 corrections); None: not yet known.
+    is_admin: Mapped[bool | None] = mapped_column(default=None)
     fetched_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import Engine, Insert, create_engine, func, insert, select, text
+from sqlalchemy import Engine, Insert, column, create_engine, func, insert, select, table, text
 from sqlalchemy.engine import make_url
 
 from bot.config import get_settings, sqlalchemy_url
@@ -172,11 +172,32 @@ def cli_environment(monkeypatch: pytest.MonkeyPatch, database_url: str, workdir:
     get_settings.cache_clear()
 
 
+OLD_ACCOUNT_COLUMNS = (
+    "team_id",
+    "name",
+    "name_key",
+    "owner_id",
+    "step",
+    "remote_touches",
+    "in_person_meetings",
+    "meals",
+    "proposals",
+    "deals_won",
+    "deals_lost",
+    "created_on",
+    "created_at",
+    "updated_at",
+)
+
+
 def old_account_row(team: str, name: str, key: str, created_on: date, owner: str = "U0REP1") -> Insert:
     """An account inserted directly, as a schema before a migration stored it (for migration tests:
     the row's key is whatever the old rule made, and later columns are left to the migration)."""
     created_at = datetime(2026, 11, 29, tzinfo=UTC)
-    return insert(Account.__table__).values(
+    # Only the columns every schema since 0001 has: the model's later columns have Python-side defaults
+    # that an older table could not take.
+    old_columns = [Account.__table__.c[name] for name in OLD_ACCOUNT_COLUMNS]
+    return insert(table("accounts", *(column(c.name, c.type) for c in old_columns))).values(
         team_id=team,
         name=name,
         name_key=key,
