@@ -15,7 +15,18 @@ from slack_sdk import WebClient
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
-from bot.handlers import actions, commands, followups, home, messages, modals, options, recoveries
+from bot.handlers import (
+    actions,
+    commands,
+    corrections,
+    followups,
+    home,
+    managing,
+    messages,
+    modals,
+    options,
+    recoveries,
+)
 from bot.i18n import t
 from bot.runtime import NotStored, OutcomeUnknown, Runtime
 from bot.services.profiles import cached_locale
@@ -62,7 +73,18 @@ def build_app(
         logger=logging.getLogger("bot.slack"),
     )
     app.use(_with_runtime(runtime))
-    for surface in (commands, actions, modals, options, followups, recoveries, home, messages):
+    for surface in (
+        commands,
+        actions,
+        modals,
+        options,
+        followups,
+        recoveries,
+        home,
+        messages,
+        corrections,
+        managing,
+    ):
         surface.register(app)
     app.error(_error_handler(runtime))
     _runtimes[app] = runtime

@@ -12,6 +12,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain.stages import DEFAULT_REPEATER_THRESHOLD
+from bot.domain.status import DormantRules
 
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -62,6 +63,14 @@ class Settings(BaseSettings):
     # own local time, on working days.
     pyramid_evening_prompt: bool = False
     pyramid_evening_time: time = time(18, 0)
+    # Managers besides the workspace's admins and owners (SPEC §2 corrections, §5 escalation): Slack user
+    # ids separated by commas, e.g. "U0MGR1,U0MGR2".
+    pyramid_managers: str = ""
+    # Days without a touch after which an account leaves the pyramid as dormant (SPEC §2 "Status").
+    pyramid_dormant_days_acquaintance: int = Field(default=365, ge=1, le=3650)
+    pyramid_dormant_days_prospect: int = Field(default=180, ge=1, le=3650)
+    pyramid_dormant_days_customer: int = Field(default=90, ge=1, le=3650)
+    pyramid_dormant_days_repeater: int = Field(default=90, ge=1, le=3650)
 
     @field_validator("slack_api_url")
     @classmethod
@@ -132,6 +141,19 @@ class Settings(BaseSettings):
     @classmethod
     def _driver_for_url(cls, value: str) -> str:
         return sqlalchemy_url(value)
+
+    @property
+    def managers(self) -> frozenset[str]:
+        return frozenset(part.strip() for part in self.pyramid_managers.split(",") if part.strip())
+
+    @property
+    def dormant_rules(self) -> DormantRules:
+        return DormantRules(
+            acquaintance_days=self.pyramid_dormant_days_acquaintance,
+            prospect_days=self.pyramid_dormant_days_prospect,
+            customer_days=self.pyramid_dormant_days_customer,
+            repeater_days=self.pyramid_dormant_days_repeater,
+        )
 
     @property
     def has_slack_tokens(self) -> bool:

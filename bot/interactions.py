@@ -255,3 +255,27 @@ def near_match_choice(raw: str | None) -> NearMatchChoice | None:
     except BadPayload:
         log.warning("refused a malformed near-match value")
         return None
+
+
+# --- Corrections of activities: undo, edit, delete (issue 11) ---
+# (ids and values of this feature go here)
+#
+#
+#
+# --- Manager corrections: step, merge, archive, restore (issue 11) ---
+# (ids and values of this feature go here)
+#
+#
+#
+# --- Status: dormant, lost, win-back (issue 11) ---
+# (ids and values of this feature go here)
+#
+#
+#
+# --- Health and revenue (issue 11) ---
+# (ids and values of this feature go here)
+#
+#
+#
+# --- Recoveries in two halves, complaints owned by the team (issue 12) ---
+# (ids and values of this feature go here)

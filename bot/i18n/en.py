@@ -1,5 +1,7 @@
 """English messages. Keys must match `ja.py` (a test checks keys and placeholders)."""
 
+from bot.i18n import corrections, health, managing, recovery, status
+
 MESSAGES: dict[str, str] = {
     # Stages and steps
     "stage_1": "Acquaintance",
@@ -272,3 +274,10 @@ MESSAGES: dict[str, str] = {
     "evening_prompt": "*Anything to log from today?* Reply in this thread in your own words, e.g. “Visited Acme, sent the quote; call them again next week”. I will show you what I read before storing anything.",
     "preview_add": "Add",
 }
+
+# Topics kept in their own files (bot/i18n/<topic>.py), so that each holds one feature's texts.
+MESSAGES |= corrections.EN
+MESSAGES |= managing.EN
+MESSAGES |= status.EN
+MESSAGES |= health.EN
+MESSAGES |= recovery.EN

@@ -1,5 +1,7 @@
 """日本語のメッセージ。キーは `en.py` と同じであること(テストで確認)。"""
 
+from bot.i18n import corrections, health, managing, recovery, status
+
 MESSAGES: dict[str, str] = {
     "stage_1": "知り合い",
     "stage_2": "見込み顧客",
@@ -259,3 +261,10 @@ MESSAGES: dict[str, str] = {
     "evening_prompt": "*お疲れさまです。今日の活動で記録しておくことはありますか？* このスレッドに、いつもの言葉で返信してください（例：「山田商事に訪問、見積提出。来週もう一度電話」）。記録する前に、読み取った内容を確認していただきます。",
     "preview_add": "追加",
 }
+
+# Topics kept in their own files (bot/i18n/<topic>.py), so that each holds one feature's texts.
+MESSAGES |= corrections.JA
+MESSAGES |= managing.JA
+MESSAGES |= status.JA
+MESSAGES |= health.JA
+MESSAGES |= recovery.JA

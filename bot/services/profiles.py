@@ -77,6 +77,10 @@ def _store(
             )[:120]
             row.locale = str(user["locale"])[:16] if user.get("locale") else row.locale
             row.tz = str(user["tz"])[:64] if user.get("tz") else row.tz
+            if "is_admin" in user or "is_owner" in user:
+                row.is_admin = bool(
+                    user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")
+                )
             row.fetched_at = now
             session.add(row)
             return row
