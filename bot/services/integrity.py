@@ -5,14 +5,16 @@ What an account should hold is recomputed from what was logged, with the ladder'
 
 - **Counters** (remote touches, in-person meetings, meals, proposals, deals won and lost) are counts
   of the account's activities, and the last touch is the latest activity date. Deleted activities
-  are left out when the schema marks them (a `deleted_at` column).
+  are left out (`deleted_at`).
 - **Step**: the highest step the evidence supports, since steps climb automatically and only then.
-  Three recorded kinds of step change explain a step the activities alone do not give, and the
+  Two recorded kinds of step change explain a step the activities alone do not give, and the
   check honours them by replaying the account's history in order:
   an *import* (the account came in at a step: its counters were raised to that step's evidence
-  floor, and the step to the imported one), a *manual* step set by a manager and a *correction*
-  (both set the step as recorded; later activities climb from there). A stored step above the
-  activities with no such row to explain it, or below them, is a mismatch.
+  floor, and the step to the imported one) and a *manual* step set by a manager (the step as
+  recorded; later activities climb from there). A *correction* is itself computed from the
+  activities (a repair, an undone or deleted log), so it explains nothing: replaying it would keep a
+  step that a later deletion should lower. A stored step above the activities with no such row to
+  explain it, or below them, is a mismatch.
 
 The check is set-based: one GROUP BY over the activities for every account, plus, for the few
 accounts with imports or hand-set steps, one query for their step changes and one for their
@@ -32,7 +34,16 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from bot.db import Database
 from bot.domain.activities import ActivityKind
-from bot.domain.stages import TALLY_COUNTERS, Step, StepReason, Tally, climb, evidence_floor, step_for
+from bot.domain.stages import (
+    TALLY_COUNTERS,
+    Climb,
+    Step,
+    StepReason,
+    Tally,
+    climb,
+    evidence_floor,
+    step_for,
+)
 from bot.models import Account, Activity, StepChange
 from bot.services import accounts
 
@@ -174,9 +185,8 @@ def _show(value: object) -> str:
 
 
 def _live() -> ColumnElement[bool]:
-    """Activities that count: all of them, unless the schema marks deleted ones."""
-    deleted_at = Activity.__table__.c.get("deleted_at")
-    return deleted_at.is_(None) if deleted_at is not None else true()
+    """Activities that count: not deleted by a correction."""
+    return Activity.deleted_at.is_(None)
 
 
 def _kinds(test: str) -> list[str]:
@@ -234,7 +244,10 @@ def _replayed(session: Session, scope: _Scope, threshold: int) -> dict[int, Expe
     changes: dict[int, list[_Event]] = defaultdict(list)
     statement = select(
         StepChange.account_id, StepChange.id, StepChange.reason, StepChange.to_step, StepChange.changed_at
-    ).where(scope.on(StepChange.team_id, StepChange.account_id), StepChange.reason != StepReason.ACTIVITY)
+    ).where(
+        scope.on(StepChange.team_id, StepChange.account_id),
+        StepChange.reason.in_([StepReason.IMPORT.value, StepReason.MANUAL.value]),
+    )
     for account_id, change_id, reason, to_step, at in session.execute(statement):
         changes[account_id].append(_Event(at, 1, change_id, reason=reason, to_step=Step(to_step)))
     if not changes:
@@ -262,7 +275,7 @@ def _replay(history: Iterable[_Event], threshold: int) -> Expected:
             tally = tally.raised_to(evidence_floor(event.to_step))
             step = max(step, event.to_step)
         elif event.to_step is not None:
-            step = event.to_step  # manual or correction: the step as recorded
+            step = event.to_step  # a manager's hand: the step as recorded
     return Expected(tally, step)
 
 
@@ -282,14 +295,53 @@ def _repair(
     )
     if account is None:
         return False  # gone meanwhile
+    expected = _expected(session, account_id, threshold)
+    stored = {name: getattr(account, name) for name in FIELDS}
+    if not list(_compare(team_id, account_id, account.name, stored, expected)):
+        return False  # a concurrent log or repair already made it right
+    _store(session, account, expected, user_id=CHECKER, now=now, today=today)
+    return True
+
+
+def recompute(
+    session: Session,
+    account: Account,
+    *,
+    threshold: int,
+    user_id: str,
+    now: datetime,
+    today: date,
+    activity_id: int | None = None,
+) -> Climb:
+    """After a correction (an activity undone, edited or deleted, two accounts merged): the account's
+    counters, last touch and step recomputed from its live activities (and the imports and hand-set
+    steps in its history). The caller holds the account's row lock (`services.accounts.lock`). A step
+    that moves, down as well as up, is recorded as a `correction` by `user_id`."""
+    expected = _expected(session, account.id, threshold)
+    before = account.current_step
+    _store(session, account, expected, user_id=user_id, now=now, today=today, activity_id=activity_id)
+    return Climb(before=before, after=expected.step)
+
+
+def _expected(session: Session, account_id: int, threshold: int) -> Expected:
     scope = _Scope(account_id=account_id)
     expected = _replayed(session, scope, threshold).get(account_id)
     if expected is None:
         tally = _tallies(session, scope).get(account_id, Tally())
         expected = Expected(tally, step_for(tally.evidence, threshold))
-    stored = {name: getattr(account, name) for name in FIELDS}
-    if not list(_compare(team_id, account_id, account.name, stored, expected)):
-        return False  # a concurrent log or repair already made it right
+    return expected
+
+
+def _store(
+    session: Session,
+    account: Account,
+    expected: Expected,
+    *,
+    user_id: str,
+    now: datetime,
+    today: date,
+    activity_id: int | None = None,
+) -> None:
     accounts.store_tally(account, expected.tally)
     if account.step != expected.step.value:
         before = account.current_step
@@ -299,10 +351,10 @@ def _repair(
             account,
             before,
             expected.step,
-            user_id=CHECKER,
+            user_id=user_id,
             now=now,
             today=today,
             reason=StepReason.CORRECTION,
+            activity_id=activity_id,
         )
     account.updated_at = now
-    return True
