@@ -30,6 +30,8 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
+from bot.domain.schedule import WorkCalendar
+from bot.services.calendars import work_calendar
 from bot.services.followups import AutoFollowups
 from bot.services.profiles import Profile, fallback_profile, profile_for
 
@@ -290,7 +292,12 @@ class Runtime:
             after_sale=self.settings.pyramid_followup_after_sale,
             revisit=self.settings.pyramid_followup_revisit,
             recovery=self.settings.pyramid_followup_after_trouble,
+            calendar=self.calendar(),
         )
+
+    def calendar(self) -> WorkCalendar:
+        """The team's working days and holidays (the holiday calendar loads at its first look-up)."""
+        return work_calendar(self.settings)
 
     def profile(self, client: WebClient, team_id: str, user_id: str) -> Profile:
         """The user's language and zone. Never fails: when the database or Slack cannot tell in time,

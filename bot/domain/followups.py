@@ -6,8 +6,11 @@ gets no check-in (it would be moot). The day after a failure, check that the fix
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+
+from bot.domain.schedule import WorkCalendar
 
 AFTER_SALE_DAYS = 7  # "a call a week later"
 STALE_SALE_DAYS = 30  # a win logged later than this after the sale gets no after-sale check-in
@@ -45,3 +48,23 @@ def snoozed_until(today: date) -> date:
 
 def recovery_check_on(opened_on: date) -> date:
     return opened_on + timedelta(days=RECOVERY_CHECK_DAYS)
+
+
+@dataclass(frozen=True)
+class Due:
+    """When a follow-up is due, and the day that was asked for: they differ when the asked day was not a
+    working day of the team (a weekend, a public holiday) and the follow-up moved to the next one."""
+
+    on: date
+    asked: date
+
+    @property
+    def moved(self) -> bool:
+        return self.on != self.asked
+
+
+def working_due(asked: date, today: date, calendar: WorkCalendar) -> Due:
+    """When a follow-up asked for `asked` is due: on a day off (a weekend, a public holiday) it moves to
+    the next working day, so that nothing lands on New Year's Day. A follow-up asked for today (or
+    earlier) stays: the rep is at work now, and moving it would hide it from today's list."""
+    return Due(on=asked if asked <= today else calendar.working_day_from(asked), asked=asked)

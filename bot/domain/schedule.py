@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 WEEKDAYS = frozenset({0, 1, 2, 3, 4})  # Monday to Friday
+# The longest run of days off looked through for the next working day (Japan's longest, Golden Week
+# with weekends around it, is under two weeks).
+MAX_DAYS_OFF = 31
 
 
 @dataclass(frozen=True)
@@ -16,6 +19,15 @@ class WorkCalendar:
 
     def is_working_day(self, day: date) -> bool:
         return day.weekday() in self.working_weekdays and not self.is_holiday(day)
+
+    def working_day_from(self, day: date) -> date:
+        """`day` if the team works then, else the next day it does (New Year's Day's follow-up moves to
+        the first working day after the holidays). A calendar with no working day leaves `day` as is."""
+        for offset in range(MAX_DAYS_OFF + 1):
+            candidate = day + timedelta(days=offset)
+            if self.is_working_day(candidate):
+                return candidate
+        return day
 
 
 def digest_day_due(now: datetime, zone: tzinfo, at: time, calendar: WorkCalendar) -> date | None:

@@ -58,7 +58,7 @@ def followup_command(ack: Ack, command: Json, context: BoltContext, client: WebC
     if isinstance(scheduled, AskedFacts):
         ack(**ephemeral(pick_account(scheduled, "followup", me.locale)))
         return
-    reply = replies.followup_scheduled(scheduled.account_name, scheduled.due_on, me.locale, me.today)
+    reply = replies.followup_scheduled(scheduled.account_name, scheduled.due, me.locale, me.today)
     ack(**ephemeral(reply))
     notify.after_action(me.runtime, client, me.team_id, me.user_id)
 
@@ -70,7 +70,7 @@ def answer_pick(
     by the answer after it. A second press (or a malformed value) is told the choice was made."""
     me, choice = asker(context, client), ids.near_match_choice(action.get("value"))
     try:
-        scheduled = followups.answer(me.runtime, me.team_id, choice)
+        scheduled = followups.answer(me.runtime, me.team_id, choice, me.today)
     except FAILURES as error:
         ack()
         me.tell_later(body, respond, error_reply(error, me.locale, example=None))
@@ -79,7 +79,7 @@ def answer_pick(
     if scheduled is None:
         reply = replies.plain_notice(t(me.locale, "choice_expired"))
     else:
-        reply = replies.followup_scheduled(scheduled.account_name, scheduled.due_on, me.locale, me.today)
+        reply = replies.followup_scheduled(scheduled.account_name, scheduled.due, me.locale, me.today)
     me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
     if scheduled is not None:
         notify.after_action(me.runtime, client, me.team_id, me.user_id)

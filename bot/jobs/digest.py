@@ -6,21 +6,16 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 
-from bot.config import Settings
-from bot.domain.schedule import WorkCalendar, digest_day_due
+from bot.domain.schedule import digest_day_due
 from bot.jobs.outbox import Delivered, Outcome, deliver_once, report_failure
 from bot.runtime import Runtime
 from bot.services import accounts, digests
+from bot.services.calendars import work_calendar
 from bot.views.blocks import Message
 from bot.views.digest import digest_message
-
-if TYPE_CHECKING:  # holidays imports every country's calendar (about 9 MiB): loaded at the first look-up
-    from holidays import HolidayBase
 
 log = logging.getLogger(__name__)
 KIND = "digest"
@@ -32,23 +27,6 @@ class DigestRun:
     user_id: str
     day: date
     result: Delivered
-
-
-def work_calendar(settings: Settings) -> WorkCalendar:
-    country = settings.pyramid_holiday_country
-    if not country:
-        return WorkCalendar(working_weekdays=settings.working_weekdays)
-    return WorkCalendar(
-        working_weekdays=settings.working_weekdays, is_holiday=lambda day: day in _holidays(country)
-    )
-
-
-@lru_cache(maxsize=8)
-def _holidays(country: str) -> HolidayBase:
-    # A maintained calendar (Japan's substitute and citizens' holidays included); years load lazily.
-    import holidays
-
-    return holidays.country_holidays(country)
 
 
 def send_due_digests(runtime: Runtime, client: WebClient, now: datetime) -> list[DigestRun]:

@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from bot.domain.schedule import digest_day_due
 from bot.i18n import t
-from bot.jobs.digest import work_calendar
 from bot.jobs.outbox import Delivered, deliver_once, report_failure
 from bot.models import Account, Activity
 from bot.runtime import Runtime
 from bot.services import accounts
+from bot.services.calendars import work_calendar
 from bot.views.blocks import Message, message, section
 
 log = logging.getLogger(__name__)

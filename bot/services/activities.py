@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.domain.activities import ActivityKind
-from bot.domain.followups import FollowupSource, after_sale_due
+from bot.domain.followups import Due, FollowupSource, after_sale_due
 from bot.domain.stages import Climb, Step, StepReason, climb
 from bot.models import Account, Activity
 from bot.services import accounts, followups, recoveries
@@ -40,7 +40,7 @@ class Logged:
     duplicate: bool = False
     # Recoveries whose owner is now asked "did the next delivery clearly exceed expectations?".
     verdicts_asked: tuple[int, ...] = field(default=())
-    followups_scheduled: tuple[date, ...] = field(default=())
+    followups_scheduled: tuple[Due, ...] = field(default=())
 
 
 def log_activity(
@@ -125,7 +125,7 @@ def log_activity(
 
 def _auto_followups(
     session: Session, account: Account, request: LogRequest, auto: AutoFollowups, now: datetime, today: date
-) -> tuple[date, ...]:
+) -> tuple[Due, ...]:
     due: date | None = None
     source = FollowupSource.MANUAL
     if request.kind is ActivityKind.WON and auto.after_sale:
@@ -134,7 +134,7 @@ def _auto_followups(
         due, source = request.revisit_on, FollowupSource.REVISIT
     if due is None:
         return ()
-    followups.schedule(
+    followup = followups.schedule(
         session,
         account,
         user_id=account.owner_id,
@@ -143,8 +143,10 @@ def _auto_followups(
         note=request.note,
         source=source.value,
         now=now,
+        calendar=auto.calendar,
+        today=today,
     )
-    return (due,)
+    return (Due(on=followup.due_on, asked=due),)
 
 
 def _already_logged(session: Session, request: LogRequest) -> Logged | None:

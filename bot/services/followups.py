@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain.followups import FollowupStatus, snoozed_until
+from bot.domain.followups import FollowupStatus, snoozed_until, working_due
+from bot.domain.schedule import WorkCalendar
 from bot.models import Account, Followup
 from bot.services.errors import UserFacingError
 
@@ -20,6 +21,8 @@ class AutoFollowups:
     after_sale: bool = True
     revisit: bool = True
     recovery: bool = True
+    # The team's working days: a follow-up due on a day off moves to the next working day.
+    calendar: WorkCalendar = field(default_factory=WorkCalendar, compare=False)
 
 
 def schedule(
@@ -33,7 +36,14 @@ def schedule(
     source: str,
     now: datetime,
     request_key: str | None = None,
+    calendar: WorkCalendar | None = None,
+    today: date | None = None,
 ) -> Followup:
+    """A new open follow-up. With the team's calendar and today, one asked for a later day off is due on
+    the next working day instead (`domain.followups.working_due`; the caller compares `due_on` with what
+    it asked for to say so)."""
+    if calendar is not None and today is not None:
+        due_on = working_due(due_on, today, calendar).on
     followup = Followup(
         team_id=account.team_id,
         account_id=account.id,
@@ -98,10 +108,13 @@ def move(
     today: date,
     user_id: str,
     snooze: bool = False,
+    calendar: WorkCalendar | None = None,
 ) -> FollowupChange:
-    """Snooze or reschedule; a done follow-up stays done."""
+    """Snooze or reschedule (onto a working day); a done follow-up stays done."""
     if due_on < today:
         raise UserFacingError("past_date", date=due_on.isoformat())
+    if calendar is not None:
+        due_on = working_due(due_on, today, calendar).on
     followup = get(session, team_id, followup_id)
     if followup.status == FollowupStatus.DONE:
         return FollowupChange(followup, _account_name(session, followup), False)

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Literal
 
 from bot.domain.activities import ActivityKind
+from bot.domain.followups import Due
 from bot.domain.recovery import RecoveryStatus
 from bot.domain.stages import Climb, Step
 
@@ -91,7 +92,7 @@ class LoggedFacts:
     climb: Climb
     created_account: bool
     duplicate: bool = False
-    followups_scheduled: tuple[date, ...] = ()
+    followups_scheduled: tuple[Due, ...] = ()
     # The asker's today, for dates written as the reader writes them (11/28(土) within the year).
     today: date | None = None
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 
 from sqlalchemy.orm import Session
 
+from bot.domain.followups import Due
 from bot.domain.parsing import parse_followup
 from bot.interactions import NearMatchChoice
 from bot.models import Account
@@ -22,7 +23,7 @@ Press = Literal["done", "snooze", "reschedule"]
 @dataclass(frozen=True)
 class Scheduled:
     account_name: str
-    due_on: date
+    due: Due
 
 
 @dataclass(frozen=True)
@@ -49,12 +50,14 @@ def schedule(
             )
             candidates = tuple(AccountFacts.of(account) for account in found.candidates)
             return AskedFacts(name=found.name, candidates=candidates, pending_id=parked.id)
-        return _schedule_on(session, found, user_id, request.due_on, request.note, request_key, now)
+        return _schedule_on(
+            session, runtime, found, user_id, request.due_on, request.note, request_key, today
+        )
 
     return runtime.store(work)
 
 
-def answer(runtime: Runtime, team_id: str, choice: NearMatchChoice | None) -> Scheduled | None:
+def answer(runtime: Runtime, team_id: str, choice: NearMatchChoice | None, today: date) -> Scheduled | None:
     """The rep picked the account a parked `/followup` meant: scheduled now, once. None when the
     question was answered already (or the value is malformed)."""
     if choice is None or choice.a is None:
@@ -70,12 +73,13 @@ def answer(runtime: Runtime, team_id: str, choice: NearMatchChoice | None) -> Sc
         note = parked.fields.get("note")
         return _schedule_on(
             session,
+            runtime,
             account,
             parked.user_id,
             due_on,
             str(note) if note is not None else None,
             parked.request_key,
-            runtime.clock.now(),
+            today,
         )
 
     return runtime.store(work)
@@ -83,15 +87,17 @@ def answer(runtime: Runtime, team_id: str, choice: NearMatchChoice | None) -> Sc
 
 def _schedule_on(
     session: Session,
+    runtime: Runtime,
     account: Account,
     user_id: str,
     due_on: date,
     note: str | None,
     request_key: str,
-    now: datetime,
+    today: date,
 ) -> Scheduled:
-    if followups.find_by_request(session, team_id=account.team_id, request_key=request_key) is None:
-        followups.schedule(
+    followup = followups.find_by_request(session, team_id=account.team_id, request_key=request_key)
+    if followup is None:
+        followup = followups.schedule(
             session,
             account,
             user_id=user_id,
@@ -99,10 +105,12 @@ def _schedule_on(
             due_on=due_on,
             note=note,
             source="manual",
-            now=now,
+            now=runtime.clock.now(),
             request_key=request_key,
+            calendar=runtime.calendar(),
+            today=today,
         )
-    return Scheduled(account.name, due_on)
+    return Scheduled(account.name, Due(on=followup.due_on, asked=due_on))
 
 
 def press(
@@ -131,6 +139,7 @@ def press(
                 today=today,
                 user_id=user_id,
                 snooze=what == "snooze",
+                calendar=runtime.calendar(),
             )
         return FollowupChanged(FollowupFacts.of(change.followup, change.account_name), change.changed)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, tzinfo
 
 from bot import interactions as ids
-from bot.domain.followups import AFTER_SALE_DAYS
+from bot.domain.followups import AFTER_SALE_DAYS, Due
 from bot.domain.stages import Step, next_step
 from bot.i18n import period, t
 from bot.usecases.facts import AccountFacts, AskedFacts, Edited, FollowupFacts, LoggedFacts, RecoveryFacts
@@ -64,7 +64,11 @@ def logged(result: LoggedFacts, locale: str) -> Message:
     if activity.note:
         lines.append(t(locale, "logged_note", note=user_text(activity.note, ONE_NOTE_LIMIT)))
     for due in result.followups_scheduled:
-        lines.append("📅 " + t(locale, "followup_auto_scheduled", date=fmt_date(due, locale, result.today)))
+        lines.append(
+            "📅 " + t(locale, "followup_auto_scheduled", date=fmt_date(due.on, locale, result.today))
+        )
+        if due.moved:
+            lines.append(moved_off_day(due.asked, locale, result.today))
     blocks = [section("\n".join(lines)), context(next_step_advice(account.current_step, locale))]
     return message(" ".join(details[:2]) if result.duplicate else stored, blocks)
 
@@ -174,10 +178,17 @@ def account_edited(change: Edited, locale: str) -> Message:
     return edited("edited_rename", locale, old=change.old, new=change.account)
 
 
-def followup_scheduled(account_name: str, due_on: date, locale: str, today: date | None = None) -> Message:
-    date_text = fmt_date(due_on, locale, today)
-    text = t(locale, "followup_scheduled", account=escape(account_name), date=date_text)
-    return plain_notice("✅ " + text)
+def followup_scheduled(account_name: str, due: Due, locale: str, today: date | None = None) -> Message:
+    date_text = fmt_date(due.on, locale, today)
+    text = "✅ " + t(locale, "followup_scheduled", account=escape(account_name), date=date_text)
+    if due.moved:
+        text += "\n" + moved_off_day(due.asked, locale, today)
+    return plain_notice(text)
+
+
+def moved_off_day(asked: date, locale: str, today: date | None) -> str:
+    """Why a follow-up is due on another day than asked: that day the team does not work."""
+    return t(locale, "followup_moved_off_day", asked=fmt_date(asked, locale, today))
 
 
 def followup_note(

@@ -135,7 +135,7 @@ def build_book(driver: SlackDriver, slack: FakeSlack) -> None:
         ("/meeting", "Delta call 2026-07-01"),  # acquaintance, 146 days quiet: counted
         ("/meeting", "Omicron visit 2026-08-20"),  # acquaintance, 96 days quiet: counted
         ("/followup", "Acme 2026-11-24 -- send the brochure"),  # due on the day
-        ("/followup", "Acme tomorrow -- call back"),  # due on the 23rd: overdue
+        ("/followup", "Acme today -- call back"),  # due on the 22nd: overdue (the 23rd is a holiday)
         ("/followup", "Theta 2026-12-01 -- not yet"),  # not due
         ("/trouble", "Acme -- wrong invoice"),  # pending recovery, plus a follow-up on the 23rd
     ]:

@@ -7,11 +7,12 @@ The clock stands at Sunday 2026-11-22 10:00 Asia/Tokyo; both users are in Tokyo.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
 
+from bot.clock import FixedClock
 from bot.db import Database
 from bot.models import Activity
 from tests.support.database import account_id, every_row, followups, the_followup
@@ -46,25 +47,29 @@ def no_after_sale_driver(driver_with: Callable[..., SlackDriver]) -> SlackDriver
 # ------------------------------------------------------------------------------------------ /followup
 
 
+# Days off move a follow-up to the next working day (issue 12): Sunday 11/22, and Monday 11/23 is
+# Labour Thanksgiving Day (勤労感謝の日), so both move to Tuesday 11/24; Sunday 12/6 moves to Monday.
 @pytest.mark.parametrize(
-    ("when", "due_on"),
+    ("when", "asked", "due_on"),
     [
-        ("2027-04-01", date(2027, 4, 1)),
-        ("in 2 weeks", date(2026, 12, 6)),
-        ("next month", date(2026, 12, 1)),
-        ("4月", date(2027, 4, 1)),  # the next April, not the one gone by
-        ("来週", date(2026, 11, 23)),  # the Monday of next week, as `next week`
-        ("next week", date(2026, 11, 23)),
-        ("today", TODAY),
-        ("tomorrow", date(2026, 11, 23)),
+        ("2027-04-01", date(2027, 4, 1), date(2027, 4, 1)),
+        ("in 2 weeks", date(2026, 12, 6), date(2026, 12, 7)),
+        ("next month", date(2026, 12, 1), date(2026, 12, 1)),
+        ("4月", date(2027, 4, 1), date(2027, 4, 1)),  # the next April, not the one gone by
+        ("来週", date(2026, 11, 23), date(2026, 11, 24)),  # the Monday of next week, as `next week`
+        ("next week", date(2026, 11, 23), date(2026, 11, 24)),
+        ("today", TODAY, TODAY),  # asked for today: the rep is at work today
+        ("tomorrow", date(2026, 11, 23), date(2026, 11, 24)),
     ],
 )
-def test_followup_dates(driver: SlackDriver, db: Database, when: str, due_on: date) -> None:
+def test_followup_dates(driver: SlackDriver, db: Database, when: str, asked: date, due_on: date) -> None:
     driver.run("/meeting", "Acme visit")
     reply = driver.run("/followup", f"Acme {when} -- call about the budget")
 
     followup = the_followup(db)
     assert followup.due_on == due_on
+    moved = "not a working day" in text_of(reply)
+    assert moved == (asked != due_on)
     assert followup.note == "call about the budget"
     assert (followup.user_id, followup.created_by, followup.source, followup.status) == (
         USER,
@@ -167,9 +172,11 @@ def test_a_followup_is_the_reps_who_typed_it(driver: SlackDriver, db: Database) 
 
 
 def test_a_win_today_schedules_a_check_in_a_week_later(driver: SlackDriver, db: Database) -> None:
-    driver.run("/deal", "Acme won 1.2M -- first order")
+    reply = driver.run("/deal", "Acme won 1.2M -- first order")
     followup = the_followup(db)
-    assert followup.due_on == date(2026, 11, 29)
+    # A week later is Sunday the 29th, not a working day: the check-in moves to Monday, and says so.
+    assert followup.due_on == date(2026, 11, 30)
+    assert "not a working day" in text_of(reply)
     assert followup.source == "after_sale"
     assert followup.user_id == USER  # the account's owner
     assert followup.account_id == account_id(db, "Acme")
@@ -252,3 +259,48 @@ def test_every_automatic_follow_up_can_be_turned_off(
     # A follow-up typed by hand is still stored.
     no_auto_driver.run("/followup", "Acme 2027-04-01")
     assert [f.source for f in followups(db)] == ["manual"]
+
+
+# ---------------------------------------------------------------------------- days off (issue 12)
+
+
+def test_a_check_in_that_would_fall_on_new_years_day_moves_to_the_first_working_day(
+    driver: SlackDriver, db: Database, clock: FixedClock
+) -> None:
+    # Won on Christmas Day 12/25 (a Friday): a week later is New Year's Day, a public holiday in Japan;
+    # the 2nd and 3rd are a weekend, so the first working day is Monday 1/4.
+    clock.set(datetime(2026, 12, 25, 1, 0, tzinfo=UTC))  # 10:00 in Tokyo
+    reply = driver.run("/deal", "Acme won")
+    assert the_followup(db).due_on == date(2027, 1, 4)
+    text = text_of(reply)
+    assert "2027-01-04" in text or "1/4" in text
+    assert "not a working day" in text
+
+
+def test_a_revisit_date_on_a_holiday_moves_in_japanese_too(driver: SlackDriver, db: Database) -> None:
+    # OTHER_USER's Slack locale is ja-JP.
+    reply = driver.run(
+        "/deal", "山田商事 失注 revisit 2027-05-03 -- 予算は来期", user=OTHER_USER
+    )  # 憲法記念日
+    # 5/3 to 5/5 are holidays (Golden Week); Thursday 5/6 is the next working day.
+    assert the_followup(db).due_on == date(2027, 5, 6)
+    assert "休業日のため、翌営業日に設定しました。" in text_of(reply)
+
+
+def test_a_followup_asked_for_a_later_day_off_moves_and_the_reply_says_so(
+    driver: SlackDriver, db: Database
+) -> None:
+    driver.run("/meeting", "Acme visit")
+    reply = driver.run("/followup", "Acme 2027-01-01 -- new year call")
+    assert the_followup(db).due_on == date(2027, 1, 4)
+    assert "not a working day" in text_of(reply)
+
+
+def test_a_team_that_works_saturdays_keeps_a_saturday_followup(
+    driver_with: Callable[..., SlackDriver], db: Database
+) -> None:
+    saturday_team = driver_with(pyramid_working_days="mon,tue,wed,thu,fri,sat", pyramid_holiday_country="")
+    saturday_team.run("/meeting", "Acme visit")
+    reply = saturday_team.run("/followup", "Acme 2026-11-28 -- saturday visit")
+    assert the_followup(db).due_on == date(2026, 11, 28)
+    assert "not a working day" not in text_of(reply)

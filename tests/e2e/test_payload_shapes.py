@@ -363,7 +363,8 @@ def test_every_home_button_answers_first_and_stale_press_and_republishes(
     assert after != before
     expected: Callable[[], bool] = {
         "followup_done": lambda: the_followup(db).status == "done" and the_followup(db).done_by == USER,
-        "followup_snooze": lambda: the_followup(db).due_on == date(2026, 11, 29),
+        # A week from Sunday the 22nd is a Sunday: the follow-up moves to Monday the 30th.
+        "followup_snooze": lambda: the_followup(db).due_on == date(2026, 11, 30),
         "followup_reschedule": lambda: the_followup(db).due_on == date(2026, 11, 25),
         "recovery_responded": lambda: the_recovery(db).status == "responded",
         "recovery_recovered": lambda: the_recovery(db).status == "recovered",

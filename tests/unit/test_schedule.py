@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import Settings
 from bot.domain.schedule import WorkCalendar, digest_day_due, local_morning
-from bot.jobs.digest import work_calendar
+from bot.services.calendars import work_calendar
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.db import Database
 from bot.domain.activities import ActivityKind
 from bot.domain.fields import MAX_SEGMENT, FieldErrors, ParseError
+from bot.domain.followups import Due
 from bot.domain.recovery import FIVE_STEPS, RecoveryStatus
 from bot.domain.stages import Step
 from bot.interactions import NearMatchChoice
@@ -121,7 +122,7 @@ def test_a_followup_is_scheduled_once_and_pressed(runtime: Runtime) -> None:
     _log(runtime, "Acme visit", "1")
     today = runtime.clock.today(runtime.settings.zone)
     scheduled = followups.schedule(runtime, TEAM, REP, "Acme 2026-12-01", today, "command:f1")
-    assert scheduled == followups.Scheduled("Acme", date(2026, 12, 1))
+    assert scheduled == followups.Scheduled("Acme", Due(on=date(2026, 12, 1), asked=date(2026, 12, 1)))
     followups.schedule(runtime, TEAM, REP, "Acme 2026-12-01", today, "command:f1")
     with runtime.db.read() as session:
         from bot.services.followups import find_by_request

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from bot.domain.activities import ActivityKind
 from bot.domain.analytics import Retention
+from bot.domain.followups import Due
 from bot.domain.lapse import Lapse
 from bot.domain.pyramid import distribution_from, health
 from bot.domain.recovery import ALL_STEPS_MASK, RecoveryStatus
@@ -199,7 +200,9 @@ def logged(note: str) -> LoggedFacts:
         climb=Climb(before=Step.NAME_ONLY, after=Step.REPEATER),
         created_account=True,
         duplicate=True,
-        followups_scheduled=tuple(TODAY + timedelta(days=day) for day in range(10)),
+        followups_scheduled=tuple(
+            Due(on=TODAY + timedelta(days=day + 1), asked=TODAY + timedelta(days=day)) for day in range(10)
+        ),
     )
 
 
