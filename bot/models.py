@@ -292,6 +292,28 @@ class Followup(Base):
     done_by: Mapped[str | None] = mapped_column(String(USER_ID), default=None)
     request_key: Mapped[str | None] = mapped_column(String(128), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The touch or deal that did it (domain.followups.closed_by): undoing that activity opens it again.
+    closed_by_activity_id: Mapped[int | None] = mapped_column(Integer, default=None)
+
+
+class Renewal(Base):
+    """A date the account's business comes up again (a contract, lease or warranty end, a budget cycle):
+    "not now" is a timing answer; Pyramid comes back `lead_months` before, through a follow-up."""
+
+    __tablename__ = "renewals"
+    __table_args__ = (
+        UniqueConstraint("team_id", "account_id", "kind", name="uq_renewals_team_account_kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(12))  # a domain.renewals.RenewalKind
+    ends_on: Mapped[date] = mapped_column(Date)
+    lead_months: Mapped[int] = mapped_column(Integer)
+    followup_id: Mapped[int | None] = mapped_column(ForeignKey("followups.id", ondelete="SET NULL"))
+    created_by: Mapped[str] = mapped_column(String(USER_ID))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class Recovery(Base):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
+from bot.domain.activities import ActivityKind
 from bot.domain.schedule import WorkCalendar
 
 AFTER_SALE_DAYS = 7  # "a call a week later"
@@ -17,6 +18,9 @@ STALE_SALE_DAYS = 30  # a win logged later than this after the sale gets no afte
 SNOOZE_WEEKS = 1  # the digest's "Snooze 1 week"
 SNOOZE_DAYS = 7 * SNOOZE_WEEKS
 RECOVERY_CHECK_DAYS = 1  # the day after a failure: did the fix reach the customer?
+# A touch or deal logged for an account closes its open follow-ups due up to this many days after it
+# (and any overdue ones): the visit on Tuesday *was* the follow-up planned for Thursday.
+MATCH_AHEAD_DAYS = 7
 
 
 class FollowupStatus(StrEnum):
@@ -31,6 +35,7 @@ class FollowupSource(StrEnum):
     AFTER_SALE = "after_sale"  # a win
     REVISIT = "revisit"  # the date a lost deal's customer named
     RECOVERY = "recovery"  # a failure
+    RENEWAL = "renewal"  # a contract, lease, warranty or budget cycle coming to its end
 
 
 def after_sale_due(won_on: date, today: date) -> date | None:
@@ -68,3 +73,17 @@ def working_due(asked: date, today: date, calendar: WorkCalendar) -> Due:
     the next working day, so that nothing lands on New Year's Day. A follow-up asked for today (or
     earlier) stays: the rep is at work now, and moving it would hide it from today's list."""
     return Due(on=asked if asked <= today else calendar.working_day_from(asked), asked=asked)
+
+
+def closed_by(source: str, due_on: date, planned_on: date, kind: ActivityKind, occurred_on: date) -> bool:
+    """Whether logging `kind` on `occurred_on` does an open follow-up of the account (due `due_on`,
+    planned on `planned_on`), so that the rep need not press Done as well.
+
+    A lost deal does nothing (it may plan its own revisit); a log dated before the follow-up was planned
+    is not its answer; a renewal far off is not done by today's call. A won deal ends any revisit of a
+    lost one, however far off: the customer came back."""
+    if kind is ActivityKind.LOST or occurred_on < planned_on:
+        return False
+    if kind is ActivityKind.WON and source == FollowupSource.REVISIT:
+        return True
+    return due_on <= occurred_on + timedelta(days=MATCH_AHEAD_DAYS)

@@ -189,6 +189,8 @@ MESSAGES: dict[str, str] = {
     # Follow-ups
     "followup_scheduled": "Follow-up for *{account}* scheduled on {date}.",
     "followup_auto_scheduled": "Follow-up scheduled on {date}.",
+    "followup_closed_by_log": "Follow-up done: {what} (due {date}).",
+    "followup_closed_default": "the planned follow-up",
     "followup_moved_off_day": "_{asked} is not a working day: moved to the next one._",
     "error_followup_gone": "That follow-up no longer exists in this workspace.",
     "error_recovery_gone": "That recovery no longer exists in this workspace.",

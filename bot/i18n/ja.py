@@ -177,6 +177,8 @@ MESSAGES: dict[str, str] = {
     "stalled_line": "{date}に提案、{days}日間回答なし：いつ決めるのかを伺い、その時期を記録しましょう。",
     "followup_scheduled": "*{account}* のフォローアップを{date}に設定しました。",
     "followup_auto_scheduled": "フォローアップを{date}に設定しました。",
+    "followup_closed_by_log": "フォローアップ完了：{what}（期日 {date}）",
+    "followup_closed_default": "予定していたフォロー",
     "followup_moved_off_day": "_{asked}は休業日のため、翌営業日に設定しました。_",
     "error_followup_gone": "そのフォローアップはこのワークスペースにはもうありません。",
     "error_recovery_gone": "そのリカバリーはこのワークスペースにはもうありません。",

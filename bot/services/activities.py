@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.domain.activities import ActivityKind
 from bot.domain.followups import Due, FollowupSource, after_sale_due
 from bot.domain.stages import Climb, Step, StepReason, climb
-from bot.models import Account, Activity
+from bot.models import Account, Activity, Followup
 from bot.services import accounts, followups, recoveries
 from bot.services.accounts import AccountRef, NearMatchQuestion
 from bot.services.followups import AutoFollowups
@@ -41,6 +41,8 @@ class Logged:
     # Recoveries whose owner is now asked "did the next delivery clearly exceed expectations?".
     verdicts_asked: tuple[int, ...] = field(default=())
     followups_scheduled: tuple[Due, ...] = field(default=())
+    # Open follow-ups of the account that this log did (services.followups.close_matching).
+    followups_closed: tuple[Followup, ...] = field(default=())
 
 
 def log_activity(
@@ -106,6 +108,8 @@ def log_activity(
             reason=StepReason.ACTIVITY,
             activity_id=activity.id,
         )
+    # Closed before the log schedules its own (a win's check-in is not done by the win itself).
+    closed = tuple(followups.close_matching(session, account, activity, now=now))
     scheduled = _auto_followups(session, account, request, auto, now, today)
     asked: tuple[int, ...] = ()
     if request.kind is ActivityKind.WON:
@@ -120,6 +124,7 @@ def log_activity(
         created_account=created,
         verdicts_asked=asked,
         followups_scheduled=scheduled,
+        followups_closed=closed,
     )
 
 

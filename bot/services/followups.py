@@ -8,9 +8,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.domain.followups import FollowupStatus, snoozed_until, working_due
+from bot.domain.activities import ActivityKind
+from bot.domain.followups import FollowupStatus, closed_by, snoozed_until, working_due
 from bot.domain.schedule import WorkCalendar
-from bot.models import Account, Followup
+from bot.models import Account, Activity, Followup
 from bot.services.errors import UserFacingError
 
 
@@ -147,3 +148,33 @@ def due_for(session: Session, team_id: str, user_id: str, day: date) -> list[tup
 
 def _account_name(session: Session, followup: Followup) -> str:
     return session.scalar(select(Account.name).where(Account.id == followup.account_id)) or "?"
+
+
+def close_matching(
+    session: Session, account: Account, activity: Activity, *, now: datetime
+) -> list[Followup]:
+    """The account's open follow-ups that this touch or deal did (`domain.followups.closed_by`), marked
+    done by its author. The caller holds the account's lock; each follow-up is locked too, so a Done
+    pressed at the same moment is applied once."""
+    candidates = session.scalars(
+        select(Followup)
+        .where(
+            Followup.team_id == account.team_id,
+            Followup.account_id == account.id,
+            Followup.status == FollowupStatus.OPEN.value,
+        )
+        .order_by(Followup.due_on, Followup.id)
+        .with_for_update()
+    ).all()
+    kind = ActivityKind(activity.kind)
+    closed = []
+    for followup in candidates:
+        if closed_by(
+            followup.source, followup.due_on, followup.created_at.date(), kind, activity.occurred_on
+        ):
+            followup.status = FollowupStatus.DONE.value
+            followup.done_at = now
+            followup.done_by = activity.user_id
+            followup.closed_by_activity_id = activity.id
+            closed.append(followup)
+    return closed

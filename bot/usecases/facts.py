@@ -84,6 +84,18 @@ class AccountCard:
 
 
 @dataclass(frozen=True)
+class ClosedFollowupFacts:
+    """A follow-up that a log did: what it was for and when it was due."""
+
+    due_on: date
+    note: str | None
+
+    @classmethod
+    def of(cls, followup: Followup) -> ClosedFollowupFacts:
+        return cls(due_on=followup.due_on, note=followup.note)
+
+
+@dataclass(frozen=True)
 class LoggedFacts:
     """A stored log: what was stored, the climb it caused, what it scheduled."""
 
@@ -93,6 +105,7 @@ class LoggedFacts:
     created_account: bool
     duplicate: bool = False
     followups_scheduled: tuple[Due, ...] = ()
+    followups_closed: tuple[ClosedFollowupFacts, ...] = ()
     # The asker's today, for dates written as the reader writes them (11/28(土) within the year).
     today: date | None = None
 
@@ -105,6 +118,7 @@ class LoggedFacts:
             created_account=logged.created_account,
             duplicate=logged.duplicate,
             followups_scheduled=tuple(logged.followups_scheduled),
+            followups_closed=tuple(ClosedFollowupFacts.of(f) for f in logged.followups_closed),
             today=today,
         )
 

@@ -63,6 +63,8 @@ def logged(result: LoggedFacts, locale: str) -> Message:
     lines = [" ".join(details), climb_text(result, locale)]
     if activity.note:
         lines.append(t(locale, "logged_note", note=user_text(activity.note, ONE_NOTE_LIMIT)))
+    for done in result.followups_closed:
+        lines.append(followup_closed_line(done.note, done.due_on, locale, result.today))
     for due in result.followups_scheduled:
         lines.append(
             "📅 " + t(locale, "followup_auto_scheduled", date=fmt_date(due.on, locale, result.today))
@@ -184,6 +186,12 @@ def followup_scheduled(account_name: str, due: Due, locale: str, today: date | N
     if due.moved:
         text += "\n" + moved_off_day(due.asked, locale, today)
     return plain_notice(text)
+
+
+def followup_closed_line(note: str | None, due_on: date, locale: str, today: date | None) -> str:
+    """A follow-up the log did, so the rep need not press Done as well."""
+    what = user_text(note, ONE_NOTE_LIMIT) if note else t(locale, "followup_closed_default")
+    return "☑️ " + t(locale, "followup_closed_by_log", what=what, date=fmt_date(due_on, locale, today))
 
 
 def moved_off_day(asked: date, locale: str, today: date | None) -> str:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from bot.clock import FixedClock
 from bot.db import Database
 from bot.models import Activity
-from tests.support.database import account_id, every_row, followups, the_followup
+from tests.support.database import account_id, every_row, followup_named, followups, the_followup
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_TEAM, OTHER_USER, USER
 from tests.support.slack_driver import SlackDriver, text_of
@@ -304,3 +304,51 @@ def test_a_team_that_works_saturdays_keeps_a_saturday_followup(
     reply = saturday_team.run("/followup", "Acme 2026-11-28 -- saturday visit")
     assert the_followup(db).due_on == date(2026, 11, 28)
     assert "not a working day" not in text_of(reply)
+
+
+# ------------------------------------------------------------- a log does the follow-up (issue 12)
+
+
+def test_the_visit_that_was_planned_closes_its_followup(driver: SlackDriver, db: Database) -> None:
+    driver.run("/meeting", "Acme call")
+    driver.run("/followup", "Acme 2026-11-26 -- bring the samples")
+    driver.run("/followup", "Acme 2027-01-20 -- new year greetings")  # far off: not this visit's job
+
+    reply = driver.run("/meeting", "Acme visit")
+
+    samples, greetings = (followup_named(db, note) for note in ("bring the samples", "new year greetings"))
+    visit = db_activities(db)[-1]
+    assert (samples.status, samples.done_by, samples.closed_by_activity_id) == ("done", USER, visit.id)
+    assert greetings.status == "open"
+    assert "Follow-up done: bring the samples" in text_of(reply)
+
+
+def test_a_win_ends_the_revisit_of_a_lost_deal_however_far_off(driver: SlackDriver, db: Database) -> None:
+    driver.run("/deal", "Acme lost revisit 2027-04-01 -- budget next year")
+    assert the_followup(db).source == "revisit"
+    reply = driver.run("/deal", "Acme won 2M", user=OTHER_USER)
+
+    revisit = followup_named(db, "budget next year")
+    assert (revisit.status, revisit.done_by) == ("done", OTHER_USER)
+    assert "フォローアップ完了：budget next year" in text_of(reply)  # OTHER_USER reads Japanese
+
+
+def test_a_log_dated_before_the_followup_was_planned_does_not_close_it(
+    driver: SlackDriver, db: Database
+) -> None:
+    driver.run("/meeting", "Acme call")
+    driver.run("/followup", "Acme 2026-11-25 -- call back")
+    driver.run("/meeting", "Acme visit 2026-11-20")  # backdated: before the follow-up existed
+    assert followup_named(db, "call back").status == "open"
+
+
+def test_a_lost_deal_closes_nothing(driver: SlackDriver, db: Database) -> None:
+    driver.run("/meeting", "Acme call")
+    driver.run("/followup", "Acme 2026-11-25 -- ask about the budget")
+    driver.run("/deal", "Acme lost")
+    assert followup_named(db, "ask about the budget").status == "open"
+
+
+def db_activities(db: Database) -> list[Activity]:
+    with db.read() as session:
+        return list(session.scalars(select(Activity).order_by(Activity.id)))
