@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, literal_column, or_, select, union_all
+from sqlalchemy import ColumnElement, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from bot.domain.activities import ActivityKind
-from bot.domain.followups import FollowupStatus
+from bot.domain.followups import FollowupSource, FollowupStatus
 from bot.domain.lapse import (
     DEFAULT_RULES,
     LAPSING_LIMIT,
@@ -139,6 +139,7 @@ def _lapsing(session: Session, team_id: str, user_id: str, day: date, rules: Lap
             Account.owner_id == user_id,
             Account.step == step.value,
             _last_touched <= cutoff,
+            ~_parked(day),
         )
         .order_by(_last_touched)
         .limit(LAPSING_LIMIT)
@@ -157,6 +158,22 @@ def _lapsing(session: Session, team_id: str, user_id: str, day: date, rules: Lap
             items.append(LapsingItem(account_id, name, current, quiet, lapse))
     # Customers first (retention protects the top of the pyramid), then the longest quiet.
     return sorted(items, key=lambda item: (-item.step.stage.value, -item.quiet_days))
+
+
+def _parked(day: date) -> ColumnElement[bool]:
+    """The account has a date to come back at (a lost deal's revisit, a renewal) still ahead: "not now"
+    was a timing answer, recorded; nudging before then every month would only be noise."""
+    return (
+        select(Followup.id)
+        .where(
+            Followup.team_id == Account.team_id,
+            Followup.account_id == Account.id,
+            Followup.status == FollowupStatus.OPEN.value,
+            Followup.source.in_([FollowupSource.REVISIT.value, FollowupSource.RENEWAL.value]),
+            Followup.due_on > day,
+        )
+        .exists()
+    )
 
 
 def _stalled(session: Session, team_id: str, user_id: str, day: date, rules: LapseRules) -> list[StalledItem]:

@@ -864,3 +864,26 @@ def test_a_new_york_rep_gets_the_digest_at_nine_local_across_dst(
     assert [run.day for run in runs if run.user_id == new_yorker] == [day]
     digest = the_digest(slack, new_yorker)
     assert day.isoformat() in text_of(digest) and "Hudson" in text_of(digest)
+
+
+def test_a_lost_deal_parked_until_its_revisit_is_not_nudged_before_then(
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
+) -> None:
+    # Both prospects went quiet on 10/01 (54 days on Tuesday the 24th, past the 30-day nudge); Fig's lost
+    # deal named April as the time to come back, so the timing is recorded and the digest leaves it be.
+    for command, text in [
+        ("/deal", "Fig proposed 2026-09-20"),
+        ("/deal", "Fig lost revisit 2027-04-01 2026-10-01 -- budget next fiscal year"),
+        ("/deal", "Yuzu proposed 2026-10-01"),
+    ]:
+        assert "Logged" in text_of(driver.run(command, text))
+    settle(slack)
+    send_for(settings, db, clock, slack)
+    lapsing = [t.split("*")[1] for t in sections(the_digest(slack)) if " — " in t and "days" in t]
+    assert "Yuzu" in lapsing and "Fig" not in lapsing
+
+    # On the revisit day the follow-up itself comes due; once it is past, the account is nudged again.
+    send_for(settings, db, clock, slack, day=date(2027, 4, 1))
+    april = digests_in(slack)[-1]
+    assert "budget next fiscal year" in text_of(april)
+    assert "Fig" in [t.split("*")[1] for t in sections(april) if " — " in t and "days" in t]
