@@ -296,8 +296,12 @@ class Runtime:
         )
 
     def calendar(self) -> WorkCalendar:
-        """The team's working days and holidays (the holiday calendar loads at its first look-up)."""
-        return work_calendar(self.settings)
+        """The team's working days and holidays. The holiday calendar is loaded here, at the first call
+        (a start needs no holidays): use cases call this before their transaction, so that the load is
+        never paid while rows are locked or inside the database deadline."""
+        calendar = work_calendar(self.settings)
+        calendar.is_working_day(self.clock.today(self.settings.zone))
+        return calendar
 
     def profile(self, client: WebClient, team_id: str, user_id: str) -> Profile:
         """The user's language and zone. Never fails: when the database or Slack cannot tell in time,

@@ -22,7 +22,7 @@ from bot.handlers.replying import (
     error_reply,
 )
 from bot.runtime import NotStored, Runtime
-from bot.usecases import accounts, logs, pyramids
+from bot.usecases import accounts, logs, pyramids, renewals
 from bot.views import card as card_view
 from bot.views import replies
 from bot.views.blocks import Message
@@ -73,6 +73,10 @@ def account_command(ack: Ack, command: Json, context: BoltContext, client: WebCl
         client.views_open(trigger_id=command["trigger_id"], view=view)
         return
     try:
+        renewal = renewals.renewal_command(me.runtime, me.team_id, me.user_id, text, me.today, me.locale)
+        if renewal is not None:
+            ack(**ephemeral(replies.renewal_recorded(renewal, me.locale, me.today)))
+            return
         found = accounts.account_command(me.runtime, me.team_id, text)
     except FAILURES as error:
         ack(**ephemeral(error_reply(error, me.locale, example="account")))

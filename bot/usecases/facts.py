@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from bot.domain.activities import ActivityKind
 from bot.domain.followups import Due
 from bot.domain.recovery import RecoveryStatus
+from bot.domain.renewals import RenewalKind
 from bot.domain.stages import Climb, Step
 
 if TYPE_CHECKING:
@@ -211,3 +212,13 @@ class Edited:
 class Typeahead:
     accounts: tuple[AccountFacts, ...]
     offer_new: str | None  # the typed name, when no account has it yet: offered as a new account
+
+
+@dataclass(frozen=True)
+class RenewalRecorded:
+    account: str
+    kind: RenewalKind
+    ends_on: date
+    lead_months: int
+    due: Due
+    moved: bool

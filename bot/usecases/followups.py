@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.domain.followups import Due
 from bot.domain.parsing import parse_followup
+from bot.domain.schedule import WorkCalendar
 from bot.interactions import NearMatchChoice
 from bot.models import Account
 from bot.runtime import Runtime
@@ -39,6 +40,7 @@ def schedule(
     A name only close to existing accounts is asked about ("did you mean"), the request parked until
     the rep picks one (`answer`); a name close to none is refused."""
     request = parse_followup(text, today)
+    calendar = runtime.calendar()  # before the transaction: it may load the holiday calendar
 
     def work(session: Session) -> Scheduled | AskedFacts:
         now = runtime.clock.now()
@@ -51,7 +53,7 @@ def schedule(
             candidates = tuple(AccountFacts.of(account) for account in found.candidates)
             return AskedFacts(name=found.name, candidates=candidates, pending_id=parked.id)
         return _schedule_on(
-            session, runtime, found, user_id, request.due_on, request.note, request_key, today
+            session, runtime, found, user_id, request.due_on, request.note, request_key, today, calendar
         )
 
     return runtime.store(work)
@@ -63,6 +65,7 @@ def answer(runtime: Runtime, team_id: str, choice: NearMatchChoice | None, today
     if choice is None or choice.a is None:
         return None
     account_id = choice.a
+    calendar = runtime.calendar()  # before the transaction: it may load the holiday calendar
 
     def work(session: Session) -> Scheduled | None:
         parked = pending.take_named(session, team_id, choice.p, "followup")
@@ -80,6 +83,7 @@ def answer(runtime: Runtime, team_id: str, choice: NearMatchChoice | None, today
             str(note) if note is not None else None,
             parked.request_key,
             today,
+            calendar,
         )
 
     return runtime.store(work)
@@ -94,6 +98,7 @@ def _schedule_on(
     note: str | None,
     request_key: str,
     today: date,
+    calendar: WorkCalendar,
 ) -> Scheduled:
     followup = followups.find_by_request(session, team_id=account.team_id, request_key=request_key)
     if followup is None:
@@ -107,7 +112,7 @@ def _schedule_on(
             source="manual",
             now=runtime.clock.now(),
             request_key=request_key,
-            calendar=runtime.calendar(),
+            calendar=calendar,
             today=today,
         )
     return Scheduled(account.name, Due(on=followup.due_on, asked=due_on))
@@ -123,6 +128,7 @@ def press(
     picked: date | None = None,
 ) -> FollowupChanged:
     """Done, Snooze (a week from today) or Reschedule (to `picked`)."""
+    calendar = runtime.calendar()  # before the transaction: it may load the holiday calendar
 
     def work(session: Session) -> FollowupChanged:
         if what == "done":
@@ -139,7 +145,7 @@ def press(
                 today=today,
                 user_id=user_id,
                 snooze=what == "snooze",
-                calendar=runtime.calendar(),
+                calendar=calendar,
             )
         return FollowupChanged(FollowupFacts.of(change.followup, change.account_name), change.changed)
 

@@ -43,6 +43,7 @@ class LogOutcome:
 
 def log(runtime: Runtime, request: LogRequest, *, today: date) -> LogOutcome:
     """Committed when this returns (or raises UserFacingError / NotStored / OutcomeUnknown)."""
+    auto = runtime.auto_followups()  # before the transaction: it may load the holiday calendar
 
     def work(session: Session) -> LogOutcome:
         now = runtime.clock.now()
@@ -52,7 +53,7 @@ def log(runtime: Runtime, request: LogRequest, *, today: date) -> LogOutcome:
             now=now,
             today=today,
             repeater_threshold=runtime.settings.pyramid_repeater_threshold,
-            auto=runtime.auto_followups(),
+            auto=auto,
         )
         if not isinstance(outcome, Logged):
             return LogOutcome(AskedFacts.of(outcome))

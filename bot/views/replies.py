@@ -8,7 +8,15 @@ from bot import interactions as ids
 from bot.domain.followups import AFTER_SALE_DAYS, Due
 from bot.domain.stages import Step, next_step
 from bot.i18n import period, t
-from bot.usecases.facts import AccountFacts, AskedFacts, Edited, FollowupFacts, LoggedFacts, RecoveryFacts
+from bot.usecases.facts import (
+    AccountFacts,
+    AskedFacts,
+    Edited,
+    FollowupFacts,
+    LoggedFacts,
+    RecoveryFacts,
+    RenewalRecorded,
+)
 from bot.views.blocks import (
     ONE_NAME_LIMIT,
     ONE_NOTE_LIMIT,
@@ -178,6 +186,22 @@ def account_edited(change: Edited, locale: str) -> Message:
     if change.field == "segment":
         return edited("edited_segment", locale, account=change.account, segment=change.value)
     return edited("edited_rename", locale, old=change.old, new=change.account)
+
+
+def renewal_recorded(recorded: RenewalRecorded, locale: str, today: date | None = None) -> Message:
+    """The date is kept, and the follow-up that comes back `lead` months before it, with why."""
+    text = "✅ " + t(
+        locale,
+        "renewal_recorded_moved" if recorded.moved else "renewal_recorded",
+        account=escape(recorded.account),
+        kind=t(locale, f"renewal_kind_{recorded.kind.value}"),
+        ends=fmt_date(recorded.ends_on, locale, today),
+        months=recorded.lead_months,
+        due=fmt_date(recorded.due.on, locale, today),
+    )
+    if recorded.due.moved:
+        text += "\n" + moved_off_day(recorded.due.asked, locale, today)
+    return plain_notice(text)
 
 
 def followup_scheduled(account_name: str, due: Due, locale: str, today: date | None = None) -> Message:
