@@ -19,6 +19,7 @@ RECOVERY_CHECK_DAYS = 1  # the day after a failure: did the fix reach the custom
 class FollowupStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
+    CANCELLED = "cancelled"  # the log that scheduled it was undone or deleted (corrections)
 
 
 class FollowupSource(StrEnum):

@@ -161,7 +161,6 @@ def followup_key(activity_id: int) -> str:
     return f"activity:{activity_id}"
 
 
-
 def _already_logged(session: Session, request: LogRequest) -> Logged | None:
     # Deleted activities included on purpose: a retried delivery of a log that was undone since
     # must store nothing again.

@@ -196,3 +196,41 @@ class Edited:
 class Typeahead:
     accounts: tuple[AccountFacts, ...]
     offer_new: str | None  # the typed name, when no account has it yet: offered as a new account
+
+
+# --- Corrections of activities (issue 11) ---
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """A stage announcement already posted that a correction made untrue: corrected after the commit."""
+
+    channel: str
+    ts: str
+    text: str  # what it said
+
+
+How = Literal["undo", "delete", "edit"]
+
+
+@dataclass(frozen=True)
+class CorrectedFacts:
+    """What a correction did: the activity as it is now, the account's step before and after, what it
+    cancelled, and the announcements posted earlier that must now be corrected in the channel."""
+
+    how: How
+    by: str
+    account: AccountFacts
+    activity: ActivityFacts
+    climb: Climb
+    followups_cancelled: int = 0
+    withdrawn: tuple[Withdrawn, ...] = ()
+    today: date | None = None
+
+
+@dataclass(frozen=True)
+class EditableFacts:
+    """An activity its reader may edit or delete (the modals are built from it)."""
+
+    account: AccountFacts
+    activity: ActivityFacts

@@ -1,0 +1,221 @@
+"""Corrections of activities end to end (issue 11): *Undo* on a log's reply, *Edit* / *Delete* from the
+account card, stage announcements made untrue corrected in the channel, and "did you mean" answers that
+log exactly what was typed. Each test checks what was stored and what the bot sent back."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.db import Database
+from bot.domain.delivery import DeliveryStatus
+from bot.domain.followups import FollowupStatus
+from bot.domain.stages import StepReason
+from bot.jobs.scheduler import sweep
+from bot.models import AccountEvent, Activity, Delivery
+from tests.support.database import account_named, activities_of, followups, rows, step_changes_of
+from tests.support.fake_slack import FakeSlack
+from tests.support.ids import OTHER_USER, USER
+from tests.support.server import jobs_client, runtime_for
+from tests.support.slack_driver import SlackDriver, find_button, posts_to, settle, text_of, updates
+
+# ------------------------------------------------------------------------------------------- helpers
+
+
+def events_of(db: Database, account_id: int) -> list[AccountEvent]:
+    return rows(db, AccountEvent, AccountEvent.account_id == account_id)
+
+
+def announcement(db: Database, activity_id: int) -> Delivery:
+    [row] = rows(db, Delivery, Delivery.kind == "stage_change", Delivery.ref == str(activity_id))
+    return row
+
+
+def undo(driver: SlackDriver, reply: dict[str, Any], user: str = USER) -> dict[str, Any]:
+    sent, key = driver.press(reply, "undo_activity", user=user)
+    assert sent.status == 200, sent
+    return driver.reply(key)
+
+
+# ------------------------------------------------------------------------------------------- undo
+
+
+def test_undo_of_a_win_moves_the_account_back_and_keeps_the_activity(
+    driver: SlackDriver, db: Database, slack: FakeSlack
+) -> None:
+    driver.run("/meeting", "Acme visit yesterday")
+    reply = driver.run("/deal", "Acme won 1.2M -- signed twice by mistake")
+    [win] = [a for a in activities_of(db, account_named(db, "Acme").id) if a.kind == "won"]
+    button, _ = find_button(reply, "undo_activity")
+    assert button["value"] == str(win.id)
+    assert button["text"]["text"] == "Undo"
+    assert account_named(db, "Acme").step == "won"
+    [after_sale] = followups(db)
+    assert after_sale.status == FollowupStatus.OPEN.value
+    settle(slack)
+
+    answer = undo(driver, reply)
+
+    assert answer.get("replace_original") is True, answer
+    text = text_of(answer)
+    assert "Undone: the won deal with *Acme* on" in text, text
+    assert "*Acme* is now on 1.3 met once (Acquaintance)." in text
+    assert "Step corrected: 3.1 one deal won → 1.3 met once." in text
+    assert "The follow-up this log had scheduled is cancelled." in text
+    acme = account_named(db, "Acme")
+    assert (acme.step, acme.deals_won, acme.in_person_meetings) == ("met", 0, 1)
+    # Kept, marked deleted by whom and when; never erased.
+    [kept] = [a for a in activities_of(db, acme.id) if a.id == win.id]
+    assert (kept.deleted_by, kept.deleted_at is not None, kept.amount) == (USER, True, 1_200_000)
+    last = step_changes_of(db, acme.id)[-1]
+    assert (last.from_step, last.to_step, last.reason, last.user_id) == (
+        "won",
+        "met",
+        StepReason.CORRECTION.value,
+        USER,
+    )
+    [event] = events_of(db, acme.id)
+    assert (event.kind, event.user_id, event.activity_id) == ("undo", USER, win.id)
+    detail = json.loads(event.detail or "{}")
+    assert detail["activity"]["kind"] == "won" and detail["activity"]["amount"] == 1_200_000
+    assert detail["step"] == {"before": "won", "after": "met"}
+    assert [f.status for f in followups(db)] == [FollowupStatus.CANCELLED.value]
+
+
+def test_a_second_undo_is_harmless_and_says_so(driver: SlackDriver, db: Database) -> None:
+    reply = driver.run("/meeting", "Acme visit")
+    undo(driver, reply)
+    changes = len(step_changes_of(db, account_named(db, "Acme").id))
+
+    again = undo(driver, reply)
+
+    assert "already undone or deleted" in text_of(again), text_of(again)
+    assert again.get("replace_original") is not True
+    acme = account_named(db, "Acme")
+    assert len(step_changes_of(db, acme.id)) == changes
+    assert [e.kind for e in events_of(db, acme.id)] == ["undo"]
+
+
+def test_another_users_undo_is_refused(driver: SlackDriver, db: Database) -> None:
+    reply = driver.run("/meeting", "Acme visit")
+
+    refused = undo(driver, reply, user=OTHER_USER)
+
+    assert "取り消せるのは記録した本人だけです。" in text_of(refused), text_of(refused)
+    acme = account_named(db, "Acme")
+    assert acme.step == "met"
+    assert [a.deleted_at for a in activities_of(db, acme.id)] == [None]
+    assert events_of(db, acme.id) == []
+
+
+def test_after_24_hours_undo_points_to_the_card(driver: SlackDriver, db: Database, clock: FixedClock) -> None:
+    reply = driver.run("/meeting", "Acme visit")
+    clock.advance(timedelta(hours=24))
+
+    late = undo(driver, reply)
+
+    assert "Undo is only offered for 24 hours" in text_of(late), text_of(late)
+    assert "Edit or Delete on the account card" in text_of(late)
+    assert account_named(db, "Acme").step == "met"
+
+
+def test_undo_in_japanese(driver: SlackDriver, db: Database) -> None:
+    reply = driver.run("/meeting", "山田商事 会食 昨日", user=OTHER_USER)
+    button, _ = find_button(reply, "undo_activity")
+    assert button["text"]["text"] == "取り消す"
+
+    answer = undo(driver, reply, user=OTHER_USER)
+
+    text = text_of(answer)
+    assert "取り消しました：*山田商事* の会食（11/21(土)）。" in text, text
+    assert "*山田商事* は現在 1.1" in text
+    assert account_named(db, "山田商事").step == "name_only"
+
+
+def test_a_retried_log_after_its_undo_stores_nothing_again(driver: SlackDriver, db: Database) -> None:
+    sent, key = driver.command("/meeting", "Acme visit", trigger_id="trig.same")
+    undo(driver, driver.reply(key))
+
+    again, _ = driver.command("/meeting", "Acme visit", trigger_id="trig.same")
+
+    assert again.status == 200
+    acme = account_named(db, "Acme")
+    assert len(activities_of(db, acme.id)) == 1
+    assert acme.step == "name_only"
+
+
+def test_a_forged_undo_of_another_teams_activity_is_refused(driver: SlackDriver, db: Database) -> None:
+    reply = driver.run("/meeting", "Acme visit")
+    [activity] = activities_of(db, account_named(db, "Acme").id)
+    sent, key = driver.press(reply, "undo_activity", team="T0OTHER", value=str(activity.id))
+
+    assert sent.status == 200
+    assert "no longer exists" in text_of(driver.reply(key))
+    assert rows(db, Activity, Activity.deleted_at.is_not(None)) == []
+
+
+# ------------------------------------------------------------------------------- announcements
+
+
+def test_undoing_a_posted_win_corrects_its_announcement(
+    driver: SlackDriver, db: Database, slack: FakeSlack
+) -> None:
+    reply = driver.run("/deal", "Acme won 1.2M")
+    settle(slack)
+    [posted] = posts_to(slack, "C0TEAM")
+    assert "🎉" in posted["text"]
+    [win] = activities_of(db, account_named(db, "Acme").id)
+    row = announcement(db, win.id)
+    assert row.status == DeliveryStatus.SENT.value
+
+    answer = undo(driver, reply)
+    settle(slack)
+
+    assert "The team channel's announcement is corrected." in text_of(answer)
+    [update] = updates(slack)
+    assert (update["channel"], update["ts"]) == (row.channel, row.ts)
+    text = text_of(update)
+    assert f"~{posted['text']}~" in text, text
+    assert f"Corrected by <@{USER}>: *Acme* is back to Acquaintance." in text
+    assert len(posts_to(slack, "C0TEAM")) == 1  # corrected in place, nothing new posted
+
+
+def test_undoing_a_win_whose_announcement_is_still_pending_never_sends_it(
+    driver: SlackDriver, db: Database, slack: FakeSlack, settings: Settings, clock: FixedClock
+) -> None:
+    slack.fail("chat.postMessage", "500", when=lambda body: body.get("channel") == "C0TEAM")
+    reply = driver.run("/deal", "Acme won 1.2M")
+    settle(slack)
+    [win] = activities_of(db, account_named(db, "Acme").id)
+    assert announcement(db, win.id).status == DeliveryStatus.PENDING.value
+    posts = len(posts_to(slack, "C0TEAM"))
+
+    undo(driver, reply)
+    clock.advance(timedelta(hours=1))
+    sweep(runtime_for(settings, db, clock), jobs_client(slack))
+    settle(slack)
+
+    assert announcement(db, win.id).status == DeliveryStatus.EMPTY.value
+    assert len(posts_to(slack, "C0TEAM")) == posts  # the failed attempt only: never sent since
+    assert updates(slack) == []
+
+
+def test_an_undo_that_keeps_the_stage_leaves_the_announcement(
+    driver: SlackDriver, db: Database, slack: FakeSlack
+) -> None:
+    driver.run("/deal", "Acme won")
+    reply = driver.run("/meeting", "Acme call")
+    settle(slack)
+
+    undo(driver, reply)
+    settle(slack)
+
+    assert updates(slack) == []
+    with db.transaction() as session:
+        statuses = session.scalars(select(Delivery.status).where(Delivery.kind == "stage_change")).all()
+    assert statuses == [DeliveryStatus.SENT.value]
