@@ -30,7 +30,7 @@ from bot.interactions import ActivityChoice, BadPayload, CorrectionTarget, parse
 from bot.runtime import Runtime
 from bot.usecases import corrections
 from bot.usecases.facts import CorrectedFacts
-from bot.views import corrections as view
+from bot.views import corrections as shown
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def undo(
         me.tell_later(body, respond, refusal(error, me.locale, gone="activity_gone"))
         return
     ack()
-    reply = view.corrected(done, me.locale)
+    reply = shown.corrected(done, me.locale)
     me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
     _after(me, done)
 
@@ -75,16 +75,16 @@ def menu(
         me.tell_later(body, respond, refusal(error, me.locale, gone="activity_gone"))
         return
     channel = (body.get("channel") or {}).get("id")
-    modal = view.edit_modal if choice.do == "edit" else view.delete_modal
+    modal = shown.edit_modal if choice.do == "edit" else shown.delete_modal
     client.views_open(trigger_id=body["trigger_id"], view=modal(found, channel, me.locale))
 
 
-def submit_edit(ack: Ack, view_: Json, context: BoltContext, client: WebClient) -> None:
+def submit_edit(ack: Ack, view: Json, context: BoltContext, client: WebClient) -> None:
     """Checked as a log is (errors under their inputs, the modal stays open), stored before the ack."""
     me = asker(context, client)
     try:
-        target = parse_json(CorrectionTarget, view_.get("private_metadata"))
-        changed = _edited(view_, target.a, me.today, me.locale)
+        target = parse_json(CorrectionTarget, view.get("private_metadata"))
+        changed = _edited(view, target.a, me.today, me.locale)
         done = corrections.edit(me.runtime, me.team_id, me.user_id, target.a, changed, today=me.today)
     except _FormErrors as error:
         ack(response_action="errors", errors=error.errors)
@@ -96,25 +96,25 @@ def submit_edit(ack: Ack, view_: Json, context: BoltContext, client: WebClient) 
         )
         return
     ack()
-    reply = view.corrected(done, me.locale)
+    reply = shown.corrected(done, me.locale)
     me.runtime.after(lambda: post_private(client, me.user_id, target.channel, reply))
     _after(me, done)
 
 
-def submit_delete(ack: Ack, view_: Json, context: BoltContext, client: WebClient) -> None:
+def submit_delete(ack: Ack, view: Json, context: BoltContext, client: WebClient) -> None:
     """The confirmation modal's *Delete*: stored before the ack; the answer is posted after it."""
     me = asker(context, client)
     try:
-        target = parse_json(CorrectionTarget, view_.get("private_metadata"))
+        target = parse_json(CorrectionTarget, view.get("private_metadata"))
         done = corrections.delete(me.runtime, me.team_id, me.user_id, target.a, today=me.today)
     except (BadPayload, *FAILURES) as error:
         ack()  # the modal has no input to show it under: answered beside the card instead
         answer = refusal(error, me.locale, gone="activity_gone")
-        channel = ids.metadata_of(view_.get("private_metadata")).channel
+        channel = ids.metadata_of(view.get("private_metadata")).channel
         me.runtime.after(lambda: post_private(client, me.user_id, channel, answer))
         return
     ack()
-    reply = view.corrected(done, me.locale)
+    reply = shown.corrected(done, me.locale)
     me.runtime.after(lambda: post_private(client, me.user_id, target.channel, reply))
     _after(me, done)
 
@@ -125,8 +125,8 @@ class _FormErrors(Exception):
         self.errors = errors
 
 
-def _edited(view_: Json, activity_id: int, today: date, locale: str) -> LogFields:
-    values = view_.get("state", {}).get("values", {})
+def _edited(view: Json, activity_id: int, today: date, locale: str) -> LogFields:
+    values = view.get("state", {}).get("values", {})
     option = values.get(ids.KIND_FIELD, {}).get(ids.KIND_FIELD, {}).get("selected_option") or {}
     kind_word = str(option.get("value") or "")
     kind = next((kind for kind in ActivityKind if kind.value == kind_word), None)
@@ -171,7 +171,7 @@ def fix_announcements(runtime: Runtime, client: WebClient, done: CorrectedFacts)
     idempotent: a repeat writes the same text). Best effort: a failure is logged, the correction stands."""
     locale = runtime.settings.pyramid_locale
     for posted in done.withdrawn:
-        fixed = view.announcement_corrected(posted.text, done, locale)
+        fixed = shown.announcement_corrected(posted.text, done, locale)
         try:
             client.chat_update(channel=posted.channel, ts=posted.ts, **fixed)
         except SlackApiError as error:

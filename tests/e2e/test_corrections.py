@@ -5,6 +5,7 @@ log exactly what was typed. Each test checks what was stored and what the bot se
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -20,9 +21,17 @@ from bot.jobs.scheduler import sweep
 from bot.models import AccountEvent, Activity, Delivery
 from tests.support.database import account_named, activities_of, followups, rows, step_changes_of
 from tests.support.fake_slack import FakeSlack
-from tests.support.ids import OTHER_USER, USER
+from tests.support.ids import OTHER_USER, TEAM, USER
 from tests.support.server import jobs_client, runtime_for
-from tests.support.slack_driver import SlackDriver, find_button, posts_to, settle, text_of, updates
+from tests.support.slack_driver import (
+    SlackDriver,
+    find_button,
+    interaction,
+    posts_to,
+    settle,
+    text_of,
+    updates,
+)
 
 # ------------------------------------------------------------------------------------------- helpers
 
@@ -219,3 +228,158 @@ def test_an_undo_that_keeps_the_stage_leaves_the_announcement(
     with db.transaction() as session:
         statuses = session.scalars(select(Delivery.status).where(Delivery.kind == "stage_change")).all()
     assert statuses == [DeliveryStatus.SENT.value]
+
+
+# ------------------------------------------------------------------------------ the card's menu
+
+
+def choose(
+    driver: SlackDriver, card: dict[str, Any], index: int, do: str, *, user: str = USER
+) -> tuple[Any, str]:
+    """Picks *Edit* or *Delete* in the overflow menu of the card's `index`-th activity."""
+    menu, block_id = find_button(card, f"activity_menu_{index}")
+    [option] = [o for o in menu["options"] if json.loads(o["value"])["do"] == do]
+    key = uuid.uuid4().hex[:10]
+    payload = {
+        **interaction("block_actions", user, TEAM),
+        "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": "C0SALES"},
+        "channel": {"id": "C0SALES", "name": "sales"},
+        "response_url": driver.slack.response_url(key),
+        "actions": [
+            {
+                "type": "overflow",
+                "action_id": menu["action_id"],
+                "block_id": block_id,
+                "selected_option": option,
+                "action_ts": "1700000001.000200",
+            }
+        ],
+    }
+    sent = driver.payload(payload)
+    assert sent.status == 200, sent
+    return sent, key
+
+
+def opened(slack: FakeSlack, count: int = 1) -> dict[str, Any]:
+    view: dict[str, Any] = slack.wait_for("views.open", count=count)[count - 1].body["view"]
+    return view
+
+
+def edit_values(kind: str, on: str, amount: str | None = None, note: str | None = None) -> dict[str, Any]:
+    return {
+        "kind": {"kind": {"type": "radio_buttons", "selected_option": {"value": kind}}},
+        "date": {"date": {"type": "datepicker", "selected_date": on}},
+        "amount": {"amount": {"type": "plain_text_input", "value": amount}},
+        "note": {"note": {"type": "plain_text_input", "value": note}},
+    }
+
+
+def test_edit_from_the_card_changes_a_win_into_a_loss_and_recomputes(
+    driver: SlackDriver, db: Database, slack: FakeSlack
+) -> None:
+    driver.run("/meeting", "Acme visit 2026-11-10")
+    driver.run("/deal", "Acme won 1.2M 2026-11-20 -- big order")
+    settle(slack)
+    card = driver.run("/account", "Acme")
+    assert "*Step* 3.1 one deal won" in text_of(card)
+
+    choose(driver, card, 0, "edit")
+    view = opened(slack)
+    assert view["callback_id"] == "edit_activity"
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert blocks["kind"]["element"]["initial_option"]["value"] == "won"
+    assert blocks["date"]["element"]["initial_date"] == "2026-11-20"
+    assert blocks["amount"]["element"]["initial_value"] == "1200000"
+    assert blocks["note"]["element"]["initial_value"] == "big order"
+
+    answer = driver.submit(view, edit_values("lost", "2026-11-19", "1.2M", "they chose another vendor"))
+
+    assert not answer.body or answer.json().get("response_action") is None, answer.body
+    acme = account_named(db, "Acme")
+    [win] = [a for a in activities_of(db, acme.id) if a.amount]
+    assert (win.kind, str(win.occurred_on), win.note, win.edited_by) == (
+        "lost",
+        "2026-11-19",
+        "they chose another vendor",
+        USER,
+    )
+    assert (acme.step, acme.deals_won, acme.deals_lost) == ("met", 0, 1)
+    [event] = events_of(db, acme.id)
+    detail = json.loads(event.detail or "{}")
+    assert event.kind == "edit"
+    assert (detail["before"]["kind"], detail["after"]["kind"]) == ("won", "lost")
+    assert detail["before"]["note"] == "big order"
+    [posted] = slack.wait_for("chat.postEphemeral")
+    assert "Changed to: the lost deal with *Acme* on 2026-11-19" in text_of(posted.body), text_of(posted.body)
+    assert "*Acme* is now on 1.3 met once (Acquaintance)." in text_of(posted.body)
+    settle(slack)
+    [update] = updates(slack)
+    assert "is back to Acquaintance" in text_of(update)
+    assert [f.status for f in followups(db)] == [FollowupStatus.CANCELLED.value]
+
+
+def test_an_edit_is_checked_like_a_log_and_stores_nothing_when_wrong(
+    driver: SlackDriver, db: Database, slack: FakeSlack
+) -> None:
+    driver.run("/deal", "Acme proposed 1.2M")
+    card = driver.run("/account", "Acme")
+    choose(driver, card, 0, "edit")
+    view = opened(slack)
+
+    answer = driver.submit(view, edit_values("won", "2026-12-24", "lots"))
+
+    assert answer.json()["response_action"] == "errors"
+    assert set(answer.json()["errors"]) == {"date", "amount"}
+    [activity] = activities_of(db, account_named(db, "Acme").id)
+    assert (activity.kind, activity.edited_at) == ("proposed", None)
+    assert events_of(db, account_named(db, "Acme").id) == []
+
+
+def test_delete_asks_first_then_keeps_the_activity_as_deleted(
+    driver: SlackDriver, db: Database, slack: FakeSlack
+) -> None:
+    driver.run("/meeting", "Acme visit 2026-11-10")
+    driver.run("/meeting", "Acme meal 2026-11-20 -- dinner with the CEO")
+    card = driver.run("/account", "Acme")
+    assert account_named(db, "Acme").step == "dined"
+
+    choose(driver, card, 0, "delete")
+    view = opened(slack)
+    assert view["callback_id"] == "delete_activity"
+    assert "Delete the meal with *Acme* on 2026-11-20 (Fri)?" in text_of(view), text_of(view)
+    assert account_named(db, "Acme").step == "dined"  # nothing happens before the confirmation
+
+    driver.submit(view, {})
+
+    acme = account_named(db, "Acme")
+    assert (acme.step, acme.meals, acme.in_person_meetings) == ("met", 0, 1)
+    meal = next(a for a in activities_of(db, acme.id) if a.kind == "meal")
+    assert meal.deleted_by == USER
+    assert [e.kind for e in events_of(db, acme.id)] == ["delete"]
+    [posted] = slack.wait_for("chat.postEphemeral")
+    assert "Deleted: the meal with *Acme*" in text_of(posted.body)
+    # The card no longer lists or counts it.
+    card = driver.run("/account", "Acme")
+    assert "dinner with the CEO" not in text_of(card)
+    assert "Meetings in person: 1" in text_of(card)
+
+
+def test_a_manager_may_delete_a_reps_log_and_another_rep_may_not(
+    driver_with: Any, db: Database, slack: FakeSlack
+) -> None:
+    driver = driver_with(pyramid_managers="U0BOSS")
+    driver.run("/meeting", "Acme visit")
+    card = driver.run("/account", "Acme", user=OTHER_USER)
+
+    _, key = choose(driver, card, 0, "delete", user=OTHER_USER)
+    refused = driver.reply(key)
+    assert "変更できるのは記録した本人か、マネージャーだけです。" in text_of(refused), text_of(refused)
+    assert slack.calls_to("views.open") == []
+
+    choose(driver, card, 0, "delete", user="U0BOSS")
+    driver.submit(opened(slack), {}, user="U0BOSS")
+
+    acme = account_named(db, "Acme")
+    assert acme.step == "name_only"
+    [event] = events_of(db, acme.id)
+    assert (event.kind, event.user_id) == ("delete", "U0BOSS")
