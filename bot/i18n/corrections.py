@@ -28,6 +28,10 @@ EN: dict[str, str] = {
     "modal_delete_title": "Delete activity",
     "modal_delete_submit": "Delete",
     "delete_question": "Delete {what}?",
+    "error_unread_words": (
+        "I could not read “{words}” after *{account}*, so nothing was stored. Write the kind and the date"
+        " as separate words at the end; if it is all the account's name, put the name in quotes."
+    ),
     "delete_kept": (
         "The account's step is recomputed without it. The activity is kept as deleted (with who and"
         " when) and still exported."
@@ -61,6 +65,10 @@ JA: dict[str, str] = {
     "modal_delete_title": "活動の削除",
     "modal_delete_submit": "削除する",
     "delete_question": "{what}を削除しますか？",
+    "error_unread_words": (
+        "*{account}* のあとの「{words}」を読み取れなかったため、何も記録していません。種類と日付は"
+        "取引先名のあとにスペースで区切って書いてください。すべて取引先名の場合は「」で囲んでください。"
+    ),
     "delete_kept": (
         "取引先のステップはこの活動を除いて再計算されます。活動は削除済みとして（誰がいつ削除したかとともに）"
         "記録に残り、エクスポートにも含まれます。"

@@ -19,7 +19,14 @@ from bot.domain.followups import FollowupStatus
 from bot.domain.stages import StepReason
 from bot.jobs.scheduler import sweep
 from bot.models import AccountEvent, Activity, Delivery
-from tests.support.database import account_named, activities_of, followups, rows, step_changes_of
+from tests.support.database import (
+    account_named,
+    activities_of,
+    followups,
+    row_counts,
+    rows,
+    step_changes_of,
+)
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_USER, TEAM, USER
 from tests.support.server import jobs_client, runtime_for
@@ -34,6 +41,13 @@ from tests.support.slack_driver import (
 )
 
 # ------------------------------------------------------------------------------------------- helpers
+
+
+def find_button_or_none(message: dict[str, Any], action_id: str) -> dict[str, Any] | None:
+    try:
+        return find_button(message, action_id)[0]
+    except AssertionError:
+        return None
 
 
 def events_of(db: Database, account_id: int) -> list[AccountEvent]:
@@ -383,3 +397,73 @@ def test_a_manager_may_delete_a_reps_log_and_another_rep_may_not(
     assert acme.step == "name_only"
     [event] = events_of(db, acme.id)
     assert (event.kind, event.user_id) == ("delete", "U0BOSS")
+
+
+# ------------------------------------------------------------------- "did you mean" logs what was typed
+
+
+def test_a_line_with_unread_words_is_refused_instead_of_asked_about(
+    driver: SlackDriver, db: Database
+) -> None:
+    driver.run("/meeting", '"Acme Trading" visit 2026-11-01')
+
+    reply = driver.run("/meeting", "Acme Tradin meal yesterday evening -- met the CFO")
+
+    text = text_of(reply)
+    assert "I could not read “meal yesterday evening” after *Acme Trading*, so nothing was stored." in text
+    assert "/meeting" in text  # a correct example
+    assert find_button_or_none(reply, "near_match_use_0") is None
+    assert row_counts(db) == {"Account": 1, "Activity": 1, "StepChange": 1, "PendingRequest": 0}
+
+
+def test_a_japanese_line_run_together_is_refused_in_japanese(driver: SlackDriver, db: Database) -> None:
+    driver.run("/meeting", "山田商事 訪問 11/01", user=OTHER_USER)
+
+    reply = driver.run("/meeting", "山田商事 昨日会食 ーー 部長と", user=OTHER_USER)
+
+    text = text_of(reply)
+    assert "*山田商事* のあとの「昨日会食」を読み取れなかったため、何も記録していません。" in text, text
+    assert row_counts(db) == {"Account": 1, "Activity": 1, "StepChange": 1, "PendingRequest": 0}
+
+
+def test_the_near_match_answer_logs_the_typed_kind_date_and_note(driver: SlackDriver, db: Database) -> None:
+    driver.run("/meeting", '"Acme Trading" visit 2026-11-01')
+    question = driver.run("/meeting", "Acme Tradin meal yesterday -- met the CFO")
+    assert "Did you mean one of these?" in text_of(question)
+
+    _, key = driver.press(question, "near_match_use_0")
+    answer = driver.reply(key)
+
+    assert "Logged a meal with *Acme Trading* on 2026-11-21" in text_of(answer), text_of(answer)
+    acme = account_named(db, "Acme Trading")
+    logged = activities_of(db, acme.id)[-1]
+    assert (logged.kind, str(logged.occurred_on), logged.note) == ("meal", "2026-11-21", "met the CFO")
+    find_button(answer, "undo_activity")  # the answer is a log's reply: it can be undone
+
+
+def test_the_near_match_answer_in_japanese_keeps_a_deals_amount_date_and_note(
+    driver: SlackDriver, db: Database
+) -> None:
+    driver.run("/meeting", "アクメ商事 訪問", user=OTHER_USER)
+    question = driver.run("/deal", "アクメ商 受注 120万 昨日 ーー 初回", user=OTHER_USER)
+
+    _, key = driver.press(question, "near_match_use_0", user=OTHER_USER)
+    answer = driver.reply(key)
+
+    assert "アクメ商事" in text_of(answer)
+    logged = activities_of(db, account_named(db, "アクメ商事").id)[-1]
+    assert (logged.kind, logged.amount, str(logged.occurred_on), logged.note) == (
+        "won",
+        1_200_000,
+        "2026-11-21",
+        "初回",
+    )
+
+
+def test_a_longer_name_that_is_a_name_is_still_asked_about(driver: SlackDriver, db: Database) -> None:
+    driver.run("/meeting", '"Acme Trading" visit 2026-11-01')
+
+    question = driver.run("/meeting", "Acme Trading Japan call")
+
+    find_button(question, "near_match_create")
+    assert row_counts(db)["PendingRequest"] == 1
