@@ -100,7 +100,9 @@ def edit(
     was = ActivityKind(activity.kind)
     activity.kind = changed.kind.value
     activity.occurred_on = changed.on
-    activity.amount = changed.amount
+    if changed.kind.is_deal:
+        activity.amount = changed.amount
+    # else: the edit modal asks a touch for no amount (a preview may have stored a budget): kept.
     activity.note = changed.note
     # A revisit date belongs to a lost deal (the edit modal does not change it).
     activity.revisit_on = activity.revisit_on if changed.kind is ActivityKind.LOST else None
