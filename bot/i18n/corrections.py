@@ -29,7 +29,7 @@ EN: dict[str, str] = {
     "modal_delete_submit": "Delete",
     "delete_question": "Delete {what}?",
     "error_unread_words": (
-        "I could not read “{words}” after *{account}*, so nothing was stored. Write the kind and the date"
+        "I could not read “{word}” after *{account}*, so nothing was stored. Write the kind and the date"
         " as separate words at the end; if it is all the account's name, put the name in quotes."
     ),
     "delete_kept": (
@@ -66,7 +66,7 @@ JA: dict[str, str] = {
     "modal_delete_submit": "削除する",
     "delete_question": "{what}を削除しますか？",
     "error_unread_words": (
-        "*{account}* のあとの「{words}」を読み取れなかったため、何も記録していません。種類と日付は"
+        "*{account}* のあとの「{word}」を読み取れなかったため、何も記録していません。種類と日付は"
         "取引先名のあとにスペースで区切って書いてください。すべて取引先名の場合は「」で囲んでください。"
     ),
     "delete_kept": (

@@ -73,7 +73,7 @@ def _refuse_unread(asked: Asked, request: LogRequest, today: date) -> None:
     for candidate in asked.candidates:
         tail = unread_tail(typed, candidate.name, today)
         if tail is not None:
-            raise UserFacingError("unread_words", words=tail, account=candidate.name)
+            raise UserFacingError("unread_words", word=tail, account=candidate.name)
 
 
 def log_command(
