@@ -171,7 +171,7 @@ def fix_announcements(runtime: Runtime, client: WebClient, done: CorrectedFacts)
     idempotent: a repeat writes the same text). Best effort: a failure is logged, the correction stands."""
     locale = runtime.settings.pyramid_locale
     for posted in done.withdrawn:
-        fixed = shown.announcement_corrected(posted.text, done, locale)
+        fixed = shown.announcement_corrected(posted, done, locale)
         try:
             client.chat_update(channel=posted.channel, ts=posted.ts, **fixed)
         except SlackApiError as error:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import select, update
@@ -28,6 +28,7 @@ from bot.usecases.facts import Withdrawn
 Removal = Literal["undo", "delete"]
 # The delivery kind of an immediate stage announcement (bot/notify.py), its ref the activity's id.
 STAGE_ANNOUNCEMENT = "stage_change"
+HOURLY_ANNOUNCEMENT = "stage_hour"  # PYRAMID_ANNOUNCE_HOURLY: one message per hour (jobs/announcements.py)
 
 
 @dataclass(frozen=True)
@@ -184,12 +185,14 @@ def _cancel_followups(session: Session, activity: Activity, kind: ActivityKind) 
 def _withdraw(session: Session, account: Account, climb: Climb) -> tuple[Withdrawn, ...]:
     """When the account's stage went down: every announcement of this account reaching a stage above
     the one it is on now is untrue. Still pending, it is never sent (marked empty); posted, it is
-    returned to be corrected in the channel."""
+    returned to be corrected in the channel. With PYRAMID_ANNOUNCE_HOURLY the hour's message that
+    listed it is returned too (an hour not yet posted is built later without it: summaries.advancements
+    leaves deleted logs out)."""
     if climb.after.stage >= climb.before.stage:
         return ()
     above = [step.value for step in Step if step.stage > climb.after.stage]
-    activity_ids = session.scalars(
-        select(StepChange.activity_id).where(
+    untrue = session.execute(
+        select(StepChange.activity_id, StepChange.changed_at).where(
             StepChange.team_id == account.team_id,
             StepChange.account_id == account.id,
             StepChange.reason == StepReason.ACTIVITY.value,
@@ -197,13 +200,12 @@ def _withdraw(session: Session, account: Account, climb: Climb) -> tuple[Withdra
             StepChange.activity_id.is_not(None),
         )
     ).all()
-    refs = [str(activity_id) for activity_id in activity_ids]
-    if not refs:
+    if not untrue:
         return ()
     scope = (
         Delivery.team_id == account.team_id,
         Delivery.kind == STAGE_ANNOUNCEMENT,
-        Delivery.ref.in_(refs),
+        Delivery.ref.in_([str(activity_id) for activity_id, _ in untrue]),
     )
     session.execute(
         update(Delivery)
@@ -218,8 +220,33 @@ def _withdraw(session: Session, account: Account, climb: Climb) -> tuple[Withdra
             *scope, Delivery.status == DeliveryStatus.SENT.value
         )
     ).all()
-    return tuple(
+    singles = tuple(
         Withdrawn(channel, ts, str(json.loads(payload or "{}").get("text") or ""))
         for channel, ts, payload in posted
         if channel and ts
     )
+    return singles + _hours_posted(session, account.team_id, [at for _, at in untrue])
+
+
+def _hours_posted(session: Session, team_id: str, changed_at: list[datetime]) -> tuple[Withdrawn, ...]:
+    """The hourly messages (jobs/announcements.py, ref: the hour's start) that listed these changes. An
+    hour is built and posted after it ends, so only rows created since the earliest change can."""
+    rows = session.execute(
+        select(Delivery.ref, Delivery.channel, Delivery.ts, Delivery.payload).where(
+            Delivery.team_id == team_id,
+            Delivery.kind == HOURLY_ANNOUNCEMENT,
+            Delivery.status == DeliveryStatus.SENT.value,
+            Delivery.created_at >= min(changed_at),
+        )
+    ).all()
+    found: list[Withdrawn] = []
+    for ref, channel, ts, payload in rows:
+        try:
+            start = datetime.fromisoformat(ref)
+        except ValueError:
+            continue
+        if channel and ts and any(start <= at < start + timedelta(hours=1) for at in changed_at):
+            message = json.loads(payload or "{}")
+            blocks = json.dumps(message.get("blocks") or [], ensure_ascii=False)
+            found.append(Withdrawn(channel, ts, str(message.get("text") or ""), blocks=blocks))
+    return tuple(found)

@@ -208,6 +208,9 @@ class Withdrawn:
     channel: str
     ts: str
     text: str  # what it said
+    # An hour's message (several lines, most still true): its blocks as JSON, kept, with a correction
+    # added below. Empty for a single announcement, which is struck through as a whole.
+    blocks: str = ""
 
 
 How = Literal["undo", "delete", "edit"]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -11,8 +12,9 @@ from bot.domain.activities import DEAL_OUTCOMES, TOUCH_KINDS
 from bot.domain.fields import MAX_NOTE
 from bot.domain.stages import Climb
 from bot.i18n import t
-from bot.usecases.facts import AccountFacts, ActivityFacts, CorrectedFacts, EditableFacts
+from bot.usecases.facts import AccountFacts, ActivityFacts, CorrectedFacts, EditableFacts, Withdrawn
 from bot.views.blocks import (
+    MESSAGE_BLOCKS,
     NAME_LIMIT,
     ONE_NAME_LIMIT,
     Block,
@@ -89,10 +91,10 @@ def _now_on(account: AccountFacts, climb: Climb, locale: str) -> str:
     return f"{now_on} {moved}"
 
 
-def announcement_corrected(said: str, facts: CorrectedFacts, locale: str) -> Message:
+def announcement_corrected(posted: Withdrawn, facts: CorrectedFacts, locale: str) -> Message:
     """A stage announcement a correction made untrue, as it is rewritten in the channel: what it said,
-    struck through, and what is true now."""
-    struck = "\n".join(f"~{line.strip()}~" for line in said.splitlines() if line.strip())
+    struck through, and what is true now. An hour's message keeps its lines (the others are still
+    true) and gets the correction below them."""
     now = t(
         locale,
         "correction_announcement",
@@ -100,6 +102,10 @@ def announcement_corrected(said: str, facts: CorrectedFacts, locale: str) -> Mes
         account=user_text(facts.account.name, NAME_LIMIT),
         stage=stage_name(facts.climb.after.stage, locale),
     )
+    if posted.blocks:
+        kept = [block for block in json.loads(posted.blocks) if isinstance(block, dict)]
+        return message(posted.text or now, [*kept[: MESSAGE_BLOCKS - 1], context("✏️ " + now)])
+    struck = "\n".join(f"~{line.strip()}~" for line in posted.text.splitlines() if line.strip())
     return message(now, [section(struck), context("✏️ " + now)])
 
 

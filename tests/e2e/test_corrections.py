@@ -19,6 +19,8 @@ from bot.db import Database
 from bot.domain.delivery import DeliveryStatus
 from bot.domain.followups import FollowupStatus
 from bot.domain.stages import StepReason
+from bot.jobs.announcements import announce_last_hour
+from bot.jobs.outbox import Outcome
 from bot.jobs.scheduler import sweep
 from bot.models import AccountEvent, Activity, Delivery
 from tests.support.database import (
@@ -493,3 +495,27 @@ def test_undo_and_delete_work_in_the_console(db: Database, clock: FixedClock, da
     acme = account_named(db, "山田商事", team="T0LOCAL")
     assert (acme.step, acme.deals_won) == ("name_only", 0)
     assert [e.kind for e in events_of(db, acme.id)] == ["undo", "delete"]
+
+
+def test_undoing_a_win_listed_in_a_posted_hourly_message_adds_the_correction_below_it(
+    driver_with: Any, db: Database, slack: FakeSlack, settings: Settings, clock: FixedClock
+) -> None:
+    driver = driver_with(pyramid_announce_hourly=True)
+    reply = driver.run("/deal", "Acme won 1.2M")
+    driver.run("/meeting", "Globex visit yesterday", user=OTHER_USER)
+    driver.run("/meeting", "Globex visit", user=OTHER_USER)  # into Prospect: listed too
+    hourly = settings.model_copy(update={"pyramid_announce_hourly": True})
+    clock.advance(timedelta(hours=1, minutes=2))
+    runs = announce_last_hour(runtime_for(hourly, db, clock), jobs_client(slack), clock.now())
+    [sent] = [run for run in runs if run.outcome is Outcome.SENT]
+    [posted] = posts_to(slack, "C0TEAM")
+    assert "*Acme*" in text_of(posted) and "*Globex*" in text_of(posted)
+
+    undo(driver, reply)
+    settle(slack)
+
+    [update] = updates(slack)
+    assert (update["channel"], update["ts"]) == (sent.channel, sent.ts)
+    text = text_of(update)
+    assert "*Globex*" in text  # the hour's other lines are still true: kept
+    assert f"Corrected by <@{USER}>: *Acme* is back to Acquaintance." in text, text

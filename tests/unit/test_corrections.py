@@ -105,7 +105,7 @@ def test_the_correction_reply_fits_slack(locale: str, how: str) -> None:
 
 @pytest.mark.parametrize("locale", ["en", "ja"])
 def test_the_corrected_announcement_strikes_what_it_said(locale: str) -> None:
-    message = shown.announcement_corrected("line one\nline two", corrected(), locale)
+    message = shown.announcement_corrected(Withdrawn("C1", "1.2", "line one\nline two"), corrected(), locale)
     check_message(message)
     assert message["blocks"][0]["text"]["text"] == "~line one~\n~line two~"
 
