@@ -81,6 +81,11 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="every account as JSON or CSV on standard output")
     export.add_argument("--format", choices=["json", "csv"], default="json")
     export.add_argument("--team", action="append", help="only this team (repeatable)")
+    export.add_argument(
+        "--activities",
+        action="store_true",
+        help="every activity instead (deleted and edited ones included, with who and when)",
+    )
     export.set_defaults(handler=cmd_export)
 
     importer = sub.add_parser(
@@ -289,6 +294,13 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
 
     db = _database(settings, prepare_schema=False)
     progress = Progress("Exported")  # on the terminal only, and on stderr: stdout is the export
+    if getattr(args, "activities", False):
+        from bot.services.activity_export import write_activities
+
+        with db.read() as session:
+            count = write_activities(session, sys.stdout, args.format, args.team, progress=progress)
+        progress.finish(count)
+        return 0
     with db.read() as session:
         count = write_export(session, sys.stdout, args.format, args.team, progress=progress)
     progress.finish(count)

@@ -258,10 +258,40 @@ def near_match_choice(raw: str | None) -> NearMatchChoice | None:
 
 
 # --- Corrections of activities: undo, edit, delete (issue 11) ---
-# (ids and values of this feature go here)
-#
-#
-#
+UNDO_ACTIVITY = "undo_activity"  # *Undo* on a log's reply; its value: the activity's id
+UNDO_BLOCK = "undo"
+# The card's overflow menu beside each recent activity: activity_menu_0, _1, … (value: ActivityChoice).
+ACTIVITY_MENU = re.compile(r"^activity_menu_\d+$")
+EDIT_ACTIVITY_CALLBACK = "edit_activity"  # the modal that edits one activity (metadata: CorrectionTarget)
+DELETE_ACTIVITY_CALLBACK = "delete_activity"  # the modal that asks "delete this activity?"
+
+
+def activity_menu(index: int) -> str:
+    return f"activity_menu_{index}"
+
+
+class ActivityChoice(Payload):
+    """An option of the card's overflow menu: which activity, and what to do with it."""
+
+    a: int = Field(ge=1, le=MAX_ID)
+    do: Literal["edit", "delete"]
+
+
+class CorrectionTarget(Payload):
+    """The edit or delete modal's private metadata: the activity, and the channel to answer in."""
+
+    a: int = Field(ge=1, le=MAX_ID)
+    channel: str | None = Field(default=None, pattern=r"^[CDG][A-Z0-9]{1,31}$")
+
+
+def activity_choice_value(activity_id: int, do: Literal["edit", "delete"]) -> str:
+    return json.dumps({"a": activity_id, "do": do}, separators=(",", ":"))
+
+
+def correction_target(activity_id: int, channel_id: str | None) -> str:
+    return json.dumps({"a": activity_id, "channel": channel_id}, separators=(",", ":"))
+
+
 # --- Manager corrections: step, merge, archive, restore (issue 11) ---
 # (ids and values of this feature go here)
 #

@@ -26,6 +26,7 @@ MATCH_AHEAD_DAYS = 7
 class FollowupStatus(StrEnum):
     OPEN = "open"
     DONE = "done"
+    CANCELLED = "cancelled"  # the log that scheduled it was undone or deleted (corrections)
 
 
 class FollowupSource(StrEnum):

@@ -19,6 +19,7 @@ from bot.models import Account, Activity
 from bot.runtime import Runtime
 from bot.services import accounts
 from bot.services.calendars import work_calendar
+from bot.services.status import live_activity
 from bot.views.blocks import Message, message, section
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ def _recipients(runtime: Runtime) -> list[tuple[str, str]]:
         pairs: set[tuple[str, str]] = set()
         for team_id in accounts.team_ids(session):
             owners = select(Account.owner_id).where(Account.team_id == team_id)
-            authors = select(Activity.user_id).where(Activity.team_id == team_id)
+            authors = select(Activity.user_id).where(Activity.team_id == team_id, live_activity())
             pairs.update((team_id, user_id) for user_id in session.scalars(owners.union(authors)))
     return sorted(pairs)
 

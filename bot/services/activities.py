@@ -15,6 +15,7 @@ from bot.models import Account, Activity, Followup
 from bot.services import accounts, followups, recoveries
 from bot.services.accounts import AccountRef, NearMatchQuestion
 from bot.services.followups import AutoFollowups
+from bot.services.status import live_activity
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def log_activity(
         )
     # Closed before the log schedules its own (a win's check-in is not done by the win itself).
     closed = tuple(followups.close_matching(session, account, activity, now=now))
-    scheduled = _auto_followups(session, account, request, auto, now, today)
+    scheduled = _auto_followups(session, account, activity, request, auto, now, today)
     asked: tuple[int, ...] = ()
     if request.kind is ActivityKind.WON:
         asked = tuple(recovery.id for recovery in recoveries.ask_after_win(session, account, now=now))
@@ -129,7 +130,13 @@ def log_activity(
 
 
 def _auto_followups(
-    session: Session, account: Account, request: LogRequest, auto: AutoFollowups, now: datetime, today: date
+    session: Session,
+    account: Account,
+    activity: Activity,
+    request: LogRequest,
+    auto: AutoFollowups,
+    now: datetime,
+    today: date,
 ) -> tuple[Due, ...]:
     due: date | None = None
     source = FollowupSource.MANUAL
@@ -150,11 +157,20 @@ def _auto_followups(
         now=now,
         calendar=auto.calendar,
         today=today,
+        # Ties the follow-up to the log that scheduled it: undoing the log cancels it (corrections).
+        request_key=followup_key(activity.id),
     )
     return (Due(on=followup.due_on, asked=due),)
 
 
+def followup_key(activity_id: int) -> str:
+    """The request key of the follow-up an activity scheduled by itself (after-sale, revisit)."""
+    return f"activity:{activity_id}"
+
+
 def _already_logged(session: Session, request: LogRequest) -> Logged | None:
+    # Deleted activities included on purpose: a retried delivery of a log that was undone since
+    # must store nothing again.
     if request.request_key is None:
         return None
     activity = session.scalar(
@@ -173,7 +189,7 @@ def recent_activities(session: Session, team_id: str, account_id: int, limit: in
     return list(
         session.scalars(
             select(Activity)
-            .where(Activity.team_id == team_id, Activity.account_id == account_id)
+            .where(Activity.team_id == team_id, Activity.account_id == account_id, live_activity())
             .order_by(Activity.occurred_on.desc(), Activity.id.desc())
             .limit(limit)
         )

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from bot.models import Activity
 from bot.services import accounts
 from bot.services.activities import recent_activities
+from bot.services.status import live_activity
 from bot.usecases.facts import AccountCard, AccountFacts, ActivityFacts
 
 HISTORY_LINES = 5
@@ -21,7 +22,7 @@ def account_card(session: Session, team_id: str, account_id: int) -> AccountCard
     count = session.scalar(
         select(func.count())
         .select_from(Activity)
-        .where(Activity.team_id == team_id, Activity.account_id == account_id)
+        .where(Activity.team_id == team_id, Activity.account_id == account_id, live_activity())
     )
     history = recent_activities(session, team_id, account_id, HISTORY_LINES)
     return AccountCard(

@@ -27,6 +27,7 @@ from bot.domain.recovery import RecoveryStatus
 from bot.domain.stages import Stage, Step, steps_of
 from bot.models import Account, Activity, Followup, Recovery
 from bot.services import followups, recoveries
+from bot.services.status import live_activity
 
 # When an account was last touched (its creation if never): the last column of
 # ix_accounts_team_owner_step_last, an index on this very expression.
@@ -186,7 +187,10 @@ def _stalled(session: Session, team_id: str, user_id: str, day: date, rules: Lap
         return (
             select(func.max(Activity.occurred_on))
             .where(
-                Activity.team_id == team_id, Activity.account_id == Account.id, Activity.kind == kind.value
+                Activity.team_id == team_id,
+                Activity.account_id == Account.id,
+                Activity.kind == kind.value,
+                live_activity(),
             )
             .scalar_subquery()
         )

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.domain.activities import ActivityKind
@@ -17,6 +17,7 @@ from bot.domain.pyramid import Distribution
 from bot.domain.stages import Stage, Step, StepReason, steps_of
 from bot.models import Account, Activity, Recovery, StepChange
 from bot.services import pyramids, recoveries, snapshots
+from bot.services.status import live_activity
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,14 @@ def advancements(session: Session, team_id: str, *window: ColumnElement[bool]) -
         select(Account.name, StepChange.user_id, StepChange.from_step, StepChange.to_step, Activity.kind)
         .join(Account, Account.id == StepChange.account_id)
         .outerjoin(Activity, Activity.id == StepChange.activity_id)
-        # An imported list says where accounts stand; nobody advanced them this week.
-        .where(StepChange.team_id == team_id, StepChange.reason != StepReason.IMPORT, *window)
+        # An imported list says where accounts stand; nobody advanced them this week. A correction (an
+        # undone or deleted log) advanced nobody either, and a deleted log's own climb did not happen.
+        .where(
+            StepChange.team_id == team_id,
+            StepChange.reason.not_in([StepReason.IMPORT, StepReason.CORRECTION]),
+            or_(Activity.id.is_(None), live_activity()),
+            *window,
+        )
         .order_by(StepChange.changed_at)
     ).all()
     found = []
@@ -117,6 +124,7 @@ def _wins(session: Session, team_id: str, start: date, day: date) -> list[Win]:
             Activity.kind == ActivityKind.WON.value,
             Activity.occurred_on >= start,
             Activity.occurred_on < day,
+            live_activity(),
         )
         .order_by(Activity.occurred_on, Activity.id)
     ).all()

@@ -222,3 +222,44 @@ class RenewalRecorded:
     lead_months: int
     due: Due
     moved: bool
+
+
+# --- Corrections of activities (issue 11) ---
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """A stage announcement already posted that a correction made untrue: corrected after the commit."""
+
+    channel: str
+    ts: str
+    text: str  # what it said
+    # An hour's message (several lines, most still true): its blocks as JSON, kept, with a correction
+    # added below. Empty for a single announcement, which is struck through as a whole.
+    blocks: str = ""
+
+
+How = Literal["undo", "delete", "edit"]
+
+
+@dataclass(frozen=True)
+class CorrectedFacts:
+    """What a correction did: the activity as it is now, the account's step before and after, what it
+    cancelled, and the announcements posted earlier that must now be corrected in the channel."""
+
+    how: How
+    by: str
+    account: AccountFacts
+    activity: ActivityFacts
+    climb: Climb
+    followups_cancelled: int = 0
+    withdrawn: tuple[Withdrawn, ...] = ()
+    today: date | None = None
+
+
+@dataclass(frozen=True)
+class EditableFacts:
+    """An activity its reader may edit or delete (the modals are built from it)."""
+
+    account: AccountFacts
+    activity: ActivityFacts

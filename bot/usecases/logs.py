@@ -11,12 +11,14 @@ from sqlalchemy.orm import Session
 from bot.domain import fields
 from bot.domain.fields import LogDraft, LogWhat
 from bot.domain.parsing import parse_deal, parse_meeting
+from bot.domain.unread import unread_tail
 from bot.interactions import NearMatchChoice
 from bot.notify import Queued, queue_after_log
 from bot.runtime import Runtime
 from bot.services.accounts import AccountRef
 from bot.services.activities import Logged, LogRequest, log_activity
-from bot.services.pending import log_or_ask, take
+from bot.services.errors import UserFacingError
+from bot.services.pending import Asked, log_or_ask, take
 from bot.usecases.facts import AskedFacts, LoggedFacts
 
 
@@ -56,11 +58,23 @@ def log(runtime: Runtime, request: LogRequest, *, today: date) -> LogOutcome:
             auto=auto,
         )
         if not isinstance(outcome, Logged):
+            _refuse_unread(outcome, request, today)  # rolls the parked question back
             return LogOutcome(AskedFacts.of(outcome))
         queued = queue_after_log(session, runtime.settings, outcome, now=now)
         return LogOutcome(LoggedFacts.of(outcome, today), queued)
 
     return runtime.store(work)
+
+
+def _refuse_unread(asked: Asked, request: LogRequest, today: date) -> None:
+    """A "did you mean" question is never asked about a name that swallowed unread words (`山田商事
+    昨日会食`): its answer would log the defaults (a visit today), not what was typed
+    (bot/domain/unread.py). The rep is told what could not be read instead; nothing is stored."""
+    typed = request.account.name or ""
+    for candidate in asked.candidates:
+        tail = unread_tail(typed, candidate.name, today)
+        if tail is not None:
+            raise UserFacingError("unread_words", word=tail, account=candidate.name)
 
 
 def log_command(

@@ -10,6 +10,7 @@ from bot.usecases.facts import AccountCard, AccountFacts, Choices, Edited
 from bot.views.blocks import (
     NAME_LIMIT,
     ONE_NAME_LIMIT,
+    Block,
     Message,
     actions,
     button,
@@ -26,6 +27,7 @@ from bot.views.blocks import (
     step_name,
     user_text,
 )
+from bot.views.corrections import activity_menu
 from bot.views.replies import account_edited, next_step_advice
 
 NOTE_PREVIEW = 80
@@ -55,7 +57,7 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
         context(counts),
         context(next_step_advice(step, locale)),
         divider(),
-        section("\n".join(_history(card, today, locale))),
+        *_history_blocks(card, today, locale),
         actions(
             button(t(locale, "button_log_meeting"), ids.OPEN_LOG_MEETING, str(account.id), style="primary"),
             button(t(locale, "button_log_deal"), ids.OPEN_LOG_DEAL, str(account.id)),
@@ -80,6 +82,18 @@ def _segment(account: AccountFacts, locale: str) -> str:
     if not account.segment:
         return t(locale, "card_no_segment")
     return t(locale, "card_segment", segment=user_text(account.segment, NAME_LIMIT))
+
+
+def _history_blocks(card: AccountCard, today: date, locale: str) -> list[Block]:
+    """The history's title, each activity with its *Edit* / *Delete* menu, and how many more there are."""
+    title, *lines = _history(card, today, locale)
+    if not card.history:
+        return [section("\n".join([title, *lines]))]
+    blocks = [section(title)]
+    for index, activity in enumerate(card.history):
+        blocks.append(section(lines[index], accessory=activity_menu(index, activity.id, locale)))
+    blocks.extend(context(line) for line in lines[len(card.history) :])
+    return blocks
 
 
 def _history(card: AccountCard, today: date, locale: str) -> list[str]:

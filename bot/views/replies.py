@@ -35,6 +35,7 @@ from bot.views.blocks import (
     step_name,
     user_text,
 )
+from bot.views.corrections import undo_actions
 
 # The parameters of an edit confirmation that carry a name or a segment as typed or stored (the others,
 # such as `owner`, are mentions the caller built): escaped, so that they cannot become markup, and clipped.
@@ -175,7 +176,9 @@ def log_reply(result: LoggedFacts | AskedFacts | None, locale: str) -> Message:
         return plain_notice(t(locale, "choice_expired"))
     if isinstance(result, AskedFacts):
         return did_you_mean(result.name, result.candidates, result.pending_id, locale)
-    return logged(result, locale)
+    reply = logged(result, locale)
+    # Its author may take it back for a while (bot/domain/corrections.py: the listener checks).
+    return message(reply["text"], [*reply["blocks"], undo_actions(result.activity.id, locale)])
 
 
 def account_edited(change: Edited, locale: str) -> Message:

@@ -353,10 +353,10 @@ def test_account_card(driver: SlackDriver, db: Database) -> None:
     assert "*Last touch* 2026-11-15 (Sun) (7 days ago)" in body, body
     assert "Meetings in person: 2 · proposals: 1 · deals won: 0" in body
     # History, newest first, with amounts and notes.
-    history = next(
-        b["text"]["text"] for b in reply["blocks"] if "Recent history" in b.get("text", {}).get("text", "")
-    )
-    lines = history.splitlines()[1:]
+    # (each activity its own section, with its Edit / Delete menu: tests/e2e/test_corrections.py)
+    texts = [b.get("text", {}).get("text", "") for b in reply["blocks"]]
+    start = next(index for index, text in enumerate(texts) if "Recent history" in text)
+    lines = texts[start + 1 : start + 4]
     assert lines[0] == "• 2026-11-15 (Sun) · proposal ¥1,200,000 · <@U0REP1>", lines
     assert lines[1] == "• 2026-11-12 (Thu) · visit · <@U0REP1> — demo", lines
     assert lines[2] == "• 2026-11-02 (Mon) · visit · <@U0REP1> — intro", lines

@@ -573,8 +573,8 @@ def test_a_sentence_is_a_message_to_the_bot_previewed_then_logged(
         pyramid_timezone="Asia/Tokyo",
     )
     stdout = io.StringIO()
-    # The meeting's reply has no buttons, so the preview's are [1] and [2] Edit (the meal, the
-    # follow-up), [3] Log all and [4] Cancel.
+    # Buttons are numbered in the latest listing: the preview's are [1] and [2] Edit (the meal, the
+    # follow-up), [3] Log all and [4] Cancel (the meeting's reply had its own [1] Undo).
     lines = "/meeting 山田商事 電話\n昨日山田商事の部長と会食。来月提案予定\n3\nquit\n"
     run_console(settings, db, clock, stdin=io.StringIO(lines), stdout=stdout)
     printed = stdout.getvalue()

@@ -352,3 +352,14 @@ def test_a_lost_deal_closes_nothing(driver: SlackDriver, db: Database) -> None:
 def db_activities(db: Database) -> list[Activity]:
     with db.read() as session:
         return list(session.scalars(select(Activity).order_by(Activity.id)))
+
+
+def test_undoing_the_visit_opens_the_followup_it_did_again(driver: SlackDriver, db: Database) -> None:
+    driver.run("/meeting", "Acme call")
+    driver.run("/followup", "Acme 2026-11-26 -- bring the samples")
+    reply = driver.run("/meeting", "Acme visit")
+    assert followup_named(db, "bring the samples").status == "done"
+
+    driver.press(reply, "undo_activity")
+    samples = followup_named(db, "bring the samples")
+    assert (samples.status, samples.done_by, samples.closed_by_activity_id) == ("open", None, None)

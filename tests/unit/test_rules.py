@@ -50,7 +50,7 @@ def test_snooze_and_the_day_after_a_failure() -> None:
 
 
 def test_stored_values_do_not_change() -> None:
-    assert [status.value for status in FollowupStatus] == ["open", "done"]
+    assert [status.value for status in FollowupStatus] == ["open", "done", "cancelled"]
     assert [source.value for source in FollowupSource] == [
         "manual",
         "after_sale",
