@@ -10,6 +10,7 @@ from bot.usecases.facts import AccountCard, AccountFacts, Choices, Edited
 from bot.views.blocks import (
     NAME_LIMIT,
     ONE_NAME_LIMIT,
+    Block,
     Message,
     actions,
     button,
@@ -26,6 +27,7 @@ from bot.views.blocks import (
     step_name,
     user_text,
 )
+from bot.views.managing import corrections_block
 from bot.views.replies import account_edited, next_step_advice
 
 NOTE_PREVIEW = 80
@@ -56,6 +58,7 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
         context(next_step_advice(step, locale)),
         divider(),
         section("\n".join(_history(card, today, locale))),
+        *_corrections(card, today, locale),
         actions(
             button(t(locale, "button_log_meeting"), ids.OPEN_LOG_MEETING, str(account.id), style="primary"),
             button(t(locale, "button_log_deal"), ids.OPEN_LOG_DEAL, str(account.id)),
@@ -65,6 +68,11 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
     return message(
         f"{user_text(account.name, ONE_NAME_LIMIT)}: {step.label} {step_name(step, locale)}", blocks
     )
+
+
+def _corrections(card: AccountCard, today: date, locale: str) -> list[Block]:
+    block = corrections_block(card.corrections, today, locale)
+    return [block] if block is not None else []
 
 
 def _last_touch(account: AccountFacts, today: date, locale: str) -> str:
