@@ -30,9 +30,9 @@ EN: dict[str, str] = {
     "managing_status_merged": "merged",
     # Merge
     "merge_plan": (
-        "Merge *{merged}* into *{survivor}*? {activities} activities, {followups} follow-ups and "
-        "{recoveries} recoveries move to *{survivor}*, and its step is recomputed from them. *{merged}* "
-        "then stays only as a name that finds *{survivor}*. A merge cannot be undone."
+        "Merge *{merged}* into *{survivor}*? Moving to *{survivor}*: activities {activities}, follow-ups "
+        "{followups}, recoveries {recoveries}; its step is then recomputed from them. *{merged}* stays "
+        "only as a name that finds *{survivor}*. A merge cannot be undone."
     ),
     "merge_button": "Merge",
     "merge_cancel_button": "Cancel",
@@ -41,8 +41,8 @@ EN: dict[str, str] = {
     "merge_confirm_yes": "Merge",
     "merge_confirm_no": "Back",
     "merge_done": (
-        "🔗 *{merged}* was merged into *{survivor}*: {activities} activities, {followups} follow-ups and "
-        "{recoveries} recoveries moved."
+        "🔗 *{merged}* was merged into *{survivor}*. Moved: activities {activities}, follow-ups {followups}, "
+        "recoveries {recoveries}."
     ),
     "merge_step": "Step of *{survivor}*: {before} → {after}.",
     "merge_step_same": "Step of *{survivor}*: {step} (unchanged).",

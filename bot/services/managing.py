@@ -193,8 +193,8 @@ def merge(
 ) -> tuple[Moving, Climb]:
     """Folds `merged` into `survivor` (both locked by the caller): its activities, follow-ups and
     recoveries move, and the step changes of an import (the standing the list gave it); its other step
-    changes stay with it as its own history. The survivor is recomputed from the activities it now
-    has (a step it gains is recorded as a correction by the manager)."""
+    changes stay with it as its own history. Both are recomputed from the activities they now have (a
+    step that moves is recorded as a correction by the manager)."""
     check_merge(session, survivor, merged)
     moved = moving(session, merged)
     team = survivor.team_id
@@ -242,6 +242,9 @@ def merge(
     )
     session.flush()
     climb = integrity.recompute(session, survivor, threshold=threshold, user_id=user_id, now=now, today=today)
+    # The merged account holds nothing now: its counters and step follow (so `db check` agrees, and a
+    # list that does not look at the status never counts its evidence twice).
+    integrity.recompute(session, merged, threshold=threshold, user_id=user_id, now=now, today=today)
     return moved, climb
 
 
