@@ -4,6 +4,7 @@ confirm button, by a workspace admin (users.info says is_admin), by a configured
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -12,9 +13,11 @@ from typing import Any
 import pytest
 
 from bot.clock import FixedClock
+from bot.config import Settings
+from bot.console.run import run_console
 from bot.db import Database
 from bot.domain.stages import Step
-from bot.models import AccountEvent, StepChange
+from bot.models import Account, AccountEvent, StepChange
 from bot.services import integrity
 from tests.support.database import (
     account_named,
@@ -318,7 +321,8 @@ def test_merges_that_make_no_sense_are_refused(driver: SlackDriver, db: Database
     )
     restore = text_of(driver.run("/account", '"Acme Japan" restore', user=BOSS))
     assert "was merged into *Acme Holdings*" in restore
-    assert account_named(db, "Acme Japan").status == "merged"
+    [japan] = rows(db, Account, Account.name == "Acme Japan")  # in the console's own team
+    assert japan.status == "merged"
 
 
 def test_a_forged_merge_value_naming_another_teams_account_is_refused(
@@ -408,3 +412,31 @@ def test_the_card_of_a_long_history_of_corrections_stays_within_limits(
     assert corrections["type"] == "context"
     assert corrections["elements"][0]["text"].count("• ") == 3  # the latest three
     assert len(corrections["elements"][0]["text"]) <= 2000
+
+
+# ------------------------------------------------------------------------------------ console
+
+
+def test_a_merge_in_the_console(db: Database, clock: FixedClock, database_url: str) -> None:
+    """The console's user owns the local workspace (an admin); the confirm dialog is asked for."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        pyramid_locale="en",
+        pyramid_timezone="Asia/Tokyo",
+    )
+    stdout = io.StringIO()
+    lines = (
+        "/meeting Acme Holdings visit\n/meeting Acme Japan call\n"
+        '/account "Acme Holdings" merge "Acme Japan" -- one company\n1\ny\n'
+        "/account Acme Holdings step won -- paper order\nquit\n"
+    )
+    run_console(settings, db, clock, stdin=io.StringIO(lines), stdout=stdout)
+
+    printed = stdout.getvalue()
+    assert "Merge *Acme Japan* into *Acme Holdings*?" in printed, printed
+    assert "Merge these accounts?" in printed
+    assert "*Acme Japan* was merged into *Acme Holdings*." in printed, printed
+    assert "step 1.3 met once → 3.1 one deal won, set by hand." in printed, printed
+    [japan] = rows(db, Account, Account.name == "Acme Japan")  # in the console's own team
+    assert japan.status == "merged"
