@@ -66,7 +66,7 @@ EN: dict[str, str] = {
     "error_reason_required": "Please say why after ` -- `: the reason is kept with the correction.",
     "error_merge_missing_other": "Which account should be merged into *{account}*?",
     "error_merge_into_itself": "*{name}* cannot be merged into itself.",
-    "error_account_is_merged": "*{name}* was merged into *{into}*: correct *{into}* instead.",
+    "error_account_is_merged": "*{name}* was merged into *{account}*: correct *{account}* instead.",
     "example_account_step": "/account Acme step met -- the win was logged twice",
     "example_account_merge": '/account Acme merge "Acme Japan"',
     "example_account_status": (
@@ -138,7 +138,7 @@ JA: dict[str, str] = {
     "error_reason_required": "` -- ` の後に理由を書いてください。理由は修正の記録として残ります。",
     "error_merge_missing_other": "*{account}* にどの取引先を統合しますか？",
     "error_merge_into_itself": "*{name}* を同じ取引先に統合することはできません。",
-    "error_account_is_merged": "*{name}* は *{into}* に統合済みです。 *{into}* を修正してください。",
+    "error_account_is_merged": "*{name}* は *{account}* に統合済みです。 *{account}* を修正してください。",
     "example_account_step": "/account アクメ商事 ステップ 面談1回 -- 受注を二重に記録したため",
     "example_account_merge": "/account 山田商事 統合 「ヤマダ商事」",
     "example_account_status": (

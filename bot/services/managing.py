@@ -57,7 +57,7 @@ def refuse_merged(session: Session, account: Account) -> None:
     if account.status == AccountStatus.MERGED:
         survivor = accounts.follow_merges(session, account)
         into = survivor.name if survivor is not None else "?"
-        raise UserFacingError("account_is_merged", name=account.name, into=into)
+        raise UserFacingError("account_is_merged", name=account.name, account=into)
 
 
 # ------------------------------------------------------------------------------------------ step
