@@ -75,7 +75,12 @@ def account_command(ack: Ack, command: Json, context: BoltContext, client: WebCl
         client.views_open(trigger_id=command["trigger_id"], view=view)
         return
     try:
-        found = accounts.account_command(me.runtime, me.team_id, text, user_id=me.user_id, today=me.today)
+        found = managing.as_known_admin(
+            me,
+            lambda: accounts.account_command(
+                me.runtime, me.team_id, text, user_id=me.user_id, today=me.today
+            ),
+        )
     except FAILURES as error:
         ack(**ephemeral(error_reply(error, me.locale, example=managing.example_for(error, "account"))))
         return

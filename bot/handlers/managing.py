@@ -4,20 +4,53 @@ buttons. Thin: ack, parse, call one use case, render, respond."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import Any, TypeVar
+
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot import interactions as ids
 from bot import notify
 from bot.handlers.replying import FAILURES, Asker, Failure, Json, asker, ephemeral, refusal, replace_pressed
 from bot.interactions import BadPayload
 from bot.usecases import managing
+from bot.usecases.managing_facts import NotAManager
 from bot.views import managing as managing_view
+
+log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
     app.action(ids.MERGE_CONFIRM)(merge_confirmed)
     app.action(ids.MERGE_CANCEL)(merge_cancelled)
+
+
+T = TypeVar("T")
+
+
+def as_known_admin(me: Asker, run: Callable[[], T]) -> T:
+    """Runs a correction; when it was refused only because Slack was never asked whether the user is an
+    admin (a profile cached before that was kept), asks Slack now and runs it once more."""
+    outcome = run()
+    result = outcome.result if isinstance(outcome, managing.Outcome) else None
+    unknown = isinstance(result, NotAManager) and result.admin_unknown
+    fetch = partial(_users_info, me.client)
+    if unknown and managing.remember_profile(me.runtime, me.team_id, me.user_id, fetch):
+        return run()
+    return outcome
+
+
+def _users_info(client: WebClient, user_id: str) -> dict[str, Any] | None:
+    try:
+        user = client.users_info(user=user_id, include_locale=True).get("user")
+    except SlackApiError as error:
+        log.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
+        return None
+    return user if isinstance(user, dict) else None
 
 
 def answer_correction(ack: Ack, me: Asker, outcome: managing.Outcome) -> None:
@@ -43,7 +76,10 @@ def merge_confirmed(
     me = asker(context, client)
     try:
         value = ids.merge_value_of(action.get("value"))
-        outcome = managing.merge(me.runtime, me.team_id, me.user_id, me.today, value.s, value.m, value.r)
+        outcome = as_known_admin(
+            me,
+            lambda: managing.merge(me.runtime, me.team_id, me.user_id, me.today, value.s, value.m, value.r),
+        )
     except (BadPayload, *FAILURES) as error:
         ack()
         me.tell_later(body, respond, refusal(error, me.locale, gone="account_gone"))

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from bot import notify
 from bot.domain.parsing import AccountCorrection, MergeRequest, StatusChange, StepSet
 from bot.runtime import Runtime
-from bot.services import accounts, managers, managing
+from bot.services import accounts, managers, managing, profiles
 from bot.services.errors import UserFacingError
+from bot.services.profiles import FetchUser
 from bot.usecases.managing_facts import (
     Corrected,
     MergeFacts,
@@ -53,7 +54,12 @@ def _refusal(session: Session, runtime: Runtime, team_id: str, user_id: str) -> 
     if managers.is_manager(session, team_id, user_id, configured):
         return None
     known = managers.manager_ids(session, team_id, configured)
-    return NotAManager(tuple(known[:NAMED_MANAGERS]))
+    return NotAManager(tuple(known[:NAMED_MANAGERS]), managers.admin_unknown(session, team_id, user_id))
+
+
+def remember_profile(runtime: Runtime, team_id: str, user_id: str, fetch: FetchUser) -> bool:
+    """The user's profile (and so whether Slack says they are an admin) asked of Slack now."""
+    return profiles.refresh(runtime.db, team_id, user_id, now=runtime.clock.now(), fetch=fetch)
 
 
 def _correct(

@@ -16,6 +16,7 @@ class NotAManager:
     """Refused: only managers correct accounts. `managers`: the ones the team has, to ask."""
 
     managers: tuple[str, ...]
+    admin_unknown: bool = False  # Slack was never asked whether the user is an admin
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.console.run import run_console
 from bot.db import Database
 from bot.domain.stages import Step
-from bot.models import Account, AccountEvent, StepChange
+from bot.models import Account, AccountEvent, SlackUser, StepChange
 from bot.services import integrity
 from tests.support.database import (
     account_named,
@@ -29,7 +29,7 @@ from tests.support.database import (
     step_changes_of,
 )
 from tests.support.fake_slack import FakeSlack
-from tests.support.ids import OTHER_TEAM, OTHER_USER, USER
+from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM, USER
 from tests.support.slack_driver import SlackDriver, find_button, text_of
 
 TODAY = date(2026, 11, 22)
@@ -83,6 +83,36 @@ def test_a_rep_cannot_press_a_managers_merge_button(driver: SlackDriver, db: Dat
     assert sent.status == 200
     assert "Only managers can" in text_of(driver.reply(key))
     assert every_row(db) == before
+
+
+def test_an_admin_whose_flag_was_never_cached_is_asked_about_once_more(
+    driver: SlackDriver, db: Database, slack: FakeSlack, clock: FixedClock
+) -> None:
+    driver.run("/meeting", "Acme visit")
+    with db.transaction() as session:  # a profile cached a moment ago, before the admin flag was kept
+        session.add(
+            SlackUser(
+                team_id=TEAM,
+                user_id=BOSS,
+                name="tanaka",
+                locale="en-US",
+                tz="Asia/Tokyo",
+                fetched_at=clock.now(),
+            )
+        )
+    slack.clear()
+
+    body = ephemeral_text(driver.run("/account", "Acme archive", user=BOSS))
+
+    assert "*Acme* is archived" in body, body
+    assert [call.body["user"] for call in slack.calls_to("users.info")] == [BOSS]
+    with db.read() as session:
+        assert session.get(SlackUser, (TEAM, BOSS)).is_admin is True  # type: ignore[union-attr]
+
+    # A rep Slack said is no admin is refused without asking Slack again.
+    slack.clear()
+    assert "Only managers can" in text_of(driver.run("/account", "Acme restore"))
+    assert slack.calls_to("users.info") == []
 
 
 def test_a_configured_manager_corrects_in_japanese(
