@@ -44,11 +44,19 @@ def as_known_admin(me: Asker, run: Callable[[], T]) -> T:
     return outcome
 
 
+# The question is asked before the command's ack, which Slack awaits 3 seconds at most.
+USERS_INFO_TIMEOUT = 2  # seconds (whole ones: slack_sdk takes an int)
+
+
 def _users_info(client: WebClient, user_id: str) -> dict[str, Any] | None:
+    quick = WebClient(token=client.token, base_url=client.base_url, timeout=USERS_INFO_TIMEOUT)
     try:
-        user = client.users_info(user=user_id, include_locale=True).get("user")
+        user = quick.users_info(user=user_id, include_locale=True).get("user")
     except SlackApiError as error:
         log.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
+        return None
+    except OSError as error:  # unreachable or too slow: refused as before, the next request asks again
+        log.warning("users.info failed for %s: %s", user_id, error)
         return None
     return user if isinstance(user, dict) else None
 
