@@ -166,7 +166,7 @@ def test_only_managers_correct_and_a_refusal_stores_nothing(
     request = StepSet(account="Acme", step=Step.WON, reason="paper order")
 
     refused = managing.correct(runtime, TEAM, REP, factories.TODAY, request)
-    assert refused.result == NotAManager((BOSS,))
+    assert refused.result == NotAManager((BOSS,), admin_unknown=True)  # no profile of the rep cached here
     assert _get(db, account).step == Step.MET.value
     assert isinstance(_merge(runtime, account, account, user=REP).result, NotAManager)
 
