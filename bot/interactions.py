@@ -293,10 +293,29 @@ def correction_target(activity_id: int, channel_id: str | None) -> str:
 
 
 # --- Manager corrections: step, merge, archive, restore (issue 11) ---
-# (ids and values of this feature go here)
-#
-#
-#
+MERGE_CONFIRM = "account_merge_confirm"  # the button (with a confirm dialog) that carries out a merge
+MERGE_CANCEL = "account_merge_cancel"
+MERGE_ACTIONS = "account_merge_actions"
+
+
+class MergeValue(Payload):
+    """A merge's confirm button: fold account `m` into account `s`, for reason `r`."""
+
+    s: int = Field(ge=1, le=MAX_ID)
+    m: int = Field(ge=1, le=MAX_ID)
+    r: str | None = Field(default=None, max_length=1000)
+
+
+def merge_value(survivor_id: int, merged_id: int, reason: str | None) -> str:
+    # Unescaped (a Japanese reason of the longest note still fits the value's 2000 characters).
+    value = {"s": survivor_id, "m": merged_id, **({"r": reason} if reason else {})}
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def merge_value_of(raw: str | None) -> MergeValue:
+    return parse_json(MergeValue, raw)
+
+
 # --- Status: dormant, lost, win-back (issue 11) ---
 # (ids and values of this feature go here)
 #

@@ -22,13 +22,16 @@ from sqlalchemy.orm import Session
 from bot.config import Settings
 from bot.db import Database
 from bot.domain.activities import ActivityKind
+from bot.domain.stages import Step
 from bot.jobs.outbox import deliver_pending, enqueue
+from bot.models import Account, StepChange
 from bot.services import recoveries
 from bot.services.activities import Logged
 from bot.services.profiles import locale_in
 from bot.services.recoveries import Opened
 from bot.usecases.facts import RecoveryFacts
 from bot.usecases.pyramids import home_facts
+from bot.views import managing as managing_view
 from bot.views import recovery as recovery_view
 from bot.views.announcements import single, stage_line
 from bot.views.blocks import Message
@@ -113,6 +116,31 @@ def queue_trouble(
         )
         queued.append(Queued(team_id, "trouble_post", ref))
     return tuple(queued)
+
+
+def queue_manual_stage(
+    session: Session, settings: Settings, account: Account, change: StepChange, *, now: datetime
+) -> tuple[Queued, ...]:
+    """A manager's hand moved the account to another stage: the team hears of it like of any stage change
+    (hourly teams get it in the hour's message, which reads the step changes)."""
+    channel = settings.pyramid_team_channel
+    if not channel or settings.pyramid_announce_hourly:
+        return ()
+    ref = f"manual:{change.id}"
+    before = Step(change.from_step).stage if change.from_step else Step.NAME_ONLY.stage
+    message = managing_view.manual_stage_announcement(
+        change.user_id, account.name, before, Step(change.to_step).stage, change.note, settings.pyramid_locale
+    )
+    enqueue(
+        session,
+        team_id=account.team_id,
+        kind="stage_change",
+        ref=ref,
+        channel=channel,
+        message=message,
+        now=now,
+    )
+    return (Queued(account.team_id, "stage_change", ref),)
 
 
 def send_now(db: Database, client: WebClient, queued: tuple[Queued, ...], *, now: datetime) -> None:

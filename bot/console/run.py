@@ -46,8 +46,14 @@ def run_console(
     from bot.runtime import Runtime
 
     with SlackStandIn(team_id=team_id, bot_user_id="UBOT") as slack:
+        # The one person at the console owns its local workspace: an admin, so a manager's corrections
+        # (/account … step, merge, archive) can be tried too.
         slack.add_user(
-            user_id, name=user_name, tz=settings.pyramid_timezone, locale=slack_locale(locale, settings)
+            user_id,
+            name=user_name,
+            tz=settings.pyramid_timezone,
+            locale=slack_locale(locale, settings),
+            is_admin=True,
         )
         client = WebClient(token="xoxb-console", base_url=slack.base_url)
         # No scheduler runs beside the console: take today's snapshot (and any backfill) now, so that

@@ -122,10 +122,11 @@ class SlackStandIn:
         is_bot: bool = False,
         deleted: bool = False,
         email: str | None = None,
+        is_admin: bool = False,
     ) -> None:
         """Add (or replace) a user that users.info and users.list answer with."""
         ZoneInfo(tz)  # fail here, at setup, on a misspelt time zone
-        user = User(user_id, name or user_id.lower(), tz, locale, is_bot, deleted, email)
+        user = User(user_id, name or user_id.lower(), tz, locale, is_bot, deleted, email, is_admin)
         with self._cond:
             self.api.users[user_id] = user
 

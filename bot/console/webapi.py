@@ -37,6 +37,7 @@ class User:
     is_bot: bool = False
     deleted: bool = False
     email: str | None = None
+    is_admin: bool = False  # a workspace admin (or owner): a manager for Pyramid
 
 
 class WebApi:
@@ -122,6 +123,8 @@ class WebApi:
             "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
             "is_bot": user.is_bot,
             "deleted": user.deleted,
+            "is_admin": user.is_admin,
+            "is_owner": False,
             "profile": {
                 "real_name": user.name,
                 "display_name": user.name,

@@ -35,6 +35,7 @@ from bot.domain.fields import MAX_NAME as MAX_NAME
 from bot.domain.fields import MAX_NOTE as MAX_NOTE
 from bot.domain.fields import ParseError as ParseError
 from bot.domain.numerals import arabic_numerals
+from bot.domain.stages import LADDER, Step
 
 # The longest date phrase is three words ("in 3 days", "3 weeks ago", "day after tomorrow").
 MAX_DATE_WORDS = 3
@@ -89,6 +90,40 @@ class AccountEdit:
     account: str
     field: AccountField
     value: str
+
+
+@dataclass(frozen=True)
+class StepSet:
+    """`<account> step <key> -- <reason>`: a manager sets the step by hand (the reason is required)."""
+
+    account: str
+    step: Step
+    reason: str
+
+
+@dataclass(frozen=True)
+class MergeRequest:
+    """`<account> merge <other> [-- reason]`: `other` is folded into `account`."""
+
+    account: str
+    other: str
+    reason: str | None
+
+
+StatusVerb = Literal["archive", "restore", "lost"]
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """`<account> archive|restore [-- reason]` · `<account> lost -- <reason>`."""
+
+    account: str
+    verb: StatusVerb
+    reason: str | None
+
+
+# What only a manager may do to an account (SPEC §2 "Corrections").
+AccountCorrection = StepSet | MergeRequest | StatusChange
 
 
 @dataclass(frozen=True)
@@ -191,6 +226,36 @@ _FIELD_WORDS: dict[str, AccountField] = {
     "セグメント": "segment",
     "rename": "rename",
     "名前変更": "rename",
+}
+# A manager's corrections. 失注 is not here: it is a deal's outcome (/deal), not the account's status;
+# 離反 is what a Japanese sales team calls a customer who left.
+_CORRECTION_WORDS: dict[str, Literal["step", "merge"] | StatusVerb] = {
+    **dict.fromkeys(("step", "ステップ", "段階"), "step"),
+    **dict.fromkeys(("merge", "統合", "マージ", "名寄せ"), "merge"),
+    **dict.fromkeys(("archive", "アーカイブ"), "archive"),
+    **dict.fromkeys(("restore", "unarchive", "復元", "戻す", "復活"), "restore"),
+    **dict.fromkeys(("lost", "離反", "喪失", "取引終了"), "lost"),
+}
+# A step as a manager types it: its key (`met`), its number (`1.3`) or its Japanese name.
+_STEP_WORDS: dict[str, Step] = {
+    **{step.value: step for step in LADDER},
+    **{step.label: step for step in LADDER},
+    **{
+        "名前のみ": Step.NAME_ONLY,
+        "電話・メール済み": Step.REMOTE,
+        "電話済み": Step.REMOTE,
+        "メール済み": Step.REMOTE,
+        "面談1回": Step.MET,
+        "面談済み": Step.MET,
+        "面談2回以上": Step.MET_TWICE,
+        "面談2回": Step.MET_TWICE,
+        "会食済み": Step.DINED,
+        "提案済み": Step.PROPOSED,
+        "受注1件": Step.WON,
+        "受注済み": Step.WON,
+        "受注2件": Step.REPEAT,
+        "リピーター": Step.REPEATER,
+    },
 }
 _ME_WORDS = frozenset({"me", "自分"})
 _TEAM_WORDS = frozenset({"team", "チーム"})
@@ -842,9 +907,15 @@ def parse_trouble(text: str) -> TroubleRequest:
 # /account, /pyramid
 
 
-def parse_account(text: str) -> AccountQuery | AccountEdit:
-    """`<account>`, or `<account> owner <@user>` · `segment <name>` · `rename <new name>`."""
-    tokens = _tokenize(_as_typed(text).strip())
+def parse_account(text: str) -> AccountQuery | AccountEdit | AccountCorrection:
+    """`<account>`, or `<account> owner <@user>` · `segment <name>` · `rename <new name>`, or a
+    manager's correction: `step <key> -- <reason>` · `merge <other>` · `archive` · `restore` ·
+    `lost -- <reason>`."""
+    typed = _as_typed(text).strip()
+    correction = _parse_correction(typed)
+    if correction is not None:
+        return correction
+    tokens = _tokenize(typed)
     found = _find_edit(tokens)
     if found is None:
         return AccountQuery(account=_account_name(tokens))
@@ -876,6 +947,62 @@ def _find_edit(tokens: Sequence[_Token]) -> tuple[int, AccountField] | None:
     with_value = [(index, field) for index, field in fields if index < len(tokens) - 1]
     chosen = with_value or fields
     return chosen[-1] if chosen else None
+
+
+def _parse_correction(typed: str) -> AccountCorrection | None:
+    """A correction when a correction word (never the first word, and no edit word before it) is
+    followed by a value (step, merge) or ends the line (archive, restore, lost), before any ` -- `
+    reason. None: not a correction, read as before (the card, or an edit)."""
+    separator = _NOTE_SEPARATOR.search(typed)
+    head = typed[: separator.start()] if separator else typed
+    tokens = _tokenize(head.strip())
+    for index, token in enumerate(tokens):
+        word = token.keyword
+        if index == 0 or word is None:
+            continue
+        if word in _FIELD_WORDS:
+            return None  # "Acme rename Acme Archive" renames
+        verb = _CORRECTION_WORDS.get(word)
+        is_last = index == len(tokens) - 1
+        if verb is None or (verb in ("archive", "restore", "lost") and not is_last):
+            continue  # "Acme Lost Souls" is a name
+        reason = fields.note(typed[separator.end() :]) if separator else None
+        account = _account_name(tokens[:index])
+        rest = tokens[index + 1 :]
+        if verb == "step":
+            if separator is None and (not rest or _step_word(rest) is None):
+                continue  # "Big Step Co": a name; a manager's step always comes with ` -- why`
+            return StepSet(account=account, step=_step_of(rest), reason=_required(reason, "step"))
+        if verb == "merge":
+            if not rest:
+                raise ParseError("merge_missing_other", account=account)
+            return MergeRequest(account=account, other=_account_name(rest), reason=reason)
+        if verb == "lost":
+            return StatusChange(account=account, verb=verb, reason=_required(reason, "lost"))
+        return StatusChange(account=account, verb=verb, reason=reason)
+    return None
+
+
+def _step_of(tokens: Sequence[_Token]) -> Step:
+    if not tokens:
+        raise ParseError("step_missing")
+    step = _step_word(tokens)
+    if step is None:
+        raise ParseError("step_unknown", word=_join(tokens))
+    return step
+
+
+def _step_word(tokens: Sequence[_Token]) -> Step | None:
+    word = _fold(" ".join(token.text for token in tokens))
+    # "met twice" and "met_twice" alike; "面談 1回" as "面談1回".
+    forms = (word, word.replace(" ", "_"), word.replace(" ", ""))
+    return next((_STEP_WORDS[form] for form in forms if form in _STEP_WORDS), None)
+
+
+def _required(reason: str | None, verb: str) -> str:
+    if reason is None:
+        raise ParseError("reason_required", verb=verb)
+    return reason
 
 
 def parse_pyramid(text: str) -> PyramidRequest:

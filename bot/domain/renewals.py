@@ -15,7 +15,15 @@ from enum import StrEnum
 from dateutil.relativedelta import relativedelta
 
 from bot.domain.fields import ParseError
-from bot.domain.parsing import _account_name, _as_typed, _fold, _tokenize, parse_date
+from bot.domain.parsing import (
+    AccountQuery,
+    _account_name,
+    _as_typed,
+    _fold,
+    _tokenize,
+    parse_account,
+    parse_date,
+)
 
 # Three months before: time to ask for the meeting, prepare the proposal and get it into the budget.
 DEFAULT_LEAD_MONTHS = 3
@@ -68,6 +76,8 @@ def parse_renewal(text: str, today: date) -> RenewalRequest | None:
     account = _account_name(tokens[:at])
     rest = [token.text for token in tokens[at + 1 :]]
     if not rest or _fold(rest[0]) not in KIND_WORDS:
+        if not isinstance(parse_account(text), AccountQuery):
+            return None  # another /account form whose name holds the word: `merge "Renewal Partners"`
         raise ParseError("renewal_kind", word=rest[0] if rest else "")
     kind = KIND_WORDS[_fold(rest[0])]
     tail = " ".join(rest[1:])

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot import notify
 from bot.domain.fields import LogWhat
 from bot.domain.parsing import ParseError, parse_pyramid
+from bot.handlers import managing
 from bot.handlers.replying import (
     FAILURES,
     Asker,
@@ -23,6 +24,7 @@ from bot.handlers.replying import (
 )
 from bot.runtime import NotStored, Runtime
 from bot.usecases import accounts, logs, pyramids, renewals
+from bot.usecases.managing import Outcome
 from bot.views import card as card_view
 from bot.views import replies
 from bot.views.blocks import Message
@@ -77,9 +79,17 @@ def account_command(ack: Ack, command: Json, context: BoltContext, client: WebCl
         if renewal is not None:
             ack(**ephemeral(replies.renewal_recorded(renewal, me.locale, me.today)))
             return
-        found = accounts.account_command(me.runtime, me.team_id, text)
+        found = managing.as_known_admin(
+            me,
+            lambda: accounts.account_command(
+                me.runtime, me.team_id, text, user_id=me.user_id, today=me.today
+            ),
+        )
     except FAILURES as error:
-        ack(**ephemeral(error_reply(error, me.locale, example="account")))
+        ack(**ephemeral(error_reply(error, me.locale, example=managing.example_for(error, "account"))))
+        return
+    if isinstance(found, Outcome):
+        managing.answer_correction(ack, me, found)  # a manager's correction
         return
     ack(**ephemeral(card_view.account_reply(found, me.today, me.locale)))
 

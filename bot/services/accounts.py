@@ -12,6 +12,7 @@ from bot.domain.names import NEAR_MATCH_LIMIT, display_name, name_key, name_read
 from bot.domain.stages import TALLY_COUNTERS, Step, Tally
 from bot.models import Account, StepChange
 from bot.services.errors import UserFacingError
+from bot.services.status import not_merged
 
 TYPEAHEAD_LIMIT = 50
 # `/account Acme segment none` removes the segment.
@@ -61,9 +62,30 @@ def lock(session: Session, account: Account) -> Account:
 
 
 def find_by_name(session: Session, team_id: str, name: str) -> Account | None:
+    """The account called `name`; for a merged one, the account it was folded into (the merged name
+    still finds the survivor: a rep who types the old name logs to the right place)."""
+    return follow_merges(session, find_by_name_as_stored(session, team_id, name))
+
+
+def find_by_name_as_stored(session: Session, team_id: str, name: str) -> Account | None:
+    """The row with this name, merged or not (a merge checks what each name is itself)."""
     return session.scalar(
         select(Account).where(Account.team_id == team_id, Account.name_key == name_key(name))
     )
+
+
+# A survivor may itself be merged later: a short chain, followed a bounded number of times.
+_MAX_MERGE_HOPS = 8
+
+
+def follow_merges(session: Session, account: Account | None) -> Account | None:
+    for _ in range(_MAX_MERGE_HOPS):
+        if account is None or account.merged_into_id is None:
+            return account
+        account = session.scalar(
+            select(Account).where(Account.team_id == account.team_id, Account.id == account.merged_into_id)
+        )
+    return account
 
 
 def require_by_name(session: Session, team_id: str, name: str) -> Account:
@@ -96,12 +118,13 @@ def similar_accounts(session: Session, team_id: str, name: str) -> tuple[Account
                 Account.team_id == team_id,
                 Account.name_reading == name_reading(name),
                 Account.name_key != key,
+                not_merged(),
             )
             .order_by(Account.name_key)
             .limit(NEAR_MATCH_LIMIT)
         )
     )
-    rows = session.execute(select(Account.name_key).where(Account.team_id == team_id)).scalars()
+    rows = session.execute(select(Account.name_key).where(Account.team_id == team_id, not_merged())).scalars()
     keys = [match.key for match in near_matches(key, rows)]
     found = (
         session.scalars(select(Account).where(Account.team_id == team_id, Account.name_key.in_(keys))).all()
@@ -171,7 +194,7 @@ def resolve(
 def typeahead(session: Session, team_id: str, query: str, limit: int = TYPEAHEAD_LIMIT) -> list[Account]:
     """Accounts for a select menu: names that start with the query first, then names that contain it."""
     key = name_key(query) if query.strip() else ""
-    base = select(Account).where(Account.team_id == team_id).order_by(Account.name_key)
+    base = select(Account).where(Account.team_id == team_id, not_merged()).order_by(Account.name_key)
     if not key:
         return list(session.scalars(base.limit(limit)))
     escaped = key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from datetime import UTC, tzinfo
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.domain.stages import Step
 from bot.models import Activity
-from bot.services import accounts
+from bot.services import accounts, managing
 from bot.services.activities import recent_activities
 from bot.services.status import live_activity
 from bot.usecases.facts import AccountCard, AccountFacts, ActivityFacts
+from bot.usecases.managing_facts import CorrectionFacts
 
 HISTORY_LINES = 5
+# A manager's recent hand corrections (step, merge, archive, restore, lost) shown on the card.
+CORRECTION_LINES = 3
 
 __all__ = ["HISTORY_LINES", "AccountCard", "account_card"]
 
 
-def account_card(session: Session, team_id: str, account_id: int) -> AccountCard:
+def account_card(session: Session, team_id: str, account_id: int, zone: tzinfo = UTC) -> AccountCard:
     """The card's view-model, copied out of the rows (the view never sees the ORM)."""
     account = accounts.get_account(session, team_id, account_id)
     count = session.scalar(
@@ -29,4 +35,28 @@ def account_card(session: Session, team_id: str, account_id: int) -> AccountCard
         account=AccountFacts.of(account),
         history=[ActivityFacts.of(activity) for activity in history],
         activity_count=count or 0,
+        corrections=tuple(
+            _correction(found, zone)
+            for found in managing.recent_corrections(session, team_id, account_id, CORRECTION_LINES)
+        ),
+    )
+
+
+def _correction(found: managing.Correction, zone: tzinfo) -> CorrectionFacts:
+    """A hand correction as the card shows it, dated in the team's zone."""
+    known = {step.value: step for step in Step}
+    steps = {
+        key: known[value]
+        for key in ("from", "to")
+        if isinstance(value := found.detail.get(key), str) and value in known
+    }
+    return CorrectionFacts(
+        kind=found.kind,
+        user_id=found.user_id,
+        on=found.at.astimezone(zone).date(),
+        reason=found.reason,
+        other=found.other,
+        from_step=steps.get("from"),
+        to_step=steps.get("to"),
+        merged_out="into" in found.detail,
     )

@@ -27,3 +27,12 @@ def manager_ids(session: Session, team_id: str, configured: Collection[str]) -> 
         select(SlackUser.user_id).where(SlackUser.team_id == team_id, SlackUser.is_admin.is_(True))
     )
     return sorted(set(configured) | set(admins))
+
+
+def admin_unknown(session: Session, team_id: str, user_id: str) -> bool:
+    """Slack was never asked whether the user is an admin (no cached profile, or one cached before the
+    flag was kept): a refusal on that ground is checked with Slack once more."""
+    cached = session.scalar(
+        select(SlackUser.is_admin).where(SlackUser.team_id == team_id, SlackUser.user_id == user_id)
+    )
+    return cached is None

@@ -66,6 +66,13 @@ def profile_for(
     )
 
 
+def refresh(db: Database, team_id: str, user_id: str, *, now: datetime, fetch: FetchUser) -> bool:
+    """Asks Slack about the user now, whatever the cache's age (a manager's check that found no admin
+    flag cached); True when Slack answered and the answer is cached."""
+    user = fetch(user_id)
+    return user is not None and _store(db, team_id, user_id, user, now) is not None
+
+
 def _store(
     db: Database, team_id: str, user_id: str, user: Mapping[str, Any], now: datetime
 ) -> SlackUser | None:

@@ -2,37 +2,50 @@
 
 from __future__ import annotations
 
+from datetime import date, tzinfo
+
 from sqlalchemy.orm import Session
 
 from bot.domain import fields
 from bot.domain.names import name_key
-from bot.domain.parsing import AccountEdit, AccountQuery, parse_account
+from bot.domain.parsing import AccountEdit, AccountQuery, MergeRequest, StatusChange, StepSet, parse_account
 from bot.runtime import Runtime
 from bot.services import accounts, cards
 from bot.services.errors import UserFacingError
+from bot.usecases import managing
 from bot.usecases.facts import AccountCard, AccountFacts, Choices, Edited, Typeahead
 
 
 def card(runtime: Runtime, team_id: str, account_id: int) -> AccountCard:
-    return runtime.query(lambda session: cards.account_card(session, team_id, account_id))
+    zone = runtime.settings.zone
+    return runtime.query(lambda session: cards.account_card(session, team_id, account_id, zone))
 
 
 def account(runtime: Runtime, team_id: str, account_id: int) -> AccountFacts:
     return runtime.query(lambda session: AccountFacts.of(accounts.get_account(session, team_id, account_id)))
 
 
-def account_command(runtime: Runtime, team_id: str, text: str) -> AccountCard | Choices | Edited:
-    """`/account <name>` (the card, or close names) or `/account <name> <field> <value>` (an edit)."""
+def account_command(
+    runtime: Runtime, team_id: str, text: str, *, user_id: str = "", today: date | None = None
+) -> AccountCard | Choices | Edited | managing.Outcome:
+    """`/account <name>` (the card, or close names), `/account <name> <field> <value>` (an edit), or a
+    manager's correction by `user_id` (step, merge, archive, restore, lost: bot/usecases/managing.py)."""
     request = parse_account(text)
+    if isinstance(request, StepSet | MergeRequest | StatusChange):
+        day = today or runtime.clock.today(runtime.settings.zone)
+        return managing.correct(runtime, team_id, user_id, day, request)
     if isinstance(request, AccountEdit):
         return runtime.store(lambda session: _edit(session, runtime, team_id, request))
-    return runtime.query(lambda session: _card_or_choices(session, team_id, request))
+    zone = runtime.settings.zone
+    return runtime.query(lambda session: _card_or_choices(session, team_id, request, zone))
 
 
-def _card_or_choices(session: Session, team_id: str, request: AccountQuery) -> AccountCard | Choices:
+def _card_or_choices(
+    session: Session, team_id: str, request: AccountQuery, zone: tzinfo
+) -> AccountCard | Choices:
     found = accounts.find_by_name(session, team_id, request.account)
     if found is not None:
-        return cards.account_card(session, team_id, found.id)
+        return cards.account_card(session, team_id, found.id, zone)
     similar = accounts.similar_accounts(session, team_id, request.account)
     if not similar:
         raise UserFacingError("account_not_found", name=request.account)

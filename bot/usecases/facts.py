@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.models import Account, Activity, Followup, Recovery
     from bot.services.activities import Logged
     from bot.services.pending import Asked
+    from bot.usecases.managing_facts import CorrectionFacts
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ class AccountCard:
     account: AccountFacts
     history: list[ActivityFacts]
     activity_count: int
+    corrections: tuple[CorrectionFacts, ...] = ()  # a manager's recent hand corrections, newest first
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from bot.views.blocks import (
     user_text,
 )
 from bot.views.corrections import activity_menu
+from bot.views.managing import corrections_block
 from bot.views.replies import account_edited, next_step_advice
 
 NOTE_PREVIEW = 80
@@ -58,6 +59,7 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
         context(next_step_advice(step, locale)),
         divider(),
         *_history_blocks(card, today, locale),
+        *_corrections(card, today, locale),
         actions(
             button(t(locale, "button_log_meeting"), ids.OPEN_LOG_MEETING, str(account.id), style="primary"),
             button(t(locale, "button_log_deal"), ids.OPEN_LOG_DEAL, str(account.id)),
@@ -67,6 +69,11 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
     return message(
         f"{user_text(account.name, ONE_NAME_LIMIT)}: {step.label} {step_name(step, locale)}", blocks
     )
+
+
+def _corrections(card: AccountCard, today: date, locale: str) -> list[Block]:
+    block = corrections_block(card.corrections, today, locale)
+    return [block] if block is not None else []
 
 
 def _last_touch(account: AccountFacts, today: date, locale: str) -> str:
