@@ -66,11 +66,11 @@ def main() -> int:
             return digests.digest_for(session, LOAD_TEAM, rep, today)
 
         def pyramid(session: Any) -> object:
-            dist = pyramids.distribution_for(session, LOAD_TEAM, None)
+            dist = pyramids.distribution_for(session, LOAD_TEAM, None, today=today)
             return analytics.analytics_for(session, LOAD_TEAM, None, dist, today)
 
         def group_by(session: Any) -> object:
-            return pyramids.distribution_for(session, LOAD_TEAM, None)
+            return pyramids.distribution_for(session, LOAD_TEAM, None, today=today)
 
         calls: list[tuple[str, Callable[[Any], object]]] = [
             (f"digest_for (one rep, {args.accounts // 20:,} accounts)", digest),

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from bot.domain.activities import ActivityKind
 from bot.domain.followups import FollowupSource, after_sale_due
 from bot.domain.stages import Climb, Step, StepReason, climb
+from bot.domain.status import StatusMove
 from bot.models import Account, Activity
-from bot.services import accounts, followups, recoveries
+from bot.services import accounts, followups, recoveries, status_changes
 from bot.services.accounts import AccountRef, NearMatchQuestion
 from bot.services.followups import AutoFollowups
 
@@ -41,6 +42,8 @@ class Logged:
     # Recoveries whose owner is now asked "did the next delivery clearly exceed expectations?".
     verdicts_asked: tuple[int, ...] = field(default=())
     followups_scheduled: tuple[date, ...] = field(default=())
+    # A lost account back in the pyramid, or a former customer's final "no" taking it out.
+    status_move: StatusMove | None = None
 
 
 def log_activity(
@@ -106,6 +109,16 @@ def log_activity(
             reason=StepReason.ACTIVITY,
             activity_id=activity.id,
         )
+    status_move = status_changes.after_log(
+        session,
+        account,
+        kind=request.kind,
+        revisit_on=request.revisit_on,
+        activity_id=activity.id,
+        user_id=request.user_id,
+        now=now,
+        today=today,
+    )
     scheduled = _auto_followups(session, account, request, auto, now, today)
     asked: tuple[int, ...] = ()
     if request.kind is ActivityKind.WON:
@@ -120,6 +133,7 @@ def log_activity(
         created_account=created,
         verdicts_asked=asked,
         followups_scheduled=scheduled,
+        status_move=status_move,
     )
 
 

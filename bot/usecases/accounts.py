@@ -14,7 +14,12 @@ from bot.usecases.facts import AccountCard, AccountFacts, Choices, Edited, Typea
 
 
 def card(runtime: Runtime, team_id: str, account_id: int) -> AccountCard:
-    return runtime.query(lambda session: cards.account_card(session, team_id, account_id))
+    return runtime.query(lambda session: _card(session, runtime, team_id, account_id))
+
+
+def _card(session: Session, runtime: Runtime, team_id: str, account_id: int) -> AccountCard:
+    today = runtime.clock.today(runtime.settings.zone)
+    return cards.account_card(session, team_id, account_id, today=today, rules=runtime.settings.dormant_rules)
 
 
 def account(runtime: Runtime, team_id: str, account_id: int) -> AccountFacts:
@@ -26,13 +31,15 @@ def account_command(runtime: Runtime, team_id: str, text: str) -> AccountCard | 
     request = parse_account(text)
     if isinstance(request, AccountEdit):
         return runtime.store(lambda session: _edit(session, runtime, team_id, request))
-    return runtime.query(lambda session: _card_or_choices(session, team_id, request))
+    return runtime.query(lambda session: _card_or_choices(session, runtime, team_id, request))
 
 
-def _card_or_choices(session: Session, team_id: str, request: AccountQuery) -> AccountCard | Choices:
+def _card_or_choices(
+    session: Session, runtime: Runtime, team_id: str, request: AccountQuery
+) -> AccountCard | Choices:
     found = accounts.find_by_name(session, team_id, request.account)
     if found is not None:
-        return cards.account_card(session, team_id, found.id)
+        return _card(session, runtime, team_id, found.id)
     similar = accounts.similar_accounts(session, team_id, request.account)
     if not similar:
         raise UserFacingError("account_not_found", name=request.account)

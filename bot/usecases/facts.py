@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Literal
 from bot.domain.activities import ActivityKind
 from bot.domain.recovery import RecoveryStatus
 from bot.domain.stages import Climb, Step
+from bot.domain.status import AccountStatus, StatusMove
 
 if TYPE_CHECKING:
     from bot.models import Account, Activity, Followup, Recovery
@@ -80,6 +81,9 @@ class AccountCard:
     account: AccountFacts
     history: list[ActivityFacts]
     activity_count: int
+    # The effective status on the day asked (dormant derived), and since when (None: not known).
+    status: AccountStatus = AccountStatus.ACTIVE
+    status_since: date | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,7 @@ class LoggedFacts:
     created_account: bool
     duplicate: bool = False
     followups_scheduled: tuple[date, ...] = ()
+    status_move: StatusMove | None = None  # the log brought a lost account back, or lost it
     # The asker's today, for dates written as the reader writes them (11/28(土) within the year).
     today: date | None = None
 
@@ -104,6 +109,7 @@ class LoggedFacts:
             created_account=logged.created_account,
             duplicate=logged.duplicate,
             followups_scheduled=tuple(logged.followups_scheduled),
+            status_move=logged.status_move,
             today=today,
         )
 

@@ -63,6 +63,10 @@ def logged(result: LoggedFacts, locale: str) -> Message:
     lines = [" ".join(details), climb_text(result, locale)]
     if activity.note:
         lines.append(t(locale, "logged_note", note=user_text(activity.note, ONE_NOTE_LIMIT)))
+    if result.status_move is not None:
+        lines.append(
+            t(locale, f"status_{result.status_move.value}", account=user_text(account.name, ONE_NAME_LIMIT))
+        )
     for due in result.followups_scheduled:
         lines.append("📅 " + t(locale, "followup_auto_scheduled", date=fmt_date(due, locale, result.today)))
     blocks = [section("\n".join(lines)), context(next_step_advice(account.current_step, locale))]

@@ -322,8 +322,8 @@ def test_the_pyramid_equals_the_counts_in_the_export(db: Database, clock: FixedC
     with db.transaction() as session:
         _log(session, clock, "Company 0", ActivityKind.VISIT)
         rows = list(export_rows(session, [TEAM]))
-        dist = pyramids.distribution_for(session, TEAM)
-        mine = pyramids.distribution_for(session, TEAM, REP)
+        dist = pyramids.distribution_for(session, TEAM, today=TODAY)
+        mine = pyramids.distribution_for(session, TEAM, REP, today=TODAY)
     by_step = Counter(str(row["step"]) for row in rows)
     by_stage = Counter(int(str(row["stage"])) for row in rows)
     assert {step.value: dist.count(step) for step in Step if dist.count(step)} == dict(by_step)
