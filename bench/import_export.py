@@ -224,7 +224,7 @@ def run_bytes_floor(db: Database) -> int:
 
 def run_export(db: Database, fmt: str, team_ids: list[str] | None = None) -> int:
     with db.read() as session, open(os.devnull, "w", encoding="utf-8") as out:
-        return write_export(session, out, fmt, team_ids)
+        return write_export(session, out, fmt, team_ids, today=TODAY)
 
 
 def plans(db: Database, size_label: str) -> list[str]:

@@ -669,7 +669,7 @@ def export_json(db: Database) -> int:
     count = 0
     with db.transaction() as session, open(os.devnull, "w", encoding="utf-8") as out:
         out.write("[")
-        for row in export_rows(session, [TEAM]):
+        for row in export_rows(session, [TEAM], today=TODAY):
             out.write(("," if count else "") + "\n  " + json.dumps(row, ensure_ascii=False))
             count += 1
         out.write("\n]\n")

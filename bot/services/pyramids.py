@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.pyramid import Distribution, distribution_from
-from bot.domain.stages import Stage, Step
+from bot.domain.stages import LADDER, Stage
 from bot.domain.status import DEFAULT_DORMANT_RULES, AccountStatus, DormantRules, OutsideCounts
 from bot.models import Account
 from bot.services.status import effective_status_sql, not_merged
+
+_STAGE_OF = {step.value: step.stage for step in LADDER}
 
 
 def distribution_for(
@@ -41,8 +43,8 @@ def distribution_for(
     for step, status, count in counted:
         if status == AccountStatus.ACTIVE.value:
             active[step] = count
-        else:
-            outside[status][Step(step).stage] += count
+        elif step in _STAGE_OF:  # an unknown step key is left out, as distribution_from leaves it out
+            outside[status][_STAGE_OF[step]] += count
     return distribution_from(
         active,
         OutsideCounts(
