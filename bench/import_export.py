@@ -168,7 +168,7 @@ def run_import(db: Database, csv_text: str, team: str = TEAM, marks: list[tuple[
 
 FLOOR_SELECT = (
     "SELECT team_id, name, owner_id, step, segment, last_touch_on, in_person_meetings, deals_won, "
-    "created_on FROM accounts ORDER BY team_id, name_key"
+    "created_on, status, merged_into_id FROM accounts ORDER BY team_id, name_key"
 )
 
 
