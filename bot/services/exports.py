@@ -21,9 +21,7 @@ from itertools import islice
 from json.encoder import encode_basestring as _json_string
 from typing import Any, TextIO
 
-from sqlalchemy import (
-    select,
-)
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.stages import LADDER, Stage
@@ -155,6 +153,10 @@ def write_export(
     cursor."""
     postgres = session.get_bind().dialect.name == "postgresql"
     team_ids = team_ids or []
+    if postgres:
+        # The survivor's name is a sub-select run only for merged rows, but the planner prices it for
+        # every row, and past its threshold JIT-compiles the statement: 0.13 s more for 100,000 rows.
+        session.execute(text("SET LOCAL jit = off"))
     raw: Any = session.connection().connection.dbapi_connection
     count = 0
     cutoffs = _Cutoffs(today, rules)
