@@ -54,4 +54,5 @@ def account_card(
         activity_count=count or 0,
         status=status,
         status_since=since,
+        quiet_days=(today - (account.last_touch_on or account.created_on)).days,
     )

@@ -84,6 +84,7 @@ class AccountCard:
     # The effective status on the day asked (dormant derived), and since when (None: not known).
     status: AccountStatus = AccountStatus.ACTIVE
     status_since: date | None = None
+    quiet_days: int = 0  # since the last touch (the creation, if never touched)
 
 
 @dataclass(frozen=True)

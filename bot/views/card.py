@@ -83,10 +83,8 @@ def _status(card: AccountCard, today: date, locale: str) -> list[Block]:
     """Nothing for an active account; else what keeps it out of the pyramid, and since when."""
     since = card.status_since
     if card.status is AccountStatus.DORMANT:
-        quiet_from = card.account.last_touch_on or since
-        days = (today - quiet_from).days if quiet_from else 0
         when = fmt_date(since, locale, today) if since else "–"
-        return [context(t(locale, "card_dormant", date=when, days=days))]
+        return [context(t(locale, "card_dormant", date=when, days=card.quiet_days))]
     if card.status in (AccountStatus.LOST, AccountStatus.ARCHIVED):
         text = t(locale, "card_out_since", date=fmt_date(since, locale, today)) if since else ""
         return [context(t(locale, f"card_status_{card.status.value}", since=text))]

@@ -126,9 +126,7 @@ def export_stages(
     return Counter(
         int(row["stage"])
         for row in rows
-        if row["team_id"] == TEAM
-        and (owner is None or row["owner"] == owner)
-        and row["status"] == "active"
+        if row["team_id"] == TEAM and (owner is None or row["owner"] == owner) and row["status"] == "active"
     )
 
 

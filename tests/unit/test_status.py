@@ -10,7 +10,9 @@ from bot.domain.activities import ActivityKind
 from bot.domain.pyramid import Distribution
 from bot.domain.stages import Stage, Step
 from bot.domain.status import AccountStatus, OutsideCounts, StatusMove, status_after_log
+from bot.usecases.facts import AccountCard, AccountFacts
 from bot.views.blocks import message
+from bot.views.card import account_card
 from bot.views.pyramid import outside_blocks
 from tests.support.blockkit import check_message
 
@@ -83,3 +85,41 @@ def test_the_win_back_line_in_both_languages(locale: str, win_back: str, everyth
     assert [block["elements"][0]["text"] for block in blocks] == [win_back, everything]
     assert [block["elements"][0]["text"] for block in outside_blocks(_dist(12, 3, 0), locale)] == [win_back]
     check_message(message(win_back, blocks))
+
+
+def _card(status: AccountStatus, since: date | None, quiet_days: int) -> AccountCard:
+    account = AccountFacts(id=1, team_id="T0", name="Acme", owner_id="U0", current_step=Step.WON)
+    return AccountCard(account, [], 0, status=status, status_since=since, quiet_days=quiet_days)
+
+
+@pytest.mark.parametrize(
+    ("card", "locale", "line"),
+    [
+        (_card(A, None, 400), "en", None),
+        (
+            _card(AccountStatus.DORMANT, date(2026, 10, 1), 400),
+            "en",
+            "💤 Dormant since 2026-10-01 (Thu): no touch for 400 days. A short letter can restart it.",
+        ),
+        (
+            _card(AccountStatus.DORMANT, date(2026, 10, 1), 400),
+            "ja",
+            "💤 10/1(木)から休眠中：400日間接触がありません。短いお便りで再開のきっかけを。",
+        ),
+        (
+            _card(L, date(2026, 11, 20), 2),
+            "en",
+            "❌ Lost since 2026-11-20 (Fri): outside the pyramid until the next touch.",
+        ),
+        (_card(L, None, 2), "ja", "❌ 離反：次に接触するまでピラミッドの外です。"),
+        (_card(AR, date(2026, 11, 20), 2), "ja", "🗄 アーカイブ済み（11/20(金)）：どこにも集計されません。"),
+    ],
+)
+def test_the_card_says_why_an_account_is_out_of_the_pyramid(
+    card: AccountCard, locale: str, line: str | None
+) -> None:
+    shown = account_card(card, date(2026, 11, 22), locale)
+    check_message(shown)
+    texts = [e["text"] for b in shown["blocks"] if b["type"] == "context" for e in b["elements"]]
+    status_lines = [text for text in texts if text.startswith(("💤", "❌", "🗄"))]
+    assert status_lines == ([line] if line else [])
