@@ -168,7 +168,7 @@ def run_import(db: Database, csv_text: str, team: str = TEAM, marks: list[tuple[
 
 FLOOR_SELECT = (
     "SELECT team_id, name, owner_id, step, segment, last_touch_on, in_person_meetings, deals_won, "
-    "created_on FROM accounts ORDER BY team_id, name_key"
+    "created_on, status, merged_into_id FROM accounts ORDER BY team_id, name_key"
 )
 
 
@@ -224,7 +224,7 @@ def run_bytes_floor(db: Database) -> int:
 
 def run_export(db: Database, fmt: str, team_ids: list[str] | None = None) -> int:
     with db.read() as session, open(os.devnull, "w", encoding="utf-8") as out:
-        return write_export(session, out, fmt, team_ids)
+        return write_export(session, out, fmt, team_ids, today=TODAY)
 
 
 def plans(db: Database, size_label: str) -> list[str]:

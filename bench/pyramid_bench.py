@@ -652,7 +652,7 @@ def bench_services(db: Database, team: Team, repeat: int) -> list[Result]:
         for run in range(repeat + 1):
             with db.transaction() as session:
                 start = time.perf_counter()
-                dist = distribution_for(session, TEAM, owner)
+                dist = distribution_for(session, TEAM, owner, today=TODAY)
                 middle = time.perf_counter()
                 analytics_for(session, TEAM, owner, dist, TODAY)
                 end = time.perf_counter()
@@ -669,7 +669,7 @@ def export_json(db: Database) -> int:
     count = 0
     with db.transaction() as session, open(os.devnull, "w", encoding="utf-8") as out:
         out.write("[")
-        for row in export_rows(session, [TEAM]):
+        for row in export_rows(session, [TEAM], today=TODAY):
             out.write(("," if count else "") + "\n  " + json.dumps(row, ensure_ascii=False))
             count += 1
         out.write("\n]\n")

@@ -80,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="every account as JSON or CSV on standard output")
     export.add_argument("--format", choices=["json", "csv"], default="json")
+    export.add_argument(
+        "--date", type=_iso_date, help="the day each status is judged on (default: today in PYRAMID_TIMEZONE)"
+    )
     export.add_argument("--team", action="append", help="only this team (repeatable)")
     export.add_argument(
         "--activities",
@@ -302,7 +305,15 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         progress.finish(count)
         return 0
     with db.read() as session:
-        count = write_export(session, sys.stdout, args.format, args.team, progress=progress)
+        count = write_export(
+            session,
+            sys.stdout,
+            args.format,
+            args.team,
+            today=args.date or Clock().today(settings.zone),
+            rules=settings.dormant_rules,
+            progress=progress,
+        )
     progress.finish(count)
     return 0
 

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from bot.domain.fields import MAX_SEGMENT
 from bot.domain.followups import FollowupStatus
 from bot.domain.recovery import RecoveryStatus
 from bot.domain.stages import Evidence, Step
@@ -104,7 +105,7 @@ class Account(Base):
     name_reading: Mapped[str | None] = mapped_column(String(READING), default=None)
     owner_id: Mapped[str] = mapped_column(String(USER_ID))
     step: Mapped[str] = mapped_column(String(16), default=Step.NAME_ONLY.value)
-    segment: Mapped[str | None] = mapped_column(String(40), default=None)
+    segment: Mapped[str | None] = mapped_column(String(MAX_SEGMENT), default=None)
     # A stored domain.status.AccountStatus (active, lost, archived, merged); dormant is derived.
     status: Mapped[str] = mapped_column(
         String(12), default=AccountStatus.ACTIVE.value, server_default=AccountStatus.ACTIVE.value

@@ -18,7 +18,7 @@ from bot.domain.activities import DEAL_OUTCOMES, TOUCH_KINDS, ActivityKind
 
 MAX_NOTE = 1000
 MAX_NAME = 120
-MAX_SEGMENT = 40  # the column's width (bot/models.py: String(40))
+MAX_SEGMENT = 40  # the width of accounts.segment (bot/models.py), set in migration 0001
 # Far above any real deal (1000兆), far below a 64-bit database column: digits pasted twice
 # by mistake are refused instead of stored.
 MAX_AMOUNT = 10**15

@@ -9,11 +9,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.domain.stages import LADDER, Stage, Step
+from bot.domain.status import OutsideCounts
 
 
 @dataclass(frozen=True)
 class Distribution:
+    """The active accounts by step (the pyramid counts them only, SPEC §2 "Status"), and beside it
+    those it does not count."""
+
     by_step: Mapping[Step, int] = field(default_factory=dict)
+    outside: OutsideCounts = field(default_factory=OutsideCounts)
 
     def count(self, step: Step) -> int:
         return self.by_step.get(step, 0)
@@ -30,9 +35,11 @@ class Distribution:
         return sum(self.by_step.values())
 
 
-def distribution_from(counts: Mapping[str, int]) -> Distribution:
+def distribution_from(counts: Mapping[str, int], outside: OutsideCounts | None = None) -> Distribution:
     """Builds a distribution from step-key counts as the database returns them (unknown keys are a bug)."""
-    return Distribution(by_step={step: int(counts.get(step.value, 0)) for step in LADDER})
+    return Distribution(
+        by_step={step: int(counts.get(step.value, 0)) for step in LADDER}, outside=outside or OutsideCounts()
+    )
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,12 @@ beside it as win-back candidates (seed 003: lapsed customers are easier to win b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+from bot.domain.activities import ActivityKind
 from bot.domain.stages import Stage
 
 
@@ -83,3 +85,57 @@ def dormant_on(
 ) -> date:
     """The day an untouched account of `stage` goes dormant (for "went dormant this week")."""
     return (last_touch_on or created_on) + timedelta(days=rules.days(stage))
+
+
+@dataclass(frozen=True)
+class OutsideCounts:
+    """The accounts of a pyramid's scope that it does not count, by stage: the win-back candidates
+    (dormant, lost) and the archived. Active + these = every account (merged ones are not accounts any
+    more), so nothing is dropped silently."""
+
+    dormant: Mapping[Stage, int] = field(default_factory=dict)
+    lost: Mapping[Stage, int] = field(default_factory=dict)
+    archived: Mapping[Stage, int] = field(default_factory=dict)
+
+    @property
+    def dormant_total(self) -> int:
+        return sum(self.dormant.values())
+
+    @property
+    def lost_total(self) -> int:
+        return sum(self.lost.values())
+
+    @property
+    def archived_total(self) -> int:
+        return sum(self.archived.values())
+
+    @property
+    def win_back(self) -> int:
+        return self.dormant_total + self.lost_total
+
+    @property
+    def total(self) -> int:
+        return self.win_back + self.archived_total
+
+
+class StatusMove(StrEnum):
+    """What a log did to the stored status (the AccountEvent kind written for it)."""
+
+    REACTIVATED = "reactivated"  # a lost account was touched again: back in the pyramid
+    LOST = "lost"  # a former customer said no, with no date to come back at
+
+
+def status_after_log(
+    stored: AccountStatus, kind: ActivityKind, deals_won: int, revisit_on: date | None
+) -> StatusMove | None:
+    """A new touch or deal on a lost account brings it back, unless it is one more "no" with no date
+    to come back at (which keeps it lost); a deal lost on a former customer (deals_won > 0) with no
+    revisit date loses it (a revisit date is a timing answer: the account stays active, the timing is
+    recorded). Archived and merged accounts are a manager's business and never change here; a dormant
+    one needs nothing (dormant is derived from the last touch, which this log moved)."""
+    no_date = kind is ActivityKind.LOST and revisit_on is None
+    if stored is AccountStatus.LOST:
+        return None if no_date else StatusMove.REACTIVATED
+    if stored is AccountStatus.ACTIVE and no_date and deals_won > 0:
+        return StatusMove.LOST
+    return None

@@ -20,7 +20,9 @@ def take_snapshots(runtime: Runtime, now: datetime) -> int:
     for team_id in teams:
         with runtime.db.transaction() as session:
             backfilled = snapshots.backfill(session, team_id, today)
-            written += backfilled + snapshots.write_snapshot(session, team_id, today)
+            written += backfilled + snapshots.write_snapshot(
+                session, team_id, today, runtime.settings.dormant_rules
+            )
         if backfilled:
             log.info("backfilled %d snapshot rows for %s", backfilled, team_id)
     return written

@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from bot.domain.activities import ActivityKind
 from bot.domain.followups import Due, FollowupSource, after_sale_due
 from bot.domain.stages import Climb, Step, StepReason, climb
+from bot.domain.status import StatusMove
 from bot.models import Account, Activity, Followup
-from bot.services import accounts, followups, recoveries
+from bot.services import accounts, followups, recoveries, status_changes
 from bot.services.accounts import AccountRef, NearMatchQuestion
 from bot.services.followups import AutoFollowups
 from bot.services.status import live_activity
@@ -44,6 +45,8 @@ class Logged:
     followups_scheduled: tuple[Due, ...] = field(default=())
     # Open follow-ups of the account that this log did (services.followups.close_matching).
     followups_closed: tuple[Followup, ...] = field(default=())
+    # A lost account back in the pyramid, or a former customer's final "no" taking it out.
+    status_move: StatusMove | None = None
 
 
 def log_activity(
@@ -111,6 +114,16 @@ def log_activity(
         )
     # Closed before the log schedules its own (a win's check-in is not done by the win itself).
     closed = tuple(followups.close_matching(session, account, activity, now=now))
+    status_move = status_changes.after_log(
+        session,
+        account,
+        kind=request.kind,
+        revisit_on=request.revisit_on,
+        activity_id=activity.id,
+        user_id=request.user_id,
+        now=now,
+        today=today,
+    )
     scheduled = _auto_followups(session, account, activity, request, auto, now, today)
     asked: tuple[int, ...] = ()
     if request.kind is ActivityKind.WON:
@@ -126,6 +139,7 @@ def log_activity(
         verdicts_asked=asked,
         followups_scheduled=scheduled,
         followups_closed=closed,
+        status_move=status_move,
     )
 
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, tzinfo
+from datetime import UTC, date, tzinfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.stages import Step
+from bot.domain.status import (
+    DEFAULT_DORMANT_RULES,
+    AccountStatus,
+    DormantRules,
+    dormant_on,
+    effective_status,
+)
 from bot.models import Activity
 from bot.services import accounts, managing
 from bot.services.activities import recent_activities
@@ -22,9 +29,25 @@ CORRECTION_LINES = 3
 __all__ = ["HISTORY_LINES", "AccountCard", "account_card"]
 
 
-def account_card(session: Session, team_id: str, account_id: int, zone: tzinfo = UTC) -> AccountCard:
-    """The card's view-model, copied out of the rows (the view never sees the ORM)."""
+def account_card(
+    session: Session,
+    team_id: str,
+    account_id: int,
+    *,
+    today: date,
+    rules: DormantRules = DEFAULT_DORMANT_RULES,
+    zone: tzinfo = UTC,
+) -> AccountCard:
+    """The card's view-model, copied out of the rows (the view never sees the ORM), with the account's
+    status on `today`."""
     account = accounts.get_account(session, team_id, account_id)
+    stage = account.current_step.stage
+    status = effective_status(account.status, stage, account.last_touch_on, account.created_on, today, rules)
+    since = (
+        dormant_on(stage, account.last_touch_on, account.created_on, rules)
+        if status is AccountStatus.DORMANT
+        else account.status_on
+    )
     count = session.scalar(
         select(func.count())
         .select_from(Activity)
@@ -35,6 +58,9 @@ def account_card(session: Session, team_id: str, account_id: int, zone: tzinfo =
         account=AccountFacts.of(account),
         history=[ActivityFacts.of(activity) for activity in history],
         activity_count=count or 0,
+        status=status,
+        status_since=since,
+        quiet_days=(today - (account.last_touch_on or account.created_on)).days,
         corrections=tuple(
             _correction(found, zone)
             for found in managing.recent_corrections(session, team_id, account_id, CORRECTION_LINES)

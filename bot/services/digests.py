@@ -25,6 +25,7 @@ from bot.domain.lapse import (
 )
 from bot.domain.recovery import RecoveryStatus
 from bot.domain.stages import Stage, Step, steps_of
+from bot.domain.status import AccountStatus
 from bot.models import Account, Activity, Followup, Recovery
 from bot.services import followups, recoveries
 from bot.services.status import live_activity
@@ -32,6 +33,10 @@ from bot.services.status import live_activity
 # When an account was last touched (its creation if never): the last column of
 # ix_accounts_team_owner_step_last, an index on this very expression.
 _last_touched = func.coalesce(Account.last_touch_on, Account.created_on)
+# Only a stored-active account is nudged: lost, archived and merged ones are nobody's to chase here (the
+# lost ones are counted beside the pyramid as win-back candidates instead). Dormant ones stay: the
+# lapsing items are the rep's own win-back list.
+_nudged = Account.status == AccountStatus.ACTIVE.value
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,7 @@ def _lapsing(session: Session, team_id: str, user_id: str, day: date, rules: Lap
             Account.owner_id == user_id,
             Account.step == step.value,
             _last_touched <= cutoff,
+            _nudged,
             ~_parked(day),
         )
         .order_by(_last_touched)
@@ -208,6 +214,7 @@ def _stalled(session: Session, team_id: str, user_id: str, day: date, rules: Lap
             Account.owner_id == user_id,
             # A literal, so that the partial index's condition is seen to hold (a bound value would not be).
             Account.proposals > literal_column("0"),
+            _nudged,
         )
         # Materialized: each look-up runs once per account, not once more for every use in the filter.
         .cte("candidates")
@@ -235,6 +242,7 @@ def _quiet_acquaintances(session: Session, team_id: str, user_id: str, day: date
             Account.owner_id == user_id,
             Account.step.in_([step.value for step in steps_of(Stage.ACQUAINTANCE)]),
             _last_touched <= quiet_acquaintance_cutoff(day, rules),
+            _nudged,
         )
     )
     return count or 0

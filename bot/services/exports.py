@@ -4,6 +4,11 @@ Built for big teams (100,000 accounts and more; figures: bench/README.md, "Impor
 streamed `SELECT` in which the database writes each CSV line or JSON object, read 1,000 rows at a
 time through the driver's cursor (server-side on PostgreSQL), so that memory does not grow with the
 number of rows. `export_rows` gives the same rows as dicts.
+
+Each row carries the account's `status` on the day of the export (SPEC §2 "Status": `dormant` derived
+from the last touch against its stage's threshold, as `domain.status.effective_status` says) and, for a
+merged account, `merged_into`: the name of the account it was folded into. Merged accounts are exported
+too (nothing is dropped silently); the pyramid counts the rows whose status is `active`.
 """
 
 from __future__ import annotations
@@ -11,16 +16,16 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import date
 from itertools import islice
 from json.encoder import encode_basestring as _json_string
 from typing import Any, TextIO
 
-from sqlalchemy import (
-    select,
-)
-from sqlalchemy.orm import Session
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, aliased
 
-from bot.domain.stages import LADDER
+from bot.domain.stages import LADDER, Stage
+from bot.domain.status import DEFAULT_DORMANT_RULES, AccountStatus, DormantRules
 from bot.models import Account
 
 __all__ = ["CHUNK", "EXPORT_FIELDS", "Progress", "ProgressCallback", "export_rows", "write_export"]
@@ -36,6 +41,8 @@ EXPORT_FIELDS = (
     "meetings",
     "deals_won",
     "created_on",
+    "status",
+    "merged_into",
 )
 _STAGE_BY_STEP = {step.value: step.stage.value for step in LADDER}
 
@@ -44,14 +51,42 @@ CHUNK = 1000
 
 ProgressCallback = Callable[[int], None]
 
+_ACTIVE = AccountStatus.ACTIVE.value
+_DORMANT = AccountStatus.DORMANT.value
+# The name of the account a merged one was folded into; the look-up runs only for merged rows.
+_MERGED_INTO_SQL = (
+    "CASE WHEN a.merged_into_id IS NULL THEN NULL "
+    "ELSE (SELECT m.name FROM accounts m WHERE m.id = a.merged_into_id) END"
+)
+
+
+class _Cutoffs(dict[str, str]):
+    """Per step key, the last day (YYYY-MM-DD, compared as text: the plain rows carry dates so) on which
+    a last touch leaves an active account of that step dormant on the export's day; an unknown step
+    counts as an acquaintance, as `services.status.dormant_cutoff` has it."""
+
+    def __init__(self, today: date, rules: DormantRules) -> None:
+        super().__init__({step.value: rules.cutoff(step.stage, today).isoformat() for step in LADDER})
+        self.other = rules.cutoff(Stage.ACQUAINTANCE, today).isoformat()
+
+    def __missing__(self, step: str) -> str:
+        return self.other
+
 
 # ------------------------------------------------------------------------------------------ export
 
 
 def export_rows(
-    session: Session, team_ids: list[str] | None = None, *, chunk: int = CHUNK
+    session: Session,
+    team_ids: list[str] | None = None,
+    *,
+    today: date,
+    rules: DormantRules = DEFAULT_DORMANT_RULES,
+    chunk: int = CHUNK,
 ) -> Iterator[dict[str, object]]:
-    """Every account (of these teams) in team and name order, as plain values, streamed."""
+    """Every account (of these teams) in team and name order, as plain values, streamed; the status as
+    it is on `today`."""
+    merged = aliased(Account)
     statement = select(
         Account.team_id,
         Account.name,
@@ -62,24 +97,38 @@ def export_rows(
         Account.in_person_meetings,
         Account.deals_won,
         Account.created_on,
-    ).order_by(Account.team_id, Account.name_key)
+        Account.status,
+        merged.name,
+    )
+    statement = statement.outerjoin(merged, merged.id == Account.merged_into_id).order_by(
+        Account.team_id, Account.name_key
+    )
     if team_ids:
         statement = statement.where(Account.team_id.in_(team_ids))
     # yield_per: a server-side cursor on PostgreSQL, fetchmany pages on SQLite: constant memory.
     result = session.execute(statement.execution_options(yield_per=chunk))
     stage_of = _STAGE_BY_STEP
-    for team_id, name, owner, step, segment, last_touch_on, meetings, deals_won, created_on in result:
+    cutoffs = _Cutoffs(today, rules)
+    for row in result:
+        team_id, name, owner, step, segment, last_touch_on, meetings, deals_won, created_on = row[:9]
+        status, merged_into = row[9:]
+        quiet_since = (last_touch_on or created_on).isoformat()
+        if status == _ACTIVE and quiet_since <= cutoffs[step]:
+            status = _DORMANT
         yield {
             "team_id": team_id,
             "name": name,
             "owner": owner,
-            "stage": stage_of[step],
+            # An unknown step key (a row from elsewhere) has no stage: exported as such, not a crash.
+            "stage": stage_of.get(step),
             "step": step,
             "segment": segment,
             "last_touch_on": last_touch_on.isoformat() if last_touch_on else None,
             "meetings": meetings,
             "deals_won": deals_won,
             "created_on": created_on.isoformat(),
+            "status": status,
+            "merged_into": merged_into,
         }
 
 
@@ -89,24 +138,31 @@ def write_export(
     fmt: str,
     team_ids: list[str] | None = None,
     *,
+    today: date,
+    rules: DormantRules = DEFAULT_DORMANT_RULES,
     progress: ProgressCallback | None = None,
     chunk: int = CHUNK,
 ) -> int:
     """Writes every account (of these teams) as CSV with a header, or as a JSON array with one object a
     line; returns how many. The same rows and values as `export_rows`, read and written `chunk` rows at
     a time so that memory stays flat. The lines are written here from plain columns (`_plain_sql`):
-    each CSV line (`_CsvLines`, as the csv module quotes) and, on PostgreSQL, each JSON object
-    (`_JsonObjects`, byte for byte what `row_to_json` wrote, which cost the server more than the whole
-    plain read); on SQLite the database writes each JSON object (`json_object`). PostgreSQL rows are
+    each CSV line (`_CsvLines`, as the csv module quotes) and each JSON object (`_JsonObjects`, byte
+    for byte what `row_to_json` wrote, which cost the server more than the whole plain read), the
+    status judged on `today` as they are written (`_Cutoffs`). PostgreSQL rows are
     streamed in chunks (libpq 17+: the server sends while Python writes) or read through a server-side
     cursor."""
     postgres = session.get_bind().dialect.name == "postgresql"
     team_ids = team_ids or []
+    if postgres:
+        # The survivor's name is a sub-select run only for merged rows, but the planner prices it for
+        # every row, and past its threshold JIT-compiles the statement: 0.13 s more for 100,000 rows.
+        session.execute(text("SET LOCAL jit = off"))
     raw: Any = session.connection().connection.dbapi_connection
     count = 0
+    cutoffs = _Cutoffs(today, rules)
+    sql, params = _plain_sql(team_ids, postgres=postgres)
     if fmt == "csv":
-        sql, params = _plain_sql(team_ids, postgres=postgres)
-        lines = _CsvLines()
+        lines = _CsvLines(cutoffs)
         out.write(",".join(EXPORT_FIELDS) + "\n")
         for page in _pages(raw, sql, params, chunk, postgres=postgres):
             out.write("\n".join(lines(page)) + "\n")
@@ -114,12 +170,7 @@ def write_export(
             if progress is not None:
                 progress(count)
         return count
-    if postgres:
-        sql, params = _plain_sql(team_ids, postgres=True)
-        objects: Callable[[list[Any]], list[str]] = _JsonObjects()
-    else:
-        sql, params = _export_sql(fmt, team_ids, postgres=False)
-        objects = _first_column
+    objects = _JsonObjects(cutoffs)
     out.write("[")
     separator = "\n  "
     for page in _pages(raw, sql, params, chunk, postgres=postgres):
@@ -130,10 +181,6 @@ def write_export(
             progress(count)
     out.write("\n]\n")
     return count
-
-
-def _first_column(page: list[Any]) -> list[str]:
-    return [row[0] for row in page]
 
 
 def _pages(raw: Any, sql: str, params: list[str], chunk: int, *, postgres: bool) -> Iterator[list[Any]]:
@@ -185,20 +232,37 @@ class _JsonObjects:
     """Each plain row (`_plain_sql`) of a page as the JSON object PostgreSQL's `row_to_json` wrote for
     it: the same key order, no spaces, strings escaped as `escape_json` does (json's
     `encode_basestring`: `"`, `\\`, \\b \\f \\n \\r \\t, other controls as \\u00xx, everything else
-    as is), numbers and dates as the server writes them."""
+    as is), numbers and dates as the server writes them; the status as `_Cutoffs` judges it."""
 
-    def __init__(self) -> None:
+    def __init__(self, cutoffs: _Cutoffs) -> None:
         self.ids = _Quoted()
         self.stage_step = _StageStep()
+        self.cutoffs = cutoffs
 
     def __call__(self, page: list[Any]) -> list[str]:
-        ids, stage_step, text = self.ids, self.stage_step, _json_string
+        ids, stage_step, text, cut = self.ids, self.stage_step, _json_string, self.cutoffs
         return [
             f'{{"team_id":{ids[team_id]},"name":{text(name)},"owner":{ids[owner]},{stage_step[step]},'
             f'"segment":{"null" if segment is None else text(segment)},'
             f'"last_touch_on":{"null" if last_touch_on is None else chr(34) + last_touch_on + chr(34)},'
-            f'"meetings":{meetings},"deals_won":{deals_won},"created_on":"{created_on}"}}'
-            for team_id, name, owner, step, segment, last_touch_on, meetings, deals_won, created_on in page
+            f'"meetings":{meetings},"deals_won":{deals_won},"created_on":"{created_on}",'
+            '"status":"'
+            f"{status if status != _ACTIVE or (last_touch_on or created_on) > cut[step] else _DORMANT}"
+            '",'
+            f'"merged_into":{"null" if merged_into is None else text(merged_into)}}}'
+            for (
+                team_id,
+                name,
+                owner,
+                step,
+                segment,
+                last_touch_on,
+                meetings,
+                deals_won,
+                created_on,
+                status,
+                merged_into,
+            ) in page
         ]
 
 
@@ -209,11 +273,11 @@ def _plain_sql(team_ids: list[str], *, postgres: bool) -> tuple[str, list[str]]:
     where = f" WHERE a.team_id IN ({', '.join([mark] * len(team_ids))})" if team_ids else ""
     columns = (
         "a.team_id, a.name, a.owner_id, a.step, a.segment, to_char(a.last_touch_on, 'YYYY-MM-DD'), "
-        "a.in_person_meetings::text, a.deals_won::text, to_char(a.created_on, 'YYYY-MM-DD')"
+        "a.in_person_meetings::text, a.deals_won::text, to_char(a.created_on, 'YYYY-MM-DD'), "
         if postgres
         else "a.team_id, a.name, a.owner_id, a.step, a.segment, a.last_touch_on, a.in_person_meetings, "
-        "a.deals_won, a.created_on"
-    )
+        "a.deals_won, a.created_on, "
+    ) + f"a.status, {_MERGED_INTO_SQL}"
     return f"SELECT {columns} FROM accounts a{where} ORDER BY a.team_id, a.name_key", list(team_ids)
 
 
@@ -231,18 +295,33 @@ class _CsvLines:
     """Each plain row (`_plain_sql`) of a page as a CSV line, as Python's csv module (QUOTE_MINIMAL)
     writes it: NULL as nothing; a name or segment with a comma, a double quote or a line break quoted,
     its quotes doubled. Slack ids (team, owner) and step keys never hold one and are written as they
-    are."""
+    are; the status as `_Cutoffs` judges it."""
 
-    def __init__(self) -> None:
+    def __init__(self, cutoffs: _Cutoffs) -> None:
         self.stage_step = _StageStepCsv()
+        self.cutoffs = cutoffs
 
     def __call__(self, page: list[Any]) -> list[str]:
-        stage_step, field = self.stage_step, _csv_text
+        stage_step, field, cut = self.stage_step, _csv_text, self.cutoffs
         return [
             f"{team_id},{field(name)},{owner},{stage_step[step]},"
             f"{'' if segment is None else field(segment)},{last_touch_on or ''},"
-            f"{meetings},{deals_won},{created_on}"
-            for team_id, name, owner, step, segment, last_touch_on, meetings, deals_won, created_on in page
+            f"{meetings},{deals_won},{created_on},"
+            f"{status if status != _ACTIVE or (last_touch_on or created_on) > cut[step] else _DORMANT},"
+            f"{'' if merged_into is None else field(merged_into)}"
+            for (
+                team_id,
+                name,
+                owner,
+                step,
+                segment,
+                last_touch_on,
+                meetings,
+                deals_won,
+                created_on,
+                status,
+                merged_into,
+            ) in page
         ]
 
 
@@ -252,7 +331,8 @@ def _csv_text(value: str) -> str:
     return value
 
 
-# (field, column) in EXPORT_FIELDS order; the stage is computed from the step.
+# (field, column) in EXPORT_FIELDS order; the stage is computed from the step. The bench's reference for
+# the JSON the server would write (bench/import_export.py, `row_to_json`).
 _STAGE_SQL = (
     "CASE a.step " + " ".join(f"WHEN '{step.value}' THEN {step.stage.value}" for step in LADDER) + " END"
 )
@@ -267,24 +347,11 @@ _EXPORT_COLUMNS = (
     ("meetings", "a.in_person_meetings"),
     ("deals_won", "a.deals_won"),
     ("created_on", "a.created_on"),
+    # The stored status: the bench's reference lines need the same bytes, not the day's judgement.
+    ("status", "a.status"),
+    ("merged_into", _MERGED_INTO_SQL),
 )
 assert tuple(name for name, _ in _EXPORT_COLUMNS) == EXPORT_FIELDS
-
-
-def _export_sql(fmt: str, team_ids: list[str], *, postgres: bool) -> tuple[str, list[str]]:
-    """The JSON export's statement as the database would write each object, for the driver (its own
-    placeholders), and its parameters: `json_object` on SQLite (what the export runs), `row_to_json` on
-    PostgreSQL (what it ran before `_JsonObjects`; the bench's reference)."""
-    mark = "%s" if postgres else "?"
-    where = f" WHERE a.team_id IN ({', '.join([mark] * len(team_ids))})" if team_ids else ""
-    order = " ORDER BY a.team_id, a.name_key"
-    if postgres:
-        # row_to_json keeps the column order and writes compact JSON, as SQLite's json_object does.
-        columns = ", ".join(f"{column} AS {name}" for name, column in _EXPORT_COLUMNS)
-        lateral = f"CROSS JOIN LATERAL (SELECT {columns}) r"
-        return f"SELECT row_to_json(r)::text FROM accounts a {lateral}{where}{order}", list(team_ids)
-    pairs = ", ".join(f"'{name}', {column}" for name, column in _EXPORT_COLUMNS)
-    return f"SELECT json_object({pairs}) FROM accounts a{where}{order}", list(team_ids)
 
 
 class Progress:

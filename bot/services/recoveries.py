@@ -12,7 +12,7 @@ from bot.domain.followups import FollowupSource, recovery_check_on
 from bot.domain.recovery import PENDING as PENDING_STATUSES
 from bot.domain.recovery import RecoveryStatus, can_move, flag_cutoff
 from bot.models import Account, Recovery, RecoveryEvent
-from bot.services import followups
+from bot.services import followups, status_changes
 from bot.services.errors import UserFacingError
 
 # As stored (the status column's values).
@@ -106,6 +106,8 @@ def move(
     if target.is_closed:
         recovery.closed_at = now
     _event(session, recovery, current, target, user_id, now)
+    if target is RecoveryStatus.LOST:
+        status_changes.lost_by_recovery(session, account, user_id=user_id, now=now)
     return RecoveryChange(recovery, account, changed=True)
 
 

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from bot.domain.analytics import SNAPSHOT_NEAREST_DAYS, AccountLife, replay
 from bot.domain.stages import Stage, Step
+from bot.domain.status import DEFAULT_DORMANT_RULES, DormantRules
 from bot.models import Account, PyramidSnapshot, StepChange
+from bot.services.status import in_pyramid
 
 TEAM = ""  # owner_id of the whole team's rows
 
@@ -27,8 +29,11 @@ def has_snapshot(session: Session, team_id: str, day: date) -> bool:
     return found is not None
 
 
-def write_snapshot(session: Session, team_id: str, day: date) -> int:
-    """Today's rows from the live distribution; nothing if the day is already there. Returns rows written.
+def write_snapshot(
+    session: Session, team_id: str, day: date, rules: DormantRules = DEFAULT_DORMANT_RULES
+) -> int:
+    """Today's rows from the live distribution (active accounts only, as the pyramid counts them, so the
+    trend compares like with like); nothing if the day is already there. Returns rows written.
     Also stores the day's `/pyramid` figures (conversion, time in stage, retention) if not there yet."""
     # analytics reads the snapshots, so it is imported here rather than at the top.
     from bot.services.analytics import write_figures
@@ -38,7 +43,7 @@ def write_snapshot(session: Session, team_id: str, day: date) -> int:
         return 0
     rows = session.execute(
         select(Account.owner_id, Account.step, func.count())
-        .where(Account.team_id == team_id)
+        .where(Account.team_id == team_id, in_pyramid(day, rules))
         .group_by(Account.owner_id, Account.step)
     ).all()
     counts: dict[tuple[str, Stage], int] = defaultdict(int)

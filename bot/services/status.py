@@ -58,3 +58,13 @@ def not_merged() -> ColumnElement[bool]:
 def live_activity() -> ColumnElement[bool]:
     """An activity that counts: not deleted by a correction (deleted ones are kept, and exported)."""
     return Activity.deleted_at.is_(None)
+
+
+def effective_status_sql(today: date, rules: DormantRules = DEFAULT_DORMANT_RULES) -> ColumnElement[str]:
+    """`domain.status.effective_status` per row: the stored status, or `dormant` for an active account
+    silent past its stage's threshold on `today`."""
+    return case(
+        (Account.status != AccountStatus.ACTIVE.value, Account.status),
+        (is_silent(today, rules), AccountStatus.DORMANT.value),
+        else_=AccountStatus.ACTIVE.value,
+    )

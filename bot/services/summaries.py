@@ -15,6 +15,7 @@ from bot.domain.analytics import summary_week_start
 from bot.domain.lapse import DEFAULT_RULES, LAPSING_STAGES, Lapse, LapseRules, lapse_of, lapsing_cutoff
 from bot.domain.pyramid import Distribution
 from bot.domain.stages import Stage, Step, StepReason, steps_of
+from bot.domain.status import DEFAULT_DORMANT_RULES, AccountStatus, DormantRules
 from bot.models import Account, Activity, Recovery, StepChange
 from bot.services import pyramids, recoveries, snapshots
 from bot.services.status import live_activity
@@ -56,13 +57,20 @@ class Summary:
     quiet_by_rep: dict[str, QuietCounts]
 
 
-def summary_for(session: Session, team_id: str, day: date, rules: LapseRules = DEFAULT_RULES) -> Summary:
+def summary_for(
+    session: Session,
+    team_id: str,
+    day: date,
+    rules: LapseRules = DEFAULT_RULES,
+    *,
+    dormant_rules: DormantRules = DEFAULT_DORMANT_RULES,
+) -> Summary:
     start = summary_week_start(day)
     return Summary(
         team_id=team_id,
         week_start=start,
         day=day,
-        distribution=pyramids.distribution_for(session, team_id),
+        distribution=pyramids.distribution_for(session, team_id, today=day, rules=dormant_rules),
         last_week=snapshots.counts_on(session, team_id, None, start),
         advancements=tuple(
             advancements(session, team_id, StepChange.changed_on >= start, StepChange.changed_on < day)
@@ -139,7 +147,11 @@ def _quiet_by_rep(session: Session, team_id: str, day: date, rules: LapseRules) 
     cutoff = max(cut for stage in LAPSING_STAGES if (cut := lapsing_cutoff(day, stage, rules)) is not None)
     rows = session.execute(
         select(Account.owner_id, Account.step, last).where(
-            Account.team_id == team_id, Account.step.in_(watched), last <= cutoff
+            Account.team_id == team_id,
+            # Lost, archived and merged accounts are nobody's to nudge.
+            Account.status == AccountStatus.ACTIVE.value,
+            Account.step.in_(watched),
+            last <= cutoff,
         )
     ).all()
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])

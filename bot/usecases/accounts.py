@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, tzinfo
+from datetime import date
 
 from sqlalchemy.orm import Session
 
@@ -17,8 +17,19 @@ from bot.usecases.facts import AccountCard, AccountFacts, Choices, Edited, Typea
 
 
 def card(runtime: Runtime, team_id: str, account_id: int) -> AccountCard:
-    zone = runtime.settings.zone
-    return runtime.query(lambda session: cards.account_card(session, team_id, account_id, zone))
+    return runtime.query(lambda session: _card(session, runtime, team_id, account_id))
+
+
+def _card(session: Session, runtime: Runtime, team_id: str, account_id: int) -> AccountCard:
+    today = runtime.clock.today(runtime.settings.zone)
+    return cards.account_card(
+        session,
+        team_id,
+        account_id,
+        today=today,
+        rules=runtime.settings.dormant_rules,
+        zone=runtime.settings.zone,
+    )
 
 
 def account(runtime: Runtime, team_id: str, account_id: int) -> AccountFacts:
@@ -36,16 +47,15 @@ def account_command(
         return managing.correct(runtime, team_id, user_id, day, request)
     if isinstance(request, AccountEdit):
         return runtime.store(lambda session: _edit(session, runtime, team_id, request))
-    zone = runtime.settings.zone
-    return runtime.query(lambda session: _card_or_choices(session, team_id, request, zone))
+    return runtime.query(lambda session: _card_or_choices(session, runtime, team_id, request))
 
 
 def _card_or_choices(
-    session: Session, team_id: str, request: AccountQuery, zone: tzinfo
+    session: Session, runtime: Runtime, team_id: str, request: AccountQuery
 ) -> AccountCard | Choices:
     found = accounts.find_by_name(session, team_id, request.account)
     if found is not None:
-        return cards.account_card(session, team_id, found.id, zone)
+        return _card(session, runtime, team_id, found.id)
     similar = accounts.similar_accounts(session, team_id, request.account)
     if not similar:
         raise UserFacingError("account_not_found", name=request.account)

@@ -16,6 +16,7 @@ from bot.domain.followups import Due
 from bot.domain.recovery import RecoveryStatus
 from bot.domain.renewals import RenewalKind
 from bot.domain.stages import Climb, Step
+from bot.domain.status import AccountStatus, StatusMove
 
 if TYPE_CHECKING:
     from bot.models import Account, Activity, Followup, Recovery
@@ -84,6 +85,10 @@ class AccountCard:
     history: list[ActivityFacts]
     activity_count: int
     corrections: tuple[CorrectionFacts, ...] = ()  # a manager's recent hand corrections, newest first
+    # The effective status on the day asked (dormant derived), and since when (None: not known).
+    status: AccountStatus = AccountStatus.ACTIVE
+    status_since: date | None = None
+    quiet_days: int = 0  # since the last touch (the creation, if never touched)
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,7 @@ class LoggedFacts:
     duplicate: bool = False
     followups_scheduled: tuple[Due, ...] = ()
     followups_closed: tuple[ClosedFollowupFacts, ...] = ()
+    status_move: StatusMove | None = None  # the log brought a lost account back, or lost it
     # The asker's today, for dates written as the reader writes them (11/28(土) within the year).
     today: date | None = None
 
@@ -122,6 +128,7 @@ class LoggedFacts:
             duplicate=logged.duplicate,
             followups_scheduled=tuple(logged.followups_scheduled),
             followups_closed=tuple(ClosedFollowupFacts.of(f) for f in logged.followups_closed),
+            status_move=logged.status_move,
             today=today,
         )
 

@@ -19,9 +19,10 @@ def pyramid_facts(
     runtime: Runtime, team_id: str, owner: str | None, today: date
 ) -> tuple[Distribution, Analytics]:
     """A pyramid (the team's when `owner` is None) and its numbers."""
+    rules = runtime.settings.dormant_rules
 
     def gather(session: Session) -> tuple[Distribution, Analytics]:
-        dist = pyramids.distribution_for(session, team_id, owner)
+        dist = pyramids.distribution_for(session, team_id, owner, today=today, rules=rules)
         return dist, analytics_for(session, team_id, owner, dist, today)
 
     return runtime.query(gather, deadline=PYRAMID_DEADLINE)
@@ -30,5 +31,7 @@ def pyramid_facts(
 def home_facts(runtime: Runtime, team_id: str, user_id: str, today: date) -> tuple[Distribution, Digest]:
     """The rep's App Home: their pyramid and what is due. After-work, so no deadline."""
     with runtime.db.read() as session:
-        dist = pyramids.distribution_for(session, team_id, user_id)
+        dist = pyramids.distribution_for(
+            session, team_id, user_id, today=today, rules=runtime.settings.dormant_rules
+        )
         return dist, digests.digest_for(session, team_id, user_id, today)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot import interactions as ids
+from bot.domain.status import AccountStatus
 from bot.i18n import t
 from bot.usecases.facts import AccountCard, AccountFacts, Choices, Edited
 from bot.views.blocks import (
@@ -56,6 +57,7 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
         header(account.name),
         fields(stage, owner, _last_touch(account, today, locale), _segment(account, locale)),
         context(counts),
+        *_status(card, today, locale),
         context(next_step_advice(step, locale)),
         divider(),
         *_history_blocks(card, today, locale),
@@ -83,6 +85,18 @@ def _last_touch(account: AccountFacts, today: date, locale: str) -> str:
         return t(locale, "card_last_touch_today")
     days = (today - account.last_touch_on).days
     return t(locale, "card_last_touch", date=fmt_date(account.last_touch_on, locale, today), days=days)
+
+
+def _status(card: AccountCard, today: date, locale: str) -> list[Block]:
+    """Nothing for an active account; else what keeps it out of the pyramid, and since when."""
+    since = card.status_since
+    if card.status is AccountStatus.DORMANT:
+        when = fmt_date(since, locale, today) if since else "–"
+        return [context(t(locale, "card_dormant", date=when, days=card.quiet_days))]
+    if card.status in (AccountStatus.LOST, AccountStatus.ARCHIVED):
+        text = t(locale, "card_out_since", date=fmt_date(since, locale, today)) if since else ""
+        return [context(t(locale, f"card_status_{card.status.value}", since=text))]
+    return []
 
 
 def _segment(account: AccountFacts, locale: str) -> str:

@@ -29,7 +29,7 @@ from bot.views.digest import (
     list_head,
     recovery_blocks,
 )
-from bot.views.pyramid import draw, health_text
+from bot.views.pyramid import draw, health_text, outside_blocks
 
 if TYPE_CHECKING:
     # A view-model type of the service's; the view needs it only for its annotations.
@@ -47,8 +47,9 @@ def home_view(dist: Distribution, digest: Digest, locale: str) -> dict[str, Any]
         ),
         section("*" + t(locale, "pyramid_title_me") + "*"),
     ]
-    if dist.total:
+    if dist.total or dist.outside.total:
         top.append(section("```\n" + draw(dist, detail=False, locale=locale) + "\n```"))
+        top.extend(outside_blocks(dist, locale))
         top.append(context(health_text(health(dist), locale)))
     else:
         top.append(section(t(locale, "pyramid_empty")))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from bot import interactions as ids
@@ -17,6 +18,7 @@ from bot.domain.pyramid import Distribution, Health, health
 from bot.domain.stages import Stage, steps_of
 from bot.i18n import period, t
 from bot.views.blocks import (
+    Block,
     Message,
     actions,
     button,
@@ -46,13 +48,14 @@ def pyramid_message(
     shared_by: str | None = None,
     analytics: Analytics | None = None,
 ) -> Message:
-    if dist.total == 0:
+    if dist.total == 0 and dist.outside.total == 0:
         text = t(locale, "pyramid_empty")
         return message(text, [section(f"*{title}*"), section(text)])
     blocks = [
         section(f"*{title}*"),
         section("```\n" + draw(dist, detail=detail, locale=locale, analytics=analytics) + "\n```"),
         context(t(locale, "pyramid_total", total=dist.total)),
+        *outside_blocks(dist, locale, everything=True),
         section(health_text(check, locale)),
     ]
     if analytics is not None:
@@ -105,6 +108,47 @@ def draw(
                     f"{'':{BAR_WIDTH}} {dist.count(step):>6}    {step.label} {step_name(step, locale)}"
                 )
     return "\n".join(lines)
+
+
+def outside_blocks(dist: Distribution, locale: str, *, everything: bool = False) -> list[Block]:
+    """Beside the pyramid: the win-back candidates (dormant, lost) by stage; with `everything`, also
+    every account by status (archived included), so that nothing is dropped silently."""
+    outside = dist.outside
+    blocks: list[Block] = []
+    if outside.win_back:
+        blocks.append(
+            context(
+                t(
+                    locale,
+                    "outside_win_back",
+                    dormant=outside.dormant_total,
+                    dormant_stages=_by_stage(outside.dormant, locale),
+                    lost=outside.lost_total,
+                    lost_stages=_by_stage(outside.lost, locale),
+                )
+            )
+        )
+    if everything and outside.total:
+        blocks.append(
+            context(
+                t(
+                    locale,
+                    "outside_all",
+                    all=dist.total + outside.total,
+                    active=dist.total,
+                    dormant=outside.dormant_total,
+                    lost=outside.lost_total,
+                    archived=outside.archived_total,
+                )
+            )
+        )
+    return blocks
+
+
+def _by_stage(counts: Mapping[Stage, int], locale: str) -> str:
+    """ " (stage 4: 1 · 3: 2)", top stage first, only stages with some; nothing when there are none."""
+    stages = " · ".join(f"{stage.value}: {counts[stage]}" for stage in reversed(Stage) if counts.get(stage))
+    return t(locale, "outside_by_stage", stages=stages) if stages else ""
 
 
 def health_text(check: Health, locale: str) -> str:

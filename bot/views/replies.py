@@ -74,6 +74,14 @@ def logged(result: LoggedFacts, locale: str) -> Message:
         lines.append(t(locale, "logged_note", note=user_text(activity.note, ONE_NOTE_LIMIT)))
     for done in result.followups_closed:
         lines.append(followup_closed_line(done.note, done.due_on, locale, result.today))
+    if result.status_move is not None:
+        lines.append(
+            t(
+                locale,
+                f"status_move_{result.status_move.value}",
+                account=user_text(account.name, ONE_NAME_LIMIT),
+            )
+        )
     for due in result.followups_scheduled:
         lines.append(
             "📅 " + t(locale, "followup_auto_scheduled", date=fmt_date(due.on, locale, result.today))

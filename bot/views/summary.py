@@ -25,7 +25,7 @@ from bot.views.blocks import (
     section,
     user_text,
 )
-from bot.views.pyramid import draw, health_text
+from bot.views.pyramid import draw, health_text, outside_blocks
 
 if TYPE_CHECKING:
     # A view-model type of the service's; the view needs it only for its annotations.
@@ -46,6 +46,7 @@ def summary_message(summary: Summary, locale: str) -> Message:
         header(t(locale, "summary_title", date=fmt_date(summary.week_start, locale, summary.day))),
         section("```\n" + draw(dist, detail=False, locale=locale, week_only=week or None) + "\n```"),
         context(t(locale, "pyramid_total", total=dist.total)),
+        *outside_blocks(dist, locale),
         section(health_text(health(dist), locale)),
         divider(),
     ]

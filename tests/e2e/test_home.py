@@ -145,8 +145,10 @@ def test_opening_the_home_tab_publishes_the_reps_own_home(
     assert (last["user_id"], last["view"]) == (USER, view)
     text = text_of(view)
 
-    # Their own pyramid: Acme, Greenfield, Bluewater; not OTHER_USER's Kawasaki.
-    assert drawn_stages(view) == {4: 0, 3: 1, 2: 1, 1: 1}
+    # Their own pyramid: Acme and Greenfield; Bluewater, quiet past a customer's 90 days, is dormant:
+    # beside the pyramid as a win-back candidate. Not OTHER_USER's Kawasaki.
+    assert drawn_stages(view) == {4: 0, 3: 0, 2: 1, 1: 1}
+    assert "Beside the pyramid: 1 dormant (stage 3: 1), 0 lost" in text
     assert "Kawasaki" not in text
     assert "Your pyramid" in text
 
@@ -278,7 +280,7 @@ def test_logging_a_meeting_republishes_the_reps_home(driver: SlackDriver, slack:
     others = len(publishes(slack, OTHER_USER))
     driver.run("/meeting", "Ironworks visit")
     view = next_home(slack, before)
-    assert drawn_stages(view) == {4: 0, 3: 1, 2: 1, 1: 2}
+    assert drawn_stages(view) == {4: 0, 3: 0, 2: 1, 1: 2}  # Bluewater is dormant
     settle(slack)
     assert len(publishes(slack, OTHER_USER)) == others  # only the rep who acted
 

@@ -115,16 +115,18 @@ def export_stages(
     tmp_path: Path,
     database_url: str,
     owner: str | None = None,
+    day: str = "2026-11-22",
 ) -> Counter[int]:
-    """`pyramid-bot export --format json`, counted by stage for TEAM (and one owner)."""
+    """`pyramid-bot export --format json --date day`, the active rows (the pyramid's) counted by stage
+    for TEAM (and one owner)."""
     cli_environment(monkeypatch, database_url, tmp_path)
     capsys.readouterr()
-    assert main(["export", "--format", "json"]) == 0
+    assert main(["export", "--format", "json", "--date", day]) == 0
     rows = json.loads(capsys.readouterr().out)
     return Counter(
         int(row["stage"])
         for row in rows
-        if row["team_id"] == TEAM and (owner is None or row["owner"] == owner)
+        if row["team_id"] == TEAM and (owner is None or row["owner"] == owner) and row["status"] == "active"
     )
 
 
@@ -133,11 +135,13 @@ def export_stages(
 
 def build_trend_history(driver: SlackDriver, slack: FakeSlack, clock: FixedClock, runtime: Runtime) -> None:
     """Two customers won more than a year ago (one still touched), then 30 and 7 days of logging with a
-    snapshot taken on each of those days; then today's logging. All USER's.
+    snapshot taken on each of those days; then today's logging. All USER's. The two old customers are
+    dormant (untouched for more than 90 days) in both snapshots, so neither counts there; Stayco's touch
+    today brings it back, Oldco stays beside the pyramid.
 
-    Oct 23: Acme (visit), Globex (call), Initech (email)        → snapshot 3 / 0 / 2 / 0
-    Nov 15: Acme met twice (→ 2), Umbrella, Hooli (visits)      → snapshot 4 / 1 / 2 / 0
-    Nov 22: Acme won (→ 3), Soylent (visit), Wonka won (1 → 3)  → now      5 / 0 / 4 / 0
+    Oct 23: Acme (visit), Globex (call), Initech (email)        → snapshot 3 / 0 / 0 / 0
+    Nov 15: Acme met twice (→ 2), Umbrella, Hooli (visits)      → snapshot 4 / 1 / 0 / 0
+    Nov 22: Acme won (→ 3), Soylent (visit), Wonka won (1 → 3)  → now      5 / 0 / 3 / 0
     """
     clock.set(jst(2025, 10, 1))
     run_all(driver, slack, [("/deal", "Oldco won", USER)])
@@ -200,11 +204,12 @@ def test_pyramid_shows_the_7_and_30_day_changes_once_snapshots_exist(
     reply = driver.run("/pyramid")
     assert trend_columns(reply) == {
         4: (0, "±0", "±0"),
-        3: (4, "+2", "+2"),
+        3: (3, "+3", "+3"),
         2: (0, "-1", "±0"),
         1: (5, "+1", "+2"),
     }
     assert "Trends start once" not in text_of(reply)
+    assert "Beside the pyramid: 1 dormant (stage 3: 1), 0 lost" in text_of(reply)
     # Per rep: everything is USER's, so `me` has the same columns; OTHER_USER has none of it.
     mine = driver.run("/pyramid", "me")
     assert trend_columns(mine) == trend_columns(reply)
@@ -456,10 +461,10 @@ MONDAY_0905 = jst(2026, 11, 30, 9, 5)
 
 def build_week(driver: SlackDriver, slack: FakeSlack, clock: FixedClock, runtime: Runtime) -> None:
     """Before the week (Sunday 22nd): USER's prospect Oldpro, last touched in early September (lapsing on
-    the 30th); OTHER_USER's customer Goneco, last touched on Aug 1 (dormant); USER's acquaintance Acme
-    with an open recovery. The snapshot of Monday 23rd: 1 / 1 / 1 / 0.
+    the 30th); OTHER_USER's customer Goneco, last touched on Aug 1 (dormant: beside the pyramid, in no
+    count of it); USER's acquaintance Acme with an open recovery. The snapshot of Monday 23rd: 1 / 1 / 0 / 0.
     In the week: Acme 1 → 2 (Tue, USER); Globex (Tue, USER) and Hooli (Wed, OTHER_USER) are new;
-    Initech is new and won for 1.2M (Wed, OTHER_USER: 1 → 3). On the 30th: 2 / 2 / 2 / 0."""
+    Initech is new and won for 1.2M (Wed, OTHER_USER: 1 → 3). On the 30th: 2 / 2 / 1 / 0."""
     run_all(
         driver,
         slack,
@@ -504,12 +509,14 @@ def test_the_weekly_summary_is_posted_once_with_everything_in_it(
     stage_lines = {
         int(m[3]): (int(m[1]), m[2]) for m in re.finditer(r"(\d+) +([+-]\d+|±0|–)  (\d) \S", drawing(summary))
     }
-    assert stage_lines == {4: (0, "±0"), 3: (2, "+1"), 2: (2, "+1"), 1: (2, "+1")}, drawing(summary)
-    assert t("en", "pyramid_total", total=6) in text
+    assert stage_lines == {4: (0, "±0"), 3: (1, "+1"), 2: (2, "+1"), 1: (2, "+1")}, drawing(summary)
+    assert t("en", "pyramid_total", total=5) in text
+    # Goneco, dormant, is beside the pyramid as a win-back candidate.
+    assert "Beside the pyramid: 1 dormant (stage 3: 1), 0 lost — win-back candidates" in text, text
     # The health check with the method's advice for each failure.
     assert "Not healthy" in text
     assert "Stage 1 (2) ≤ stage 2 (2): add new acquaintances" in text
-    assert "Stage 2 (2) ≤ stage 3 (2): turn acquaintances into prospects" in text
+    assert "Stage 2 (2) ≤ stage 3" not in text
     # Advancements and wins of the week (not those of the 22nd).
     assert f"📈 <@{USER}> moved *Acme* from Acquaintance to Prospect" in text, text
     assert f"🎉 <@{OTHER_USER}> moved *Initech* from Acquaintance to Customer (won deal)." in text, text

@@ -40,6 +40,8 @@ FIELDS = [
     "meetings",
     "deals_won",
     "created_on",
+    "status",
+    "merged_into",
 ]
 GOOD_CSV = (
     "name,owner,step,segment\nAcme Corp,U0REP1,won,strategic\n株式会社アクメ,U0REP2,2.3,\nGlobex,U0REP1,,\n"
@@ -106,6 +108,18 @@ def test_export_json(db: Database, clock: FixedClock, capsys: pytest.CaptureFixt
     assert (acme["meetings"], acme["deals_won"]) == (2, 1)
     assert acme["last_touch_on"] == "2026-11-22"
     assert acme["segment"] is None
+    assert (acme["status"], acme["merged_into"]) == ("active", None)
+
+
+def test_export_judges_each_status_on_the_date_given(
+    db: Database, clock: FixedClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Acme's last touch was 2026-11-22: a customer is dormant 90 days later, not a day before."""
+    _seed(db, clock)
+    for day, status in (("2027-02-19", "active"), ("2027-02-20", "dormant")):
+        assert main(["export", "--format", "json", "--date", day]) == 0
+        rows = json.loads(capsys.readouterr().out)
+        assert next(row for row in rows if row["name"] == "Acme Corp")["status"] == status, day
 
 
 def test_export_json_is_the_default_and_keeps_japanese_readable(

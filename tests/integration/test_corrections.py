@@ -9,7 +9,7 @@ import io
 import json
 import os
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 from pathlib import Path
 
 import pytest
@@ -74,7 +74,7 @@ def test_a_removed_repeat_win_lowers_the_step_and_db_check_agrees(db: Database, 
     report = integrity.check(db, repeater_threshold=3)
     assert report.ok, [m.line() for m in report.mismatches]
     with db.read() as session:
-        card = cards.account_card(session, TEAM, done.account.id)
+        card = cards.account_card(session, TEAM, done.account.id, today=clock.today(UTC))
     assert card.activity_count == 2
     assert [a.kind for a in card.history] == [ActivityKind.WON, ActivityKind.VISIT]
 

@@ -44,6 +44,8 @@ FIELDS = (
     "meetings",
     "deals_won",
     "created_on",
+    "status",
+    "merged_into",
 )
 
 
@@ -80,7 +82,7 @@ def test_export_rows_have_every_field(db: Database, clock: FixedClock) -> None:
         assert acme is not None
         acme.segment = "strategic"
     with db.transaction() as session:
-        rows = list(export_rows(session))
+        rows = list(export_rows(session, today=TODAY))
     assert EXPORT_FIELDS == FIELDS
     assert [tuple(row) for row in rows] == [FIELDS, FIELDS]
     assert rows[0] == {
@@ -94,6 +96,8 @@ def test_export_rows_have_every_field(db: Database, clock: FixedClock) -> None:
         "meetings": 2,
         "deals_won": 1,
         "created_on": "2026-11-22",
+        "status": "active",
+        "merged_into": None,
     }
     assert rows[1] == {
         "team_id": TEAM,
@@ -106,6 +110,8 @@ def test_export_rows_have_every_field(db: Database, clock: FixedClock) -> None:
         "meetings": 0,
         "deals_won": 0,
         "created_on": "2026-01-05",
+        "status": "active",
+        "merged_into": None,
     }
 
 
@@ -115,21 +121,21 @@ def test_export_filters_by_team(db: Database, clock: FixedClock) -> None:
         _log(session, clock, "Globex", ActivityKind.CALL, team=TEAM)
         _log(session, clock, "Acme", ActivityKind.CALL, team=OTHER_TEAM)
     with db.transaction() as session:
-        assert [(row["team_id"], row["name"]) for row in export_rows(session)] == [
+        assert [(row["team_id"], row["name"]) for row in export_rows(session, today=TODAY)] == [
             (TEAM, "Acme"),
             (TEAM, "Globex"),
             (OTHER_TEAM, "Acme"),
         ]
-        assert [row["name"] for row in export_rows(session, [OTHER_TEAM])] == ["Acme"]
-        assert len(list(export_rows(session, [TEAM]))) == 2
-        assert len(list(export_rows(session, [TEAM, OTHER_TEAM]))) == 3
-        assert list(export_rows(session, ["T0NONE"])) == []
+        assert [row["name"] for row in export_rows(session, [OTHER_TEAM], today=TODAY)] == ["Acme"]
+        assert len(list(export_rows(session, [TEAM], today=TODAY))) == 2
+        assert len(list(export_rows(session, [TEAM, OTHER_TEAM], today=TODAY))) == 3
+        assert list(export_rows(session, ["T0NONE"], today=TODAY)) == []
         assert team_ids(session) == [TEAM, OTHER_TEAM]
 
 
 def test_an_empty_database_exports_nothing(db: Database) -> None:
     with db.transaction() as session:
-        assert list(export_rows(session)) == []
+        assert list(export_rows(session, today=TODAY)) == []
         assert team_ids(session) == []
 
 
@@ -321,9 +327,9 @@ def test_the_pyramid_equals_the_counts_in_the_export(db: Database, clock: FixedC
     _import(db, clock, "name,owner,step\nElsewhere,U0REP1,won\n", team=OTHER_TEAM)
     with db.transaction() as session:
         _log(session, clock, "Company 0", ActivityKind.VISIT)
-        rows = list(export_rows(session, [TEAM]))
-        dist = pyramids.distribution_for(session, TEAM)
-        mine = pyramids.distribution_for(session, TEAM, REP)
+        rows = list(export_rows(session, [TEAM], today=TODAY))
+        dist = pyramids.distribution_for(session, TEAM, today=TODAY)
+        mine = pyramids.distribution_for(session, TEAM, REP, today=TODAY)
     by_step = Counter(str(row["step"]) for row in rows)
     by_stage = Counter(int(str(row["stage"])) for row in rows)
     assert {step.value: dist.count(step) for step in Step if dist.count(step)} == dict(by_step)
@@ -362,20 +368,77 @@ def test_write_export_writes_what_export_rows_reads_in_both_formats(db: Database
             assert account is not None
             account.segment = segment
         _log(session, clock, "Plain", ActivityKind.VISIT, on=date(2026, 11, 3))
+        # Every status, and a survivor's name that needs quoting.
+        by_name = {name: accounts.find_by_name(session, TEAM, name) for name in names}
+        survivor, merged = by_name["Acme, Tokyo"], by_name["Plain"]
+        assert survivor is not None and merged is not None
+        merged.status, merged.merged_into_id = "merged", survivor.id
+        quiet = by_name["株式会社アクメ"]  # a repeater untouched for more than 90 days: dormant
+        assert quiet is not None
+        quiet.last_touch_on = TODAY - timedelta(days=90)
+        lost = by_name['The "Best" Co']
+        assert lost is not None
+        lost.status = "lost"
     for teams in (None, [TEAM], [OTHER_TEAM], [TEAM, OTHER_TEAM], ["T0NONE"]):
         with db.read() as session:
-            expected = list(export_rows(session, teams))
+            expected = list(export_rows(session, teams, today=TODAY))
             as_json, as_csv = io.StringIO(), io.StringIO()
-            assert write_export(session, as_json, "json", teams) == len(expected)
-            assert write_export(session, as_csv, "csv", teams) == len(expected)
+            assert write_export(session, as_json, "json", teams, today=TODAY) == len(expected)
+            assert write_export(session, as_csv, "csv", teams, today=TODAY) == len(expected)
         assert json.loads(as_json.getvalue()) == expected
         assert [list(row) for row in json.loads(as_json.getvalue())] == [list(FIELDS)] * len(expected)
         assert as_csv.getvalue() == _csv_lines(expected)
     assert len(expected) == 0 and as_json.getvalue() == "[\n]\n"
     with db.read() as session:
-        everything = list(export_rows(session))
+        everything = list(export_rows(session, today=TODAY))
     assert {row["segment"] for row in everything} == {None, *[s for s in segments if s]}
     assert next(row for row in everything if row["name"] == "Plain")["last_touch_on"] == "2026-11-03"
+    assert {str(row["name"]): (row["status"], row["merged_into"]) for row in everything} == {
+        "Acme, Tokyo": ("active", None),
+        'The "Best" Co': ("lost", None),
+        "株式会社アクメ": ("dormant", None),
+        "Plain": ("merged", "Acme, Tokyo"),
+        'Trailing, "both"': ("active", None),
+        "Elsewhere": ("active", None),
+    }
+
+
+def test_export_status_is_judged_on_the_day_asked_at_each_stage_threshold(
+    db: Database, clock: FixedClock
+) -> None:
+    """Active through the last day of each stage's threshold, dormant from the day after, in every
+    format; a step key the ladder does not know is exported (no stage), not a crash."""
+    thresholds = {Step.NAME_ONLY: 365, Step.MET_TWICE: 180, Step.WON: 90, Step.REPEATER: 90}
+    _import(
+        db, clock, "name,owner,step\n" + "".join(f"{step.value},{REP},{step.value}\n" for step in thresholds)
+    )
+    _import(db, clock, "name,owner\nOdd,U0REP1\n")
+    touched = date(2026, 1, 10)
+    with db.transaction() as session:
+        for account in session.scalars(select(Account)):
+            account.last_touch_on = touched
+            if account.name == "Odd":
+                account.step = "not_a_step"
+    for step, days in thresholds.items():
+        for today, status in (
+            (touched + timedelta(days=days - 1), "active"),
+            (touched + timedelta(days=days), "dormant"),
+        ):
+            with db.read() as session:
+                rows = {row["name"]: row for row in export_rows(session, [TEAM], today=today)}
+                as_json, as_csv = io.StringIO(), io.StringIO()
+                write_export(session, as_json, "json", [TEAM], today=today)
+                write_export(session, as_csv, "csv", [TEAM], today=today)
+                dist = pyramids.distribution_for(session, TEAM, today=today)
+            assert rows[step.value]["status"] == status, (step, today)
+            assert json.loads(as_json.getvalue()) == list(rows.values())
+            assert as_csv.getvalue() == _csv_lines(list(rows.values()))
+            # The pyramid counts exactly the export's active rows.
+            active = Counter(row["stage"] for row in rows.values() if row["status"] == "active")
+            assert {stage.value: dist.by_stage[stage] for stage in Stage if dist.by_stage[stage]} == {
+                stage: count for stage, count in active.items() if stage is not None
+            }
+    assert rows["Odd"]["stage"] is None and rows["Odd"]["step"] == "not_a_step"
 
 
 def test_write_export_streams_page_by_page(db: Database, clock: FixedClock) -> None:
@@ -383,7 +446,7 @@ def test_write_export_streams_page_by_page(db: Database, clock: FixedClock) -> N
     for fmt in ("json", "csv"):
         seen: list[int] = []
         with db.read() as session:
-            count = write_export(session, io.StringIO(), fmt, progress=seen.append, chunk=3)
+            count = write_export(session, io.StringIO(), fmt, today=TODAY, progress=seen.append, chunk=3)
         assert count == 7
         assert seen == [3, 6, 7]
 

@@ -121,7 +121,7 @@ def computed_from_history(db: Database, owner: str | None) -> analytics.Analytic
             session.delete(row)
         session.flush()
         result = analytics.analytics_for(
-            session, TEAM, owner, pyramids.distribution_for(session, TEAM, owner), TODAY
+            session, TEAM, owner, pyramids.distribution_for(session, TEAM, owner, today=TODAY), TODAY
         )
         session.rollback()
     del saved
@@ -132,7 +132,7 @@ def from_figures(db: Database, owner: str | None) -> analytics.Analytics:
     with db.transaction() as session:
         assert analytics.stored_figures(session, TEAM, owner, TODAY) is not None
         return analytics.analytics_for(
-            session, TEAM, owner, pyramids.distribution_for(session, TEAM, owner), TODAY
+            session, TEAM, owner, pyramids.distribution_for(session, TEAM, owner, today=TODAY), TODAY
         )
 
 
@@ -247,7 +247,7 @@ def test_pyramid_from_figures_reads_a_bounded_number_of_statements(db: Database)
     try:
         with db.transaction() as session:
             analytics.analytics_for(
-                session, TEAM, None, pyramids.distribution_for(session, TEAM, None), TODAY
+                session, TEAM, None, pyramids.distribution_for(session, TEAM, None, today=TODAY), TODAY
             )
     finally:
         event.remove(db.engine, "before_cursor_execute", count)

@@ -540,11 +540,11 @@ def test_distribution_for_team_and_owner(db: Database, clock: FixedClock) -> Non
     with db.transaction() as session:
         _create(session, clock, "Elsewhere", team=OTHER_TEAM)
     with db.transaction() as session:
-        team = pyramids.distribution_for(session, TEAM)
-        mine = pyramids.distribution_for(session, TEAM, REP)
-        theirs = pyramids.distribution_for(session, TEAM, OTHER_REP)
-        nobody = pyramids.distribution_for(session, TEAM, "U0NOBODY")
-        other_team = pyramids.distribution_for(session, OTHER_TEAM)
+        team = pyramids.distribution_for(session, TEAM, today=TODAY)
+        mine = pyramids.distribution_for(session, TEAM, REP, today=TODAY)
+        theirs = pyramids.distribution_for(session, TEAM, OTHER_REP, today=TODAY)
+        nobody = pyramids.distribution_for(session, TEAM, "U0NOBODY", today=TODAY)
+        other_team = pyramids.distribution_for(session, OTHER_TEAM, today=TODAY)
     assert team.total == 6
     assert team.by_stage == {Stage.ACQUAINTANCE: 3, Stage.PROSPECT: 1, Stage.CUSTOMER: 1, Stage.REPEATER: 1}
     assert team.count(Step.REMOTE) == 1 and team.count(Step.MET) == 1 and team.count(Step.NAME_ONLY) == 1
@@ -564,7 +564,7 @@ def test_account_card_history_newest_first(db: Database, clock: FixedClock) -> N
             _log(session, clock, "Acme", ActivityKind.CALL, on=day, note=f"touch {index}")
     with db.transaction() as session:
         account_id = session.scalars(select(Account.id)).one()
-        card = cards.account_card(session, TEAM, account_id)
+        card = cards.account_card(session, TEAM, account_id, today=TODAY)
     assert card.account.id == account_id
     assert card.activity_count == 7
     assert len(card.history) == cards.HISTORY_LINES == 5
@@ -575,7 +575,7 @@ def test_account_card_of_a_new_account(db: Database, clock: FixedClock) -> None:
     with db.transaction() as session:
         acme = _create(session, clock, "Acme")
     with db.transaction() as session:
-        card = cards.account_card(session, TEAM, acme.id)
+        card = cards.account_card(session, TEAM, acme.id, today=TODAY)
     assert card.history == []
     assert card.activity_count == 0
 
@@ -584,4 +584,4 @@ def test_account_card_is_scoped_to_the_team(db: Database, clock: FixedClock) -> 
     with db.transaction() as session:
         theirs = _create(session, clock, "Acme", team=OTHER_TEAM)
     with db.transaction() as session, pytest.raises(UserFacingError):
-        cards.account_card(session, TEAM, theirs.id)
+        cards.account_card(session, TEAM, theirs.id, today=TODAY)
