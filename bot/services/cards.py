@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.models import Activity
-from bot.services import accounts
+from bot.services import accounts, revenue
 from bot.services.activities import recent_activities
 from bot.usecases.facts import AccountCard, AccountFacts, ActivityFacts
 
@@ -15,8 +17,9 @@ HISTORY_LINES = 5
 __all__ = ["HISTORY_LINES", "AccountCard", "account_card"]
 
 
-def account_card(session: Session, team_id: str, account_id: int) -> AccountCard:
-    """The card's view-model, copied out of the rows (the view never sees the ORM)."""
+def account_card(session: Session, team_id: str, account_id: int, today: date | None = None) -> AccountCard:
+    """The card's view-model, copied out of the rows (the view never sees the ORM); with `today` (the
+    team's calendar), the account's revenue too."""
     account = accounts.get_account(session, team_id, account_id)
     count = session.scalar(
         select(func.count())
@@ -28,4 +31,5 @@ def account_card(session: Session, team_id: str, account_id: int) -> AccountCard
         account=AccountFacts.of(account),
         history=[ActivityFacts.of(activity) for activity in history],
         activity_count=count or 0,
+        revenue=revenue.revenue_of_account(session, team_id, account_id, today) if today else None,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy.orm import Session
 
 from bot.domain import fields
@@ -14,7 +16,8 @@ from bot.usecases.facts import AccountCard, AccountFacts, Choices, Edited, Typea
 
 
 def card(runtime: Runtime, team_id: str, account_id: int) -> AccountCard:
-    return runtime.query(lambda session: cards.account_card(session, team_id, account_id))
+    today = runtime.clock.today(runtime.settings.zone)
+    return runtime.query(lambda session: cards.account_card(session, team_id, account_id, today))
 
 
 def account(runtime: Runtime, team_id: str, account_id: int) -> AccountFacts:
@@ -26,13 +29,16 @@ def account_command(runtime: Runtime, team_id: str, text: str) -> AccountCard | 
     request = parse_account(text)
     if isinstance(request, AccountEdit):
         return runtime.store(lambda session: _edit(session, runtime, team_id, request))
-    return runtime.query(lambda session: _card_or_choices(session, team_id, request))
+    today = runtime.clock.today(runtime.settings.zone)
+    return runtime.query(lambda session: _card_or_choices(session, team_id, request, today))
 
 
-def _card_or_choices(session: Session, team_id: str, request: AccountQuery) -> AccountCard | Choices:
+def _card_or_choices(
+    session: Session, team_id: str, request: AccountQuery, today: date
+) -> AccountCard | Choices:
     found = accounts.find_by_name(session, team_id, request.account)
     if found is not None:
-        return cards.account_card(session, team_id, found.id)
+        return cards.account_card(session, team_id, found.id, today)
     similar = accounts.similar_accounts(session, team_id, request.account)
     if not similar:
         raise UserFacingError("account_not_found", name=request.account)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Literal
 
 from bot.domain.activities import ActivityKind
 from bot.domain.recovery import RecoveryStatus
+from bot.domain.revenue import AccountRevenue
 from bot.domain.stages import Climb, Step
 
 if TYPE_CHECKING:
@@ -80,6 +81,8 @@ class AccountCard:
     account: AccountFacts
     history: list[ActivityFacts]
     activity_count: int
+    # Won this year and last, and the open proposal (issue 11); None: not read.
+    revenue: AccountRevenue | None = None
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ def pyramid_facts(
 
     def gather(session: Session) -> tuple[Distribution, Analytics]:
         dist = pyramids.distribution_for(session, team_id, owner)
-        return dist, analytics_for(session, team_id, owner, dist, today)
+        return dist, analytics_for(session, team_id, owner, dist, today, runtime.settings.dormant_rules)
 
     return runtime.query(gather, deadline=PYRAMID_DEADLINE)
 

@@ -10,6 +10,7 @@ from bot.usecases.facts import AccountCard, AccountFacts, Choices, Edited
 from bot.views.blocks import (
     NAME_LIMIT,
     ONE_NAME_LIMIT,
+    Block,
     Message,
     actions,
     button,
@@ -26,6 +27,7 @@ from bot.views.blocks import (
     step_name,
     user_text,
 )
+from bot.views.health import card_revenue_text
 from bot.views.replies import account_edited, next_step_advice
 
 NOTE_PREVIEW = 80
@@ -53,6 +55,7 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
         header(account.name),
         fields(stage, owner, _last_touch(account, today, locale), _segment(account, locale)),
         context(counts),
+        *_revenue(card, today, locale),
         context(next_step_advice(step, locale)),
         divider(),
         section("\n".join(_history(card, today, locale))),
@@ -65,6 +68,14 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
     return message(
         f"{user_text(account.name, ONE_NAME_LIMIT)}: {step.label} {step_name(step, locale)}", blocks
     )
+
+
+def _revenue(card: AccountCard, today: date, locale: str) -> list[Block]:
+    """Won this year and last, and the open proposal: shown when there is any (else it is noise)."""
+    revenue = card.revenue
+    if revenue is None or not (revenue.this_year or revenue.last_year or revenue.open):
+        return []
+    return [context(card_revenue_text(revenue, today, locale))]
 
 
 def _last_touch(account: AccountFacts, today: date, locale: str) -> str:

@@ -1,0 +1,109 @@
+"""The flow figures behind the health rule (bot.domain.health): new acquaintances and accounts going
+dormant per week over the last TRAILING_WEEKS + 1 weeks, and the open recoveries.
+
+Each is one grouped query bounded by the window (new accounts: the (team_id, created_on) index) or by the
+team's accounts of a stage near its dormant threshold, never by the history of activities."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from bot.domain.health import RECOVERY_OVERDUE_DAYS, TRAILING_WEEKS, WEEK_DAYS, Flow, RetentionPoint, weekly
+from bot.domain.recovery import RecoveryStatus
+from bot.domain.stages import Stage, Step, steps_of
+from bot.domain.status import DEFAULT_DORMANT_RULES, AccountStatus, DormantRules, dormant_on
+from bot.models import Account, Recovery
+from bot.services.status import not_merged, quiet_since
+
+WINDOW_DAYS = (TRAILING_WEEKS + 1) * WEEK_DAYS
+# E's recovery states may grow; whatever is not closed is open.
+CLOSED_RECOVERIES = (RecoveryStatus.RECOVERED.value, RecoveryStatus.LOST.value)
+
+
+def flow_for(
+    session: Session,
+    team_id: str,
+    owner_id: str | None,
+    today: date,
+    *,
+    rules: DormantRules = DEFAULT_DORMANT_RULES,
+    retention: tuple[RetentionPoint, ...] = (),
+    last_day: date | None = None,
+) -> Flow:
+    """The team's (or one owner's) flow; weeks end at `last_day` (default today: the last 7 days),
+    recoveries are aged on `today`."""
+    last_day = last_day or today
+    count, oldest, overdue = open_recoveries(session, team_id, owner_id, today)
+    return Flow(
+        new_by_week=weekly(_created_by_day(session, team_id, owner_id, last_day), last_day),
+        dormant_by_week=weekly(_dormant_by_day(session, team_id, owner_id, last_day, rules), last_day),
+        open_recoveries=count,
+        oldest_recovery_days=(today - oldest).days if oldest is not None else None,
+        overdue_recoveries=overdue,
+        retention=retention,
+    )
+
+
+def _created_by_day(session: Session, team_id: str, owner_id: str | None, last_day: date) -> dict[date, int]:
+    first = last_day - timedelta(days=WINDOW_DAYS - 1)
+    statement = (
+        select(Account.created_on, func.count())
+        .where(
+            Account.team_id == team_id,
+            Account.created_on >= first,
+            Account.created_on <= last_day,
+            not_merged(),
+        )
+        .group_by(Account.created_on)
+    )
+    if owner_id is not None:
+        statement = statement.where(Account.owner_id == owner_id)
+    return {day: count for day, count in session.execute(statement)}
+
+
+def _dormant_by_day(
+    session: Session, team_id: str, owner_id: str | None, last_day: date, rules: DormantRules
+) -> dict[date, int]:
+    """Stored-active accounts whose dormant day (domain.status.dormant_on, from the last touch as it is
+    now) falls in the window. A past week's count is what is still dormant of it: an account touched
+    again since is active and no longer counted there."""
+    quiet = quiet_since()
+    windows = []
+    for stage in Stage:
+        cutoff = rules.cutoff(stage, last_day)  # quiet on or before it: dormant by last_day
+        windows.append(
+            and_(
+                Account.step.in_([step.value for step in steps_of(stage)]),
+                quiet > cutoff - timedelta(days=WINDOW_DAYS),
+                quiet <= cutoff,
+            )
+        )
+    statement = (
+        select(Account.step, quiet, func.count())
+        .where(Account.team_id == team_id, Account.status == AccountStatus.ACTIVE.value, or_(*windows))
+        .group_by(Account.step, quiet)
+    )
+    if owner_id is not None:
+        statement = statement.where(Account.owner_id == owner_id)
+    days: Counter[date] = Counter()
+    for step, since, count in session.execute(statement):
+        days[dormant_on(Step(step).stage, since, since, rules)] += count
+    return dict(days)
+
+
+def open_recoveries(
+    session: Session, team_id: str, owner_id: str | None, today: date
+) -> tuple[int, date | None, int]:
+    """(how many are open, the day the oldest was opened, how many are open past RECOVERY_OVERDUE_DAYS)."""
+    overdue_before = today - timedelta(days=RECOVERY_OVERDUE_DAYS)
+    statement = select(
+        func.count(), func.min(Recovery.opened_on), func.count().filter(Recovery.opened_on < overdue_before)
+    ).where(Recovery.team_id == team_id, Recovery.status.not_in(CLOSED_RECOVERIES))
+    if owner_id is not None:
+        statement = statement.where(Recovery.owner_id == owner_id)
+    count, oldest, overdue = session.execute(statement).one()
+    return int(count or 0), oldest, int(overdue or 0)

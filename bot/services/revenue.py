@@ -1,0 +1,124 @@
+"""Won amounts and open proposal value per stage, and one account's (bot.domain.revenue says what they
+are). Deleted activities count for nothing (live_activity); merged accounts live on only as names."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session, aliased
+
+from bot.domain.activities import ActivityKind
+from bot.domain.revenue import AccountRevenue, Deal, Revenue, StageRevenue, account_revenue, year_bounds
+from bot.domain.stages import Stage, Step
+from bot.models import Account, Activity
+from bot.services.status import live_activity, not_merged
+
+DEAL_KINDS = (ActivityKind.PROPOSED.value, ActivityKind.WON.value, ActivityKind.LOST.value)
+DECIDED = (ActivityKind.WON.value, ActivityKind.LOST.value)
+
+
+def revenue_for(session: Session, team_id: str, owner_id: str | None, today: date) -> Revenue:
+    """The team's (or one owner's accounts') revenue per the accounts' current stage: two queries."""
+    totals: dict[Step, list[int]] = {}
+    for step, this_year, last_year in _won(session, team_id, owner_id, today):
+        totals.setdefault(Step(step), [0, 0, 0, 0])[0:2] = [int(this_year or 0), int(last_year or 0)]
+    for step, value, count in _open(session, team_id, owner_id):
+        totals.setdefault(Step(step), [0, 0, 0, 0])[2:4] = [int(value or 0), int(count or 0)]
+    by_stage: dict[Stage, StageRevenue] = {}
+    for step, (this_year, last_year, value, count) in totals.items():
+        part = by_stage.get(step.stage, StageRevenue())
+        by_stage[step.stage] = StageRevenue(
+            this_year=part.this_year + this_year,
+            last_year=part.last_year + last_year,
+            open_value=part.open_value + value,
+            open_count=part.open_count + count,
+        )
+    return Revenue(year=today.year, by_stage=by_stage)
+
+
+def _won(
+    session: Session, team_id: str, owner_id: str | None, today: date
+) -> list[tuple[str, int | None, int | None]]:
+    """Won amounts of the two calendar years, grouped by the account's step."""
+    last_start, this_start, next_start = year_bounds(today)
+    statement = (
+        select(
+            Account.step,
+            func.sum(Activity.amount).filter(Activity.occurred_on >= this_start),
+            func.sum(Activity.amount).filter(Activity.occurred_on < this_start),
+        )
+        .join(Account, Account.id == Activity.account_id)
+        .where(
+            Activity.team_id == team_id,
+            Activity.kind == ActivityKind.WON.value,
+            Activity.occurred_on >= last_start,
+            Activity.occurred_on < next_start,
+            Activity.amount.is_not(None),
+            live_activity(),
+            Account.team_id == team_id,
+            not_merged(),
+        )
+        .group_by(Account.step)
+    )
+    if owner_id is not None:
+        statement = statement.where(Account.owner_id == owner_id)
+    return [(step, this_year, last_year) for step, this_year, last_year in session.execute(statement)]
+
+
+def _open(session: Session, team_id: str, owner_id: str | None) -> list[tuple[str, int | None, int]]:
+    """Per step, the sum and number of open proposals: driven from the accounts that ever had a proposal
+    (the partial index ix_accounts_team_owner_proposed), each account's latest proposal read backwards on
+    (team_id, account_id, kind, occurred_on), so the cost follows those accounts, not the history."""
+    latest_id = (
+        select(Activity.id)
+        .where(
+            Activity.team_id == team_id,
+            Activity.account_id == Account.id,
+            Activity.kind == ActivityKind.PROPOSED.value,
+            live_activity(),
+        )
+        .order_by(Activity.occurred_on.desc(), Activity.id.desc())
+        .limit(1)
+        .correlate(Account)
+        .scalar_subquery()
+    )
+    proposal = aliased(Activity)
+    decided = exists().where(
+        Activity.team_id == team_id,
+        Activity.account_id == Account.id,
+        Activity.kind.in_(DECIDED),
+        Activity.occurred_on >= proposal.occurred_on,
+        live_activity(),
+    )
+    statement = (
+        select(Account.step, func.sum(proposal.amount), func.count())
+        .select_from(Account)
+        .join(proposal, proposal.id == latest_id)
+        .where(
+            Account.team_id == team_id,
+            Account.proposals > 0,
+            not_merged(),
+            proposal.amount.is_not(None),
+            ~decided,
+        )
+        .group_by(Account.step)
+    )
+    if owner_id is not None:
+        statement = statement.where(Account.owner_id == owner_id)
+    return [(step, value, count) for step, value, count in session.execute(statement)]
+
+
+def revenue_of_account(session: Session, team_id: str, account_id: int, today: date) -> AccountRevenue:
+    """One account's won amounts this year and last, and its open proposal (the card): its deal
+    activities, read on (team_id, account_id, kind, occurred_on)."""
+    rows = session.execute(
+        select(Activity.id, Activity.kind, Activity.occurred_on, Activity.amount).where(
+            Activity.team_id == team_id,
+            Activity.account_id == account_id,
+            Activity.kind.in_(DEAL_KINDS),
+            live_activity(),
+        )
+    ).all()
+    deals = [Deal(id=id_, kind=ActivityKind(kind), on=on, amount=amount) for id_, kind, on, amount in rows]
+    return account_revenue(deals, today)
