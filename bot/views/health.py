@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.domain.analytics import RETENTION_AFTER_DAYS
-from bot.domain.health import RECOVERY_OVERDUE_DAYS, Concern, ConcernKind, Flow, Verdict
+from bot.domain.health import RECOVERY_OVERDUE_DAYS, WEEK_DAYS, Concern, ConcernKind, Flow, Verdict
 from bot.domain.revenue import AccountRevenue, Revenue, StageRevenue
 from bot.domain.stages import Stage
 from bot.i18n import period, t
@@ -37,9 +37,9 @@ def concern_text(concern: Concern, locale: str) -> str:
             period=period(locale, RETENTION_AFTER_DAYS * concern.years),
             share=percent(concern.share),
             customers=concern.count,
-            reference=percent(concern.reference),
+            reference=curve_percent(concern.reference),
         )
-    return t(locale, concern.code, count=concern.count, average=average(concern.average))
+    return t(locale, concern.code, count=concern.count, average=average(concern.average), days=WEEK_DAYS)
 
 
 def flow_text(flow: Flow, locale: str) -> str:
@@ -54,6 +54,7 @@ def flow_text(flow: Flow, locale: str) -> str:
         t(
             locale,
             "flow_line",
+            days=WEEK_DAYS,
             new=flow.new_this_week,
             average=average(flow.new_average),
             dormant=flow.dormant_this_week,
@@ -67,7 +68,7 @@ def flow_text(flow: Flow, locale: str) -> str:
                 "flow_retention_point",
                 period=period(locale, RETENTION_AFTER_DAYS * point.years),
                 share=percent(point.share),
-                reference=percent(point.reference),
+                reference=curve_percent(point.reference),
             )
             for point in flow.retention
         )
@@ -143,6 +144,11 @@ def amount(value: int, locale: str) -> str:
 
 def percent(share: float | None) -> str:
     return "–" if share is None else f"{round(share * 100)}%"
+
+
+def curve_percent(share: float) -> str:
+    """The method's curve as it is stated: 50%, 27.5%, 16.5%."""
+    return f"{share * 100:.1f}".rstrip("0").rstrip(".") + "%"
 
 
 def average(value: float) -> str:
