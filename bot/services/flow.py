@@ -9,15 +9,15 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from bot.domain.health import RECOVERY_OVERDUE_DAYS, TRAILING_WEEKS, WEEK_DAYS, Flow, RetentionPoint, weekly
 from bot.domain.recovery import RecoveryStatus
-from bot.domain.stages import Stage, Step, steps_of
+from bot.domain.stages import LADDER, Step
 from bot.domain.status import DEFAULT_DORMANT_RULES, AccountStatus, DormantRules, dormant_on
 from bot.models import Account, Recovery
-from bot.services.status import not_merged, quiet_since
+from bot.services.status import quiet_since
 
 WINDOW_DAYS = (TRAILING_WEEKS + 1) * WEEK_DAYS
 # E's recovery states may grow; whatever is not closed is open.
@@ -49,15 +49,13 @@ def flow_for(
 
 
 def _created_by_day(session: Session, team_id: str, owner_id: str | None, last_day: date) -> dict[date, int]:
+    """Read from the (team_id, created_on) index alone. An account merged into another since still
+    counts: it was a new acquaintance when it came (merges are rare, and reading each row's status would
+    cost the team's whole window)."""
     first = last_day - timedelta(days=WINDOW_DAYS - 1)
     statement = (
         select(Account.created_on, func.count())
-        .where(
-            Account.team_id == team_id,
-            Account.created_on >= first,
-            Account.created_on <= last_day,
-            not_merged(),
-        )
+        .where(Account.team_id == team_id, Account.created_on >= first, Account.created_on <= last_day)
         .group_by(Account.created_on)
     )
     if owner_id is not None:
@@ -70,29 +68,39 @@ def _dormant_by_day(
 ) -> dict[date, int]:
     """Stored-active accounts whose dormant day (domain.status.dormant_on, from the last touch as it is
     now) falls in the window. A past week's count is what is still dormant of it: an account touched
-    again since is active and no longer counted there."""
+    again since is active and no longer counted there.
+
+    One part per (owner, step) range of ix_accounts_team_owner_step_last: each reads only the accounts
+    whose last touch lies in its stage's window (owner and step by equality, so that SQLite takes that
+    index rather than scanning the team's accounts by step)."""
+    owners = [owner_id] if owner_id is not None else _owners(session, team_id)
+    if not owners:
+        return {}
     quiet = quiet_since()
-    windows = []
-    for stage in Stage:
-        cutoff = rules.cutoff(stage, last_day)  # quiet on or before it: dormant by last_day
-        windows.append(
-            and_(
-                Account.step.in_([step.value for step in steps_of(stage)]),
+    parts = []
+    for step in LADDER:
+        cutoff = rules.cutoff(step.stage, last_day)  # quiet on or before it: dormant by last_day
+        parts.append(
+            select(Account.step, quiet, func.count())
+            .where(
+                Account.team_id == team_id,
+                Account.owner_id.in_(owners),
+                Account.step == step.value,
                 quiet > cutoff - timedelta(days=WINDOW_DAYS),
                 quiet <= cutoff,
+                Account.status == AccountStatus.ACTIVE.value,
             )
+            .group_by(Account.step, quiet)
         )
-    statement = (
-        select(Account.step, quiet, func.count())
-        .where(Account.team_id == team_id, Account.status == AccountStatus.ACTIVE.value, or_(*windows))
-        .group_by(Account.step, quiet)
-    )
-    if owner_id is not None:
-        statement = statement.where(Account.owner_id == owner_id)
     days: Counter[date] = Counter()
-    for step, since, count in session.execute(statement):
-        days[dormant_on(Step(step).stage, since, since, rules)] += count
+    for step_key, since, count in session.execute(union_all(*parts)):
+        days[dormant_on(Step(step_key).stage, since, since, rules)] += count
     return dict(days)
+
+
+def _owners(session: Session, team_id: str) -> list[str]:
+    """The team's account owners (read from the leading columns of ix_accounts_team_owner_step_last)."""
+    return list(session.scalars(select(Account.owner_id).where(Account.team_id == team_id).distinct()))
 
 
 def open_recoveries(

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, literal_column, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.activities import ActivityKind
 from bot.domain.revenue import AccountRevenue, Deal, Revenue, StageRevenue, account_revenue, year_bounds
-from bot.domain.stages import Stage, Step
+from bot.domain.stages import LADDER, Stage, Step
 from bot.models import Account, Activity
 from bot.services.status import live_activity, not_merged
 
 DEAL_KINDS = (ActivityKind.PROPOSED.value, ActivityKind.WON.value, ActivityKind.LOST.value)
 DECIDED = (ActivityKind.WON.value, ActivityKind.LOST.value)
+CUSTOMER_STEPS = [step.value for step in LADDER if step.stage.is_customer]
 
 
 def revenue_for(session: Session, team_id: str, owner_id: str | None, today: date) -> Revenue:
@@ -40,7 +41,9 @@ def revenue_for(session: Session, team_id: str, owner_id: str | None, today: dat
 def _won(
     session: Session, team_id: str, owner_id: str | None, today: date
 ) -> list[tuple[str, int | None, int | None]]:
-    """Won amounts of the two calendar years, grouped by the account's step."""
+    """Won amounts of the two calendar years, grouped by the account's step. Driven from the accounts on
+    a customer step (ix_accounts_team_step), each one's wins read on (team_id, account_id, kind,
+    occurred_on): a live win puts an account on a customer step, so no other account has one to add."""
     last_start, this_start, next_start = year_bounds(today)
     statement = (
         select(
@@ -57,6 +60,7 @@ def _won(
             Activity.amount.is_not(None),
             live_activity(),
             Account.team_id == team_id,
+            Account.step.in_(CUSTOMER_STEPS),
             not_merged(),
         )
         .group_by(Account.step)
@@ -97,7 +101,8 @@ def _open(session: Session, team_id: str, owner_id: str | None) -> list[tuple[st
         .join(proposal, proposal.id == latest_id)
         .where(
             Account.team_id == team_id,
-            Account.proposals > 0,
+            # A literal, so that the partial index (WHERE proposals > 0) matches.
+            Account.proposals > literal_column("0"),
             not_merged(),
             proposal.amount.is_not(None),
             ~decided,
