@@ -12,7 +12,7 @@ from bot.domain.health import RetentionPoint
 from bot.domain.revenue import OpenProposal, StageRevenue
 from bot.domain.stages import Stage, Step
 from bot.domain.status import DEFAULT_DORMANT_RULES, AccountStatus, effective_status
-from bot.models import Account, Activity
+from bot.models import Account, AccountEvent, Activity
 from bot.services import analytics, flow, pyramids, revenue, snapshots
 from tests.support import factories
 from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM, USER
@@ -192,3 +192,36 @@ def test_retention_at_one_two_and_three_years_live_and_from_the_stored_figures(d
         after = analytics.analytics_for(session, TEAM, USER, dist, TODAY)
     assert after.flow is not None and after.flow.retention == expected  # all USER's
     assert after.retention.customers == 3 and after.retention.active == 1
+
+
+def test_the_teams_revenue_is_read_again_after_any_write(db: Database) -> None:
+    """The team's revenue is remembered between two writes (services/revenue._state): a new win, and a
+    correction (an edited amount, recorded as an account event as corrections are), show at once."""
+    won = deal(db, "Acme", "won", date(2026, 3, 1), 1_000)
+
+    def team_this_year() -> int:
+        with db.transaction() as session:
+            return revenue.revenue_for(session, TEAM, None, TODAY).total.this_year
+
+    assert team_this_year() == 1_000
+    assert team_this_year() == 1_000  # remembered: the same answer
+    deal(db, "Beta", "won", date(2026, 4, 1), 20)
+    assert team_this_year() == 1_020
+    with db.transaction() as session:
+        session.execute(
+            update(Activity)
+            .where(Activity.id == won)
+            .values(amount=3_000, edited_at=datetime(2026, 11, 22, tzinfo=UTC), edited_by=USER)
+        )
+        account_id = session.get(Activity, won).account_id  # type: ignore[union-attr]
+        session.add(
+            AccountEvent(
+                team_id=TEAM,
+                account_id=account_id,
+                kind="edit",
+                user_id=USER,
+                at=datetime(2026, 11, 22, tzinfo=UTC),
+                activity_id=won,
+            )
+        )
+    assert team_this_year() == 3_020
