@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import func, select, text, union_all
 from sqlalchemy.orm import Session
 
 from bot.domain.health import RECOVERY_OVERDUE_DAYS, TRAILING_WEEKS, WEEK_DAYS, Flow, RetentionPoint, weekly
@@ -98,9 +98,24 @@ def _dormant_by_day(
     return dict(days)
 
 
+# A loose index scan: one seek per owner on ix_accounts_team_owner_step_last, where DISTINCT would read
+# every account of the team (PostgreSQL has no skip scan; SQLite takes one only with statistics).
+_OWNERS = text(
+    """
+    WITH RECURSIVE owners(owner_id) AS (
+        SELECT min(owner_id) FROM accounts WHERE team_id = :team_id
+        UNION ALL
+        SELECT (SELECT min(a.owner_id) FROM accounts a WHERE a.team_id = :team_id AND a.owner_id > o.owner_id)
+        FROM owners o WHERE o.owner_id IS NOT NULL
+    )
+    SELECT owner_id FROM owners WHERE owner_id IS NOT NULL
+    """
+)
+
+
 def _owners(session: Session, team_id: str) -> list[str]:
-    """The team's account owners (read from the leading columns of ix_accounts_team_owner_step_last)."""
-    return list(session.scalars(select(Account.owner_id).where(Account.team_id == team_id).distinct()))
+    """The team's account owners."""
+    return [str(owner) for owner in session.scalars(_OWNERS, {"team_id": team_id})]
 
 
 def open_recoveries(

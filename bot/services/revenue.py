@@ -53,23 +53,23 @@ _MEMO_SIZE = 1024
 
 
 def _state(session: Session) -> tuple[object, ...]:
-    """What changes whenever anything revenue depends on may have changed.
-
-    PostgreSQL: the transaction snapshot (xmin:xmax:in-progress ids), which moves with every write
-    transaction that starts or ends, so a write in flight while revenue was read (its ids below those
-    already committed) still changes it when it commits. SQLite has one writer at a time and hands out
-    ids above every committed one, so the highest ids of what revenue reads say it: activities (a log),
-    step changes (an account changing stage), account events (corrections: an edit, a delete, a merge)."""
+    """What changes whenever anything revenue depends on may have changed: the highest ids of what it
+    reads, activities (a log), step changes (an account changing stage) and account events (corrections:
+    an edit, a delete, a merge, all recorded there). SQLite has one writer at a time and hands out ids
+    above every committed one. PostgreSQL hands out ids before commit, so a write still in flight (its
+    ids below some already committed) is in the state by its transaction id, and leaves it on commit."""
+    highest = [
+        select(func.max(Activity.id)).scalar_subquery(),
+        select(func.max(StepChange.id)).scalar_subquery(),
+        select(func.max(AccountEvent.id)).scalar_subquery(),
+    ]
     if session.get_bind().dialect.name == "postgresql":
-        return (session.scalar(text("SELECT pg_current_snapshot()::text")),)
-    row = session.execute(
-        select(
-            select(func.max(Activity.id)).scalar_subquery(),
-            select(func.max(StepChange.id)).scalar_subquery(),
-            select(func.max(AccountEvent.id)).scalar_subquery(),
+        in_flight = text(
+            "(SELECT string_agg(backend_xid::text, ',' ORDER BY backend_xid::text) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND backend_xid IS NOT NULL)"
         )
-    ).one()
-    return tuple(row)
+        return tuple(session.execute(select(*highest, in_flight)).one())
+    return tuple(session.execute(select(*highest)).one())
 
 
 def _revenue(session: Session, team_id: str, owner_id: str | None, today: date) -> Revenue:
