@@ -128,6 +128,15 @@ def analytics_for(
     )
 
 
+def flow_of(session: Session, team_id: str, owner_id: str | None, today: date, rules: DormantRules) -> Flow:
+    """The flow alone (the App Home's health line), retention from the day's stored figures if any."""
+    stored = stored_figures(session, team_id, owner_id, today)
+    years = (stored.retention_years if stored else ()) or retention_years(session, team_id, owner_id, today)
+    return flow_figures.flow_for(
+        session, team_id, owner_id, today, rules=rules, retention=retention_points(years)
+    )
+
+
 def retention_points(years: tuple[Retention, ...]) -> tuple[RetentionPoint, ...]:
     """Retention after 1, 2 and 3 years as the health rule takes it."""
     return tuple(

@@ -252,3 +252,24 @@ def test_the_weekly_summary_shows_revenue_by_stage_and_the_chart_is_sent(
         assert line in text, (line, text)
     [upload] = slack.calls_to("upload")
     assert upload.body["bytes"].startswith(b"\x89PNG")
+
+
+def test_the_app_home_judges_shape_and_flow_as_pyramid_me_does(
+    driver: SlackDriver, slack: FakeSlack, clock: FixedClock
+) -> None:
+    """A sound shape with a complaint open past a week: the Home's pyramid is not called healthy."""
+    clock.set(jst(2026, 11, 10))
+    run_all(driver, slack, [("/deal", "Acme won"), ("/trouble", "Acme -- wrong parts delivered")])
+    clock.set(jst(2026, 11, 22))
+    run_all(
+        driver,
+        slack,
+        [("/meeting", f"{name} meal") for name in NAMES[:2]]
+        + [("/meeting", f"{name} visit") for name in NAMES[2:5]],
+    )
+    home = text_of(slack.calls_to("views.publish")[-1].body["view"])
+    assert "Not healthy. The weakest point first:" in home, home
+    assert "Recoveries open past 7 days: 1 (the oldest 12 days)" in home, home
+    assert "Healthy" not in home
+    mine = text_of(driver.run("/pyramid", "me"))
+    assert "Recoveries open past 7 days: 1 (the oldest 12 days)" in mine

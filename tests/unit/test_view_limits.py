@@ -312,7 +312,7 @@ for _key in sorted(key for key in en.MESSAGES if key.startswith("error_")):
 
 VIEWS: dict[str, Callable[[str], dict[str, Any]]] = {
     "home, heavy rep": lambda locale: home.home_view(
-        distribution_from({step.value: 10**9 for step in LADDER}), heavy_digest(), locale
+        distribution_from({step.value: 10**9 for step in LADDER}), heavy_digest(), locale, flow=heavy_flow()
     ),
     "home, nothing due": lambda locale: home.home_view(
         distribution_from({}), heavy_digest(followups=0, recoveries=0, lapsing=0, stalled=0), locale
