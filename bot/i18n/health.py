@@ -7,12 +7,12 @@ EN: dict[str, str] = {
     "health_flow_bad": "Not healthy. The weakest point first:",
     "health_recovery_overdue": "Recoveries open past {limit} days: {count} (the oldest {days} days). Keep the customer first: respond today, with facts and every fix you can offer, and make the next delivery exceed expectations.",
     "health_retention_below": "Retention after {period}: {share} of {customers} customers, below the method's {reference}. Win back lapsed customers before hunting new ones: a short letter often restarts the business.",
-    "health_dormant_rising": "{count} accounts went dormant in the last {days} days (weekly average {average}). Call them before they go quiet for good, and send a win-back letter to the dormant ones.",
+    "health_dormant_rising": "Accounts gone dormant in the last {days} days: {count} (weekly average {average}). Call them before they go quiet for good, and send a win-back letter to the dormant ones.",
     "health_inflow_dry": "New acquaintances in the last {days} days: {count} (weekly average {average}). Meet new people now, or the deal flow dries up in a few months.",
     # The flow line under the health check.
-    "flow_line": "Flow, last {days} days: {new} new acquaintances (weekly average {average}) · {dormant} went dormant · {recoveries}",
+    "flow_line": "Flow, last {days} days: new acquaintances {new} (weekly average {average}) · gone dormant {dormant} · {recoveries}",
     "flow_recoveries_none": "no open recoveries",
-    "flow_recoveries": "{count} open recoveries, the oldest {days} days",
+    "flow_recoveries": "open recoveries {count}, the oldest {days} days",
     "flow_retention": "Retention against the method's curve: {points}",
     "flow_retention_point": "after {period} {share} (curve {reference})",
     # Revenue beside counts.

@@ -124,11 +124,11 @@ def test_the_issues_month_is_not_healthy_and_names_the_recovery_first(
     assert found[0].startswith(
         "• Recoveries open past 7 days: 1 (the oldest 46 days). Keep the customer first"
     ), found
-    assert found[1].startswith("• 8 accounts went dormant in the last 7 days (weekly average 0)"), found
+    assert found[1].startswith("• Accounts gone dormant in the last 7 days: 8 (weekly average 0)"), found
     assert found[2].startswith("• New acquaintances in the last 7 days: 0 (weekly average 0.4)"), found
     assert found[3].startswith("• Stage 1 (3) ≤ stage 2 (8)"), found  # the shape comes last
-    assert "Flow, last 7 days: 0 new acquaintances (weekly average 0.4) · 8 went dormant" in english
-    assert "1 open recoveries, the oldest 46 days" in english
+    assert "Flow, last 7 days: new acquaintances 0 (weekly average 0.4) · gone dormant 8" in english
+    assert "open recoveries 1, the oldest 46 days" in english
 
     japanese = text_of(driver.run("/pyramid", user=OTHER_USER))
     found = bullets(japanese)

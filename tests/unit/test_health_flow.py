@@ -228,7 +228,7 @@ def test_the_flow_line_and_retention_against_the_curve() -> None:
     )
     english = flow_text(shown, "en")
     assert (
-        "2 new acquaintances (weekly average 1.5) · 1 went dormant · 2 open recoveries, the oldest 3"
+        "new acquaintances 2 (weekly average 1.5) · gone dormant 1 · open recoveries 2, the oldest 3 days"
         in english
     )
     assert (
