@@ -26,7 +26,9 @@ RECOVERY_OVERDUE_DAYS = 7
 # Retention is judged on at least this many customers old enough to count (smaller samples are noise),
 # except that none kept at all is never healthy, however few there were.
 MIN_RETENTION_SAMPLE = 5
-# A single account going quiet is not a trend: dormant is rising from this many a week, above average.
+# Accounts going dormant are compared week on week: more than the week before is rising. A single account
+# going quiet is not a trend: rising starts at this many in the week.
+DORMANT_WEEKS = 2
 DORMANT_RISE_MIN = 2
 
 # The method's retention curve (seed 004), cumulative: 50% left after a year, 55% of those after two
@@ -84,7 +86,7 @@ class Flow:
     """What moves through the pyramid, per week ([0]: the last 7 days, then each week before)."""
 
     new_by_week: tuple[int, ...] = (0,)
-    dormant_by_week: tuple[int, ...] = (0,)
+    dormant_by_week: tuple[int, ...] = (0,)  # the last 7 days, and the 7 before
     open_recoveries: int = 0
     oldest_recovery_days: int | None = None
     overdue_recoveries: int = 0  # open past RECOVERY_OVERDUE_DAYS
@@ -103,8 +105,8 @@ class Flow:
         return self.dormant_by_week[0]
 
     @property
-    def dormant_average(self) -> float:
-        return trailing_average(self.dormant_by_week)
+    def dormant_week_before(self) -> int:
+        return self.dormant_by_week[1] if len(self.dormant_by_week) > 1 else 0
 
 
 class ConcernKind(StrEnum):
@@ -125,6 +127,7 @@ class Concern:
     share: float = 0.0
     reference: float = 0.0
     average: float = 0.0
+    before: int = 0  # accounts gone dormant the week before
 
     @property
     def code(self) -> str:
@@ -151,7 +154,7 @@ def inflow_dry(flow: Flow) -> bool:
 
 def dormant_rising(flow: Flow) -> bool:
     this_week = flow.dormant_this_week
-    return this_week >= DORMANT_RISE_MIN and this_week > flow.dormant_average
+    return this_week >= DORMANT_RISE_MIN and this_week > flow.dormant_week_before
 
 
 def concerns(flow: Flow) -> tuple[Concern, ...]:
@@ -179,7 +182,7 @@ def concerns(flow: Flow) -> tuple[Concern, ...]:
         )
     if dormant_rising(flow):
         found.append(
-            Concern(ConcernKind.DORMANT_RISING, count=flow.dormant_this_week, average=flow.dormant_average)
+            Concern(ConcernKind.DORMANT_RISING, count=flow.dormant_this_week, before=flow.dormant_week_before)
         )
     if inflow_dry(flow):
         found.append(Concern(ConcernKind.INFLOW_DRY, count=flow.new_this_week, average=flow.new_average))

@@ -7,7 +7,7 @@ EN: dict[str, str] = {
     "health_flow_bad": "Not healthy. The weakest point first:",
     "health_recovery_overdue": "Recoveries open past {limit} days: {count} (the oldest {days} days). Keep the customer first: respond today, with facts and every fix you can offer, and make the next delivery exceed expectations.",
     "health_retention_below": "Retention after {period}: {share} of {customers} customers, below the method's {reference}. Win back lapsed customers before hunting new ones: a short letter often restarts the business.",
-    "health_dormant_rising": "Accounts gone dormant in the last {days} days: {count} (weekly average {average}). Call them before they go quiet for good, and send a win-back letter to the dormant ones.",
+    "health_dormant_rising": "Accounts gone dormant in the last {days} days: {count} (the {days} days before: {before}). Call them before they go quiet for good, and send a win-back letter to the dormant ones.",
     "health_inflow_dry": "New acquaintances in the last {days} days: {count} (weekly average {average}). Meet new people now, or the deal flow dries up in a few months.",
     # The flow line under the health check.
     "flow_line": "Flow, last {days} days: new acquaintances {new} (weekly average {average}) · gone dormant {dormant} · {recoveries}",
@@ -32,7 +32,7 @@ JA: dict[str, str] = {
     "health_flow_bad": "健全ではありません。弱いところから順に：",
     "health_recovery_overdue": "{limit}日を過ぎて完了していないリカバリーが{count}件（最長{days}日）。まず今の顧客を守りましょう。今日のうちに事実をもって誠実に対応し、できる限りの手を尽くし、次の納品で期待を上回りましょう。",
     "health_retention_below": "{period}後の継続率は{customers}社中{share}で、目安の{reference}を下回っています。新規開拓の前に、離れた顧客を取り戻しましょう。短い手紙一通で取引が再開することもあります。",
-    "health_dormant_rising": "直近{days}日間で休眠した取引先が{count}社（週平均{average}社）。連絡が途絶える前に声をかけ、休眠した取引先には近況伺いの手紙を送りましょう。",
+    "health_dormant_rising": "直近{days}日間で休眠した取引先が{count}社（その前の{days}日間は{before}社）。連絡が途絶える前に声をかけ、休眠した取引先には近況伺いの手紙を送りましょう。",
     "health_inflow_dry": "直近{days}日間の新しい知り合いは{count}社（週平均{average}社）。今のうちに新しい出会いを増やしましょう。このままでは数か月後に商談が枯れます。",
     "flow_line": "直近{days}日間の流れ：新しい知り合い{new}社（週平均{average}社）・休眠{dormant}社・{recoveries}",
     "flow_recoveries_none": "未完了のリカバリーなし",

@@ -1,8 +1,8 @@
-"""The flow figures behind the health rule (bot.domain.health): new acquaintances and accounts going
-dormant per week over the last TRAILING_WEEKS + 1 weeks, and the open recoveries.
+"""The flow figures behind the health rule (bot.domain.health): new acquaintances per week over the last
+TRAILING_WEEKS + 1 weeks, accounts going dormant in the last DORMANT_WEEKS weeks, and the open recoveries.
 
-Each is one grouped query bounded by the window (new accounts: the (team_id, created_on) index) or by the
-team's accounts of a stage near its dormant threshold, never by the history of activities."""
+Each is one grouped query bounded by its window (new accounts: the (team_id, created_on) index; accounts
+going dormant: those whose last touch lies in their stage's window), never by the history of activities."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ from datetime import date, timedelta
 from sqlalchemy import func, select, text, union_all
 from sqlalchemy.orm import Session
 
-from bot.domain.health import RECOVERY_OVERDUE_DAYS, TRAILING_WEEKS, WEEK_DAYS, Flow, RetentionPoint, weekly
+from bot.domain.health import (
+    DORMANT_WEEKS,
+    RECOVERY_OVERDUE_DAYS,
+    TRAILING_WEEKS,
+    WEEK_DAYS,
+    Flow,
+    RetentionPoint,
+    weekly,
+)
 from bot.domain.recovery import RecoveryStatus
 from bot.domain.stages import LADDER, Step
 from bot.domain.status import DEFAULT_DORMANT_RULES, AccountStatus, DormantRules, dormant_on
@@ -40,7 +48,9 @@ def flow_for(
     count, oldest, overdue = open_recoveries(session, team_id, owner_id, today)
     return Flow(
         new_by_week=weekly(_created_by_day(session, team_id, owner_id, last_day), last_day),
-        dormant_by_week=weekly(_dormant_by_day(session, team_id, owner_id, last_day, rules), last_day),
+        dormant_by_week=weekly(
+            _dormant_by_day(session, team_id, owner_id, last_day, rules), last_day, weeks=DORMANT_WEEKS
+        ),
         open_recoveries=count,
         oldest_recovery_days=(today - oldest).days if oldest is not None else None,
         overdue_recoveries=overdue,
@@ -86,7 +96,7 @@ def _dormant_by_day(
                 Account.team_id == team_id,
                 Account.owner_id.in_(owners),
                 Account.step == step.value,
-                quiet > cutoff - timedelta(days=WINDOW_DAYS),
+                quiet > cutoff - timedelta(days=DORMANT_WEEKS * WEEK_DAYS),
                 quiet <= cutoff,
                 Account.status == AccountStatus.ACTIVE.value,
             )

@@ -39,6 +39,8 @@ def concern_text(concern: Concern, locale: str) -> str:
             customers=concern.count,
             reference=curve_percent(concern.reference),
         )
+    if concern.kind is ConcernKind.DORMANT_RISING:
+        return t(locale, concern.code, count=concern.count, before=concern.before, days=WEEK_DAYS)
     return t(locale, concern.code, count=concern.count, average=average(concern.average), days=WEEK_DAYS)
 
 

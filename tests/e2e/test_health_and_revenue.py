@@ -124,7 +124,7 @@ def test_the_issues_month_is_not_healthy_and_names_the_recovery_first(
     assert found[0].startswith(
         "• Recoveries open past 7 days: 1 (the oldest 46 days). Keep the customer first"
     ), found
-    assert found[1].startswith("• Accounts gone dormant in the last 7 days: 8 (weekly average 0)"), found
+    assert found[1].startswith("• Accounts gone dormant in the last 7 days: 8 (the 7 days before: 0)"), found
     assert found[2].startswith("• New acquaintances in the last 7 days: 0 (weekly average 0.4)"), found
     assert found[3].startswith("• Stage 1 (3) ≤ stage 2 (8)"), found  # the shape comes last
     assert "Flow, last 7 days: new acquaintances 0 (weekly average 0.4) · gone dormant 8" in english
@@ -133,7 +133,7 @@ def test_the_issues_month_is_not_healthy_and_names_the_recovery_first(
     japanese = text_of(driver.run("/pyramid", user=OTHER_USER))
     found = bullets(japanese)
     assert found[0].startswith("• 7日を過ぎて完了していないリカバリーが1件（最長46日）。"), found
-    assert found[1].startswith("• 直近7日間で休眠した取引先が8社"), found
+    assert found[1].startswith("• 直近7日間で休眠した取引先が8社（その前の7日間は0社）。"), found
     assert found[2].startswith("• 直近7日間の新しい知り合いは0社（週平均0.4社）。"), found
 
     # The weekly summary says the same, weakest point first.

@@ -138,7 +138,7 @@ def heavy_flow() -> Flow:
     """Every weak point at once, with the largest figures."""
     return Flow(
         new_by_week=(0,) + (10**9,) * 8,
-        dormant_by_week=(10**9,) + (0,) * 8,
+        dormant_by_week=(10**9, 0),
         open_recoveries=10**9,
         oldest_recovery_days=10**6,
         overdue_recoveries=10**9,
