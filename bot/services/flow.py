@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, text, union_all
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from bot.domain.health import (
@@ -22,7 +22,7 @@ from bot.domain.health import (
     weekly,
 )
 from bot.domain.recovery import RecoveryStatus
-from bot.domain.stages import LADDER, Step
+from bot.domain.stages import LADDER
 from bot.domain.status import DEFAULT_DORMANT_RULES, AccountStatus, DormantRules, dormant_on
 from bot.models import Account, Recovery
 from bot.services.status import quiet_since
@@ -80,18 +80,20 @@ def _dormant_by_day(
     now) falls in the window. A past week's count is what is still dormant of it: an account touched
     again since is active and no longer counted there.
 
-    One part per (owner, step) range of ix_accounts_team_owner_step_last: each reads only the accounts
-    whose last touch lies in its stage's window (owner and step by equality, so that SQLite takes that
-    index rather than scanning the team's accounts by step)."""
+    One statement per step, each a set of (owner, step) ranges of ix_accounts_team_owner_step_last that
+    reads only the accounts whose last touch lies in the step's window (owner and step by equality, so
+    that SQLite takes that index rather than scanning the team's accounts by step). Separate statements,
+    not a UNION ALL: PostgreSQL runs the union as a parallel append, and starting its workers costs more
+    than the few hundred rows read (p95 31 ms against 9 ms at 100,000 accounts)."""
     owners = [owner_id] if owner_id is not None else _owners(session, team_id)
     if not owners:
         return {}
     quiet = quiet_since()
-    parts = []
+    days: Counter[date] = Counter()
     for step in LADDER:
         cutoff = rules.cutoff(step.stage, last_day)  # quiet on or before it: dormant by last_day
-        parts.append(
-            select(Account.step, quiet, func.count())
+        statement = (
+            select(quiet, func.count())
             .where(
                 Account.team_id == team_id,
                 Account.owner_id.in_(owners),
@@ -100,11 +102,10 @@ def _dormant_by_day(
                 quiet <= cutoff,
                 Account.status == AccountStatus.ACTIVE.value,
             )
-            .group_by(Account.step, quiet)
+            .group_by(quiet)
         )
-    days: Counter[date] = Counter()
-    for step_key, since, count in session.execute(union_all(*parts)):
-        days[dormant_on(Step(step_key).stage, since, since, rules)] += count
+        for since, count in session.execute(statement):
+            days[dormant_on(step.stage, since, since, rules)] += count
     return dict(days)
 
 
