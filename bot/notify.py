@@ -30,7 +30,7 @@ from bot.services.activities import Logged
 from bot.services.profiles import locale_in
 from bot.services.recoveries import Opened
 from bot.usecases.facts import RecoveryFacts
-from bot.usecases.pyramids import home_facts
+from bot.usecases.pyramids import home_facts, home_flow
 from bot.views import managing as managing_view
 from bot.views import recovery as recovery_view
 from bot.views.announcements import single, stage_line
@@ -199,7 +199,9 @@ def refresh_home(runtime: Runtime, client: WebClient, team_id: str, user_id: str
         return
     try:
         profile = runtime.profile(client, team_id, user_id)
-        dist, digest = home_facts(runtime, team_id, user_id, runtime.clock.today(profile.zone))
-        client.views_publish(user_id=user_id, view=home_view(dist, digest, profile.locale))
+        today = runtime.clock.today(profile.zone)
+        dist, digest = home_facts(runtime, team_id, user_id, today)
+        flow = home_flow(runtime, team_id, user_id, today)
+        client.views_publish(user_id=user_id, view=home_view(dist, digest, profile.locale, flow=flow))
     except SlackApiError as error:
         log.warning("could not publish the home tab of %s: %s", user_id, error.response.get("error"))

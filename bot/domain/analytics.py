@@ -41,10 +41,13 @@ def summary_week_start(day: date) -> date:
     return day - timedelta(days=SUMMARY_WEEK_DAYS)
 
 
-def retention_cutoffs(today: date) -> tuple[date, date]:
-    """(became customer on or before, touched on or after): who counts for retention, and who of them
-    is still active. `retention` and the database's query both use these."""
-    return today - timedelta(days=RETENTION_AFTER_DAYS), today - timedelta(days=ACTIVE_WITHIN_DAYS)
+def retention_cutoffs(today: date, years: int = 1) -> tuple[date, date]:
+    """(became customer on or before, touched on or after): who counts for retention after `years`
+    years, and who of them is still active. `retention` and the database's query both use these."""
+    return (
+        today - timedelta(days=RETENTION_AFTER_DAYS * years),
+        today - timedelta(days=ACTIVE_WITHIN_DAYS),
+    )
 
 
 StageCounts = Mapping[Stage, int]
@@ -206,9 +209,11 @@ class Retention:
 
 
 def retention(
-    became_customer: Mapping[int, date], last_touch: Mapping[int, date | None], today: date
+    became_customer: Mapping[int, date], last_touch: Mapping[int, date | None], today: date, years: int = 1
 ) -> Retention:
-    cutoff, recent = retention_cutoffs(today)
+    """Of the accounts that became customers `years` or more years ago, those touched lately (the
+    method's curve to compare with: bot.domain.health.RETENTION_CURVE)."""
+    cutoff, recent = retention_cutoffs(today, years)
     old = [account for account, day in became_customer.items() if day <= cutoff]
     active = sum(1 for account in old if (last_touch.get(account) or date.min) >= recent)
     return Retention(customers=len(old), active=active)

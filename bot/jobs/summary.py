@@ -15,6 +15,7 @@ from bot.jobs.outbox import Delivered, Outcome, deliver_once, report_failure, up
 from bot.runtime import Runtime
 from bot.services import accounts, summaries
 from bot.views.blocks import Message, fmt_date, stage_name
+from bot.views.health import chart_amounts
 from bot.views.summary import summary_message
 
 log = logging.getLogger(__name__)
@@ -93,6 +94,7 @@ def _send(runtime: Runtime, client: WebClient, team_id: str, day: date, channel:
                 title=t(locale, "chart_title", date=fmt_date(summary.week_start, locale, summary.day)),
                 stage_labels={stage.value: stage_name(stage, locale) for stage in Stage},
                 previous_label=t(locale, "chart_last_week"),
+                amounts=chart_amounts(summary.revenue, locale) if summary.revenue else None,
             )
 
         chart = upload_once(

@@ -36,9 +36,14 @@ from bot.domain.analytics import (
     trend,
     trend_days,
 )
+from bot.domain.health import RETENTION_YEARS, Flow, RetentionPoint
 from bot.domain.pyramid import Distribution
+from bot.domain.revenue import Revenue
 from bot.domain.stages import LADDER, Stage, StepReason
+from bot.domain.status import DEFAULT_DORMANT_RULES, DormantRules
 from bot.models import Account, PyramidFigures, StepChange
+from bot.services import flow as flow_figures
+from bot.services import revenue as revenue_figures
 from bot.services import snapshots
 
 CUSTOMER_STEPS = [step.value for step in LADDER if step.stage.is_customer]
@@ -64,6 +69,9 @@ class Analytics:
     conversion: dict[Stage, float | None]
     median_days: dict[Stage, float | None]
     retention: Retention
+    # The flow behind the health rule and the revenue beside the counts (issue 11); None: not read.
+    flow: Flow | None = None
+    revenue: Revenue | None = None
 
 
 @dataclass(frozen=True)
@@ -78,10 +86,17 @@ class Figures:
     spans: Spans
     retention: Retention
     token: str = ""  # which stored rows these come from (one per write)
+    # Retention after 1, 2 and 3 years (RETENTION_YEARS); () in a row stored before they were kept.
+    retention_years: tuple[Retention, ...] = ()
 
 
 def analytics_for(
-    session: Session, team_id: str, owner_id: str | None, dist: Distribution, today: date
+    session: Session,
+    team_id: str,
+    owner_id: str | None,
+    dist: Distribution,
+    today: date,
+    rules: DormantRules = DEFAULT_DORMANT_RULES,
 ) -> Analytics:
     now = dist.by_stage
     since = conversion_since(today)
@@ -99,12 +114,34 @@ def analytics_for(
             if len(_cache) >= _CACHE_SIZE:
                 _cache.clear()
             _cache[key] = settled
+    years = figures.retention_years or retention_years(session, team_id, owner_id, today)
     return Analytics(
         week=trend(now, snapshots.counts_on(session, team_id, owner_id, week_ago)),
         month=trend(now, snapshots.counts_on(session, team_id, owner_id, month_ago)),
         conversion=conversion(now, figures.window),
         median_days=medians(figures.spans),
         retention=figures.retention,
+        flow=flow_figures.flow_for(
+            session, team_id, owner_id, today, rules=rules, retention=retention_points(years)
+        ),
+        revenue=revenue_figures.revenue_for(session, team_id, owner_id, today),
+    )
+
+
+def flow_of(session: Session, team_id: str, owner_id: str | None, today: date, rules: DormantRules) -> Flow:
+    """The flow alone (the App Home's health line), retention from the day's stored figures if any."""
+    stored = stored_figures(session, team_id, owner_id, today)
+    years = (stored.retention_years if stored else ()) or retention_years(session, team_id, owner_id, today)
+    return flow_figures.flow_for(
+        session, team_id, owner_id, today, rules=rules, retention=retention_points(years)
+    )
+
+
+def retention_points(years: tuple[Retention, ...]) -> tuple[RetentionPoint, ...]:
+    """Retention after 1, 2 and 3 years as the health rule takes it."""
+    return tuple(
+        RetentionPoint(years=n, customers=part.customers, active=part.active)
+        for n, part in zip(RETENTION_YEARS, years, strict=False)
     )
 
 
@@ -112,13 +149,15 @@ def _figures_from_history(
     session: Session, team_id: str, owner_id: str | None, since: date, today: date
 ) -> Figures:
     moves, history, created_on = _window_histories(session, team_id, owner_id, since)
+    years = retention_years(session, team_id, owner_id, today)
     return Figures(
         since=since,
         last_change_id=0,
         last_account_id=0,
         window=flows(moves, _created_since(session, team_id, owner_id, since)),
         spans=stage_spans(history, created_on, since),
-        retention=_retention(session, team_id, owner_id, today),
+        retention=years[0],
+        retention_years=years,
     )
 
 
@@ -166,8 +205,9 @@ def write_figures(session: Session, team_id: str, day: date) -> int:
             last_account_id=last_account_id,
             window=flows(owners_moves[owner], created_by_owner.get(owner, 0)),
             spans=stage_spans(owners_history[owner], created_on, since),
-            retention=retention_by_owner.get(owner, Retention(0, 0)),
+            retention=retention_by_owner.get(owner, _NO_RETENTION)[0],
             token=token,
+            retention_years=retention_by_owner.get(owner, _NO_RETENTION),
         )
         for owner in owners
     }
@@ -183,6 +223,13 @@ def write_figures(session: Session, team_id: str, day: date) -> int:
             active=sum(part.retention.active for part in parts),
         ),
         token=token,
+        retention_years=tuple(
+            Retention(
+                customers=sum(part.retention_years[index].customers for part in parts),
+                active=sum(part.retention_years[index].active for part in parts),
+            )
+            for index in range(len(RETENTION_YEARS))
+        ),
     )
     session.add_all(
         PyramidFigures(team_id=team_id, owner_id=owner, day=day, figures=json.dumps(_to_json(figures)))
@@ -217,6 +264,7 @@ def stored_figures(session: Session, team_id: str, owner_id: str | None, day: da
         spans=add_spans(),
         retention=Retention(0, 0),
         token=team.token,
+        retention_years=_NO_RETENTION,
     )
 
 
@@ -288,6 +336,7 @@ def _brought_up_to_date(
         spans=_difference(add_spans(base.spans, at_settled), at_base),
         retention=base.retention,
         token=base.token,
+        retention_years=base.retention_years,
     )
     current = Figures(
         since=since,
@@ -303,6 +352,7 @@ def _brought_up_to_date(
         spans=_difference(add_spans(settled.spans, at_latest), at_settled),
         retention=base.retention,
         token=base.token,
+        retention_years=base.retention_years,
     )
     return current, settled
 
@@ -367,6 +417,7 @@ def _to_json(figures: Figures) -> dict[str, Any]:
         "moved_by_import": [figures.window.moved_by_import[stage] for stage in Stage],
         "spans": [sorted(figures.spans[stage].items()) for stage in Stage],
         "retention": [figures.retention.customers, figures.retention.active],
+        "retention_years": [[part.customers, part.active] for part in figures.retention_years],
         "token": figures.token,
     }
 
@@ -388,6 +439,10 @@ def _from_json(data: dict[str, Any]) -> Figures:
         },
         retention=Retention(customers=int(data["retention"][0]), active=int(data["retention"][1])),
         token=str(data.get("token", "")),
+        retention_years=tuple(
+            Retention(customers=int(total), active=int(active))
+            for total, active in data.get("retention_years", [])
+        ),
     )
 
 
@@ -464,33 +519,53 @@ def _created_since(session: Session, team_id: str, owner_id: str | None, since: 
     return session.scalar(statement) or 0
 
 
-def _retention(session: Session, team_id: str, owner_id: str | None, today: date) -> Retention:
+_NO_RETENTION: tuple[Retention, ...] = tuple(Retention(0, 0) for _ in RETENTION_YEARS)
+
+
+def retention_years(
+    session: Session, team_id: str, owner_id: str | None, today: date
+) -> tuple[Retention, ...]:
+    """Retention after 1, 2 and 3 years (RETENTION_YEARS), in one query."""
     statement = _retention_statement(team_id, today)
     if owner_id is not None:
         statement = statement.where(Account.owner_id == owner_id)
-    total, active = session.execute(statement).one()
-    return Retention(customers=total or 0, active=active or 0)
+    return _retention_row(tuple(session.execute(statement).one()))
 
 
-def _retention_by_owner(session: Session, team_id: str, today: date) -> dict[str, Retention]:
+def _retention_by_owner(session: Session, team_id: str, today: date) -> dict[str, tuple[Retention, ...]]:
     statement = _retention_statement(team_id, today).add_columns(Account.owner_id).group_by(Account.owner_id)
-    return {
-        owner: Retention(customers=total or 0, active=active or 0)
-        for total, active, owner in session.execute(statement)
-    }
+    return {row[-1]: _retention_row(tuple(row[:-1])) for row in session.execute(statement)}
 
 
-def _retention_statement(team_id: str, today: date) -> Select[int, int]:
+def _retention_row(row: tuple[Any, ...]) -> tuple[Retention, ...]:
+    """(customers, active) per horizon, as `_retention_statement` lists them."""
+    return tuple(
+        Retention(customers=int(row[2 * index] or 0), active=int(row[2 * index + 1] or 0))
+        for index in range(len(RETENTION_YEARS))
+    )
+
+
+def _retention_statement(team_id: str, today: date) -> Select[*tuple[Any, ...]]:
+    """Per horizon of RETENTION_YEARS: customers for that long, and of them those touched lately. The
+    first horizon's cutoff bounds the scan (the others are older)."""
     became = (
         select(StepChange.account_id, func.min(StepChange.changed_on).label("became_on"))
         .where(StepChange.team_id == team_id, StepChange.to_step.in_(CUSTOMER_STEPS))
         .group_by(StepChange.account_id)
         .subquery()
     )
-    cutoff, recent = retention_cutoffs(today)
+    columns = []
+    for years in RETENTION_YEARS:
+        cutoff, recent = retention_cutoffs(today, years)
+        old_enough = became.c.became_on <= cutoff
+        columns += [
+            func.count().filter(old_enough),
+            func.count().filter(old_enough, Account.last_touch_on >= recent),
+        ]
+    first_cutoff, _recent = retention_cutoffs(today, RETENTION_YEARS[0])
     return (
-        select(func.count(), func.count().filter(Account.last_touch_on >= recent))
+        select(*columns)
         .select_from(became)
         .join(Account, Account.id == became.c.account_id)
-        .where(became.c.became_on <= cutoff)
+        .where(became.c.became_on <= first_cutoff)
     )

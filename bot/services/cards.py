@@ -16,7 +16,7 @@ from bot.domain.status import (
     effective_status,
 )
 from bot.models import Activity
-from bot.services import accounts, managing
+from bot.services import accounts, managing, revenue
 from bot.services.activities import recent_activities
 from bot.services.status import live_activity
 from bot.usecases.facts import AccountCard, AccountFacts, ActivityFacts
@@ -61,6 +61,7 @@ def account_card(
         status=status,
         status_since=since,
         quiet_days=(today - (account.last_touch_on or account.created_on)).days,
+        revenue=revenue.revenue_of_account(session, team_id, account_id, today),
         corrections=tuple(
             _correction(found, zone)
             for found in managing.recent_corrections(session, team_id, account_id, CORRECTION_LINES)

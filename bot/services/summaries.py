@@ -5,19 +5,21 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.domain.activities import ActivityKind
 from bot.domain.analytics import summary_week_start
+from bot.domain.health import Flow
 from bot.domain.lapse import DEFAULT_RULES, LAPSING_STAGES, Lapse, LapseRules, lapse_of, lapsing_cutoff
 from bot.domain.pyramid import Distribution
+from bot.domain.revenue import Revenue
 from bot.domain.stages import Stage, Step, StepReason, steps_of
 from bot.domain.status import DEFAULT_DORMANT_RULES, AccountStatus, DormantRules
 from bot.models import Account, Activity, Recovery, StepChange
-from bot.services import pyramids, recoveries, snapshots
+from bot.services import analytics, flow, pyramids, recoveries, revenue, snapshots
 from bot.services.status import live_activity
 
 
@@ -55,6 +57,9 @@ class Summary:
     new_acquaintances: int
     open_recoveries: tuple[tuple[str, str, date], ...]  # account, what, opened on
     quiet_by_rep: dict[str, QuietCounts]
+    # Health = shape and flow, and revenue beside counts (issue 11); None: not read.
+    flow: Flow | None = None
+    revenue: Revenue | None = None
 
 
 def summary_for(
@@ -66,6 +71,8 @@ def summary_for(
     dormant_rules: DormantRules = DEFAULT_DORMANT_RULES,
 ) -> Summary:
     start = summary_week_start(day)
+    # The flow of the week covered ([start, day)); recoveries aged on the day itself.
+    retention = analytics.retention_points(analytics.retention_years(session, team_id, None, day))
     return Summary(
         team_id=team_id,
         week_start=start,
@@ -92,6 +99,16 @@ def summary_for(
             ).all()
         ),
         quiet_by_rep=_quiet_by_rep(session, team_id, day, rules),
+        flow=flow.flow_for(
+            session,
+            team_id,
+            None,
+            day,
+            rules=dormant_rules,
+            retention=retention,
+            last_day=day - timedelta(days=1),
+        ),
+        revenue=revenue.revenue_for(session, team_id, None, day),
     )
 
 

@@ -15,6 +15,7 @@ from bot.domain.activities import ActivityKind
 from bot.domain.followups import Due
 from bot.domain.recovery import RecoveryStatus
 from bot.domain.renewals import RenewalKind
+from bot.domain.revenue import AccountRevenue
 from bot.domain.stages import Climb, Step
 from bot.domain.status import AccountStatus, StatusMove
 
@@ -89,6 +90,8 @@ class AccountCard:
     status: AccountStatus = AccountStatus.ACTIVE
     status_since: date | None = None
     quiet_days: int = 0  # since the last touch (the creation, if never touched)
+    # Won this year and last, and the open proposal (issue 11); None: not read.
+    revenue: AccountRevenue | None = None
 
 
 @dataclass(frozen=True)

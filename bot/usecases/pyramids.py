@@ -6,10 +6,11 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from bot.domain.health import Flow
 from bot.domain.pyramid import Distribution
 from bot.runtime import Runtime
 from bot.services import digests, pyramids
-from bot.services.analytics import Analytics, analytics_for
+from bot.services.analytics import Analytics, analytics_for, flow_of
 from bot.services.digests import Digest
 
 PYRAMID_DEADLINE = 10.0  # seconds: read after the ack, the heaviest reply
@@ -23,9 +24,15 @@ def pyramid_facts(
 
     def gather(session: Session) -> tuple[Distribution, Analytics]:
         dist = pyramids.distribution_for(session, team_id, owner, today=today, rules=rules)
-        return dist, analytics_for(session, team_id, owner, dist, today)
+        return dist, analytics_for(session, team_id, owner, dist, today, rules)
 
     return runtime.query(gather, deadline=PYRAMID_DEADLINE)
+
+
+def home_flow(runtime: Runtime, team_id: str, user_id: str, today: date) -> Flow:
+    """The rep's flow, for the App Home's health line (shape and flow, as `/pyramid me` judges it)."""
+    with runtime.db.read() as session:
+        return flow_of(session, team_id, user_id, today, runtime.settings.dormant_rules)
 
 
 def home_facts(runtime: Runtime, team_id: str, user_id: str, today: date) -> tuple[Distribution, Digest]:

@@ -29,6 +29,7 @@ from bot.views.blocks import (
     user_text,
 )
 from bot.views.corrections import activity_menu
+from bot.views.health import card_revenue_text
 from bot.views.managing import corrections_block
 from bot.views.replies import account_edited, next_step_advice
 
@@ -58,6 +59,7 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
         fields(stage, owner, _last_touch(account, today, locale), _segment(account, locale)),
         context(counts),
         *_status(card, today, locale),
+        *_revenue(card, today, locale),
         context(next_step_advice(step, locale)),
         divider(),
         *_history_blocks(card, today, locale),
@@ -76,6 +78,14 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
 def _corrections(card: AccountCard, today: date, locale: str) -> list[Block]:
     block = corrections_block(card.corrections, today, locale)
     return [block] if block is not None else []
+
+
+def _revenue(card: AccountCard, today: date, locale: str) -> list[Block]:
+    """Won this year and last, and the open proposal: shown when there is any (else it is noise)."""
+    revenue = card.revenue
+    if revenue is None or not (revenue.this_year or revenue.last_year or revenue.open):
+        return []
+    return [context(card_revenue_text(revenue, today, locale))]
 
 
 def _last_touch(account: AccountFacts, today: date, locale: str) -> str:

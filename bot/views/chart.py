@@ -60,6 +60,8 @@ COUNT_PADDING = 14
 
 # Font sizes, in points (at 100 dpi one point is 1.39 px).
 TITLE_SIZE, NAME_SIZE, BADGE_SIZE, COUNT_SIZE, LEGEND_SIZE = 26.0, 22.0, 20.0, 34.0, 20.0
+# An amount under a stage's name (revenue beside counts): the name moves up to make room.
+AMOUNT_SIZE, NAME_RAISE, AMOUNT_DROP = 17.0, 14.0, 22.0
 MIN_TEXT_SIZE = 11.0
 NAME_MIN_SIZE = TITLE_MIN_SIZE = 16.0
 
@@ -120,12 +122,15 @@ def pyramid_png(
     title: str,
     stage_labels: Mapping[int, str],
     previous_label: str | None = None,
+    amounts: Mapping[int, str] | None = None,
 ) -> bytes:
     """The pyramid as a 1000x700 PNG: stage 4 on top, stage 1 at the bottom, bars centred.
 
     `counts` and `previous` map stage numbers (1-4) to account counts; a missing stage counts 0.
     `previous` (last week) is drawn as a dashed outline behind each bar, with a legend labelled
     `previous_label` (by default "last week" / "先週"); `None` draws neither.
+    `amounts` maps stage numbers to a short, already formatted amount ("won ¥1,200,000") written under
+    the stage's name, so that revenue 1 < 2 < 3 < 4 reads beside the counts; a missing stage has none.
     """
     if locale not in DEFAULT_PREVIOUS_LABEL:
         raise ValueError(f"unsupported locale: {locale!r}")
@@ -142,7 +147,7 @@ def pyramid_png(
         axes.set_xlim(0, WIDTH_PX)
         axes.set_ylim(0, HEIGHT_PX)
         axes.set_axis_off()
-        _draw(axes, now, before, fonts=fonts, title=title, stage_labels=stage_labels)
+        _draw(axes, now, before, fonts=fonts, title=title, stage_labels=stage_labels, amounts=amounts or {})
         if before is not None:
             _legend(axes, previous_label, fonts)
         buffer = BytesIO()
@@ -183,6 +188,7 @@ def _draw(
     fonts: _Fonts,
     title: str,
     stage_labels: Mapping[int, str],
+    amounts: Mapping[int, str],
 ) -> None:
     title_text = axes.text(
         WIDTH_PX / 2,
@@ -216,9 +222,10 @@ def _draw(
             fontweight="bold",
             family=fonts.numbers,
         )
+        amount = amounts.get(stage)
         name = axes.text(
             NAME_X,
-            y,
+            y + NAME_RAISE if amount else y,
             stage_labels.get(stage, ""),
             ha="left",
             va="center_baseline",
@@ -227,6 +234,18 @@ def _draw(
             family=fonts.text,
         )
         names.append(name)
+        if amount:
+            amount_text = axes.text(
+                NAME_X,
+                y - AMOUNT_DROP,
+                amount,
+                ha="left",
+                va="center_baseline",
+                color=MUTED,
+                fontsize=AMOUNT_SIZE,
+                family=fonts.text,
+            )
+            _fit(amount_text, NAME_MAX_RIGHT - NAME_X)
 
         width = bar_width(now[stage], widest)
         previous_width = bar_width(before[stage], widest) if before is not None else 0.0

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot import interactions as ids
+from bot.domain.health import Flow, judge
 from bot.domain.pyramid import Distribution, health
 from bot.i18n import t
 from bot.views.blocks import (
@@ -29,6 +30,7 @@ from bot.views.digest import (
     list_head,
     recovery_blocks,
 )
+from bot.views.health import verdict_text
 from bot.views.pyramid import draw, health_text, outside_blocks
 
 if TYPE_CHECKING:
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
     from bot.services.digests import Digest
 
 
-def home_view(dist: Distribution, digest: Digest, locale: str) -> dict[str, Any]:
+def home_view(dist: Distribution, digest: Digest, locale: str, flow: Flow | None = None) -> dict[str, Any]:
     top: list[Block] = [
         header(t(locale, "home_title", date=fmt_date(digest.day, locale, digest.day))),
         actions(
@@ -50,7 +52,10 @@ def home_view(dist: Distribution, digest: Digest, locale: str) -> dict[str, Any]
     if dist.total or dist.outside.total:
         top.append(section("```\n" + draw(dist, detail=False, locale=locale) + "\n```"))
         top.extend(outside_blocks(dist, locale))
-        top.append(context(health_text(health(dist), locale)))
+        # Shape and flow, as `/pyramid me` judges them (the shape alone when the flow was not read).
+        top.append(
+            context(verdict_text(judge(dist, flow), locale) if flow else health_text(health(dist), locale))
+        )
     else:
         top.append(section(t(locale, "pyramid_empty")))
     followups_head = list_head("digest_followups", len(digest.followups), locale)

@@ -14,6 +14,7 @@ from bot.domain.analytics import (
     TREND_MONTH_DAYS,
     TREND_WEEK_DAYS,
 )
+from bot.domain.health import judge
 from bot.domain.pyramid import Distribution, Health, health
 from bot.domain.stages import Stage, steps_of
 from bot.i18n import period, t
@@ -29,6 +30,7 @@ from bot.views.blocks import (
     stage_name,
     step_name,
 )
+from bot.views.health import flow_text, revenue_text, verdict_text
 
 if TYPE_CHECKING:
     # A view-model type of the service's; the view needs it only for its annotations.
@@ -56,8 +58,15 @@ def pyramid_message(
         section("```\n" + draw(dist, detail=detail, locale=locale, analytics=analytics) + "\n```"),
         context(t(locale, "pyramid_total", total=dist.total)),
         *outside_blocks(dist, locale, everything=True),
-        section(health_text(check, locale)),
     ]
+    if analytics is not None and analytics.flow is not None:
+        # Health = shape and flow (issue 11): the flow's figures under the verdict.
+        blocks.append(section(verdict_text(judge(dist, analytics.flow), locale)))
+        blocks.append(context(flow_text(analytics.flow, locale)))
+    else:
+        blocks.append(section(health_text(check, locale)))
+    if analytics is not None and analytics.revenue is not None:
+        blocks.append(section(revenue_text(analytics.revenue, locale)))
     if analytics is not None:
         blocks.append(context(analytics_text(analytics, locale)))
     if shared_by is not None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from bot.domain.analytics import trend
+from bot.domain.health import judge
 from bot.domain.pyramid import health
 from bot.i18n import t
 from bot.views.announcements import stage_line
@@ -25,6 +26,7 @@ from bot.views.blocks import (
     section,
     user_text,
 )
+from bot.views.health import flow_text, revenue_text, verdict_text
 from bot.views.pyramid import draw, health_text, outside_blocks
 
 if TYPE_CHECKING:
@@ -47,9 +49,15 @@ def summary_message(summary: Summary, locale: str) -> Message:
         section("```\n" + draw(dist, detail=False, locale=locale, week_only=week or None) + "\n```"),
         context(t(locale, "pyramid_total", total=dist.total)),
         *outside_blocks(dist, locale),
-        section(health_text(health(dist), locale)),
-        divider(),
     ]
+    if summary.flow is not None:
+        blocks.append(section(verdict_text(judge(dist, summary.flow), locale)))
+        blocks.append(context(flow_text(summary.flow, locale)))
+    else:
+        blocks.append(section(health_text(health(dist), locale)))
+    if summary.revenue is not None:
+        blocks.append(section(revenue_text(summary.revenue, locale)))
+    blocks.append(divider())
     more = _more(locale)
     lines = []
     for move in summary.advancements[:MAX_LINES]:

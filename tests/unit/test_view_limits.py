@@ -18,9 +18,11 @@ from hypothesis import strategies as st
 from bot.domain.activities import ActivityKind
 from bot.domain.analytics import Retention
 from bot.domain.followups import Due
+from bot.domain.health import Flow, RetentionPoint
 from bot.domain.lapse import Lapse
 from bot.domain.pyramid import distribution_from, health
 from bot.domain.recovery import ALL_STEPS_MASK, RecoveryStatus
+from bot.domain.revenue import AccountRevenue, OpenProposal, Revenue, StageRevenue
 from bot.domain.stages import LADDER, Climb, Stage, Step
 from bot.i18n import LOCALES, en, t
 from bot.models import Account, Activity, Recovery
@@ -128,7 +130,26 @@ def heavy_summary(count: int = 100) -> Summary:
         new_acquaintances=count,
         open_recoveries=tuple((name(index), JA_NOTE, TODAY - timedelta(days=index)) for index in range(30)),
         quiet_by_rep={user: QuietCounts(lapsing=100, dormant=100) for user in USERS},
+        flow=heavy_flow(),
+        revenue=heavy_revenue(),
     )
+
+
+def heavy_flow() -> Flow:
+    """Every weak point at once, with the largest figures."""
+    return Flow(
+        new_by_week=(0,) + (10**9,) * 8,
+        dormant_by_week=(10**9, 0),
+        open_recoveries=10**9,
+        oldest_recovery_days=10**6,
+        overdue_recoveries=10**9,
+        retention=tuple(RetentionPoint(years, 10**9, 1) for years in (1, 2, 3)),
+    )
+
+
+def heavy_revenue() -> Revenue:
+    big = 10**15 + 1  # not a round 万: the longest form in both languages
+    return Revenue(year=9999, by_stage={stage: StageRevenue(big, big, big, 10**9) for stage in Stage})
 
 
 def account_row(**changes: Any) -> Account:
@@ -213,6 +234,8 @@ def analytics() -> Analytics:
         conversion={stage: 0.5 for stage in Stage},
         median_days={stage: 1000.0 for stage in Stage},
         retention=Retention(customers=100_000, active=50_000),
+        flow=heavy_flow(),
+        revenue=heavy_revenue(),
     )
 
 
@@ -246,7 +269,14 @@ MESSAGES: dict[str, Callable[[str], dict[str, Any]]] = {
         announcements.stage_line("U1", NAME, Stage.CUSTOMER, Stage.REPEATER, None, locale)
     ),
     "card": lambda locale: card.account_card(
-        AccountCard(account(), [activity(index) for index in range(1, 6)], 10_000), TODAY, locale
+        AccountCard(
+            account(),
+            [activity(index) for index in range(1, 6)],
+            10_000,
+            revenue=AccountRevenue(9999, 10**15 + 1, 10**15 + 1, OpenProposal(10**15 + 1, TODAY)),
+        ),
+        TODAY,
+        locale,
     ),
     "card, ampersand notes": lambda locale: card.account_card(
         AccountCard(account(), [activity(index, AMP_NOTE) for index in range(1, 6)], 5), TODAY, locale
@@ -285,7 +315,7 @@ for _key in sorted(key for key in en.MESSAGES if key.startswith("error_")):
 
 VIEWS: dict[str, Callable[[str], dict[str, Any]]] = {
     "home, heavy rep": lambda locale: home.home_view(
-        distribution_from({step.value: 10**9 for step in LADDER}), heavy_digest(), locale
+        distribution_from({step.value: 10**9 for step in LADDER}), heavy_digest(), locale, flow=heavy_flow()
     ),
     "home, nothing due": lambda locale: home.home_view(
         distribution_from({}), heavy_digest(followups=0, recoveries=0, lapsing=0, stalled=0), locale
