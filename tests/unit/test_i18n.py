@@ -338,3 +338,25 @@ def test_the_methods_periods_read_as_before() -> None:
     assert "no customers won a year or more ago yet" in t(
         "en", "analytics_retention_none", reference="50%", period=period("en", RETENTION_AFTER_DAYS)
     )
+
+
+def _literal_keys(path: Path, name: str) -> set[str]:
+    """The keys of the dict literal assigned to `name` in a catalogue file."""
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        target = node.target if isinstance(node, ast.AnnAssign) else None
+        if isinstance(target, ast.Name) and target.id == name and isinstance(node.value, ast.Dict):
+            return {key.value for key in node.value.keys if isinstance(key, ast.Constant)}
+    return set()
+
+
+@pytest.mark.parametrize(("base", "topic_dict"), [("en.py", "EN"), ("ja.py", "JA")])
+def test_no_topic_file_shadows_another_or_the_main_catalogue(base: str, topic_dict: str) -> None:
+    """The topic files are merged into one catalogue: a key in two of them would silently show one
+    feature's text in another's reply."""
+    seen = {key: base for key in _literal_keys(BOT / "i18n" / base, "MESSAGES")}
+    for path in sorted((BOT / "i18n").glob("*.py")):
+        if path.name in ("__init__.py", "en.py", "ja.py"):
+            continue
+        for key in _literal_keys(path, topic_dict):
+            assert key not in seen, f"{key} is in both {seen[key]} and {path.name}"
+            seen[key] = path.name
