@@ -406,6 +406,11 @@ class _Token:
         return None if self.quoted else _fold(self.text)
 
 
+def split_note(text: str) -> tuple[str, str | None]:
+    """A command line's text before its note separator (` -- `, `ーー`…) and the note after it."""
+    return _split_note(_as_typed(text))
+
+
 def _split_note(text: str) -> tuple[str, str | None]:
     """Split off the note after the first ` -- ` (a note may itself contain ` -- `)."""
     text = text.strip()

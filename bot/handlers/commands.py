@@ -12,6 +12,7 @@ from bot import notify
 from bot.domain.fields import LogWhat
 from bot.domain.parsing import ParseError, parse_pyramid
 from bot.handlers import managing
+from bot.handlers.messages import preview_reply
 from bot.handlers.replying import (
     FAILURES,
     Asker,
@@ -24,6 +25,7 @@ from bot.handlers.replying import (
 )
 from bot.runtime import NotStored, Runtime
 from bot.usecases import accounts, logs, pyramids, renewals
+from bot.usecases.logs import is_unread
 from bot.usecases.managing import Outcome
 from bot.views import card as card_view
 from bot.views import replies
@@ -56,11 +58,16 @@ def log_command(what: LogWhat, ack: Ack, command: Json, me: Asker) -> None:
         view = log_modal(what, locale=me.locale, today=me.today, channel_id=command.get("channel_id"))
         me.client.views_open(trigger_id=command["trigger_id"], view=view)
         return
+    key = command_key(command)
     try:
-        key = command_key(command)
         outcome = logs.log_command(me.runtime, what, text, me.team_id, me.user_id, me.today, key)
     except FAILURES as error:
-        ack(**ephemeral(error_reply(error, me.locale, example=what)))
+        # A line Pyramid could not read completely (`山田商事 昨日会食`): what the plain-words reader
+        # understood is shown for the rep to confirm, fix or cancel; nothing is stored until then.
+        understood = (
+            preview_reply(me, text, f"command:{key}", command_line=True) if is_unread(error) else None
+        )
+        ack(**ephemeral(understood or error_reply(error, me.locale, example=what)))
         return
     ack(**ephemeral(replies.log_reply(outcome.result, me.locale)))
     notify.after_action(me.runtime, me.client, me.team_id, outcome.home_user, outcome.queued)

@@ -57,7 +57,7 @@ def direct_message(ack: Ack, event: Json, context: BoltContext, client: WebClien
     if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
         return
     me, channel = asker(context, client), str(event.get("channel") or "")
-    reply = _preview(me, str(event.get("text") or ""), _source_key(event))
+    reply = preview_reply(me, str(event.get("text") or ""), _source_key(event))
     if reply is not None:
         # A reply in a thread (the evening prompt's) is answered in that thread.
         thread = {"thread_ts": event["thread_ts"]} if event.get("thread_ts") else {}
@@ -69,7 +69,7 @@ def mention(ack: Ack, event: Json, context: BoltContext, client: WebClient) -> N
     ack()
     me, channel = asker(context, client), str(event.get("channel") or "")
     text = _LEADING_MENTION.sub("", str(event.get("text") or ""))
-    reply = _preview(me, text, _source_key(event))
+    reply = preview_reply(me, text, _source_key(event))
     if reply is not None:
         thread = event.get("thread_ts")
         me.runtime.after(
@@ -83,7 +83,7 @@ def shortcut(ack: Ack, shortcut: Json, context: BoltContext, respond: Respond, c
     """ "Log to Pyramid" on any message: that message is read; the rep who used it is the one who logs."""
     me, message = asker(context, client), shortcut.get("message") or {}
     channel = (shortcut.get("channel") or {}).get("id")
-    reply = _preview(
+    reply = preview_reply(
         me, str(message.get("text") or ""), f"shortcut:{channel}:{message.get('ts')}:{me.user_id}"
     )
     ack()
@@ -97,10 +97,12 @@ def _source_key(event: Json) -> str:
     return f"message:{event.get('channel')}:{event.get('client_msg_id') or event.get('ts')}"
 
 
-def _preview(me: Asker, text: str, source_key: str) -> Message | None:
-    """The preview to post, or None when this message was previewed already (a retried event)."""
+def preview_reply(me: Asker, text: str, source_key: str, *, command_line: bool = False) -> Message | None:
+    """The preview to post, or None when this text was previewed already (a retried event). Also the
+    answer to a slash command line that could not be read completely (handlers/commands.py)."""
+    read = freetext.preview_command_line if command_line else freetext.preview
     try:
-        facts = freetext.preview(me.runtime, me.team_id, me.user_id, text, me.today, source_key)
+        facts = read(me.runtime, me.team_id, me.user_id, text, me.today, source_key)
     except FAILURES as error:
         return error_reply(error, me.locale, example=None)
     return preview_message(facts, me.locale, me.today) if facts.new else None

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import threading
+import weakref
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
@@ -24,6 +25,7 @@ from bot.domain.extraction import (
     extract,
 )
 from bot.domain.followups import FollowupSource
+from bot.domain.parsing import split_note
 from bot.domain.stages import Climb, Step, climb
 from bot.i18n import planned_action
 from bot.interactions import unread_ref
@@ -50,6 +52,16 @@ class PreviewFacts:
     extraction: Extraction
     climbs: dict[str, Climb]
     new: bool
+
+
+def preview_command_line(
+    runtime: Runtime, team_id: str, user_id: str, text: str, today: date, source_key: str
+) -> PreviewFacts:
+    """A `/meeting` or `/deal` line the command grammar could not read completely, read as plain words:
+    its note (after ` -- `) goes in brackets, where the plain-words reader keeps it as part of the
+    sentence instead of taking it for another one."""
+    head, note = split_note(text)
+    return preview(runtime, team_id, user_id, f"{head} ({note})" if note else head, today, source_key)
 
 
 def preview(
@@ -90,7 +102,10 @@ def _climbs(session: Session, team_id: str, extraction: Extraction, runtime: Run
 # Reading a team's names into the index costs tens of milliseconds for 10,000 accounts: a process keeps
 # each team's index while the team's accounts are unchanged (count, newest id, latest change).
 _NAMES_LOCK = threading.Lock()
-_NAMES: dict[str, tuple[tuple[object, ...], KnownNames]] = {}
+# Per database (a process may open several, as the tests do: ids and clocks repeat between them).
+_NAMES: weakref.WeakKeyDictionary[object, dict[str, tuple[tuple[object, ...], KnownNames]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _known_names(runtime: Runtime, team_id: str) -> KnownNames:
@@ -104,7 +119,8 @@ def _known_names(runtime: Runtime, team_id: str) -> KnownNames:
 
     version = runtime.query(read_version)
     with _NAMES_LOCK:
-        cached = _NAMES.get(team_id)
+        known = _NAMES.setdefault(runtime.db, {})
+        cached = known.get(team_id)
     if cached is not None and cached[0] == version:
         return cached[1]
     names = runtime.query(
@@ -112,7 +128,7 @@ def _known_names(runtime: Runtime, team_id: str) -> KnownNames:
     )
     index = KnownNames(names)
     with _NAMES_LOCK:
-        _NAMES[team_id] = (version, index)
+        known[team_id] = (version, index)
     return index
 
 

@@ -43,6 +43,9 @@ class LogOutcome:
         return self.stored.activity.user_id if self.stored else None
 
 
+UNREAD_WORDS = "unread_words"
+
+
 def log(runtime: Runtime, request: LogRequest, *, today: date) -> LogOutcome:
     """Committed when this returns (or raises UserFacingError / NotStored / OutcomeUnknown)."""
     auto = runtime.auto_followups()  # before the transaction: it may load the holiday calendar
@@ -66,6 +69,11 @@ def log(runtime: Runtime, request: LogRequest, *, today: date) -> LogOutcome:
     return runtime.store(work)
 
 
+def is_unread(error: Exception) -> bool:
+    """The refusal of a line that swallowed unread words (`_refuse_unread`)."""
+    return isinstance(error, UserFacingError) and error.code == UNREAD_WORDS
+
+
 def _refuse_unread(asked: Asked, request: LogRequest, today: date) -> None:
     """A "did you mean" question is never asked about a name that swallowed unread words (`山田商事
     昨日会食`): its answer would log the defaults (a visit today), not what was typed
@@ -74,7 +82,7 @@ def _refuse_unread(asked: Asked, request: LogRequest, today: date) -> None:
     for candidate in asked.candidates:
         tail = unread_tail(typed, candidate.name, today)
         if tail is not None:
-            raise UserFacingError("unread_words", word=tail, account=candidate.name)
+            raise UserFacingError(UNREAD_WORDS, word=tail, account=candidate.name)
 
 
 def log_command(

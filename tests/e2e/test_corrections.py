@@ -19,6 +19,7 @@ from bot.db import Database
 from bot.domain.delivery import DeliveryStatus
 from bot.domain.followups import FollowupStatus
 from bot.domain.stages import StepReason
+from bot.interactions import PREVIEW_CONFIRM
 from bot.jobs.announcements import announce_last_hour
 from bot.jobs.outbox import Outcome
 from bot.jobs.scheduler import sweep
@@ -406,7 +407,28 @@ def test_a_manager_may_delete_a_reps_log_and_another_rep_may_not(
 # ------------------------------------------------------------------- "did you mean" logs what was typed
 
 
-def test_a_line_with_unread_words_is_refused_instead_of_asked_about(
+def test_a_line_with_unread_words_shows_what_was_understood_and_logs_it_on_confirmation(
+    driver: SlackDriver, db: Database
+) -> None:
+    """Never a "did you mean" about a name that swallowed unread words (its answer would log a visit
+    today): the line is read as plain words instead, and what was understood waits for *Log all*."""
+    driver.run("/meeting", '"Acme Trading" visit 2026-11-01')
+    before = row_counts(db)
+
+    preview = driver.run("/meeting", "Acme Trading meal yesterday evening -- met the CFO")
+
+    text = text_of(preview)
+    assert "*Acme Trading*" in text and "meal" in text, text
+    assert find_button_or_none(preview, "near_match_use_0") is None
+    assert {k: v for k, v in row_counts(db).items() if k != "Preview"} == before  # nothing stored yet
+
+    _, key = driver.press(preview, PREVIEW_CONFIRM)
+    driver.reply(key)
+    logged = activities_of(db, account_named(db, "Acme Trading").id)[-1]
+    assert (logged.kind, str(logged.occurred_on)) == ("meal", "2026-11-21")
+
+
+def test_a_line_with_words_that_cannot_be_placed_is_refused_with_what_was_wrong(
     driver: SlackDriver, db: Database
 ) -> None:
     driver.run("/meeting", '"Acme Trading" visit 2026-11-01')
@@ -414,20 +436,27 @@ def test_a_line_with_unread_words_is_refused_instead_of_asked_about(
     reply = driver.run("/meeting", "Acme Tradin meal yesterday evening -- met the CFO")
 
     text = text_of(reply)
-    assert "I could not read “meal yesterday evening” after *Acme Trading*, so nothing was stored." in text
-    assert "/meeting" in text  # a correct example
+    # The plain-words reader cannot place the misspelt name either: shown as not read (which
+    # company?), and nothing is stored or asked about.
+    assert "Not read: “Acme Tradin meal yesterday evening (met the CFO)” (which company?)" in text, text
     assert find_button_or_none(reply, "near_match_use_0") is None
-    assert row_counts(db) == {"Account": 1, "Activity": 1, "StepChange": 1, "PendingRequest": 0}
+    assert row_counts(db)["Activity"] == 1
 
 
-def test_a_japanese_line_run_together_is_refused_in_japanese(driver: SlackDriver, db: Database) -> None:
+def test_a_japanese_line_run_together_is_read_and_confirmed_in_japanese(
+    driver: SlackDriver, db: Database
+) -> None:
     driver.run("/meeting", "山田商事 訪問 11/01", user=OTHER_USER)
 
-    reply = driver.run("/meeting", "山田商事 昨日会食 ーー 部長と", user=OTHER_USER)
+    preview = driver.run("/meeting", "山田商事 昨日会食 ーー 部長と", user=OTHER_USER)
 
-    text = text_of(reply)
-    assert "*山田商事* のあとの「昨日会食」を読み取れなかったため、何も記録していません。" in text, text
-    assert row_counts(db) == {"Account": 1, "Activity": 1, "StepChange": 1, "PendingRequest": 0}
+    assert "*山田商事*" in text_of(preview) and "会食" in text_of(preview), text_of(preview)
+    assert row_counts(db)["Activity"] == 1
+    _, key = driver.press(preview, PREVIEW_CONFIRM, user=OTHER_USER)
+    driver.reply(key)
+    logged = activities_of(db, account_named(db, "山田商事").id)[-1]
+    assert (logged.kind, str(logged.occurred_on)) == ("meal", "2026-11-21")
+    assert "部長と" in (logged.note or "")  # the typed note is kept
 
 
 def test_the_near_match_answer_logs_the_typed_kind_date_and_note(driver: SlackDriver, db: Database) -> None:
