@@ -12,7 +12,7 @@ from bot.domain.activities import ActivityKind
 from bot.domain.followups import FollowupSource, after_sale_due
 from bot.domain.stages import Climb, Step, StepReason, climb
 from bot.models import Account, Activity
-from bot.services import accounts, followups, recoveries
+from bot.services import accounts, followups
 from bot.services.accounts import AccountRef, NearMatchQuestion
 from bot.services.followups import AutoFollowups
 
@@ -39,7 +39,6 @@ class Logged:
     created_account: bool
     duplicate: bool = False
     # Recoveries whose owner is now asked "did the next delivery clearly exceed expectations?".
-    verdicts_asked: tuple[int, ...] = field(default=())
     followups_scheduled: tuple[date, ...] = field(default=())
 
 
@@ -107,9 +106,6 @@ def log_activity(
             activity_id=activity.id,
         )
     scheduled = _auto_followups(session, account, request, auto, now, today)
-    asked: tuple[int, ...] = ()
-    if request.kind is ActivityKind.WON:
-        asked = tuple(recovery.id for recovery in recoveries.ask_after_win(session, account, now=now))
     if created:
         # A first log that lands above step 1.1 still shows as a climb from "name only".
         result = Climb(before=Step.NAME_ONLY, after=result.after)
@@ -118,7 +114,6 @@ def log_activity(
         activity=activity,
         climb=result,
         created_account=created,
-        verdicts_asked=asked,
         followups_scheduled=scheduled,
     )
 

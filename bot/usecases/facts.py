@@ -136,6 +136,11 @@ class RecoveryFacts:
     status: RecoveryStatus
     steps_done: int = 0
     verdict_asked_at: datetime | None = None
+    cause: str | None = None
+    opened_on: date | None = None
+    delivery_on: date | None = None
+    closed_at: datetime | None = None
+    account_id: int = 0
 
     @classmethod
     def of(cls, recovery: Recovery, account: Account) -> RecoveryFacts:
@@ -149,6 +154,11 @@ class RecoveryFacts:
             status=RecoveryStatus(recovery.status),
             steps_done=recovery.steps_done,
             verdict_asked_at=recovery.verdict_asked_at,
+            cause=recovery.cause,
+            opened_on=recovery.opened_on,
+            delivery_on=recovery.delivery_on,
+            closed_at=recovery.closed_at,
+            account_id=account.id,
         )
 
 

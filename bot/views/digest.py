@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any
 from bot import interactions as ids
 from bot.domain.followups import AFTER_SALE_DAYS, SNOOZE_WEEKS
 from bot.domain.lapse import DEFAULT_RULES, Lapse
-from bot.domain.recovery import RecoveryStatus, still_owed
+from bot.domain.recovery import still_owed
 from bot.i18n import period, t
+from bot.views import recovery as recovery_view
 from bot.views.blocks import (
     MESSAGE_BLOCKS,
     MESSAGE_TEXT_BUDGET,
@@ -200,20 +201,12 @@ def recovery_blocks(item: RecoveryItem, today: date, locale: str) -> list[Block]
         )
         + (f"\n{t(locale, 'recovery_owed', owed=owed)}" if owed else "")
     )
-    buttons = []
-    if item.status is RecoveryStatus.OPEN:
-        buttons.append(
-            button(t(locale, "button_responded"), ids.RECOVERY_RESPONDED, str(item.id), style="primary")
-        )
-    if item.status is RecoveryStatus.RESPONDED:
-        buttons.append(
-            button(t(locale, "button_recovered"), ids.RECOVERY_RECOVERED, str(item.id), style="primary")
-        )
-    buttons.append(button(t(locale, "button_recovery_lost"), ids.RECOVERY_LOST, str(item.id), style="danger"))
-    return [
-        {**section(text), "block_id": ids.recovery_item(item.id)},
-        actions(*buttons, block_id=ids.item_actions(ids.recovery_item(item.id))),
-    ]
+    blocks = [{**section(text), "block_id": ids.recovery_item(item.id)}]
+    # One half at a time: Responded, then the next delivery's date; no one-click Recovered (issue 12).
+    next_step = recovery_view.item_actions(item.id, item.status, item.delivery_on, locale)
+    if next_step is not None:
+        blocks.append(next_step)
+    return blocks
 
 
 def lapsing_block(item: LapsingItem, locale: str, *, with_draft: bool = True) -> Block:

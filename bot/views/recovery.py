@@ -1,7 +1,10 @@
-"""Messages about failures: the owner's checklist DM, the team channel post, the flag, the verdict."""
+"""Messages about failures: the owner's checklist DM (with the seed's wording), the next step's actions
+(Responded, the next delivery's date, Lost), the team channel post and its buttons, the escalation
+ladder's messages, the at-risk alert, the verdict question after the next delivery."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from bot import interactions as ids
@@ -16,6 +19,7 @@ from bot.views.blocks import (
     actions,
     button,
     context,
+    fmt_date,
     mention,
     message,
     plain,
@@ -34,7 +38,19 @@ def _what(recovery: RecoveryFacts) -> str:
     return user_text(recovery.what, ONE_NOTE_LIMIT)
 
 
-def owner_checklist(recovery: RecoveryFacts, locale: str) -> Message:
+def account_label(recovery: RecoveryFacts) -> str:
+    return _name(recovery)
+
+
+def cause_label(cause: str | None, locale: str) -> str:
+    return t(locale, f"cause_{cause or 'unknown'}")
+
+
+def status_label(status: RecoveryStatus, locale: str) -> str:
+    return t(locale, f"recovery_status_{status.value}")
+
+
+def owner_checklist(recovery: RecoveryFacts, locale: str, today: date | None = None) -> Message:
     title = t(locale, "trouble_dm_title", account=_name(recovery), what=_what(recovery))
     options = [{"text": plain(t(locale, f"recovery_step_{step}")), "value": step} for step in FIVE_STEPS]
     done = set(steps_done(recovery.steps_done))
@@ -42,32 +58,83 @@ def owner_checklist(recovery: RecoveryFacts, locale: str) -> Message:
     initial = [option for option in options if option["value"] in done]
     if initial:
         checkboxes["initial_options"] = initial
+    wording = "\n".join(t(locale, f"recovery_wording_{step}") for step in FIVE_STEPS)
     blocks: list[Block] = [
         section(title),
         context(t(locale, "trouble_dm_intro")),
+        context(t(locale, "recovery_wording_intro") + "\n" + wording),
         {**actions(checkboxes), "block_id": ids.recovery_steps_block(recovery.id)},
     ]
-    buttons = []
-    status = recovery.status
-    if status is RecoveryStatus.OPEN:
-        buttons.append(
-            button(t(locale, "button_responded"), ids.RECOVERY_RESPONDED, str(recovery.id), style="primary")
-        )
-    if status is RecoveryStatus.RESPONDED:
-        buttons.append(
-            button(t(locale, "button_recovered"), ids.RECOVERY_RECOVERED, str(recovery.id), style="primary")
-        )
-    if not status.is_closed:
-        buttons.append(
-            button(t(locale, "button_recovery_lost"), ids.RECOVERY_LOST, str(recovery.id), style="danger")
-        )
-        blocks.append(actions(*buttons, block_id=ids.item_actions(ids.recovery_item(recovery.id))))
+    if recovery.cause:
+        blocks.insert(1, context(t(locale, "recovery_cause_line", cause=cause_label(recovery.cause, locale))))
+    next_step = next_step_actions(recovery, locale, today)
+    if next_step is not None:
+        if recovery.status is RecoveryStatus.AWAITING and recovery.delivery_on is not None:
+            blocks.append(context(delivery_line(recovery, locale, today)))
+        blocks.append(next_step)
     else:
-        blocks.append(context(t(locale, f"recovery_status_{status.value}")))
+        blocks.append(context(status_label(recovery.status, locale)))
     return message(title, blocks)
 
 
+def delivery_line(recovery: RecoveryFacts, locale: str, today: date | None) -> str:
+    on = recovery.delivery_on
+    return t(locale, "recovery_awaiting_line", date=fmt_date(on, locale, today) if on else "?")
+
+
+def next_step_actions(recovery: RecoveryFacts, locale: str, today: date | None = None) -> Block | None:
+    return item_actions(recovery.id, recovery.status, recovery.delivery_on, locale)
+
+
+def item_actions(
+    recovery_id: int, status: RecoveryStatus, delivery_on: date | None, locale: str
+) -> Block | None:
+    """What the owner can do next, one half at a time: *Responded* while open; then the next delivery's
+    date (a date picker, also to move it); *Lost* at any point. Nothing once closed. No button closes a
+    recovery as recovered: that is the verdict's, after the next delivery (`verdict_question`)."""
+    if status.is_closed:
+        return None
+    elements: list[Block] = []
+    if status is RecoveryStatus.OPEN:
+        elements.append(
+            button(t(locale, "button_responded"), ids.RECOVERY_RESPONDED, str(recovery_id), style="primary")
+        )
+    else:
+        picker: Block = {
+            "type": "datepicker",
+            "action_id": ids.RECOVERY_DELIVERY_ON,
+            "placeholder": plain(t(locale, "recovery_delivery_placeholder")),
+        }
+        if delivery_on is not None:
+            picker["initial_date"] = delivery_on.isoformat()
+        elements.append(picker)
+    elements.append(
+        button(t(locale, "button_recovery_lost"), ids.RECOVERY_LOST, str(recovery_id), style="danger")
+    )
+    return actions(*elements, block_id=ids.item_actions(ids.recovery_item(recovery_id)))
+
+
+def next_step_prompt(recovery: RecoveryFacts, locale: str, today: date | None) -> str | None:
+    """The line above the next step's actions once a half moved: what to do now."""
+    if recovery.status is RecoveryStatus.RESPONDED:
+        return t(locale, "recovery_delivery_prompt")
+    if recovery.status is RecoveryStatus.AWAITING:
+        return delivery_line(recovery, locale, today)
+    return None
+
+
+def _team_buttons(recovery: RecoveryFacts, locale: str) -> Block:
+    value = str(recovery.id)
+    return actions(
+        button(t(locale, "button_take_it"), ids.RECOVERY_TAKE, value),
+        button(t(locale, "button_add_note"), ids.RECOVERY_ADD_NOTE, value),
+        button(t(locale, "button_escalate"), ids.RECOVERY_ESCALATE, value),
+        block_id=f"{ids.recovery_item(recovery.id)}_team",
+    )
+
+
 def channel_post(recovery: RecoveryFacts, locale: str) -> Message:
+    """Complaints are the organisation's: any teammate can take it over, add a note or escalate it."""
     text = t(
         locale,
         "trouble_channel",
@@ -76,7 +143,11 @@ def channel_post(recovery: RecoveryFacts, locale: str) -> Message:
         user=mention(recovery.opened_by),
         what=_what(recovery),
     )
-    return message(text, [section(text)])
+    blocks = [section(text)]
+    if recovery.cause:
+        blocks.append(context(t(locale, "recovery_cause_line", cause=cause_label(recovery.cause, locale))))
+    blocks.append(_team_buttons(recovery, locale))
+    return message(text, blocks)
 
 
 def flag_post(recovery: RecoveryFacts, days: int, locale: str) -> Message:
@@ -88,19 +159,126 @@ def flag_post(recovery: RecoveryFacts, days: int, locale: str) -> Message:
         days=days,
         what=_what(recovery),
     )
+    return message(text, [section(text), _team_buttons(recovery, locale)])
+
+
+def owner_reminder(recovery: RecoveryFacts, locale: str, today: date) -> Message:
+    """Rung 1: not responded by the end of the day it was opened."""
+    opened = fmt_date(recovery.opened_on, locale, today) if recovery.opened_on else ""
+    text = t(locale, "recovery_remind", account=_name(recovery), date=opened, what=_what(recovery))
+    blocks = [section(text)]
+    next_step = next_step_actions(recovery, locale, today)
+    if next_step is not None:
+        blocks.append(next_step)
+    return message(text, blocks)
+
+
+def managers_escalation(recovery: RecoveryFacts, days: int, locale: str) -> Message:
+    """Rung 3: the managers hear of a failure still without a response."""
+    text = t(
+        locale,
+        "recovery_escalation_managers",
+        account=_name(recovery),
+        owner=mention(recovery.owner_id),
+        days=days,
+        what=_what(recovery),
+    )
+    return message(text, [section(text), _team_buttons(recovery, locale)])
+
+
+def escalated_by(recovery: RecoveryFacts, user_id: str, locale: str) -> Message:
+    """Someone pressed *Escalate*: the managers' DM."""
+    text = t(
+        locale,
+        "recovery_escalated_by",
+        user=mention(user_id),
+        account=_name(recovery),
+        owner=mention(recovery.owner_id),
+        what=_what(recovery),
+    )
+    return message(text, [section(text), _team_buttons(recovery, locale)])
+
+
+def at_risk_alert(recovery: RecoveryFacts, locale: str) -> Message:
+    """A second failure on an account with an open or recent recovery: the channel and managers, at once."""
+    text = t(
+        locale,
+        "recovery_at_risk",
+        account=_name(recovery),
+        owner=mention(recovery.owner_id),
+        user=mention(recovery.opened_by),
+        what=_what(recovery),
+    )
+    return message(text, [section(text), _team_buttons(recovery, locale)])
+
+
+def verdict_no_alert(recovery: RecoveryFacts, user_id: str, locale: str) -> Message:
+    """The next delivery did not clearly exceed expectations: the managers hear of it."""
+    text = t(
+        locale,
+        "recovery_verdict_no_alert",
+        account=_name(recovery),
+        owner=mention(recovery.owner_id),
+        user=mention(user_id),
+        what=_what(recovery),
+    )
+    return message(text, [section(text), _team_buttons(recovery, locale)])
+
+
+def note_posted(recovery: RecoveryFacts, user_id: str, note: str, locale: str) -> Message:
+    text = t(
+        locale,
+        "recovery_note_posted",
+        user=mention(user_id),
+        account=_name(recovery),
+        note=user_text(note, ONE_NOTE_LIMIT),
+    )
     return message(text, [section(text)])
 
 
-def verdict_question(recovery: RecoveryFacts, locale: str) -> Message:
-    text = t(locale, "verdict_question", account=_name(recovery), what=_what(recovery))
+def verdict_question(recovery: RecoveryFacts, locale: str, today: date | None = None) -> Message:
+    """After the next delivery's day: did it clearly exceed expectations? Only yes closes it."""
+    on = recovery.delivery_on
+    text = t(
+        locale,
+        "recovery_verdict_question",
+        account=_name(recovery),
+        what=_what(recovery),
+        date=fmt_date(on, locale, today) if on else "?",
+    )
     return message(
         text,
         [
             section(text),
             actions(
                 button(t(locale, "button_verdict_yes"), ids.VERDICT_YES, str(recovery.id), style="primary"),
-                button(t(locale, "button_verdict_not_yet"), ids.VERDICT_NOT_YET, str(recovery.id)),
+                button(t(locale, "button_verdict_no"), ids.VERDICT_NO, str(recovery.id)),
                 block_id=ids.item_actions(ids.recovery_item(recovery.id)),
             ),
         ],
     )
+
+
+def note_modal(recovery: RecoveryFacts, locale: str, metadata: str) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": ids.RECOVERY_NOTE_CALLBACK,
+        "private_metadata": metadata,
+        "title": plain(t(locale, "recovery_note_title")),
+        "submit": plain(t(locale, "recovery_note_submit")),
+        "close": plain(t(locale, "recovery_note_cancel")),
+        "blocks": [
+            section(t(locale, "recovery_note_about", account=_name(recovery), what=_what(recovery))),
+            {
+                "type": "input",
+                "block_id": ids.RECOVERY_NOTE_FIELD,
+                "label": plain(t(locale, "recovery_note_label")),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ids.RECOVERY_NOTE_FIELD,
+                    "multiline": True,
+                    "max_length": 2000,
+                },
+            },
+        ],
+    }

@@ -215,10 +215,14 @@ def test_responded_in_the_dm_moves_it_and_rewrites_the_message(
     assert events(db, recovery.id) == [(None, "open", USER), ("open", "responded", USER)]
     assert (update.body["channel"], update.body["ts"]) == (DM, checklist["ts"])
     blocks = update.body["blocks"]
-    assert all(b.get("block_id") != f"rc_{recovery.id}_actions" for b in blocks)
     assert "recovery_responded" not in str(blocks)
     note = text_of({"blocks": blocks})
     assert f"<@{USER}>" in note and "responded" in note
+    # The second half is asked for at once: the next delivery's date (and Lost), no Recovered.
+    next_half, _ = find_button({"blocks": blocks}, "recovery_delivery_on")
+    assert next_half["type"] == "datepicker"
+    assert "When is the next delivery?" in note
+    assert "recovery_recovered" not in str(blocks) and "verdict_yes" not in str(blocks)
     # The checklist itself stays.
     assert any(b.get("block_id") == f"rc_{recovery.id}_steps" for b in blocks)
     # What the owner sees now.
@@ -316,7 +320,7 @@ def test_checking_steps_of_another_teams_recovery_changes_nothing(
     assert the_recovery(db).steps_done == 0
 
 
-# -------------------------------------------------------------------------------------------- verdict
+# ------------------------------------------------------------------------------- the second half
 
 
 def responded_recovery(driver: SlackDriver, slack: FakeSlack, db: Database) -> Recovery:
@@ -328,145 +332,240 @@ def responded_recovery(driver: SlackDriver, slack: FakeSlack, db: Database) -> R
     return recovery
 
 
-def verdict_message(slack: FakeSlack) -> dict[str, Any]:
-    found = eventually(lambda: [m for m in slack.history(USER) if "verdict_yes" in str(m.get("blocks"))])
-    assert len(found) == 1, found
-    return found[0]
+def date_action(recovery_id: int, day: str) -> dict[str, Any]:
+    return {
+        "type": "datepicker",
+        "action_id": "recovery_delivery_on",
+        "block_id": f"rc_{recovery_id}_actions",
+        "selected_date": day,
+        "action_ts": "1700000002.000300",
+    }
 
 
-def test_the_next_win_asks_whether_it_clearly_exceeded_expectations(
+def give_delivery_date(
+    driver: SlackDriver, slack: FakeSlack, recovery_id: int, day: str, user: str = USER
+) -> str:
+    """The date picker of the owner's DM (as rewritten after Responded); the response key."""
+    shown = checklist_of(slack)
+    _, key = press_in(
+        driver, shown, DM, "recovery_delivery_on", action=date_action(recovery_id, day), user=user
+    )
+    return key
+
+
+def verdict_messages(slack: FakeSlack) -> list[dict[str, Any]]:
+    return [m for m in slack.history(USER) if "verdict_yes" in str(m.get("blocks"))]
+
+
+def run_clock(settings: Settings, db: Database, clock: FixedClock, slack: FakeSlack) -> list[Any]:
+    return flag_overdue_recoveries(runtime_for(settings, db, clock), jobs_client(slack), clock.now())
+
+
+def awaiting_recovery(
+    driver: SlackDriver, slack: FakeSlack, db: Database, day: str = "2026-11-25"
+) -> Recovery:
+    recovery = responded_recovery(driver, slack, db)
+    give_delivery_date(driver, slack, recovery.id, day)
+    assert eventually(lambda: the_recovery(db).status == "awaiting")
+    return the_recovery(db)
+
+
+def test_the_next_deliverys_date_moves_it_to_awaiting_with_who_and_when(
+    driver: SlackDriver, slack: FakeSlack, db: Database
+) -> None:
+    recovery = awaiting_recovery(driver, slack, db)
+    assert recovery.delivery_on == date(2026, 11, 25) and recovery.closed_at is None
+    assert events(db, recovery.id)[-1] == ("responded", "awaiting", USER)
+    update = eventually(lambda: [u for u in updates(slack) if "2026-11-25" in str(u["blocks"])])
+    assert update and f"<@{USER}>" in text_of({"blocks": update[-1]["blocks"]})
+
+
+def test_a_delivery_date_before_the_failure_is_refused(
     driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     recovery = responded_recovery(driver, slack, db)
-    driver.run("/deal", "Acme won")
+    reply = driver.reply(give_delivery_date(driver, slack, recovery.id, "2026-11-20"))
+    assert "cannot be before the failure" in text_of(reply)
+    assert the_recovery(db).status == "responded" and the_recovery(db).delivery_on is None
 
-    question = verdict_message(slack)
-    assert "exceed" in text_of(question) and "Acme" in text_of(question)
-    yes, _ = find_button(question, "verdict_yes")
-    not_yet, _ = find_button(question, "verdict_not_yet")
-    assert yes["value"] == not_yet["value"] == str(recovery.id)
-    assert the_recovery(db).verdict_asked_at == NOW
+
+def test_a_win_no_longer_asks_the_verdict(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
+    """Issue 12: a new order is not a delivery; the question waits for the next delivery's date."""
+    responded_recovery(driver, slack, db)
+    driver.run("/deal", "Acme won")
+    settle(slack)
+    assert verdict_messages(slack) == []
     assert the_recovery(db).status == "responded"
 
 
-def test_a_win_for_another_account_asks_nothing(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
-    responded_recovery(driver, slack, db)
-    driver.run("/deal", "Beta won")
-    settle(slack)
-    assert not [m for m in slack.history(USER) if "verdict_yes" in str(m.get("blocks"))]
-    assert the_recovery(db).verdict_asked_at is None
-
-
-def test_not_yet_keeps_it_responded(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
-    recovery = responded_recovery(driver, slack, db)
-    driver.run("/deal", "Acme won")
-    question = verdict_message(slack)
-
-    press_in(driver, question, DM, "verdict_not_yet")
-    update = eventually(lambda: [u for u in updates(slack) if u["ts"] == question["ts"]])
-    assert update
-    assert f"<@{USER}>" in text_of({"blocks": update[0]["blocks"]})
-    assert "verdict_yes" not in str(update[0]["blocks"])
-    assert the_recovery(db).status == "responded" and the_recovery(db).closed_at is None
-    assert events(db, recovery.id)[-1] == ("open", "responded", USER)
-
-
-def test_yes_closes_it_as_recovered(
-    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock
+def test_the_verdict_is_asked_once_the_day_after_the_next_delivery(
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
-    recovery = responded_recovery(driver, slack, db)
-    driver.run("/deal", "Acme won")
-    question = verdict_message(slack)
-    clock.advance(timedelta(minutes=30))
+    recovery = awaiting_recovery(driver, slack, db, day="2026-11-25")
+
+    clock.set(datetime(2026, 11, 25, 14, 0, tzinfo=UTC))  # the delivery's day, 23:00 in Tokyo
+    assert [d.kind for d in run_clock(settings, db, clock, slack)] == []
+    clock.set(datetime(2026, 11, 25, 15, 30, tzinfo=UTC))  # the day after, 00:30 in Tokyo
+    [asked] = run_clock(settings, db, clock, slack)
+    assert (asked.kind, asked.outcome) == ("verdict", Outcome.SENT)
+    [again] = run_clock(settings, db, clock, slack)
+    assert again.outcome is Outcome.ALREADY
+
+    [question] = verdict_messages(slack)
+    assert "Acme" in text_of(question) and "clearly exceed" in text_of(question)
+    assert "2026-11-25" in text_of(question)
+    yes, _ = find_button(question, "verdict_yes")
+    no, _ = find_button(question, "verdict_no")
+    assert yes["value"] == no["value"] == str(recovery.id)
+
+
+def test_yes_after_the_delivery_closes_it_as_recovered(
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
+) -> None:
+    recovery = awaiting_recovery(driver, slack, db)
+    clock.set(datetime(2026, 11, 26, 1, 0, tzinfo=UTC))
+    run_clock(settings, db, clock, slack)
+    [question] = verdict_messages(slack)
 
     press_in(driver, question, DM, "verdict_yes")
     update = eventually(lambda: [u for u in updates(slack) if u["ts"] == question["ts"]])
-    assert update
     closed = the_recovery(db)
-    assert closed.status == "recovered"
-    assert closed.closed_at == NOW + timedelta(minutes=30)
-    assert events(db, recovery.id)[-1] == ("responded", "recovered", USER)
+    assert closed.status == "recovered" and closed.closed_at == clock.now()
+    assert events(db, recovery.id)[-1] == ("awaiting", "recovered", USER)
     assert f"<@{USER}>" in text_of({"blocks": update[0]["blocks"]})
+    assert "verdict_yes" not in str(update[0]["blocks"])
 
-    # Yes again (a stale copy): nothing changes, and it says so.
-    _, key = press_in(driver, question, DM, "verdict_yes")
+    _, key = press_in(driver, question, DM, "verdict_yes")  # a stale copy
     assert "already" in text_of(driver.reply(key))
-    assert len(events(db, recovery.id)) == 3
+    assert len(events(db, recovery.id)) == 4
 
 
-def test_a_win_while_still_open_asks_nothing_and_yes_cannot_skip_the_response(
-    driver: SlackDriver, slack: FakeSlack, db: Database
+def test_no_keeps_it_open_asks_another_delivery_and_alerts_the_managers(
+    driver_with: Any, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
-    trouble_at_acme(driver, slack)
-    driver.run("/deal", "Acme won")
-    settle(slack)
-    assert not [m for m in slack.history(USER) if "verdict_yes" in str(m.get("blocks"))]
+    driver = driver_with(pyramid_managers="U0BOSS")
+    recovery = awaiting_recovery(driver, slack, db)
+    clock.set(datetime(2026, 11, 26, 1, 0, tzinfo=UTC))
+    managed = settings.model_copy(update={"pyramid_managers": "U0BOSS"})
+    run_clock(managed, db, clock, slack)
+    [question] = verdict_messages(slack)
 
-    # A forged Yes on an open recovery: it was never responded to, so it cannot be recovered.
-    fake_question = {
+    press_in(driver, question, DM, "verdict_no")
+    update = eventually(lambda: [u for u in updates(slack) if u["ts"] == question["ts"]])
+    after = the_recovery(db)
+    assert after.status == "responded" and after.closed_at is None and after.delivery_on is None
+    assert events(db, recovery.id)[-1] == ("awaiting", "responded", USER)
+    blocks = update[-1]["blocks"]
+    assert find_button({"blocks": blocks}, "recovery_delivery_on")  # the next one's date, at once
+    assert "verdict_yes" not in str(blocks)
+
+    [alert] = eventually(lambda: posts_to(slack, "DU0BOSS"))
+    assert "Acme" in text_of(alert) and "did not clearly exceed" in text_of(alert)
+    assert find_button(alert, "recovery_take")
+
+    # Another next delivery, another question: only yes closes it.
+    give_delivery_date(driver, slack, recovery.id, "2026-11-30")
+    assert eventually(lambda: the_recovery(db).status == "awaiting")
+    clock.set(datetime(2026, 12, 1, 1, 0, tzinfo=UTC))
+    [asked] = run_clock(managed, db, clock, slack)
+    assert asked.ref == f"{recovery.id}:2026-11-30"
+
+
+def test_yes_before_the_delivery_changes_nothing(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
+    """No button skips a half: a forged Yes while open, responded, or before the delivery's day."""
+    trouble_at_acme(driver, slack)
+    recovery = the_recovery(db)
+    forged = {
         "ts": checklist_of(slack)["ts"],
         "text": "",
         "blocks": [
             {
                 "type": "actions",
                 "block_id": "x",
-                "elements": [
-                    {"type": "button", "action_id": "verdict_yes", "value": str(the_recovery(db).id)}
-                ],
+                "elements": [{"type": "button", "action_id": "verdict_yes", "value": str(recovery.id)}],
             }
         ],
     }
-    _, key = press_in(driver, fake_question, DM, "verdict_yes")
-    driver.reply(key)
-    assert the_recovery(db).status == "open"
-
-
-def test_the_same_win_delivered_twice_asks_once(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
-    responded_recovery(driver, slack, db)
-    for _ in range(2):
-        _, key = driver.command("/deal", "Acme won", trigger_id="trig.win.1")
+    for _ in ("open", "responded", "awaiting"):
+        _, key = press_in(driver, forged, DM, "verdict_yes")
         driver.reply(key)
-    verdict_message(slack)
-    settle(slack)
-    assert len([m for m in slack.history(USER) if "verdict_yes" in str(m.get("blocks"))]) == 1
+        assert the_recovery(db).status != "recovered"
+        if the_recovery(db).status == "open":
+            press_in(driver, checklist_of(slack), DM, "recovery_responded")
+            assert eventually(lambda: the_recovery(db).status == "responded")
+        elif the_recovery(db).status == "responded":
+            give_delivery_date(driver, slack, recovery.id, "2026-11-22")
+            assert eventually(lambda: the_recovery(db).status == "awaiting")
+    assert the_recovery(db).status == "awaiting"  # its day (today) is not over
 
 
-# ----------------------------------------------------------------------------------------------- flag
+# ---------------------------------------------------------------------------------- the ladder
 
 
-def test_a_recovery_open_more_than_three_days_is_flagged_once(
-    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
+def kinds_of(delivered: list[Any]) -> list[str]:
+    return sorted(d.kind for d in delivered)
+
+
+def test_the_escalation_ladder_reminds_flags_then_tells_the_managers_each_once(
+    driver_with: Any, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
+    driver = driver_with(pyramid_managers="U0BOSS")
     trouble_at_acme(driver, slack)
     recovery = the_recovery(db)
-    client = jobs_client(slack)
+    managed = settings.model_copy(update={"pyramid_managers": "U0BOSS"})
 
-    clock.set(NOW + timedelta(days=2, hours=23))
-    assert flag_overdue_recoveries(runtime_for(settings, db, clock), client, clock.now()) == []
-    assert len(slack.history("C0TEAM")) == 1  # the /trouble post only
+    clock.set(datetime(2026, 11, 22, 14, 50, tzinfo=UTC))  # 23:50 the same day in Tokyo
+    assert run_clock(managed, db, clock, slack) == []
 
-    clock.set(NOW + timedelta(days=3, hours=1))
-    [first] = flag_overdue_recoveries(runtime_for(settings, db, clock), client, clock.now())
-    assert first.outcome is Outcome.SENT
-    [again] = flag_overdue_recoveries(runtime_for(settings, db, clock), client, clock.now())
-    assert again.outcome is Outcome.ALREADY
-    clock.set(NOW + timedelta(days=9))
-    [later] = flag_overdue_recoveries(runtime_for(settings, db, clock), client, clock.now())
-    assert later.outcome is Outcome.ALREADY
+    clock.set(datetime(2026, 11, 22, 15, 10, tzinfo=UTC))  # past the end of the day: the owner
+    assert kinds_of(run_clock(managed, db, clock, slack)) == ["recovery_remind"]
+    [reminder] = [m for m in posts_to(slack, DM) if "no response yet" in text_of(m)]
+    assert "Acme" in text_of(reminder) and find_button(reminder, "recovery_responded")
 
-    channel = slack.history("C0TEAM")
-    assert len(channel) == 2
-    flag = channel[-1]
+    clock.set(datetime(2026, 11, 25, 1, 0, tzinfo=UTC))  # day 3: the team channel, with buttons
+    assert [d.outcome for d in run_clock(managed, db, clock, slack) if d.kind == "recovery_flag"] == [
+        Outcome.SENT
+    ]
+    flag = slack.history("C0TEAM")[-1]
     assert "Acme" in text_of(flag) and "3 days" in text_of(flag) and f"<@{USER}>" in text_of(flag)
     assert flag["metadata"]["event_payload"] == {"kind": "recovery_flag", "ref": str(recovery.id)}
+    for button in ("recovery_take", "recovery_add_note", "recovery_escalate"):
+        assert find_button(flag, button)[0]["value"] == str(recovery.id)
+
+    clock.set(datetime(2026, 11, 29, 1, 0, tzinfo=UTC))  # day 7: the managers by DM
+    delivered = run_clock(managed, db, clock, slack)
+    assert [d.outcome for d in delivered if d.kind == "recovery_escalate"] == [Outcome.SENT]
+    assert all(d.outcome is Outcome.ALREADY for d in delivered if d.kind != "recovery_escalate")
+    [boss] = posts_to(slack, "DU0BOSS")
+    assert "Acme" in text_of(boss) and "7 days" in text_of(boss)
+
+    clock.set(datetime(2027, 1, 7, 1, 0, tzinfo=UTC))  # 46 days: nothing new
+    assert all(d.outcome is Outcome.ALREADY for d in run_clock(managed, db, clock, slack))
+    assert len(slack.history("C0TEAM")) == 2 and len(posts_to(slack, "DU0BOSS")) == 1
 
 
-def test_a_responded_recovery_is_not_flagged(
+def test_a_strategic_account_escalates_one_step_earlier(
+    driver_with: Any, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
+) -> None:
+    driver = driver_with(pyramid_managers="U0BOSS")
+    driver.run("/meeting", "Acme visit")
+    driver.run("/account", "Acme segment strategic")
+    open_trouble(driver, slack)
+    managed = settings.model_copy(update={"pyramid_managers": "U0BOSS"})
+
+    clock.set(datetime(2026, 11, 23, 1, 0, tzinfo=UTC))  # the next morning: the owner and the channel
+    assert kinds_of(run_clock(managed, db, clock, slack)) == ["recovery_flag", "recovery_remind"]
+    clock.set(datetime(2026, 11, 25, 1, 0, tzinfo=UTC))  # day 3: the managers
+    assert "recovery_escalate" in kinds_of(run_clock(managed, db, clock, slack))
+    assert len(posts_to(slack, "DU0BOSS")) == 1
+
+
+def test_a_responded_recovery_climbs_no_ladder(
     driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
     responded_recovery(driver, slack, db)
-    clock.set(NOW + timedelta(days=5))
-    assert flag_overdue_recoveries(runtime_for(settings, db, clock), jobs_client(slack), clock.now()) == []
+    clock.set(NOW + timedelta(days=9))
+    assert run_clock(settings, db, clock, slack) == []
     assert len(slack.history("C0TEAM")) == 1
 
 
@@ -476,7 +575,7 @@ def test_no_team_channel_no_flag(
     trouble_at_acme(driver, slack)
     clock.set(NOW + timedelta(days=5))
     quiet = settings.model_copy(update={"pyramid_team_channel": None})
-    assert flag_overdue_recoveries(runtime_for(quiet, db, clock), jobs_client(slack), clock.now()) == []
+    assert kinds_of(run_clock(quiet, db, clock, slack)) == ["recovery_remind"]
 
 
 # ----------------------------------------------------------------------------------- another team's id
@@ -484,7 +583,15 @@ def test_no_team_channel_no_flag(
 
 @pytest.mark.parametrize(
     "action_id",
-    ["recovery_responded", "recovery_recovered", "recovery_lost", "verdict_yes", "verdict_not_yet"],
+    [
+        "recovery_responded",
+        "recovery_lost",
+        "verdict_yes",
+        "verdict_no",
+        "recovery_take",
+        "recovery_add_note",
+        "recovery_escalate",
+    ],
 )
 def test_a_button_naming_another_teams_recovery_changes_nothing(
     driver: SlackDriver, slack: FakeSlack, db: Database, action_id: str
