@@ -238,7 +238,22 @@ def take(session: Session, team_id: str, recovery_id: int, *, user_id: str, now:
 def add_note(
     session: Session, team_id: str, recovery_id: int, note: str, *, user_id: str, now: datetime
 ) -> RecoveryChange:
+    """A note on the recovery; the same note by the same person again (a retried submission) is stored
+    once."""
     recovery, account = get(session, team_id, recovery_id)
+    again = session.scalar(
+        select(RecoveryEvent.id)
+        .where(
+            RecoveryEvent.team_id == team_id,
+            RecoveryEvent.recovery_id == recovery_id,
+            RecoveryEvent.kind == EventKind.NOTE.value,
+            RecoveryEvent.user_id == user_id,
+            RecoveryEvent.note == note,
+        )
+        .limit(1)
+    )
+    if again is not None:
+        return RecoveryChange(recovery, account, changed=False)
     status = RecoveryStatus(recovery.status)
     _event(session, recovery, status, status, user_id, now, kind=EventKind.NOTE, note=note)
     return RecoveryChange(recovery, account, changed=True)

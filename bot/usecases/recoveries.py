@@ -202,6 +202,8 @@ def add_note(
 
     def work(session: Session) -> RecoveryChanged:
         change = recoveries.add_note(session, team_id, recovery_id, note, user_id=user_id, now=now)
+        if not change.changed:
+            return _changed(change)
         facts = RecoveryFacts.of(change.recovery, change.account)
         queued = queue_note(
             session, runtime.settings, facts, user_id=user_id, note=note, channel=channel, key=key, now=now

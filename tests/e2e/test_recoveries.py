@@ -7,6 +7,7 @@ The clock stands at Sunday 2026-11-22 10:00 Asia/Tokyo; both users are in Tokyo.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -19,7 +20,7 @@ from bot.db import Database
 from bot.domain.recovery import FIVE_STEPS
 from bot.jobs.outbox import Outcome
 from bot.jobs.recovery_flags import flag_overdue_recoveries
-from bot.models import Followup, Recovery, RecoveryEvent
+from bot.models import Account, Followup, Recovery, RecoveryEvent
 from tests.support.database import count, recoveries, the_recovery
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_TEAM, OTHER_USER, USER
@@ -631,3 +632,225 @@ def test_a_forged_recovery_value_changes_nothing(
     assert "no longer exists" in text_of(reply)
     assert the_recovery(db).status == "open"
     assert slack.calls_to("chat.update") == []
+
+
+# ------------------------------------------------------------------------------ cause and repeats
+
+
+@pytest.mark.parametrize(
+    ("text", "cause"),
+    [
+        ("Acme quality -- wrong colour", "quality"),
+        ("Acme billing -- invoiced twice", "billing"),
+        ("Acme 納期 -- 納品が2日遅れた", "delivery"),
+        ("Acme その他 -- 担当者が不在", "other"),
+        ("Acme -- no cause given", None),
+    ],
+)
+def test_trouble_takes_a_cause_in_english_or_japanese(
+    driver: SlackDriver, slack: FakeSlack, db: Database, text: str, cause: str | None
+) -> None:
+    driver.run("/meeting", "Acme visit")
+    open_trouble(driver, slack, text)
+    recovery = the_recovery(db)
+    assert recovery.cause == cause
+    assert the_recovery(db).what == text.split(" -- ")[1]
+    [post] = posts_to(slack, "C0TEAM")
+    if cause is not None:
+        assert "Cause:" in text_of(post)
+
+
+def test_a_second_failure_marks_the_account_at_risk_and_tells_channel_and_managers_at_once(
+    driver_with: Any, slack: FakeSlack, db: Database, clock: FixedClock
+) -> None:
+    driver = driver_with(pyramid_managers="U0BOSS")
+    trouble_at_acme(driver, slack)
+    assert account_at_risk(db) is None
+    assert posts_to(slack, "DU0BOSS") == []
+
+    clock.advance(timedelta(days=1))
+    open_trouble(driver, slack, "Acme quality -- the replacement was damaged too")
+    assert account_at_risk(db) == NOW + timedelta(days=1)
+    [alert] = eventually(lambda: [m for m in slack.history("C0TEAM") if "at risk" in text_of(m)])
+    assert "Acme" in text_of(alert) and "damaged too" in text_of(alert)
+    assert find_button(alert, "recovery_escalate")
+    [boss] = eventually(lambda: posts_to(slack, "DU0BOSS"))
+    assert "at risk" in text_of(boss)
+
+    # A third: still one flag on the account (since the second), and one alert per failure.
+    clock.advance(timedelta(hours=3))
+    open_trouble(driver, slack, "Acme -- and the invoice is wrong")
+    assert account_at_risk(db) == NOW + timedelta(days=1)
+    assert eventually(lambda: len(posts_to(slack, "DU0BOSS")) == 2)
+    settle(slack)
+    assert kinds_posted(slack).count("at_risk") == 2
+
+
+def test_a_failure_after_a_recovery_closed_long_ago_is_not_a_repeat(
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock
+) -> None:
+    trouble_at_acme(driver, slack)
+    press_in(driver, checklist_of(slack), DM, "recovery_lost")
+    slack.wait_for("chat.update")
+    clock.advance(timedelta(days=91))
+    driver.run("/trouble", "Acme -- late again")
+    settle(slack)
+    assert account_at_risk(db) is None
+    assert "at_risk" not in kinds_posted(slack)
+
+
+def account_at_risk(db: Database) -> datetime | None:
+    with db.transaction() as s:
+        return s.scalars(select(Account.at_risk_since).where(Account.name == "Acme")).one()
+
+
+# --------------------------------------------------------------------- the team owns complaints
+
+
+def channel_post_of(slack: FakeSlack) -> dict[str, Any]:
+    [post] = [
+        m
+        for m in slack.history("C0TEAM")
+        if (m.get("metadata") or {}).get("event_payload", {}).get("kind") == "trouble_post"
+    ]
+    return post
+
+
+def test_a_teammate_takes_it_over_from_the_channel_and_gets_the_checklist(
+    driver: SlackDriver, slack: FakeSlack, db: Database
+) -> None:
+    trouble_at_acme(driver, slack)
+    recovery = the_recovery(db)
+    post = channel_post_of(slack)
+
+    _, key = press_in(driver, post, "C0TEAM", "recovery_take", user=OTHER_USER)
+    reply = driver.reply(key)
+    assert "担当になりました" in text_of(reply)  # OTHER_USER reads Japanese
+    assert the_recovery(db).owner_id == OTHER_USER
+    with db.transaction() as s:
+        [taken] = s.scalars(
+            select(RecoveryEvent).where(
+                RecoveryEvent.recovery_id == recovery.id, RecoveryEvent.kind == "owner"
+            )
+        )
+        assert (taken.user_id, taken.note) == (OTHER_USER, USER)
+    [dm] = eventually(lambda: posts_to(slack, "D" + OTHER_USER))
+    assert "どうすればご満足いただけますか" in text_of(dm)  # the seed's magic question, as wording
+    assert find_button(dm, "recovery_responded")
+
+    _, again = press_in(driver, post, "C0TEAM", "recovery_take", user=OTHER_USER)
+    assert "すでに" in text_of(driver.reply(again))
+    settle(slack)
+    assert len(posts_to(slack, "D" + OTHER_USER)) == 1
+
+
+def test_escalate_dms_the_managers_once_and_records_each_press(
+    driver_with: Any, slack: FakeSlack, db: Database
+) -> None:
+    driver = driver_with(pyramid_managers="U0BOSS,U0CHIEF")
+    trouble_at_acme(driver, slack)
+    recovery = the_recovery(db)
+    post = channel_post_of(slack)
+
+    _, key = press_in(driver, post, "C0TEAM", "recovery_escalate", user=OTHER_USER)
+    assert "<@U0BOSS>" in text_of(driver.reply(key)) and "<@U0CHIEF>" in text_of(driver.reply(key))
+    [boss] = eventually(lambda: posts_to(slack, "DU0BOSS"))
+    assert f"<@{OTHER_USER}>" in text_of(boss) and "escalated" in text_of(boss)
+    assert eventually(lambda: posts_to(slack, "DU0CHIEF"))
+
+    _, again = press_in(driver, post, "C0TEAM", "recovery_escalate", user=USER)
+    assert "Already escalated" in text_of(driver.reply(again))
+    settle(slack)
+    assert len(posts_to(slack, "DU0BOSS")) == 1
+    with db.transaction() as s:
+        rows = s.scalars(
+            select(RecoveryEvent.user_id).where(
+                RecoveryEvent.recovery_id == recovery.id, RecoveryEvent.kind == "escalated"
+            )
+        ).all()
+    assert rows == [OTHER_USER, USER]
+
+
+def test_escalate_with_no_manager_says_how_to_name_one(
+    driver: SlackDriver, slack: FakeSlack, db: Database
+) -> None:
+    trouble_at_acme(driver, slack)
+    _, key = press_in(driver, channel_post_of(slack), "C0TEAM", "recovery_escalate")
+    assert "PYRAMID_MANAGERS" in text_of(driver.reply(key))
+
+
+def test_add_note_opens_a_modal_stores_the_note_and_shows_it_to_the_team_once(
+    driver: SlackDriver, slack: FakeSlack, db: Database
+) -> None:
+    trouble_at_acme(driver, slack)
+    recovery = the_recovery(db)
+    press_in(driver, channel_post_of(slack), "C0TEAM", "recovery_add_note", user=OTHER_USER)
+    [call] = slack.wait_for("views.open")
+    view = call.body["view"]
+    if isinstance(view, str):
+        view = json.loads(view)
+    assert view["callback_id"] == "recovery_note"
+
+    empty = driver.submit(
+        view,
+        {"recovery_note_text": {"recovery_note_text": {"type": "plain_text_input", "value": " "}}},
+        user=OTHER_USER,
+    )
+    assert empty.json()["response_action"] == "errors"
+
+    values = {
+        "recovery_note_text": {
+            "recovery_note_text": {"type": "plain_text_input", "value": "代替品は金曜日に発送"}
+        }
+    }
+    for _ in range(2):  # Slack's retry of the same submission
+        sent = driver.submit(view, values, user=OTHER_USER, view_id="V0NOTE1")
+        assert sent.status == 200
+    assert eventually(lambda: [m for m in slack.history("C0TEAM") if "代替品は金曜日に発送" in text_of(m)])
+    settle(slack)
+    assert len([m for m in slack.history("C0TEAM") if "代替品は金曜日に発送" in text_of(m)]) == 1
+    with db.transaction() as s:
+        notes = s.scalars(
+            select(RecoveryEvent.note).where(
+                RecoveryEvent.recovery_id == recovery.id, RecoveryEvent.kind == "note"
+            )
+        ).all()
+    assert notes[0] == "代替品は金曜日に発送"
+
+
+def test_the_two_halves_in_japanese(
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
+) -> None:
+    """A Japanese-speaking rep: /trouble with a Japanese cause, the checklist with the seed's wording,
+    Responded, the next delivery's date, the question after it, and yes."""
+    ja_dm = "D" + OTHER_USER
+    driver.run("/meeting", "丸山印刷 訪問", user=OTHER_USER)
+    open_trouble(driver, slack, "丸山印刷 品質 -- 色が違っていた", user=OTHER_USER)
+    recovery = the_recovery(db)
+    assert recovery.cause == "quality"
+    checklist = checklist_of(slack, OTHER_USER)
+    assert "どうすればご満足いただけますか" in text_of(checklist) and "原因：品質" in text_of(checklist)
+
+    press_in(driver, checklist, ja_dm, "recovery_responded", user=OTHER_USER)
+    [update] = slack.wait_for("chat.update")
+    assert "次回の納品はいつですか" in text_of({"blocks": update.body["blocks"]})
+    _, key = press_in(
+        driver,
+        {**checklist, "blocks": update.body["blocks"]},
+        ja_dm,
+        "recovery_delivery_on",
+        action=date_action(recovery.id, "2026-11-27"),
+        user=OTHER_USER,
+    )
+    assert eventually(lambda: the_recovery(db).status == "awaiting")
+    dated = slack.wait_for("chat.update", count=2)[-1]
+    assert "11/27(金)" in text_of({"blocks": dated.body["blocks"]})
+
+    clock.set(datetime(2026, 11, 28, 0, 30, tzinfo=UTC))
+    [asked] = run_clock(settings, db, clock, slack)
+    assert asked.kind == "verdict"
+    [question] = [m for m in slack.history(OTHER_USER) if "verdict_yes" in str(m.get("blocks"))]
+    assert "期待を明らかに上回りましたか" in text_of(question) and "11/27(金)" in text_of(question)
+    press_in(driver, question, ja_dm, "verdict_yes", user=OTHER_USER)
+    assert eventually(lambda: the_recovery(db).status == "recovered")
+    assert [e[1] for e in events(db, recovery.id)] == ["open", "responded", "awaiting", "recovered"]
