@@ -97,6 +97,11 @@ def repeat_cutoff(now: datetime) -> datetime:
     return now - timedelta(days=REPEAT_WINDOW_DAYS)
 
 
+def repeat_since(day: date) -> date:
+    """Failures opened on or after this day count towards a repeated cause (the weekly summary)."""
+    return day - timedelta(days=REPEAT_WINDOW_DAYS)
+
+
 def verdict_due(status: RecoveryStatus, delivery_on: date | None, today: date) -> bool:
     """The owner is asked (and may answer) whether the next delivery clearly exceeded expectations only
     once its day is over."""

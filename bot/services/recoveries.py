@@ -352,15 +352,15 @@ def pending_by_state_and_owner(session: Session, team_id: str) -> list[tuple[str
     return [(str(status), str(owner), int(n)) for status, owner, n in rows]
 
 
-def repeated_causes(session: Session, team_id: str, now: datetime) -> list[tuple[str, int]]:
-    """Causes of two or more failures opened within the repeat window: the same complaint repeats until
-    its cause is fixed."""
+def repeated_causes(session: Session, team_id: str, since: date) -> list[tuple[str, int]]:
+    """Causes of two or more failures opened since `since`: the same complaint repeats until its cause
+    is fixed."""
     rows = session.execute(
         select(Recovery.cause, func.count())
         .where(
             Recovery.team_id == team_id,
             Recovery.cause.is_not(None),
-            Recovery.opened_at >= repeat_cutoff(now),
+            Recovery.opened_on >= since,
         )
         .group_by(Recovery.cause)
         .having(func.count() > 1)

@@ -14,6 +14,7 @@ from bot.domain.activities import ActivityKind
 from bot.domain.analytics import summary_week_start
 from bot.domain.lapse import DEFAULT_RULES, LAPSING_STAGES, Lapse, LapseRules, lapse_of, lapsing_cutoff
 from bot.domain.pyramid import Distribution
+from bot.domain.recovery import repeat_since
 from bot.domain.stages import Stage, Step, StepReason, steps_of
 from bot.models import Account, Activity, Recovery, StepChange
 from bot.services import pyramids, recoveries, snapshots
@@ -53,6 +54,8 @@ class Summary:
     new_acquaintances: int
     open_recoveries: tuple[tuple[str, str, date], ...]  # account, what, opened on
     quiet_by_rep: dict[str, QuietCounts]
+    recovery_states: tuple[tuple[str, str, int], ...] = ()  # status, owner, how many (not closed)
+    repeated_causes: tuple[tuple[str, int], ...] = ()  # cause, failures in the repeat window
 
 
 def summary_for(session: Session, team_id: str, day: date, rules: LapseRules = DEFAULT_RULES) -> Summary:
@@ -83,6 +86,8 @@ def summary_for(session: Session, team_id: str, day: date, rules: LapseRules = D
             ).all()
         ),
         quiet_by_rep=_quiet_by_rep(session, team_id, day, rules),
+        recovery_states=tuple(recoveries.pending_by_state_and_owner(session, team_id)),
+        repeated_causes=tuple(recoveries.repeated_causes(session, team_id, repeat_since(day))),
     )
 
 

@@ -80,6 +80,10 @@ class AccountCard:
     account: AccountFacts
     history: list[ActivityFacts]
     activity_count: int
+    # Open recoveries first, then the latest closed (services.recoveries.of_account), and how many in all.
+    recoveries: tuple[RecoveryFacts, ...] = ()
+    recovery_count: int = 0
+    at_risk_since: datetime | None = None
 
 
 @dataclass(frozen=True)

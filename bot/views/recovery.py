@@ -8,10 +8,11 @@ from datetime import date
 from typing import Any
 
 from bot import interactions as ids
-from bot.domain.recovery import FIVE_STEPS, RecoveryStatus, steps_done
+from bot.domain.recovery import FIVE_STEPS, REPEAT_WINDOW_DAYS, RecoveryStatus, steps_done
 from bot.i18n import t
-from bot.usecases.facts import RecoveryFacts
+from bot.usecases.facts import AccountCard, RecoveryFacts
 from bot.views.blocks import (
+    NOTE_LIMIT,
     ONE_NAME_LIMIT,
     ONE_NOTE_LIMIT,
     Block,
@@ -282,3 +283,57 @@ def note_modal(recovery: RecoveryFacts, locale: str, metadata: str) -> dict[str,
             },
         ],
     }
+
+
+def card_blocks(card: AccountCard, today: date, locale: str) -> list[Block]:
+    """The account card's recoveries (SPEC §3): open ones first, then the latest closed; state, cause,
+    age and owner; "at risk" when a failure came again while one was open or recent."""
+    if not card.recoveries and card.at_risk_since is None:
+        return []
+    lines = [
+        "*" + t(locale, "recovery_card_head", count=card.recovery_count) + "*",
+    ]
+    if card.at_risk_since is not None:
+        lines.append(
+            t(locale, "recovery_card_at_risk", date=fmt_date(card.at_risk_since.date(), locale, today))
+        )
+    for recovery in card.recoveries:
+        opened = recovery.opened_on or today
+        line = t(
+            locale,
+            "recovery_card_line",
+            status=status_label(recovery.status, locale),
+            cause=cause_label(recovery.cause, locale),
+            date=fmt_date(opened, locale, today),
+            days=(today - opened).days,
+            owner=mention(recovery.owner_id),
+        )
+        lines.append(f"• {line}\n   {user_text(recovery.what, NOTE_LIMIT)}")
+    hidden = card.recovery_count - len(card.recoveries)
+    if hidden > 0:
+        lines.append(t(locale, "recovery_card_more", count=hidden))
+    return [section("\n".join(lines))]
+
+
+SUMMARY_STATE_LINES = 15
+
+
+def summary_blocks(
+    states: tuple[tuple[str, str, int], ...], causes: tuple[tuple[str, int], ...], locale: str
+) -> list[Block]:
+    """The weekly summary's recoveries by state and owner, and the causes that repeat (SPEC §5)."""
+    lines = []
+    if states:
+        lines.append("*" + t(locale, "summary_recovery_states") + "*")
+        for status, owner, count in states[:SUMMARY_STATE_LINES]:
+            label = status_label(RecoveryStatus(status), locale)
+            lines.append(
+                "• "
+                + t(locale, "summary_recovery_state_line", status=label, owner=mention(owner), count=count)
+            )
+        if len(states) > SUMMARY_STATE_LINES:
+            lines.append(t(locale, "recovery_card_more", count=len(states) - SUMMARY_STATE_LINES))
+    if causes:
+        listed = ", ".join(f"{cause_label(cause, locale)} ×{count}" for cause, count in causes)
+        lines.append(t(locale, "summary_repeated_causes", days=REPEAT_WINDOW_DAYS, causes=listed))
+    return [section("\n".join(lines))] if lines else []

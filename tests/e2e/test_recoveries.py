@@ -20,6 +20,7 @@ from bot.db import Database
 from bot.domain.recovery import FIVE_STEPS
 from bot.jobs.outbox import Outcome
 from bot.jobs.recovery_flags import flag_overdue_recoveries
+from bot.jobs.summary import send_due_summaries
 from bot.models import Account, Followup, Recovery, RecoveryEvent
 from tests.support.database import count, recoveries, the_recovery
 from tests.support.fake_slack import FakeSlack
@@ -854,3 +855,76 @@ def test_the_two_halves_in_japanese(
     press_in(driver, question, ja_dm, "verdict_yes", user=OTHER_USER)
     assert eventually(lambda: the_recovery(db).status == "recovered")
     assert [e[1] for e in events(db, recovery.id)] == ["open", "responded", "awaiting", "recovered"]
+
+
+# ------------------------------------------------------------------------------ card and summary
+
+
+def test_the_card_shows_open_and_past_recoveries_with_state_cause_age_and_owner(
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock
+) -> None:
+    driver.run("/meeting", "Acme visit")
+    open_trouble(driver, slack, "Acme billing -- invoiced twice")
+    press_in(driver, checklist_of(slack), DM, "recovery_lost")
+    slack.wait_for("chat.update")
+    clock.advance(timedelta(days=4))
+    open_trouble(driver, slack, "Acme quality -- scratched panels")
+
+    card = text_of(driver.run("/account", "Acme"))
+    assert "Recoveries (2)" in card
+    assert "At risk since" in card
+    open_line, lost_line = card.index("scratched panels"), card.index("invoiced twice")
+    assert open_line < lost_line  # open ones first
+    assert f"open · quality · opened 2026-11-26 (Thu) (0 days) · owner <@{USER}>" in card
+    assert f"lost · billing · opened 2026-11-22 (Sun) (4 days) · owner <@{USER}>" in card
+
+    ja = text_of(driver.run("/account", "Acme", user=OTHER_USER))
+    assert "リカバリー（2件）" in ja and "未対応・品質・11/26(木)発生（0日）" in ja
+
+
+def test_a_card_with_many_recoveries_stays_within_limits(
+    driver: SlackDriver, slack: FakeSlack, db: Database
+) -> None:
+    driver.run("/meeting", "Acme visit")
+    for n in range(8):
+        driver.run("/trouble", f"Acme quality -- {'x' * 280} {n}")
+    card = text_of(driver.run("/account", "Acme"))
+    assert "Recoveries (8)" in card and "… and 3 more" in card
+
+
+def test_the_weekly_summary_lists_recoveries_by_state_and_owner_and_repeated_causes(
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
+) -> None:
+    for name in ("Acme", "Beta", "Gamma"):
+        driver.run("/meeting", f"{name} visit")
+    open_trouble(driver, slack, "Acme delivery -- two days late")
+    open_trouble(driver, slack, "Beta delivery -- wrong address")
+    open_trouble(driver, slack, "Gamma billing -- invoiced twice")
+    beta = [r for r in recoveries(db) if r.what == "wrong address"][0]
+    press_in(driver, checklist_of_recovery(slack, beta.id), DM, "recovery_responded")
+    assert eventually(lambda: [r for r in recoveries(db) if r.id == beta.id][0].status == "responded")
+    settle(slack)
+
+    clock.set(datetime(2026, 11, 30, 0, 5, tzinfo=UTC))  # Monday 09:05 in Tokyo
+    [run] = send_due_summaries(runtime_for(settings, db, clock), jobs_client(slack), clock.now())
+    assert run.team_id
+    [summary] = [
+        m
+        for m in posts_to(slack, "C0TEAM")
+        if (m.get("metadata") or {}).get("event_payload", {}).get("kind") == "summary"
+    ]
+    text = text_of(summary)
+    assert "Open recoveries by state and owner" in text
+    assert f"• open · <@{USER}>: 2" in text and f"• responded · <@{USER}>: 1" in text
+    assert "Repeated causes (90 days): delivery ×2" in text
+    assert "billing" not in text.split("Repeated causes")[1]
+
+
+def checklist_of_recovery(slack: FakeSlack, recovery_id: int) -> dict[str, Any]:
+    [message] = [
+        m
+        for m in slack.history(USER)
+        if (m.get("metadata") or {}).get("event_payload", {})
+        == {"kind": "trouble_dm", "ref": str(recovery_id)}
+    ]
+    return message
