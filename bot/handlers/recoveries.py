@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import interactions as ids
 from bot import notify
+from bot.domain.recovery import cause_of
 from bot.handlers.replying import (
     FAILURES,
     Asker,
@@ -28,6 +29,7 @@ from bot.handlers.replying import (
     command_text,
     ephemeral,
     error_reply,
+    post_private,
     refuse_press,
     replace_pressed,
     runtime_in,
@@ -51,6 +53,7 @@ log = logging.getLogger(__name__)
 
 def register(app: App) -> None:
     app.command("/trouble")(trouble_command)
+    app.view(ids.TROUBLE_CALLBACK)(submit_trouble)
     app.action(ids.TROUBLE_PICK)(answer_pick)
     app.action(ids.RECOVERY_RESPONDED)(responded)
     app.action(ids.RECOVERY_LOST)(lost)
@@ -68,6 +71,13 @@ def register(app: App) -> None:
 
 def trouble_command(ack: Ack, command: Json, context: BoltContext, client: WebClient) -> None:
     me = asker(context, client)
+    if not command_text(command):
+        ack()
+        view = recovery_view.trouble_modal(
+            locale=me.locale, metadata=ids.modal_metadata(command.get("channel_id"))
+        )
+        me.client.views_open(trigger_id=command["trigger_id"], view=view)
+        return
     try:
         text, key = command_text(command), command_key(command)
         opened = recoveries.open_trouble(
@@ -82,6 +92,53 @@ def trouble_command(ack: Ack, command: Json, context: BoltContext, client: WebCl
     told = bool(me.runtime.settings.pyramid_team_channel)
     ack(**ephemeral(replies.trouble_opened(opened.recovery, opened.duplicate, told, me.locale)))
     _after_opened(me, client, opened)
+
+
+def submit_trouble(ack: Ack, view: Json, context: BoltContext, client: WebClient) -> None:
+    """The `/trouble` modal: opened before the ack; the reply is posted where the command was typed."""
+    me = asker(context, client)
+    values = view.get("state", {}).get("values", {})
+    picked = _selected(values, ids.ACCOUNT_BLOCK, ids.ACCOUNT_ACTION)
+    cause = cause_of(_selected(values, ids.CAUSE_FIELD, ids.CAUSE_FIELD) or "")
+    what = str((values.get(ids.NOTE_FIELD, {}).get(ids.NOTE_FIELD) or {}).get("value") or "").strip()
+    errors = {}
+    if picked.startswith(ids.NEW_ACCOUNT_PREFIX):
+        name = picked.removeprefix(ids.NEW_ACCOUNT_PREFIX)
+        errors[ids.ACCOUNT_BLOCK] = t(me.locale, "error_account_not_found", name=name)
+    elif not picked.isdigit():
+        errors[ids.ACCOUNT_BLOCK] = t(me.locale, "error_empty_account")
+    if not what:
+        errors[ids.NOTE_FIELD] = t(me.locale, "recovery_what_missing")
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    try:
+        opened = recoveries.open_chosen(
+            me.runtime,
+            me.team_id,
+            me.user_id,
+            ids.parse_id(picked),
+            what,
+            cause,
+            me.today,
+            request_key=f"view:{view.get('id')}",
+        )
+    except (BadPayload, *FAILURES) as error:
+        if isinstance(error, BadPayload):
+            error = UserFacingError("account_gone")
+        ack(response_action="errors", errors={ids.ACCOUNT_BLOCK: error_reply(error, me.locale, None)["text"]})
+        return
+    ack()
+    told = bool(me.runtime.settings.pyramid_team_channel)
+    reply = replies.trouble_opened(opened.recovery, opened.duplicate, told, me.locale)
+    channel = ids.metadata_of(view.get("private_metadata")).channel
+    me.runtime.after(lambda: post_private(client, me.user_id, channel, reply))
+    _after_opened(me, client, opened)
+
+
+def _selected(values: Json, block: str, action: str) -> str:
+    option = (values.get(block, {}).get(action) or {}).get("selected_option") or {}
+    return str(option.get("value") or "")
 
 
 def answer_pick(

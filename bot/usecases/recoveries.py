@@ -71,6 +71,26 @@ def open_trouble(
     return runtime.store(work)
 
 
+def open_chosen(
+    runtime: Runtime,
+    team_id: str,
+    user_id: str,
+    account_id: int,
+    what: str,
+    cause: Cause | None,
+    today: date,
+    request_key: str,
+) -> TroubleOpened:
+    """The `/trouble` modal: the account picked from the type-ahead (of this team), its cause and what
+    went wrong; a retried submission (same view) opens nothing more."""
+
+    def work(session: Session) -> TroubleOpened:
+        account = accounts.get_account(session, team_id, account_id)
+        return _open(session, runtime, account, user_id, what, today, request_key, cause)
+
+    return runtime.store(work)
+
+
 def answer(
     runtime: Runtime, team_id: str, choice: NearMatchChoice | None, today: date
 ) -> TroubleOpened | None:

@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any
 
 from bot import interactions as ids
-from bot.domain.recovery import FIVE_STEPS, REPEAT_WINDOW_DAYS, RecoveryStatus, steps_done
+from bot.domain.fields import MAX_NOTE
+from bot.domain.recovery import FIVE_STEPS, REPEAT_WINDOW_DAYS, Cause, RecoveryStatus, steps_done
 from bot.i18n import t
 from bot.usecases.facts import AccountCard, RecoveryFacts
 from bot.views.blocks import (
@@ -337,3 +338,47 @@ def summary_blocks(
         listed = ", ".join(f"{cause_label(cause, locale)} ×{count}" for cause, count in causes)
         lines.append(t(locale, "summary_repeated_causes", days=REPEAT_WINDOW_DAYS, causes=listed))
     return [section("\n".join(lines))] if lines else []
+
+
+def trouble_modal(*, locale: str, metadata: str) -> dict[str, Any]:
+    """`/trouble` with no text: the account (type-ahead), the cause (radio buttons), what went wrong."""
+    causes = [{"text": plain(cause_label(cause.value, locale)), "value": cause.value} for cause in Cause]
+    return {
+        "type": "modal",
+        "callback_id": ids.TROUBLE_CALLBACK,
+        "title": plain(t(locale, "modal_trouble_title")),
+        "submit": plain(t(locale, "modal_submit")),
+        "close": plain(t(locale, "modal_cancel")),
+        "private_metadata": metadata,
+        "blocks": [
+            _input(
+                ids.ACCOUNT_BLOCK,
+                t(locale, "field_account"),
+                {
+                    "type": "external_select",
+                    "action_id": ids.ACCOUNT_ACTION,
+                    "placeholder": plain(t(locale, "field_account_placeholder")),
+                    "min_query_length": 0,
+                },
+            ),
+            _input(
+                ids.CAUSE_FIELD,
+                t(locale, "field_trouble_cause"),
+                {"type": "radio_buttons", "action_id": ids.CAUSE_FIELD, "options": causes},
+            ),
+            _input(
+                ids.NOTE_FIELD,
+                t(locale, "field_trouble_what"),
+                {
+                    "type": "plain_text_input",
+                    "action_id": ids.NOTE_FIELD,
+                    "multiline": True,
+                    "max_length": MAX_NOTE,
+                },
+            ),
+        ],
+    }
+
+
+def _input(block_id: str, label: str, element: Block) -> Block:
+    return {"type": "input", "block_id": block_id, "label": plain(label), "element": element}

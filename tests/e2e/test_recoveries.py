@@ -928,3 +928,66 @@ def checklist_of_recovery(slack: FakeSlack, recovery_id: int) -> dict[str, Any]:
         == {"kind": "trouble_dm", "ref": str(recovery_id)}
     ]
     return message
+
+
+# ------------------------------------------------------------------------------------ the modal
+
+
+def trouble_values(account: str, cause: str | None, what: str) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "account": {"account_select": {"type": "external_select", "selected_option": {"value": account}}},
+        "note": {"note": {"type": "plain_text_input", "value": what}},
+    }
+    if cause is not None:
+        values["cause"] = {"cause": {"type": "radio_buttons", "selected_option": {"value": cause}}}
+    return values
+
+
+def test_trouble_with_no_text_opens_a_modal_with_the_cause_as_radio_buttons(
+    driver: SlackDriver, slack: FakeSlack, db: Database
+) -> None:
+    driver.run("/meeting", "Acme visit")
+    acme = the_account_id(db)
+    sent, _ = driver.command("/trouble", "", user=OTHER_USER)
+    assert sent.status == 200
+    [call] = slack.wait_for("views.open")
+    view = call.body["view"]
+    if isinstance(view, str):
+        view = json.loads(view)
+    assert view["callback_id"] == "log_trouble" and view["title"]["text"] == "不具合を記録"
+    [radio] = [b["element"] for b in view["blocks"] if b["block_id"] == "cause"]
+    assert [o["value"] for o in radio["options"]] == ["quality", "delivery", "billing", "support", "other"]
+    assert [o["text"]["text"] for o in radio["options"]][:2] == ["品質", "納期・配送"]
+
+    refused = driver.submit(view, trouble_values("new:Nowhere", "quality", " "), user=OTHER_USER)
+    assert set(refused.json()["errors"]) == {"account", "note"}
+    assert recoveries(db) == []
+
+    for _ in range(2):  # a retried submission of the same view
+        sent = driver.submit(
+            view, trouble_values(str(acme), "delivery", "納品が遅れた"), user=OTHER_USER, view_id="V0TRBL1"
+        )
+        assert sent.status == 200
+    assert eventually(lambda: "trouble_post" in kinds_posted(slack))
+    settle(slack)
+    recovery = the_recovery(db)
+    assert (recovery.cause, recovery.what, recovery.opened_by) == ("delivery", "納品が遅れた", OTHER_USER)
+    assert kinds_posted(slack).count("trouble_post") == 1
+
+
+def test_the_modal_refuses_another_teams_account(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
+    driver.run("/meeting", "Acme visit")
+    acme = the_account_id(db)
+    driver.command("/trouble", "", team=OTHER_TEAM, user="U0STRANGER")
+    [call] = slack.wait_for("views.open")
+    view = call.body["view"]
+    if isinstance(view, str):
+        view = json.loads(view)
+    refused = driver.submit(view, trouble_values(str(acme), None, "late"), team=OTHER_TEAM, user="U0STRANGER")
+    assert "account" in refused.json()["errors"]
+    assert recoveries(db) == []
+
+
+def the_account_id(db: Database) -> int:
+    with db.transaction() as s:
+        return s.scalars(select(Account.id).where(Account.name == "Acme")).one()
