@@ -3,7 +3,8 @@
 - The escalation ladder of a failure still without a response (domain.recovery.rungs_reached): the end
   of the day it was opened, the owner is reminded; day 3, the team channel is told, with the buttons
   to take it over; day 7, the managers by DM. Strategic accounts one step earlier.
-- The second half: once the next delivery's day is over, the owner is asked whether it clearly
+- The second half: a response with no date for the next delivery yet, the day after, the owner is
+  asked for it (a date picker); once the next delivery's day is over, the owner is asked whether it clearly
   exceeded expectations (only yes closes it as recovered).
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import partial
 
 from slack_sdk import WebClient
@@ -48,6 +49,7 @@ def flag_overdue_recoveries(runtime: Runtime, client: WebClient, now: datetime) 
     with runtime.db.transaction() as session:
         owed = [
             *ladder(session, runtime.settings, today),
+            *delivery_questions(session, runtime.settings, today),
             *verdict_questions(session, runtime.settings, today),
         ]
     results = []
@@ -97,6 +99,17 @@ def ladder(session: Session, settings: Settings, today: date) -> Iterator[Due]:
                     locale = locale_in(session, team, manager, settings.pyramid_locale)
                     message = recovery_view.managers_escalation(facts, days, locale)
                     yield Due(team, "recovery_escalate", f"{ref}:{manager}", manager, message)
+
+
+def delivery_questions(session: Session, settings: Settings, today: date) -> Iterator[Due]:
+    """Responded on an earlier day and still no date for the next delivery: Pyramid asks for it, once
+    per response."""
+    day_start = datetime.combine(today, time.min, tzinfo=settings.zone)
+    for recovery, account, event_id in recoveries.undated_since(session, day_start):
+        facts = RecoveryFacts.of(recovery, account)
+        locale = locale_in(session, recovery.team_id, recovery.owner_id, settings.pyramid_locale)
+        message = recovery_view.delivery_question(facts, locale)
+        yield Due(recovery.team_id, "delivery_ask", f"{recovery.id}:{event_id}", recovery.owner_id, message)
 
 
 def verdict_questions(session: Session, settings: Settings, today: date) -> Iterator[Due]:

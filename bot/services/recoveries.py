@@ -316,6 +316,34 @@ def unresponded_since(session: Session, opened_before: date) -> list[tuple[Recov
     return list(rows)
 
 
+def undated_since(session: Session, responded_before: datetime) -> list[tuple[Recovery, Account, int]]:
+    """Responded recoveries still without the next delivery's date, responded before this instant, in
+    every team, each with the id of the event that made it responded (the question's ledger key: a "no"
+    verdict responds again, and asks again)."""
+    last = (
+        select(RecoveryEvent.recovery_id, func.max(RecoveryEvent.id).label("event_id"))
+        .where(
+            RecoveryEvent.to_status == RecoveryStatus.RESPONDED.value,
+            RecoveryEvent.kind == EventKind.STATUS.value,
+        )
+        .group_by(RecoveryEvent.recovery_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Recovery, Account, RecoveryEvent.id)
+        .join(Account, Account.id == Recovery.account_id)
+        .join(last, last.c.recovery_id == Recovery.id)
+        .join(RecoveryEvent, RecoveryEvent.id == last.c.event_id)
+        .where(
+            Recovery.status == RecoveryStatus.RESPONDED.value,
+            Recovery.delivery_on.is_(None),
+            RecoveryEvent.at < responded_before,
+        )
+        .order_by(Recovery.id)
+    ).all()
+    return [(recovery, account, int(event_id)) for recovery, account, event_id in rows]
+
+
 def deliveries_past(session: Session, today: date) -> list[tuple[Recovery, Account]]:
     """Recoveries whose next delivery's day is over, in every team: time for the verdict question."""
     rows = session.execute(

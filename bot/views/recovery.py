@@ -238,6 +238,16 @@ def note_posted(recovery: RecoveryFacts, user_id: str, note: str, locale: str) -
     return message(text, [section(text)])
 
 
+def delivery_question(recovery: RecoveryFacts, locale: str) -> Message:
+    """Responded, and no date yet for the next delivery: when is it?"""
+    text = t(locale, "recovery_delivery_ask", account=_name(recovery), what=_what(recovery))
+    blocks = [section(text)]
+    next_step = next_step_actions(recovery, locale)
+    if next_step is not None:
+        blocks.append(next_step)
+    return message(text, blocks)
+
+
 def verdict_question(recovery: RecoveryFacts, locale: str, today: date | None = None) -> Message:
     """After the next delivery's day: did it clearly exceed expectations? Only yes closes it."""
     on = recovery.delivery_on

@@ -30,6 +30,7 @@ from tests.support.slack_driver import (
     SlackDriver,
     eventually,
     find_button,
+    kind_of,
     posts_to,
     press_in,
     settle,
@@ -562,13 +563,26 @@ def test_a_strategic_account_escalates_one_step_earlier(
     assert len(posts_to(slack, "DU0BOSS")) == 1
 
 
-def test_a_responded_recovery_climbs_no_ladder(
+def test_a_responded_recovery_climbs_no_ladder_and_is_asked_its_next_delivery_once(
     driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
 ) -> None:
-    responded_recovery(driver, slack, db)
-    clock.set(NOW + timedelta(days=9))
+    recovery = responded_recovery(driver, slack, db)
+    clock.set(datetime(2026, 11, 22, 14, 50, tzinfo=UTC))  # the day of the response: not yet
     assert run_clock(settings, db, clock, slack) == []
-    assert len(slack.history("C0TEAM")) == 1
+
+    clock.set(NOW + timedelta(days=1))  # the next morning: when is the next delivery?
+    [asked] = run_clock(settings, db, clock, slack)
+    assert (asked.kind, asked.outcome) == ("delivery_ask", Outcome.SENT)
+    clock.set(NOW + timedelta(days=9))
+    assert [d.outcome for d in run_clock(settings, db, clock, slack)] == [Outcome.ALREADY]
+    assert len(slack.history("C0TEAM")) == 1  # no flag: it was responded to
+
+    [question] = [m for m in slack.history(USER) if kind_of(m) == "delivery_ask"]
+    assert "When is the next delivery?" in text_of(question)
+    press_in(driver, question, DM, "recovery_delivery_on", action=date_action(recovery.id, "2026-12-02"))
+    assert eventually(lambda: the_recovery(db).status == "awaiting")
+    assert the_recovery(db).delivery_on == date(2026, 12, 2)
+    assert run_clock(settings, db, clock, slack) == []
 
 
 def test_no_team_channel_no_flag(
