@@ -291,6 +291,9 @@ RECOVERY_NOTE_CALLBACK = "recovery_note"
 RECOVERY_NOTE_FIELD = "recovery_note_text"
 TROUBLE_CALLBACK = "log_trouble"
 CAUSE_FIELD = "cause"
+# After the sale: the after-sale follow-up's "Done, not satisfied" (value: the follow-up id) completes
+# it and opens a recovery in one click; its "Done, satisfied" is FOLLOWUP_DONE.
+AFTER_SALE_UNSATISFIED = "after_sale_unsatisfied"
 # Retired on purpose (issue 12): RECOVERY_RECOVERED and VERDICT_NOT_YET closed a recovery, or answered
 # the verdict, with no next delivery; copies still in Slack are answered by a short explanation.
 

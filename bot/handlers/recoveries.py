@@ -34,6 +34,7 @@ from bot.handlers.replying import (
     replace_pressed,
     runtime_in,
     tell_later,
+    update_item,
     who,
 )
 from bot.i18n import t
@@ -67,6 +68,7 @@ def register(app: App) -> None:
     app.action(ids.RECOVERY_ADD_NOTE)(open_note)
     app.view(ids.RECOVERY_NOTE_CALLBACK)(submit_note)
     app.action(ids.RECOVERY_ESCALATE)(escalate)
+    app.action(ids.AFTER_SALE_UNSATISFIED)(after_sale_unsatisfied)
 
 
 def trouble_command(ack: Ack, command: Json, context: BoltContext, client: WebClient) -> None:
@@ -443,3 +445,25 @@ def check_steps(
     ack()
     # The Home lists the steps still owed.
     notify.after_action(runtime, client, team_id, user_id if changed else None)
+
+
+def after_sale_unsatisfied(
+    ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
+) -> None:
+    """The after-sale follow-up's "Done: not satisfied": done, and a recovery opened, in one click."""
+    me = asker(context, client)
+    try:
+        followup_id = ids.parse_id(action.get("value"))
+        what = t(me.locale, "after_sale_unsatisfied_what")
+        opened = recoveries.after_sale_unsatisfied(
+            me.runtime, me.team_id, me.user_id, followup_id, what, me.today
+        )
+    except (BadPayload, *FAILURES) as error:
+        ack()
+        refuse_press(me, body, respond, error, gone="followup_gone")
+        return
+    ack()
+    note = t(me.locale, "after_sale_unsatisfied_note", user=mention(me.user_id), time=me.clock_time)
+    me.runtime.after(lambda: update_item(client, body, ids.followup_item(followup_id), note))
+    _after_opened(me, client, opened)
+    notify.after_action(me.runtime, client, me.team_id, me.user_id)

@@ -16,7 +16,7 @@ from bot.interactions import NearMatchChoice
 from bot.models import Account
 from bot.notify import Queued, queue_escalated, queue_note, queue_taken, queue_trouble, queue_verdict_no
 from bot.runtime import Runtime
-from bot.services import accounts, managers, pending, recoveries
+from bot.services import accounts, followups, managers, pending, recoveries
 from bot.services.accounts import NearMatchQuestion
 from bot.services.recoveries import RecoveryChange
 from bot.usecases.facts import AccountFacts, AskedFacts, RecoveryFacts
@@ -87,6 +87,22 @@ def open_chosen(
     def work(session: Session) -> TroubleOpened:
         account = accounts.get_account(session, team_id, account_id)
         return _open(session, runtime, account, user_id, what, today, request_key, cause)
+
+    return runtime.store(work)
+
+
+def after_sale_unsatisfied(
+    runtime: Runtime, team_id: str, user_id: str, followup_id: int, what: str, today: date
+) -> TroubleOpened:
+    """ "Done: not satisfied" on the after-sale follow-up: it is done, and a recovery is open, in one
+    click (a second click finds the same recovery)."""
+
+    def work(session: Session) -> TroubleOpened:
+        now = runtime.clock.now()
+        change = followups.complete(session, team_id, followup_id, user_id=user_id, now=now)
+        account = accounts.get_account(session, team_id, change.followup.account_id)
+        key = f"after_sale:{followup_id}"
+        return _open(session, runtime, account, user_id, what, today, key, None)
 
     return runtime.store(work)
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot import interactions as ids
-from bot.domain.followups import AFTER_SALE_DAYS, SNOOZE_WEEKS
+from bot.domain.followups import AFTER_SALE_DAYS, SNOOZE_WEEKS, FollowupSource
 from bot.domain.lapse import DEFAULT_RULES, Lapse
 from bot.domain.recovery import still_owed
 from bot.i18n import period, t
@@ -174,10 +174,15 @@ def followup_blocks(item: FollowupItem, today: date, locale: str) -> list[Block]
     what = f" — {user_text(item.note, NOTE_LIMIT)}" if item.note else ""
     source = t(locale, f"followup_source_{item.source}", period=period(locale, AFTER_SALE_DAYS))
     text = f"*{user_text(item.account_name, NAME_LIMIT)}*{what}\n{when} · {source}"
+    # After the sale: the seed's thank-you and call, and Done asks whether the customer is satisfied.
+    after_sale = item.source == FollowupSource.AFTER_SALE.value
+    if after_sale:
+        text += "\n" + recovery_view.after_sale_hint(locale)
+    done = recovery_view.after_sale_buttons(item.id, locale) if after_sale else []
     return [
         {**section(text), "block_id": ids.followup_item(item.id)},
         actions(
-            button(t(locale, "button_done"), ids.FOLLOWUP_DONE, str(item.id), style="primary"),
+            *(done or [button(t(locale, "button_done"), ids.FOLLOWUP_DONE, str(item.id), style="primary")]),
             button(t(locale, "button_snooze", weeks=SNOOZE_WEEKS), ids.FOLLOWUP_SNOOZE, str(item.id)),
             {
                 "type": "datepicker",

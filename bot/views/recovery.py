@@ -392,3 +392,17 @@ def trouble_modal(*, locale: str, metadata: str) -> dict[str, Any]:
 
 def _input(block_id: str, label: str, element: Block) -> Block:
     return {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
+
+
+def after_sale_hint(locale: str) -> str:
+    """The seed's after-sale follow-up: a thank-you, and a call asking how it is going."""
+    return t(locale, "after_sale_hint")
+
+
+def after_sale_buttons(followup_id: int, locale: str) -> list[Block]:
+    """Done, asked as satisfied / not satisfied; "not satisfied" opens a recovery in one click."""
+    value = str(followup_id)
+    return [
+        button(t(locale, "button_after_sale_satisfied"), ids.FOLLOWUP_DONE, value, style="primary"),
+        button(t(locale, "button_after_sale_unsatisfied"), ids.AFTER_SALE_UNSATISFIED, value, style="danger"),
+    ]

@@ -18,11 +18,12 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db import Database
 from bot.domain.recovery import FIVE_STEPS
+from bot.jobs.digest import send_digests_for
 from bot.jobs.outbox import Outcome
 from bot.jobs.recovery_flags import flag_overdue_recoveries
 from bot.jobs.summary import send_due_summaries
 from bot.models import Account, Followup, Recovery, RecoveryEvent
-from tests.support.database import count, recoveries, the_recovery
+from tests.support.database import count, followups, recoveries, the_followup, the_recovery
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_TEAM, OTHER_USER, USER
 from tests.support.server import jobs_client, runtime_for
@@ -1005,3 +1006,64 @@ def test_the_modal_refuses_another_teams_account(driver: SlackDriver, slack: Fak
 def the_account_id(db: Database) -> int:
     with db.transaction() as s:
         return s.scalars(select(Account.id).where(Account.name == "Acme")).one()
+
+
+# ------------------------------------------------------------------------------------ after the sale
+
+
+def after_sale_digest(
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings, user: str
+) -> dict[str, Any]:
+    """A win on Sunday the 22nd; a week later (Monday the 30th) the after-sale follow-up is due."""
+    driver.run("/deal", "Acme won", user=user)
+    clock.set(datetime(2026, 11, 30, 0, 5, tzinfo=UTC))
+    send_digests_for(runtime_for(settings, db, clock), jobs_client(slack), day=date(2026, 11, 30))
+    [digest] = [m for m in slack.history(user) if kind_of(m) == "digest"]
+    return digest
+
+
+def test_the_after_sale_follow_up_suggests_the_call_and_asks_satisfied_or_not(
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
+) -> None:
+    digest = after_sale_digest(driver, slack, db, clock, settings, USER)
+    text = text_of(digest)
+    assert "thank-you" in text and "How is it going" in text
+    satisfied, _ = find_button(digest, "followup_done")
+    unsatisfied, _ = find_button(digest, "after_sale_unsatisfied")
+    assert satisfied["text"]["text"] == "Done: satisfied" and unsatisfied["value"] == satisfied["value"]
+
+    press_in(driver, digest, DM, "followup_done")
+    assert eventually(lambda: the_followup(db).status == "done")
+    settle(slack)
+    assert recoveries(db) == []
+
+
+def test_not_satisfied_opens_a_recovery_in_one_click_once(
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
+) -> None:
+    ja_dm = "D" + OTHER_USER
+    digest = after_sale_digest(driver, slack, db, clock, settings, OTHER_USER)
+    assert "その後いかがでしょうか" in text_of(digest)
+
+    for _ in range(2):  # a double click
+        press_in(driver, digest, ja_dm, "after_sale_unsatisfied", user=OTHER_USER)
+    assert eventually(lambda: "trouble_post" in kinds_posted(slack))
+    settle(slack)
+    recovery = the_recovery(db)
+    assert (recovery.status, recovery.owner_id, recovery.opened_by) == ("open", OTHER_USER, OTHER_USER)
+    assert recovery.what == "販売後のフォローでご満足いただけていない"
+    [after_sale] = [f for f in followups(db) if f.source == "after_sale"]
+    assert after_sale.status == "done" and after_sale.done_by == OTHER_USER
+    assert kinds_posted(slack).count("trouble_dm") == 1 and kinds_posted(slack).count("trouble_post") == 1
+    update = [u for u in updates(slack) if u["ts"] == digest["ts"]][-1]
+    assert "ご不満あり" in text_of({"blocks": update["blocks"]})
+
+
+def test_not_satisfied_naming_another_teams_follow_up_changes_nothing(
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
+) -> None:
+    digest = after_sale_digest(driver, slack, db, clock, settings, USER)
+    _, key = press_in(driver, digest, DM, "after_sale_unsatisfied", team=OTHER_TEAM, user="U0STRANGER")
+    assert "no longer exists" in text_of(driver.reply(key))
+    assert recoveries(db) == []
+    assert the_followup(db).status == "open"
