@@ -123,7 +123,7 @@ class Account(Base):
     created_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    # Set by a second failure while another recovery was open or recent (domain.recovery.is_repeat).
+    # Set by a second failure while another recovery was open or recent (domain.recovery's window).
     at_risk_since: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
 
     @property

@@ -1,5 +1,5 @@
 """What follows a committed action, in one place: announcements, the recovery DM and channel post,
-verdict questions, and the rep's App Home.
+the at-risk alert and the managers' DMs of a recovery, and the rep's App Home.
 
 Each message is queued in the delivery ledger **inside the action's own transaction** (a transactional
 outbox): if the action is stored, so is the promise to tell the team, and a crash right after the ack

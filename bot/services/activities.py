@@ -38,7 +38,6 @@ class Logged:
     climb: Climb
     created_account: bool
     duplicate: bool = False
-    # Recoveries whose owner is now asked "did the next delivery clearly exceed expectations?".
     followups_scheduled: tuple[date, ...] = field(default=())
 
 
