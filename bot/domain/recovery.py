@@ -7,7 +7,7 @@ Recovery has two halves: respond at once, sincerely, with every fix you can offe
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import IntEnum, StrEnum
 
 
@@ -128,16 +128,28 @@ STRATEGIC_LADDER_DAYS: dict[Rung, int] = {Rung.OWNER: 1, Rung.CHANNEL: 1, Rung.M
 STRATEGIC = "strategic"
 
 
-def rungs_reached(opened_on: date, today: date, segment: str | None) -> tuple[Rung, ...]:
-    """The rungs a recovery still open (not responded) has reached today."""
-    days = (today - opened_on).days
-    thresholds = STRATEGIC_LADDER_DAYS if segment == STRATEGIC else LADDER_DAYS
-    return tuple(rung for rung in Rung if days >= thresholds[rung])
-
-
-def ladder_start(today: date) -> date:
-    """Recoveries opened on or after this day have reached no rung yet (the database's `where`)."""
-    return today - timedelta(days=min(LADDER_DAYS.values()) - 1)
+def rungs_reached(
+    opened_at: datetime, now: datetime, segment: str | None, *, end_of_day: time, morning: time
+) -> tuple[Rung, ...]:
+    """The rungs a recovery still open (not responded) has reached at `now` (both in the team's time
+    zone). The owner's reminder comes at the end of the working day it was opened (the next one when it
+    was opened after that); the later rungs on their day, from the morning on, never in the night."""
+    opened_on, today = opened_at.date(), now.date()
+    first_evening = datetime.combine(opened_on, end_of_day, tzinfo=opened_at.tzinfo)
+    if opened_at >= first_evening:
+        first_evening += timedelta(days=1)
+    strategic = segment == STRATEGIC
+    thresholds = STRATEGIC_LADDER_DAYS if strategic else LADDER_DAYS
+    reached = []
+    for rung in Rung:
+        if rung is Rung.OWNER or (strategic and thresholds[rung] == thresholds[Rung.OWNER]):
+            due = now >= first_evening
+        else:
+            days = (today - opened_on).days
+            due = days > thresholds[rung] or (days == thresholds[rung] and now.time() >= morning)
+        if due:
+            reached.append(rung)
+    return tuple(reached)
 
 
 def can_move(current: RecoveryStatus, target: RecoveryStatus) -> bool:

@@ -1,11 +1,12 @@
 """The recovery clock, run by the scheduler's tick; each message once (delivery ledger refs).
 
-- The escalation ladder of a failure still without a response (domain.recovery.rungs_reached): the end
-  of the day it was opened, the owner is reminded; day 3, the team channel is told, with the buttons
-  to take it over; day 7, the managers by DM. Strategic accounts one step earlier.
-- The second half: a response with no date for the next delivery yet, the day after, the owner is
-  asked for it (a date picker); once the next delivery's day is over, the owner is asked whether it clearly
-  exceeded expectations (only yes closes it as recovered).
+- The escalation ladder of a failure still without a response (domain.recovery.rungs_reached): at the
+  end of the working day it was opened (PYRAMID_EVENING_TIME), the owner is reminded; day 3, the team
+  channel is told, with the buttons to take it over; day 7, the managers by DM (from the morning,
+  PYRAMID_DIGEST_TIME, never in the night). Strategic accounts one step earlier.
+- The second half: a response with no date for the next delivery yet is asked for it the day after (a
+  date picker); once the next delivery's day is over, the owner is asked whether it clearly exceeded
+  expectations (only yes closes it as recovered).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from functools import partial
 
 from slack_sdk import WebClient
@@ -48,7 +49,7 @@ def flag_overdue_recoveries(runtime: Runtime, client: WebClient, now: datetime) 
     today = now.astimezone(runtime.settings.zone).date()
     with runtime.db.transaction() as session:
         owed = [
-            *ladder(session, runtime.settings, today),
+            *ladder(session, runtime.settings, now),
             *delivery_questions(session, runtime.settings, today),
             *verdict_questions(session, runtime.settings, today),
         ]
@@ -77,14 +78,24 @@ def _built(message: Message) -> Message:
     return message
 
 
-def ladder(session: Session, settings: Settings, today: date) -> Iterator[Due]:
-    """The rungs reached today by the recoveries still without a response."""
+def ladder(session: Session, settings: Settings, now: datetime) -> Iterator[Due]:
+    """The rungs reached by now by the recoveries still without a response."""
+    local = now.astimezone(settings.zone)
+    today = local.date()
     team_managers: dict[str, list[str]] = {}
-    for recovery, account in recoveries.unresponded_since(session, opened_before=today):
+    for recovery, account in recoveries.unresponded_since(session, opened_before=today + timedelta(days=1)):
         facts = RecoveryFacts.of(recovery, account)
         team, ref = recovery.team_id, str(recovery.id)
         days = (today - recovery.opened_on).days
-        for rung in rungs_reached(recovery.opened_on, today, account.segment):
+        opened = recovery.opened_at.astimezone(settings.zone)
+        reached = rungs_reached(
+            opened,
+            local,
+            account.segment,
+            end_of_day=settings.pyramid_evening_time,
+            morning=settings.pyramid_digest_time,
+        )
+        for rung in reached:
             if rung is Rung.OWNER:
                 locale = locale_in(session, team, recovery.owner_id, settings.pyramid_locale)
                 message = recovery_view.owner_reminder(facts, locale, today)

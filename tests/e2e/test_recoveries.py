@@ -518,10 +518,10 @@ def test_the_escalation_ladder_reminds_flags_then_tells_the_managers_each_once(
     recovery = the_recovery(db)
     managed = settings.model_copy(update={"pyramid_managers": "U0BOSS"})
 
-    clock.set(datetime(2026, 11, 22, 14, 50, tzinfo=UTC))  # 23:50 the same day in Tokyo
+    clock.set(datetime(2026, 11, 22, 8, 50, tzinfo=UTC))  # 17:50 the same day in Tokyo
     assert run_clock(managed, db, clock, slack) == []
 
-    clock.set(datetime(2026, 11, 22, 15, 10, tzinfo=UTC))  # past the end of the day: the owner
+    clock.set(datetime(2026, 11, 22, 9, 10, tzinfo=UTC))  # past the end of the working day: the owner
     assert kinds_of(run_clock(managed, db, clock, slack)) == ["recovery_remind"]
     [reminder] = [m for m in posts_to(slack, DM) if "no response yet" in text_of(m)]
     assert "Acme" in text_of(reminder) and find_button(reminder, "recovery_responded")
@@ -557,7 +557,7 @@ def test_a_strategic_account_escalates_one_step_earlier(
     open_trouble(driver, slack)
     managed = settings.model_copy(update={"pyramid_managers": "U0BOSS"})
 
-    clock.set(datetime(2026, 11, 23, 1, 0, tzinfo=UTC))  # the next morning: the owner and the channel
+    clock.set(datetime(2026, 11, 22, 9, 10, tzinfo=UTC))  # the end of the first day: owner and channel
     assert kinds_of(run_clock(managed, db, clock, slack)) == ["recovery_flag", "recovery_remind"]
     clock.set(datetime(2026, 11, 25, 1, 0, tzinfo=UTC))  # day 3: the managers
     assert "recovery_escalate" in kinds_of(run_clock(managed, db, clock, slack))

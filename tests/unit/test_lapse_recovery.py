@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -219,27 +221,40 @@ def test_the_next_delivery_cannot_precede_the_failure() -> None:
     assert not delivery_date_ok(date(2026, 11, 22), date(2026, 11, 21))
 
 
+TOKYO = ZoneInfo("Asia/Tokyo")
+OPENED = datetime(2026, 11, 22, 10, 0, tzinfo=TOKYO)
+EVENING, MORNING = time(18, 0), time(9, 0)
+
+
 @pytest.mark.parametrize(
-    ("days", "segment", "expected"),
+    ("now", "segment", "expected"),
     [
-        (0, None, ()),
-        (1, None, (Rung.OWNER,)),
-        (2, None, (Rung.OWNER,)),
-        (3, None, (Rung.OWNER, Rung.CHANNEL)),
-        (6, None, (Rung.OWNER, Rung.CHANNEL)),
-        (7, None, (Rung.OWNER, Rung.CHANNEL, Rung.MANAGERS)),
-        (46, None, (Rung.OWNER, Rung.CHANNEL, Rung.MANAGERS)),
-        # Strategic accounts one step earlier.
-        (0, "strategic", ()),
-        (1, "strategic", (Rung.OWNER, Rung.CHANNEL)),
-        (2, "strategic", (Rung.OWNER, Rung.CHANNEL)),
-        (3, "strategic", (Rung.OWNER, Rung.CHANNEL, Rung.MANAGERS)),
-        (3, "skeptic", (Rung.OWNER, Rung.CHANNEL)),
+        (OPENED, None, ()),
+        (datetime(2026, 11, 22, 17, 59, tzinfo=TOKYO), None, ()),
+        # Not responded by the end of the working day: the owner.
+        (datetime(2026, 11, 22, 18, 0, tzinfo=TOKYO), None, (Rung.OWNER,)),
+        (datetime(2026, 11, 24, 23, 0, tzinfo=TOKYO), None, (Rung.OWNER,)),
+        # Day 3 from the morning on: the channel; day 7: the managers.
+        (datetime(2026, 11, 25, 8, 59, tzinfo=TOKYO), None, (Rung.OWNER,)),
+        (datetime(2026, 11, 25, 9, 0, tzinfo=TOKYO), None, (Rung.OWNER, Rung.CHANNEL)),
+        (datetime(2026, 11, 29, 9, 0, tzinfo=TOKYO), None, (Rung.OWNER, Rung.CHANNEL, Rung.MANAGERS)),
+        (datetime(2027, 1, 7, 3, 0, tzinfo=TOKYO), None, (Rung.OWNER, Rung.CHANNEL, Rung.MANAGERS)),
+        # Strategic accounts one step earlier: the channel with the owner, the managers on day 3.
+        (datetime(2026, 11, 22, 17, 0, tzinfo=TOKYO), "strategic", ()),
+        (datetime(2026, 11, 22, 18, 0, tzinfo=TOKYO), "strategic", (Rung.OWNER, Rung.CHANNEL)),
+        (datetime(2026, 11, 25, 9, 0, tzinfo=TOKYO), "strategic", (Rung.OWNER, Rung.CHANNEL, Rung.MANAGERS)),
+        (datetime(2026, 11, 25, 9, 0, tzinfo=TOKYO), "skeptic", (Rung.OWNER, Rung.CHANNEL)),
     ],
 )
-def test_the_escalation_ladder(days: int, segment: str | None, expected: tuple[Rung, ...]) -> None:
-    opened = date(2026, 11, 22)
-    assert rungs_reached(opened, opened + timedelta(days=days), segment) == expected
+def test_the_escalation_ladder(now: datetime, segment: str | None, expected: tuple[Rung, ...]) -> None:
+    assert rungs_reached(OPENED, now, segment, end_of_day=EVENING, morning=MORNING) == expected
+
+
+def test_a_failure_opened_after_the_end_of_the_day_is_due_the_next_evening() -> None:
+    late = datetime(2026, 11, 22, 20, 0, tzinfo=TOKYO)
+    reached = partial(rungs_reached, late, segment=None, end_of_day=EVENING, morning=MORNING)
+    assert reached(datetime(2026, 11, 23, 9, 0, tzinfo=TOKYO)) == ()
+    assert reached(datetime(2026, 11, 23, 18, 0, tzinfo=TOKYO)) == (Rung.OWNER,)
 
 
 def test_a_failure_repeats_within_90_days() -> None:
