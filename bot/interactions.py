@@ -328,3 +328,28 @@ def merge_value_of(raw: str | None) -> MergeValue:
 #
 # --- Recoveries in two halves, complaints owned by the team (issue 12) ---
 # (ids and values of this feature go here)
+# The next delivery's date (a datepicker in the item's actions block, rc_<id>_actions), the verdict's
+# "no", and the channel post's buttons (value: the recovery id); *Add note* opens RECOVERY_NOTE_CALLBACK,
+# whose private_metadata is the recovery id. The /trouble modal's cause radio buttons.
+RECOVERY_DELIVERY_ON = "recovery_delivery_on"
+VERDICT_NO = "verdict_no"
+RECOVERY_TAKE = "recovery_take"
+RECOVERY_ADD_NOTE = "recovery_add_note"
+RECOVERY_ESCALATE = "recovery_escalate"
+RECOVERY_NOTE_CALLBACK = "recovery_note"
+RECOVERY_NOTE_FIELD = "recovery_note_text"
+TROUBLE_CALLBACK = "log_trouble"
+CAUSE_FIELD = "cause"
+# After the sale: the after-sale follow-up's "Done, not satisfied" (value: the follow-up id) completes
+# it and opens a recovery in one click; its "Done, satisfied" is FOLLOWUP_DONE.
+AFTER_SALE_UNSATISFIED = "after_sale_unsatisfied"
+# Retired on purpose (issue 12): RECOVERY_RECOVERED and VERDICT_NOT_YET closed a recovery, or answered
+# the verdict, with no next delivery; copies still in Slack are answered by a short explanation.
+
+
+def recovery_id_of_item(action: dict[str, object]) -> int:
+    """The recovery a press is about: the button's value, or for the datepicker its block id."""
+    if action.get("type") == "datepicker":
+        return item_id(str(action.get("block_id", "")), "rc_", "_actions")
+    value = action.get("value")
+    return parse_id(str(value) if value is not None else None)

@@ -124,6 +124,8 @@ class Account(Base):
     created_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Set by a second failure while another recovery was open or recent (domain.recovery's window).
+    at_risk_since: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
 
     @property
     def current_step(self) -> Step:
@@ -318,7 +320,8 @@ class Renewal(Base):
 
 
 class Recovery(Base):
-    """A failure being recovered (SPEC §5): open -> responded -> recovered | lost."""
+    """A failure being recovered (SPEC §5): open -> responded -> awaiting (the next delivery) ->
+    recovered | lost (domain.recovery)."""
 
     __tablename__ = "recoveries"
     __table_args__ = (
@@ -336,7 +339,10 @@ class Recovery(Base):
     what: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(12), default=RecoveryStatus.OPEN.value)
     steps_done: Mapped[int] = mapped_column(Integer, default=0)  # bit mask over domain.recovery.FIVE_STEPS
-    # Set when a win was logged after the response: the owner is asked whether it exceeded expectations.
+    cause: Mapped[str | None] = mapped_column(String(12), default=None)  # a domain.recovery.Cause
+    # The second half: the next delivery, which must clearly exceed expectations (asked after it).
+    delivery_on: Mapped[date | None] = mapped_column(Date, default=None)
+    # No longer set (the verdict is asked after the next delivery's date); kept for old rows.
     verdict_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=None)
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime)
     opened_on: Mapped[date] = mapped_column(Date)
@@ -345,7 +351,8 @@ class Recovery(Base):
 
 
 class RecoveryEvent(Base):
-    """Every transition of a recovery, with who and when."""
+    """Every transition of a recovery, with who and when; also a take-over, a note, an escalation and
+    the next delivery's date (`kind`, domain.recovery.EventKind)."""
 
     __tablename__ = "recovery_events"
 
@@ -356,6 +363,8 @@ class RecoveryEvent(Base):
     to_status: Mapped[str] = mapped_column(String(12))
     user_id: Mapped[str] = mapped_column(String(USER_ID))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+    kind: Mapped[str] = mapped_column(String(12), default="status", server_default="status")
+    note: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class Delivery(Base):

@@ -1,5 +1,5 @@
 """What follows a committed action, in one place: announcements, the recovery DM and channel post,
-verdict questions, and the rep's App Home.
+the at-risk alert and the managers' DMs of a recovery, and the rep's App Home.
 
 Each message is queued in the delivery ledger **inside the action's own transaction** (a transactional
 outbox): if the action is stored, so is the promise to tell the team, and a crash right after the ack
@@ -11,8 +11,10 @@ listener calls once its action is stored and acked: post what it queued, then re
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
@@ -25,8 +27,8 @@ from bot.domain.activities import ActivityKind
 from bot.domain.stages import Step
 from bot.jobs.outbox import deliver_pending, enqueue
 from bot.models import Account, StepChange
-from bot.services import recoveries
 from bot.services.activities import Logged
+from bot.services.managers import manager_ids
 from bot.services.profiles import locale_in
 from bot.services.recoveries import Opened
 from bot.usecases.facts import RecoveryFacts
@@ -55,8 +57,8 @@ class Queued:
 def queue_after_log(
     session: Session, settings: Settings, logged: Logged, *, now: datetime
 ) -> tuple[Queued, ...]:
-    """The team hears of a stage change (unless it is batched hourly: jobs/announcements.py), and a win
-    after a failure asks each recovery's owner for the verdict."""
+    """The team hears of a stage change (unless it is batched hourly: jobs/announcements.py). A win no
+    longer asks a recovery's verdict: that comes after the next delivery's date (jobs/recovery_flags.py)."""
     if logged.duplicate:
         return ()
     queued: list[Queued] = []
@@ -74,23 +76,7 @@ def queue_after_log(
             now=now,
         )
         queued.append(Queued(logged.account.team_id, "stage_change", ref))
-    for recovery_id in logged.verdicts_asked:
-        queued.append(_queue_verdict(session, settings, logged.account.team_id, recovery_id, now))
     return tuple(queued)
-
-
-def _queue_verdict(
-    session: Session, settings: Settings, team_id: str, recovery_id: int, now: datetime
-) -> Queued:
-    recovery, account = recoveries.get(session, team_id, recovery_id)
-    locale = locale_in(session, team_id, recovery.owner_id, settings.pyramid_locale)
-    asked_at = recovery.verdict_asked_at.isoformat() if recovery.verdict_asked_at else ""
-    ref = f"{recovery.id}:{asked_at}"
-    message = recovery_view.verdict_question(RecoveryFacts.of(recovery, account), locale)
-    enqueue(
-        session, team_id=team_id, kind="verdict", ref=ref, channel=recovery.owner_id, message=message, now=now
-    )
-    return Queued(team_id, "verdict", ref)
 
 
 def queue_trouble(
@@ -115,6 +101,8 @@ def queue_trouble(
             session, team_id=team_id, kind="trouble_post", ref=ref, channel=channel, message=post, now=now
         )
         queued.append(Queued(team_id, "trouble_post", ref))
+    if opened.repeated:
+        queued.extend(queue_at_risk(session, settings, facts, now=now))
     return tuple(queued)
 
 
@@ -141,6 +129,109 @@ def queue_manual_stage(
         now=now,
     )
     return (Queued(account.team_id, "stage_change", ref),)
+
+
+def queue_at_risk(
+    session: Session, settings: Settings, facts: RecoveryFacts, *, now: datetime
+) -> tuple[Queued, ...]:
+    """A second failure on an account with an open or recent recovery: the channel and the managers at
+    once (a customer let down twice is gone)."""
+    ref = str(facts.id)
+    queued = list(
+        queue_to_managers(
+            session,
+            settings,
+            facts.team_id,
+            "at_risk_dm",
+            ref,
+            partial(recovery_view.at_risk_alert, facts),
+            now,
+        )
+    )
+    channel = settings.pyramid_team_channel
+    if channel:
+        post = recovery_view.at_risk_alert(facts, settings.pyramid_locale)
+        enqueue(
+            session, team_id=facts.team_id, kind="at_risk", ref=ref, channel=channel, message=post, now=now
+        )
+        queued.append(Queued(facts.team_id, "at_risk", ref))
+    return tuple(queued)
+
+
+def queue_to_managers(
+    session: Session,
+    settings: Settings,
+    team_id: str,
+    kind: str,
+    ref: str,
+    build: Callable[[str], Message],
+    now: datetime,
+) -> tuple[Queued, ...]:
+    """A DM to each manager of the team (`build(locale)`), once per (kind, ref, manager)."""
+    queued = []
+    for manager in manager_ids(session, team_id, settings.managers):
+        locale = locale_in(session, team_id, manager, settings.pyramid_locale)
+        manager_ref = f"{ref}:{manager}"
+        enqueue(
+            session,
+            team_id=team_id,
+            kind=kind,
+            ref=manager_ref,
+            channel=manager,
+            message=build(locale),
+            now=now,
+        )
+        queued.append(Queued(team_id, kind, manager_ref))
+    return tuple(queued)
+
+
+def queue_taken(
+    session: Session, settings: Settings, facts: RecoveryFacts, *, now: datetime
+) -> tuple[Queued, ...]:
+    """Whoever took a complaint over gets its checklist by DM."""
+    owner, ref = facts.owner_id, f"{facts.id}:{facts.owner_id}"
+    locale = locale_in(session, facts.team_id, owner, settings.pyramid_locale)
+    dm = recovery_view.owner_checklist(facts, locale)
+    enqueue(session, team_id=facts.team_id, kind="trouble_dm", ref=ref, channel=owner, message=dm, now=now)
+    return (Queued(facts.team_id, "trouble_dm", ref),)
+
+
+def queue_note(
+    session: Session,
+    settings: Settings,
+    facts: RecoveryFacts,
+    *,
+    user_id: str,
+    note: str,
+    channel: str | None,
+    key: str,
+    now: datetime,
+) -> tuple[Queued, ...]:
+    """A note on a recovery is shown where it was written (or the team channel), once per submission."""
+    target = channel or settings.pyramid_team_channel
+    if not target:
+        return ()
+    post = recovery_view.note_posted(facts, user_id, note, settings.pyramid_locale)
+    enqueue(
+        session, team_id=facts.team_id, kind="recovery_note", ref=key, channel=target, message=post, now=now
+    )
+    return (Queued(facts.team_id, "recovery_note", key),)
+
+
+def queue_verdict_no(
+    session: Session, settings: Settings, facts: RecoveryFacts, *, user_id: str, now: datetime
+) -> tuple[Queued, ...]:
+    build = partial(recovery_view.verdict_no_alert, facts, user_id)
+    ref = f"{facts.id}:{now.isoformat()}"
+    return queue_to_managers(session, settings, facts.team_id, "verdict_no", ref, build, now)
+
+
+def queue_escalated(
+    session: Session, settings: Settings, facts: RecoveryFacts, *, user_id: str, now: datetime
+) -> tuple[Queued, ...]:
+    """*Escalate* pressed: each manager is told once per recovery (a second press is recorded only)."""
+    build = partial(recovery_view.escalated_by, facts, user_id)
+    return queue_to_managers(session, settings, facts.team_id, "escalated", str(facts.id), build, now)
 
 
 def send_now(db: Database, client: WebClient, queued: tuple[Queued, ...], *, now: datetime) -> None:

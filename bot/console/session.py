@@ -32,7 +32,10 @@ DEFAULT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("/account <account>", "the account card"),
     ("/pyramid [me|@user|team] [detail]", "the stage distribution and its health"),
     ("/followup <account> <date> [-- what]", "schedule a follow-up"),
-    ("/trouble <account> -- <what went wrong>", "open a failure recovery"),
+    (
+        "/trouble <account> [cause] -- <what went wrong>",
+        "open a failure recovery (cause: quality, delivery, billing, support, other)",
+    ),
 )
 
 

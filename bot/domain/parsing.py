@@ -35,6 +35,7 @@ from bot.domain.fields import MAX_NAME as MAX_NAME
 from bot.domain.fields import MAX_NOTE as MAX_NOTE
 from bot.domain.fields import ParseError as ParseError
 from bot.domain.numerals import arabic_numerals
+from bot.domain.recovery import Cause, cause_of
 from bot.domain.stages import LADDER, Step
 
 # The longest date phrase is three words ("in 3 days", "3 weeks ago", "day after tomorrow").
@@ -78,6 +79,7 @@ class FollowupRequest:
 class TroubleRequest:
     account: str
     what: str
+    cause: Cause | None = None  # picked by a keyword before " -- " (domain.recovery.CAUSE_ALIASES)
 
 
 @dataclass(frozen=True)
@@ -895,9 +897,12 @@ def parse_followup(text: str, today: date) -> FollowupRequest:
 
 
 def parse_trouble(text: str) -> TroubleRequest:
-    """`<account> -- <what went wrong>`; the description is required."""
+    """`<account> [cause] -- <what went wrong>`; the description is required."""
     head, what = _split_note(text)
     tokens = _tokenize(head)
+    cause = cause_of(tokens[-1].text) if what is not None and len(tokens) > 1 else None
+    if cause is not None:
+        tokens = tokens[:-1]
     if what is None and len(tokens) > 1:
         # "/trouble 丸山印刷 色違い": where the name ends is a guess, so the reply asks, showing the
         # line with the separator after the first word as the example to correct.
@@ -905,7 +910,7 @@ def parse_trouble(text: str) -> TroubleRequest:
     account = _account_name(tokens)
     if what is None:
         raise ParseError("missing_note")
-    return TroubleRequest(account=account, what=what)
+    return TroubleRequest(account=account, what=what, cause=cause)
 
 
 # ---------------------------------------------------------------------------------------------

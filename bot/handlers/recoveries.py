@@ -1,16 +1,24 @@
-"""/trouble and the recovery buttons: Responded, Recovered, Lost, the five-step checklist, the verdict.
+"""/trouble and the recovery buttons, one half at a time: Responded; the next delivery's date (a date
+picker); the verdict after that date (yes closes it recovered, no keeps it open and tells the
+managers); Lost; the five-step checklist; and the team's buttons on the channel post (Take it, Add
+note, Escalate).
 
-Every change is stored before the ack (with the DM and channel post it owes, in the delivery ledger);
+Every change is stored before the ack (with the DMs and channel posts it owes, in the delivery ledger);
 the message or Home tab it came from is rewritten after it."""
 
 from __future__ import annotations
 
+import logging
+from datetime import date
+
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot import interactions as ids
 from bot import notify
-from bot.domain.recovery import RecoveryStatus
+from bot.domain.recovery import cause_of
+from bot.handlers import complaints
 from bot.handlers.replying import (
     FAILURES,
     Asker,
@@ -20,41 +28,54 @@ from bot.handlers.replying import (
     command_text,
     ephemeral,
     error_reply,
+    post_private,
     refuse_press,
     replace_pressed,
     runtime_in,
-    tell,
     tell_later,
     update_item,
     who,
 )
 from bot.i18n import t
 from bot.interactions import BadPayload
+from bot.services.errors import UserFacingError
 from bot.usecases import recoveries
 from bot.usecases.facts import AskedFacts
 from bot.usecases.recoveries import RecoveryChanged, TroubleOpened
+from bot.views import recovery as recovery_view
 from bot.views import replies
+from bot.views.blocks import Block, fmt_date, mention
+from bot.views.digest import replace_item
 from bot.views.pick import pick_account
 
-TRANSITIONS = {
-    ids.RECOVERY_RESPONDED: RecoveryStatus.RESPONDED,
-    ids.RECOVERY_RECOVERED: RecoveryStatus.RECOVERED,
-    ids.RECOVERY_LOST: RecoveryStatus.LOST,
-    ids.VERDICT_YES: RecoveryStatus.RECOVERED,
-}
+log = logging.getLogger(__name__)
 
 
 def register(app: App) -> None:
     app.command("/trouble")(trouble_command)
+    app.view(ids.TROUBLE_CALLBACK)(submit_trouble)
     app.action(ids.TROUBLE_PICK)(answer_pick)
-    for action_id in TRANSITIONS:
-        app.action(action_id)(press)
-    app.action(ids.VERDICT_NOT_YET)(not_yet)
+    app.action(ids.RECOVERY_RESPONDED)(responded)
+    app.action(ids.RECOVERY_LOST)(lost)
+    app.action(ids.RECOVERY_DELIVERY_ON)(delivery_on)
+    app.action(ids.VERDICT_YES)(verdict)
+    app.action(ids.VERDICT_NO)(verdict)
+    app.action(ids.RECOVERY_RECOVERED)(retired)
+    app.action(ids.VERDICT_NOT_YET)(retired)
     app.action(ids.RECOVERY_STEPS)(check_steps)
+    complaints.register(app)  # the channel post's buttons: the same recoveries, the team's side
+    app.action(ids.AFTER_SALE_UNSATISFIED)(after_sale_unsatisfied)
 
 
 def trouble_command(ack: Ack, command: Json, context: BoltContext, client: WebClient) -> None:
     me = asker(context, client)
+    if not command_text(command):
+        ack()
+        view = recovery_view.trouble_modal(
+            locale=me.locale, metadata=ids.modal_metadata(command.get("channel_id"))
+        )
+        me.client.views_open(trigger_id=command["trigger_id"], view=view)
+        return
     try:
         text, key = command_text(command), command_key(command)
         opened = recoveries.open_trouble(
@@ -69,6 +90,53 @@ def trouble_command(ack: Ack, command: Json, context: BoltContext, client: WebCl
     told = bool(me.runtime.settings.pyramid_team_channel)
     ack(**ephemeral(replies.trouble_opened(opened.recovery, opened.duplicate, told, me.locale)))
     _after_opened(me, client, opened)
+
+
+def submit_trouble(ack: Ack, view: Json, context: BoltContext, client: WebClient) -> None:
+    """The `/trouble` modal: opened before the ack; the reply is posted where the command was typed."""
+    me = asker(context, client)
+    values = view.get("state", {}).get("values", {})
+    picked = _selected(values, ids.ACCOUNT_BLOCK, ids.ACCOUNT_ACTION)
+    cause = cause_of(_selected(values, ids.CAUSE_FIELD, ids.CAUSE_FIELD) or "")
+    what = str((values.get(ids.NOTE_FIELD, {}).get(ids.NOTE_FIELD) or {}).get("value") or "").strip()
+    errors = {}
+    if picked.startswith(ids.NEW_ACCOUNT_PREFIX):
+        name = picked.removeprefix(ids.NEW_ACCOUNT_PREFIX)
+        errors[ids.ACCOUNT_BLOCK] = t(me.locale, "error_account_not_found", name=name)
+    elif not picked.isdigit():
+        errors[ids.ACCOUNT_BLOCK] = t(me.locale, "error_empty_account")
+    if not what:
+        errors[ids.NOTE_FIELD] = t(me.locale, "recovery_what_missing")
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    try:
+        opened = recoveries.open_chosen(
+            me.runtime,
+            me.team_id,
+            me.user_id,
+            ids.parse_id(picked),
+            what,
+            cause,
+            me.today,
+            request_key=f"view:{view.get('id')}",
+        )
+    except (BadPayload, *FAILURES) as error:
+        if isinstance(error, BadPayload):
+            error = UserFacingError("account_gone")
+        ack(response_action="errors", errors={ids.ACCOUNT_BLOCK: error_reply(error, me.locale, None)["text"]})
+        return
+    ack()
+    told = bool(me.runtime.settings.pyramid_team_channel)
+    reply = replies.trouble_opened(opened.recovery, opened.duplicate, told, me.locale)
+    channel = ids.metadata_of(view.get("private_metadata")).channel
+    me.runtime.after(lambda: post_private(client, me.user_id, channel, reply))
+    _after_opened(me, client, opened)
+
+
+def _selected(values: Json, block: str, action: str) -> str:
+    option = (values.get(block, {}).get(action) or {}).get("selected_option") or {}
+    return str(option.get("value") or "")
 
 
 def answer_pick(
@@ -99,46 +167,162 @@ def _after_opened(me: Asker, client: WebClient, opened: TroubleOpened) -> None:
         notify.after_action(me.runtime, client, me.team_id, opened.recovery.owner_id, opened.queued)
 
 
-def press(
-    ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
-) -> None:
-    me, action_id = asker(context, client), str(action.get("action_id"))
-    try:
-        recovery_id = ids.parse_id(action.get("value"))
-        change = recoveries.move(me.runtime, me.team_id, recovery_id, TRANSITIONS[action_id], me.user_id)
-    except (BadPayload, *FAILURES) as error:
-        ack()
-        refuse_press(me, body, respond, error, gone="recovery_gone")
-        return
-    ack()
-    me.runtime.after(lambda: _show_change(me, body, respond, change, action_id == ids.VERDICT_YES))
-    # Also after a stale press: on the App Home nothing else replaces the stale copy the rep pressed.
-    notify.after_action(me.runtime, client, me.team_id, me.user_id)
+# ------------------------------------------------------------------------------- the two halves
 
 
-def not_yet(
+def responded(
     ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
 ) -> None:
-    """Answering "not yet" to the verdict changes nothing; the question says who answered, and when."""
+    """The first half: responded. The message then asks for the next delivery's date."""
     me = asker(context, client)
     try:
-        recovery = recoveries.recovery(me.runtime, me.team_id, ids.parse_id(action.get("value")))
+        change = recoveries.respond(me.runtime, me.team_id, ids.parse_id(action.get("value")), me.user_id)
     except (BadPayload, *FAILURES) as error:
         ack()
         refuse_press(me, body, respond, error, gone="recovery_gone")
         return
     ack()
-    note = replies.verdict_not_yet_note(me.user_id, me.clock_time, me.locale)
-    me.runtime.after(lambda: update_item(client, body, ids.recovery_item(recovery.id), note))
+    _show(
+        me,
+        body,
+        respond,
+        change,
+        replies.recovery_note(change.recovery, False, me.user_id, me.clock_time, me.locale),
+    )
 
 
-def _show_change(me: Asker, body: Json, respond: Respond, change: RecoveryChanged, verdict: bool) -> None:
-    if not change.changed:
-        # A second press, or a press on a stale copy: harmless, and said so.
-        tell(me.client, body, respond, me.user_id, replies.recovery_not_moved(change.recovery, me.locale))
+def lost(
+    ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
+) -> None:
+    me = asker(context, client)
+    try:
+        change = recoveries.lose(me.runtime, me.team_id, ids.parse_id(action.get("value")), me.user_id)
+    except (BadPayload, *FAILURES) as error:
+        ack()
+        refuse_press(me, body, respond, error, gone="recovery_gone")
         return
-    note = replies.recovery_note(change.recovery, verdict, me.user_id, me.clock_time, me.locale)
-    update_item(me.client, body, ids.recovery_item(change.recovery.id), note)
+    ack()
+    _show(
+        me,
+        body,
+        respond,
+        change,
+        replies.recovery_note(change.recovery, False, me.user_id, me.clock_time, me.locale),
+    )
+
+
+def delivery_on(
+    ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
+) -> None:
+    """The next delivery's date picked: the recovery awaits it (or it moves to the new date)."""
+    me = asker(context, client)
+    try:
+        recovery_id = ids.recovery_id_of_item(action)
+        on = date.fromisoformat(str(action.get("selected_date")))
+        change = recoveries.set_delivery(me.runtime, me.team_id, recovery_id, on, me.user_id)
+    except ValueError:
+        ack()  # a date picker cleared, or not a date: nothing to store
+        return
+    except (BadPayload, *FAILURES) as error:
+        ack()
+        refuse_press(me, body, respond, error, gone="recovery_gone")
+        return
+    ack()
+    note = t(
+        me.locale,
+        "recovery_delivery_note",
+        date=fmt_date(on, me.locale, me.today),
+        user=mention(me.user_id),
+        time=me.clock_time,
+    )
+    _show(me, body, respond, change, note)
+
+
+def verdict(
+    ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
+) -> None:
+    """After the next delivery: yes closes it recovered; no keeps it open (the managers hear of it) and
+    asks for the date of another next delivery. Asked too early, or a second answer, changes nothing."""
+    me, exceeded = asker(context, client), action.get("action_id") == ids.VERDICT_YES
+    try:
+        recovery_id = ids.parse_id(action.get("value"))
+        change = recoveries.verdict(me.runtime, me.team_id, recovery_id, exceeded, me.user_id, me.today)
+    except (BadPayload, *FAILURES) as error:
+        ack()
+        refuse_press(me, body, respond, error, gone="recovery_gone")
+        return
+    ack()
+    key = "verdict_yes_note" if exceeded else "recovery_verdict_no_note"
+    note = t(me.locale, key, user=mention(me.user_id), time=me.clock_time)
+    _show(me, body, respond, change, note, verdict=True)
+    notify.after_action(me.runtime, client, me.team_id, None, change.queued)
+
+
+def retired(
+    ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
+) -> None:
+    """*Recovered* and *Not yet* from before issue 12, still on old messages: they skipped the second
+    half, so they change nothing now and say what to do instead."""
+    me = asker(context, client)
+    ack()
+    me.tell_later(body, respond, replies.plain_notice(t(me.locale, "recovery_retired_button")))
+
+
+def _show(
+    me: Asker, body: Json, respond: Respond, change: RecoveryChanged, note: str, *, verdict: bool = False
+) -> None:
+    """The pressed item rewritten: what happened, then what is next (the next half's actions)."""
+    me.runtime.after(lambda: _show_now(me, body, respond, change, note, verdict))
+    # Also after a stale press: on the App Home nothing else replaces the stale copy the rep pressed.
+    notify.after_action(me.runtime, me.client, me.team_id, me.user_id)
+
+
+def _show_now(
+    me: Asker, body: Json, respond: Respond, change: RecoveryChanged, note: str, verdict: bool
+) -> None:
+    recovery = change.recovery
+    if not change.changed:
+        # A second press, a stale copy, or a verdict before the delivery's day: harmless, and said so.
+        if not verdict or recovery.status.is_closed:
+            reply = replies.recovery_not_moved(recovery, me.locale)
+        else:
+            status = recovery_view.status_label(recovery.status, me.locale)
+            reply = replies.plain_notice(t(me.locale, "recovery_verdict_not_due", status=status))
+        me.tell(body, respond, reply)
+        return
+    prompt = recovery_view.next_step_prompt(recovery, me.locale, me.today)
+    following = recovery_view.next_step_actions(recovery, me.locale, me.today)
+    _rewrite_item(me.client, body, ids.recovery_item(recovery.id), note, prompt, following)
+
+
+def _rewrite_item(
+    client: WebClient, body: Json, item: str, note: str, prompt: str | None, following: Block | None
+) -> None:
+    """The item's actions become the line saying what happened; the next half's actions (a fresh block
+    with the same id) follow it, so the message always shows what is to do now."""
+    message, channel = body.get("message"), (body.get("container") or {}).get("channel_id")
+    if not message or not channel:
+        return  # an ephemeral or view container: the Home is rebuilt instead
+    blocks = [b for b in message.get("blocks") or [] if b.get("block_id") != f"{item}_next"]
+    blocks = replace_item(blocks, item, note)
+    if following is not None:
+        at = next(
+            (i for i, b in enumerate(blocks) if b.get("block_id") == ids.item_done(item)), len(blocks) - 1
+        )
+        extra: list[Block] = []
+        if prompt:
+            extra.append(
+                {
+                    "type": "context",
+                    "block_id": f"{item}_next",
+                    "elements": [{"type": "mrkdwn", "text": prompt}],
+                }
+            )
+        blocks[at + 1 : at + 1] = [*extra, following]
+    try:
+        client.chat_update(channel=channel, ts=message["ts"], text=message.get("text") or note, blocks=blocks)
+    except SlackApiError as error:
+        log.warning("could not update the message in %s: %s", channel, error.response.get("error"))
 
 
 def check_steps(
@@ -159,3 +343,25 @@ def check_steps(
     ack()
     # The Home lists the steps still owed.
     notify.after_action(runtime, client, team_id, user_id if changed else None)
+
+
+def after_sale_unsatisfied(
+    ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
+) -> None:
+    """The after-sale follow-up's "Done: not satisfied": done, and a recovery opened, in one click."""
+    me = asker(context, client)
+    try:
+        followup_id = ids.parse_id(action.get("value"))
+        what = t(me.locale, "after_sale_unsatisfied_what")
+        opened = recoveries.after_sale_unsatisfied(
+            me.runtime, me.team_id, me.user_id, followup_id, what, me.today
+        )
+    except (BadPayload, *FAILURES) as error:
+        ack()
+        refuse_press(me, body, respond, error, gone="followup_gone")
+        return
+    ack()
+    note = t(me.locale, "after_sale_unsatisfied_note", user=mention(me.user_id), time=me.clock_time)
+    me.runtime.after(lambda: update_item(client, body, ids.followup_item(followup_id), note))
+    _after_opened(me, client, opened)
+    notify.after_action(me.runtime, client, me.team_id, me.user_id)

@@ -1,48 +1,133 @@
-"""Recoveries still without a response after FLAG_AFTER_DAYS (domain.recovery) are flagged to the team
-channel, once."""
+"""The recovery clock, run by the scheduler's tick; each message once (delivery ledger refs).
+
+- The escalation ladder of a failure still without a response (domain.recovery.rungs_reached): at the
+  end of the working day it was opened (PYRAMID_EVENING_TIME), the owner is reminded; day 3, the team
+  channel is told, with the buttons to take it over; day 7, the managers by DM (from the morning,
+  PYRAMID_DIGEST_TIME, never in the night). Strategic accounts one step earlier.
+- The second half: a response with no date for the next delivery yet is asked for it the day after (a
+  date picker); once the next delivery's day is over, the owner is asked whether it clearly exceeded
+  expectations (only yes closes it as recovered).
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from functools import partial
 
 from slack_sdk import WebClient
+from sqlalchemy.orm import Session
 
+from bot.config import Settings
+from bot.domain.recovery import Rung, rungs_reached
 from bot.jobs.outbox import Delivered, deliver_once, report_failure
 from bot.runtime import Runtime
-from bot.services import recoveries
+from bot.services import managers, recoveries
+from bot.services.profiles import locale_in
 from bot.usecases.facts import RecoveryFacts
-from bot.views.recovery import flag_post
+from bot.views import recovery as recovery_view
+from bot.views.blocks import Message
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class Due:
+    """One message the clock owes: where it goes and its ledger key."""
+
+    team_id: str
+    kind: str
+    ref: str
+    channel: str
+    message: Message
+
+
 def flag_overdue_recoveries(runtime: Runtime, client: WebClient, now: datetime) -> list[Delivered]:
-    channel = runtime.settings.pyramid_team_channel
-    if not channel:
-        return []
+    """Everything the recovery clock owes now, each posted once; one failure never stops the others."""
+    today = now.astimezone(runtime.settings.zone).date()
     with runtime.db.transaction() as session:
-        overdue = recoveries.overdue_open(session, now)
+        owed = [
+            *ladder(session, runtime.settings, now),
+            *delivery_questions(session, runtime.settings, today),
+            *verdict_questions(session, runtime.settings, today),
+        ]
     results = []
-    for recovery, account in overdue:
-        days = (now - recovery.opened_at).days
+    for due in owed:
         try:
             results.append(
                 deliver_once(
                     runtime.db,
                     client,
-                    team_id=recovery.team_id,
-                    kind="recovery_flag",
-                    ref=str(recovery.id),
-                    channel=channel,
-                    build=partial(
-                        flag_post, RecoveryFacts.of(recovery, account), days, runtime.settings.pyramid_locale
-                    ),
+                    team_id=due.team_id,
+                    kind=due.kind,
+                    ref=due.ref,
+                    channel=due.channel,
+                    build=partial(_built, due.message),
                     now=now,
                 )
             )
         except Exception as error:
-            # One flag's failure never stops the others; the next tick tries it again.
-            report_failure(log, error, f"recovery flag {recovery.team_id} {recovery.id}")
+            # The next tick tries it again.
+            report_failure(log, error, f"recovery {due.kind} {due.team_id} {due.ref}")
     return results
+
+
+def _built(message: Message) -> Message:
+    return message
+
+
+def ladder(session: Session, settings: Settings, now: datetime) -> Iterator[Due]:
+    """The rungs reached by now by the recoveries still without a response."""
+    local = now.astimezone(settings.zone)
+    today = local.date()
+    team_managers: dict[str, list[str]] = {}
+    for recovery, account in recoveries.unresponded_since(session, opened_before=today + timedelta(days=1)):
+        facts = RecoveryFacts.of(recovery, account)
+        team, ref = recovery.team_id, str(recovery.id)
+        days = (today - recovery.opened_on).days
+        opened = recovery.opened_at.astimezone(settings.zone)
+        reached = rungs_reached(
+            opened,
+            local,
+            account.segment,
+            end_of_day=settings.pyramid_evening_time,
+            morning=settings.pyramid_digest_time,
+        )
+        for rung in reached:
+            if rung is Rung.OWNER:
+                locale = locale_in(session, team, recovery.owner_id, settings.pyramid_locale)
+                message = recovery_view.owner_reminder(facts, locale, today)
+                yield Due(team, "recovery_remind", ref, recovery.owner_id, message)
+            elif rung is Rung.CHANNEL and settings.pyramid_team_channel:
+                message = recovery_view.flag_post(facts, days, settings.pyramid_locale)
+                yield Due(team, "recovery_flag", ref, settings.pyramid_team_channel, message)
+            elif rung is Rung.MANAGERS:
+                if team not in team_managers:
+                    team_managers[team] = managers.manager_ids(session, team, settings.managers)
+                for manager in team_managers[team]:
+                    locale = locale_in(session, team, manager, settings.pyramid_locale)
+                    message = recovery_view.managers_escalation(facts, days, locale)
+                    yield Due(team, "recovery_escalate", f"{ref}:{manager}", manager, message)
+
+
+def delivery_questions(session: Session, settings: Settings, today: date) -> Iterator[Due]:
+    """Responded on an earlier day and still no date for the next delivery: Pyramid asks for it, once
+    per response."""
+    day_start = datetime.combine(today, time.min, tzinfo=settings.zone)
+    for recovery, account, event_id in recoveries.undated_since(session, day_start):
+        facts = RecoveryFacts.of(recovery, account)
+        locale = locale_in(session, recovery.team_id, recovery.owner_id, settings.pyramid_locale)
+        message = recovery_view.delivery_question(facts, locale)
+        yield Due(recovery.team_id, "delivery_ask", f"{recovery.id}:{event_id}", recovery.owner_id, message)
+
+
+def verdict_questions(session: Session, settings: Settings, today: date) -> Iterator[Due]:
+    """After the next delivery's day, its owner is asked once per delivery date."""
+    for recovery, account in recoveries.deliveries_past(session, today):
+        facts = RecoveryFacts.of(recovery, account)
+        locale = locale_in(session, recovery.team_id, recovery.owner_id, settings.pyramid_locale)
+        message = recovery_view.verdict_question(facts, locale, today)
+        ref = f"{recovery.id}:{recovery.delivery_on}"
+        yield Due(recovery.team_id, "verdict", ref, recovery.owner_id, message)

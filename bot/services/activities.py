@@ -13,7 +13,7 @@ from bot.domain.followups import Due, FollowupSource, after_sale_due
 from bot.domain.stages import Climb, Step, StepReason, climb
 from bot.domain.status import StatusMove
 from bot.models import Account, Activity, Followup
-from bot.services import accounts, followups, recoveries, status_changes
+from bot.services import accounts, followups, status_changes
 from bot.services.accounts import AccountRef, NearMatchQuestion
 from bot.services.followups import AutoFollowups
 from bot.services.status import live_activity
@@ -40,8 +40,6 @@ class Logged:
     climb: Climb
     created_account: bool
     duplicate: bool = False
-    # Recoveries whose owner is now asked "did the next delivery clearly exceed expectations?".
-    verdicts_asked: tuple[int, ...] = field(default=())
     followups_scheduled: tuple[Due, ...] = field(default=())
     # Open follow-ups of the account that this log did (services.followups.close_matching).
     followups_closed: tuple[Followup, ...] = field(default=())
@@ -125,9 +123,6 @@ def log_activity(
         today=today,
     )
     scheduled = _auto_followups(session, account, activity, request, auto, now, today)
-    asked: tuple[int, ...] = ()
-    if request.kind is ActivityKind.WON:
-        asked = tuple(recovery.id for recovery in recoveries.ask_after_win(session, account, now=now))
     if created:
         # A first log that lands above step 1.1 still shows as a climb from "name only".
         result = Climb(before=Step.NAME_ONLY, after=result.after)
@@ -136,7 +131,6 @@ def log_activity(
         activity=activity,
         climb=result,
         created_account=created,
-        verdicts_asked=asked,
         followups_scheduled=scheduled,
         followups_closed=closed,
         status_move=status_move,

@@ -16,15 +16,16 @@ from bot.domain.status import (
     effective_status,
 )
 from bot.models import Activity
-from bot.services import accounts, managing, revenue
+from bot.services import accounts, managing, recoveries, revenue
 from bot.services.activities import recent_activities
 from bot.services.status import live_activity
-from bot.usecases.facts import AccountCard, AccountFacts, ActivityFacts
+from bot.usecases.facts import AccountCard, AccountFacts, ActivityFacts, RecoveryFacts
 from bot.usecases.managing_facts import CorrectionFacts
 
 HISTORY_LINES = 5
 # A manager's recent hand corrections (step, merge, archive, restore, lost) shown on the card.
 CORRECTION_LINES = 3
+RECOVERY_LINES = 5
 
 __all__ = ["HISTORY_LINES", "AccountCard", "account_card"]
 
@@ -54,6 +55,7 @@ def account_card(
         .where(Activity.team_id == team_id, Activity.account_id == account_id, live_activity())
     )
     history = recent_activities(session, team_id, account_id, HISTORY_LINES)
+    shown, recovery_count = recoveries.of_account(session, team_id, account_id, RECOVERY_LINES)
     return AccountCard(
         account=AccountFacts.of(account),
         history=[ActivityFacts.of(activity) for activity in history],
@@ -62,6 +64,9 @@ def account_card(
         status_since=since,
         quiet_days=(today - (account.last_touch_on or account.created_on)).days,
         revenue=revenue.revenue_of_account(session, team_id, account_id, today),
+        recoveries=tuple(RecoveryFacts.of(recovery, account) for recovery in shown),
+        recovery_count=recovery_count,
+        at_risk_since=account.at_risk_since,
         corrections=tuple(
             _correction(found, zone)
             for found in managing.recent_corrections(session, team_id, account_id, CORRECTION_LINES)

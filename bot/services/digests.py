@@ -57,6 +57,7 @@ class RecoveryItem:
     status: RecoveryStatus
     steps_done: int
     opened_on: date
+    delivery_on: date | None = None  # the next delivery, once the response is done
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,9 @@ def digest_for(
             for f, a in followups.due_for(session, team_id, user_id, day)
         ),
         recoveries=tuple(
-            RecoveryItem(r.id, a.name, r.what, RecoveryStatus(r.status), r.steps_done, r.opened_on)
+            RecoveryItem(
+                r.id, a.name, r.what, RecoveryStatus(r.status), r.steps_done, r.opened_on, r.delivery_on
+            )
             for r, a in recoveries.pending_for(session, team_id, user_id)
         ),
         lapsing=tuple(_lapsing(session, team_id, user_id, day, rules)),

@@ -15,6 +15,7 @@ from bot.domain.analytics import summary_week_start
 from bot.domain.health import Flow
 from bot.domain.lapse import DEFAULT_RULES, LAPSING_STAGES, Lapse, LapseRules, lapse_of, lapsing_cutoff
 from bot.domain.pyramid import Distribution
+from bot.domain.recovery import repeat_since
 from bot.domain.revenue import Revenue
 from bot.domain.stages import Stage, Step, StepReason, steps_of
 from bot.domain.status import DEFAULT_DORMANT_RULES, AccountStatus, DormantRules
@@ -60,6 +61,8 @@ class Summary:
     # Health = shape and flow, and revenue beside counts (issue 11); None: not read.
     flow: Flow | None = None
     revenue: Revenue | None = None
+    recovery_states: tuple[tuple[str, str, int], ...] = ()  # status, owner, how many (not closed)
+    repeated_causes: tuple[tuple[str, int], ...] = ()  # cause, failures in the repeat window
 
 
 def summary_for(
@@ -109,6 +112,8 @@ def summary_for(
             last_day=day - timedelta(days=1),
         ),
         revenue=revenue.revenue_for(session, team_id, None, day),
+        recovery_states=tuple(recoveries.pending_by_state_and_owner(session, team_id)),
+        repeated_causes=tuple(recoveries.repeated_causes(session, team_id, repeat_since(day))),
     )
 
 

@@ -92,6 +92,10 @@ class AccountCard:
     quiet_days: int = 0  # since the last touch (the creation, if never touched)
     # Won this year and last, and the open proposal (issue 11); None: not read.
     revenue: AccountRevenue | None = None
+    # Open recoveries first, then the latest closed (services.recoveries.of_account), and how many in all.
+    recoveries: tuple[RecoveryFacts, ...] = ()
+    recovery_count: int = 0
+    at_risk_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,11 @@ class RecoveryFacts:
     status: RecoveryStatus
     steps_done: int = 0
     verdict_asked_at: datetime | None = None
+    cause: str | None = None
+    opened_on: date | None = None
+    delivery_on: date | None = None
+    closed_at: datetime | None = None
+    account_id: int = 0
 
     @classmethod
     def of(cls, recovery: Recovery, account: Account) -> RecoveryFacts:
@@ -177,6 +186,11 @@ class RecoveryFacts:
             status=RecoveryStatus(recovery.status),
             steps_done=recovery.steps_done,
             verdict_asked_at=recovery.verdict_asked_at,
+            cause=recovery.cause,
+            opened_on=recovery.opened_on,
+            delivery_on=recovery.delivery_on,
+            closed_at=recovery.closed_at,
+            account_id=account.id,
         )
 
 

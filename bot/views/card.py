@@ -8,6 +8,7 @@ from bot import interactions as ids
 from bot.domain.status import AccountStatus
 from bot.i18n import t
 from bot.usecases.facts import AccountCard, AccountFacts, Choices, Edited
+from bot.views import recovery as recovery_view
 from bot.views.blocks import (
     NAME_LIMIT,
     ONE_NAME_LIMIT,
@@ -64,6 +65,7 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
         divider(),
         *_history_blocks(card, today, locale),
         *_corrections(card, today, locale),
+        *recovery_view.card_blocks(card, today, locale),
         actions(
             button(t(locale, "button_log_meeting"), ids.OPEN_LOG_MEETING, str(account.id), style="primary"),
             button(t(locale, "button_log_deal"), ids.OPEN_LOG_DEAL, str(account.id)),

@@ -7,10 +7,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from bot import interactions as ids
-from bot.domain.followups import AFTER_SALE_DAYS, SNOOZE_WEEKS
+from bot.domain.followups import AFTER_SALE_DAYS, SNOOZE_WEEKS, FollowupSource
 from bot.domain.lapse import DEFAULT_RULES, Lapse
-from bot.domain.recovery import RecoveryStatus, still_owed
+from bot.domain.recovery import still_owed
 from bot.i18n import period, t
+from bot.views import recovery as recovery_view
 from bot.views.blocks import (
     MESSAGE_BLOCKS,
     MESSAGE_TEXT_BUDGET,
@@ -173,10 +174,15 @@ def followup_blocks(item: FollowupItem, today: date, locale: str) -> list[Block]
     what = f" — {user_text(item.note, NOTE_LIMIT)}" if item.note else ""
     source = t(locale, f"followup_source_{item.source}", period=period(locale, AFTER_SALE_DAYS))
     text = f"*{user_text(item.account_name, NAME_LIMIT)}*{what}\n{when} · {source}"
+    # After the sale: the seed's thank-you and call, and Done asks whether the customer is satisfied.
+    after_sale = item.source == FollowupSource.AFTER_SALE.value
+    if after_sale:
+        text += "\n" + recovery_view.after_sale_hint(locale)
+    done = recovery_view.after_sale_buttons(item.id, locale) if after_sale else []
     return [
         {**section(text), "block_id": ids.followup_item(item.id)},
         actions(
-            button(t(locale, "button_done"), ids.FOLLOWUP_DONE, str(item.id), style="primary"),
+            *(done or [button(t(locale, "button_done"), ids.FOLLOWUP_DONE, str(item.id), style="primary")]),
             button(t(locale, "button_snooze", weeks=SNOOZE_WEEKS), ids.FOLLOWUP_SNOOZE, str(item.id)),
             {
                 "type": "datepicker",
@@ -200,20 +206,12 @@ def recovery_blocks(item: RecoveryItem, today: date, locale: str) -> list[Block]
         )
         + (f"\n{t(locale, 'recovery_owed', owed=owed)}" if owed else "")
     )
-    buttons = []
-    if item.status is RecoveryStatus.OPEN:
-        buttons.append(
-            button(t(locale, "button_responded"), ids.RECOVERY_RESPONDED, str(item.id), style="primary")
-        )
-    if item.status is RecoveryStatus.RESPONDED:
-        buttons.append(
-            button(t(locale, "button_recovered"), ids.RECOVERY_RECOVERED, str(item.id), style="primary")
-        )
-    buttons.append(button(t(locale, "button_recovery_lost"), ids.RECOVERY_LOST, str(item.id), style="danger"))
-    return [
-        {**section(text), "block_id": ids.recovery_item(item.id)},
-        actions(*buttons, block_id=ids.item_actions(ids.recovery_item(item.id))),
-    ]
+    blocks = [{**section(text), "block_id": ids.recovery_item(item.id)}]
+    # One half at a time: Responded, then the next delivery's date; no one-click Recovered (issue 12).
+    next_step = recovery_view.item_actions(item.id, item.status, item.delivery_on, locale)
+    if next_step is not None:
+        blocks.append(next_step)
+    return blocks
 
 
 def lapsing_block(item: LapsingItem, locale: str, *, with_draft: bool = True) -> Block:

@@ -9,6 +9,7 @@ from bot.domain.analytics import trend
 from bot.domain.health import judge
 from bot.domain.pyramid import health
 from bot.i18n import t
+from bot.views import recovery as recovery_view
 from bot.views.announcements import stage_line
 from bot.views.blocks import (
     NAME_LIMIT,
@@ -90,6 +91,7 @@ def summary_message(summary: Summary, locale: str) -> Message:
         head = "*" + t(locale, "summary_recoveries", count=len(summary.open_recoveries)) + "*"
         hidden = len(summary.open_recoveries) - len(recoveries)
         blocks.append(section(fit_lines(recoveries, RECOVERIES_LIMIT, more, head=head, hidden=hidden)))
+    blocks.extend(recovery_view.summary_blocks(summary.recovery_states, summary.repeated_causes, locale))
     if summary.quiet_by_rep:
         reps = [
             "• "

@@ -31,7 +31,7 @@ from bot.jobs.recovery_flags import flag_overdue_recoveries
 from bot.jobs.scheduler import build_scheduler, sweep, tick
 from bot.jobs.summary import send_summaries_for
 from bot.jobs.team_channel import join_team_channel
-from bot.models import Delivery
+from bot.models import Delivery, Recovery
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_USER, TEAM, USER
 from tests.support.server import jobs_client, runtime_for
@@ -170,6 +170,39 @@ def _responded_trouble(driver: SlackDriver, slack: FakeSlack, db: Database, *_: 
     slack.wait_for("chat.update")
 
 
+def _awaiting_trouble(driver: SlackDriver, slack: FakeSlack, db: Database, *_: Any) -> None:
+    """Responded, and the next delivery is today (the clock's day in Tokyo)."""
+    _responded_trouble(driver, slack, db)
+    [checklist] = landed(slack, USER, "trouble_dm")
+    with db.transaction() as session:
+        recovery_id = session.scalars(select(Recovery.id)).one()
+    picked = {
+        "type": "datepicker",
+        "action_id": "recovery_delivery_on",
+        "block_id": f"rc_{recovery_id}_actions",
+        "selected_date": "2026-11-22",
+        "action_ts": "1700000002.000300",
+    }
+    press_in(driver, checklist, "D" + USER, "recovery_delivery_on", action=picked)
+    slack.wait_for("chat.update", count=2)
+
+
+def _recovery_clock(days: int) -> Callable[..., None]:
+    """The recovery clock (the scheduler's tick) run `days` later."""
+
+    def run(
+        driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
+    ) -> None:
+        clock.advance(timedelta(days=days))
+        flag_overdue_recoveries(runtime_for(settings, db, clock), jobs_client(slack), clock.now())
+
+    return run
+
+
+def _second_trouble(driver: SlackDriver, *_: Any) -> None:
+    driver.run("/trouble", "Acme -- the replacement was damaged too")
+
+
 def _open_trouble(driver: SlackDriver, slack: FakeSlack, db: Database, *_: Any) -> None:
     _meeting(driver, slack)
     _trouble(driver, slack)
@@ -201,8 +234,11 @@ SCENARIOS: dict[str, Scenario] = {
     "stage_change": Scenario(_nothing, _win, CHANNEL),
     "trouble_dm": Scenario(_meeting, _trouble, USER),
     "trouble_post": Scenario(_meeting, _trouble, CHANNEL),
-    "verdict": Scenario(_responded_trouble, _win, USER),
+    "verdict": Scenario(_awaiting_trouble, _recovery_clock(1), USER),
+    "delivery_ask": Scenario(_responded_trouble, _recovery_clock(1), USER),
+    "recovery_remind": Scenario(_open_trouble, _recovery_clock(1), USER),
     "recovery_flag": Scenario(_open_trouble, _flag, CHANNEL),
+    "at_risk": Scenario(_open_trouble, _second_trouble, CHANNEL),
     "digest": Scenario(_old_win, _digest, USER),
     "summary": Scenario(_win, _summary, CHANNEL),
 }

@@ -461,10 +461,13 @@ def test_recovery_buttons_in_the_digest(
     with db.transaction() as s:
         assert s.get(Recovery, recovery.id).status == "responded"  # type: ignore[union-attr]
     by_id = blocks_by_id({"blocks": update["blocks"]})
-    assert f"rc_{recovery.id}_actions" not in by_id
     assert f"<@{USER}>" in text_of({"blocks": [by_id[f"rc_{recovery.id}_done"]]})
+    # No one-click Recovered (issue 12): the next half asks for the next delivery's date.
+    next_half = by_id[f"rc_{recovery.id}_actions"]
+    assert [e["action_id"] for e in next_half["elements"]] == ["recovery_delivery_on", "recovery_lost"]
+    assert "recovery_recovered" not in str(update["blocks"])
 
-    # The Recovered button (as the next day's digest shows it for a responded recovery).
+    # The Recovered button of a digest sent before issue 12: it changes nothing, and says what to do.
     recovered_message = {
         "ts": posted["ts"],
         "text": posted["text"],
@@ -472,18 +475,18 @@ def test_recovery_buttons_in_the_digest(
             *update["blocks"],
             {
                 "type": "actions",
-                "block_id": f"rc_{recovery.id}_actions",
+                "block_id": f"rc_{recovery.id}_old",
                 "elements": [
                     {"type": "button", "action_id": "recovery_recovered", "value": str(recovery.id)}
                 ],
             },
         ],
     }
-    press_in(driver, recovered_message, DM, "recovery_recovered")
-    wait_updates(slack, 2)
+    _, key = press_in(driver, recovered_message, DM, "recovery_recovered")
+    assert "next delivery" in text_of(driver.reply(key))
     with db.transaction() as s:
-        closed = s.get(Recovery, recovery.id)
-        assert closed is not None and closed.status == "recovered" and closed.closed_at is not None
+        still = s.get(Recovery, recovery.id)
+        assert still is not None and still.status == "responded" and still.closed_at is None
 
 
 def test_what_was_acted_on_leaves_the_next_digest(
@@ -510,12 +513,12 @@ def test_what_was_acted_on_leaves_the_next_digest(
     assert len(wednesday) == 1
     by_id = blocks_by_id(wednesday[0])
     assert f"fu_{brochure.id}" not in by_id and f"fu_{call_back.id}" not in by_id
-    # Responded is still pending: now owed is a next delivery that clearly exceeds expectations.
+    # Responded is still pending: now owed is the next delivery's date, asked with a date picker.
     recovery_text = by_id[f"rc_{recovery.id}"]["text"]["text"]
-    assert "responded" in recovery_text and "clearly exceeds expectations" in recovery_text
+    assert "responded" in recovery_text and "date of the next delivery" in recovery_text
     actions = by_id[f"rc_{recovery.id}_actions"]
-    assert find_button({"blocks": [actions]}, "recovery_recovered")
-    assert "recovery_responded" not in str(actions)
+    assert find_button({"blocks": [actions]}, "recovery_delivery_on")
+    assert "recovery_responded" not in str(actions) and "recovery_recovered" not in str(actions)
 
 
 def test_recoveries_are_listed_oldest_first_and_closed_ones_drop_out(

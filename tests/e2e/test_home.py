@@ -268,8 +268,9 @@ def test_a_recovery_button_on_the_home_tab_moves_it_and_republishes(
     updated = next_home(slack, before)
 
     assert the_recovery(db).status == "responded"
-    # Still pending (the next delivery must exceed expectations), now offering Recovered.
-    find_button(updated, "recovery_recovered")
+    # Still pending: the second half asks the next delivery's date (no one-click Recovered).
+    find_button(updated, "recovery_delivery_on")
+    assert "recovery_recovered" not in str(updated)
     with pytest.raises(AssertionError):
         find_button(updated, "recovery_responded")
 

@@ -315,7 +315,8 @@ def the_followup(db: Database) -> Followup:
 
 
 def responded(driver: SlackDriver, db: Database) -> None:
-    """Moves the recovery to "responded" with a Home press, so that the Home offers Recovered."""
+    """Moves the recovery to "responded" with a Home press, so that the Home asks the next delivery's
+    date."""
     view = open_home(driver)
     before = len(publishes(driver.slack))
     press_home(driver, view, element_action(view, "recovery_responded"))
@@ -329,7 +330,7 @@ HOME_PRESSES = [
     "followup_snooze",
     "followup_reschedule",
     "recovery_responded",
-    "recovery_recovered",
+    "recovery_delivery_on",
     "recovery_lost",
 ]
 
@@ -339,14 +340,14 @@ def test_every_home_button_answers_first_and_stale_press_and_republishes(
     driver: SlackDriver, slack: FakeSlack, db: Database, action_id: str
 ) -> None:
     home_book(driver)
-    if action_id == "recovery_recovered":
+    if action_id == "recovery_delivery_on":
         responded(driver, db)
     view = open_home(driver)
     followup, recovery = the_followup(db), the_recovery(db)
     item = f"fu_{followup.id}" if action_id.startswith("followup") else f"rc_{recovery.id}"
     assert item in block_ids(view)
     action = element_action(view, action_id, block_id=f"{item}_actions")
-    if action_id == "followup_reschedule":
+    if action_id in ("followup_reschedule", "recovery_delivery_on"):
         action["selected_date"] = "2026-11-25"
     responses = len(slack.calls_to("response_url"))
     before = snapshot(db)
@@ -355,7 +356,9 @@ def test_every_home_button_answers_first_and_stale_press_and_republishes(
     published = len(publishes(slack))
     press_home(driver, view, action)
     if action_id == "recovery_responded":
-        fresh = next_home(slack, published, until=lambda v: "recovery_recovered" in str(v))
+        fresh = next_home(slack, published, until=lambda v: "recovery_delivery_on" in str(v))
+    elif action_id == "recovery_delivery_on":
+        fresh = next_home(slack, published, until=lambda v: "2026-11-25" in str(v))
     else:
         fresh = next_home(slack, published, until=lambda v: item not in block_ids(v))
     settle(slack)
@@ -367,15 +370,19 @@ def test_every_home_button_answers_first_and_stale_press_and_republishes(
         "followup_snooze": lambda: the_followup(db).due_on == date(2026, 11, 30),
         "followup_reschedule": lambda: the_followup(db).due_on == date(2026, 11, 25),
         "recovery_responded": lambda: the_recovery(db).status == "responded",
-        "recovery_recovered": lambda: the_recovery(db).status == "recovered",
+        "recovery_delivery_on": lambda: the_recovery(db).status == "awaiting",
         "recovery_lost": lambda: the_recovery(db).status == "lost",
     }[action_id]
     assert expected(), (action_id, the_followup(db).__dict__, the_recovery(db).__dict__)
     if action_id == "recovery_responded":
-        # Still pending, now offering Recovered instead of Responded.
-        assert element_action(fresh, "recovery_recovered", block_id=f"{item}_actions")
+        # Still pending, now asking the next delivery's date instead of Responded (no Recovered).
+        assert element_action(fresh, "recovery_delivery_on", block_id=f"{item}_actions")
         with pytest.raises(AssertionError):
             element_action(fresh, "recovery_responded", block_id=f"{item}_actions")
+        assert "recovery_recovered" not in str(fresh)
+    elif action_id == "recovery_delivery_on":
+        # Awaiting the delivery: the date shown, still movable; the verdict comes after it.
+        assert item in block_ids(fresh) and "awaiting the next delivery" in str(fresh)
     else:
         assert item not in block_ids(fresh), (action_id, block_ids(fresh))
 
@@ -1039,7 +1046,7 @@ def test_forged_values_naming_another_teams_records_change_nothing(
     }
     sent, key = press_in(driver, digest, dm, "followup_reschedule", action=reschedule)
     assert "no longer exists" in text_of(driver.reply(key))
-    for action_id in ("recovery_responded", "recovery_recovered", "recovery_lost", "verdict_yes"):
+    for action_id in ("recovery_responded", "recovery_lost", "verdict_yes", "verdict_no", "recovery_take"):
         sent, key = press_in(
             driver,
             digest,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -22,14 +24,19 @@ from bot.domain.lapse import (
 from bot.domain.recovery import (
     ALL_STEPS_MASK,
     FIVE_STEPS,
-    FLAG_AFTER_DAYS,
     PENDING,
+    Cause,
     RecoveryStatus,
+    Rung,
     can_move,
-    flag_cutoff,
+    cause_of,
+    delivery_date_ok,
     mask_of,
+    repeat_cutoff,
+    rungs_reached,
     steps_done,
     still_owed,
+    verdict_due,
 )
 from bot.domain.stages import Stage
 
@@ -144,9 +151,10 @@ def test_a_proposal_stalls_after_the_rules_days() -> None:
 
 # -------------------------------------------------------------------------------------------- recovery
 
-OPEN, RESPONDED, RECOVERED, LOST = (
+OPEN, RESPONDED, AWAITING, RECOVERED, LOST = (
     RecoveryStatus.OPEN,
     RecoveryStatus.RESPONDED,
+    RecoveryStatus.AWAITING,
     RecoveryStatus.RECOVERED,
     RecoveryStatus.LOST,
 )
@@ -157,13 +165,19 @@ OPEN, RESPONDED, RECOVERED, LOST = (
     [
         (OPEN, RESPONDED, True),
         (OPEN, LOST, True),
-        # Recovered only after the response and a next delivery that exceeded expectations.
+        # No button skips a half: recovered only once a next delivery was dated (and then after it).
         (OPEN, RECOVERED, False),
+        (OPEN, AWAITING, False),
         (OPEN, OPEN, False),
-        (RESPONDED, RECOVERED, True),
+        (RESPONDED, AWAITING, True),
+        (RESPONDED, RECOVERED, False),
         (RESPONDED, LOST, True),
         (RESPONDED, OPEN, False),
         (RESPONDED, RESPONDED, False),
+        (AWAITING, RECOVERED, True),
+        (AWAITING, RESPONDED, True),  # "no, it did not exceed": another next delivery
+        (AWAITING, LOST, True),
+        (AWAITING, OPEN, False),
         (RECOVERED, OPEN, False),
         (RECOVERED, RESPONDED, False),
         (RECOVERED, LOST, False),
@@ -179,23 +193,93 @@ def test_can_move(current: RecoveryStatus, target: RecoveryStatus, allowed: bool
 
 
 def test_pending_recoveries_are_the_ones_not_closed() -> None:
-    assert PENDING == (RecoveryStatus.OPEN, RecoveryStatus.RESPONDED)
-
-
-def test_a_recovery_is_flagged_after_three_days() -> None:
-    now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-    assert flag_cutoff(now) == datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
+    assert PENDING == (RecoveryStatus.OPEN, RecoveryStatus.RESPONDED, RecoveryStatus.AWAITING)
 
 
 def test_closed_states() -> None:
     assert RECOVERED.is_closed and LOST.is_closed
-    assert not OPEN.is_closed and not RESPONDED.is_closed
+    assert not OPEN.is_closed and not RESPONDED.is_closed and not AWAITING.is_closed
 
 
 def test_the_five_steps_in_order() -> None:
     assert FIVE_STEPS == ("acknowledge", "reassure", "regret", "ask", "resolve")
     assert ALL_STEPS_MASK == 0b11111
-    assert FLAG_AFTER_DAYS == 3
+
+
+def test_the_verdict_is_due_only_once_the_next_deliverys_day_is_over() -> None:
+    on = date(2026, 11, 25)
+    assert not verdict_due(AWAITING, on, date(2026, 11, 24))
+    assert not verdict_due(AWAITING, on, on)
+    assert verdict_due(AWAITING, on, date(2026, 11, 26))
+    assert not verdict_due(AWAITING, None, date(2026, 11, 26))
+    for status in (OPEN, RESPONDED, RECOVERED, LOST):
+        assert not verdict_due(status, on, date(2026, 12, 26))
+
+
+def test_the_next_delivery_cannot_precede_the_failure() -> None:
+    assert delivery_date_ok(date(2026, 11, 22), date(2026, 11, 22))
+    assert not delivery_date_ok(date(2026, 11, 22), date(2026, 11, 21))
+
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+OPENED = datetime(2026, 11, 22, 10, 0, tzinfo=TOKYO)
+EVENING, MORNING = time(18, 0), time(9, 0)
+
+
+@pytest.mark.parametrize(
+    ("now", "segment", "expected"),
+    [
+        (OPENED, None, ()),
+        (datetime(2026, 11, 22, 17, 59, tzinfo=TOKYO), None, ()),
+        # Not responded by the end of the working day: the owner.
+        (datetime(2026, 11, 22, 18, 0, tzinfo=TOKYO), None, (Rung.OWNER,)),
+        (datetime(2026, 11, 24, 23, 0, tzinfo=TOKYO), None, (Rung.OWNER,)),
+        # Day 3 from the morning on: the channel; day 7: the managers.
+        (datetime(2026, 11, 25, 8, 59, tzinfo=TOKYO), None, (Rung.OWNER,)),
+        (datetime(2026, 11, 25, 9, 0, tzinfo=TOKYO), None, (Rung.OWNER, Rung.CHANNEL)),
+        (datetime(2026, 11, 29, 9, 0, tzinfo=TOKYO), None, (Rung.OWNER, Rung.CHANNEL, Rung.MANAGERS)),
+        (datetime(2027, 1, 7, 3, 0, tzinfo=TOKYO), None, (Rung.OWNER, Rung.CHANNEL, Rung.MANAGERS)),
+        # Strategic accounts one step earlier: the channel with the owner, the managers on day 3.
+        (datetime(2026, 11, 22, 17, 0, tzinfo=TOKYO), "strategic", ()),
+        (datetime(2026, 11, 22, 18, 0, tzinfo=TOKYO), "strategic", (Rung.OWNER, Rung.CHANNEL)),
+        (datetime(2026, 11, 25, 9, 0, tzinfo=TOKYO), "strategic", (Rung.OWNER, Rung.CHANNEL, Rung.MANAGERS)),
+        (datetime(2026, 11, 25, 9, 0, tzinfo=TOKYO), "skeptic", (Rung.OWNER, Rung.CHANNEL)),
+    ],
+)
+def test_the_escalation_ladder(now: datetime, segment: str | None, expected: tuple[Rung, ...]) -> None:
+    assert rungs_reached(OPENED, now, segment, end_of_day=EVENING, morning=MORNING) == expected
+
+
+def test_a_failure_opened_after_the_end_of_the_day_is_due_the_next_evening() -> None:
+    late = datetime(2026, 11, 22, 20, 0, tzinfo=TOKYO)
+    reached = partial(rungs_reached, late, segment=None, end_of_day=EVENING, morning=MORNING)
+    assert reached(datetime(2026, 11, 23, 9, 0, tzinfo=TOKYO)) == ()
+    assert reached(datetime(2026, 11, 23, 18, 0, tzinfo=TOKYO)) == (Rung.OWNER,)
+
+
+def test_a_failure_repeats_within_90_days() -> None:
+    now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    assert repeat_cutoff(now) == now - timedelta(days=90)
+
+
+@pytest.mark.parametrize(
+    ("token", "cause"),
+    [
+        ("quality", Cause.QUALITY),
+        ("Delivery", Cause.DELIVERY),
+        ("ＢＩＬＬＩＮＧ", Cause.BILLING),
+        ("support", Cause.SUPPORT),
+        ("other", Cause.OTHER),
+        ("品質", Cause.QUALITY),
+        ("納期", Cause.DELIVERY),
+        ("請求", Cause.BILLING),
+        ("対応", Cause.SUPPORT),
+        ("その他", Cause.OTHER),
+        ("Acme", None),
+    ],
+)
+def test_cause_keywords_in_english_and_japanese(token: str, cause: Cause | None) -> None:
+    assert cause_of(token) is cause
 
 
 def test_mask_of_and_steps_done_round_trip() -> None:
@@ -223,9 +307,10 @@ def test_still_owed_while_open_is_the_unchecked_steps() -> None:
     assert still_owed(OPEN, ALL_STEPS_MASK) == ()
 
 
-def test_still_owed_once_responded_is_the_exceeding_next_delivery() -> None:
-    assert still_owed(RESPONDED, 0) == ("next_delivery",)
-    assert still_owed(RESPONDED, ALL_STEPS_MASK) == ("next_delivery",)
+def test_still_owed_once_responded_is_the_date_then_the_exceeding_next_delivery() -> None:
+    assert still_owed(RESPONDED, 0) == ("delivery_date",)
+    assert still_owed(RESPONDED, ALL_STEPS_MASK) == ("delivery_date",)
+    assert still_owed(AWAITING, ALL_STEPS_MASK) == ("next_delivery",)
 
 
 @pytest.mark.parametrize("status", [RECOVERED, LOST])

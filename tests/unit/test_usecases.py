@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -143,8 +143,12 @@ def test_trouble_opens_a_recovery_that_moves(runtime: Runtime) -> None:
     assert not opened.duplicate and opened.recovery.status is RecoveryStatus.OPEN
     assert {item.kind for item in opened.queued} == {"trouble_dm"}
     recovery_id = opened.recovery.id
-    moved = recoveries.move(runtime, TEAM, recovery_id, RecoveryStatus.RESPONDED, REP)
+    moved = recoveries.respond(runtime, TEAM, recovery_id, REP)
     assert moved.changed and moved.recovery.status is RecoveryStatus.RESPONDED
+    dated = recoveries.set_delivery(runtime, TEAM, recovery_id, today + timedelta(days=2), REP)
+    assert dated.changed and dated.recovery.status is RecoveryStatus.AWAITING
+    early = recoveries.verdict(runtime, TEAM, recovery_id, True, REP, today + timedelta(days=2))
+    assert not early.changed and early.recovery.status is RecoveryStatus.AWAITING
     assert recoveries.check_steps(runtime, TEAM, recovery_id, [FIVE_STEPS[0]])
     assert not recoveries.check_steps(runtime, TEAM, recovery_id, [FIVE_STEPS[0]])
     assert recoveries.recovery(runtime, TEAM, recovery_id).account_name == "Acme"
