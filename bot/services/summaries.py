@@ -118,7 +118,8 @@ def summary_for(
 
 
 def advancements(session: Session, team_id: str, *window: ColumnElement[bool]) -> list[Advancement]:
-    """Stage changes (not mere step changes) among the team's step changes in `window`."""
+    """Stage advancements (not mere step changes, and never a move down: a manager's hand correction
+    downwards is recorded and shown on the card, not celebrated) among the step changes in `window`."""
     rows = session.execute(
         select(Account.name, StepChange.user_id, StepChange.from_step, StepChange.to_step, Activity.kind)
         .join(Account, Account.id == StepChange.account_id)
@@ -136,7 +137,7 @@ def advancements(session: Session, team_id: str, *window: ColumnElement[bool]) -
     found = []
     for name, user_id, before, after, kind in rows:
         before_stage = Step(before).stage if before else Stage.ACQUAINTANCE
-        if Step(after).stage != before_stage:
+        if Step(after).stage > before_stage:
             found.append(
                 Advancement(
                     name, user_id, before_stage, Step(after).stage, ActivityKind(kind) if kind else None

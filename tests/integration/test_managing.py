@@ -174,3 +174,17 @@ def test_only_managers_correct_and_a_refusal_stores_nothing(
     assert isinstance(done.result, StepSetFacts) and done.result.changed
     assert _get(db, account).step == Step.WON.value
     assert integrity.check(db, repeater_threshold=THRESHOLD).ok
+
+
+def test_a_step_set_down_by_hand_is_not_an_advancement_in_the_summary(
+    runtime: Runtime, db: Database, clock: FixedClock
+) -> None:
+    from bot.domain.stages import Stage
+    from bot.services.summaries import advancements
+
+    _log(db, clock, "Acme", ActivityKind.WON)  # 1 → 3: an advancement
+    clock.advance(timedelta(seconds=1))
+    managing.correct(runtime, TEAM, BOSS, factories.TODAY, StepSet("Acme", Step.MET, "the win was a trial"))
+    with db.read() as session:
+        moves = advancements(session, TEAM, StepChange.team_id == TEAM)
+    assert [(move.before, move.after) for move in moves] == [(Stage.ACQUAINTANCE, Stage.CUSTOMER)]
