@@ -88,6 +88,15 @@ class Account(Base):
             text("coalesce(last_touch_on, created_on)"),
         ),
         Index("ix_accounts_team_created_on", "team_id", "created_on"),
+        # The few accounts stored as lost, archived or merged: the pyramid's count reads them one by one
+        # (services/pyramids.py); a log to an active account never writes this index.
+        Index(
+            "ix_accounts_team_owner_not_active",
+            "team_id",
+            "owner_id",
+            sqlite_where=text("status != 'active'"),
+            postgresql_where=text("status != 'active'"),
+        ),
         # The accounts that ever had a proposal: the digest's stalled proposals look no further.
         Index(
             "ix_accounts_team_owner_proposed",

@@ -123,3 +123,43 @@ def test_a_revisit_date_keeps_a_former_customer_active(db: Database) -> None:
     with db.read() as session:
         assert session.get_one(Account, timing.account.id).status == "active"
         assert _events(session, timing.account.id) == []
+
+
+def test_the_indexed_count_agrees_with_the_status_rule_account_by_account(db: Database) -> None:
+    """distribution_for counts from indexes (all by step, the silent ones, those stored otherwise);
+    judged one account at a time with domain.status.effective_status, a mixed book gives the same."""
+    import random
+
+    from bot.domain.stages import LADDER, Step
+    from bot.domain.status import AccountStatus, effective_status
+
+    chance = random.Random(11)
+    owners = (USER, OTHER_USER, "U0THIRD")
+    with db.transaction() as session:
+        for index in range(300):
+            step = chance.choice(LADDER)
+            quiet = TODAY - timedelta(days=chance.choice((0, 30, 89, 90, 91, 179, 180, 181, 364, 365, 400)))
+            account = factories.quiet_account(session, f"Account {index:03d}", step.value, 0, quiet)
+            account.owner_id = chance.choice(owners)
+            account.last_touch_on = None if chance.random() < 0.1 else quiet
+            account.created_on = quiet
+            account.status = chance.choice(("active",) * 6 + ("lost", "archived", "merged"))
+        session.flush()
+    rules = DormantRules()
+    with db.read() as session:
+        rows = session.execute(
+            select(Account.owner_id, Account.step, Account.status, Account.last_touch_on, Account.created_on)
+        ).all()
+        for owner in (None, *owners):
+            counted = pyramids.distribution_for(session, TEAM, owner, today=TODAY, rules=rules)
+            expected: dict[str, dict[Stage, int]] = {s.value: dict.fromkeys(Stage, 0) for s in AccountStatus}
+            for who, step_key, stored, last, created in rows:
+                if owner is not None and who != owner:
+                    continue
+                step = Step(step_key)
+                status = effective_status(stored, step.stage, last, created, TODAY, rules)
+                expected[status.value][step.stage] += 1
+            assert counted.by_stage == expected["active"], owner
+            assert counted.outside.dormant == expected["dormant"], owner
+            assert counted.outside.lost == expected["lost"], owner
+            assert counted.outside.archived == expected["archived"], owner
