@@ -9,6 +9,7 @@ the message or Home tab it came from is rewritten after it."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -38,6 +39,7 @@ from bot.handlers.replying import (
 )
 from bot.i18n import t
 from bot.interactions import BadPayload
+from bot.runtime import Runtime
 from bot.services.errors import UserFacingError
 from bot.usecases import recoveries
 from bot.usecases.facts import AskedFacts
@@ -174,41 +176,33 @@ def responded(
     ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
 ) -> None:
     """The first half: responded. The message then asks for the next delivery's date."""
-    me = asker(context, client)
-    try:
-        change = recoveries.respond(me.runtime, me.team_id, ids.parse_id(action.get("value")), me.user_id)
-    except (BadPayload, *FAILURES) as error:
-        ack()
-        refuse_press(me, body, respond, error, gone="recovery_gone")
-        return
-    ack()
-    _show(
-        me,
-        body,
-        respond,
-        change,
-        replies.recovery_note(change.recovery, False, me.user_id, me.clock_time, me.locale),
-    )
+    _move(ack, body, action, asker(context, client), respond, recoveries.respond)
 
 
 def lost(
     ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
 ) -> None:
-    me = asker(context, client)
+    _move(ack, body, action, asker(context, client), respond, recoveries.lose)
+
+
+def _move(
+    ack: Ack,
+    body: Json,
+    action: Json,
+    me: Asker,
+    respond: Respond,
+    move: Callable[[Runtime, str, int, str], RecoveryChanged],
+) -> None:
+    """A press that moves the recovery its value names (responded, lost), then shows who did it."""
     try:
-        change = recoveries.lose(me.runtime, me.team_id, ids.parse_id(action.get("value")), me.user_id)
+        change = move(me.runtime, me.team_id, ids.parse_id(action.get("value")), me.user_id)
     except (BadPayload, *FAILURES) as error:
         ack()
         refuse_press(me, body, respond, error, gone="recovery_gone")
         return
     ack()
-    _show(
-        me,
-        body,
-        respond,
-        change,
-        replies.recovery_note(change.recovery, False, me.user_id, me.clock_time, me.locale),
-    )
+    note = replies.recovery_note(change.recovery, False, me.user_id, me.clock_time, me.locale)
+    _show(me, body, respond, change, note)
 
 
 def delivery_on(
