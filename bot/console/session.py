@@ -27,7 +27,7 @@ __all__ = ["DEFAULT_COMMANDS", "PROMPT", "ConsoleSession"]
 PROMPT = "pyramid> "
 
 DEFAULT_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("/meeting <account> [call|email|visit|meal] [date] [-- note]", "log a touch"),
+    ("/meeting <account> [call|email|letter|visit|meal] [date] [-- note]", "log a touch"),
     ("/deal <account> proposed|won|lost [amount] [date] [-- note]", "log a proposal, a win or a loss"),
     ("/account <account>", "the account card"),
     ("/pyramid [me|@user|team] [detail]", "the stage distribution and its health"),

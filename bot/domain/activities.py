@@ -1,4 +1,4 @@
-"""What a rep can log about an account: touches (call, email, visit, meal) and deal outcomes."""
+"""What a rep can log about an account: touches (call, email, letter, visit, meal) and deal outcomes."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ class ActivityKind(StrEnum):
     EMAIL = "email"
     VISIT = "visit"
     MEAL = "meal"
+    # A letter or postcard (手紙, はがき): the win-back letter of seed 003 is logged as one.
+    LETTER = "letter"
     PROPOSED = "proposed"
     WON = "won"
     LOST = "lost"
@@ -24,7 +26,8 @@ class ActivityKind(StrEnum):
 
     @property
     def is_remote(self) -> bool:
-        return self in (ActivityKind.CALL, ActivityKind.EMAIL)
+        # A letter reaches the customer without meeting them, like a call or an email (step "remote").
+        return self in (ActivityKind.CALL, ActivityKind.EMAIL, ActivityKind.LETTER)
 
     @property
     def is_in_person(self) -> bool:
@@ -32,5 +35,11 @@ class ActivityKind(StrEnum):
         return self in (ActivityKind.VISIT, ActivityKind.MEAL)
 
 
-TOUCH_KINDS = (ActivityKind.CALL, ActivityKind.EMAIL, ActivityKind.VISIT, ActivityKind.MEAL)
+TOUCH_KINDS = (
+    ActivityKind.CALL,
+    ActivityKind.EMAIL,
+    ActivityKind.LETTER,
+    ActivityKind.VISIT,
+    ActivityKind.MEAL,
+)
 DEAL_OUTCOMES = (ActivityKind.PROPOSED, ActivityKind.WON, ActivityKind.LOST)

@@ -333,6 +333,7 @@ _KIND_PATTERNS: tuple[tuple[str, ActivityKind], ...] = (
         ActivityKind.VISIT,
     ),
     (r"メール(?!アドレス)|mail(?![a-z])", ActivityKind.EMAIL),
+    (r"手紙|はがき|ハガキ|葉書|お便り|礼状", ActivityKind.LETTER),
     (
         r"(?<!再)提案(?!依頼|の依頼|の件|の機会|いただいた件|頂いた件)(?:書)?|見積(?:も?り)?(?:書)?(?!依頼|の依頼|を依頼|の件)|プレゼン",
         ActivityKind.PROPOSED,
@@ -355,6 +356,8 @@ _KIND_PATTERNS: tuple[tuple[str, ActivityKind], ...] = (
         ActivityKind.CALL,
     ),
     (r"\b(?:emailed|email|e-mail|mailed|wrote to)\b", ActivityKind.EMAIL),
+    # "letter of intent" is a document, not a touch.
+    (r"\b(?:letter(?! of\b)|postcard|thank-you card)\b", ActivityKind.LETTER),
     (
         r"\b(?:proposal|proposed|propose|quote|quoted|quotation|pitched|pitch|sent the deck|estimate)\b",
         ActivityKind.PROPOSED,
@@ -872,9 +875,11 @@ def _merge(activities: list[Activity]) -> tuple[Activity, ...]:
         kinds = {other.kind for other in group}
         drop: set[ActivityKind] = set()
         if kinds & {ActivityKind.PROPOSED, ActivityKind.WON, ActivityKind.LOST}:
-            drop |= {ActivityKind.CALL, ActivityKind.EMAIL}
+            drop |= {ActivityKind.CALL, ActivityKind.EMAIL, ActivityKind.LETTER}
         if ActivityKind.MEAL in kinds:
             drop.add(ActivityKind.VISIT)
+        if ActivityKind.LETTER in kinds:
+            drop.add(ActivityKind.EMAIL)  # "mailed a letter" is the letter
         if ActivityKind.CALL in kinds and ActivityKind.VISIT in kinds:
             drop.add(ActivityKind.VISIT)
         if kinds & {ActivityKind.WON, ActivityKind.LOST}:

@@ -158,6 +158,10 @@ _KIND_WORDS: dict[str, ActivityKind] = {
     ),
     **dict.fromkeys(("email", "mail", "e-mail", "メール"), ActivityKind.EMAIL),
     **dict.fromkeys(
+        ("letter", "postcard", "手紙", "はがき", "ハガキ", "葉書", "お便り", "礼状"),
+        ActivityKind.LETTER,
+    ),
+    **dict.fromkeys(
         (
             "visit",
             "meeting",
@@ -766,7 +770,7 @@ def _amount_or_none(token: _Token) -> int | None:
 
 
 def parse_meeting(text: str, today: date) -> TouchRequest:
-    """`<account> [call|email|visit|meal] [date] [-- note]`; visit and today by default."""
+    """`<account> [call|email|letter|visit|meal] [date] [-- note]`; visit and today by default."""
     head, note = _split_note(text)
     tokens, on = _take_date(_tokenize(head), today, "past")
     kind = ActivityKind.VISIT

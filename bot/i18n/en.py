@@ -20,6 +20,7 @@ MESSAGES: dict[str, str] = {
     # Activity kinds
     "kind_call": "call",
     "kind_email": "email",
+    "kind_letter": "letter",
     "kind_visit": "visit",
     "kind_meal": "meal",
     "kind_proposed": "proposal",

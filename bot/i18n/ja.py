@@ -18,6 +18,7 @@ MESSAGES: dict[str, str] = {
     "step_repeater": "リピーター",
     "kind_call": "電話",
     "kind_email": "メール",
+    "kind_letter": "手紙",
     "kind_visit": "訪問",
     "kind_meal": "会食",
     "kind_proposed": "提案",

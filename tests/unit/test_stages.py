@@ -205,6 +205,7 @@ def test_more_evidence_never_lowers_the_step() -> None:
 EXPECTED_PLUS = {
     ActivityKind.CALL: Evidence(remote_touches=1),
     ActivityKind.EMAIL: Evidence(remote_touches=1),
+    ActivityKind.LETTER: Evidence(remote_touches=1),
     ActivityKind.VISIT: Evidence(in_person_meetings=1),
     ActivityKind.MEAL: Evidence(in_person_meetings=1, meals=1),
     ActivityKind.PROPOSED: Evidence(proposals=1),
@@ -274,9 +275,9 @@ def test_the_tally_counters_are_its_fields_but_the_last_touch() -> None:
 
 
 def test_activity_kind_predicates() -> None:
-    assert {kind for kind in ActivityKind if kind.is_touch} == {"call", "email", "visit", "meal"}
+    assert {kind for kind in ActivityKind if kind.is_touch} == {"call", "email", "letter", "visit", "meal"}
     assert {kind for kind in ActivityKind if kind.is_deal} == {"proposed", "won", "lost"}
-    assert {kind for kind in ActivityKind if kind.is_remote} == {"call", "email"}
+    assert {kind for kind in ActivityKind if kind.is_remote} == {"call", "email", "letter"}
     assert {kind for kind in ActivityKind if kind.is_in_person} == {"visit", "meal"}
 
 
