@@ -353,3 +353,26 @@ def recovery_id_of_item(action: dict[str, object]) -> int:
         return item_id(str(action.get("block_id", "")), "rc_", "_actions")
     value = action.get("value")
     return parse_id(str(value) if value is not None else None)
+
+
+# --- Win-back (issue 12, part 4) ---
+DRAFT_WINBACK = "draft_winback"  # the card's and the digest's button; its value: the account's id
+WINBACK_SENT = "winback_log_sent"  # *Log as sent* under a draft; its value: WinbackSent
+WINBACK_ACTIONS = "winback_actions"
+LOST_REASON_FIELD = "lost_reason"  # the deal modal's radio buttons (optional; for a lost deal)
+
+
+class WinbackSent(Payload):
+    """*Log as sent*: the account and the draft it sits under (the press that drafted it), so that a
+    double click or a retried delivery logs one letter (the request key), and a second draft another."""
+
+    a: int = Field(ge=1, le=MAX_ID)
+    d: str = Field(pattern=r"^[A-Za-z0-9._-]{1,80}$")
+
+
+def winback_sent_value(account_id: int, draft: str) -> str:
+    return json.dumps({"a": account_id, "d": draft}, separators=(",", ":"))
+
+
+def winback_sent_of(raw: str | None) -> WinbackSent:
+    return parse_json(WinbackSent, raw)

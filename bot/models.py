@@ -22,7 +22,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from bot.domain.fields import MAX_SEGMENT
+from bot.domain.fields import MAX_CONTACT, MAX_SEGMENT
 from bot.domain.followups import FollowupStatus
 from bot.domain.recovery import RecoveryStatus
 from bot.domain.stages import Evidence, Step
@@ -115,6 +115,8 @@ class Account(Base):
     owner_id: Mapped[str] = mapped_column(String(USER_ID))
     step: Mapped[str] = mapped_column(String(16), default=Step.NAME_ONLY.value)
     segment: Mapped[str | None] = mapped_column(String(MAX_SEGMENT), default=None)
+    # The customer's person to write to (`山田部長`): the win-back letter's addressee.
+    contact: Mapped[str | None] = mapped_column(String(MAX_CONTACT), default=None)
     # A stored domain.status.AccountStatus (active, lost, archived, merged); dormant is derived.
     status: Mapped[str] = mapped_column(
         String(12), default=AccountStatus.ACTIVE.value, server_default=AccountStatus.ACTIVE.value
@@ -171,6 +173,8 @@ class Activity(Base):
     amount: Mapped[int | None] = mapped_column(BigInteger, default=None)
     note: Mapped[str | None] = mapped_column(Text, default=None)
     revisit_on: Mapped[date | None] = mapped_column(Date, default=None)
+    # Why a lost deal was lost (a domain.winback.LostReason); None: not said.
+    lost_reason: Mapped[str | None] = mapped_column(String(12), default=None)
     request_key: Mapped[str | None] = mapped_column(String(128), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # Corrections: a deleted activity is kept (and exported) as deleted and counts for nothing.

@@ -15,17 +15,19 @@ from datetime import date
 from typing import Literal, TypeVar
 
 from bot.domain.activities import DEAL_OUTCOMES, TOUCH_KINDS, ActivityKind
+from bot.domain.winback import LostReason
 
 MAX_NOTE = 1000
 MAX_NAME = 120
 MAX_SEGMENT = 40  # the width of accounts.segment (bot/models.py), set in migration 0001
+MAX_CONTACT = 80  # the width of accounts.contact (migration 0015): a name and a title
 # Far above any real deal (1000兆), far below a 64-bit database column: digits pasted twice
 # by mistake are refused instead of stored.
 MAX_AMOUNT = 10**15
 
 LogWhat = Literal["meeting", "deal"]
 # A log's fields, named as the modal's blocks are (bot/interactions.py): a refusal points at one.
-Field = Literal["account", "kind", "date", "amount", "revisit", "note"]
+Field = Literal["account", "kind", "date", "amount", "revisit", "lost_reason", "note"]
 T = TypeVar("T")
 
 
@@ -63,6 +65,7 @@ class LogDraft:
     note: str | None = None
     revisit_on: date | None = None
     account_id: int | None = None
+    lost_reason: LostReason | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class LogFields:
     note: str | None
     revisit_on: date | None
     account_id: int | None = None
+    lost_reason: LostReason | None = None
 
 
 def account_name(text: str) -> str:
@@ -102,6 +106,21 @@ def segment(text: str) -> str:
     if len(stripped) > MAX_SEGMENT:
         raise ParseError("segment_too_long", limit=MAX_SEGMENT, length=len(stripped))
     return stripped
+
+
+def contact(text: str) -> str:
+    """The customer's contact person as typed (`山田部長`), stripped; refused when too long."""
+    stripped = " ".join(text.split())
+    if len(stripped) > MAX_CONTACT:
+        raise ParseError("contact_too_long", limit=MAX_CONTACT, length=len(stripped))
+    return stripped
+
+
+def lost_reason(value: LostReason, found: ActivityKind | None) -> LostReason:
+    """Why a deal was lost: only for a lost deal."""
+    if found is not ActivityKind.LOST:
+        raise ParseError("reason_needs_lost", word=value.value)
+    return value
 
 
 def kind(what: LogWhat, found: ActivityKind | None, word: str = "") -> ActivityKind:
@@ -161,10 +180,15 @@ def check_log(draft: LogDraft, today: date) -> LogFields:
     revisit = None
     if draft.what == "deal" and draft.revisit_on is not None:
         revisit = check("revisit", lambda: revisit_on(draft.revisit_on or today, draft.kind, today))
+    reason = None
+    if draft.what == "deal" and draft.lost_reason is not None:
+        reason = check("lost_reason", lambda: lost_reason(draft.lost_reason or LostReason.OTHER, draft.kind))
     text = check("note", lambda: note(draft.note))
     if errors or found is None or on is None:
         raise FieldErrors(errors)
-    return LogFields(name, found, on, value, text, revisit, None if typed is not None else draft.account_id)
+    return LogFields(
+        name, found, on, value, text, revisit, None if typed is not None else draft.account_id, reason
+    )
 
 
 def _parse_amount(text: str) -> int:

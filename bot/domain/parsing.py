@@ -37,12 +37,13 @@ from bot.domain.fields import ParseError as ParseError
 from bot.domain.numerals import arabic_numerals
 from bot.domain.recovery import Cause, cause_of
 from bot.domain.stages import LADDER, Step
+from bot.domain.winback import LostReason, reason_of
 
 # The longest date phrase is three words ("in 3 days", "3 weeks ago", "day after tomorrow").
 MAX_DATE_WORDS = 3
 
 Prefer = Literal["past", "future"]
-AccountField = Literal["owner", "segment", "rename"]
+AccountField = Literal["owner", "segment", "rename", "contact"]
 PyramidScope = Literal["team", "me", "user"]
 
 
@@ -66,6 +67,7 @@ class DealRequest:
     on: date
     note: str | None
     revisit_on: date | None
+    lost_reason: LostReason | None = None  # only for a lost deal; None: not said (never guessed)
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,8 @@ _FIELD_WORDS: dict[str, AccountField] = {
     "セグメント": "segment",
     "rename": "rename",
     "名前変更": "rename",
+    # The customer's person (the win-back letter's addressee). 担当 / 担当者 stay the rep who owns it.
+    **dict.fromkeys(("contact", "窓口", "先方担当", "先方担当者", "先方窓口", "担当窓口"), "contact"),
 }
 # A manager's corrections. 失注 is not here: it is a deal's outcome (/deal), not the account's status;
 # 離反 is what a Japanese sales team calls a customer who left.
@@ -794,11 +798,13 @@ class _DealTail:
     amount: int | None = None
     on: date | None = None
     revisit_on: date | None = None
+    lost_reason: LostReason | None = None
 
 
 def parse_deal(text: str, today: date) -> DealRequest:
-    """`<account> proposed|won|lost [amount] [date] [revisit <date>] [-- note]`; the amount may
-    also stand just before the outcome (`/deal Acme 1.2M won`)."""
+    """`<account> proposed|won|lost [amount] [reason] [date] [revisit <date>] [-- note]`; the amount may
+    also stand just before the outcome (`/deal Acme 1.2M won`); a reason (price, timing, competitor,
+    no-need, other) only after `lost`."""
     head, note = _split_note(text)
     tokens = _tokenize(head)
     found = _find_outcome(tokens)
@@ -810,11 +816,11 @@ def parse_deal(text: str, today: date) -> DealRequest:
         # Nothing before the outcome word: either the account was forgotten ("/deal won 1.2M") or
         # the name starts with that word and the outcome was forgotten ("/deal Lost Boys").
         try:
-            _parse_deal_tail(tail_words, today)
+            _parse_deal_tail(tail_words, today, outcome)
         except ParseError:
             raise ParseError("missing_outcome") from None
         raise ParseError("empty_account")
-    tail = _parse_deal_tail(tail_words, today)
+    tail = _parse_deal_tail(tail_words, today, outcome)
     name_tokens, amount = _take_amount_before_outcome(tokens[:index], tail.amount)
     account = _account_name(name_tokens)
 
@@ -822,7 +828,13 @@ def parse_deal(text: str, today: date) -> DealRequest:
     if tail.revisit_on is not None:
         fields.revisit_on(tail.revisit_on, outcome, today)
     return DealRequest(
-        account=account, outcome=outcome, amount=amount, on=on, note=note, revisit_on=tail.revisit_on
+        account=account,
+        outcome=outcome,
+        amount=amount,
+        on=on,
+        note=note,
+        revisit_on=tail.revisit_on,
+        lost_reason=tail.lost_reason,
     )
 
 
@@ -850,10 +862,10 @@ def _take_amount_before_outcome(
     return list(tokens[:-1]), pre_amount
 
 
-def _parse_deal_tail(words: Sequence[str], today: date) -> _DealTail:
+def _parse_deal_tail(words: Sequence[str], today: date, outcome: ActivityKind) -> _DealTail:
     """Read what follows the outcome, from the end: dates (a date after `revisit` is the revisit
-    date, read towards the future), at most one amount. Anything else is an error, since the
-    outcome word has already ended the account name."""
+    date, read towards the future), at most one amount, and after `lost` at most one reason. Anything
+    else is an error, since the outcome word has already ended the account name."""
     rest = list(words)
     tail = _DealTail()
     while rest:
@@ -880,6 +892,14 @@ def _parse_deal_tail(words: Sequence[str], today: date) -> _DealTail:
             continue
         if any(char.isdigit() for char in _fold(word)):
             raise ParseError("bad_amount", word=word)
+        reason = reason_of(word)
+        if outcome is ActivityKind.LOST:
+            if reason is None or tail.lost_reason is not None:
+                raise ParseError("bad_lost_reason", word=word)
+            tail = replace(tail, lost_reason=reason)
+            continue
+        if reason is not None:
+            raise ParseError("reason_needs_lost", word=word)
         raise ParseError("bad_date", word=word)
     return tail
 
@@ -922,7 +942,8 @@ def parse_trouble(text: str) -> TroubleRequest:
 
 
 def parse_account(text: str) -> AccountQuery | AccountEdit | AccountCorrection:
-    """`<account>`, or `<account> owner <@user>` · `segment <name>` · `rename <new name>`, or a
+    """`<account>`, or `<account> owner <@user>` · `segment <name>` · `rename <new name>` ·
+    `contact <person>` (`contact none` clears it), or a
     manager's correction: `step <key> -- <reason>` · `merge <other>` · `archive` · `restore` ·
     `lost -- <reason>`."""
     typed = _as_typed(text).strip()
@@ -944,6 +965,8 @@ def parse_account(text: str) -> AccountQuery | AccountEdit | AccountCorrection:
         if user_id is None:
             raise _not_a_user(value)
         value = user_id
+    elif field == "contact":
+        value = fields.contact(value)
     elif len(value) > MAX_NAME:
         raise ParseError("name_too_long", limit=MAX_NAME)
     return AccountEdit(account=account, field=field, value=value)

@@ -10,6 +10,8 @@ import unicodedata
 from datetime import date, datetime, time, timedelta
 from enum import IntEnum, StrEnum
 
+from bot.domain.segments import Segment, is_segment
+
 
 class RecoveryStatus(StrEnum):
     OPEN = "open"  # the failure is known; the response is due the same day
@@ -125,7 +127,7 @@ class Rung(IntEnum):
 # higher: the channel hears at the end of the first day with the owner, the managers on day 3.
 LADDER_DAYS: dict[Rung, int] = {Rung.OWNER: 1, Rung.CHANNEL: 3, Rung.MANAGERS: 7}
 STRATEGIC_LADDER_DAYS: dict[Rung, int] = {Rung.OWNER: 1, Rung.CHANNEL: 1, Rung.MANAGERS: 3}
-STRATEGIC = "strategic"
+STRATEGIC = Segment.STRATEGIC.value
 
 
 def rungs_reached(
@@ -138,7 +140,7 @@ def rungs_reached(
     first_evening = datetime.combine(opened_on, end_of_day, tzinfo=opened_at.tzinfo)
     if opened_at >= first_evening:
         first_evening += timedelta(days=1)
-    strategic = segment == STRATEGIC
+    strategic = is_segment(segment, Segment.STRATEGIC)
     thresholds = STRATEGIC_LADDER_DAYS if strategic else LADDER_DAYS
     reached = []
     for rung in Rung:

@@ -1,4 +1,4 @@
-"""Buttons: "did you mean" answers, the account card's log buttons, sharing a pyramid."""
+"""Buttons: "did you mean" answers, the account card's log buttons, sharing a pyramid, win-back letters."""
 
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ from bot.handlers.replying import (
 from bot.interactions import BadPayload, ShareValue, parse_id, parse_json
 from bot.runtime import NotStored, Runtime
 from bot.services.errors import UserFacingError
-from bot.usecases import accounts, logs
+from bot.usecases import accounts, logs, winback
 from bot.views import card as card_view
 from bot.views import replies
+from bot.views import winback as winback_view
 from bot.views.modals import log_modal
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ def register(app: App) -> None:
     app.action(ids.SHOW_ACCOUNT)(show_account)
     app.action(ids.OPEN_LOG)(open_log)
     app.action(ids.SHARE_PYRAMID)(share)
+    app.action(ids.DRAFT_WINBACK)(draft_winback)
+    app.action(ids.WINBACK_SENT)(log_letter_sent)
 
 
 def answer_near_match(
@@ -111,3 +114,42 @@ def _share(
         respond(response_type="in_channel", replace_original=False, **reply)
     elif (body.get("channel") or {}).get("id"):
         client.chat_postMessage(channel=str(body["channel"]["id"]), **reply)
+
+
+def draft_winback(ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond) -> None:
+    """*Draft win-back letter* (card, digest): the letter, only to the rep, after the ack."""
+    ack()
+    runtime_in(context).after(lambda: _draft(asker(context, context.client), body, action, respond))
+
+
+def _draft(me: Asker, body: Json, action: Json, respond: Respond) -> None:
+    try:
+        # The press's trigger id names this draft: its *Log as sent* logs one letter, however often pressed.
+        draft_key = str(body.get("trigger_id") or action.get("action_ts") or "")
+        found = winback.draft(me.runtime, me.team_id, parse_id(action.get("value")), draft_key)
+    except (BadPayload, UserFacingError, NotStored) as error:
+        me.tell(body, respond, refusal(error, me.locale, gone="account_gone"))
+        return
+    me.tell(body, respond, winback_view.draft_message(found, me.locale))
+
+
+def log_letter_sent(
+    ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
+) -> None:
+    """*Log as sent*: a `letter` touch stored before the ack (once per draft); the draft becomes the reply."""
+    me = asker(context, client)
+    try:
+        sent = ids.winback_sent_of(action.get("value"))
+        outcome = winback.log_sent(me.runtime, me.team_id, me.user_id, sent, today=me.today)
+    except BadPayload as error:
+        ack()
+        me.tell_later(body, respond, refusal(error, me.locale, gone="account_gone"))
+        return
+    except FAILURES as error:
+        ack()
+        me.tell_later(body, respond, error_reply(error, me.locale, example=None))
+        return
+    ack()
+    reply = replies.log_reply(outcome.result, me.locale)
+    me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
+    notify.after_action(me.runtime, client, me.team_id, outcome.home_user, outcome.queued)

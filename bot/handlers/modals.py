@@ -15,6 +15,7 @@ from bot import notify
 from bot.domain import fields
 from bot.domain.activities import ActivityKind
 from bot.domain.fields import FieldErrors, LogDraft
+from bot.domain.winback import LostReason
 from bot.handlers.replying import Asker, Json, asker, error_reply, post_private
 from bot.i18n import t
 from bot.interactions import BadPayload, parse_id
@@ -101,7 +102,13 @@ def _draft(values: Json, what: fields.LogWhat) -> LogDraft:
         note=_text(values, ids.NOTE_FIELD),
         revisit_on=_date(values, ids.REVISIT_FIELD) if what == "deal" else None,
         account_id=None if is_new else _picked_id(picked),
+        lost_reason=_lost_reason(values) if what == "deal" else None,
     )
+
+
+def _lost_reason(values: Json) -> LostReason | None:
+    word = _selected(values, ids.LOST_REASON_FIELD, ids.LOST_REASON_FIELD)
+    return next((reason for reason in LostReason if reason.value == word), None)
 
 
 def _picked_id(value: str | None) -> int | None:

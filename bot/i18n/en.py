@@ -1,6 +1,6 @@
 """English messages. Keys must match `ja.py` (a test checks keys and placeholders)."""
 
-from bot.i18n import corrections, health, managing, recovery, status
+from bot.i18n import corrections, health, managing, recovery, status, winback
 
 MESSAGES: dict[str, str] = {
     # Stages and steps
@@ -183,9 +183,7 @@ MESSAGES: dict[str, str] = {
     "recovery_moved_note": "{status} — by {user} at {time}",
     "recovery_not_moved": "This recovery is already {status}.",
     "lapse_nudge": "{days} days since the last touch: get in touch.",
-    "lapse_dormant": "{days} days quiet: dormant. Send a short win-back letter:",
     "lapse_archive": "{days} days quiet: {period} without contact. Consider archiving it.",
-    "winback_draft": "Dear {account} team, it has been a while. We have news that may help you this season — may I visit for 20 minutes to hear how things are going?",
     "stalled_line": "proposal sent {date}, {days} days without an answer: ask when they will decide, and record the timing.",
     # Follow-ups
     "followup_scheduled": "Follow-up for *{account}* scheduled on {date}.",
@@ -296,3 +294,4 @@ MESSAGES |= managing.EN
 MESSAGES |= status.EN
 MESSAGES |= health.EN
 MESSAGES |= recovery.EN
+MESSAGES |= winback.EN

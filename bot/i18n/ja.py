@@ -1,6 +1,6 @@
 """日本語のメッセージ。キーは `en.py` と同じであること(テストで確認)。"""
 
-from bot.i18n import corrections, health, managing, recovery, status
+from bot.i18n import corrections, health, managing, recovery, status, winback
 
 MESSAGES: dict[str, str] = {
     "stage_1": "知り合い",
@@ -172,9 +172,7 @@ MESSAGES: dict[str, str] = {
     "recovery_moved_note": "{status} — {user}（{time}）",
     "recovery_not_moved": "このリカバリーはすでに「{status}」です。",
     "lapse_nudge": "最終接触から{days}日。連絡しましょう。",
-    "lapse_dormant": "{days}日接触なし：休眠中です。短い手紙で関係の再開を：",
     "lapse_archive": "{days}日接触なし：{period}間連絡がありません。アーカイブを検討しましょう。",
-    "winback_draft": "{account} ご担当者様 ご無沙汰しております。今期お役に立てそうなご案内がございます。近況をお伺いしに20分ほどお時間をいただけないでしょうか。",
     "stalled_line": "{date}に提案、{days}日間回答なし：いつ決めるのかを伺い、その時期を記録しましょう。",
     "followup_scheduled": "*{account}* のフォローアップを{date}に設定しました。",
     "followup_auto_scheduled": "フォローアップを{date}に設定しました。",
@@ -283,3 +281,4 @@ MESSAGES |= managing.JA
 MESSAGES |= status.JA
 MESSAGES |= health.JA
 MESSAGES |= recovery.JA
+MESSAGES |= winback.JA

@@ -15,7 +15,7 @@ from bot.services.errors import UserFacingError
 from bot.services.status import not_merged
 
 TYPEAHEAD_LIMIT = 50
-# `/account Acme segment none` removes the segment.
+# `/account Acme segment none` removes the segment (and `contact none` the contact).
 CLEAR_SEGMENT_WORDS = frozenset({"none", "-", "clear", "なし", "解除"})
 
 
@@ -217,6 +217,12 @@ def change_owner(session: Session, account: Account, owner_id: str, *, now: date
 
 def change_segment(session: Session, account: Account, segment: str | None, *, now: datetime) -> Account:
     account.segment = segment
+    account.updated_at = now
+    return account
+
+
+def change_contact(account: Account, contact: str | None, *, now: datetime) -> Account:
+    account.contact = contact
     account.updated_at = now
     return account
 

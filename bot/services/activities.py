@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 
 from bot.domain.activities import ActivityKind
 from bot.domain.followups import Due, FollowupSource, after_sale_due
+from bot.domain.segments import Segment
 from bot.domain.stages import Climb, Step, StepReason, climb
 from bot.domain.status import StatusMove
+from bot.domain.winback import LostReason, segment_after_loss
 from bot.models import Account, Activity, Followup
 from bot.services import accounts, followups, status_changes
 from bot.services.accounts import AccountRef, NearMatchQuestion
@@ -29,6 +31,7 @@ class LogRequest:
     amount: int | None = None
     note: str | None = None
     revisit_on: date | None = None
+    lost_reason: LostReason | None = None
     # The Slack delivery this came from (trigger or view id): a second delivery stores nothing.
     request_key: str | None = None
 
@@ -45,6 +48,8 @@ class Logged:
     followups_closed: tuple[Followup, ...] = field(default=())
     # A lost account back in the pyramid, or a former customer's final "no" taking it out.
     status_move: StatusMove | None = None
+    # A deal lost to a competitor filed the account under this segment (it had none).
+    segment_set: Segment | None = None
 
 
 def log_activity(
@@ -87,6 +92,7 @@ def log_activity(
         amount=request.amount,
         note=request.note,
         revisit_on=request.revisit_on,
+        lost_reason=request.lost_reason.value if request.lost_reason else None,
         request_key=request.request_key,
         created_at=now,
     )
@@ -123,6 +129,9 @@ def log_activity(
         today=today,
     )
     scheduled = _auto_followups(session, account, activity, request, auto, now, today)
+    segment = segment_after_loss(account.segment, request.lost_reason)
+    if segment is not None:
+        account.segment = segment.value
     if created:
         # A first log that lands above step 1.1 still shows as a climb from "name only".
         result = Climb(before=Step.NAME_ONLY, after=result.after)
@@ -134,6 +143,7 @@ def log_activity(
         followups_scheduled=scheduled,
         followups_closed=closed,
         status_move=status_move,
+        segment_set=segment,
     )
 
 

@@ -15,6 +15,7 @@ from bot.domain.status import (
     dormant_on,
     effective_status,
 )
+from bot.domain.winback import wants_winback
 from bot.models import Activity
 from bot.services import accounts, managing, recoveries, revenue
 from bot.services.activities import recent_activities
@@ -67,6 +68,7 @@ def account_card(
         recoveries=tuple(RecoveryFacts.of(recovery, account) for recovery in shown),
         recovery_count=recovery_count,
         at_risk_since=account.at_risk_since,
+        winback=wants_winback(account.segment, status, account.deals_won),
         corrections=tuple(
             _correction(found, zone)
             for found in managing.recent_corrections(session, team_id, account_id, CORRECTION_LINES)

@@ -24,6 +24,7 @@ from bot.domain.lapse import (
     stalled_proposal_cutoff,
 )
 from bot.domain.recovery import RecoveryStatus
+from bot.domain.segments import strategic_first
 from bot.domain.stages import Stage, Step, steps_of
 from bot.domain.status import AccountStatus
 from bot.models import Account, Activity, Followup, Recovery
@@ -47,6 +48,7 @@ class FollowupItem:
     due_on: date
     note: str | None
     source: str
+    segment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class RecoveryItem:
     steps_done: int
     opened_on: date
     delivery_on: date | None = None  # the next delivery, once the response is done
+    segment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class LapsingItem:
     step: Step
     quiet_days: int
     lapse: Lapse
+    segment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,7 @@ class StalledItem:
     account_id: int
     account_name: str
     proposed_on: date
+    segment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,22 +102,36 @@ class Digest:
 def digest_for(
     session: Session, team_id: str, user_id: str, day: date, rules: LapseRules = DEFAULT_RULES
 ) -> Digest:
+    """Every list with the strategic accounts' items first (domain.segments), each part in its order."""
+    due = [
+        FollowupItem(f.id, a.id, a.name, f.due_on, f.note, f.source, a.segment)
+        for f, a in followups.due_for(session, team_id, user_id, day)
+    ]
+    pending = [
+        RecoveryItem(
+            r.id,
+            a.name,
+            r.what,
+            RecoveryStatus(r.status),
+            r.steps_done,
+            r.opened_on,
+            r.delivery_on,
+            a.segment,
+        )
+        for r, a in recoveries.pending_for(session, team_id, user_id)
+    ]
+
+    def segment(item: FollowupItem | RecoveryItem | LapsingItem | StalledItem) -> str | None:
+        return item.segment
+
     return Digest(
         team_id=team_id,
         user_id=user_id,
         day=day,
-        followups=tuple(
-            FollowupItem(f.id, a.id, a.name, f.due_on, f.note, f.source)
-            for f, a in followups.due_for(session, team_id, user_id, day)
-        ),
-        recoveries=tuple(
-            RecoveryItem(
-                r.id, a.name, r.what, RecoveryStatus(r.status), r.steps_done, r.opened_on, r.delivery_on
-            )
-            for r, a in recoveries.pending_for(session, team_id, user_id)
-        ),
-        lapsing=tuple(_lapsing(session, team_id, user_id, day, rules)),
-        stalled=tuple(_stalled(session, team_id, user_id, day, rules)),
+        followups=tuple(strategic_first(due, segment)),
+        recoveries=tuple(strategic_first(pending, segment)),
+        lapsing=tuple(strategic_first(_lapsing(session, team_id, user_id, day, rules), segment)),
+        stalled=tuple(strategic_first(_stalled(session, team_id, user_id, day, rules), segment)),
         quiet_acquaintances=_quiet_acquaintances(session, team_id, user_id, day, rules),
     )
 
@@ -141,7 +160,13 @@ def _lapsing(session: Session, team_id: str, user_id: str, day: date, rules: Lap
     ]
     parts = [
         select(
-            Account.id, Account.name, Account.step, Account.last_touch_on, Account.created_on, _last_touched
+            Account.id,
+            Account.name,
+            Account.step,
+            Account.last_touch_on,
+            Account.created_on,
+            _last_touched,
+            Account.segment,
         )
         .where(
             Account.team_id == team_id,
@@ -160,12 +185,12 @@ def _lapsing(session: Session, team_id: str, user_id: str, day: date, rules: Lap
     # The quietest LAPSING_LIMIT of them all, as one ordered query would pick them.
     oldest = sorted(rows, key=lambda row: (row[5], row[0]))[:LAPSING_LIMIT]
     items = []
-    for account_id, name, step, last_touch_on, created_on, _last in oldest:
+    for account_id, name, step, last_touch_on, created_on, _last, segment in oldest:
         quiet = days_quiet(last_touch_on, created_on, day)
         current = Step(step)
         lapse = lapse_of(current.stage, quiet, rules)
         if lapse is not None:
-            items.append(LapsingItem(account_id, name, current, quiet, lapse))
+            items.append(LapsingItem(account_id, name, current, quiet, lapse, segment))
     # Customers first (retention protects the top of the pyramid), then the longest quiet.
     return sorted(items, key=lambda item: (-item.step.stage.value, -item.quiet_days))
 
@@ -208,6 +233,7 @@ def _stalled(session: Session, team_id: str, user_id: str, day: date, rules: Lap
         select(
             Account.id,
             Account.name,
+            Account.segment,
             latest(ActivityKind.PROPOSED).label("proposed_on"),
             latest(ActivityKind.WON).label("won_on"),
             latest(ActivityKind.LOST).label("lost_on"),
@@ -225,7 +251,7 @@ def _stalled(session: Session, team_id: str, user_id: str, day: date, rules: Lap
     )
     proposed_on = candidates.c.proposed_on
     rows = session.execute(
-        select(candidates.c.id, candidates.c.name, proposed_on)
+        select(candidates.c.id, candidates.c.name, proposed_on, candidates.c.segment)
         .where(
             proposed_on <= stalled_proposal_cutoff(day, rules),
             or_(candidates.c.won_on.is_(None), candidates.c.won_on < proposed_on),
@@ -233,7 +259,7 @@ def _stalled(session: Session, team_id: str, user_id: str, day: date, rules: Lap
         )
         .order_by(proposed_on, candidates.c.id)
     ).all()
-    return [StalledItem(account_id, name, proposed) for account_id, name, proposed in rows]
+    return [StalledItem(account_id, name, proposed, segment) for account_id, name, proposed, segment in rows]
 
 
 def _quiet_acquaintances(session: Session, team_id: str, user_id: str, day: date, rules: LapseRules) -> int:

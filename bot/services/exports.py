@@ -43,6 +43,7 @@ EXPORT_FIELDS = (
     "created_on",
     "status",
     "merged_into",
+    "contact",
 )
 _STAGE_BY_STEP = {step.value: step.stage.value for step in LADDER}
 
@@ -99,6 +100,7 @@ def export_rows(
         Account.created_on,
         Account.status,
         merged.name,
+        Account.contact,
     )
     statement = statement.outerjoin(merged, merged.id == Account.merged_into_id).order_by(
         Account.team_id, Account.name_key
@@ -111,7 +113,7 @@ def export_rows(
     cutoffs = _Cutoffs(today, rules)
     for row in result:
         team_id, name, owner, step, segment, last_touch_on, meetings, deals_won, created_on = row[:9]
-        status, merged_into = row[9:]
+        status, merged_into, contact = row[9:]
         quiet_since = (last_touch_on or created_on).isoformat()
         if status == _ACTIVE and quiet_since <= cutoffs[step]:
             status = _DORMANT
@@ -129,6 +131,7 @@ def export_rows(
             "created_on": created_on.isoformat(),
             "status": status,
             "merged_into": merged_into,
+            "contact": contact,
         }
 
 
@@ -249,7 +252,8 @@ class _JsonObjects:
             '"status":"'
             f"{status if status != _ACTIVE or (last_touch_on or created_on) > cut[step] else _DORMANT}"
             '",'
-            f'"merged_into":{"null" if merged_into is None else text(merged_into)}}}'
+            f'"merged_into":{"null" if merged_into is None else text(merged_into)},'
+            f'"contact":{"null" if contact is None else text(contact)}}}'
             for (
                 team_id,
                 name,
@@ -262,6 +266,7 @@ class _JsonObjects:
                 created_on,
                 status,
                 merged_into,
+                contact,
             ) in page
         ]
 
@@ -277,7 +282,7 @@ def _plain_sql(team_ids: list[str], *, postgres: bool) -> tuple[str, list[str]]:
         if postgres
         else "a.team_id, a.name, a.owner_id, a.step, a.segment, a.last_touch_on, a.in_person_meetings, "
         "a.deals_won, a.created_on, "
-    ) + f"a.status, {_MERGED_INTO_SQL}"
+    ) + f"a.status, {_MERGED_INTO_SQL}, a.contact"
     return f"SELECT {columns} FROM accounts a{where} ORDER BY a.team_id, a.name_key", list(team_ids)
 
 
@@ -308,7 +313,8 @@ class _CsvLines:
             f"{'' if segment is None else field(segment)},{last_touch_on or ''},"
             f"{meetings},{deals_won},{created_on},"
             f"{status if status != _ACTIVE or (last_touch_on or created_on) > cut[step] else _DORMANT},"
-            f"{'' if merged_into is None else field(merged_into)}"
+            f"{'' if merged_into is None else field(merged_into)},"
+            f"{'' if contact is None else field(contact)}"
             for (
                 team_id,
                 name,
@@ -321,6 +327,7 @@ class _CsvLines:
                 created_on,
                 status,
                 merged_into,
+                contact,
             ) in page
         ]
 
@@ -350,6 +357,7 @@ _EXPORT_COLUMNS = (
     # The stored status: the bench's reference lines need the same bytes, not the day's judgement.
     ("status", "a.status"),
     ("merged_into", _MERGED_INTO_SQL),
+    ("contact", "a.contact"),
 )
 assert tuple(name for name, _ in _EXPORT_COLUMNS) == EXPORT_FIELDS
 

@@ -74,6 +74,10 @@ def _edit(session: Session, runtime: Runtime, team_id: str, edit: AccountEdit) -
         segment = None if cleared else fields.segment(edit.value)
         accounts.change_segment(session, account, segment, now=now)
         return Edited("segment", account.name, segment)
+    if edit.field == "contact":
+        contact = None if edit.value.strip().lower() in accounts.CLEAR_SEGMENT_WORDS else edit.value
+        accounts.change_contact(account, contact, now=now)
+        return Edited("contact", account.name, contact)
     old_name = account.name
     accounts.rename(session, account, edit.value, now=now)
     return Edited("rename", account.name, account.name, old=old_name)

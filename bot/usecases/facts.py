@@ -16,8 +16,10 @@ from bot.domain.followups import Due
 from bot.domain.recovery import RecoveryStatus
 from bot.domain.renewals import RenewalKind
 from bot.domain.revenue import AccountRevenue
+from bot.domain.segments import Segment
 from bot.domain.stages import Climb, Step
 from bot.domain.status import AccountStatus, StatusMove
+from bot.domain.winback import LastTogether, LostReason
 
 if TYPE_CHECKING:
     from bot.models import Account, Activity, Followup, Recovery
@@ -38,6 +40,7 @@ class AccountFacts:
     in_person_meetings: int = 0
     proposals: int = 0
     deals_won: int = 0
+    contact: str | None = None  # the customer's person to write to
 
     @classmethod
     def of(cls, account: Account) -> AccountFacts:
@@ -52,6 +55,7 @@ class AccountFacts:
             in_person_meetings=account.in_person_meetings,
             proposals=account.proposals,
             deals_won=account.deals_won,
+            contact=account.contact,
         )
 
 
@@ -64,6 +68,7 @@ class ActivityFacts:
     amount: int | None = None
     note: str | None = None
     revisit_on: date | None = None
+    lost_reason: LostReason | None = None
 
     @classmethod
     def of(cls, activity: Activity) -> ActivityFacts:
@@ -75,6 +80,7 @@ class ActivityFacts:
             amount=activity.amount,
             note=activity.note,
             revisit_on=activity.revisit_on,
+            lost_reason=LostReason(activity.lost_reason) if activity.lost_reason else None,
         )
 
 
@@ -96,6 +102,17 @@ class AccountCard:
     recoveries: tuple[RecoveryFacts, ...] = ()
     recovery_count: int = 0
     at_risk_since: datetime | None = None
+    # A former customer or an account filed as lost: win-back advice and a letter, not the ladder's step.
+    winback: bool = False
+
+
+@dataclass(frozen=True)
+class WinbackDraft:
+    """What a win-back letter says: to whom (the account, its contact) and what it recalls."""
+
+    account: AccountFacts
+    last: LastTogether | None
+    draft_key: str  # the press that drafted it: *Log as sent* logs one letter per draft
 
 
 @dataclass(frozen=True)
@@ -122,6 +139,7 @@ class LoggedFacts:
     followups_scheduled: tuple[Due, ...] = ()
     followups_closed: tuple[ClosedFollowupFacts, ...] = ()
     status_move: StatusMove | None = None  # the log brought a lost account back, or lost it
+    segment_set: Segment | None = None  # a loss to a competitor filed the account under `lost`
     # The asker's today, for dates written as the reader writes them (11/28(土) within the year).
     today: date | None = None
 
@@ -136,6 +154,7 @@ class LoggedFacts:
             followups_scheduled=tuple(logged.followups_scheduled),
             followups_closed=tuple(ClosedFollowupFacts.of(f) for f in logged.followups_closed),
             status_move=logged.status_move,
+            segment_set=logged.segment_set,
             today=today,
         )
 
@@ -225,10 +244,10 @@ class Choices:
 
 @dataclass(frozen=True)
 class Edited:
-    """What `/account <name> owner|segment|rename …` changed. `value`: the new owner, segment
-    (None: cleared) or name; `old`: the name before a rename."""
+    """What `/account <name> owner|segment|rename|contact …` changed. `value`: the new owner, segment
+    or contact (None: cleared) or name; `old`: the name before a rename."""
 
-    field: Literal["owner", "segment", "rename"]
+    field: Literal["owner", "segment", "rename", "contact"]
     account: str
     value: str | None
     old: str | None = None

@@ -99,6 +99,7 @@ def log_command(
             amount=deal.amount,
             note=deal.note,
             revisit_on=deal.revisit_on,
+            lost_reason=deal.lost_reason,
         )
     else:
         touch = parse_meeting(text, today)
@@ -120,6 +121,7 @@ def log_request(
         amount=checked.amount,
         note=checked.note,
         revisit_on=checked.revisit_on,
+        lost_reason=checked.lost_reason,
         request_key=request_key,
     )
 

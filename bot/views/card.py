@@ -9,6 +9,7 @@ from bot.domain.status import AccountStatus
 from bot.i18n import t
 from bot.usecases.facts import AccountCard, AccountFacts, Choices, Edited
 from bot.views import recovery as recovery_view
+from bot.views import winback as winback_view
 from bot.views.blocks import (
     NAME_LIMIT,
     ONE_NAME_LIMIT,
@@ -55,26 +56,39 @@ def account_card(card: AccountCard, today: date, locale: str) -> Message:
         proposals=account.proposals,
         won=account.deals_won,
     )
+    facts = [stage, owner, _last_touch(account, today, locale), _segment(account, locale)]
+    if account.contact:
+        facts.append(t(locale, "card_contact", contact=user_text(account.contact, NAME_LIMIT)))
+    buttons = [
+        button(t(locale, "button_log_meeting"), ids.OPEN_LOG_MEETING, str(account.id), style="primary"),
+        button(t(locale, "button_log_deal"), ids.OPEN_LOG_DEAL, str(account.id)),
+    ]
+    if card.winback:
+        buttons.append(winback_view.draft_button(account.id, locale))
     blocks = [
         header(account.name),
-        fields(stage, owner, _last_touch(account, today, locale), _segment(account, locale)),
+        fields(*facts),
         context(counts),
         *_status(card, today, locale),
         *_revenue(card, today, locale),
-        context(next_step_advice(step, locale)),
+        context(_advice(card, locale)),
         divider(),
         *_history_blocks(card, today, locale),
         *_corrections(card, today, locale),
         *recovery_view.card_blocks(card, today, locale),
-        actions(
-            button(t(locale, "button_log_meeting"), ids.OPEN_LOG_MEETING, str(account.id), style="primary"),
-            button(t(locale, "button_log_deal"), ids.OPEN_LOG_DEAL, str(account.id)),
-            block_id=ids.CARD_ACTIONS,
-        ),
+        actions(*buttons, block_id=ids.CARD_ACTIONS),
     ]
     return message(
         f"{user_text(account.name, ONE_NAME_LIMIT)}: {step.label} {step_name(step, locale)}", blocks
     )
+
+
+def _advice(card: AccountCard, locale: str) -> str:
+    """A former customer (or one filed as lost) is won back, not led up the ladder: a first-meeting
+    tip would be wrong for someone who bought from us (issue 12)."""
+    if not card.winback:
+        return next_step_advice(card.account.current_step, locale)
+    return t(locale, "advice_winback" if card.account.deals_won else "advice_winback_lost")
 
 
 def _corrections(card: AccountCard, today: date, locale: str) -> list[Block]:
@@ -135,11 +149,16 @@ def _history(card: AccountCard, today: date, locale: str) -> list[str]:
     for activity in card.history:
         note = f" — {user_text(activity.note, NOTE_PREVIEW)}" if activity.note else ""
         amount = f" {fmt_amount(activity.amount, locale)}" if activity.amount is not None else ""
+        kind = t(locale, f"kind_{activity.kind.value}")
+        if activity.lost_reason is not None:
+            kind += t(
+                locale, "card_lost_reason", reason=t(locale, f"lost_reason_{activity.lost_reason.value}")
+            )
         line = t(
             locale,
             "card_history_line",
             date=fmt_date(activity.occurred_on, locale, today),
-            kind=t(locale, f"kind_{activity.kind.value}"),
+            kind=kind,
             amount=amount,
             who=mention(activity.user_id),
             note=note,

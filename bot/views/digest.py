@@ -12,6 +12,7 @@ from bot.domain.lapse import DEFAULT_RULES, Lapse
 from bot.domain.recovery import still_owed
 from bot.i18n import period, t
 from bot.views import recovery as recovery_view
+from bot.views import winback as winback_view
 from bot.views.blocks import (
     MESSAGE_BLOCKS,
     MESSAGE_TEXT_BUDGET,
@@ -75,7 +76,7 @@ def digest_message(digest: Digest, locale: str) -> Message:
         parts.append(
             Part(
                 list_head("digest_lapsing", len(digest.lapsing), locale),
-                [[lapsing_block(item, locale)] for item in digest.lapsing[:MAX_LAPSING]],
+                [lapsing_blocks(item, locale) for item in digest.lapsing[:MAX_LAPSING]],
                 len(digest.lapsing),
             )
         )
@@ -214,7 +215,15 @@ def recovery_blocks(item: RecoveryItem, today: date, locale: str) -> list[Block]
     return blocks
 
 
-def lapsing_block(item: LapsingItem, locale: str, *, with_draft: bool = True) -> Block:
+def lapsing_blocks(item: LapsingItem, locale: str) -> list[Block]:
+    """A lapsing account; a dormant one (a former customer gone quiet) with *Draft win-back letter*."""
+    blocks = [lapsing_block(item, locale)]
+    if item.lapse is Lapse.DORMANT:
+        blocks.append(actions(winback_view.draft_button(item.account_id, locale)))
+    return blocks
+
+
+def lapsing_block(item: LapsingItem, locale: str) -> Block:
     stage = stage_name(item.step.stage, locale)
     line = t(
         locale,
@@ -224,8 +233,6 @@ def lapsing_block(item: LapsingItem, locale: str, *, with_draft: bool = True) ->
     )
     name = user_text(item.account_name, NAME_LIMIT)
     text = f"*{name}* ({stage}) — {line}"
-    if item.lapse is Lapse.DORMANT and with_draft:
-        text += "\n>" + t(locale, "winback_draft", account=name).replace("\n", "\n>")
     return section(
         text, accessory=button(t(locale, "button_log_meeting"), ids.OPEN_LOG_MEETING, str(item.account_id))
     )

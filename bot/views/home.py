@@ -80,7 +80,7 @@ def home_view(dist: Distribution, digest: Digest, locale: str, flow: Flow | None
         parts.append(
             Part(
                 list_head("digest_lapsing", len(digest.lapsing), locale),
-                [[lapsing_block(item, locale, with_draft=False)] for item in digest.lapsing[:MAX_LAPSING]],
+                [[lapsing_block(item, locale)] for item in digest.lapsing[:MAX_LAPSING]],
                 len(digest.lapsing),
             )
         )

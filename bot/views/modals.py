@@ -9,6 +9,7 @@ from bot import interactions as ids
 from bot.domain.activities import DEAL_OUTCOMES, TOUCH_KINDS, ActivityKind
 from bot.domain.extraction import Activity, Followup, Trouble
 from bot.domain.fields import MAX_NAME, MAX_NOTE
+from bot.domain.winback import LostReason
 from bot.i18n import planned_action, t
 from bot.interactions import ACCOUNT_ACTION as ACCOUNT_ACTION
 from bot.interactions import ACCOUNT_CALLBACK as ACCOUNT_CALLBACK
@@ -43,6 +44,7 @@ def log_modal(
         blocks.append(_input(ids.AMOUNT_FIELD, t(locale, "field_amount"), amount, optional=True))
         revisit = _datepicker(ids.REVISIT_FIELD)
         blocks.append(_input(ids.REVISIT_FIELD, t(locale, "field_revisit"), revisit, optional=True))
+        blocks.append(_lost_reason_input(locale))
     note = _text_input(ids.NOTE_FIELD, multiline=True, max_length=MAX_NOTE)
     blocks.append(_input(ids.NOTE_FIELD, t(locale, "field_note"), note, optional=True))
     return {
@@ -81,6 +83,16 @@ def _kind_input(is_deal: bool, locale: str) -> Block:
         "initial_option": next(option for option in options if option["value"] == default.value),
     }
     return _input(ids.KIND_FIELD, t(locale, "field_outcome" if is_deal else "field_kind"), radio)
+
+
+def _lost_reason_input(locale: str) -> Block:
+    """Why a lost deal was lost, for a loss only (optional: not said stays unknown, never guessed)."""
+    options = [
+        {"text": plain(t(locale, f"lost_reason_{reason.value}")), "value": reason.value}
+        for reason in LostReason
+    ]
+    radio = {"type": "radio_buttons", "action_id": ids.LOST_REASON_FIELD, "options": options}
+    return _input(ids.LOST_REASON_FIELD, t(locale, "field_lost_reason"), radio, optional=True)
 
 
 def _datepicker(action_id: str, initial: date | None = None) -> Block:

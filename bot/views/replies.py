@@ -39,7 +39,7 @@ from bot.views.corrections import undo_actions
 
 # The parameters of an edit confirmation that carry a name or a segment as typed or stored (the others,
 # such as `owner`, are mentions the caller built): escaped, so that they cannot become markup, and clipped.
-EDIT_USER_PARAMS = frozenset({"account", "old", "new", "segment"})
+EDIT_USER_PARAMS = frozenset({"account", "old", "new", "segment", "contact"})
 
 
 def logged(result: LoggedFacts, locale: str) -> Message:
@@ -55,6 +55,10 @@ def logged(result: LoggedFacts, locale: str) -> Message:
     details = [stored]
     if activity.amount is not None:
         details.append(t(locale, "logged_amount", amount=fmt_amount(activity.amount, locale)))
+    if activity.lost_reason is not None:
+        details.append(
+            t(locale, "logged_lost_reason", reason=t(locale, f"lost_reason_{activity.lost_reason.value}"))
+        )
     if activity.revisit_on is not None:
         details.append(t(locale, "logged_revisit", date=fmt_date(activity.revisit_on, locale, result.today)))
     if result.duplicate:
@@ -80,6 +84,15 @@ def logged(result: LoggedFacts, locale: str) -> Message:
                 locale,
                 f"status_move_{result.status_move.value}",
                 account=user_text(account.name, ONE_NAME_LIMIT),
+            )
+        )
+    if result.segment_set is not None:
+        lines.append(
+            t(
+                locale,
+                "segment_set_after_loss",
+                account=user_text(account.name, ONE_NAME_LIMIT),
+                segment=result.segment_set.value,
             )
         )
     for due in result.followups_scheduled:
@@ -196,6 +209,10 @@ def account_edited(change: Edited, locale: str) -> Message:
         return edited("edited_segment_cleared", locale, account=change.account)
     if change.field == "segment":
         return edited("edited_segment", locale, account=change.account, segment=change.value)
+    if change.field == "contact" and change.value is None:
+        return edited("edited_contact_cleared", locale, account=change.account)
+    if change.field == "contact":
+        return edited("edited_contact", locale, account=change.account, contact=change.value)
     return edited("edited_rename", locale, old=change.old, new=change.account)
 
 

@@ -46,6 +46,7 @@ FIELDS = (
     "created_on",
     "status",
     "merged_into",
+    "contact",
 )
 
 
@@ -81,6 +82,7 @@ def test_export_rows_have_every_field(db: Database, clock: FixedClock) -> None:
         acme = accounts.find_by_name(session, TEAM, "Acme")
         assert acme is not None
         acme.segment = "strategic"
+        acme.contact = "山田部長"
     with db.transaction() as session:
         rows = list(export_rows(session, today=TODAY))
     assert EXPORT_FIELDS == FIELDS
@@ -98,6 +100,7 @@ def test_export_rows_have_every_field(db: Database, clock: FixedClock) -> None:
         "created_on": "2026-11-22",
         "status": "active",
         "merged_into": None,
+        "contact": "山田部長",
     }
     assert rows[1] == {
         "team_id": TEAM,
@@ -112,6 +115,7 @@ def test_export_rows_have_every_field(db: Database, clock: FixedClock) -> None:
         "created_on": "2026-01-05",
         "status": "active",
         "merged_into": None,
+        "contact": None,
     }
 
 
