@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.domain.lapse import LapseRules, parse_segment_lapse
 from bot.domain.stages import DEFAULT_REPEATER_THRESHOLD
 from bot.domain.status import DormantRules
 
@@ -71,6 +72,20 @@ class Settings(BaseSettings):
     pyramid_dormant_days_prospect: int = Field(default=180, ge=1, le=3650)
     pyramid_dormant_days_customer: int = Field(default=90, ge=1, le=3650)
     pyramid_dormant_days_repeater: int = Field(default=90, ge=1, le=3650)
+    # Segments whose accounts are nudged on other days than the defaults (domain.lapse.SegmentLapse):
+    # "strategic=prospect:20,customer:45;skeptic=customer:120"; "" = every segment alike.
+    pyramid_segment_lapse_days: str = ""
+
+    @field_validator("pyramid_segment_lapse_days")
+    @classmethod
+    def _segment_lapse(cls, value: str) -> str:
+        parse_segment_lapse(value)  # a ValueError says what is wrong, with an example
+        return value.strip()
+
+    @property
+    def lapse_rules(self) -> LapseRules:
+        """The lapse rules with the segments' own days: one value of a domain type."""
+        return LapseRules(by_segment=parse_segment_lapse(self.pyramid_segment_lapse_days))
 
     @field_validator("slack_api_url")
     @classmethod

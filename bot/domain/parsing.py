@@ -892,6 +892,8 @@ def _parse_deal_tail(words: Sequence[str], today: date, outcome: ActivityKind) -
             continue
         if any(char.isdigit() for char in _fold(word)):
             raise ParseError("bad_amount", word=word)
+        if rest and _fold(rest[-1]) in _REVISIT_WORDS:
+            raise ParseError("bad_date", word=word)  # "revisit soon": a date that could not be read
         reason = reason_of(word)
         if outcome is ActivityKind.LOST:
             if reason is None or tail.lost_reason is not None:

@@ -64,7 +64,13 @@ def _send(runtime: Runtime, client: WebClient, team_id: str, day: date, channel:
     locale = runtime.settings.pyramid_locale
     now = runtime.clock.now()
     with runtime.db.transaction() as session:
-        summary = summaries.summary_for(session, team_id, day, dormant_rules=runtime.settings.dormant_rules)
+        summary = summaries.summary_for(
+            session,
+            team_id,
+            day,
+            runtime.settings.lapse_rules,
+            dormant_rules=runtime.settings.dormant_rules,
+        )
 
     def build() -> Message:
         return summary_message(summary, locale)

@@ -188,7 +188,7 @@ def _lapsing(session: Session, team_id: str, user_id: str, day: date, rules: Lap
     for account_id, name, step, last_touch_on, created_on, _last, segment in oldest:
         quiet = days_quiet(last_touch_on, created_on, day)
         current = Step(step)
-        lapse = lapse_of(current.stage, quiet, rules)
+        lapse = lapse_of(current.stage, quiet, rules, segment)
         if lapse is not None:
             items.append(LapsingItem(account_id, name, current, quiet, lapse, segment))
     # Customers first (retention protects the top of the pyramid), then the longest quiet.

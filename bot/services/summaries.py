@@ -169,7 +169,7 @@ def _quiet_by_rep(session: Session, team_id: str, day: date, rules: LapseRules) 
     # The latest cutoff of the watched stages: nothing touched after it is lapsing in any of them.
     cutoff = max(cut for stage in LAPSING_STAGES if (cut := lapsing_cutoff(day, stage, rules)) is not None)
     rows = session.execute(
-        select(Account.owner_id, Account.step, last).where(
+        select(Account.owner_id, Account.step, last, Account.segment).where(
             Account.team_id == team_id,
             # Lost, archived and merged accounts are nobody's to nudge.
             Account.status == AccountStatus.ACTIVE.value,
@@ -178,8 +178,8 @@ def _quiet_by_rep(session: Session, team_id: str, day: date, rules: LapseRules) 
         )
     ).all()
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for owner_id, step, last_contact in rows:
-        lapse = lapse_of(Step(step).stage, (day - last_contact).days, rules)
+    for owner_id, step, last_contact, segment in rows:
+        lapse = lapse_of(Step(step).stage, (day - last_contact).days, rules, segment)
         if lapse is Lapse.NUDGE:
             counts[owner_id][0] += 1
         elif lapse in (Lapse.DORMANT, Lapse.ARCHIVE):

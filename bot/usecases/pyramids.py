@@ -41,4 +41,4 @@ def home_facts(runtime: Runtime, team_id: str, user_id: str, today: date) -> tup
         dist = pyramids.distribution_for(
             session, team_id, user_id, today=today, rules=runtime.settings.dormant_rules
         )
-        return dist, digests.digest_for(session, team_id, user_id, today)
+        return dist, digests.digest_for(session, team_id, user_id, today, runtime.settings.lapse_rules)

@@ -116,6 +116,7 @@ def test_the_log_modal_uses_the_field_names_the_reader_reads() -> None:
         ids.DATE_FIELD: ids.DATE_FIELD,
         ids.AMOUNT_FIELD: ids.AMOUNT_FIELD,
         ids.REVISIT_FIELD: ids.REVISIT_FIELD,
+        ids.LOST_REASON_FIELD: ids.LOST_REASON_FIELD,
         ids.NOTE_FIELD: ids.NOTE_FIELD,
     }
 

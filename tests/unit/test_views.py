@@ -587,7 +587,7 @@ def test_the_meeting_modal_offers_the_touches_with_visit_first_choice() -> None:
     view = modals.log_modal("meeting", locale="en", today=TODAY, channel_id=None)
     assert view["callback_id"] == modals.MEETING_CALLBACK
     kind = {block["block_id"]: block for block in view["blocks"]}["kind"]["element"]
-    assert [option["value"] for option in kind["options"]] == ["call", "email", "visit", "meal"]
+    assert [option["value"] for option in kind["options"]] == ["call", "email", "letter", "visit", "meal"]
     assert kind["initial_option"]["value"] == "visit"
     assert {block["block_id"] for block in view["blocks"]} == {"account", "kind", "date", "note"}
 
@@ -599,7 +599,16 @@ def test_the_deal_modal_offers_the_outcomes_an_amount_and_a_revisit_date() -> No
     assert [option["value"] for option in blocks["kind"]["element"]["options"]] == ["proposed", "won", "lost"]
     assert blocks["kind"]["element"]["initial_option"]["value"] == "won"
     assert blocks["amount"]["optional"] and blocks["revisit"]["optional"]
-    assert set(blocks) == {"account", "kind", "date", "amount", "revisit", "note"}
+    assert set(blocks) == {"account", "kind", "date", "amount", "revisit", "lost_reason", "note"}
+    reasons = blocks["lost_reason"]
+    assert reasons["optional"] and "initial_option" not in reasons["element"]
+    assert [option["text"]["text"] for option in reasons["element"]["options"]] == [
+        "価格",
+        "時期・タイミング",
+        "競合",
+        "不要・ニーズなし",
+        "その他",
+    ]
     assert view["title"]["text"] == t("ja", "modal_deal_title")
 
 
