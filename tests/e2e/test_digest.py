@@ -26,7 +26,7 @@ from bot.jobs.outbox import Outcome, delivery_for
 from bot.jobs.scheduler import sweep
 from bot.models import Followup, Recovery
 from tests.support import factories
-from tests.support.database import followup_named
+from tests.support.database import account_id, followup_named
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM, USER
 from tests.support.server import jobs_client, runtime_for
@@ -193,7 +193,10 @@ def test_the_digest_holds_exactly_what_there_is_to_act_on(
     lapsing = [t for t in sections(digest) if " — " in t and ("quiet" in t or "since the last touch" in t)]
     assert len(lapsing) == 2
     assert lapsing[0].startswith("*Beta*") and "146 days" in lapsing[0] and "win-back" in lapsing[0]
-    assert ">Dear Beta team" in lapsing[0]
+    # The dormant customer gets *Draft win-back letter* (the letter itself: tests/e2e/test_winback.py).
+    draft, _block = find_button(digest, "draft_winback")
+    assert draft["value"] == str(account_id(db, "Beta"))
+    assert "Dear Beta" not in text
     assert lapsing[1].startswith("*Gamma*") and "70 days" in lapsing[1]
     assert "Dear Gamma" not in text
 
