@@ -235,7 +235,8 @@ def test_deal_modal_bad_fields_are_refused_inline(
 
 def test_deal_modal_with_a_japanese_amount(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
     view = open_meeting_modal(driver, slack, "/deal")
-    assert [b["block_id"] for b in view["blocks"]] == ["account", "kind", "date", "amount", "revisit", "note"]
+    blocks = [b["block_id"] for b in view["blocks"]]
+    assert blocks == ["account", "kind", "date", "amount", "revisit", "lost_reason", "note"]
 
     answer = driver.submit(view, log_values("new:Initech", "won", "2026-11-21", amount="120万", deal=True))
     assert answer.status == 200

@@ -18,11 +18,12 @@ from bot.db import Database
 from bot.domain.activities import ActivityKind
 from bot.jobs.digest import send_digests_for
 from bot.models import Account, Activity
+from tests.e2e.test_buttons_and_modals import log_values, open_meeting_modal
 from tests.support.database import account_named, activities_of, count, followup_named
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_TEAM, OTHER_USER
 from tests.support.server import jobs_client, runtime_for
-from tests.support.slack_driver import SlackDriver, find_button, settle, text_of
+from tests.support.slack_driver import SlackDriver, find_button, option, settle, text_of
 
 pytestmark = pytest.mark.usefixtures("settled")
 
@@ -80,6 +81,35 @@ def test_a_deal_lost_to_a_competitor_stores_the_reason_and_files_the_account_as_
     driver.run("/account", "Gamma segment strategic")
     assert "is now in segment" not in text_of(driver.run("/deal", "Gamma lost competitor revisit 2027-04-01"))
     assert account_named(db, "Gamma").segment == "strategic"
+
+
+def test_the_deal_modal_takes_a_reason_for_a_loss_only(
+    driver: SlackDriver, slack: FakeSlack, db: Database
+) -> None:
+    view = open_meeting_modal(driver, slack, "/deal")
+    [reasons] = [b for b in view["blocks"] if b["block_id"] == "lost_reason"]
+    assert reasons["optional"] and [o["value"] for o in reasons["element"]["options"]] == [
+        "price",
+        "timing",
+        "competitor",
+        "no-need",
+        "other",
+    ]
+    picked = {
+        "lost_reason": {"lost_reason": {"type": "radio_buttons", "selected_option": option("competitor")}}
+    }
+
+    # A reason with a win is refused next to the reason, and nothing is stored.
+    won = driver.submit(view, {**log_values("new:Initech", "won", deal=True), **picked})
+    assert "goes with a lost deal only" in won.json()["errors"]["lost_reason"]
+    assert count(db, Activity) == 0
+
+    assert driver.submit(view, {**log_values("new:Initech", "lost", deal=True), **picked}).status == 200
+    [posted] = slack.wait_for("chat.postEphemeral")
+    assert "Reason: competitor." in text_of(posted.body)
+    [lost] = activities_of(db, account_named(db, "Initech").id)
+    assert (lost.kind, lost.lost_reason) == ("lost", "competitor")
+    assert account_named(db, "Initech").segment == "lost"
 
 
 def test_a_reason_is_optional_and_never_guessed(driver: SlackDriver, db: Database) -> None:
