@@ -24,7 +24,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("accounts") as batch:
-        batch.drop_column("contact")
-    with op.batch_alter_table("activities") as batch:
-        batch.drop_column("lost_reason")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): see 0010 on why not a batch copy.
+    op.drop_column("accounts", "contact")
+    op.drop_column("activities", "lost_reason")
