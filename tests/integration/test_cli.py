@@ -42,6 +42,7 @@ FIELDS = [
     "created_on",
     "status",
     "merged_into",
+    "contact",
 ]
 GOOD_CSV = (
     "name,owner,step,segment\nAcme Corp,U0REP1,won,strategic\n株式会社アクメ,U0REP2,2.3,\nGlobex,U0REP1,,\n"
