@@ -7,7 +7,10 @@ Where each rule lives:
 - stages.py: the ladder, Evidence and Tally (how an activity counts), DEFAULT_REPEATER_THRESHOLD,
   Stage.is_customer, StepReason.
 - lapse.py: LapseRules (prospects 30 days; customers 60 / 90 / 365; quiet acquaintances 90; stalled
-  proposals 30), LAPSING_STAGES, LAPSING_LIMIT, and their cutoffs as dates for the database.
+  proposals 30), SegmentLapse (a segment's own days), LAPSING_STAGES, LAPSING_LIMIT, and their cutoffs
+  as dates for the database.
+- segments.py: the segments with rules (strategic first in digests, lost), how stored segments compare.
+- winback.py: LostReason and its words, who gets win-back advice, the last thing done together.
 - analytics.py: the conversion window (90 days), retention (365 days; active = not yet dormant), the
   trend days (7, 30), the snapshot tolerance and the summary week.
 - recovery.py: RecoveryStatus, PENDING, the five steps, FLAG_AFTER_DAYS (3) and its cutoff.
