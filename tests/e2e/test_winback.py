@@ -280,9 +280,20 @@ def test_strategic_accounts_come_first_in_every_list_of_the_digest(
     button, _block = find_button(digest, DRAFT)
     assert button["value"] == str(account_named(db, "Omega").id)
     assert "Dear Omega team" not in text_of(digest)
-    letter = letter_of(press_draft(driver, digest))
+    draft = press_draft(driver, digest)
+    letter = letter_of(draft)
     assert letter.startswith("Omega\n\nDear Omega team,")
     assert "the order you placed with us in July 2026" in letter
+
+    # Logged as sent: a letter today, and the dormant customer is active again (its card says no more
+    # "Dormant since", and the ladder's advice is back).
+    assert "Dormant since" in text_of(driver.run("/account", "Omega"))
+    sent, key = driver.press(draft, SENT)
+    assert "Logged a letter with *Omega*" in text_of(driver.reply(key))
+    [letter_row] = letters(db, "Omega")
+    assert letter_row.occurred_on == TUESDAY and account_named(db, "Omega").last_touch_on == TUESDAY
+    card = text_of(driver.run("/account", "Omega"))
+    assert "Dormant since" not in card and "win them back" not in card
 
 
 def test_a_segments_own_lapse_days_reach_the_digest(
