@@ -28,7 +28,10 @@ PROMPT = "pyramid> "
 
 DEFAULT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("/meeting <account> [call|email|letter|visit|meal] [date] [-- note]", "log a touch"),
-    ("/deal <account> proposed|won|lost [amount] [date] [-- note]", "log a proposal, a win or a loss"),
+    (
+        "/deal <account> proposed|won|lost [amount] [reason] [date] [-- note]",
+        "log a proposal, a win or a loss (reason: price, timing, competitor, no-need, other)",
+    ),
     ("/account <account>", "the account card"),
     ("/pyramid [me|@user|team] [detail]", "the stage distribution and its health"),
     ("/followup <account> <date> [-- what]", "schedule a follow-up"),

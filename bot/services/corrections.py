@@ -113,6 +113,8 @@ def edit(
     activity.note = changed.note
     # A revisit date belongs to a lost deal (the edit modal does not change it).
     activity.revisit_on = activity.revisit_on if changed.kind is ActivityKind.LOST else None
+    # So does the reason it was lost: a loss edited into a win was not lost to a competitor.
+    activity.lost_reason = activity.lost_reason if changed.kind is ActivityKind.LOST else None
     activity.edited_at = now
     activity.edited_by = user_id
     session.flush()
@@ -139,6 +141,7 @@ def snapshot(activity: Activity) -> dict[str, Any]:
         "amount": activity.amount,
         "note": activity.note,
         "revisit_on": activity.revisit_on.isoformat() if activity.revisit_on else None,
+        "lost_reason": activity.lost_reason,
         "user": activity.user_id,
     }
 

@@ -20,6 +20,7 @@ from bot.config import get_settings
 from bot.db import Database
 from bot.domain.activities import ActivityKind
 from bot.domain.fields import LogFields
+from bot.domain.winback import LostReason
 from bot.services import cards, corrections, integrity
 from bot.services.accounts import AccountRef
 from bot.services.activities import Logged, LogRequest, log_activity
@@ -90,6 +91,29 @@ def test_an_edit_records_before_and_after(db: Database, clock: FixedClock) -> No
         assert (done.climb.before.value, done.climb.after.value) == ("met", "dined")
         assert (account.meals, account.last_touch_on) == (1, TODAY - timedelta(days=1))
     assert integrity.check(db, repeater_threshold=3).ok
+
+
+def test_a_loss_edited_into_a_win_loses_its_reason(db: Database, clock: FixedClock) -> None:
+    with db.transaction() as session:
+        request = LogRequest(
+            team_id=TEAM,
+            user_id=REP,
+            account=AccountRef(name="Acme"),
+            kind=ActivityKind.LOST,
+            on=TODAY,
+            lost_reason=LostReason.PRICE,
+        )
+        logged = log_activity(session, request, now=clock.now(), today=TODAY, repeater_threshold=3)
+        assert isinstance(logged, Logged) and logged.activity.lost_reason == "price"
+        lost_id = logged.activity.id
+    changed = LogFields(None, ActivityKind.WON, TODAY, None, None, None, 1)
+    with db.transaction() as session:
+        account, activity = corrections.locked_activity(session, TEAM, lost_id)
+        done = corrections.edit(
+            session, account, activity, changed, user_id=REP, now=clock.now(), today=TODAY, threshold=3
+        )
+        assert activity.lost_reason is None
+        assert done is not None
 
 
 def test_another_teams_activity_is_not_found(db: Database, clock: FixedClock) -> None:
