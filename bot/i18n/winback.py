@@ -90,7 +90,7 @@ JA: dict[str, str] = {
     "winback_sent_hint": "記録すると手紙（リモート接触）として残り、休眠中の取引先はアクティブに戻ります。",
     "winback_to_contact": "{account}\n{contact}",
     "winback_to_team": "{account}\nご担当者様",
-    "winback_opening": "拝啓\nご無沙汰しております。貴社ますますご清栄のこととお慶び申し上げます。",
+    "winback_opening": "拝啓　貴社ますますご清栄のこととお慶び申し上げます。\nすっかりご無沙汰しております。",
     "winback_last_won": "その節は{month}にご発注をいただき、誠にありがとうございました。",
     "winback_last_meal": "その節は{month}にお食事をご一緒させていただき、誠にありがとうございました。",
     "winback_last_visit": "その節は{month}にお打ち合わせのお時間を頂戴し、誠にありがとうございました。",
