@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.activities import ActivityKind
@@ -212,3 +212,13 @@ def recent_activities(session: Session, team_id: str, account_id: int, limit: in
             .limit(limit)
         )
     )
+
+
+def latest_by_kind(session: Session, team_id: str, account_id: int) -> list[tuple[ActivityKind, date]]:
+    """Each kind's latest live activity day for the account (the win-back letter recalls the last one)."""
+    rows = session.execute(
+        select(Activity.kind, func.max(Activity.occurred_on))
+        .where(Activity.team_id == team_id, Activity.account_id == account_id, live_activity())
+        .group_by(Activity.kind)
+    ).all()
+    return [(ActivityKind(kind), on) for kind, on in rows]

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.activities import ActivityKind
 from bot.domain.winback import last_together
 from bot.interactions import WinbackSent
-from bot.models import Activity
 from bot.runtime import Runtime
 from bot.services import accounts
 from bot.services.accounts import AccountRef
-from bot.services.activities import LogRequest
-from bot.services.status import live_activity
+from bot.services.activities import LogRequest, latest_by_kind
 from bot.usecases.facts import AccountFacts, WinbackDraft
 from bot.usecases.logs import LogOutcome, log
 
@@ -28,13 +25,7 @@ def draft(runtime: Runtime, team_id: str, account_id: int, draft_key: str) -> Wi
 
 def _draft(session: Session, team_id: str, account_id: int, draft_key: str) -> WinbackDraft:
     account = accounts.get_account(session, team_id, account_id)
-    # Each kind's latest day: enough to pick the last thing done together (domain.winback).
-    rows = session.execute(
-        select(Activity.kind, func.max(Activity.occurred_on))
-        .where(Activity.team_id == team_id, Activity.account_id == account.id, live_activity())
-        .group_by(Activity.kind)
-    ).all()
-    last = last_together([(ActivityKind(kind), on) for kind, on in rows])
+    last = last_together(latest_by_kind(session, team_id, account.id))
     return WinbackDraft(account=AccountFacts.of(account), last=last, draft_key=draft_key)
 
 
