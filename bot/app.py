@@ -149,9 +149,9 @@ def _locale_of(runtime: Runtime, context: BoltContext) -> str:
     """The user's language from the profile cache only: no Slack call while handling a failure."""
     team_id = context.team_id or context.enterprise_id
     user_id = context.user_id
-    default = runtime.settings.pyramid_locale
     if not team_id or not user_id:
-        return default
+        return runtime.settings.pyramid_locale
+    default = runtime.team_config_or_defaults(str(team_id)).locale
     try:
         return cached_locale(runtime.db, str(team_id), str(user_id), default)
     except Exception:  # noqa: BLE001 - the database may be what failed; the apology still goes out

@@ -134,6 +134,6 @@ def pyramid_message_for(
     by: str | None = None,
 ) -> Message:
     """A pyramid for `/pyramid`, with a Share button; or shared in a channel `by` someone, without."""
-    today = runtime.clock.today(runtime.settings.zone)
+    today = runtime.clock.today(runtime.team_config(team_id).zone)
     dist, numbers = pyramids.pyramid_facts(runtime, team_id, owner, today)
     return pyramid_reply(dist, numbers, scope, owner, detail, locale, shared_by=by)

@@ -36,15 +36,15 @@ class EveningRun:
 
 def send_due_evening_prompts(runtime: Runtime, client: WebClient, now: datetime) -> list[EveningRun]:
     """The scheduler's tick: every rep whose local evening time has passed today, on a working day."""
-    settings = runtime.settings
-    if not settings.pyramid_evening_prompt:
-        return []
-    calendar = work_calendar(settings)
     runs = []
     for team_id, user_id in _recipients(runtime):
         try:
+            team = runtime.team_config(team_id)  # on or off, and the calendar, per team
+            if not team.evening_prompt:
+                continue
+            calendar = work_calendar(team.working_days, team.holiday_country)
             profile = runtime.profile(client, team_id, user_id)
-            day = digest_day_due(now, profile.zone, settings.pyramid_evening_time, calendar)
+            day = digest_day_due(now, profile.zone, team.evening_time, calendar)
             if day is not None:
                 runs.append(_send(runtime, client, team_id, user_id, day, profile.locale, now))
         except Exception as error:
