@@ -26,6 +26,7 @@ from bot.handlers import (
     modals,
     options,
     recoveries,
+    team_settings,
 )
 from bot.i18n import t
 from bot.runtime import NotStored, OutcomeUnknown, Runtime
@@ -84,6 +85,7 @@ def build_app(
         messages,
         corrections,
         managing,
+        team_settings,
     ):
         surface.register(app)
     app.error(_error_handler(runtime))

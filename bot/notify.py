@@ -293,6 +293,11 @@ def refresh_home(runtime: Runtime, client: WebClient, team_id: str, user_id: str
         today = runtime.clock.today(profile.zone)
         dist, digest = home_facts(runtime, team_id, user_id, today)
         flow = home_flow(runtime, team_id, user_id, today)
-        client.views_publish(user_id=user_id, view=home_view(dist, digest, profile.locale, flow=flow))
+        # Imported here: the use case imports the corrections' use cases, which import this module.
+        from bot.usecases.team_settings import may_edit
+
+        admin = may_edit(runtime, team_id, user_id) is None
+        view = home_view(dist, digest, profile.locale, flow=flow, settings_button=admin)
+        client.views_publish(user_id=user_id, view=view)
     except SlackApiError as error:
         log.warning("could not publish the home tab of %s: %s", user_id, error.response.get("error"))

@@ -1,6 +1,6 @@
 """English messages. Keys must match `ja.py` (a test checks keys and placeholders)."""
 
-from bot.i18n import corrections, health, managing, recovery, status
+from bot.i18n import corrections, health, managing, recovery, settings, status
 
 MESSAGES: dict[str, str] = {
     # Stages and steps
@@ -295,3 +295,4 @@ MESSAGES |= managing.EN
 MESSAGES |= status.EN
 MESSAGES |= health.EN
 MESSAGES |= recovery.EN
+MESSAGES |= settings.EN
