@@ -7,6 +7,7 @@ The clock is set by each test (Monday 2026-11-30 is a working day in Japan and t
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -340,3 +341,32 @@ def test_time_and_days_round_trip_through_the_form(
     view = open_settings(driver, slack, user=USER)
     prefilled = initial_values(view)
     assert prefilled["settings_summary_time"]["settings_summary_time"]["selected_time"] == "17:30"
+
+
+def test_the_console_opens_the_same_modal_refuses_a_bad_field_and_stores_the_fixed_one(
+    db: Database, clock: FixedClock, database_url: str
+) -> None:
+    from bot.console.run import run_console
+
+    clock.set(at("Asia/Tokyo", 10))
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=database_url,
+        pyramid_locale="en",
+        pyramid_timezone="Asia/Tokyo",
+    )
+    # Channel, language (2: Japanese), six fields kept, the acquaintance kept, the prospect 0 (refused),
+    # the rest kept; asked again for the prospect: 120.
+    answers = ["/pyramid settings", "C0NEWS", "2", "", "", "", "", "", "", "", "0", "", "", "", "", "", "120"]
+    stdout = io.StringIO()
+    status = run_console(
+        settings, db, clock, stdin=io.StringIO("\n".join([*answers, "quit", ""])), stdout=stdout
+    )
+    printed = stdout.getvalue()
+    assert status == 0
+    assert "== Team settings ==" in printed
+    assert "prospect: Enter whole days from 1 to 3650, for example 90." in printed, printed
+    assert "Team settings saved" in printed
+    [row] = stored(db)
+    assert (row.team_id, row.channel, row.locale, row.dormant_prospect) == ("T0LOCAL", "C0NEWS", "ja", 120)
+    assert row.updated_by == "U0LOCAL"
