@@ -96,7 +96,7 @@ JA: dict[str, str] = {
     "settings_bad_timezone": "一覧からタイムゾーンを選んでください（例：Asia/Tokyo）。",
     "settings_bad_time": "時刻を選んでください（例：09:00）。",
     "settings_bad_weekday": "曜日を選んでください（例：月曜日）。",
-    "settings_no_working_day": "営業日を1日以上選んでください（例：月曜日〜金曜日）。",
+    "settings_no_working_day": "営業日を少なくとも一つ選んでください（例：月曜日〜金曜日）。",
     "settings_bad_country": "{country} の祝日カレンダーはありません。JP や US などのコードを入力するか、空欄にしてください。",
     "settings_bad_days": "{low}〜{high} の日数を整数で入力してください（例：90）。",
     "settings_bad_user": "一覧からメンバーを選んでください。",
