@@ -31,6 +31,7 @@ DEFAULT_COMMANDS: tuple[tuple[str, str], ...] = (
     ("/deal <account> proposed|won|lost [amount] [date] [-- note]", "log a proposal, a win or a loss"),
     ("/account <account>", "the account card"),
     ("/pyramid [me|@user|team] [detail]", "the stage distribution and its health"),
+    ("/pyramid settings", "the team settings (admins): channel, language, time zone, schedules"),
     ("/followup <account> <date> [-- what]", "schedule a follow-up"),
     (
         "/trouble <account> [cause] -- <what went wrong>",
