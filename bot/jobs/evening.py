@@ -1,7 +1,7 @@
-"""The evening prompt (issue 14, `PYRAMID_EVENING_PROMPT`, off by default): one DM per rep per working
-day at their own `PYRAMID_EVENING_TIME`, "anything to log from today?", delivered exactly once through
-the ledger (outbox.py). A reply in its thread is a message in the DM like any other: it is previewed
-(bot/handlers/messages.py) and stored only on *Log all*."""
+"""The evening prompt (issue 14; on or off per team, `PYRAMID_EVENING_PROMPT` the default: off): one
+DM per rep per working day at their own `PYRAMID_EVENING_TIME`, "anything to log from today?",
+delivered exactly once through the ledger (outbox.py). A reply in its thread is a message in the DM
+like any other: it is previewed (bot/handlers/messages.py) and stored only on *Log all*."""
 
 from __future__ import annotations
 

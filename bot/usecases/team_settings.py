@@ -31,9 +31,11 @@ def may_edit(runtime: Runtime, team_id: str, user_id: str) -> NotAManager | None
 
 
 def current(runtime: Runtime, team_id: str, user_id: str) -> TeamConfig | NotAManager:
-    """What the settings modal is prefilled with: the values in use now (never a cached copy)."""
-    runtime.forget_team_config(team_id)
-    return may_edit(runtime, team_id, user_id) or runtime.team_config(team_id)
+    """What the settings modal is prefilled with: the values stored now (read afresh, not the cached
+    copy, which another replica's save may have outdated)."""
+    return may_edit(runtime, team_id, user_id) or runtime.query(
+        lambda session: team_settings.load(session, runtime.settings, team_id)
+    )
 
 
 def save(runtime: Runtime, team_id: str, user_id: str, draft: SettingsDraft) -> SettingsSaved | NotAManager:

@@ -39,7 +39,12 @@ if TYPE_CHECKING:
 
 
 def home_view(
-    dist: Distribution, digest: Digest, locale: str, flow: Flow | None = None, *, settings_button: bool = False
+    dist: Distribution,
+    digest: Digest,
+    locale: str,
+    flow: Flow | None = None,
+    *,
+    settings_button: bool = False,
 ) -> dict[str, Any]:
     """`settings_button`: the viewer may change the team's settings (its managers only)."""
     quick = [
