@@ -370,3 +370,16 @@ def test_the_console_opens_the_same_modal_refuses_a_bad_field_and_stores_the_fix
     [row] = stored(db)
     assert (row.team_id, row.channel, row.locale, row.dormant_prospect) == ("T0LOCAL", "C0NEWS", "ja", 120)
     assert row.updated_by == "U0LOCAL"
+
+
+def test_a_complaint_is_told_in_the_teams_own_channel_and_language(
+    driver: SlackDriver, slack: FakeSlack, clock: FixedClock
+) -> None:
+    clock.set(at("Asia/Tokyo", 10))
+    configure(driver, slack, TEAM, channel={"selected_conversation": "C0NEWS"}, locale=option("ja"))
+    driver.run("/meeting", "Acme visit")
+    driver.run("/trouble", "Acme delivery -- the parts came late")
+    settle(slack)
+    [post] = channel_posts(slack, "C0NEWS", "trouble_post")
+    assert JAPANESE.search(text_of(post)), text_of(post)
+    assert channel_posts(slack, "C0TEAM", "trouble_post") == []
