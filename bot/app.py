@@ -26,6 +26,7 @@ from bot.handlers import (
     modals,
     options,
     recoveries,
+    team_settings,
 )
 from bot.i18n import t
 from bot.runtime import NotStored, OutcomeUnknown, Runtime
@@ -84,6 +85,7 @@ def build_app(
         messages,
         corrections,
         managing,
+        team_settings,
     ):
         surface.register(app)
     app.error(_error_handler(runtime))
@@ -149,9 +151,9 @@ def _locale_of(runtime: Runtime, context: BoltContext) -> str:
     """The user's language from the profile cache only: no Slack call while handling a failure."""
     team_id = context.team_id or context.enterprise_id
     user_id = context.user_id
-    default = runtime.settings.pyramid_locale
     if not team_id or not user_id:
-        return default
+        return runtime.settings.pyramid_locale
+    default = runtime.team_config_or_defaults(str(team_id)).locale
     try:
         return cached_locale(runtime.db, str(team_id), str(user_id), default)
     except Exception:  # noqa: BLE001 - the database may be what failed; the apology still goes out

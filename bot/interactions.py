@@ -34,6 +34,17 @@ AMOUNT_FIELD = "amount"
 REVISIT_FIELD = "revisit"
 NOTE_FIELD = "note"
 
+# The team settings modal (`/pyramid settings`, the App Home's admin button): each input's block and
+# element share the name `settings_<field>`, the field named as bot/domain/team_settings.py names it.
+SETTINGS_CALLBACK = "team_settings"
+OPEN_SETTINGS = "open_team_settings"  # the App Home's Settings button (admins only)
+SETTINGS_PREFIX = "settings_"
+
+
+def settings_block(field: str) -> str:
+    return SETTINGS_PREFIX + field
+
+
 # ------------------------------------------------------------------------------ buttons (action ids)
 OPEN_LOG_MEETING = "open_log_meeting"
 OPEN_LOG_DEAL = "open_log_deal"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
@@ -15,6 +15,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    Time,
     UniqueConstraint,
     text,
 )
@@ -449,3 +450,29 @@ class PyramidFigures(Base):
     owner_id: Mapped[str] = mapped_column(String(USER_ID))
     day: Mapped[date] = mapped_column(Date)
     figures: Mapped[str] = mapped_column(Text)
+
+
+class TeamSettings(Base):
+    """A team's own settings, set by its admins in Slack (`/pyramid settings`); each NULL column means
+    "use the default" (the environment's, bot/config.py). One row per team; read through
+    bot/services/team_settings.py, never column by column."""
+
+    __tablename__ = "team_settings"
+
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID), primary_key=True)
+    channel: Mapped[str | None] = mapped_column(String(32), default=None)
+    locale: Mapped[str | None] = mapped_column(String(8), default=None)
+    timezone: Mapped[str | None] = mapped_column(String(64), default=None)
+    digest_time: Mapped[time | None] = mapped_column(Time, default=None)
+    working_days: Mapped[str | None] = mapped_column(String(32), default=None)  # "mon,tue,…"
+    holiday_country: Mapped[str | None] = mapped_column(String(8), default=None)  # "" = none
+    summary_weekday: Mapped[int | None] = mapped_column(Integer, default=None)  # 0 = Monday
+    summary_time: Mapped[time | None] = mapped_column(Time, default=None)
+    dormant_acquaintance: Mapped[int | None] = mapped_column(Integer, default=None)
+    dormant_prospect: Mapped[int | None] = mapped_column(Integer, default=None)
+    dormant_customer: Mapped[int | None] = mapped_column(Integer, default=None)
+    dormant_repeater: Mapped[int | None] = mapped_column(Integer, default=None)
+    managers: Mapped[str | None] = mapped_column(Text, default=None)  # user ids by commas; "" = none
+    evening_prompt: Mapped[bool | None] = mapped_column(default=None)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_by: Mapped[str] = mapped_column(String(USER_ID))

@@ -21,10 +21,10 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.config import Settings
 from bot.db import Database
 from bot.domain.activities import ActivityKind
 from bot.domain.stages import Step
+from bot.domain.team_settings import TeamConfig
 from bot.jobs.outbox import deliver_pending, enqueue
 from bot.models import Account, StepChange
 from bot.services.activities import Logged
@@ -55,17 +55,17 @@ class Queued:
 
 
 def queue_after_log(
-    session: Session, settings: Settings, logged: Logged, *, now: datetime
+    session: Session, config: TeamConfig, logged: Logged, *, now: datetime
 ) -> tuple[Queued, ...]:
     """The team hears of a stage change (unless it is batched hourly: jobs/announcements.py). A win no
     longer asks a recovery's verdict: that comes after the next delivery's date (jobs/recovery_flags.py)."""
     if logged.duplicate:
         return ()
     queued: list[Queued] = []
-    channel = settings.pyramid_team_channel
-    if channel and logged.climb.stage_changed and not settings.pyramid_announce_hourly:
+    channel = config.channel
+    if channel and logged.climb.stage_changed and not config.announce_hourly:
         ref = str(logged.activity.id)
-        message = stage_announcement(logged, settings.pyramid_locale)
+        message = stage_announcement(logged, config.locale)
         enqueue(
             session,
             team_id=logged.account.team_id,
@@ -80,44 +80,44 @@ def queue_after_log(
 
 
 def queue_trouble(
-    session: Session, settings: Settings, opened: Opened, *, now: datetime
+    session: Session, config: TeamConfig, opened: Opened, *, now: datetime
 ) -> tuple[Queued, ...]:
     """The owner gets the five steps; the team channel is told (complaints belong to the organisation)."""
     if opened.duplicate:
         return ()
     recovery, account = opened.recovery, opened.account
     team_id, ref = recovery.team_id, str(recovery.id)
-    owner_locale = locale_in(session, team_id, recovery.owner_id, settings.pyramid_locale)
+    owner_locale = locale_in(session, team_id, recovery.owner_id, config.locale)
     facts = RecoveryFacts.of(recovery, account)
     dm = recovery_view.owner_checklist(facts, owner_locale)
     enqueue(
         session, team_id=team_id, kind="trouble_dm", ref=ref, channel=recovery.owner_id, message=dm, now=now
     )
     queued = [Queued(team_id, "trouble_dm", ref)]
-    channel = settings.pyramid_team_channel
+    channel = config.channel
     if channel:
-        post = recovery_view.channel_post(facts, settings.pyramid_locale)
+        post = recovery_view.channel_post(facts, config.locale)
         enqueue(
             session, team_id=team_id, kind="trouble_post", ref=ref, channel=channel, message=post, now=now
         )
         queued.append(Queued(team_id, "trouble_post", ref))
     if opened.repeated:
-        queued.extend(queue_at_risk(session, settings, facts, now=now))
+        queued.extend(queue_at_risk(session, config, facts, now=now))
     return tuple(queued)
 
 
 def queue_manual_stage(
-    session: Session, settings: Settings, account: Account, change: StepChange, *, now: datetime
+    session: Session, config: TeamConfig, account: Account, change: StepChange, *, now: datetime
 ) -> tuple[Queued, ...]:
     """A manager's hand moved the account to another stage: the team hears of it like of any stage change
     (hourly teams get it in the hour's message, which reads the step changes)."""
-    channel = settings.pyramid_team_channel
-    if not channel or settings.pyramid_announce_hourly:
+    channel = config.channel
+    if not channel or config.announce_hourly:
         return ()
     ref = f"manual:{change.id}"
     before = Step(change.from_step).stage if change.from_step else Step.NAME_ONLY.stage
     message = managing_view.manual_stage_announcement(
-        change.user_id, account.name, before, Step(change.to_step).stage, change.note, settings.pyramid_locale
+        change.user_id, account.name, before, Step(change.to_step).stage, change.note, config.locale
     )
     enqueue(
         session,
@@ -132,7 +132,7 @@ def queue_manual_stage(
 
 
 def queue_at_risk(
-    session: Session, settings: Settings, facts: RecoveryFacts, *, now: datetime
+    session: Session, config: TeamConfig, facts: RecoveryFacts, *, now: datetime
 ) -> tuple[Queued, ...]:
     """A second failure on an account with an open or recent recovery: the channel and the managers at
     once (a customer let down twice is gone)."""
@@ -140,7 +140,7 @@ def queue_at_risk(
     queued = list(
         queue_to_managers(
             session,
-            settings,
+            config,
             facts.team_id,
             "at_risk_dm",
             ref,
@@ -148,9 +148,9 @@ def queue_at_risk(
             now,
         )
     )
-    channel = settings.pyramid_team_channel
+    channel = config.channel
     if channel:
-        post = recovery_view.at_risk_alert(facts, settings.pyramid_locale)
+        post = recovery_view.at_risk_alert(facts, config.locale)
         enqueue(
             session, team_id=facts.team_id, kind="at_risk", ref=ref, channel=channel, message=post, now=now
         )
@@ -160,7 +160,7 @@ def queue_at_risk(
 
 def queue_to_managers(
     session: Session,
-    settings: Settings,
+    config: TeamConfig,
     team_id: str,
     kind: str,
     ref: str,
@@ -169,8 +169,8 @@ def queue_to_managers(
 ) -> tuple[Queued, ...]:
     """A DM to each manager of the team (`build(locale)`), once per (kind, ref, manager)."""
     queued = []
-    for manager in manager_ids(session, team_id, settings.managers):
-        locale = locale_in(session, team_id, manager, settings.pyramid_locale)
+    for manager in manager_ids(session, team_id, config.managers):
+        locale = locale_in(session, team_id, manager, config.locale)
         manager_ref = f"{ref}:{manager}"
         enqueue(
             session,
@@ -186,11 +186,11 @@ def queue_to_managers(
 
 
 def queue_taken(
-    session: Session, settings: Settings, facts: RecoveryFacts, *, now: datetime
+    session: Session, config: TeamConfig, facts: RecoveryFacts, *, now: datetime
 ) -> tuple[Queued, ...]:
     """Whoever took a complaint over gets its checklist by DM."""
     owner, ref = facts.owner_id, f"{facts.id}:{facts.owner_id}"
-    locale = locale_in(session, facts.team_id, owner, settings.pyramid_locale)
+    locale = locale_in(session, facts.team_id, owner, config.locale)
     dm = recovery_view.owner_checklist(facts, locale)
     enqueue(session, team_id=facts.team_id, kind="trouble_dm", ref=ref, channel=owner, message=dm, now=now)
     return (Queued(facts.team_id, "trouble_dm", ref),)
@@ -198,7 +198,7 @@ def queue_taken(
 
 def queue_note(
     session: Session,
-    settings: Settings,
+    config: TeamConfig,
     facts: RecoveryFacts,
     *,
     user_id: str,
@@ -208,10 +208,10 @@ def queue_note(
     now: datetime,
 ) -> tuple[Queued, ...]:
     """A note on a recovery is shown where it was written (or the team channel), once per submission."""
-    target = channel or settings.pyramid_team_channel
+    target = channel or config.channel
     if not target:
         return ()
-    post = recovery_view.note_posted(facts, user_id, note, settings.pyramid_locale)
+    post = recovery_view.note_posted(facts, user_id, note, config.locale)
     enqueue(
         session, team_id=facts.team_id, kind="recovery_note", ref=key, channel=target, message=post, now=now
     )
@@ -219,19 +219,19 @@ def queue_note(
 
 
 def queue_verdict_no(
-    session: Session, settings: Settings, facts: RecoveryFacts, *, user_id: str, now: datetime
+    session: Session, config: TeamConfig, facts: RecoveryFacts, *, user_id: str, now: datetime
 ) -> tuple[Queued, ...]:
     build = partial(recovery_view.verdict_no_alert, facts, user_id)
     ref = f"{facts.id}:{now.isoformat()}"
-    return queue_to_managers(session, settings, facts.team_id, "verdict_no", ref, build, now)
+    return queue_to_managers(session, config, facts.team_id, "verdict_no", ref, build, now)
 
 
 def queue_escalated(
-    session: Session, settings: Settings, facts: RecoveryFacts, *, user_id: str, now: datetime
+    session: Session, config: TeamConfig, facts: RecoveryFacts, *, user_id: str, now: datetime
 ) -> tuple[Queued, ...]:
     """*Escalate* pressed: each manager is told once per recovery (a second press is recorded only)."""
     build = partial(recovery_view.escalated_by, facts, user_id)
-    return queue_to_managers(session, settings, facts.team_id, "escalated", str(facts.id), build, now)
+    return queue_to_managers(session, config, facts.team_id, "escalated", str(facts.id), build, now)
 
 
 def send_now(db: Database, client: WebClient, queued: tuple[Queued, ...], *, now: datetime) -> None:
@@ -293,6 +293,11 @@ def refresh_home(runtime: Runtime, client: WebClient, team_id: str, user_id: str
         today = runtime.clock.today(profile.zone)
         dist, digest = home_facts(runtime, team_id, user_id, today)
         flow = home_flow(runtime, team_id, user_id, today)
-        client.views_publish(user_id=user_id, view=home_view(dist, digest, profile.locale, flow=flow))
+        # Imported here: the use case imports the corrections' use cases, which import this module.
+        from bot.usecases.team_settings import may_edit
+
+        admin = may_edit(runtime, team_id, user_id) is None
+        view = home_view(dist, digest, profile.locale, flow=flow, settings_button=admin)
+        client.views_publish(user_id=user_id, view=view)
     except SlackApiError as error:
         log.warning("could not publish the home tab of %s: %s", user_id, error.response.get("error"))

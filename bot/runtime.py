@@ -31,6 +31,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
 from bot.domain.schedule import WorkCalendar
+from bot.domain.team_settings import TeamConfig
+from bot.services import team_settings
 from bot.services.calendars import work_calendar
 from bot.services.followups import AutoFollowups
 from bot.services.profiles import Profile, fallback_profile, profile_for
@@ -49,6 +51,11 @@ COMMIT_GRACE = 0.4  # seconds more when the deadline falls while the commit is u
 # Each process remembers a user's profile this long, sparing a database read on every request.
 PROFILE_MEMORY = timedelta(minutes=5)
 PROFILE_MEMORY_SIZE = 10_000
+# Each process remembers a team's settings this long: a request pays no database read for them, and
+# another replica sees an admin's change within this time (the process that saved it, at once).
+# Settings change a few times a year; half a minute of a replica posting to the old channel is the
+# price of not reading the row on every request and job.
+TEAM_CONFIG_MEMORY = timedelta(seconds=30)
 DB_WORKERS = 24
 AFTER_WORKERS = 4
 
@@ -109,6 +116,9 @@ class Runtime:
     _running: set[Future[Any]] = field(init=False, repr=False, default_factory=set)
     _queued_keys: set[Hashable] = field(init=False, repr=False, default_factory=set)
     _profiles: dict[tuple[str, str], tuple[datetime, Profile]] = field(
+        init=False, repr=False, default_factory=dict
+    )
+    _team_configs: dict[str, tuple[datetime, TeamConfig]] = field(
         init=False, repr=False, default_factory=dict
     )
     _timers: dict[threading.Timer, tuple[Callable[[], object], Hashable | None]] = field(
@@ -286,21 +296,57 @@ class Runtime:
         self._db_pool.shutdown(wait=False, cancel_futures=True)
         return finished
 
+    # ------------------------------------------------------------------ the team's settings
+    def team_config(self, team_id: str) -> TeamConfig:
+        """The team's settings (its stored row over the environment's defaults), remembered for
+        `TEAM_CONFIG_MEMORY`. A miss reads one row on its own read session, never through the request
+        pool, so it is safe inside a transaction too; `NotStored` when the database does not answer."""
+        now = self.clock.now()
+        with self._lock:
+            cached = self._team_configs.get(team_id)
+        if cached is not None and now - cached[0] < TEAM_CONFIG_MEMORY:
+            return cached[1]
+
+        def read() -> TeamConfig:
+            with self.db.read(deadline_ms=int(READ_DEADLINE * 1000)) as session:
+                return team_settings.load(session, self.settings, team_id)
+
+        found = self._translate(read)
+        with self._lock:
+            self._team_configs[team_id] = (now, found)
+        return found
+
+    def team_config_or_defaults(self, team_id: str) -> TeamConfig:
+        """`team_config`, or the environment's defaults when the database does not answer (an apology,
+        a profile's fallback: what must go out even then)."""
+        try:
+            return self.team_config(team_id)
+        except NotStored:
+            return team_settings.defaults(self.settings, team_id)
+
+    def forget_team_config(self, team_id: str) -> None:
+        """After the team's settings were saved: this process reads them afresh at once."""
+        with self._lock:
+            self._team_configs.pop(team_id, None)
+            for key in [key for key in self._profiles if key[0] == team_id]:
+                del self._profiles[key]  # a profile's fallback language and zone are the team's
+
     # ------------------------------------------------------------------ who is asking
-    def auto_followups(self) -> AutoFollowups:
+    def auto_followups(self, team_id: str) -> AutoFollowups:
         return AutoFollowups(
             after_sale=self.settings.pyramid_followup_after_sale,
             revisit=self.settings.pyramid_followup_revisit,
             recovery=self.settings.pyramid_followup_after_trouble,
-            calendar=self.calendar(),
+            calendar=self.calendar(team_id),
         )
 
-    def calendar(self) -> WorkCalendar:
+    def calendar(self, team_id: str) -> WorkCalendar:
         """The team's working days and holidays. The holiday calendar is loaded here, at the first call
         (a start needs no holidays): use cases call this before their transaction, so that the load is
         never paid while rows are locked or inside the database deadline."""
-        calendar = work_calendar(self.settings)
-        calendar.is_working_day(self.clock.today(self.settings.zone))
+        config = self.team_config(team_id)
+        calendar = work_calendar(config.working_days, config.holiday_country)
+        calendar.is_working_day(self.clock.today(config.zone))
         return calendar
 
     def profile(self, client: WebClient, team_id: str, user_id: str) -> Profile:
@@ -321,7 +367,8 @@ class Runtime:
             cached = self._profiles.get((team_id, user_id))
         if cached is not None and now - cached[0] < PROFILE_MEMORY:
             return cached[1]
-        default = fallback_profile(user_id, self.settings.pyramid_locale, self.settings.zone)
+        team = self.team_config_or_defaults(team_id)
+        default = fallback_profile(user_id, team.locale, team.zone)
         try:
             found = self._race_once(
                 lambda: profile_for(
@@ -330,8 +377,8 @@ class Runtime:
                     user_id,
                     now=self.clock.now(),
                     fetch=fetch,
-                    default_locale=self.settings.pyramid_locale,
-                    default_zone=self.settings.zone,
+                    default_locale=team.locale,
+                    default_zone=team.zone,
                 ),
                 _Attempt(),
                 PROFILE_DEADLINE,

@@ -34,6 +34,7 @@ DEFAULT_COMMANDS: tuple[tuple[str, str], ...] = (
     ),
     ("/account <account>", "the account card"),
     ("/pyramid [me|@user|team] [detail]", "the stage distribution and its health"),
+    ("/pyramid settings", "the team settings (admins): channel, language, time zone, schedules"),
     ("/followup <account> <date> [-- what]", "schedule a follow-up"),
     (
         "/trouble <account> [cause] -- <what went wrong>",

@@ -108,7 +108,7 @@ def _share(
         log.warning("refused a malformed share value")
         return
     team_id, user_id = who_
-    locale = runtime.settings.pyramid_locale
+    locale = runtime.team_config(team_id).locale
     reply = pyramid_message_for(runtime, team_id, value.s, value.u, value.d, locale, by=user_id)
     if body.get("response_url"):
         respond(response_type="in_channel", replace_original=False, **reply)

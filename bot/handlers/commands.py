@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot import notify
 from bot.domain.fields import LogWhat
 from bot.domain.parsing import ParseError, parse_pyramid
-from bot.handlers import managing
+from bot.handlers import managing, team_settings
 from bot.handlers.messages import preview_reply
 from bot.handlers.replying import (
     FAILURES,
@@ -106,6 +106,9 @@ def pyramid_command(
 ) -> None:
     """Read-only and the heaviest reply: acked at once, answered at the response URL after the ack."""
     me = asker(context, client)
+    if team_settings.is_settings_request(command_text(command)):
+        team_settings.settings_command(ack, command, me)
+        return
     try:
         request = parse_pyramid(command_text(command))
     except ParseError as error:
@@ -134,6 +137,6 @@ def pyramid_message_for(
     by: str | None = None,
 ) -> Message:
     """A pyramid for `/pyramid`, with a Share button; or shared in a channel `by` someone, without."""
-    today = runtime.clock.today(runtime.settings.zone)
+    today = runtime.clock.today(runtime.team_config(team_id).zone)
     dist, numbers = pyramids.pyramid_facts(runtime, team_id, owner, today)
     return pyramid_reply(dist, numbers, scope, owner, detail, locale, shared_by=by)

@@ -162,14 +162,15 @@ def _after(me: Asker, done: CorrectedFacts) -> None:
     """After the ack: the channel's untrue announcements corrected, the rep's Home refreshed."""
     if done.withdrawn:
         runtime, client = me.runtime, me.client
-        runtime.after(lambda: fix_announcements(runtime, client, done))
+        team_id = me.team_id
+        runtime.after(lambda: fix_announcements(runtime, client, team_id, done))
     notify.refresh_home_soon(me.runtime, me.client, me.team_id, me.user_id)
 
 
-def fix_announcements(runtime: Runtime, client: WebClient, done: CorrectedFacts) -> None:
+def fix_announcements(runtime: Runtime, client: WebClient, team_id: str, done: CorrectedFacts) -> None:
     """Each posted announcement the correction made untrue, rewritten in place (chat.update is
     idempotent: a repeat writes the same text). Best effort: a failure is logged, the correction stands."""
-    locale = runtime.settings.pyramid_locale
+    locale = runtime.team_config(team_id).locale  # the announcement was written in the team's language
     for posted in done.withdrawn:
         fixed = shown.announcement_corrected(posted, done, locale)
         try:

@@ -38,10 +38,16 @@ def as_known_admin(me: Asker, run: Callable[[], T]) -> T:
     outcome = run()
     result = outcome.result if isinstance(outcome, managing.Outcome) else None
     unknown = isinstance(result, NotAManager) and result.admin_unknown
-    fetch = partial(_users_info, me.client)
-    if unknown and managing.remember_profile(me.runtime, me.team_id, me.user_id, fetch):
+    if unknown and ask_slack_if_admin(me):
         return run()
     return outcome
+
+
+def ask_slack_if_admin(me: Asker) -> bool:
+    """Asks Slack now whether the user is an admin or owner (users.info), and remembers the answer;
+    False when Slack did not answer."""
+    fetch = partial(_users_info, me.client)
+    return managing.remember_profile(me.runtime, me.team_id, me.user_id, fetch)
 
 
 # The question is asked before the command's ack, which Slack awaits 3 seconds at most.

@@ -89,7 +89,7 @@ def trouble_command(ack: Ack, command: Json, context: BoltContext, client: WebCl
     if isinstance(opened, AskedFacts):
         ack(**ephemeral(pick_account(opened, "trouble", me.locale)))
         return
-    told = bool(me.runtime.settings.pyramid_team_channel)
+    told = bool(me.runtime.team_config(me.team_id).channel)
     ack(**ephemeral(replies.trouble_opened(opened.recovery, opened.duplicate, told, me.locale)))
     _after_opened(me, client, opened)
 
@@ -129,7 +129,7 @@ def submit_trouble(ack: Ack, view: Json, context: BoltContext, client: WebClient
         ack(response_action="errors", errors={ids.ACCOUNT_BLOCK: error_reply(error, me.locale, None)["text"]})
         return
     ack()
-    told = bool(me.runtime.settings.pyramid_team_channel)
+    told = bool(me.runtime.team_config(me.team_id).channel)
     reply = replies.trouble_opened(opened.recovery, opened.duplicate, told, me.locale)
     channel = ids.metadata_of(view.get("private_metadata")).channel
     me.runtime.after(lambda: post_private(client, me.user_id, channel, reply))
@@ -157,7 +157,7 @@ def answer_pick(
     if opened is None:
         reply = replies.plain_notice(t(me.locale, "choice_expired"))
     else:
-        told = bool(me.runtime.settings.pyramid_team_channel)
+        told = bool(me.runtime.team_config(me.team_id).channel)
         reply = replies.trouble_opened(opened.recovery, opened.duplicate, told, me.locale)
     me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
     if opened is not None:
@@ -331,7 +331,7 @@ def check_steps(
         changed = False  # not a checklist of ours: nothing to store, nothing to say
     except FAILURES as error:
         ack()
-        reply = error_reply(error, runtime.settings.pyramid_locale, example=None)
+        reply = error_reply(error, runtime.team_config_or_defaults(team_id).locale, example=None)
         tell_later(runtime, client, body, respond, user_id, reply)
         return
     ack()

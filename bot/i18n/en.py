@@ -1,6 +1,6 @@
 """English messages. Keys must match `ja.py` (a test checks keys and placeholders)."""
 
-from bot.i18n import corrections, health, managing, recovery, status, winback
+from bot.i18n import corrections, health, managing, recovery, settings, status, winback
 
 MESSAGES: dict[str, str] = {
     # Stages and steps
@@ -295,3 +295,4 @@ MESSAGES |= status.EN
 MESSAGES |= health.EN
 MESSAGES |= recovery.EN
 MESSAGES |= winback.EN
+MESSAGES |= settings.EN

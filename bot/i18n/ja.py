@@ -1,6 +1,6 @@
 """日本語のメッセージ。キーは `en.py` と同じであること(テストで確認)。"""
 
-from bot.i18n import corrections, health, managing, recovery, status, winback
+from bot.i18n import corrections, health, managing, recovery, settings, status, winback
 
 MESSAGES: dict[str, str] = {
     "stage_1": "知り合い",
@@ -282,3 +282,4 @@ MESSAGES |= status.JA
 MESSAGES |= health.JA
 MESSAGES |= recovery.JA
 MESSAGES |= winback.JA
+MESSAGES |= settings.JA

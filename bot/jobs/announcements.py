@@ -24,8 +24,7 @@ CATCH_UP_HOURS = 24
 
 
 def announce_last_hour(runtime: Runtime, client: WebClient, now: datetime) -> list[Delivered]:
-    channel = runtime.settings.pyramid_team_channel
-    if not runtime.settings.pyramid_announce_hourly or not channel:
+    if not runtime.settings.pyramid_announce_hourly:
         return []
     this_hour = now.replace(minute=0, second=0, microsecond=0)
     hours = [this_hour - timedelta(hours=back) for back in range(CATCH_UP_HOURS, 0, -1)]
@@ -41,6 +40,13 @@ def announce_last_hour(runtime: Runtime, client: WebClient, now: datetime) -> li
             ).all()
         }
     for team_id in teams:
+        try:
+            team = runtime.team_config(team_id)  # its own channel and language
+        except Exception as error:
+            report_failure(log, error, f"announcements {team_id}")
+            continue
+        if not team.channel:
+            continue
         for start in hours:
             if (team_id, start.isoformat()) in done:
                 continue
@@ -52,8 +58,10 @@ def announce_last_hour(runtime: Runtime, client: WebClient, now: datetime) -> li
                         team_id=team_id,
                         kind=KIND,
                         ref=start.isoformat(),
-                        channel=channel,
-                        build=partial(_hour_message, runtime, team_id, start, start + timedelta(hours=1)),
+                        channel=team.channel,
+                        build=partial(
+                            _hour_message, team.locale, runtime, team_id, start, start + timedelta(hours=1)
+                        ),
                         now=now,
                     )
                 )
@@ -63,8 +71,9 @@ def announce_last_hour(runtime: Runtime, client: WebClient, now: datetime) -> li
     return results
 
 
-def _hour_message(runtime: Runtime, team_id: str, start: datetime, end: datetime) -> Message | None:
-    locale = runtime.settings.pyramid_locale
+def _hour_message(
+    locale: str, runtime: Runtime, team_id: str, start: datetime, end: datetime
+) -> Message | None:
     with runtime.db.transaction() as session:
         moves = summaries.advancements(
             session, team_id, StepChange.changed_at >= start, StepChange.changed_at < end

@@ -31,12 +31,13 @@ class DigestRun:
 
 def send_due_digests(runtime: Runtime, client: WebClient, now: datetime) -> list[DigestRun]:
     """The scheduler's tick: every rep whose local digest time has passed today, on a working day."""
-    calendar = work_calendar(runtime.settings)
     runs = []
     for team_id, user_id in _recipients(runtime, None, None):
         try:
+            team = runtime.team_config(team_id)  # each team's own digest time and calendar
+            calendar = work_calendar(team.working_days, team.holiday_country)
             profile = runtime.profile(client, team_id, user_id)
-            day = digest_day_due(now, profile.zone, runtime.settings.pyramid_digest_time, calendar)
+            day = digest_day_due(now, profile.zone, team.digest_time, calendar)
             if day is not None:
                 runs.append(_send(runtime, client, team_id, user_id, day, profile.locale, now))
         except Exception as error:

@@ -1,7 +1,7 @@
-"""The evening prompt (issue 14, `PYRAMID_EVENING_PROMPT`, off by default): one DM per rep per working
-day at their own `PYRAMID_EVENING_TIME`, "anything to log from today?", delivered exactly once through
-the ledger (outbox.py). A reply in its thread is a message in the DM like any other: it is previewed
-(bot/handlers/messages.py) and stored only on *Log all*."""
+"""The evening prompt (issue 14; on or off per team, `PYRAMID_EVENING_PROMPT` the default: off): one
+DM per rep per working day at their own `PYRAMID_EVENING_TIME`, "anything to log from today?",
+delivered exactly once through the ledger (outbox.py). A reply in its thread is a message in the DM
+like any other: it is previewed (bot/handlers/messages.py) and stored only on *Log all*."""
 
 from __future__ import annotations
 
@@ -36,15 +36,15 @@ class EveningRun:
 
 def send_due_evening_prompts(runtime: Runtime, client: WebClient, now: datetime) -> list[EveningRun]:
     """The scheduler's tick: every rep whose local evening time has passed today, on a working day."""
-    settings = runtime.settings
-    if not settings.pyramid_evening_prompt:
-        return []
-    calendar = work_calendar(settings)
     runs = []
     for team_id, user_id in _recipients(runtime):
         try:
+            team = runtime.team_config(team_id)  # on or off, and the calendar, per team
+            if not team.evening_prompt:
+                continue
+            calendar = work_calendar(team.working_days, team.holiday_country)
             profile = runtime.profile(client, team_id, user_id)
-            day = digest_day_due(now, profile.zone, settings.pyramid_evening_time, calendar)
+            day = digest_day_due(now, profile.zone, team.evening_time, calendar)
             if day is not None:
                 runs.append(_send(runtime, client, team_id, user_id, day, profile.locale, now))
         except Exception as error:

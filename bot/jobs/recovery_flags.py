@@ -20,11 +20,11 @@ from functools import partial
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.config import Settings
 from bot.domain.recovery import Rung, rungs_reached
+from bot.domain.team_settings import TeamConfig
 from bot.jobs.outbox import Delivered, deliver_once, report_failure
 from bot.runtime import Runtime
-from bot.services import managers, recoveries
+from bot.services import accounts, managers, recoveries
 from bot.services.profiles import locale_in
 from bot.usecases.facts import RecoveryFacts
 from bot.views import recovery as recovery_view
@@ -46,13 +46,15 @@ class Due:
 
 def flag_overdue_recoveries(runtime: Runtime, client: WebClient, now: datetime) -> list[Delivered]:
     """Everything the recovery clock owes now, each posted once; one failure never stops the others."""
-    today = now.astimezone(runtime.settings.zone).date()
     with runtime.db.transaction() as session:
-        owed = [
-            *ladder(session, runtime.settings, now),
-            *delivery_questions(session, runtime.settings, today),
-            *verdict_questions(session, runtime.settings, today),
-        ]
+        teams = accounts.team_ids(session)
+    owed: list[Due] = []
+    for team_id in teams:
+        try:
+            owed.extend(_owed(runtime, runtime.team_config(team_id), now))
+        except Exception as error:
+            # One team's failure never stops another's; the next tick tries it again.
+            report_failure(log, error, f"recovery clock {team_id}")
     results = []
     for due in owed:
         try:
@@ -78,12 +80,26 @@ def _built(message: Message) -> Message:
     return message
 
 
-def ladder(session: Session, settings: Settings, now: datetime) -> Iterator[Due]:
-    """The rungs reached by now by the recoveries still without a response."""
+def _owed(runtime: Runtime, team: TeamConfig, now: datetime) -> list[Due]:
+    """What the clock owes one team, on its own clock (zone, morning and evening, channel, managers).
+    The look-ups span every team; each team keeps only its own rows (open recoveries are few)."""
+    today = now.astimezone(team.zone).date()
+    with runtime.db.transaction() as session:
+        return [
+            *ladder(session, team, now),
+            *delivery_questions(session, team, today),
+            *verdict_questions(session, team, today),
+        ]
+
+
+def ladder(session: Session, settings: TeamConfig, now: datetime) -> Iterator[Due]:
+    """The rungs reached by now by the team's recoveries still without a response."""
     local = now.astimezone(settings.zone)
     today = local.date()
     team_managers: dict[str, list[str]] = {}
     for recovery, account in recoveries.unresponded_since(session, opened_before=today + timedelta(days=1)):
+        if recovery.team_id != settings.team_id:
+            continue
         facts = RecoveryFacts.of(recovery, account)
         team, ref = recovery.team_id, str(recovery.id)
         days = (today - recovery.opened_on).days
@@ -92,42 +108,46 @@ def ladder(session: Session, settings: Settings, now: datetime) -> Iterator[Due]
             opened,
             local,
             account.segment,
-            end_of_day=settings.pyramid_evening_time,
-            morning=settings.pyramid_digest_time,
+            end_of_day=settings.evening_time,
+            morning=settings.digest_time,
         )
         for rung in reached:
             if rung is Rung.OWNER:
-                locale = locale_in(session, team, recovery.owner_id, settings.pyramid_locale)
+                locale = locale_in(session, team, recovery.owner_id, settings.locale)
                 message = recovery_view.owner_reminder(facts, locale, today)
                 yield Due(team, "recovery_remind", ref, recovery.owner_id, message)
-            elif rung is Rung.CHANNEL and settings.pyramid_team_channel:
-                message = recovery_view.flag_post(facts, days, settings.pyramid_locale)
-                yield Due(team, "recovery_flag", ref, settings.pyramid_team_channel, message)
+            elif rung is Rung.CHANNEL and settings.channel:
+                message = recovery_view.flag_post(facts, days, settings.locale)
+                yield Due(team, "recovery_flag", ref, settings.channel, message)
             elif rung is Rung.MANAGERS:
                 if team not in team_managers:
                     team_managers[team] = managers.manager_ids(session, team, settings.managers)
                 for manager in team_managers[team]:
-                    locale = locale_in(session, team, manager, settings.pyramid_locale)
+                    locale = locale_in(session, team, manager, settings.locale)
                     message = recovery_view.managers_escalation(facts, days, locale)
                     yield Due(team, "recovery_escalate", f"{ref}:{manager}", manager, message)
 
 
-def delivery_questions(session: Session, settings: Settings, today: date) -> Iterator[Due]:
+def delivery_questions(session: Session, settings: TeamConfig, today: date) -> Iterator[Due]:
     """Responded on an earlier day and still no date for the next delivery: Pyramid asks for it, once
     per response."""
     day_start = datetime.combine(today, time.min, tzinfo=settings.zone)
     for recovery, account, event_id in recoveries.undated_since(session, day_start):
+        if recovery.team_id != settings.team_id:
+            continue
         facts = RecoveryFacts.of(recovery, account)
-        locale = locale_in(session, recovery.team_id, recovery.owner_id, settings.pyramid_locale)
+        locale = locale_in(session, recovery.team_id, recovery.owner_id, settings.locale)
         message = recovery_view.delivery_question(facts, locale)
         yield Due(recovery.team_id, "delivery_ask", f"{recovery.id}:{event_id}", recovery.owner_id, message)
 
 
-def verdict_questions(session: Session, settings: Settings, today: date) -> Iterator[Due]:
+def verdict_questions(session: Session, settings: TeamConfig, today: date) -> Iterator[Due]:
     """After the next delivery's day, its owner is asked once per delivery date."""
     for recovery, account in recoveries.deliveries_past(session, today):
+        if recovery.team_id != settings.team_id:
+            continue
         facts = RecoveryFacts.of(recovery, account)
-        locale = locale_in(session, recovery.team_id, recovery.owner_id, settings.pyramid_locale)
+        locale = locale_in(session, recovery.team_id, recovery.owner_id, settings.locale)
         message = recovery_view.verdict_question(facts, locale, today)
         ref = f"{recovery.id}:{recovery.delivery_on}"
         yield Due(recovery.team_id, "verdict", ref, recovery.owner_id, message)

@@ -1,15 +1,17 @@
 """The weekly team summary, Monday 09:00 team time by default, posted once per team and week, with the
-pyramid chart in its thread."""
+pyramid chart in its thread. Each team's day, time, zone, channel and language are its own settings."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from slack_sdk import WebClient
 
 from bot.domain.stages import Stage
+from bot.domain.team_settings import TeamConfig
 from bot.i18n import t
 from bot.jobs.outbox import Delivered, Outcome, deliver_once, report_failure, upload_once
 from bot.runtime import Runtime
@@ -30,38 +32,52 @@ class SummaryRun:
 
 
 def send_due_summaries(runtime: Runtime, client: WebClient, now: datetime) -> list[SummaryRun]:
-    settings = runtime.settings
-    local = now.astimezone(settings.zone)
-    if (
-        local.weekday() != settings.summary_weekday
-        or local.time().replace(tzinfo=None) < settings.pyramid_summary_time
-    ):
-        return []
-    return send_summaries_for(runtime, client, day=local.date())
+    """The scheduler's tick: each team whose summary day and time have come, in its own zone."""
+    return _send_each(runtime, client, None, lambda team: _due_day(team, now))
+
+
+def _due_day(team: TeamConfig, now: datetime) -> date | None:
+    local = now.astimezone(team.zone)
+    if local.weekday() != team.summary_weekday or local.time().replace(tzinfo=None) < team.summary_time:
+        return None
+    return local.date()
 
 
 def send_summaries_for(
     runtime: Runtime, client: WebClient, *, day: date, teams: list[str] | None = None
 ) -> list[SummaryRun]:
-    channel = runtime.settings.pyramid_team_channel
-    if not channel:
-        log.warning("no PYRAMID_TEAM_CHANNEL: no summary posted")
-        return []
+    """`pyramid-bot summary --date`: the summaries as on that day, whatever the day; still once each."""
+    return _send_each(runtime, client, teams, lambda team: day)
+
+
+def _send_each(
+    runtime: Runtime, client: WebClient, teams: list[str] | None, due: Callable[[TeamConfig], date | None]
+) -> list[SummaryRun]:
     with runtime.db.transaction() as session:
         team_ids = teams or accounts.team_ids(session)
     runs = []
     for team_id in team_ids:
+        day: date | None = None
         try:
-            runs.append(_send(runtime, client, team_id, day, channel))
+            team = runtime.team_config(team_id)
+            if (day := due(team)) is None:
+                continue
+            if not team.channel:
+                log.warning(
+                    "team %s has no team channel (settings or PYRAMID_TEAM_CHANNEL): no summary", team_id
+                )
+                continue
+            runs.append(_send(runtime, client, team, day))
         except Exception as error:
             # One team's failure never stops another's summary; the next tick tries this one again.
             name = report_failure(log, error, f"summary {team_id} {day}")
-            runs.append(SummaryRun(team_id, day, Delivered(Outcome.RETRY, error=name), None))
+            if day is not None:
+                runs.append(SummaryRun(team_id, day, Delivered(Outcome.RETRY, error=name), None))
     return runs
 
 
-def _send(runtime: Runtime, client: WebClient, team_id: str, day: date, channel: str) -> SummaryRun:
-    locale = runtime.settings.pyramid_locale
+def _send(runtime: Runtime, client: WebClient, team: TeamConfig, day: date) -> SummaryRun:
+    team_id, channel, locale = team.team_id, team.channel or "", team.locale
     now = runtime.clock.now()
     with runtime.db.transaction() as session:
         summary = summaries.summary_for(
@@ -69,7 +85,7 @@ def _send(runtime: Runtime, client: WebClient, team_id: str, day: date, channel:
             team_id,
             day,
             runtime.settings.lapse_rules,
-            dormant_rules=runtime.settings.dormant_rules,
+            dormant_rules=team.dormant_rules,
         )
 
     def build() -> Message:

@@ -22,9 +22,11 @@ log = logging.getLogger(__name__)
 _PRIVATE = frozenset({"method_not_supported_for_channel_type", "not_in_channel", "channel_not_found"})
 
 
-def join_team_channel(runtime: Runtime, client: WebClient) -> bool:
-    """Whether the bot is (now) in the team channel; logs one line saying what to do when it is not."""
-    channel = runtime.settings.pyramid_team_channel
+def join_team_channel(runtime: Runtime, client: WebClient, channel: str | None = None) -> bool:
+    """Whether the bot is (now) in the team channel (`channel`, else PYRAMID_TEAM_CHANNEL, the default:
+    an admin's choice in the settings modal is joined when it is saved); logs one line saying what to
+    do when it is not."""
+    channel = channel or runtime.settings.pyramid_team_channel
     if not channel:
         return False
     try:

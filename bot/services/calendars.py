@@ -6,20 +6,17 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from bot.config import Settings
 from bot.domain.schedule import WorkCalendar
 
 if TYPE_CHECKING:  # holidays imports every country's calendar (about 9 MiB): loaded at the first look-up
     from holidays import HolidayBase
 
 
-def work_calendar(settings: Settings) -> WorkCalendar:
-    country = settings.pyramid_holiday_country
+def work_calendar(working_weekdays: frozenset[int], country: str) -> WorkCalendar:
+    """A team's calendar (TeamConfig.working_days and .holiday_country; "" = no public holidays)."""
     if not country:
-        return WorkCalendar(working_weekdays=settings.working_weekdays)
-    return WorkCalendar(
-        working_weekdays=settings.working_weekdays, is_holiday=lambda day: day in _holidays(country)
-    )
+        return WorkCalendar(working_weekdays=working_weekdays)
+    return WorkCalendar(working_weekdays=working_weekdays, is_holiday=lambda day: day in _holidays(country))
 
 
 @lru_cache(maxsize=8)
@@ -28,3 +25,11 @@ def _holidays(country: str) -> HolidayBase:
     import holidays
 
     return holidays.country_holidays(country)
+
+
+def known_holiday_country(code: str) -> bool:
+    """Whether the holidays package has a calendar for `code` (its aliases such as UK included), read
+    from its registry without importing every country's calendar."""
+    from holidays.registry import EntityLoader
+
+    return code in set(EntityLoader.get_country_codes())

@@ -21,14 +21,15 @@ def card(runtime: Runtime, team_id: str, account_id: int) -> AccountCard:
 
 
 def _card(session: Session, runtime: Runtime, team_id: str, account_id: int) -> AccountCard:
-    today = runtime.clock.today(runtime.settings.zone)
+    team = runtime.team_config(team_id)
+    today = runtime.clock.today(team.zone)
     return cards.account_card(
         session,
         team_id,
         account_id,
         today=today,
-        rules=runtime.settings.dormant_rules,
-        zone=runtime.settings.zone,
+        rules=team.dormant_rules,
+        zone=team.zone,
     )
 
 
@@ -43,7 +44,7 @@ def account_command(
     manager's correction by `user_id` (step, merge, archive, restore, lost: bot/usecases/managing.py)."""
     request = parse_account(text)
     if isinstance(request, StepSet | MergeRequest | StatusChange):
-        day = today or runtime.clock.today(runtime.settings.zone)
+        day = today or runtime.clock.today(runtime.team_config(team_id).zone)
         return managing.correct(runtime, team_id, user_id, day, request)
     if isinstance(request, AccountEdit):
         return runtime.store(lambda session: _edit(session, runtime, team_id, request))

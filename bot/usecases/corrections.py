@@ -90,7 +90,7 @@ def _check_may_correct(
     session: Session, runtime: Runtime, team_id: str, user_id: str, activity: Activity
 ) -> None:
     manager = activity.user_id != user_id and managers.is_manager(
-        session, team_id, user_id, runtime.settings.managers
+        session, team_id, user_id, runtime.team_config(team_id).managers
     )
     _refuse(
         rules.correction_refusal(

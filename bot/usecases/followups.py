@@ -40,7 +40,7 @@ def schedule(
     A name only close to existing accounts is asked about ("did you mean"), the request parked until
     the rep picks one (`answer`); a name close to none is refused."""
     request = parse_followup(text, today)
-    calendar = runtime.calendar()  # before the transaction: it may load the holiday calendar
+    calendar = runtime.calendar(team_id)  # before the transaction: it may load the holiday calendar
 
     def work(session: Session) -> Scheduled | AskedFacts:
         now = runtime.clock.now()
@@ -65,7 +65,7 @@ def answer(runtime: Runtime, team_id: str, choice: NearMatchChoice | None, today
     if choice is None or choice.a is None:
         return None
     account_id = choice.a
-    calendar = runtime.calendar()  # before the transaction: it may load the holiday calendar
+    calendar = runtime.calendar(team_id)  # before the transaction: it may load the holiday calendar
 
     def work(session: Session) -> Scheduled | None:
         parked = pending.take_named(session, team_id, choice.p, "followup")
@@ -128,7 +128,7 @@ def press(
     picked: date | None = None,
 ) -> FollowupChanged:
     """Done, Snooze (a week from today) or Reschedule (to `picked`)."""
-    calendar = runtime.calendar()  # before the transaction: it may load the holiday calendar
+    calendar = runtime.calendar(team_id)  # before the transaction: it may load the holiday calendar
 
     def work(session: Session) -> FollowupChanged:
         if what == "done":

@@ -347,7 +347,7 @@ def _store(
             request_key=f"preview:{parked.id}:trouble:{index}",
             followup_next_day=runtime.settings.pyramid_followup_after_trouble,
         )
-        queued.extend(queue_trouble(session, runtime.settings, recovery, now=now))
+        queued.extend(queue_trouble(session, runtime.team_config(team_id), recovery, now=now))
         opened.append(RecoveryFacts.of(recovery.recovery, recovery.account))
     return Confirmed(tuple(logged), tuple(scheduled), tuple(opened), tuple(queued))
 

@@ -48,7 +48,7 @@ UNREAD_WORDS = "unread_words"
 
 def log(runtime: Runtime, request: LogRequest, *, today: date) -> LogOutcome:
     """Committed when this returns (or raises UserFacingError / NotStored / OutcomeUnknown)."""
-    auto = runtime.auto_followups()  # before the transaction: it may load the holiday calendar
+    auto = runtime.auto_followups(request.team_id)  # before the transaction: it may load the holiday calendar
 
     def work(session: Session) -> LogOutcome:
         now = runtime.clock.now()
@@ -63,7 +63,7 @@ def log(runtime: Runtime, request: LogRequest, *, today: date) -> LogOutcome:
         if not isinstance(outcome, Logged):
             _refuse_unread(outcome, request, today)  # rolls the parked question back
             return LogOutcome(AskedFacts.of(outcome))
-        queued = queue_after_log(session, runtime.settings, outcome, now=now)
+        queued = queue_after_log(session, runtime.team_config(request.team_id), outcome, now=now)
         return LogOutcome(LoggedFacts.of(outcome, today), queued)
 
     return runtime.store(work)
@@ -156,7 +156,9 @@ def log_named(
         now=now,
         today=today,
         repeater_threshold=runtime.settings.pyramid_repeater_threshold,
-        auto=runtime.auto_followups(),
+        auto=runtime.auto_followups(request.team_id),
     )
     assert isinstance(outcome, Logged), "a settled account asks no question"
-    return LoggedFacts.of(outcome, today), queue_after_log(session, runtime.settings, outcome, now=now)
+    return LoggedFacts.of(outcome, today), queue_after_log(
+        session, runtime.team_config(request.team_id), outcome, now=now
+    )

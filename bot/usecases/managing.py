@@ -50,7 +50,7 @@ def correct(runtime: Runtime, team_id: str, user_id: str, today: date, request: 
 
 
 def _refusal(session: Session, runtime: Runtime, team_id: str, user_id: str) -> NotAManager | None:
-    configured = runtime.settings.managers
+    configured = runtime.team_config(team_id).managers
     if managers.is_manager(session, team_id, user_id, configured):
         return None
     known = managers.manager_ids(session, team_id, configured)
@@ -87,7 +87,9 @@ def _correct(
         )
         queued: tuple[notify.Queued, ...] = ()
         if done.change is not None and done.climb.stage_changed:
-            queued = notify.queue_manual_stage(session, runtime.settings, account, done.change, now=now)
+            queued = notify.queue_manual_stage(
+                session, runtime.team_config(account.team_id), account, done.change, now=now
+            )
         facts = StepSetFacts(
             account=account.name,
             before=done.climb.before,

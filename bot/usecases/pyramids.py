@@ -20,7 +20,7 @@ def pyramid_facts(
     runtime: Runtime, team_id: str, owner: str | None, today: date
 ) -> tuple[Distribution, Analytics]:
     """A pyramid (the team's when `owner` is None) and its numbers."""
-    rules = runtime.settings.dormant_rules
+    rules = runtime.team_config(team_id).dormant_rules
 
     def gather(session: Session) -> tuple[Distribution, Analytics]:
         dist = pyramids.distribution_for(session, team_id, owner, today=today, rules=rules)
@@ -32,13 +32,13 @@ def pyramid_facts(
 def home_flow(runtime: Runtime, team_id: str, user_id: str, today: date) -> Flow:
     """The rep's flow, for the App Home's health line (shape and flow, as `/pyramid me` judges it)."""
     with runtime.db.read() as session:
-        return flow_of(session, team_id, user_id, today, runtime.settings.dormant_rules)
+        return flow_of(session, team_id, user_id, today, runtime.team_config(team_id).dormant_rules)
 
 
 def home_facts(runtime: Runtime, team_id: str, user_id: str, today: date) -> tuple[Distribution, Digest]:
     """The rep's App Home: their pyramid and what is due. After-work, so no deadline."""
     with runtime.db.read() as session:
         dist = pyramids.distribution_for(
-            session, team_id, user_id, today=today, rules=runtime.settings.dormant_rules
+            session, team_id, user_id, today=today, rules=runtime.team_config(team_id).dormant_rules
         )
         return dist, digests.digest_for(session, team_id, user_id, today, runtime.settings.lapse_rules)

@@ -159,7 +159,7 @@ def _open(
         followup_next_day=runtime.settings.pyramid_followup_after_trouble,
         cause=cause,
     )
-    queued = queue_trouble(session, runtime.settings, opened, now=now)
+    queued = queue_trouble(session, runtime.team_config(account.team_id), opened, now=now)
     return TroubleOpened(RecoveryFacts.of(opened.recovery, opened.account), opened.duplicate, queued)
 
 
@@ -210,7 +210,7 @@ def verdict(
         queued: tuple[Queued, ...] = ()
         if change.changed and not exceeded:
             facts = RecoveryFacts.of(change.recovery, change.account)
-            queued = queue_verdict_no(session, runtime.settings, facts, user_id=user_id, now=now)
+            queued = queue_verdict_no(session, runtime.team_config(team_id), facts, user_id=user_id, now=now)
         return _changed(change, queued)
 
     return runtime.store(work)
@@ -225,7 +225,7 @@ def take(runtime: Runtime, team_id: str, recovery_id: int, user_id: str) -> Reco
         if not change.changed:
             return _changed(change)
         facts = RecoveryFacts.of(change.recovery, change.account)
-        return _changed(change, queue_taken(session, runtime.settings, facts, now=now))
+        return _changed(change, queue_taken(session, runtime.team_config(team_id), facts, now=now))
 
     return runtime.store(work)
 
@@ -242,7 +242,14 @@ def add_note(
             return _changed(change)
         facts = RecoveryFacts.of(change.recovery, change.account)
         queued = queue_note(
-            session, runtime.settings, facts, user_id=user_id, note=note, channel=channel, key=key, now=now
+            session,
+            runtime.team_config(team_id),
+            facts,
+            user_id=user_id,
+            note=note,
+            channel=channel,
+            key=key,
+            now=now,
         )
         return _changed(change, queued)
 
@@ -257,10 +264,10 @@ def escalate(runtime: Runtime, team_id: str, recovery_id: int, user_id: str) -> 
         before = recoveries.was_escalated(session, team_id, recovery_id)
         change = recoveries.escalate(session, team_id, recovery_id, user_id=user_id, now=now)
         facts = RecoveryFacts.of(change.recovery, change.account)
-        found = tuple(managers.manager_ids(session, team_id, runtime.settings.managers))
+        found = tuple(managers.manager_ids(session, team_id, runtime.team_config(team_id).managers))
         if not change.changed:
             return Escalated(facts, found, first=False)
-        queued = queue_escalated(session, runtime.settings, facts, user_id=user_id, now=now)
+        queued = queue_escalated(session, runtime.team_config(team_id), facts, user_id=user_id, now=now)
         return Escalated(facts, found, first=not before, queued=queued)
 
     return runtime.store(work)

@@ -21,7 +21,7 @@ def renewal_command(
     request = parse_renewal(text, today)
     if request is None:
         return None
-    calendar = runtime.calendar()  # before the transaction: it may load the holiday calendar
+    calendar = runtime.calendar(team_id)  # before the transaction: it may load the holiday calendar
 
     def work(session: Session) -> RenewalRecorded:
         account = accounts.lock(session, accounts.require_by_name(session, team_id, request.account))

@@ -38,15 +38,25 @@ if TYPE_CHECKING:
     from bot.services.digests import Digest
 
 
-def home_view(dist: Distribution, digest: Digest, locale: str, flow: Flow | None = None) -> dict[str, Any]:
+def home_view(
+    dist: Distribution,
+    digest: Digest,
+    locale: str,
+    flow: Flow | None = None,
+    *,
+    settings_button: bool = False,
+) -> dict[str, Any]:
+    """`settings_button`: the viewer may change the team's settings (its managers only)."""
+    quick = [
+        # No value: the quick buttons open the log modal with no account chosen yet.
+        button(t(locale, "button_log_meeting"), ids.OPEN_LOG_MEETING, None, style="primary"),
+        button(t(locale, "button_log_deal"), ids.OPEN_LOG_DEAL, None),
+    ]
+    if settings_button:
+        quick.append(button(t(locale, "home_settings_button"), ids.OPEN_SETTINGS, None))
     top: list[Block] = [
         header(t(locale, "home_title", date=fmt_date(digest.day, locale, digest.day))),
-        actions(
-            # No value: the quick buttons open the log modal with no account chosen yet.
-            button(t(locale, "button_log_meeting"), ids.OPEN_LOG_MEETING, None, style="primary"),
-            button(t(locale, "button_log_deal"), ids.OPEN_LOG_DEAL, None),
-            block_id=ids.HOME_QUICK,
-        ),
+        actions(*quick, block_id=ids.HOME_QUICK),
         section("*" + t(locale, "pyramid_title_me") + "*"),
     ]
     if dist.total or dist.outside.total:

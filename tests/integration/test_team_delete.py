@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
 from bot.db import Database
+from bot.domain.team_settings import TeamOverrides
+from bot.services import team_settings
 from bot.services.teams import row_counts
 from tests.support import factories
 from tests.support.database import account_named, cli_environment
@@ -30,6 +33,13 @@ def book(db: Database) -> None:
         account = session.merge(acme)
         factories.followup(session, account, factories.TODAY, "call")
         factories.recovery(session, account, "late delivery")
+    # Both teams set their own settings in Slack (one row each in team_settings).
+    with db.transaction() as session:
+        for team in ("T0GONE", "T0STAYS"):
+            values = TeamOverrides(channel=f"C{team}", locale="ja")
+            team_settings.save(
+                session, team, values, user_id="U0BOSS", now=datetime(2026, 11, 30, tzinfo=UTC)
+            )
 
 
 def counts(db: Database, team: str) -> dict[str, int]:
@@ -42,7 +52,10 @@ def test_team_delete_removes_every_row_of_that_team_only(
 ) -> None:
     book(db)
     staying = counts(db, "T0STAYS")
-    assert {"accounts", "activities", "followups", "recoveries", "step_changes"} <= set(counts(db, "T0GONE"))
+    assert {"accounts", "activities", "followups", "recoveries", "step_changes", "team_settings"} <= set(
+        counts(db, "T0GONE")
+    )
+    assert staying["team_settings"] == 1
     assert main(["team", "delete", "T0GONE", "--yes"]) == 0
     assert "Deleted" in capsys.readouterr().out
     assert counts(db, "T0GONE") == {}

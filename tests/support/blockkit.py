@@ -17,6 +17,9 @@ The limits, as Slack publishes them (docs.slack.dev / api.slack.com reference pa
   255, `style` primary or danger (button element); `action_id` unique within its block
 * option: `text` at most 75, `value` at most 150, `description` at most 75 (option object); a static select
   holds at most 100 options or 100 option groups; checkboxes and radio buttons at most 10; overflow 2..5
+* timepicker `initial_time` HH:mm (00-23, 00-59); a conversations select's `filter.include` non-empty, of
+  im, mpim, private, public; multi_users_select `initial_users` a list of ids, `max_selected_items` >= 1;
+  checkboxes' `initial_options` among its options (block-elements reference, composition objects)
 * placeholder: at most 150 (select menus, date pickers, inputs); input `label` and `hint` at most 2,000
 * confirm dialog: title 100, text 300, confirm and deny 30
 * modal: `title` plain_text of at most 24, `submit` and `close` at most 24 (and `submit` is required with
@@ -83,6 +86,8 @@ VIEW_METHODS = frozenset({"views.open", "views.push", "views.update", "views.pub
 
 _SELECTS = frozenset({"static_select", "multi_static_select"})
 _CHOICES = frozenset({"checkboxes", "radio_buttons"})
+# What a conversations select's filter may include (Slack's docs: conversation filter object).
+_CONVERSATION_KINDS = frozenset({"im", "mpim", "private", "public"})
 _ANGLE_TOKEN = re.compile(r"<[^<>]*>")
 _CUT_ENTITY = re.compile(r"&(?:a|am|amp|l|lt|g|gt)?(?:…|$)")
 
@@ -418,6 +423,51 @@ def _element(element: object, path: str) -> None:
                 "plain_text_input.initial_value",
                 f"{path}.initial_value",
                 empty_ok=True,
+            )
+    if kind == "timepicker" and "initial_time" in element:
+        _require(
+            re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", str(element["initial_time"])) is not None,
+            "timepicker.initial_time",
+            f"{path}.initial_time",
+            repr(element["initial_time"]),
+        )
+    if kind in _CHOICES and "initial_options" in element:
+        offered = element.get("options") or []
+        _require(
+            all(option in offered for option in element["initial_options"]),
+            "initial_options.offered",
+            f"{path}.initial_options",
+            "not all among the options",
+        )
+    if kind in ("conversations_select", "multi_conversations_select") and "filter" in element:
+        include = element["filter"].get("include", [])
+        _require(
+            bool(include) and set(include) <= _CONVERSATION_KINDS,
+            "conversations_select.filter.include",
+            f"{path}.filter.include",
+            repr(include),
+        )
+    if kind == "conversations_select" and "initial_conversation" in element:
+        _require(
+            isinstance(element["initial_conversation"], str) and bool(element["initial_conversation"]),
+            "conversations_select.initial_conversation",
+            f"{path}.initial_conversation",
+            repr(element["initial_conversation"]),
+        )
+    if kind == "multi_users_select":
+        users = element.get("initial_users", [])
+        _require(
+            isinstance(users, list) and all(isinstance(u, str) and u for u in users),
+            "multi_users_select.initial_users",
+            f"{path}.initial_users",
+            repr(users),
+        )
+        if "max_selected_items" in element:
+            _require(
+                int(element["max_selected_items"]) >= 1,
+                "multi_users_select.max_selected_items",
+                f"{path}.max_selected_items",
+                repr(element["max_selected_items"]),
             )
     if kind == "datepicker" and "initial_date" in element:
         _require(

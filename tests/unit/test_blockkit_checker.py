@@ -269,3 +269,75 @@ def test_a_reply_in_an_ack_body_is_checked() -> None:
     assert check_ack_body(json.dumps({"response_type": "ephemeral", **GOOD_MESSAGE}))
     with pytest.raises(BlockKitViolation, match="header.text.max_length"):
         check_ack_body(json.dumps(with_message(lambda m: m["blocks"][0]["text"].update(text="h" * 151))))
+
+
+# ------------------------------------------------------------------ the settings modal's elements
+
+
+def settings_view(element: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "title": plain("Team settings"),
+        "submit": plain("Save"),
+        "blocks": [{"type": "input", "block_id": "b", "label": plain("Field"), "element": element}],
+    }
+
+
+def option(value: str) -> dict[str, Any]:
+    return {"text": plain(value), "value": value}
+
+
+@pytest.mark.parametrize(
+    ("element", "rule"),
+    [
+        ({"type": "timepicker", "action_id": "t", "initial_time": "9:00"}, "timepicker.initial_time"),
+        ({"type": "timepicker", "action_id": "t", "initial_time": "24:00"}, "timepicker.initial_time"),
+        (
+            {"type": "conversations_select", "action_id": "c", "filter": {"include": ["channels"]}},
+            "conversations_select.filter.include",
+        ),
+        (
+            {"type": "conversations_select", "action_id": "c", "filter": {"include": []}},
+            "conversations_select.filter.include",
+        ),
+        (
+            {"type": "conversations_select", "action_id": "c", "initial_conversation": ""},
+            "conversations_select.initial_conversation",
+        ),
+        (
+            {"type": "multi_users_select", "action_id": "u", "initial_users": "U1"},
+            "multi_users_select.initial_users",
+        ),
+        (
+            {"type": "multi_users_select", "action_id": "u", "max_selected_items": 0},
+            "multi_users_select.max_selected_items",
+        ),
+        (
+            {
+                "type": "checkboxes",
+                "action_id": "d",
+                "options": [option("mon"), option("tue")],
+                "initial_options": [option("sun")],
+            },
+            "initial_options.offered",
+        ),
+    ],
+)
+def test_the_settings_elements_are_checked(element: dict[str, Any], rule: str) -> None:
+    with pytest.raises(BlockKitViolation, match=rule.replace(".", r"\.")):
+        check_view(settings_view(element))
+
+
+def test_well_formed_settings_elements_pass() -> None:
+    for element in (
+        {"type": "timepicker", "action_id": "t", "initial_time": "09:00"},
+        {"type": "conversations_select", "action_id": "c", "filter": {"include": ["public", "private"]}},
+        {"type": "multi_users_select", "action_id": "u", "initial_users": ["U1", "U2"]},
+        {
+            "type": "checkboxes",
+            "action_id": "d",
+            "options": [option("mon")],
+            "initial_options": [option("mon")],
+        },
+    ):
+        check_view(settings_view(element))

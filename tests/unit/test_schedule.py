@@ -22,9 +22,13 @@ def settings(**overrides: object) -> Settings:
     return Settings(_env_file=None, **overrides)  # type: ignore[call-arg, arg-type]
 
 
+def calendar_of(values: Settings) -> WorkCalendar:
+    return work_calendar(values.working_weekdays, values.pyramid_holiday_country)
+
+
 @pytest.fixture
 def calendar() -> WorkCalendar:
-    return work_calendar(settings())
+    return calendar_of(settings())
 
 
 def tokyo(day: date, hour: int, minute: int = 0) -> datetime:
@@ -104,13 +108,13 @@ def test_ordinary_weekdays_are_working_days(calendar: WorkCalendar, day: date) -
 
 
 def test_without_a_holiday_country_only_weekends_are_skipped() -> None:
-    calendar = work_calendar(settings(pyramid_holiday_country=""))
+    calendar = calendar_of(settings(pyramid_holiday_country=""))
     assert calendar.is_working_day(date(2026, 11, 23))
     assert not calendar.is_working_day(date(2026, 11, 22))
 
 
 def test_working_days_are_configurable() -> None:
-    calendar = work_calendar(settings(pyramid_working_days="mon,tue,wed,thu,fri,sat"))
+    calendar = calendar_of(settings(pyramid_working_days="mon,tue,wed,thu,fri,sat"))
     saturday = date(2026, 11, 28)
     assert digest_day_due(tokyo(saturday, 9), TOKYO, NINE, calendar) == saturday
     assert digest_day_due(tokyo(date(2026, 11, 29), 9), TOKYO, NINE, calendar) is None
