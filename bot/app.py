@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse, Respond
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
 from bot.clock import Clock
@@ -21,6 +22,7 @@ from bot.handlers import (
     corrections,
     followups,
     home,
+    installs,
     managing,
     messages,
     modals,
@@ -28,6 +30,7 @@ from bot.handlers import (
     recoveries,
 )
 from bot.i18n import t
+from bot.installs import BOT_SCOPES, ClockedStateStore
 from bot.runtime import NotStored, OutcomeUnknown, Runtime
 from bot.services.profiles import cached_locale
 from bot.views.replies import plain_notice
@@ -54,7 +57,11 @@ def build_app(
         clock=clock or Clock(),
         inline=process_before_response,
     )
-    if client is None:
+    if settings.oauth_mode:
+        # Each request's token is its workspace's installation's (Bolt's authorize); this client lends
+        # only its URL.
+        client = WebClient(base_url=client.base_url if client is not None else settings.slack_api_url)
+    elif client is None:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         client = WebClient(token=token, base_url=settings.slack_api_url)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
@@ -62,6 +69,7 @@ def build_app(
         raise ValueError("SLACK_SIGNING_SECRET is required to verify Slack's requests")
     app = App(
         client=client,
+        oauth_settings=oauth_settings(settings, runtime) if settings.oauth_mode else None,
         signing_secret=secret or "unused-by-the-console",
         request_verification_enabled=verify_requests,
         # auth.test is called on the first request instead, so building the app needs no network.
@@ -73,6 +81,8 @@ def build_app(
         logger=logging.getLogger("bot.slack"),
     )
     app.use(_with_runtime(runtime))
+    if settings.oauth_mode:
+        app.use(_workspace_of_org(runtime))
     for surface in (
         commands,
         actions,
@@ -84,6 +94,7 @@ def build_app(
         messages,
         corrections,
         managing,
+        installs,
     ):
         surface.register(app)
     app.error(_error_handler(runtime))
@@ -99,6 +110,41 @@ def _with_runtime(runtime: Runtime) -> Callable[..., None]:
         next()
 
     return with_runtime
+
+
+def oauth_settings(settings: Settings, runtime: Runtime) -> OAuthSettings:
+    """Many workspaces: Slack's install flow at /slack/install and /slack/oauth_redirect, installations and
+    states in our database (tables of migration 0017; the stores never create them)."""
+    return OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value()
+        if settings.slack_client_secret
+        else None,
+        scopes=list(BOT_SCOPES),
+        redirect_uri=settings.slack_redirect_uri,
+        # /slack/install answers with a redirect to Slack's consent page (the state in its URL).
+        install_page_rendering_enabled=False,
+        installation_store=runtime.installs.store,
+        state_store=ClockedStateStore(runtime.db.engine, runtime.clock),
+    )
+
+
+def _workspace_of_org(runtime: Runtime) -> Callable[..., None]:
+    """An org-wide install's requests carry the org's token; our data stays the workspace's. Events of such
+    an install name no team in `authorizations`, so Bolt's context has none: the envelope's `team_id` (the
+    workspace where it happened) is put there. Each workspace seen is remembered for the jobs."""
+
+    def workspace_of_org(context: BoltContext, body: dict[str, Any], next: Callable[[], None]) -> None:  # noqa: A002
+        event = body.get("event")
+        leaving = isinstance(event, dict) and event.get("type") in ("app_uninstalled", "tokens_revoked")
+        if context.is_enterprise_install and context.enterprise_id and not leaving:
+            if not context.team_id and isinstance(body.get("team_id"), str) and body["team_id"]:
+                context["team_id"] = body["team_id"]
+            if context.team_id:
+                runtime.installs.remember_workspace(str(context.team_id), str(context.enterprise_id))
+        next()
+
+    return workspace_of_org
 
 
 def runtime_of(app: App) -> Runtime:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+# The last_error of a delivery dropped because its team uninstalled the app (or its bot token was revoked).
+UNINSTALLED = "app_uninstalled"
+
 
 class DeliveryStatus(StrEnum):
     """Stored in deliveries.status."""

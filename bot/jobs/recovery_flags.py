@@ -55,11 +55,14 @@ def flag_overdue_recoveries(runtime: Runtime, client: WebClient, now: datetime) 
         ]
     results = []
     for due in owed:
+        team_client = runtime.client_for(due.team_id, like=client)
+        if team_client is None:
+            continue  # the team uninstalled the app: its recoveries stay, its flags stop
         try:
             results.append(
                 deliver_once(
                     runtime.db,
-                    client,
+                    team_client,
                     team_id=due.team_id,
                     kind=due.kind,
                     ref=due.ref,

@@ -6,7 +6,7 @@ import logging
 from datetime import datetime
 
 from bot.runtime import Runtime
-from bot.services import accounts, snapshots
+from bot.services import snapshots
 
 log = logging.getLogger(__name__)
 
@@ -15,7 +15,7 @@ def take_snapshots(runtime: Runtime, now: datetime) -> int:
     """Idempotent: a day already snapshotted is left alone, and the backfill finds nothing to do twice."""
     today = now.astimezone(runtime.settings.zone).date()
     with runtime.db.transaction() as session:
-        teams = accounts.team_ids(session)
+        teams = runtime.served_teams(session)
     written = 0
     for team_id in teams:
         with runtime.db.transaction() as session:

@@ -13,7 +13,7 @@ from bot.domain.stages import Stage
 from bot.i18n import t
 from bot.jobs.outbox import Delivered, Outcome, deliver_once, report_failure, upload_once
 from bot.runtime import Runtime
-from bot.services import accounts, summaries
+from bot.services import summaries
 from bot.views.blocks import Message, fmt_date, stage_name
 from bot.views.health import chart_amounts
 from bot.views.summary import summary_message
@@ -48,11 +48,15 @@ def send_summaries_for(
         log.warning("no PYRAMID_TEAM_CHANNEL: no summary posted")
         return []
     with runtime.db.transaction() as session:
-        team_ids = teams or accounts.team_ids(session)
+        team_ids = teams or runtime.served_teams(session)
     runs = []
     for team_id in team_ids:
+        team_client = runtime.client_for(team_id, like=client)
+        if team_client is None:
+            runs.append(SummaryRun(team_id, day, Delivered(Outcome.FAILED, error="not_installed"), None))
+            continue
         try:
-            runs.append(_send(runtime, client, team_id, day, channel))
+            runs.append(_send(runtime, team_client, team_id, day, channel))
         except Exception as error:
             # One team's failure never stops another's summary; the next tick tries this one again.
             name = report_failure(log, error, f"summary {team_id} {day}")

@@ -23,10 +23,20 @@ _PRIVATE = frozenset({"method_not_supported_for_channel_type", "not_in_channel",
 
 
 def join_team_channel(runtime: Runtime, client: WebClient) -> bool:
-    """Whether the bot is (now) in the team channel; logs one line saying what to do when it is not."""
+    """Whether the bot is (now) in the team channel (with OAuth: in every installed team's); logs one
+    line saying what to do when it is not."""
     channel = runtime.settings.pyramid_team_channel
     if not channel:
         return False
+    if not runtime.installs.oauth:
+        return _join(client, channel)
+    with runtime.db.read() as session:
+        teams = runtime.served_teams(session)
+    clients = [runtime.client_for(team_id, like=client) for team_id in teams]
+    return all([_join(team_client, channel) for team_client in clients if team_client is not None])
+
+
+def _join(client: WebClient, channel: str) -> bool:
     try:
         client.conversations_join(channel=channel)
     except SlackApiError as error:
