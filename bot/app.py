@@ -32,6 +32,7 @@ from bot.handlers import (
 from bot.i18n import t
 from bot.installs import BOT_SCOPES, ClockedStateStore
 from bot.runtime import NotStored, OutcomeUnknown, Runtime
+from bot.server import INSTALL_PATH, OAUTH_REDIRECT_PATH
 from bot.services.profiles import cached_locale
 from bot.views.replies import plain_notice
 
@@ -122,6 +123,8 @@ def oauth_settings(settings: Settings, runtime: Runtime) -> OAuthSettings:
         else None,
         scopes=list(BOT_SCOPES),
         redirect_uri=settings.slack_redirect_uri,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=OAUTH_REDIRECT_PATH,
         # /slack/install answers with a redirect to Slack's consent page (the state in its URL).
         install_page_rendering_enabled=False,
         installation_store=runtime.installs.store,
