@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse, Respond
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
 
@@ -30,7 +31,7 @@ from bot.handlers import (
     recoveries,
 )
 from bot.i18n import t
-from bot.installs import BOT_SCOPES, ClockedStateStore
+from bot.installs import BOT_SCOPES
 from bot.runtime import NotStored, OutcomeUnknown, Runtime
 from bot.server import INSTALL_PATH, OAUTH_REDIRECT_PATH
 from bot.services.profiles import cached_locale
@@ -116,7 +117,9 @@ def _with_runtime(runtime: Runtime) -> Callable[..., None]:
 def oauth_settings(settings: Settings, runtime: Runtime) -> OAuthSettings:
     """Many workspaces: Slack's install flow at /slack/install and /slack/oauth_redirect, installations and
     states in our database (tables of migration 0017; the stores never create them)."""
-    return OAuthSettings(
+    from bot.oauth_stores import ClockedStateStore
+
+    oauth = OAuthSettings(
         client_id=settings.slack_client_id,
         client_secret=settings.slack_client_secret.get_secret_value()
         if settings.slack_client_secret
@@ -130,6 +133,11 @@ def oauth_settings(settings: Settings, runtime: Runtime) -> OAuthSettings:
         installation_store=runtime.installs.store,
         state_store=ClockedStateStore(runtime.db.engine, runtime.clock),
     )
+    if isinstance(oauth.authorize, InstallationStoreAuthorize):
+        # Bolt asks auth.test about the stored token on every request unless it remembers the answer,
+        # which never changes for a token (an uninstalled workspace's token is no longer found at all).
+        oauth.authorize.cache_enabled = True
+    return oauth
 
 
 def _workspace_of_org(runtime: Runtime) -> Callable[..., None]:

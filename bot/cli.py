@@ -294,6 +294,8 @@ def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
 
     # The terminal is the user interface here: only warnings and errors go beside it.
     logging.getLogger().setLevel(logging.WARNING)
+    # The console plays one workspace itself: installs through OAuth have no place in it.
+    settings = settings.model_copy(update={"slack_client_id": None, "slack_client_secret": None})
     db = _database(settings, prepare_schema=True)
     return run_console(
         settings, db, Clock(), team_id=args.team, user_id=args.user, user_name=args.name, locale=args.locale

@@ -15,18 +15,19 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from slack_sdk import WebClient
-from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
-from slack_sdk.oauth.sqlalchemy_utils import normalize_datetime_for_db
-from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
+
+if TYPE_CHECKING:
+    # slack_sdk's stores import sqlalchemy.ext.asyncio (about 0.2 s): loaded in OAuth mode only.
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
 log = logging.getLogger(__name__)
 
@@ -47,57 +48,19 @@ BOT_SCOPES = (
     "groups:history",
     "app_mentions:read",
 )
-# A started install must come back from Slack within this long.
-STATE_EXPIRY = timedelta(minutes=10)
 # A process remembers a team's token this long (an uninstall seen by another replica is then noticed
 # within it; one seen here is forgotten at once).
 TOKEN_MEMORY = timedelta(minutes=5)
 
-# The tables as slack_sdk defines them (migration 0017 creates exactly these), plus our map of an
-# org's workspaces.
+# Which org each workspace seen through an org-wide install belongs to (ours; the stores' own tables
+# are in bot/oauth_stores.py, loaded only when they are used).
 metadata = sa.MetaData()
-bots = SQLAlchemyInstallationStore.build_bots_table(
-    metadata, SQLAlchemyInstallationStore.default_bots_table_name
-)
-installations = SQLAlchemyInstallationStore.build_installations_table(
-    metadata, SQLAlchemyInstallationStore.default_installations_table_name
-)
-oauth_states = SQLAlchemyOAuthStateStore.build_oauth_states_table(
-    metadata, SQLAlchemyOAuthStateStore.default_table_name
-)
 org_workspaces = sa.Table(
     "slack_org_workspaces",
     metadata,
     sa.Column("team_id", sa.String(32), primary_key=True),
     sa.Column("enterprise_id", sa.String(32), nullable=False),
 )
-TABLES = (bots, installations, oauth_states, org_workspaces)
-
-
-class ClockedStateStore(SQLAlchemyOAuthStateStore):
-    """slack_sdk's state store, with expiry read from our clock instead of the wall clock (time is an
-    input: tests move it past STATE_EXPIRY)."""
-
-    def __init__(self, engine: sa.Engine, clock: Clock) -> None:
-        super().__init__(expiration_seconds=int(STATE_EXPIRY.total_seconds()), engine=engine)
-        self.clock = clock
-
-    def issue(self, *args: object, **kwargs: object) -> str:
-        state = str(uuid.uuid4())
-        expire_at = normalize_datetime_for_db(self.clock.now() + STATE_EXPIRY)
-        with self.engine.begin() as connection:
-            connection.execute(self.oauth_states.insert(), {"state": state, "expire_at": expire_at})
-        return state
-
-    def consume(self, state: str) -> bool:
-        """True once for a state we issued that has not expired; the row goes either way."""
-        now = normalize_datetime_for_db(self.clock.now())
-        column = self.oauth_states.c
-        with self.engine.begin() as connection:
-            found = connection.execute(
-                sa.delete(self.oauth_states).where(column.state == state).returning(column.expire_at)
-            ).first()
-        return found is not None and now is not None and found.expire_at > now
 
 
 class TeamClients:
@@ -110,9 +73,9 @@ class TeamClients:
         self.oauth = settings.oauth_mode
         self.store: SQLAlchemyInstallationStore | None = None
         if self.oauth:
-            self.store = SQLAlchemyInstallationStore(
-                client_id=str(settings.slack_client_id), engine=db.engine
-            )
+            from bot.oauth_stores import installation_store
+
+            self.store = installation_store(str(settings.slack_client_id), db.engine)
         self._lock = threading.Lock()
         self._tokens: dict[str, tuple[datetime, str | None]] = {}
         self._known_workspaces: set[tuple[str, str]] = set()
@@ -136,6 +99,8 @@ class TeamClients:
     def _stored_token(self, team_id: str, enterprise_id: str | None) -> str | None:
         """The latest bot token of the workspace's own install, else of its org's org-wide install. Read
         on the read engine: jobs ask inside their own transactions, which on SQLite hold the write lock."""
+        from bot.oauth_stores import bots
+
         column = bots.c
         latest = (
             sa.select(column.bot_token)
@@ -243,6 +208,8 @@ class TeamClients:
 def delete_team_installs(connection: sa.Connection, team_id: str) -> int:
     """`pyramid-bot team delete`: the team's installation rows, in the caller's transaction (an org-wide
     install is the org's, not the team's: only the team's place in it goes)."""
+    from bot.oauth_stores import bots, installations
+
     removed = 0
     for table in (bots, installations, org_workspaces):
         result = connection.execute(sa.delete(table).where(table.c.team_id == team_id))
@@ -251,6 +218,8 @@ def delete_team_installs(connection: sa.Connection, team_id: str) -> int:
 
 
 def count_team_installs(connection: sa.Connection, team_id: str) -> dict[str, int]:
+    from bot.oauth_stores import bots, installations
+
     return {
         table.name: int(
             connection.scalar(sa.select(sa.func.count()).select_from(table).where(table.c.team_id == team_id))

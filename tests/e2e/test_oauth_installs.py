@@ -28,11 +28,12 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db import Database
 from bot.domain.delivery import UNINSTALLED
-from bot.installs import BOT_SCOPES, bots, installations, oauth_states, org_workspaces
+from bot.installs import BOT_SCOPES, org_workspaces
 from bot.jobs.digest import send_due_digests
 from bot.jobs.outbox import Outcome, delivery_for, enqueue
 from bot.jobs.scheduler import sweep
 from bot.models import Followup
+from bot.oauth_stores import bots, installations, oauth_states
 from bot.views.blocks import message, section
 from tests.support.database import rows
 from tests.support.fake_slack import FakeSlack, Grant

@@ -13,8 +13,9 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
 from bot.cli import main
-from bot.installs import bots, installations, org_workspaces
 from bot.db import Database
+from bot.installs import org_workspaces
+from bot.oauth_stores import bots, installations
 from bot.services.teams import row_counts
 from tests.support import factories
 from tests.support.database import account_named, cli_environment

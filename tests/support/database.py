@@ -16,8 +16,8 @@ from sqlalchemy.engine import make_url
 
 from bot.config import get_settings, sqlalchemy_url
 from bot.db import Database, upgrade
-from bot.installs import TABLES as install_tables
 from bot.models import Account, Activity, Base, Followup, PendingRequest, Recovery, StepChange
+from bot.oauth_stores import TABLES as install_tables
 from tests.support.ids import TEAM
 
 M = TypeVar("M")
