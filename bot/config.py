@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain.stages import DEFAULT_REPEATER_THRESHOLD
@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     # Many workspaces (OAuth): with these and no SLACK_BOT_TOKEN, each workspace installs the app through
     # /slack/install and its bot token is kept in the database (bot/installs.py).
     slack_client_id: str | None = None
-    slack_client_secret: SecretStr | None = None
+    slack_client_secret: SecretStr | None = Field(default=None, validate_default=True)
     # The Redirect URL set in the Slack app (https://YOUR-HOST/slack/oauth_redirect); unset: Slack uses the
     # app's only one.
     slack_redirect_uri: str | None = None
@@ -78,6 +78,16 @@ class Settings(BaseSettings):
     pyramid_dormant_days_prospect: int = Field(default=180, ge=1, le=3650)
     pyramid_dormant_days_customer: int = Field(default=90, ge=1, le=3650)
     pyramid_dormant_days_repeater: int = Field(default=90, ge=1, le=3650)
+
+    @field_validator("slack_client_secret")
+    @classmethod
+    def _client_id_and_secret_together(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        # One without the other would silently leave the bot in single-token mode (or in the console).
+        if (value is None) != (info.data.get("slack_client_id") is None):
+            raise ValueError("set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET together (the app's credentials)")
+        return value
 
     @field_validator("slack_api_url")
     @classmethod

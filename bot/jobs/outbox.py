@@ -209,8 +209,8 @@ def deliver_pending(
     worker claimed first is skipped. Returns what happened to each row this call handled.
 
     `client_for(team_id)` (the sweep, which posts for every team) gives each row its team's client;
-    None there means the team uninstalled the app: its row is dropped (failed, `app_uninstalled`)
-    without an attempt, so it neither waits for days nor counts among other teams' failures."""
+    None there means the team uninstalled the app: its row is dropped (`dropped`, `app_uninstalled`)
+    without an attempt, so it neither waits for days nor counts among the failures."""
     with db.transaction() as session:
         query = select(Delivery.id, Delivery.status, Delivery.attempts, Delivery.team_id).where(_due(now))
         if team_id is not None:
@@ -255,7 +255,7 @@ def _drop_uninstalled(db: Database, row_id: int, status: str, attempts: int) -> 
         session.execute(
             update(Delivery)
             .where(Delivery.id == row_id, Delivery.status == status, Delivery.attempts == attempts)
-            .values(status=DeliveryStatus.FAILED.value, last_error=UNINSTALLED)
+            .values(status=DeliveryStatus.DROPPED.value, last_error=UNINSTALLED)
             .execution_options(synchronize_session=False)
         )
     log.info("delivery %s dropped: its team has no installation", row_id)

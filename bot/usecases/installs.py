@@ -52,15 +52,15 @@ def uninstalled(
 
 
 def drop_queued(session: Session, team_id: str) -> int:
-    """The team's deliveries still waiting (pending, or claimed by a post under way) are closed as failed
-    with `app_uninstalled`: never retried, never posted with another team's token."""
+    """The team's deliveries still waiting (pending, or claimed by a post under way) are dropped, with
+    `app_uninstalled`: never retried, never posted with another team's token, not counted as failed."""
     result = session.execute(
         update(Delivery)
         .where(
             Delivery.team_id == team_id,
             Delivery.status.in_([DeliveryStatus.PENDING.value, DeliveryStatus.CLAIMED.value]),
         )
-        .values(status=DeliveryStatus.FAILED.value, last_error=UNINSTALLED)
+        .values(status=DeliveryStatus.DROPPED.value, last_error=UNINSTALLED)
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -234,7 +234,7 @@ def test_an_uninstalled_workspace_gets_no_more_digests_while_the_other_goes_on(
     assert [row["team_id"] for row in stored(db, bots)] == [OTHER_TEAM]
     assert [row["team_id"] for row in stored(db, installations)] == [OTHER_TEAM]
     queued = delivery_for(db, TEAM, "note", "1")
-    assert queued is not None and (queued.status, queued.last_error) == ("failed", UNINSTALLED)
+    assert queued is not None and (queued.status, queued.last_error) == ("dropped", UNINSTALLED)
     # Its data stays until `pyramid-bot team delete`.
     assert [f.team_id for f in rows(db, Followup) if f.team_id == TEAM] == [TEAM]
 
@@ -282,7 +282,7 @@ def test_the_sweep_drops_what_an_uninstalled_team_queued_and_posts_the_others(
 
     assert [r.outcome for r in results] == [Outcome.SENT]
     dropped = delivery_for(db, TEAM, "note", "1")
-    assert dropped is not None and (dropped.status, dropped.last_error) == ("failed", UNINSTALLED)
+    assert dropped is not None and (dropped.status, dropped.last_error) == ("dropped", UNINSTALLED)
     assert [slack.token_of(call) for call in slack.calls_to("chat.postMessage")] == [second.token]
 
 
