@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -24,6 +25,7 @@ import sqlalchemy as sa
 from pydantic import SecretStr
 from slack_sdk.signature import SignatureVerifier
 
+from bot.cli import main
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db import Database
@@ -35,7 +37,7 @@ from bot.jobs.scheduler import sweep
 from bot.models import Followup
 from bot.oauth_stores import bots, installations, oauth_states
 from bot.views.blocks import message, section
-from tests.support.database import rows
+from tests.support.database import cli_environment, rows
 from tests.support.fake_slack import FakeSlack, Grant
 from tests.support.ids import OTHER_TEAM, OTHER_USER, SIGNING_SECRET, TEAM, USER
 from tests.support.server import jobs_client, runtime_for, serving
@@ -362,3 +364,35 @@ def test_the_uninstall_event_must_be_signed(served: Served, db: Database, slack:
     )
     assert served.driver.post(body, content_type="application/json", secret="not-the-secret").status == 401
     assert [row["team_id"] for row in stored(db, bots)] == [TEAM]
+
+
+def test_the_digest_command_posts_for_each_installed_team_with_its_token(
+    served: Served,
+    db: Database,
+    slack: FakeSlack,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    first = install(served, team=TEAM)
+    second = install(served, team=OTHER_TEAM)
+    log_followup(served.driver, team=TEAM, user=USER)
+    log_followup(served.driver, team=OTHER_TEAM, user=OTHER_USER)
+    settle(slack)
+    cli_environment(
+        monkeypatch,
+        db.url,
+        tmp_path,
+        SLACK_CLIENT_ID=slack.client_id,
+        SLACK_CLIENT_SECRET=slack.client_secret,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=slack.base_url,
+    )
+
+    assert main(["digest", "--date", "2026-11-24"]) == 0
+
+    printed = capsys.readouterr().out
+    assert f"{TEAM} {USER} 2026-11-24: sent" in printed
+    assert f"{OTHER_TEAM} {OTHER_USER} 2026-11-24: sent" in printed
+    assert digest_posts(slack, USER) == [first.token]
+    assert digest_posts(slack, OTHER_USER) == [second.token]
