@@ -13,6 +13,7 @@ from slack_bolt import App, BoltContext, BoltResponse, Respond
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
+from sqlalchemy.exc import DBAPIError
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -152,7 +153,11 @@ def _workspace_of_org(runtime: Runtime) -> Callable[..., None]:
             if not context.team_id and isinstance(body.get("team_id"), str) and body["team_id"]:
                 context["team_id"] = body["team_id"]
             if context.team_id:
-                runtime.installs.remember_workspace(str(context.team_id), str(context.enterprise_id))
+                try:
+                    runtime.installs.remember_workspace(str(context.team_id), str(context.enterprise_id))
+                except DBAPIError:
+                    # Only the jobs need it, and the workspace's next request writes it: answer this one.
+                    log.warning("could not record that %s belongs to its org", context.team_id)
         next()
 
     return workspace_of_org

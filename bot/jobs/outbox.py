@@ -25,6 +25,10 @@ A failed post is never lost and never looped:
   one WARNING naming team, kind, channel and error. `not_in_channel` is first answered by joining the
   channel (`conversations.join`, public channels) and trying once more.
 
+**Many workspaces.** Each row is posted with its team's client (`deliver_pending(client_for=…)`, the
+sweep; bot/installs.py). A row whose team has no installation any more is `dropped` without an attempt:
+its team uninstalled the app, so it is neither retried nor counted as failed.
+
 **Why a 60-second stale window is safe.** A worker that dies holding a claim leaves a `claimed` row;
 after `STALE_AFTER` another worker takes it over and checks history before posting. That is only
 safe if no live worker can still be posting under a claim that old. Every Web API call made under a
