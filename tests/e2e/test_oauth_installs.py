@@ -23,7 +23,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 import sqlalchemy as sa
 from pydantic import SecretStr
-from slack_sdk.signature import SignatureVerifier
 
 from bot.cli import main
 from bot.clock import FixedClock
@@ -354,16 +353,25 @@ def test_install_routes_are_not_served_with_a_single_token(
 
 
 def test_the_uninstall_event_must_be_signed(served: Served, db: Database, slack: FakeSlack) -> None:
+    """Anyone could post an app_uninstalled: only Slack's, signed with the signing secret, removes a team."""
     install(served, team=TEAM)
     body = json.dumps({"type": "event_callback", "team_id": TEAM, "event": {"type": "app_uninstalled"}})
-    forged = SignatureVerifier("not-the-secret").generate_signature(
-        timestamp=str(int(time.time())), body=body
-    )
-    assert forged != SignatureVerifier(SIGNING_SECRET).generate_signature(
-        timestamp=str(int(time.time())), body=body
-    )
     assert served.driver.post(body, content_type="application/json", secret="not-the-secret").status == 401
     assert [row["team_id"] for row in stored(db, bots)] == [TEAM]
+    assert event(served.driver, {"type": "app_uninstalled"}, team=TEAM) == 200
+    assert stored(db, bots) == []
+
+
+def test_single_token_mode_drops_what_an_uninstalled_team_queued(
+    driver: SlackDriver, db: Database, clock: FixedClock
+) -> None:
+    """One token: nothing to delete, but what the team queued is not retried against a dead token."""
+    with db.transaction() as session:
+        note = message("Note", [section("queued")])
+        enqueue(session, team_id=TEAM, kind="note", ref="1", channel="C0TEAM", message=note, now=clock.now())
+    assert event(driver, {"type": "app_uninstalled"}, team=TEAM) == 200
+    queued = delivery_for(db, TEAM, "note", "1")
+    assert queued is not None and (queued.status, queued.last_error) == ("dropped", UNINSTALLED)
 
 
 def test_the_digest_command_posts_for_each_installed_team_with_its_token(
