@@ -10,7 +10,10 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltContext, BoltResponse, Respond
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
+from sqlalchemy.exc import DBAPIError
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -21,6 +24,7 @@ from bot.handlers import (
     corrections,
     followups,
     home,
+    installs,
     managing,
     messages,
     modals,
@@ -29,7 +33,9 @@ from bot.handlers import (
     team_settings,
 )
 from bot.i18n import t
+from bot.installs import BOT_SCOPES
 from bot.runtime import NotStored, OutcomeUnknown, Runtime
+from bot.server import INSTALL_PATH, OAUTH_REDIRECT_PATH
 from bot.services.profiles import cached_locale
 from bot.views.replies import plain_notice
 
@@ -55,7 +61,11 @@ def build_app(
         clock=clock or Clock(),
         inline=process_before_response,
     )
-    if client is None:
+    if settings.oauth_mode:
+        # Each request's token is its workspace's installation's (Bolt's authorize); this client lends
+        # only its URL.
+        client = WebClient(base_url=client.base_url if client is not None else settings.slack_api_url)
+    elif client is None:
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
         client = WebClient(token=token, base_url=settings.slack_api_url)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
@@ -63,6 +73,7 @@ def build_app(
         raise ValueError("SLACK_SIGNING_SECRET is required to verify Slack's requests")
     app = App(
         client=client,
+        oauth_settings=oauth_settings(settings, runtime) if settings.oauth_mode else None,
         signing_secret=secret or "unused-by-the-console",
         request_verification_enabled=verify_requests,
         # auth.test is called on the first request instead, so building the app needs no network.
@@ -74,6 +85,8 @@ def build_app(
         logger=logging.getLogger("bot.slack"),
     )
     app.use(_with_runtime(runtime))
+    if settings.oauth_mode:
+        app.use(_workspace_of_org(runtime))
     for surface in (
         commands,
         actions,
@@ -86,6 +99,7 @@ def build_app(
         corrections,
         managing,
         team_settings,
+        installs,
     ):
         surface.register(app)
     app.error(_error_handler(runtime))
@@ -101,6 +115,54 @@ def _with_runtime(runtime: Runtime) -> Callable[..., None]:
         next()
 
     return with_runtime
+
+
+def oauth_settings(settings: Settings, runtime: Runtime) -> OAuthSettings:
+    """Many workspaces: Slack's install flow at /slack/install and /slack/oauth_redirect, installations and
+    states in our database (tables of migration 0017; the stores never create them)."""
+    from bot.oauth_stores import ClockedStateStore
+
+    oauth = OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value()
+        if settings.slack_client_secret
+        else None,
+        scopes=list(BOT_SCOPES),
+        redirect_uri=settings.slack_redirect_uri,
+        install_path=INSTALL_PATH,
+        redirect_uri_path=OAUTH_REDIRECT_PATH,
+        # /slack/install answers with a redirect to Slack's consent page (the state in its URL).
+        install_page_rendering_enabled=False,
+        installation_store=runtime.installs.store,
+        state_store=ClockedStateStore(runtime.db.engine, runtime.clock),
+    )
+    if isinstance(oauth.authorize, InstallationStoreAuthorize):
+        # Bolt asks auth.test about the stored token on every request unless it remembers the answer,
+        # which never changes for a token (an uninstalled workspace's token is no longer found at all).
+        oauth.authorize.cache_enabled = True
+    return oauth
+
+
+def _workspace_of_org(runtime: Runtime) -> Callable[..., None]:
+    """An org-wide install's requests carry the org's token; our data stays the workspace's. Events of such
+    an install name no team in `authorizations`, so Bolt's context has none: the envelope's `team_id` (the
+    workspace where it happened) is put there. Each workspace seen is remembered for the jobs."""
+
+    def workspace_of_org(context: BoltContext, body: dict[str, Any], next: Callable[[], None]) -> None:  # noqa: A002
+        event = body.get("event")
+        leaving = isinstance(event, dict) and event.get("type") in ("app_uninstalled", "tokens_revoked")
+        if context.is_enterprise_install and context.enterprise_id and not leaving:
+            if not context.team_id and isinstance(body.get("team_id"), str) and body["team_id"]:
+                context["team_id"] = body["team_id"]
+            if context.team_id:
+                try:
+                    runtime.installs.remember_workspace(str(context.team_id), str(context.enterprise_id))
+                except DBAPIError:
+                    # Only the jobs need it, and the workspace's next request writes it: answer this one.
+                    log.warning("could not record that %s belongs to its org", context.team_id)
+        next()
+
+    return workspace_of_org
 
 
 def runtime_of(app: App) -> Runtime:

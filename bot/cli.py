@@ -201,7 +201,10 @@ def _database(settings: Settings, *, prepare_schema: bool) -> Database:
 
 def cmd_start(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.has_slack_tokens:
-        print("No SLACK_BOT_TOKEN / SLACK_SIGNING_SECRET set: starting the local console.\n")
+        print(
+            "No SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET) / SLACK_SIGNING_SECRET set: "
+            "starting the local console.\n"
+        )
         args.team, args.user, args.name, args.locale = "T0LOCAL", "U0LOCAL", "you", None
         return cmd_console(settings, args)
     if settings.slack_app_token is not None:
@@ -215,7 +218,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.server import serve
 
     if not settings.has_slack_tokens:
-        print("serve needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (see README).", file=sys.stderr)
+        print(
+            "serve needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET for many workspaces (see README).",
+            file=sys.stderr,
+        )
         return 2
     from bot.metrics import Metrics
 
@@ -234,8 +241,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         stop_scheduler(max(seconds - (time.monotonic() - started), 0.5))
 
     log.info(
-        "Pyramid listening on port %s (POST /slack/events, GET /healthz, GET /readyz, GET /metrics)",
+        "Pyramid listening on port %s (POST /slack/events, GET /healthz, GET /readyz, GET /metrics%s)",
         settings.port,
+        ", GET /slack/install, GET /slack/oauth_redirect" if settings.oauth_mode else "",
     )
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     serve(
@@ -286,6 +294,8 @@ def cmd_console(settings: Settings, args: argparse.Namespace) -> int:
 
     # The terminal is the user interface here: only warnings and errors go beside it.
     logging.getLogger().setLevel(logging.WARNING)
+    # The console plays one workspace itself: installs through OAuth have no place in it.
+    settings = settings.model_copy(update={"slack_client_id": None, "slack_client_secret": None})
     db = _database(settings, prepare_schema=True)
     return run_console(
         settings, db, Clock(), team_id=args.team, user_id=args.user, user_name=args.name, locale=args.locale
@@ -381,8 +391,11 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     from bot.jobs.digest import send_digests_for
     from bot.jobs.scheduler import job_client
 
-    if settings.slack_bot_token is None:
-        print("digest needs SLACK_BOT_TOKEN (see README).", file=sys.stderr)
+    if not settings.can_post:
+        print(
+            "digest needs SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (see README).",
+            file=sys.stderr,
+        )
         return 2
     runtime = _runtime(settings, prepare_schema=True)
     day = args.date or runtime.clock.today(settings.zone)
@@ -398,9 +411,12 @@ def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
     from bot.jobs.snapshots import take_snapshots
     from bot.jobs.summary import send_summaries_for
 
-    if settings.slack_bot_token is None:
+    if not settings.can_post:
         # Each team's channel is its own setting (or PYRAMID_TEAM_CHANNEL); a team with none is skipped.
-        print("summary needs SLACK_BOT_TOKEN (see README).", file=sys.stderr)
+        print(
+            "summary needs SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET; see README).",
+            file=sys.stderr,
+        )
         return 2
     runtime = _runtime(settings, prepare_schema=True)
     take_snapshots(runtime, runtime.clock.now())  # last week's outline needs the snapshots
@@ -416,8 +432,11 @@ def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     """The schedules alone (beside `serve` processes started with PYRAMID_RUN_SCHEDULER=false): under
     the same leadership, so any number of these run the jobs once. Stops on SIGTERM or SIGINT."""
-    if settings.slack_bot_token is None:
-        print("scheduler needs SLACK_BOT_TOKEN (see README).", file=sys.stderr)
+    if not settings.can_post:
+        print(
+            "scheduler needs SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (see README).",
+            file=sys.stderr,
+        )
         return 2
     runtime = _runtime(settings, prepare_schema=True)
     stop = _start_scheduler(
@@ -438,11 +457,12 @@ def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_team_delete(settings: Settings, args: argparse.Namespace) -> int:
     """Shows what the team has, asks (unless --yes), then deletes it all in one transaction."""
+    from bot.installs import count_team_installs, delete_team_installs
     from bot.services.teams import delete_team, row_counts
 
     db = _database(settings, prepare_schema=False)
     with db.read() as session:
-        counts = row_counts(session, args.team_id)
+        counts = row_counts(session, args.team_id) | count_team_installs(session.connection(), args.team_id)
     if not any(counts.values()):
         print(f"The database holds nothing of team {args.team_id}.")
         return 0
@@ -454,8 +474,10 @@ def cmd_team_delete(settings: Settings, args: argparse.Namespace) -> int:
             print("Nothing was deleted.")
             return 1
     with db.transaction() as session:
-        deleted = delete_team(session, args.team_id)
-    print(f"Deleted {sum(deleted.values())} rows of team {args.team_id}.")
+        deleted = sum(delete_team(session, args.team_id).values())
+        # Its installation (the bot token) too: a team deleted here is also uninstalled for Pyramid.
+        deleted += delete_team_installs(session.connection(), args.team_id)
+    print(f"Deleted {deleted} rows of team {args.team_id}.")
     return 0
 
 

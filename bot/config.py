@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain.lapse import LapseRules, parse_segment_lapse
@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
+    # Many workspaces (OAuth): with these and no SLACK_BOT_TOKEN, each workspace installs the app through
+    # /slack/install and its bot token is kept in the database (bot/installs.py).
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = Field(default=None, validate_default=True)
+    # The Redirect URL set in the Slack app (https://YOUR-HOST/slack/oauth_redirect); unset: Slack uses the
+    # app's only one.
+    slack_redirect_uri: str | None = None
     slack_api_url: str = DEFAULT_SLACK_API_URL
     # Not in repr: a PostgreSQL URL carries its password.
     database_url: str = Field(default="sqlite:///pyramid.db", repr=False)
@@ -86,6 +93,16 @@ class Settings(BaseSettings):
     def lapse_rules(self) -> LapseRules:
         """The lapse rules with the segments' own days: one value of a domain type."""
         return LapseRules(by_segment=parse_segment_lapse(self.pyramid_segment_lapse_days))
+
+    @field_validator("slack_client_secret")
+    @classmethod
+    def _client_id_and_secret_together(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        # One without the other would silently leave the bot in single-token mode (or in the console).
+        if (value is None) != (info.data.get("slack_client_id") is None):
+            raise ValueError("set SLACK_CLIENT_ID and SLACK_CLIENT_SECRET together (the app's credentials)")
+        return value
 
     @field_validator("slack_api_url")
     @classmethod
@@ -172,7 +189,22 @@ class Settings(BaseSettings):
 
     @property
     def has_slack_tokens(self) -> bool:
-        return self.slack_bot_token is not None and self.slack_signing_secret is not None
+        """Enough to answer Slack: one bot token, or the OAuth credentials (each workspace's own token)."""
+        return self.slack_signing_secret is not None and (self.slack_bot_token is not None or self.oauth_mode)
+
+    @property
+    def oauth_mode(self) -> bool:
+        """Many workspaces: the app's client id and secret, and no single bot token (which would win)."""
+        return (
+            self.slack_bot_token is None
+            and self.slack_client_id is not None
+            and self.slack_client_secret is not None
+        )
+
+    @property
+    def can_post(self) -> bool:
+        """Jobs and the CLI can reach Slack: one bot token, or installations in the database."""
+        return self.slack_bot_token is not None or self.oauth_mode
 
     @property
     def zone(self) -> ZoneInfo:

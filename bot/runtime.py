@@ -32,7 +32,9 @@ from bot.config import Settings
 from bot.db import Database
 from bot.domain.schedule import WorkCalendar
 from bot.domain.team_settings import TeamConfig
+from bot.installs import TeamClients
 from bot.services import team_settings
+from bot.services.accounts import team_ids
 from bot.services.calendars import work_calendar
 from bot.services.followups import AutoFollowups
 from bot.services.profiles import Profile, fallback_profile, profile_for
@@ -108,6 +110,8 @@ class Runtime:
     inline: bool = False
     # Counts what an operator watches (`serve` sets it; bot/metrics.py); None: nothing is counted.
     metrics: Metrics | None = None
+    # Which token speaks for which team (bot/installs.py): `client_for`, `served_teams`.
+    installs: TeamClients = field(init=False, repr=False)
     _db_pool: ThreadPoolExecutor = field(init=False, repr=False)
     _after_pool: ThreadPoolExecutor = field(init=False, repr=False)
     # Re-entrant: a future that is already done runs its done-callback (`_forget`, which takes this
@@ -126,6 +130,7 @@ class Runtime:
     )
 
     def __post_init__(self) -> None:
+        self.installs = TeamClients(self.settings, self.db, self.clock)
         self._db_pool = ThreadPoolExecutor(DB_WORKERS, thread_name_prefix="pyramid-db")
         self._after_pool = ThreadPoolExecutor(AFTER_WORKERS, thread_name_prefix="pyramid-after")
 
@@ -330,6 +335,20 @@ class Runtime:
             self._team_configs.pop(team_id, None)
             for key in [key for key in self._profiles if key[0] == team_id]:
                 del self._profiles[key]  # a profile's fallback language and zone are the team's
+
+    # ------------------------------------------------------------------ which token
+    def client_for(
+        self, team_id: str, enterprise_id: str | None = None, *, like: WebClient | None = None
+    ) -> WebClient | None:
+        """The client that posts for `team_id` outside a request: the single token's, or the team's
+        installation's (None: the team has no installation, so nothing is posted for it). `like` lends
+        its URL, timeout and retries; in single-token mode it is itself the answer."""
+        return self.installs.client_for(team_id, enterprise_id, like=like)
+
+    def served_teams(self, session: Session) -> list[str]:
+        """The teams the jobs run for: every team with data in single-token mode; with OAuth, those of
+        them with an installation (an uninstalled team's data stays until `pyramid-bot team delete`)."""
+        return self.installs.installed(team_ids(session))
 
     # ------------------------------------------------------------------ who is asking
     def auto_followups(self, team_id: str) -> AutoFollowups:

@@ -1,4 +1,6 @@
-"""HTTP mode: Bolt's WSGI adapter behind waitress, plus `GET /healthz` and `GET /readyz`.
+"""HTTP mode: Bolt's WSGI adapter behind waitress, plus `GET /healthz` and `GET /readyz`; with OAuth
+(many workspaces, bot/installs.py) also Slack's install flow, `GET /slack/install` and
+`GET /slack/oauth_redirect`, answered by Bolt's OAuth flow (its state checked against our database).
 
 Every `POST /slack/events` passes the edge below before Bolt sees it:
 
@@ -47,6 +49,8 @@ EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
 METRICS_PATH = "/metrics"
+INSTALL_PATH = "/slack/install"
+OAUTH_REDIRECT_PATH = "/slack/oauth_redirect"
 # Slack's largest bodies (a view submission of a 100-block modal) stay far below this.
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -262,6 +266,12 @@ def wsgi_app(
             return _metrics(start_response, metrics)
         if path == EVENTS_PATH and method == "POST":
             return _events(app, verifier, environ, start_response, metrics)
+        if path in (INSTALL_PATH, OAUTH_REDIRECT_PATH) and method == "GET":
+            if app.oauth_flow is None:
+                return _plain(
+                    start_response, "404 Not Found", "installs need SLACK_CLIENT_ID and SLACK_CLIENT_SECRET"
+                )
+            return slack(environ, start_response)
         return slack(environ, start_response)
 
     return application

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from bot.jobs.outbox import Delivered, deliver_once, report_failure
 from bot.models import Delivery, StepChange
 from bot.runtime import Runtime
-from bot.services import accounts, summaries
+from bot.services import summaries
 from bot.views.announcements import hourly, stage_line
 from bot.views.blocks import Message
 
@@ -30,7 +30,7 @@ def announce_last_hour(runtime: Runtime, client: WebClient, now: datetime) -> li
     hours = [this_hour - timedelta(hours=back) for back in range(CATCH_UP_HOURS, 0, -1)]
     results = []
     with runtime.db.transaction() as session:
-        teams = accounts.team_ids(session)
+        teams = runtime.served_teams(session)
         done = {
             (team_id, ref)
             for team_id, ref in session.execute(
@@ -47,6 +47,9 @@ def announce_last_hour(runtime: Runtime, client: WebClient, now: datetime) -> li
             continue
         if not team.channel:
             continue
+        team_client = runtime.client_for(team_id, like=client)
+        if team_client is None:
+            continue  # uninstalled since the list was read
         for start in hours:
             if (team_id, start.isoformat()) in done:
                 continue
@@ -54,7 +57,7 @@ def announce_last_hour(runtime: Runtime, client: WebClient, now: datetime) -> li
                 results.append(
                     deliver_once(
                         runtime.db,
-                        client,
+                        team_client,
                         team_id=team_id,
                         kind=KIND,
                         ref=start.isoformat(),

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot.domain.schedule import digest_day_due
 from bot.jobs.outbox import Delivered, Outcome, deliver_once, report_failure
 from bot.runtime import Runtime
-from bot.services import accounts, digests
+from bot.services import digests
 from bot.services.calendars import work_calendar
 from bot.views.blocks import Message
 from bot.views.digest import digest_message
@@ -33,13 +33,16 @@ def send_due_digests(runtime: Runtime, client: WebClient, now: datetime) -> list
     """The scheduler's tick: every rep whose local digest time has passed today, on a working day."""
     runs = []
     for team_id, user_id in _recipients(runtime, None, None):
+        team_client = runtime.client_for(team_id, like=client)
+        if team_client is None:
+            continue  # uninstalled since the list was read
         try:
             team = runtime.team_config(team_id)  # each team's own digest time and calendar
             calendar = work_calendar(team.working_days, team.holiday_country)
-            profile = runtime.profile(client, team_id, user_id)
+            profile = runtime.profile(team_client, team_id, user_id)
             day = digest_day_due(now, profile.zone, team.digest_time, calendar)
             if day is not None:
-                runs.append(_send(runtime, client, team_id, user_id, day, profile.locale, now))
+                runs.append(_send(runtime, team_client, team_id, user_id, day, profile.locale, now))
         except Exception as error:
             # One rep's failure never stops another's digest; the next tick tries this one again.
             report_failure(log, error, f"digest {team_id} {user_id}")
@@ -58,9 +61,13 @@ def send_digests_for(
     now = runtime.clock.now()
     runs = []
     for team_id, user_id in _recipients(runtime, users, teams):
+        team_client = runtime.client_for(team_id, like=client)
+        if team_client is None:
+            runs.append(DigestRun(team_id, user_id, day, Delivered(Outcome.FAILED, error="not_installed")))
+            continue
         try:
-            profile = runtime.profile(client, team_id, user_id)
-            runs.append(_send(runtime, client, team_id, user_id, day, profile.locale, now))
+            profile = runtime.profile(team_client, team_id, user_id)
+            runs.append(_send(runtime, team_client, team_id, user_id, day, profile.locale, now))
         except Exception as error:
             name = report_failure(log, error, f"digest {team_id} {user_id} {day}")
             runs.append(DigestRun(team_id, user_id, day, Delivered(Outcome.RETRY, error=name)))
@@ -71,7 +78,7 @@ def _recipients(runtime: Runtime, users: list[str] | None, teams: list[str] | No
     with runtime.db.transaction() as session:
         pairs = [
             (team_id, user_id)
-            for team_id in (teams or accounts.team_ids(session))
+            for team_id in (teams or runtime.served_teams(session))
             for user_id in digests.reps(session, team_id)
             if users is None or user_id in users
         ]

@@ -17,7 +17,6 @@ from bot.i18n import t
 from bot.jobs.outbox import Delivered, deliver_once, report_failure
 from bot.models import Account, Activity
 from bot.runtime import Runtime
-from bot.services import accounts
 from bot.services.calendars import work_calendar
 from bot.services.status import live_activity
 from bot.views.blocks import Message, message, section
@@ -38,15 +37,18 @@ def send_due_evening_prompts(runtime: Runtime, client: WebClient, now: datetime)
     """The scheduler's tick: every rep whose local evening time has passed today, on a working day."""
     runs = []
     for team_id, user_id in _recipients(runtime):
+        team_client = runtime.client_for(team_id, like=client)
+        if team_client is None:
+            continue  # uninstalled since the list was read
         try:
             team = runtime.team_config(team_id)  # on or off, and the calendar, per team
             if not team.evening_prompt:
                 continue
             calendar = work_calendar(team.working_days, team.holiday_country)
-            profile = runtime.profile(client, team_id, user_id)
+            profile = runtime.profile(team_client, team_id, user_id)
             day = digest_day_due(now, profile.zone, team.evening_time, calendar)
             if day is not None:
-                runs.append(_send(runtime, client, team_id, user_id, day, profile.locale, now))
+                runs.append(_send(runtime, team_client, team_id, user_id, day, profile.locale, now))
         except Exception as error:
             # One rep's failure never stops another's prompt; the next tick tries this one again.
             report_failure(log, error, f"evening prompt {team_id} {user_id}")
@@ -57,7 +59,7 @@ def _recipients(runtime: Runtime) -> list[tuple[str, str]]:
     """Each rep who has accounts or has logged something, in every team."""
     with runtime.db.transaction() as session:
         pairs: set[tuple[str, str]] = set()
-        for team_id in accounts.team_ids(session):
+        for team_id in runtime.served_teams(session):
             owners = select(Account.owner_id).where(Account.team_id == team_id)
             authors = select(Activity.user_id).where(Activity.team_id == team_id, live_activity())
             pairs.update((team_id, user_id) for user_id in session.scalars(owners.union(authors)))

@@ -25,6 +25,10 @@ A failed post is never lost and never looped:
   one WARNING naming team, kind, channel and error. `not_in_channel` is first answered by joining the
   channel (`conversations.join`, public channels) and trying once more.
 
+**Many workspaces.** Each row is posted with its team's client (`deliver_pending(client_for=…)`, the
+sweep; bot/installs.py). A row whose team has no installation any more is `dropped` without an attempt:
+its team uninstalled the app, so it is neither retried nor counted as failed.
+
 **Why a 60-second stale window is safe.** A worker that dies holding a claim leaves a `claimed` row;
 after `STALE_AFTER` another worker takes it over and checks history before posting. That is only
 safe if no live worker can still be posting under a claim that old. Every Web API call made under a
@@ -64,7 +68,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db import Database
-from bot.domain.delivery import DeliveryStatus
+from bot.domain.delivery import UNINSTALLED, DeliveryStatus
 from bot.models import Delivery
 from bot.views.blocks import Message
 
@@ -202,12 +206,17 @@ def deliver_pending(
     kind: str | None = None,
     ref: str | None = None,
     limit: int = SWEEP_LIMIT,
+    client_for: Callable[[str], WebClient | None] | None = None,
 ) -> list[Delivered]:
     """Post every due delivery (pending and due, or claimed and stale), at most `limit`, optionally only
     those of one team, kind or ref. Each row is claimed right before it is posted; a row another
-    worker claimed first is skipped. Returns what happened to each row this call handled."""
+    worker claimed first is skipped. Returns what happened to each row this call handled.
+
+    `client_for(team_id)` (the sweep, which posts for every team) gives each row its team's client;
+    None there means the team uninstalled the app: its row is dropped (`dropped`, `app_uninstalled`)
+    without an attempt, so it neither waits for days nor counts among the failures."""
     with db.transaction() as session:
-        query = select(Delivery.id, Delivery.status, Delivery.attempts).where(_due(now))
+        query = select(Delivery.id, Delivery.status, Delivery.attempts, Delivery.team_id).where(_due(now))
         if team_id is not None:
             query = query.where(Delivery.team_id == team_id)
         if kind is not None:
@@ -215,10 +224,10 @@ def deliver_pending(
         if ref is not None:
             query = query.where(Delivery.ref == ref)
         due = session.execute(query.order_by(Delivery.next_attempt_at, Delivery.id).limit(limit)).all()
-    slack = _outbox_client(client)
+    slacks: dict[str, WebClient | None] = {}
     results: list[Delivered] = []
     streak = 0
-    for index, (row_id, status, attempts) in enumerate(due):
+    for index, (row_id, status, attempts, row_team) in enumerate(due):
         if streak >= UNREACHABLE_STREAK:
             log.warning(
                 "Slack failing (%d attempts in a row, last: %s); %d deliveries wait for the next sweep",
@@ -227,6 +236,13 @@ def deliver_pending(
                 len(due) - index,
             )
             break
+        if row_team not in slacks:
+            team_client = client if client_for is None else client_for(row_team)
+            slacks[row_team] = None if team_client is None else _outbox_client(team_client)
+        slack = slacks[row_team]
+        if slack is None:
+            _drop_uninstalled(db, row_id, status, attempts)
+            continue
         try:
             claim = _claim_row(db, row_id, status, attempts, now)
             if claim is not None:
@@ -236,6 +252,17 @@ def deliver_pending(
             # A bug or the database: this row is retried once its claim is stale; the others go on.
             log.exception("delivery %s could not be attempted", row_id)
     return results
+
+
+def _drop_uninstalled(db: Database, row_id: int, status: str, attempts: int) -> None:
+    with db.transaction() as session:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id == row_id, Delivery.status == status, Delivery.attempts == attempts)
+            .values(status=DeliveryStatus.DROPPED.value, last_error=UNINSTALLED)
+            .execution_options(synchronize_session=False)
+        )
+    log.info("delivery %s dropped: its team has no installation", row_id)
 
 
 def _due(now: datetime) -> ColumnElement[bool]:

@@ -24,7 +24,7 @@ from bot.domain.recovery import Rung, rungs_reached
 from bot.domain.team_settings import TeamConfig
 from bot.jobs.outbox import Delivered, deliver_once, report_failure
 from bot.runtime import Runtime
-from bot.services import accounts, managers, recoveries
+from bot.services import managers, recoveries
 from bot.services.profiles import locale_in
 from bot.usecases.facts import RecoveryFacts
 from bot.views import recovery as recovery_view
@@ -47,7 +47,7 @@ class Due:
 def flag_overdue_recoveries(runtime: Runtime, client: WebClient, now: datetime) -> list[Delivered]:
     """Everything the recovery clock owes now, each posted once; one failure never stops the others."""
     with runtime.db.transaction() as session:
-        teams = accounts.team_ids(session)
+        teams = runtime.served_teams(session)
     owed: list[Due] = []
     for team_id in teams:
         try:
@@ -57,11 +57,14 @@ def flag_overdue_recoveries(runtime: Runtime, client: WebClient, now: datetime) 
             report_failure(log, error, f"recovery clock {team_id}")
     results = []
     for due in owed:
+        team_client = runtime.client_for(due.team_id, like=client)
+        if team_client is None:
+            continue  # the team uninstalled the app: its recoveries stay, its flags stop
         try:
             results.append(
                 deliver_once(
                     runtime.db,
-                    client,
+                    team_client,
                     team_id=due.team_id,
                     kind=due.kind,
                     ref=due.ref,

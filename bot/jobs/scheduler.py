@@ -36,7 +36,8 @@ SWEEP_SECONDS = 30
 
 def job_client(runtime: Runtime) -> WebClient:
     """A Web API client of the jobs' own: it waits out 429s (Retry-After) and retries 5xx in the
-    scheduler's thread, so incoming commands, on Bolt's client, are never held up by it."""
+    scheduler's thread, so incoming commands, on Bolt's client, are never held up by it. With OAuth
+    (no SLACK_BOT_TOKEN) it has no token: each job takes its team's from `runtime.client_for`."""
     settings = runtime.settings
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     client = WebClient(token=token, base_url=settings.slack_api_url)
@@ -57,7 +58,13 @@ def add_retries(client: WebClient) -> WebClient:
 def sweep(runtime: Runtime, client: WebClient) -> list[Delivered]:
     """Post what is due in the delivery ledger. Never raises: a failure is retried by a later sweep."""
     try:
-        return deliver_pending(runtime.db, client, now=runtime.clock.now(), limit=SWEEP_LIMIT)
+        return deliver_pending(
+            runtime.db,
+            client,
+            now=runtime.clock.now(),
+            limit=SWEEP_LIMIT,
+            client_for=lambda team_id: runtime.client_for(team_id, like=client),
+        )
     except Exception:
         log.exception("the delivery sweep failed")
         return []

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.jobs.outbox import report_failure
 from bot.runtime import Runtime
-from bot.services import accounts, snapshots
+from bot.services import snapshots
 
 log = logging.getLogger(__name__)
 
@@ -16,7 +16,7 @@ def take_snapshots(runtime: Runtime, now: datetime) -> int:
     """Idempotent: a day already snapshotted is left alone, and the backfill finds nothing to do twice.
     Each team's day is its own (its time zone) and its dormant rules its own."""
     with runtime.db.transaction() as session:
-        teams = accounts.team_ids(session)
+        teams = runtime.served_teams(session)
     written = 0
     for team_id in teams:
         try:

@@ -15,7 +15,7 @@ from bot.domain.team_settings import TeamConfig
 from bot.i18n import t
 from bot.jobs.outbox import Delivered, Outcome, deliver_once, report_failure, upload_once
 from bot.runtime import Runtime
-from bot.services import accounts, summaries
+from bot.services import summaries
 from bot.views.blocks import Message, fmt_date, stage_name
 from bot.views.health import chart_amounts
 from bot.views.summary import summary_message
@@ -54,7 +54,7 @@ def _send_each(
     runtime: Runtime, client: WebClient, teams: list[str] | None, due: Callable[[TeamConfig], date | None]
 ) -> list[SummaryRun]:
     with runtime.db.transaction() as session:
-        team_ids = teams or accounts.team_ids(session)
+        team_ids = teams or runtime.served_teams(session)
     runs = []
     for team_id in team_ids:
         day: date | None = None
@@ -67,7 +67,11 @@ def _send_each(
                     "team %s has no team channel (settings or PYRAMID_TEAM_CHANNEL): no summary", team_id
                 )
                 continue
-            runs.append(_send(runtime, client, team, day))
+            team_client = runtime.client_for(team_id, like=client)
+            if team_client is None:
+                runs.append(SummaryRun(team_id, day, Delivered(Outcome.FAILED, error="not_installed"), None))
+                continue
+            runs.append(_send(runtime, team_client, team, day))
         except Exception as error:
             # One team's failure never stops another's summary; the next tick tries this one again.
             name = report_failure(log, error, f"summary {team_id} {day}")

@@ -23,12 +23,28 @@ _PRIVATE = frozenset({"method_not_supported_for_channel_type", "not_in_channel",
 
 
 def join_team_channel(runtime: Runtime, client: WebClient, channel: str | None = None) -> bool:
-    """Whether the bot is (now) in the team channel (`channel`, else PYRAMID_TEAM_CHANNEL, the default:
-    an admin's choice in the settings modal is joined when it is saved); logs one line saying what to
-    do when it is not."""
-    channel = channel or runtime.settings.pyramid_team_channel
-    if not channel:
+    """Whether the bot is (now) in the team channel: `channel` (an admin's choice in the settings modal
+    is joined when it is saved), else every served team's own (its setting, or PYRAMID_TEAM_CHANNEL, the
+    default), each with the team's client; logs one line saying what to do when it is not."""
+    if channel:
+        return _join(client, channel)
+    with runtime.db.read() as session:
+        teams = runtime.served_teams(session)
+    # One token in single-token mode: each channel once. With OAuth each team joins with its own token.
+    wanted: dict[tuple[str, str], WebClient] = {}
+    if not runtime.installs.oauth and runtime.settings.pyramid_team_channel:
+        wanted[("", runtime.settings.pyramid_team_channel)] = client
+    for team_id in teams:
+        team_client = runtime.client_for(team_id, like=client)
+        team_channel = runtime.team_config(team_id).channel
+        if team_client is not None and team_channel:
+            wanted[(team_id if runtime.installs.oauth else "", team_channel)] = team_client
+    if not wanted:
         return False
+    return all([_join(team_client, where) for (_, where), team_client in wanted.items()])
+
+
+def _join(client: WebClient, channel: str) -> bool:
     try:
         client.conversations_join(channel=channel)
     except SlackApiError as error:

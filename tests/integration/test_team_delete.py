@@ -9,10 +9,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from slack_sdk.oauth.installation_store import Installation
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 
 from bot.cli import main
 from bot.db import Database
 from bot.domain.team_settings import TeamOverrides
+from bot.installs import org_workspaces
+from bot.oauth_stores import bots, installations
 from bot.services import team_settings
 from bot.services.teams import row_counts
 from tests.support import factories
@@ -79,3 +84,41 @@ def test_without_the_confirmation_nothing_is_deleted(
 def test_a_team_with_nothing(db: Database, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["team", "delete", "T0NOBODY", "--yes"]) == 0
     assert "holds nothing of team T0NOBODY" in capsys.readouterr().out
+
+
+def test_team_delete_also_removes_the_team_installation_and_leaves_others(
+    db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Installed through OAuth: its installation and bot token go with its data; another workspace's and
+    an org's org-wide install stay (the org's is not the team's alone; only the team's place in it goes)."""
+    store = SQLAlchemyInstallationStore(client_id="1111.2222", engine=db.engine)
+    for team, enterprise in (("T0GONE", None), ("T0STAYS", None), (None, "E0ORG")):
+        store.save(
+            Installation(
+                app_id="A0PYRAMID",
+                enterprise_id=enterprise,
+                team_id=team,
+                user_id="U0ADMIN",
+                bot_token=f"xoxb-{team or enterprise}",
+                bot_id="B0PYRAMID",
+                bot_user_id="UBOT",
+                is_enterprise_install=team is None,
+            )
+        )
+    with db.engine.begin() as connection:
+        connection.execute(sa.insert(org_workspaces).values(team_id="T0GONE", enterprise_id="E0ORG"))
+    book(db)
+
+    assert main(["team", "delete", "T0GONE", "--yes"]) == 0
+    assert "1 slack_installations, 1 slack_bots, 1 slack_org_workspaces" in capsys.readouterr().out
+
+    with db.engine.connect() as connection:
+        left = {
+            table.name: sorted(str(row.team_id) for row in connection.execute(sa.select(table.c.team_id)))
+            for table in (installations, bots, org_workspaces)
+        }
+    assert left == {
+        "slack_installations": ["None", "T0STAYS"],
+        "slack_bots": ["None", "T0STAYS"],
+        "slack_org_workspaces": [],
+    }

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from bot.config import get_settings, sqlalchemy_url
 from bot.db import Database, upgrade
 from bot.models import Account, Activity, Base, Followup, PendingRequest, Recovery, StepChange
+from bot.oauth_stores import TABLES as install_tables
 from tests.support.ids import TEAM
 
 M = TypeVar("M")
@@ -67,8 +68,9 @@ def shown(url: str) -> str:
 
 
 def empty(database: Database) -> None:
-    """Deletes every row of every table (the schema stays)."""
+    """Deletes every row of every table, Slack installations included (the schema stays)."""
     tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    tables += [table.name for table in install_tables]
     with database.engine.begin() as connection:
         if database.engine.dialect.name == "postgresql":
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))

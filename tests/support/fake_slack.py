@@ -4,8 +4,10 @@
 with: failure injection (`fail`, `fail_next`: rate limits, 5xx, HTML error pages, dropped connections,
 timeouts, API errors, a post that lands but whose answer is lost), the bot's membership of channels
 (`set_membership`), waiting for calls (`wait_for`), listeners, the bot's messages per channel
-(`history`), and the few Web API methods only tests call (chat.delete, chat.getPermalink,
-views.push, views.update).
+(`history`), the few Web API methods only tests call (chat.delete, chat.getPermalink,
+views.push, views.update), and installs through OAuth: `grant` a code that `oauth.v2.access` exchanges
+for a bot token of one workspace (or of an org, org-wide), `auth.test` answers for whichever token asks,
+`revoke` makes a team's tokens answer `token_revoked`, and `token_of(call)` says which token a call used.
 
 The end-to-end tests point ``slack_sdk.WebClient(base_url=fake.base_url)`` and Bolt's ``respond()``
 (through a ``response_url`` from :meth:`FakeSlack.response_url`) at it and assert on what the bot sent.
@@ -13,7 +15,9 @@ The end-to-end tests point ``slack_sdk.WebClient(base_url=fake.base_url)`` and B
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import itertools
 import logging
 import time
 from collections import deque
@@ -60,6 +64,18 @@ class _FaultyReply(Reply):
     delay: float = 0.0
 
 
+@dataclass(frozen=True)
+class Grant:
+    """One workspace's (or, org-wide, one org's) consent to install the app, as oauth.v2.access reports it."""
+
+    team_id: str | None
+    team_name: str
+    enterprise_id: str | None
+    installer: str
+    token: str
+    bot_user_id: str
+
+
 class FakeSlack(SlackStandIn):
     """The console's Slack stand-in with failure injection, membership, waiting and listeners."""
 
@@ -73,6 +89,13 @@ class FakeSlack(SlackStandIn):
         # private (conversations.join cannot join those: someone must /invite the bot).
         self._outside: set[str] = set()
         self._private: set[str] = set()
+        # OAuth: codes not yet exchanged, tokens issued (token -> grant), tokens revoked; app credentials.
+        self.client_id, self.client_secret, self.app_id = "1111.2222", "oauth-secret", "A0PYRAMID"
+        self.scopes: tuple[str, ...] = ()
+        self._codes: dict[str, Grant] = {}
+        self._grants: dict[str, Grant] = {}
+        self._revoked: set[str] = set()
+        self._serial = itertools.count(1)
         api = self.api
         api.answers.update(
             {
@@ -85,6 +108,8 @@ class FakeSlack(SlackStandIn):
                 "conversations.history": self._inside(api.conversations_history),
                 "conversations.replies": self._inside(api.conversations_replies),
                 "files.completeUploadExternal": self._inside(api.files_complete_upload),
+                "oauth.v2.access": self._oauth_v2_access,
+                "auth.test": self._auth_test,
             }
         )
 
@@ -183,6 +208,90 @@ class FakeSlack(SlackStandIn):
             self._outside.discard(channel)
         return answer
 
+    # ------------------------------------------------------------------ OAuth installs
+
+    def grant(
+        self,
+        code: str,
+        *,
+        team: str | None,
+        team_name: str = "Acme",
+        enterprise: str | None = None,
+        installer: str = "U0ADMIN",
+    ) -> Grant:
+        """An admin approved the install on Slack's consent page: Slack redirects back with `code`,
+        which oauth.v2.access exchanges (once) for a new bot token. `team=None`: an org-wide install of
+        `enterprise`."""
+        number = next(self._serial)
+        grant = Grant(team, team_name, enterprise, installer, f"xoxb-{number}-oauth-{code}", f"UBOT{number}")
+        with self._cond:
+            self._codes[code] = grant
+        return grant
+
+    def revoke(self, team: str | None = None, enterprise: str | None = None) -> None:
+        """Slack revokes the tokens of an uninstalled workspace (or org): they answer token_revoked."""
+        with self._cond:
+            for token, grant in self._grants.items():
+                if (team is not None and grant.team_id == team) or (
+                    enterprise is not None and grant.team_id is None and grant.enterprise_id == enterprise
+                ):
+                    self._revoked.add(token)
+
+    @staticmethod
+    def token_of(call: Call) -> str | None:
+        """The token a Web API call was made with (the Authorization header, or a `token` field)."""
+        header = call.headers.get("authorization", "")
+        if header.startswith("Bearer "):
+            return header[len("Bearer ") :]
+        token = call.body.get("token")
+        return str(token) if token else None
+
+    def calls_with(self, method: str, token: str) -> list[Call]:
+        return [call for call in self.calls_to(method) if self.token_of(call) == token]
+
+    def _oauth_v2_access(self, body: dict[str, Any]) -> Answer:
+        """Slack's answer (https://docs.slack.dev/reference/methods/oauth.v2.access): the bot token and
+        who installed where; `team` is null and `is_enterprise_install` true for an org-wide install."""
+        client_id, client_secret = str(body.get("client_id") or ""), str(body.get("client_secret") or "")
+        if client_id != self.client_id:
+            return {"ok": False, "error": "invalid_client_id"}
+        if client_secret != self.client_secret:
+            return {"ok": False, "error": "bad_client_secret"}
+        grant = self._codes.pop(str(body.get("code") or ""), None)
+        if grant is None:
+            return {"ok": False, "error": "invalid_code"}
+        self._grants[grant.token] = grant
+        return {
+            "ok": True,
+            "app_id": self.app_id,
+            "authed_user": {"id": grant.installer},
+            "scope": ",".join(self.scopes),
+            "token_type": "bot",
+            "access_token": grant.token,
+            "bot_user_id": grant.bot_user_id,
+            "team": None if grant.team_id is None else {"id": grant.team_id, "name": grant.team_name},
+            "enterprise": None
+            if grant.enterprise_id is None
+            else {"id": grant.enterprise_id, "name": "Acme Holdings"},
+            "is_enterprise_install": grant.team_id is None,
+        }
+
+    def _auth_test(self, body: dict[str, Any]) -> Answer:
+        grant = self._grants.get(str(body.get("token") or ""))
+        if grant is None:
+            return self.api.auth_test(body)
+        return {
+            "ok": True,
+            "url": self.root_url,
+            "team": grant.team_name,
+            "user": "pyramid",
+            "team_id": grant.team_id or "",
+            "user_id": grant.bot_user_id,
+            "bot_id": "B" + grant.bot_user_id[1:],
+            "enterprise_id": grant.enterprise_id or "",
+            "is_enterprise_install": grant.team_id is None,
+        }
+
     # ------------------------------------------------------------------ methods only tests call
 
     def _chat_delete(self, body: dict[str, Any]) -> Answer:
@@ -272,6 +381,13 @@ class FakeSlack(SlackStandIn):
         return reply
 
     def _reply(self, call: Call) -> Reply:
+        token = self.token_of(call)
+        if call.method == "oauth.v2.access":
+            call = dataclasses.replace(call, body={**call.body, **self._basic_auth(call)})
+        elif call.method == "auth.test" and token:
+            call = dataclasses.replace(call, body={**call.body, "token": token})
+        if token in self._revoked:
+            return Reply.json({"ok": False, "error": "token_revoked"})
         failure = self._pop_failure(call.method, call.body)
         if failure is None:
             return super()._reply(call)
@@ -290,6 +406,15 @@ class FakeSlack(SlackStandIn):
         if isinstance(reply, _FaultyReply) and reply.delay:
             time.sleep(reply.delay)
         reply.write(handler)
+
+    @staticmethod
+    def _basic_auth(call: Call) -> dict[str, str]:
+        """oauth.v2.access's client id and secret, sent by slack_sdk as HTTP Basic auth."""
+        header = call.headers.get("authorization", "")
+        if not header.startswith("Basic "):
+            return {}
+        client_id, _, secret = base64.b64decode(header[len("Basic ") :]).decode().partition(":")
+        return {"client_id": client_id, "client_secret": secret}
 
     def _pop_failure(self, method: str, body: dict[str, Any]) -> _Failure | None:
         """The first pending failure of `method` that applies to this call, taken off its queue."""

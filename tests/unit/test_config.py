@@ -243,3 +243,37 @@ def test_the_database_password_is_not_in_repr(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("DATABASE_URL", "postgres://pyramid:hunter2-secret@db.example.com/pyramid")
     settings = load_settings()
     assert "hunter2-secret" not in repr(settings)
+
+
+# ------------------------------------------------------------------------------ many workspaces
+
+
+def test_the_app_credentials_without_a_bot_token_mean_many_workspaces(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SLACK_CLIENT_ID", "1111.2222")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "client-secret-value")
+    assert not load_settings().has_slack_tokens  # still needs the signing secret
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing")
+    settings = load_settings()
+    assert settings.oauth_mode and settings.has_slack_tokens and settings.can_post
+    assert "client-secret-value" not in repr(settings)
+
+
+def test_a_bot_token_keeps_the_single_token_mode_even_with_the_app_credentials(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SLACK_CLIENT_ID", "1111.2222")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "client-secret-value")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-one")
+    settings = load_settings()
+    assert not settings.oauth_mode and settings.can_post
+
+
+@pytest.mark.parametrize("name", ["SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET"])
+def test_one_app_credential_without_the_other_is_a_readable_error(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    message = _error(monkeypatch, name, "value")
+    assert "SLACK_CLIENT_SECRET" in message and "together" in message
+    assert "value'" not in message

@@ -317,3 +317,41 @@ def test_bolt_handlers_run_against_the_fake(fake: FakeSlack) -> None:
     assert fake.wait_for("response_url")[0].body["text"] == "only you can see this"
     assert fake.wait_for("chat.postMessage")[0].body["text"] == "everyone sees this"
     assert fake.calls[0].method == "auth.test"  # Bolt verifies its token at start-up
+
+
+# ------------------------------------------------------------------------------------ OAuth installs
+
+
+def test_oauth_v2_access_exchanges_a_granted_code_once_for_that_workspace_token(fake: FakeSlack) -> None:
+    anonymous = WebClient(base_url=fake.base_url)
+    grant = fake.grant("code-1", team="T0ONE", team_name="One")
+    answer = anonymous.oauth_v2_access(
+        client_id=fake.client_id, client_secret=fake.client_secret, code="code-1"
+    )
+    assert answer["access_token"] == grant.token and answer["token_type"] == "bot"
+    assert answer["team"] == {"id": "T0ONE", "name": "One"} and answer["enterprise"] is None
+    assert answer["is_enterprise_install"] is False and answer["authed_user"] == {"id": "U0ADMIN"}
+    with pytest.raises(SlackApiError, match="invalid_code"):  # a code is good once
+        anonymous.oauth_v2_access(client_id=fake.client_id, client_secret=fake.client_secret, code="code-1")
+    fake.grant("code-2", team="T0ONE")
+    with pytest.raises(SlackApiError, match="bad_client_secret"):
+        anonymous.oauth_v2_access(client_id=fake.client_id, client_secret="guess", code="code-2")
+
+    bot = WebClient(token=grant.token, base_url=fake.base_url)
+    assert bot.auth_test()["team_id"] == "T0ONE"
+    bot.chat_postMessage(channel="C0ONE", text="hi")
+    [post] = fake.calls_to("chat.postMessage")
+    assert fake.token_of(post) == grant.token
+    fake.revoke(team="T0ONE")
+    with pytest.raises(SlackApiError, match="token_revoked"):
+        bot.chat_postMessage(channel="C0ONE", text="hi again")
+
+
+def test_an_org_wide_grant_names_the_org_and_no_team(fake: FakeSlack) -> None:
+    grant = fake.grant("code-org", team=None, enterprise="E0ORG")
+    answer = WebClient(base_url=fake.base_url).oauth_v2_access(
+        client_id=fake.client_id, client_secret=fake.client_secret, code="code-org"
+    )
+    assert answer["team"] is None and answer["enterprise"] == {"id": "E0ORG", "name": "Acme Holdings"}
+    assert answer["is_enterprise_install"] is True and answer["access_token"] == grant.token
+    assert WebClient(token=grant.token, base_url=fake.base_url).auth_test()["enterprise_id"] == "E0ORG"

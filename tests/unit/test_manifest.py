@@ -71,6 +71,17 @@ def test_readme_slack_setup_matches_the_manifest() -> None:
     assert "/readyz" in setup and "/healthz" in setup
 
 
+def test_the_install_asks_for_the_manifest_scopes_and_the_manifest_declares_the_install_events() -> None:
+    from bot.installs import BOT_SCOPES
+    from bot.server import OAUTH_REDIRECT_PATH
+
+    assert list(BOT_SCOPES) == _scopes()
+    events = MANIFEST.split("bot_events:", 1)[1].split("\n  org_deploy_enabled", 1)[0]
+    assert {"app_uninstalled", "tokens_revoked"} <= set(re.findall(r"- ([\w.]+)", events))
+    redirects = MANIFEST.split("redirect_urls:\n", 1)[1].split("\n  scopes:", 1)[0]
+    assert re.findall(r"- (\S+)", redirects) == [f"https://YOUR-HOST{OAUTH_REDIRECT_PATH}"]
+
+
 def test_the_message_shortcut_and_events_for_plain_words_are_declared() -> None:
     from bot.interactions import LOG_SHORTCUT
 

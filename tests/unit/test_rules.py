@@ -59,11 +59,19 @@ def test_stored_values_do_not_change() -> None:
         "renewal",
     ]
     assert [reason.value for reason in StepReason] == ["activity", "import", "manual", "correction"]
-    assert [status.value for status in DeliveryStatus] == ["pending", "claimed", "sent", "empty", "failed"]
+    assert [status.value for status in DeliveryStatus] == [
+        "pending",
+        "claimed",
+        "sent",
+        "empty",
+        "failed",
+        "dropped",
+    ]
 
 
-def test_a_delivery_is_done_once_sent_or_empty() -> None:
+def test_a_delivery_is_done_once_sent_or_empty_or_dropped_with_its_team() -> None:
     assert {status for status in DeliveryStatus if status.is_done} == {
         DeliveryStatus.SENT,
         DeliveryStatus.EMPTY,
+        DeliveryStatus.DROPPED,
     }
