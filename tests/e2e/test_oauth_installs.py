@@ -33,6 +33,8 @@ from bot.installs import BOT_SCOPES, org_workspaces
 from bot.jobs.digest import send_due_digests
 from bot.jobs.outbox import Outcome, delivery_for, enqueue
 from bot.jobs.scheduler import sweep
+from bot.jobs.snapshots import take_snapshots
+from bot.jobs.summary import send_due_summaries
 from bot.models import Followup
 from bot.oauth_stores import bots, installations, oauth_states
 from bot.views.blocks import message, section
@@ -404,3 +406,77 @@ def test_the_digest_command_posts_for_each_installed_team_with_its_token(
     assert f"{OTHER_TEAM} {OTHER_USER} 2026-11-24: sent" in printed
     assert digest_posts(slack, USER) == [first.token]
     assert digest_posts(slack, OTHER_USER) == [second.token]
+
+
+def test_two_installed_workspaces_get_digests_and_summaries_in_their_own_channel_zone_and_language(
+    served: Served, oauth_settings: Settings, db: Database, clock: FixedClock, slack: FakeSlack
+) -> None:
+    """Issue 15's "done when": two workspaces installed through the OAuth flow, each set up by its admin
+    in Slack (channel, zone, language, digest time), get their own digests and summaries, at their own
+    local time, in their own channel and language, each posted with its own token."""
+    from tests.e2e.test_team_settings import BOSS, JAPANESE, NY_REP, at, configure, option
+
+    slack.add_user(BOSS, name="tanaka", tz="Asia/Tokyo", locale="en-US", is_admin=True)
+    slack.add_user(NY_REP, name="smith", tz="America/New_York", locale="en-US")
+    clock.set(at("Asia/Tokyo", 8, 0, day=29))  # Sunday
+    tokyo = install(served, team=TEAM, name="Tokyo Sales")
+    new_york = install(served, team=OTHER_TEAM, name="New York Sales")
+    configure(
+        served.driver,
+        slack,
+        TEAM,
+        channel={"selected_conversation": "C0TOKYO"},
+        locale=option("ja"),
+        timezone=option("Asia/Tokyo"),
+        digest_time={"selected_time": "09:00"},
+    )
+    configure(
+        served.driver,
+        slack,
+        OTHER_TEAM,
+        channel={"selected_conversation": "C0NYC"},
+        locale=option("en"),
+        timezone=option("America/New_York"),
+        digest_time={"selected_time": "07:30"},
+    )
+    served.driver.run("/meeting", "Acme visit", user=USER, team=TEAM)
+    served.driver.run("/meeting", "Globex visit", user=NY_REP, team=OTHER_TEAM)
+    served.driver.run("/followup", "Acme 2026-11-30 -- send the quote", user=USER, team=TEAM)
+    served.driver.run("/followup", "Globex 2026-11-30 -- call back", user=NY_REP, team=OTHER_TEAM)
+    settle(slack)
+    jobs = runtime_for(oauth_settings, db, clock)
+
+    def posted(channel: str, kind: str) -> list[tuple[str | None, str]]:
+        """(token, text) of each post of this kind in this channel (a DM is the user id or D + it)."""
+        return [
+            (slack.token_of(call), text_of(call.body))
+            for call in slack.calls_to("chat.postMessage")
+            if call.body.get("channel") in (channel, "D" + channel)
+            and (call.body.get("metadata") or {}).get("event_payload", {}).get("kind") == kind
+        ]
+
+    def tick(moment: datetime) -> None:
+        clock.set(moment)
+        take_snapshots(jobs, moment)
+        send_due_digests(jobs, jobs_client(slack), moment)
+        send_due_summaries(jobs, jobs_client(slack), moment)
+
+    tick(at("Asia/Tokyo", 8, 59))  # Monday 08:59 in Tokyo: nothing yet anywhere
+    assert posted(USER, "digest") == [] and posted("C0TOKYO", "summary") == []
+
+    tick(at("Asia/Tokyo", 9, 5))  # Tokyo's morning: its digest and summary, Japanese, its token
+    [(token, text)] = posted(USER, "digest")
+    assert token == tokyo.token and "Acme" in text
+    [(token, text)] = posted("C0TOKYO", "summary")
+    assert token == tokyo.token and JAPANESE.search(text), text
+    assert posted(NY_REP, "digest") == [] and posted("C0NYC", "summary") == []
+
+    tick(at("America/New_York", 7, 35))  # New York's own digest time; its summary waits for 09:00
+    [(token, text)] = posted(NY_REP, "digest")
+    assert token == new_york.token and "Globex" in text and "Acme" not in text
+    assert posted("C0NYC", "summary") == []
+
+    tick(at("America/New_York", 9, 5))
+    [(token, text)] = posted("C0NYC", "summary")
+    assert token == new_york.token and not JAPANESE.search(text), text
+    assert len(posted(USER, "digest")) == 1 and len(posted("C0TOKYO", "summary")) == 1
