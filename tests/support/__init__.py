@@ -9,6 +9,7 @@ production code imports it):
 - database.py: a migrated database, emptied between tests, and readers of what is stored;
 - factories.py: data made through the bot's services (logs, accounts, follow-ups, recoveries);
 - threads.py: work released at once on many threads;
-- blockkit.py: Slack's real Block Kit limits, checked on everything the bot sends.
+- blockkit.py: Slack's real Block Kit limits, checked on everything the bot sends;
+- console.py: the console (`pyramid-bot console`) run over lines typed in.
 
 conftest.py files only wire these into fixtures."""
