@@ -27,26 +27,13 @@ from bot.services.accounts import AccountRef, team_ids
 from bot.services.activities import LogRequest, log_activity
 from bot.services.exports import EXPORT_FIELDS, export_rows, write_export
 from bot.services.imports import ImportRow, apply_import, read_import
+from tests.support.exports import EXPORT_COLUMNS
 
 TEAM = "T0TEAM1"
 OTHER_TEAM = "T0TEAM2"
 REP = "U0REP1"
 OTHER_REP = "U0REP2"
 TODAY = date(2026, 11, 22)
-FIELDS = (
-    "team_id",
-    "name",
-    "owner",
-    "stage",
-    "step",
-    "segment",
-    "last_touch_on",
-    "meetings",
-    "deals_won",
-    "created_on",
-    "status",
-    "merged_into",
-)
 
 
 def _log(
@@ -83,8 +70,8 @@ def test_export_rows_have_every_field(db: Database, clock: FixedClock) -> None:
         acme.segment = "strategic"
     with db.transaction() as session:
         rows = list(export_rows(session, today=TODAY))
-    assert EXPORT_FIELDS == FIELDS
-    assert [tuple(row) for row in rows] == [FIELDS, FIELDS]
+    assert EXPORT_FIELDS == EXPORT_COLUMNS
+    assert [tuple(row) for row in rows] == [EXPORT_COLUMNS, EXPORT_COLUMNS]
     assert rows[0] == {
         "team_id": TEAM,
         "name": "Acme Corp",
@@ -386,7 +373,7 @@ def test_write_export_writes_what_export_rows_reads_in_both_formats(db: Database
             assert write_export(session, as_json, "json", teams, today=TODAY) == len(expected)
             assert write_export(session, as_csv, "csv", teams, today=TODAY) == len(expected)
         assert json.loads(as_json.getvalue()) == expected
-        assert [list(row) for row in json.loads(as_json.getvalue())] == [list(FIELDS)] * len(expected)
+        assert [list(row) for row in json.loads(as_json.getvalue())] == [list(EXPORT_COLUMNS)] * len(expected)
         assert as_csv.getvalue() == _csv_lines(expected)
     assert len(expected) == 0 and as_json.getvalue() == "[\n]\n"
     with db.read() as session:

@@ -10,6 +10,7 @@ production code imports it):
 - factories.py: data made through the bot's services (logs, accounts, follow-ups, recoveries);
 - threads.py: work released at once on many threads;
 - blockkit.py: Slack's real Block Kit limits, checked on everything the bot sends;
-- console.py: the console (`pyramid-bot console`) run over lines typed in.
+- console.py: the console (`pyramid-bot console`) run over lines typed in;
+- exports.py: the export's columns as README promises them.
 
 conftest.py files only wire these into fixtures."""
