@@ -11,6 +11,7 @@ production code imports it):
 - threads.py: work released at once on many threads;
 - blockkit.py: Slack's real Block Kit limits, checked on everything the bot sends;
 - console.py: the console (`pyramid-bot console`) run over lines typed in;
-- exports.py: the export's columns as README promises them.
+- exports.py: the export's columns as README promises them;
+- rows.py: ORM rows built in memory, never stored, for the unit tests of views and view-models.
 
 conftest.py files only wire these into fixtures."""

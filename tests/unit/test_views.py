@@ -16,11 +16,11 @@ from bot.domain.parsing import MAX_NAME, MAX_NOTE
 from bot.domain.pyramid import distribution_from, health
 from bot.domain.stages import LADDER, Climb, Stage, Step
 from bot.i18n import LOCALES, en, period, t
-from bot.models import Account, Activity
 from bot.usecases.facts import AccountCard, AccountFacts, ActivityFacts, LoggedFacts
 from bot.views import card, modals, pyramid, replies
 from bot.views.blocks import escape, plain
 from tests.support.blockkit import check_message, check_view
+from tests.support.rows import account_row, activity_row
 
 NOW = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 22)
@@ -29,45 +29,11 @@ LONG_NOTE = ("Met the new IT manager & talked <budget>. " * 40)[:MAX_NOTE]
 
 
 def make_account(**changes: Any) -> AccountFacts:
-    values: dict[str, Any] = {
-        "id": 42,
-        "team_id": "T0TEAM1",
-        "name": "Acme Corp",
-        "name_key": "acme",
-        "owner_id": "U0REP1",
-        "step": Step.WON.value,
-        "segment": "strategic",
-        "remote_touches": 1,
-        "in_person_meetings": 2,
-        "meals": 1,
-        "proposals": 1,
-        "deals_won": 1,
-        "deals_lost": 0,
-        "last_touch_on": date(2026, 11, 20),
-        "created_on": date(2026, 10, 1),
-        "created_at": NOW,
-        "updated_at": NOW,
-    }
-    values.update(changes)
-    return AccountFacts.of(Account(**values))
+    return AccountFacts.of(account_row(**changes))
 
 
 def make_activity(**changes: Any) -> ActivityFacts:
-    values: dict[str, Any] = {
-        "id": 7,
-        "team_id": "T0TEAM1",
-        "account_id": 42,
-        "user_id": "U0REP1",
-        "kind": ActivityKind.VISIT.value,
-        "occurred_on": date(2026, 11, 21),
-        "amount": None,
-        "note": "met the new IT manager",
-        "revisit_on": None,
-        "request_key": "command:trigger-1",
-        "created_at": NOW,
-    }
-    values.update(changes)
-    return ActivityFacts.of(Activity(**values))
+    return ActivityFacts.of(activity_row(**changes))
 
 
 # ------------------------------------------------------------------------------------- checkers
