@@ -8,7 +8,6 @@ The clock stands at Sunday 2026-11-22 10:00 Asia/Tokyo unless a test moves it.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -20,7 +19,12 @@ from bot.runtime import Runtime
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_USER, USER
 from tests.support.server import jobs_client
-from tests.support.slack_driver import SlackDriver, eventually, kind_of, settle, text_of
+from tests.support.slack_driver import (
+    SlackDriver,
+    posts_of_kind,
+    run_logged,
+    text_of,
+)
 
 TEAM_CHANNEL = "C0TEAM"
 SUMMARY_DAY = date(2026, 11, 30)
@@ -46,26 +50,9 @@ def jst(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> dat
     return datetime(year, month, day, hour, minute, tzinfo=UTC) - timedelta(hours=9)
 
 
-def posts_of_kind(slack: FakeSlack, kind: str) -> list[dict[str, Any]]:
-    return [
-        call.body
-        for call in slack.calls_to("chat.postMessage")
-        if call.body.get("channel") == TEAM_CHANNEL and kind_of(call.body) == kind
-    ]
-
-
 def run_all(driver: SlackDriver, slack: FakeSlack, commands: list[tuple[str, str]], user: str = USER) -> None:
     """Each command stored (its reply says so) and its after-work done before the clock moves on."""
-    for command, text in commands:
-        published = len(slack.calls_to("views.publish"))
-        troubles = len(posts_of_kind(slack, "trouble_post"))
-        reply = text_of(driver.run(command, text, user=user))
-        assert any(word in reply for word in ("Logged", "記録", "Recovery opened", "リカバリー")), reply
-        if command == "/trouble":
-            assert eventually(lambda n=troubles: len(posts_of_kind(slack, "trouble_post")) > n)
-        else:
-            slack.wait_for("views.publish", published + 1)
-    settle(slack)
+    run_logged(driver, slack, [(command, text, user) for command, text in commands])
 
 
 def bullets(text: str) -> list[str]:
