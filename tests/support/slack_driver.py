@@ -326,6 +326,17 @@ def button_action(message: dict[str, Any], action_id: str, value: str | None = N
     }
 
 
+def date_picked(action_id: str, block_id: str, day: str) -> dict[str, Any]:
+    """A day picked in a message's datepicker (YYYY-MM-DD), as a block_actions payload's action."""
+    return {
+        "type": "datepicker",
+        "action_id": action_id,
+        "block_id": block_id,
+        "selected_date": day,
+        "action_ts": "1700000001.000200",
+    }
+
+
 def text_of(message: dict[str, Any]) -> str:
     """Every piece of text in a message, for assertions."""
     parts = [message.get("text") or ""]
