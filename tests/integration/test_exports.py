@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import FixedClock
@@ -27,12 +27,11 @@ from bot.services.accounts import AccountRef, team_ids
 from bot.services.activities import LogRequest, log_activity
 from bot.services.exports import EXPORT_FIELDS, export_rows, write_export
 from bot.services.imports import ImportRow, apply_import, read_import
+from tests.support.database import count_in
 from tests.support.exports import EXPORT_COLUMNS
+from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM, USER
 
-TEAM = "T0TEAM1"
-OTHER_TEAM = "T0TEAM2"
-REP = "U0REP1"
-OTHER_REP = "U0REP2"
+REP, OTHER_REP = USER, OTHER_USER  # the workspace's two reps
 TODAY = date(2026, 11, 22)
 
 
@@ -50,10 +49,6 @@ def _import(db: Database, clock: FixedClock, text: str, team: str = TEAM):  # ty
     assert problems == []
     with db.transaction() as session:
         return apply_import(session, team, rows, now=clock.now(), today=TODAY)
-
-
-def _count(session: Session, model: type) -> int:
-    return session.scalar(select(func.count()).select_from(model)) or 0
 
 
 # ---------------------------------------------------------------------------------------- export
@@ -242,8 +237,8 @@ def test_importing_the_same_rows_twice_creates_nothing(db: Database, clock: Fixe
     report = _import(db, clock, CSV)
     assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
     with db.transaction() as session:
-        assert _count(session, Account) == 3
-        assert _count(session, StepChange) == 2
+        assert count_in(session, Account) == 3
+        assert count_in(session, StepChange) == 2
 
 
 def test_a_higher_step_raises_the_account(db: Database, clock: FixedClock) -> None:
@@ -299,7 +294,7 @@ def test_import_is_per_team(db: Database, clock: FixedClock) -> None:
     report = _import(db, clock, CSV, team=OTHER_TEAM)
     assert report.created == 3
     with db.transaction() as session:
-        assert _count(session, Account) == 6
+        assert count_in(session, Account) == 6
 
 
 # ------------------------------------------------------------------------- export and pyramid agree
@@ -488,7 +483,7 @@ def test_an_import_larger_than_one_chunk(db: Database, clock: FixedClock) -> Non
         again = apply_import(session, TEAM, rows, now=clock.now(), today=TODAY, chunk=3)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 11)
     with db.transaction() as session:
-        assert _count(session, StepChange) == 5 + 6  # the five visits, then the import's six
+        assert count_in(session, StepChange) == 5 + 6  # the five visits, then the import's six
 
 
 def test_a_name_created_meanwhile_becomes_an_update(
