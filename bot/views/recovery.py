@@ -152,16 +152,16 @@ def channel_post(recovery: RecoveryFacts, locale: str) -> Message:
     return message(text, blocks)
 
 
-def flag_post(recovery: RecoveryFacts, days: int, locale: str) -> Message:
-    text = t(
-        locale,
-        "trouble_flag",
-        account=_name(recovery),
-        owner=mention(recovery.owner_id),
-        days=days,
-        what=_what(recovery),
-    )
+def _still_unanswered(key: str, recovery: RecoveryFacts, days: int, locale: str) -> Message:
+    """A failure `days` old with no response yet, said with the team's buttons under it."""
+    owner = mention(recovery.owner_id)
+    text = t(locale, key, account=_name(recovery), owner=owner, days=days, what=_what(recovery))
     return message(text, [section(text), _team_buttons(recovery, locale)])
+
+
+def flag_post(recovery: RecoveryFacts, days: int, locale: str) -> Message:
+    """Rung 2: the team channel hears of it."""
+    return _still_unanswered("trouble_flag", recovery, days, locale)
 
 
 def owner_reminder(recovery: RecoveryFacts, locale: str, today: date) -> Message:
@@ -177,15 +177,7 @@ def owner_reminder(recovery: RecoveryFacts, locale: str, today: date) -> Message
 
 def managers_escalation(recovery: RecoveryFacts, days: int, locale: str) -> Message:
     """Rung 3: the managers hear of a failure still without a response."""
-    text = t(
-        locale,
-        "recovery_escalation_managers",
-        account=_name(recovery),
-        owner=mention(recovery.owner_id),
-        days=days,
-        what=_what(recovery),
-    )
-    return message(text, [section(text), _team_buttons(recovery, locale)])
+    return _still_unanswered("recovery_escalation_managers", recovery, days, locale)
 
 
 def escalated_by(recovery: RecoveryFacts, user_id: str, locale: str) -> Message:
