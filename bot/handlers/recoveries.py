@@ -194,13 +194,9 @@ def _move(
     move: Callable[[Runtime, str, int, str], RecoveryChanged],
 ) -> None:
     """A press that moves the recovery its value names (responded, lost), then shows who did it."""
-    try:
-        change = move(me.runtime, me.team_id, ids.parse_id(action.get("value")), me.user_id)
-    except (BadPayload, *FAILURES) as error:
-        ack()
-        refuse_press(me, body, respond, error, gone="recovery_gone")
+    change = complaints.on_recovery(ack, body, action, respond, me, move)
+    if change is None:
         return
-    ack()
     note = replies.recovery_note(change.recovery, False, me.user_id, me.clock_time, me.locale)
     _show(me, body, respond, change, note)
 
@@ -238,14 +234,13 @@ def verdict(
     """After the next delivery: yes closes it recovered; no keeps it open (the managers hear of it) and
     asks for the date of another next delivery. Asked too early, or a second answer, changes nothing."""
     me, exceeded = asker(context, client), action.get("action_id") == ids.VERDICT_YES
-    try:
-        recovery_id = ids.parse_id(action.get("value"))
-        change = recoveries.verdict(me.runtime, me.team_id, recovery_id, exceeded, me.user_id, me.today)
-    except (BadPayload, *FAILURES) as error:
-        ack()
-        refuse_press(me, body, respond, error, gone="recovery_gone")
+
+    def judge(runtime: Runtime, team_id: str, recovery_id: int, user_id: str) -> RecoveryChanged:
+        return recoveries.verdict(runtime, team_id, recovery_id, exceeded, user_id, me.today)
+
+    change = complaints.on_recovery(ack, body, action, respond, me, judge)
+    if change is None:
         return
-    ack()
     key = "verdict_yes_note" if exceeded else "recovery_verdict_no_note"
     note = t(me.locale, key, user=mention(me.user_id), time=me.clock_time)
     _show(me, body, respond, change, note, verdict=True)
