@@ -39,6 +39,7 @@ from tests.support.ids import OTHER_USER, TEAM, USER
 from tests.support.server import jobs_client
 from tests.support.slack_driver import (
     SlackDriver,
+    drawn_pyramid,
     eventually,
     kind_of,
     posts_of_kind,
@@ -79,22 +80,14 @@ def wait_posts(slack: FakeSlack, count: int, channel: str = TEAM_CHANNEL) -> lis
 TREND_LINE = re.compile(r"(\d+) +([+-]\d+|±0|–) +([+-]\d+|±0|–)  (\d) \S")
 
 
-def drawing(reply: dict[str, Any]) -> str:
-    return next(
-        block["text"]["text"]
-        for block in reply["blocks"]
-        if block.get("type") == "section" and block["text"]["text"].startswith("```")
-    )
-
-
 def trend_columns(reply: dict[str, Any]) -> dict[int, tuple[int, str, str]]:
     """{stage: (count, 7d, 30d)} read back from the drawn pyramid."""
     found = {}
-    for line in drawing(reply).strip("`\n").splitlines():
+    for line in drawn_pyramid(reply).strip("`\n").splitlines():
         match = TREND_LINE.search(line)
         if match:
             found[int(match[4])] = (int(match[1]), match[2], match[3])
-    assert sorted(found) == [1, 2, 3, 4], drawing(reply)
+    assert sorted(found) == [1, 2, 3, 4], drawn_pyramid(reply)
     return found
 
 
@@ -173,7 +166,7 @@ def test_pyramid_before_any_snapshot_shows_dashes(driver: SlackDriver, slack: Fa
     run_logged(driver, slack, [("/meeting", "Acme visit", USER), ("/deal", "Wonka won", USER)])
     reply = driver.run("/pyramid")
     assert trend_columns(reply) == {4: (0, "–", "–"), 3: (1, "–", "–"), 2: (0, "–", "–"), 1: (1, "–", "–")}
-    lines = drawing(reply).splitlines()
+    lines = drawn_pyramid(reply).splitlines()
     assert "7d" in lines[1] and "30d" in lines[1], lines[:2]
     assert "Trends start once daily snapshots exist" in text_of(reply)
 
@@ -238,7 +231,7 @@ def test_pyramid_analytics_lines_in_english_and_japanese(
     ):
         assert expected in japanese, (expected, japanese)
     assert "Retention" not in japanese and "Moved up" not in japanese
-    assert "7日" in drawing(japanese_reply) and "30日" in drawing(japanese_reply)
+    assert "7日" in drawn_pyramid(japanese_reply) and "30日" in drawn_pyramid(japanese_reply)
 
 
 def test_pyramid_health_advice_for_each_failure(driver: SlackDriver, slack: FakeSlack) -> None:
@@ -490,9 +483,10 @@ def test_the_weekly_summary_is_posted_once_with_everything_in_it(
     assert "Weekly pyramid — the week from 2026-11-23" in text, text
     # The pyramid now, and its change over the week (against the snapshot of the 23rd).
     stage_lines = {
-        int(m[3]): (int(m[1]), m[2]) for m in re.finditer(r"(\d+) +([+-]\d+|±0|–)  (\d) \S", drawing(summary))
+        int(m[3]): (int(m[1]), m[2])
+        for m in re.finditer(r"(\d+) +([+-]\d+|±0|–)  (\d) \S", drawn_pyramid(summary))
     }
-    assert stage_lines == {4: (0, "±0"), 3: (1, "+1"), 2: (2, "+1"), 1: (2, "+1")}, drawing(summary)
+    assert stage_lines == {4: (0, "±0"), 3: (1, "+1"), 2: (2, "+1"), 1: (2, "+1")}, drawn_pyramid(summary)
     assert t("en", "pyramid_total", total=5) in text
     # Goneco, dormant, is beside the pyramid as a win-back candidate.
     assert "Beside the pyramid: 1 dormant (stage 3: 1), 0 lost — win-back candidates" in text, text

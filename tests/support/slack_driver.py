@@ -8,7 +8,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -335,6 +335,16 @@ def date_picked(action_id: str, block_id: str, day: str) -> dict[str, Any]:
         "selected_date": day,
         "action_ts": "1700000001.000200",
     }
+
+
+def drawn_pyramid(message: Mapping[str, Any]) -> str:
+    """The pyramid drawn in a message or view: its one section whose text is a code block."""
+    [drawing] = [
+        block["text"]["text"]
+        for block in message["blocks"]
+        if block.get("type") == "section" and block["text"]["text"].startswith("```")
+    ]
+    return str(drawing)
 
 
 def text_of(message: dict[str, Any]) -> str:

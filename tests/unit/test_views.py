@@ -21,6 +21,7 @@ from bot.views import card, modals, pyramid, replies
 from bot.views.blocks import escape, plain
 from tests.support.blockkit import check_message, check_view
 from tests.support.rows import account_row, activity_row
+from tests.support.slack_driver import drawn_pyramid
 
 NOW = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 22)
@@ -436,21 +437,11 @@ def test_pyramid_messages_are_valid(name: str, detail: bool, share: bool, locale
     check_message(msg)
 
 
-def _drawing(msg: Mapping[str, Any]) -> str:
-    drawings = [
-        block["text"]["text"]
-        for block in msg["blocks"]
-        if block["type"] == "section" and block["text"]["text"].startswith("```")
-    ]
-    assert len(drawings) == 1
-    return drawings[0]
-
-
 def test_the_drawing_contains_the_stage_counts() -> None:
     msg = pyramid.pyramid_message(
         HEALTHY, health(HEALTHY), title="Team pyramid", detail=False, locale="en", share_value=None
     )
-    drawing = _drawing(msg)
+    drawing = drawn_pyramid(msg)
     lines = drawing.strip("`\n").splitlines()
     assert len(lines) == 4
     expected = {Stage.REPEATER: 2, Stage.CUSTOMER: 4, Stage.PROSPECT: 8, Stage.ACQUAINTANCE: 35}
@@ -473,7 +464,7 @@ def test_the_detail_drawing_lists_the_nine_steps() -> None:
     msg = pyramid.pyramid_message(
         HEALTHY, health(HEALTHY), title="Team pyramid", detail=True, locale="ja", share_value=None
     )
-    drawing = _drawing(msg)
+    drawing = drawn_pyramid(msg)
     assert len(drawing.strip("`\n").splitlines()) == 4 + 9
     for step in LADDER:
         assert f"{step.label} {t('ja', f'step_{step.value}')}" in drawing
