@@ -5,9 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,6 +24,7 @@ from bot.services.accounts import AccountRef, team_ids
 from bot.services.activities import LogRequest, log_activity
 from bot.services.exports import EXPORT_FIELDS, export_rows, write_export
 from bot.services.imports import ImportRow, apply_import, read_import
+from tests.support.bench import run_bench
 from tests.support.database import count_in
 from tests.support.exports import EXPORT_COLUMNS
 from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM, USER
@@ -535,16 +533,6 @@ def test_the_progress_line_is_quiet_off_a_terminal() -> None:
 
 def test_the_import_export_bench_runs_at_a_small_size(tmp_path: Path) -> None:
     """bench/import_export.py on SQLite with 3,000 rows: it asserts its own counts; no timing here."""
-    root = Path(__file__).resolve().parents[2]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PYRAMID_", "DATABASE_URL"))}
-    done = subprocess.run(
-        [sys.executable, str(root / "bench" / "import_export.py"), "--rows", "3000", "--database", "sqlite"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    out = run_bench("import_export.py", "--rows", "3000", "--database", "sqlite", cwd=tmp_path, timeout=120)
     for line in ("| import (floor: bulk insert) |", "| export JSON (floor: plain SELECT) |", "memory"):
-        assert line in done.stdout, done.stdout
+        assert line in out, out
