@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from bot import interactions as ids
 from bot import notify
 from bot.domain.recovery import cause_of
-from bot.handlers import complaints
+from bot.handlers import complaints, picks
 from bot.handlers.replying import (
     FAILURES,
     Asker,
@@ -31,7 +31,6 @@ from bot.handlers.replying import (
     error_reply,
     post_private,
     refuse_press,
-    replace_pressed,
     runtime_in,
     tell_later,
     update_item,
@@ -147,19 +146,15 @@ def answer_pick(
     """The account picked for a parked `/trouble`: opened before the ack (with the DM and channel post
     it owes), the question replaced by the answer after it. A second press is told the choice was made."""
     me, choice = asker(context, client), ids.near_match_choice(action.get("value"))
-    try:
-        opened = recoveries.answer(me.runtime, me.team_id, choice, me.today)
-    except FAILURES as error:
-        ack()
-        me.tell_later(body, respond, error_reply(error, me.locale, example=None))
-        return
-    ack()
-    if opened is None:
-        reply = replies.plain_notice(t(me.locale, "choice_expired"))
-    else:
-        told = bool(me.runtime.settings.pyramid_team_channel)
-        reply = replies.trouble_opened(opened.recovery, opened.duplicate, told, me.locale)
-    me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
+    told = bool(me.runtime.settings.pyramid_team_channel)
+    opened = picks.answer_pick(
+        ack,
+        body,
+        respond,
+        me,
+        lambda: recoveries.answer(me.runtime, me.team_id, choice, me.today),
+        lambda done: replies.trouble_opened(done.recovery, done.duplicate, told, me.locale),
+    )
     if opened is not None:
         _after_opened(me, client, opened)
 
