@@ -162,8 +162,7 @@ def _win(driver: SlackDriver, *_: Any) -> None:
 
 
 def _responded_trouble(driver: SlackDriver, slack: FakeSlack, db: Database, *_: Any) -> None:
-    _meeting(driver, slack)
-    _trouble(driver, slack)
+    _open_trouble(driver, slack, db)
     settled_row(db, "trouble_dm")
     [checklist] = landed(slack, USER, "trouble_dm")
     press_in(driver, checklist, "D" + USER, "recovery_responded")
