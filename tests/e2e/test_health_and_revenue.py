@@ -55,6 +55,13 @@ def run_all(driver: SlackDriver, slack: FakeSlack, commands: list[tuple[str, str
     run_logged(driver, slack, [(command, text, user) for command, text in commands])
 
 
+def new_accounts(meals: int, visits: int) -> list[tuple[str, str]]:
+    """The first `meals` of NAMES met over a meal (prospects, 2.2), the next `visits` visited once
+    (acquaintances, 1.3): each a new account."""
+    met = [("/meeting", f"{name} meal") for name in NAMES[:meals]]
+    return met + [("/meeting", f"{name} visit") for name in NAMES[meals : meals + visits]]
+
+
 def bullets(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.startswith("• ")]
 
@@ -70,12 +77,7 @@ def test_pyramid_at_zero_retention_is_not_healthy(
     clock.set(jst(2025, 6, 1))
     run_all(driver, slack, [("/deal", "Oldco won"), ("/deal", "Stillco won")])
     clock.set(jst(2026, 11, 22))
-    run_all(
-        driver,
-        slack,
-        [("/meeting", f"{name} meal") for name in NAMES[:3]]
-        + [("/meeting", f"{name} visit") for name in NAMES[3:7]],
-    )
+    run_all(driver, slack, new_accounts(meals=3, visits=4))
     english = text_of(driver.run("/pyramid"))
     assert "✅" not in english and "Not healthy. The weakest point first:" in english, english
     [first] = bullets(english)[:1]
@@ -137,9 +139,7 @@ def test_a_sound_pyramid_is_healthy(driver: SlackDriver, slack: FakeSlack) -> No
     run_all(
         driver,
         slack,
-        [("/deal", "Customer won")]
-        + [("/meeting", f"{name} meal") for name in NAMES[:2]]
-        + [("/meeting", f"{name} visit") for name in NAMES[2:5]],
+        [("/deal", "Customer won")] + new_accounts(meals=2, visits=3),
     )
     assert "✅ Healthy: each stage outnumbers the one above it (1 > 2 > 3 > 4) and the flow is sound." in (
         text_of(driver.run("/pyramid"))
@@ -249,12 +249,7 @@ def test_the_app_home_judges_shape_and_flow_as_pyramid_me_does(
     clock.set(jst(2026, 11, 10))
     run_all(driver, slack, [("/deal", "Acme won"), ("/trouble", "Acme -- wrong parts delivered")])
     clock.set(jst(2026, 11, 22))
-    run_all(
-        driver,
-        slack,
-        [("/meeting", f"{name} meal") for name in NAMES[:2]]
-        + [("/meeting", f"{name} visit") for name in NAMES[2:5]],
-    )
+    run_all(driver, slack, new_accounts(meals=2, visits=3))
     home = text_of(slack.calls_to("views.publish")[-1].body["view"])
     assert "Not healthy. The weakest point first:" in home, home
     assert "Recoveries open past 7 days: 1 (the oldest 12 days)" in home, home
