@@ -8,21 +8,26 @@ managers' DMs) in the delivery ledger."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
 from bot import interactions as ids
 from bot import notify
-from bot.handlers.replying import FAILURES, Json, asker, error_reply, refuse_press
+from bot.handlers.replying import FAILURES, Asker, Json, asker, error_reply, refuse_press
 from bot.i18n import t
 from bot.interactions import BadPayload
+from bot.runtime import Runtime
 from bot.services.errors import UserFacingError
 from bot.usecases import recoveries
+from bot.usecases.facts import RecoveryFacts
 from bot.views import recovery as recovery_view
 from bot.views import replies
 from bot.views.blocks import mention
+
+T = TypeVar("T")
 
 
 def register(app: App) -> None:
@@ -32,18 +37,35 @@ def register(app: App) -> None:
     app.action(ids.RECOVERY_ESCALATE)(escalate)
 
 
+def on_recovery(
+    ack: Ack,
+    body: Json,
+    action: Json,
+    respond: Respond,
+    me: Asker,
+    change: Callable[[Runtime, str, int, str], T],
+) -> T | None:
+    """A press on a button whose value is a recovery's id: acked once `change(runtime, team, recovery id,
+    who pressed)` is stored. A value naming no recovery of the team, or a change refused, is acked and
+    told (None then): the press changed nothing."""
+    try:
+        done = change(me.runtime, me.team_id, ids.parse_id(action.get("value")), me.user_id)
+    except (BadPayload, *FAILURES) as error:
+        ack()
+        refuse_press(me, body, respond, error, gone="recovery_gone")
+        return None
+    ack()
+    return done
+
+
 def take(
     ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond, client: WebClient
 ) -> None:
     """*Take it*: whoever pressed becomes the owner, and gets the checklist by DM."""
     me = asker(context, client)
-    try:
-        change = recoveries.take(me.runtime, me.team_id, ids.parse_id(action.get("value")), me.user_id)
-    except (BadPayload, *FAILURES) as error:
-        ack()
-        refuse_press(me, body, respond, error, gone="recovery_gone")
+    change = on_recovery(ack, body, action, respond, me, recoveries.take)
+    if change is None:
         return
-    ack()
     key = "recovery_taken" if change.changed else "recovery_already_yours"
     name = recovery_view.account_label(change.recovery)
     me.tell_later(body, respond, replies.plain_notice(t(me.locale, key, account=name)))
@@ -55,17 +77,17 @@ def open_note(
 ) -> None:
     """*Add note*: a modal; the note is posted where the button was (the team channel)."""
     me = asker(context, client)
-    try:
-        recovery = recoveries.recovery(me.runtime, me.team_id, ids.parse_id(action.get("value")))
-    except (BadPayload, *FAILURES) as error:
-        ack()
-        refuse_press(me, body, respond, error, gone="recovery_gone")
+    recovery = on_recovery(ack, body, action, respond, me, _only_read)
+    if recovery is None:
         return
-    ack()
     channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id")
     metadata = json.dumps({"r": recovery.id, "c": channel}, separators=(",", ":"))
     view = recovery_view.note_modal(recovery, me.locale, metadata)
     me.client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def _only_read(runtime: Runtime, team_id: str, recovery_id: int, _user_id: str) -> RecoveryFacts:
+    return recoveries.recovery(runtime, team_id, recovery_id)
 
 
 def submit_note(ack: Ack, view: Json, context: BoltContext, client: WebClient) -> None:
@@ -107,13 +129,9 @@ def escalate(
 ) -> None:
     """*Escalate*: the managers hear of it by DM (once per recovery); each press is recorded."""
     me = asker(context, client)
-    try:
-        escalated = recoveries.escalate(me.runtime, me.team_id, ids.parse_id(action.get("value")), me.user_id)
-    except (BadPayload, *FAILURES) as error:
-        ack()
-        refuse_press(me, body, respond, error, gone="recovery_gone")
+    escalated = on_recovery(ack, body, action, respond, me, recoveries.escalate)
+    if escalated is None:
         return
-    ack()
     if not escalated.managers:
         text = t(me.locale, "recovery_no_managers")
     elif escalated.recovery.status.is_closed:

@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from bot import interactions as ids
 from bot import notify
 from bot.domain.parsing import ParseError
+from bot.handlers import picks
 from bot.handlers.replying import (
     FAILURES,
     Asker,
@@ -22,10 +23,8 @@ from bot.handlers.replying import (
     ephemeral,
     error_reply,
     refuse_press,
-    replace_pressed,
     update_item,
 )
-from bot.i18n import t
 from bot.interactions import BadPayload
 from bot.usecases import followups
 from bot.usecases.facts import AskedFacts
@@ -69,18 +68,14 @@ def answer_pick(
     """The account picked for a parked `/followup`: scheduled before the ack, the question replaced
     by the answer after it. A second press (or a malformed value) is told the choice was made."""
     me, choice = asker(context, client), ids.near_match_choice(action.get("value"))
-    try:
-        scheduled = followups.answer(me.runtime, me.team_id, choice, me.today)
-    except FAILURES as error:
-        ack()
-        me.tell_later(body, respond, error_reply(error, me.locale, example=None))
-        return
-    ack()
-    if scheduled is None:
-        reply = replies.plain_notice(t(me.locale, "choice_expired"))
-    else:
-        reply = replies.followup_scheduled(scheduled.account_name, scheduled.due, me.locale, me.today)
-    me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
+    scheduled = picks.answer_pick(
+        ack,
+        body,
+        respond,
+        me,
+        lambda: followups.answer(me.runtime, me.team_id, choice, me.today),
+        lambda done: replies.followup_scheduled(done.account_name, done.due, me.locale, me.today),
+    )
     if scheduled is not None:
         notify.after_action(me.runtime, client, me.team_id, me.user_id)
 

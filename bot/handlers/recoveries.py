@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError
 from bot import interactions as ids
 from bot import notify
 from bot.domain.recovery import cause_of
-from bot.handlers import complaints
+from bot.handlers import complaints, picks
 from bot.handlers.replying import (
     FAILURES,
     Asker,
@@ -31,7 +31,6 @@ from bot.handlers.replying import (
     error_reply,
     post_private,
     refuse_press,
-    replace_pressed,
     runtime_in,
     tell_later,
     update_item,
@@ -147,19 +146,15 @@ def answer_pick(
     """The account picked for a parked `/trouble`: opened before the ack (with the DM and channel post
     it owes), the question replaced by the answer after it. A second press is told the choice was made."""
     me, choice = asker(context, client), ids.near_match_choice(action.get("value"))
-    try:
-        opened = recoveries.answer(me.runtime, me.team_id, choice, me.today)
-    except FAILURES as error:
-        ack()
-        me.tell_later(body, respond, error_reply(error, me.locale, example=None))
-        return
-    ack()
-    if opened is None:
-        reply = replies.plain_notice(t(me.locale, "choice_expired"))
-    else:
-        told = bool(me.runtime.team_config(me.team_id).channel)
-        reply = replies.trouble_opened(opened.recovery, opened.duplicate, told, me.locale)
-    me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
+    told = bool(me.runtime.team_config(me.team_id).channel)
+    opened = picks.answer_pick(
+        ack,
+        body,
+        respond,
+        me,
+        lambda: recoveries.answer(me.runtime, me.team_id, choice, me.today),
+        lambda done: replies.trouble_opened(done.recovery, done.duplicate, told, me.locale),
+    )
     if opened is not None:
         _after_opened(me, client, opened)
 
@@ -194,13 +189,9 @@ def _move(
     move: Callable[[Runtime, str, int, str], RecoveryChanged],
 ) -> None:
     """A press that moves the recovery its value names (responded, lost), then shows who did it."""
-    try:
-        change = move(me.runtime, me.team_id, ids.parse_id(action.get("value")), me.user_id)
-    except (BadPayload, *FAILURES) as error:
-        ack()
-        refuse_press(me, body, respond, error, gone="recovery_gone")
+    change = complaints.on_recovery(ack, body, action, respond, me, move)
+    if change is None:
         return
-    ack()
     note = replies.recovery_note(change.recovery, False, me.user_id, me.clock_time, me.locale)
     _show(me, body, respond, change, note)
 
@@ -238,14 +229,13 @@ def verdict(
     """After the next delivery: yes closes it recovered; no keeps it open (the managers hear of it) and
     asks for the date of another next delivery. Asked too early, or a second answer, changes nothing."""
     me, exceeded = asker(context, client), action.get("action_id") == ids.VERDICT_YES
-    try:
-        recovery_id = ids.parse_id(action.get("value"))
-        change = recoveries.verdict(me.runtime, me.team_id, recovery_id, exceeded, me.user_id, me.today)
-    except (BadPayload, *FAILURES) as error:
-        ack()
-        refuse_press(me, body, respond, error, gone="recovery_gone")
+
+    def judge(runtime: Runtime, team_id: str, recovery_id: int, user_id: str) -> RecoveryChanged:
+        return recoveries.verdict(runtime, team_id, recovery_id, exceeded, user_id, me.today)
+
+    change = complaints.on_recovery(ack, body, action, respond, me, judge)
+    if change is None:
         return
-    ack()
     key = "verdict_yes_note" if exceeded else "recovery_verdict_no_note"
     note = t(me.locale, key, user=mention(me.user_id), time=me.clock_time)
     _show(me, body, respond, change, note, verdict=True)

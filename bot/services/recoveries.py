@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.domain.followups import FollowupSource, recovery_check_on
@@ -115,8 +115,7 @@ def _mark_at_risk(session: Session, account: Account, now: datetime) -> None:
 
 def get(session: Session, team_id: str, recovery_id: int) -> tuple[Recovery, Account]:
     row = session.execute(
-        select(Recovery, Account)
-        .join(Account, Account.id == Recovery.account_id)
+        _with_accounts()
         .where(Recovery.team_id == team_id, Recovery.id == recovery_id)
         # Locked until the transaction ends: two presses on one recovery are applied one at a time.
         .with_for_update(of=Recovery)
@@ -297,25 +296,32 @@ def set_steps(session: Session, team_id: str, recovery_id: int, mask: int) -> Re
 # ------------------------------------------------------------------------------------------ look-ups
 
 
+def _with_accounts() -> Select[Recovery, Account]:
+    """Recoveries, each beside its account (whose name every message about it shows)."""
+    return select(Recovery, Account).join(Account, Account.id == Recovery.account_id)
+
+
+def _listed(session: Session, statement: Select[Recovery, Account]) -> list[tuple[Recovery, Account]]:
+    return [(recovery, account) for recovery, account in session.execute(statement)]
+
+
 def pending_for(session: Session, team_id: str, owner_id: str) -> list[tuple[Recovery, Account]]:
-    rows = session.execute(
-        select(Recovery, Account)
-        .join(Account, Account.id == Recovery.account_id)
+    return _listed(
+        session,
+        _with_accounts()
         .where(Recovery.team_id == team_id, Recovery.owner_id == owner_id, Recovery.status.in_(PENDING))
-        .order_by(Recovery.opened_at, Recovery.id)
-    ).all()
-    return list(rows)
+        .order_by(Recovery.opened_at, Recovery.id),
+    )
 
 
 def unresponded_since(session: Session, opened_before: date) -> list[tuple[Recovery, Account]]:
     """Recoveries still open (not even responded) opened before this day, in every team: the ladder's."""
-    rows = session.execute(
-        select(Recovery, Account)
-        .join(Account, Account.id == Recovery.account_id)
+    return _listed(
+        session,
+        _with_accounts()
         .where(Recovery.status == RecoveryStatus.OPEN.value, Recovery.opened_on < opened_before)
-        .order_by(Recovery.opened_at, Recovery.id)
-    ).all()
-    return list(rows)
+        .order_by(Recovery.opened_at, Recovery.id),
+    )
 
 
 def undated_since(session: Session, responded_before: datetime) -> list[tuple[Recovery, Account, int]]:
@@ -348,13 +354,12 @@ def undated_since(session: Session, responded_before: datetime) -> list[tuple[Re
 
 def deliveries_past(session: Session, today: date) -> list[tuple[Recovery, Account]]:
     """Recoveries whose next delivery's day is over, in every team: time for the verdict question."""
-    rows = session.execute(
-        select(Recovery, Account)
-        .join(Account, Account.id == Recovery.account_id)
+    return _listed(
+        session,
+        _with_accounts()
         .where(Recovery.status == RecoveryStatus.AWAITING.value, Recovery.delivery_on < today)
-        .order_by(Recovery.delivery_on, Recovery.id)
-    ).all()
-    return list(rows)
+        .order_by(Recovery.delivery_on, Recovery.id),
+    )
 
 
 def of_account(session: Session, team_id: str, account_id: int, limit: int) -> tuple[list[Recovery], int]:

@@ -40,6 +40,11 @@ def _what(recovery: RecoveryFacts) -> str:
     return user_text(recovery.what, ONE_NOTE_LIMIT)
 
 
+def _said(locale: str, key: str, recovery: RecoveryFacts, **more: object) -> str:
+    """A text about one recovery: its account and what went wrong, then the text's own `more`."""
+    return t(locale, key, account=_name(recovery), what=_what(recovery), **more)
+
+
 def account_label(recovery: RecoveryFacts) -> str:
     return _name(recovery)
 
@@ -53,7 +58,7 @@ def status_label(status: RecoveryStatus, locale: str) -> str:
 
 
 def owner_checklist(recovery: RecoveryFacts, locale: str, today: date | None = None) -> Message:
-    title = t(locale, "trouble_dm_title", account=_name(recovery), what=_what(recovery))
+    title = _said(locale, "trouble_dm_title", recovery)
     options = [{"text": plain(t(locale, f"recovery_step_{step}")), "value": step} for step in FIVE_STEPS]
     done = set(steps_done(recovery.steps_done))
     checkboxes: dict[str, Any] = {"type": "checkboxes", "action_id": ids.RECOVERY_STEPS, "options": options}
@@ -137,14 +142,8 @@ def _team_buttons(recovery: RecoveryFacts, locale: str) -> Block:
 
 def channel_post(recovery: RecoveryFacts, locale: str) -> Message:
     """Complaints are the organisation's: any teammate can take it over, add a note or escalate it."""
-    text = t(
-        locale,
-        "trouble_channel",
-        account=_name(recovery),
-        owner=mention(recovery.owner_id),
-        user=mention(recovery.opened_by),
-        what=_what(recovery),
-    )
+    owner, user = mention(recovery.owner_id), mention(recovery.opened_by)
+    text = _said(locale, "trouble_channel", recovery, owner=owner, user=user)
     blocks = [section(text)]
     if recovery.cause:
         blocks.append(context(t(locale, "recovery_cause_line", cause=cause_label(recovery.cause, locale))))
@@ -152,22 +151,21 @@ def channel_post(recovery: RecoveryFacts, locale: str) -> Message:
     return message(text, blocks)
 
 
-def flag_post(recovery: RecoveryFacts, days: int, locale: str) -> Message:
-    text = t(
-        locale,
-        "trouble_flag",
-        account=_name(recovery),
-        owner=mention(recovery.owner_id),
-        days=days,
-        what=_what(recovery),
-    )
+def _team_alert(locale: str, key: str, recovery: RecoveryFacts, **more: object) -> Message:
+    """A text about a recovery for the team or the managers (its owner named), over the team's buttons."""
+    text = _said(locale, key, recovery, owner=mention(recovery.owner_id), **more)
     return message(text, [section(text), _team_buttons(recovery, locale)])
+
+
+def flag_post(recovery: RecoveryFacts, days: int, locale: str) -> Message:
+    """Rung 2: the team channel hears of it."""
+    return _team_alert(locale, "trouble_flag", recovery, days=days)
 
 
 def owner_reminder(recovery: RecoveryFacts, locale: str, today: date) -> Message:
     """Rung 1: not responded by the end of the day it was opened."""
     opened = fmt_date(recovery.opened_on, locale, today) if recovery.opened_on else ""
-    text = t(locale, "recovery_remind", account=_name(recovery), date=opened, what=_what(recovery))
+    text = _said(locale, "recovery_remind", recovery, date=opened)
     blocks = [section(text)]
     next_step = next_step_actions(recovery, locale, today)
     if next_step is not None:
@@ -177,54 +175,22 @@ def owner_reminder(recovery: RecoveryFacts, locale: str, today: date) -> Message
 
 def managers_escalation(recovery: RecoveryFacts, days: int, locale: str) -> Message:
     """Rung 3: the managers hear of a failure still without a response."""
-    text = t(
-        locale,
-        "recovery_escalation_managers",
-        account=_name(recovery),
-        owner=mention(recovery.owner_id),
-        days=days,
-        what=_what(recovery),
-    )
-    return message(text, [section(text), _team_buttons(recovery, locale)])
+    return _team_alert(locale, "recovery_escalation_managers", recovery, days=days)
 
 
 def escalated_by(recovery: RecoveryFacts, user_id: str, locale: str) -> Message:
     """Someone pressed *Escalate*: the managers' DM."""
-    text = t(
-        locale,
-        "recovery_escalated_by",
-        user=mention(user_id),
-        account=_name(recovery),
-        owner=mention(recovery.owner_id),
-        what=_what(recovery),
-    )
-    return message(text, [section(text), _team_buttons(recovery, locale)])
+    return _team_alert(locale, "recovery_escalated_by", recovery, user=mention(user_id))
 
 
 def at_risk_alert(recovery: RecoveryFacts, locale: str) -> Message:
     """A second failure on an account with an open or recent recovery: the channel and managers, at once."""
-    text = t(
-        locale,
-        "recovery_at_risk",
-        account=_name(recovery),
-        owner=mention(recovery.owner_id),
-        user=mention(recovery.opened_by),
-        what=_what(recovery),
-    )
-    return message(text, [section(text), _team_buttons(recovery, locale)])
+    return _team_alert(locale, "recovery_at_risk", recovery, user=mention(recovery.opened_by))
 
 
 def verdict_no_alert(recovery: RecoveryFacts, user_id: str, locale: str) -> Message:
     """The next delivery did not clearly exceed expectations: the managers hear of it."""
-    text = t(
-        locale,
-        "recovery_verdict_no_alert",
-        account=_name(recovery),
-        owner=mention(recovery.owner_id),
-        user=mention(user_id),
-        what=_what(recovery),
-    )
-    return message(text, [section(text), _team_buttons(recovery, locale)])
+    return _team_alert(locale, "recovery_verdict_no_alert", recovery, user=mention(user_id))
 
 
 def note_posted(recovery: RecoveryFacts, user_id: str, note: str, locale: str) -> Message:
@@ -240,7 +206,7 @@ def note_posted(recovery: RecoveryFacts, user_id: str, note: str, locale: str) -
 
 def delivery_question(recovery: RecoveryFacts, locale: str) -> Message:
     """Responded, and no date yet for the next delivery: when is it?"""
-    text = t(locale, "recovery_delivery_ask", account=_name(recovery), what=_what(recovery))
+    text = _said(locale, "recovery_delivery_ask", recovery)
     blocks = [section(text)]
     next_step = next_step_actions(recovery, locale)
     if next_step is not None:
@@ -251,12 +217,8 @@ def delivery_question(recovery: RecoveryFacts, locale: str) -> Message:
 def verdict_question(recovery: RecoveryFacts, locale: str, today: date | None = None) -> Message:
     """After the next delivery's day: did it clearly exceed expectations? Only yes closes it."""
     on = recovery.delivery_on
-    text = t(
-        locale,
-        "recovery_verdict_question",
-        account=_name(recovery),
-        what=_what(recovery),
-        date=fmt_date(on, locale, today) if on else "?",
+    text = _said(
+        locale, "recovery_verdict_question", recovery, date=fmt_date(on, locale, today) if on else "?"
     )
     return message(
         text,
@@ -280,7 +242,7 @@ def note_modal(recovery: RecoveryFacts, locale: str, metadata: str) -> dict[str,
         "submit": plain(t(locale, "recovery_note_submit")),
         "close": plain(t(locale, "recovery_note_cancel")),
         "blocks": [
-            section(t(locale, "recovery_note_about", account=_name(recovery), what=_what(recovery))),
+            section(_said(locale, "recovery_note_about", recovery)),
             {
                 "type": "input",
                 "block_id": ids.RECOVERY_NOTE_FIELD,

@@ -21,7 +21,7 @@ from bot.models import Account, Activity
 from tests.support.database import activities_of, all_accounts, every_row, row_counts, step_changes_of
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM, USER
-from tests.support.slack_driver import SlackDriver, find_button, text_of
+from tests.support.slack_driver import SlackDriver, drawn_pyramid, find_button, text_of
 
 TODAY = date(2026, 11, 22)
 YESTERDAY = date(2026, 11, 21)
@@ -465,11 +465,7 @@ STAGE_LINE = re.compile(r"(\d+)(?:\s+(?:[+-]\d+|±0|–)){0,2}\s+(\d(?:\.\d)?) "
 
 def drawn_counts(reply: dict[str, Any]) -> dict[str, int]:
     """{"4": n, "3": n, ..., "2.3": n, ...} read back from the drawn pyramid."""
-    drawing = next(
-        block["text"]["text"]
-        for block in reply["blocks"]
-        if block.get("type") == "section" and block["text"]["text"].startswith("```")
-    )
+    drawing = drawn_pyramid(reply)
     counts = {}
     for line in drawing.strip("`\n").splitlines():
         if "30d" in line or "30日" in line:

@@ -16,11 +16,11 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.clock import FixedClock
-from bot.config import Settings
-from bot.console.run import run_console, slack_locale
+from bot.console.run import slack_locale
 from bot.console.session import ConsoleSession
 from bot.console.standin import SlackStandIn
 from bot.db import Database
+from tests.support.console import type_into_console
 
 USER = "U0LOCAL"
 ACCOUNTS = ["Acme Corp", "Acme Logistics", "Globex"]
@@ -545,16 +545,9 @@ def test_slack_locale_follows_the_setting_unless_given() -> None:
 
 
 def test_run_console_drives_the_real_app(db: Database, clock: FixedClock, database_url: str) -> None:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=database_url,
-        pyramid_locale="en",
-        pyramid_timezone="Asia/Tokyo",
-    )
-    stdout = io.StringIO()
     lines = "/meeting Acme visit -- first visit\n/pyramid\n/nope\nquit\n"
-    status = run_console(settings, db, clock, stdin=io.StringIO(lines), stdout=stdout)
-    printed = stdout.getvalue()
+    run = type_into_console(db, clock, database_url, lines, locale="en")
+    status, printed = run.status, run.printed
     assert status == 0
     assert "pyramid> /meeting Acme visit -- first visit\n\n— ephemeral —\n" in printed
     assert "*Acme*" in printed and "first visit" in printed
@@ -566,18 +559,10 @@ def test_run_console_drives_the_real_app(db: Database, clock: FixedClock, databa
 def test_a_sentence_is_a_message_to_the_bot_previewed_then_logged(
     db: Database, clock: FixedClock, database_url: str
 ) -> None:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=database_url,
-        pyramid_locale="ja",
-        pyramid_timezone="Asia/Tokyo",
-    )
-    stdout = io.StringIO()
     # Buttons are numbered in the latest listing: the preview's are [1] and [2] Edit (the meal, the
     # follow-up), [3] Log all and [4] Cancel (the meeting's reply had its own [1] Undo).
     lines = "/meeting 山田商事 電話\n昨日山田商事の部長と会食。来月提案予定\n3\nquit\n"
-    run_console(settings, db, clock, stdin=io.StringIO(lines), stdout=stdout)
-    printed = stdout.getvalue()
+    printed = type_into_console(db, clock, database_url, lines, locale="ja").printed
     assert "「すべて記録」を押すまで何も記録しません" in printed, printed
     assert "[1] 修正" in printed and "[3] すべて記録" in printed, printed
     assert "*山田商事* との会食を11/21(土)付けで記録しました。" in printed, printed

@@ -4,7 +4,6 @@ log exactly what was typed. Each test checks what was stored and what the bot se
 
 from __future__ import annotations
 
-import io
 import json
 import uuid
 from datetime import timedelta
@@ -14,7 +13,6 @@ from sqlalchemy import select
 
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.console.run import run_console
 from bot.db import Database
 from bot.domain.delivery import DeliveryStatus
 from bot.domain.followups import FollowupStatus
@@ -24,6 +22,7 @@ from bot.jobs.announcements import announce_last_hour
 from bot.jobs.outbox import Outcome
 from bot.jobs.scheduler import sweep
 from bot.models import AccountEvent, Activity, Delivery
+from tests.support.console import type_into_console
 from tests.support.database import (
     account_named,
     activities_of,
@@ -506,17 +505,9 @@ def test_a_longer_name_that_is_a_name_is_still_asked_about(driver: SlackDriver, 
 
 
 def test_undo_and_delete_work_in_the_console(db: Database, clock: FixedClock, database_url: str) -> None:
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=database_url,
-        pyramid_locale="ja",
-        pyramid_timezone="Asia/Tokyo",
-    )
-    stdout = io.StringIO()
     # Undo the win ([1] on its reply), then the card's menu ([1] beside the visit): 2) 削除, confirmed.
     lines = "/meeting 山田商事 訪問\n/deal 山田商事 受注 120万\n1\n/account 山田商事\n1\n2\n\nquit\n"
-    run_console(settings, db, clock, stdin=io.StringIO(lines), stdout=stdout)
-    printed = stdout.getvalue()
+    printed = type_into_console(db, clock, database_url, lines, locale="ja").printed
     assert "[1] 取り消す" in printed, printed
     assert "↩️ 取り消しました：*山田商事* の受注（11/22(日)）（120万円）。" in printed, printed
     assert "[1] ⋯ (修正 / 削除)" in printed, printed

@@ -35,7 +35,7 @@ from bot.models import Delivery, Recovery
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_USER, TEAM, USER
 from tests.support.server import jobs_client, runtime_for
-from tests.support.slack_driver import SlackDriver, kind_of, press_in, settle
+from tests.support.slack_driver import SlackDriver, date_picked, kind_of, press_in, settle
 
 CHANNEL = "C0TEAM"
 TUESDAY = date(2026, 11, 24)
@@ -162,8 +162,7 @@ def _win(driver: SlackDriver, *_: Any) -> None:
 
 
 def _responded_trouble(driver: SlackDriver, slack: FakeSlack, db: Database, *_: Any) -> None:
-    _meeting(driver, slack)
-    _trouble(driver, slack)
+    _open_trouble(driver, slack, db)
     settled_row(db, "trouble_dm")
     [checklist] = landed(slack, USER, "trouble_dm")
     press_in(driver, checklist, "D" + USER, "recovery_responded")
@@ -176,13 +175,7 @@ def _awaiting_trouble(driver: SlackDriver, slack: FakeSlack, db: Database, *_: A
     [checklist] = landed(slack, USER, "trouble_dm")
     with db.transaction() as session:
         recovery_id = session.scalars(select(Recovery.id)).one()
-    picked = {
-        "type": "datepicker",
-        "action_id": "recovery_delivery_on",
-        "block_id": f"rc_{recovery_id}_actions",
-        "selected_date": "2026-11-22",
-        "action_ts": "1700000002.000300",
-    }
+    picked = date_picked("recovery_delivery_on", f"rc_{recovery_id}_actions", "2026-11-22")
     press_in(driver, checklist, "D" + USER, "recovery_delivery_on", action=picked)
     slack.wait_for("chat.update", count=2)
 

@@ -30,7 +30,7 @@ from tests.support.database import account_id, followup_named
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM, USER
 from tests.support.server import jobs_client, runtime_for
-from tests.support.slack_driver import SlackDriver, find_button, press_in, settle, text_of
+from tests.support.slack_driver import SlackDriver, date_picked, find_button, press_in, settle, text_of
 from tests.support.threads import at_once
 
 TUESDAY = date(2026, 11, 24)
@@ -112,13 +112,7 @@ def followup(db: Database, followup_id: int) -> Followup:
 
 
 def reschedule_action(followup_id: int, selected: str) -> dict[str, Any]:
-    return {
-        "type": "datepicker",
-        "action_id": "followup_reschedule",
-        "block_id": f"fu_{followup_id}_actions",
-        "selected_date": selected,
-        "action_ts": "1700000001.000200",
-    }
+    return date_picked("followup_reschedule", f"fu_{followup_id}_actions", selected)
 
 
 def wait_updates(slack: FakeSlack, count: int) -> list[dict[str, Any]]:

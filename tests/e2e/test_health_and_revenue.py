@@ -8,7 +8,6 @@ The clock stands at Sunday 2026-11-22 10:00 Asia/Tokyo unless a test moves it.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -20,7 +19,12 @@ from bot.runtime import Runtime
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_USER, USER
 from tests.support.server import jobs_client
-from tests.support.slack_driver import SlackDriver, eventually, kind_of, settle, text_of
+from tests.support.slack_driver import (
+    SlackDriver,
+    posts_of_kind,
+    run_logged,
+    text_of,
+)
 
 TEAM_CHANNEL = "C0TEAM"
 SUMMARY_DAY = date(2026, 11, 30)
@@ -46,26 +50,16 @@ def jst(year: int, month: int, day: int, hour: int = 10, minute: int = 0) -> dat
     return datetime(year, month, day, hour, minute, tzinfo=UTC) - timedelta(hours=9)
 
 
-def posts_of_kind(slack: FakeSlack, kind: str) -> list[dict[str, Any]]:
-    return [
-        call.body
-        for call in slack.calls_to("chat.postMessage")
-        if call.body.get("channel") == TEAM_CHANNEL and kind_of(call.body) == kind
-    ]
-
-
 def run_all(driver: SlackDriver, slack: FakeSlack, commands: list[tuple[str, str]], user: str = USER) -> None:
     """Each command stored (its reply says so) and its after-work done before the clock moves on."""
-    for command, text in commands:
-        published = len(slack.calls_to("views.publish"))
-        troubles = len(posts_of_kind(slack, "trouble_post"))
-        reply = text_of(driver.run(command, text, user=user))
-        assert any(word in reply for word in ("Logged", "記録", "Recovery opened", "リカバリー")), reply
-        if command == "/trouble":
-            assert eventually(lambda n=troubles: len(posts_of_kind(slack, "trouble_post")) > n)
-        else:
-            slack.wait_for("views.publish", published + 1)
-    settle(slack)
+    run_logged(driver, slack, [(command, text, user) for command, text in commands])
+
+
+def new_accounts(meals: int, visits: int) -> list[tuple[str, str]]:
+    """The first `meals` of NAMES met over a meal (prospects, 2.2), the next `visits` visited once
+    (acquaintances, 1.3): each a new account."""
+    met = [("/meeting", f"{name} meal") for name in NAMES[:meals]]
+    return met + [("/meeting", f"{name} visit") for name in NAMES[meals : meals + visits]]
 
 
 def bullets(text: str) -> list[str]:
@@ -83,12 +77,7 @@ def test_pyramid_at_zero_retention_is_not_healthy(
     clock.set(jst(2025, 6, 1))
     run_all(driver, slack, [("/deal", "Oldco won"), ("/deal", "Stillco won")])
     clock.set(jst(2026, 11, 22))
-    run_all(
-        driver,
-        slack,
-        [("/meeting", f"{name} meal") for name in NAMES[:3]]
-        + [("/meeting", f"{name} visit") for name in NAMES[3:7]],
-    )
+    run_all(driver, slack, new_accounts(meals=3, visits=4))
     english = text_of(driver.run("/pyramid"))
     assert "✅" not in english and "Not healthy. The weakest point first:" in english, english
     [first] = bullets(english)[:1]
@@ -150,9 +139,7 @@ def test_a_sound_pyramid_is_healthy(driver: SlackDriver, slack: FakeSlack) -> No
     run_all(
         driver,
         slack,
-        [("/deal", "Customer won")]
-        + [("/meeting", f"{name} meal") for name in NAMES[:2]]
-        + [("/meeting", f"{name} visit") for name in NAMES[2:5]],
+        [("/deal", "Customer won")] + new_accounts(meals=2, visits=3),
     )
     assert "✅ Healthy: each stage outnumbers the one above it (1 > 2 > 3 > 4) and the flow is sound." in (
         text_of(driver.run("/pyramid"))
@@ -262,12 +249,7 @@ def test_the_app_home_judges_shape_and_flow_as_pyramid_me_does(
     clock.set(jst(2026, 11, 10))
     run_all(driver, slack, [("/deal", "Acme won"), ("/trouble", "Acme -- wrong parts delivered")])
     clock.set(jst(2026, 11, 22))
-    run_all(
-        driver,
-        slack,
-        [("/meeting", f"{name} meal") for name in NAMES[:2]]
-        + [("/meeting", f"{name} visit") for name in NAMES[2:5]],
-    )
+    run_all(driver, slack, new_accounts(meals=2, visits=3))
     home = text_of(slack.calls_to("views.publish")[-1].body["view"])
     assert "Not healthy. The weakest point first:" in home, home
     assert "Recoveries open past 7 days: 1 (the oldest 12 days)" in home, home

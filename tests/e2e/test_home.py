@@ -25,7 +25,16 @@ from tests.support import factories
 from tests.support.database import followup_named, the_recovery
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM, USER
-from tests.support.slack_driver import Sent, SlackDriver, eventually, find_button, press_home, settle, text_of
+from tests.support.slack_driver import (
+    Sent,
+    SlackDriver,
+    drawn_pyramid,
+    eventually,
+    find_button,
+    press_home,
+    settle,
+    text_of,
+)
 
 T = TypeVar("T")
 NOW = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
@@ -90,11 +99,7 @@ def block_ids(view: dict[str, Any]) -> set[str]:
 
 
 def drawn_stages(view: dict[str, Any]) -> dict[int, int]:
-    drawing = next(
-        block["text"]["text"]
-        for block in view["blocks"]
-        if block.get("type") == "section" and block["text"]["text"].startswith("```")
-    )
+    drawing = drawn_pyramid(view)
     found = {}
     for line in drawing.strip("`\n").splitlines():
         match = re.search(r"(\d+)  (\d) \S", line)

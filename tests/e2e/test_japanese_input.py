@@ -8,20 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.db import Database
-from bot.models import Account, Activity, Base, Followup
+from bot.models import Account, Activity, Followup
+from tests.support.database import every_row
 from tests.support.slack_driver import OTHER_USER, SlackDriver, text_of
-
-
-def every_row(db: Database) -> dict[str, int]:
-    with db.transaction() as s:
-        return {
-            table.name: s.scalar(select(func.count()).select_from(table)) or 0
-            for table in Base.metadata.sorted_tables
-            if table.name != "slack_users"
-        }
 
 
 def test_a_japanese_line_is_read_as_the_rep_meant_it(driver: SlackDriver, db: Database) -> None:

@@ -4,7 +4,6 @@ confirm button, by a workspace admin (users.info says is_admin), by a configured
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -13,12 +12,11 @@ from typing import Any
 import pytest
 
 from bot.clock import FixedClock
-from bot.config import Settings
-from bot.console.run import run_console
 from bot.db import Database
 from bot.domain.stages import Step
 from bot.models import Account, AccountEvent, SlackUser, StepChange
 from bot.services import integrity
+from tests.support.console import type_into_console
 from tests.support.database import (
     account_named,
     activities_of,
@@ -449,21 +447,12 @@ def test_the_card_of_a_long_history_of_corrections_stays_within_limits(
 
 def test_a_merge_in_the_console(db: Database, clock: FixedClock, database_url: str) -> None:
     """The console's user owns the local workspace (an admin); the confirm dialog is asked for."""
-    settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
-        database_url=database_url,
-        pyramid_locale="en",
-        pyramid_timezone="Asia/Tokyo",
-    )
-    stdout = io.StringIO()
     lines = (
         "/meeting Acme Holdings visit\n/meeting Acme Japan call\n"
         '/account "Acme Holdings" merge "Acme Japan" -- one company\n1\ny\n'
         "/account Acme Holdings step won -- paper order\nquit\n"
     )
-    run_console(settings, db, clock, stdin=io.StringIO(lines), stdout=stdout)
-
-    printed = stdout.getvalue()
+    printed = type_into_console(db, clock, database_url, lines, locale="en").printed
     assert "Merge *Acme Japan* into *Acme Holdings*?" in printed, printed
     assert "Merge these accounts?" in printed
     assert "*Acme Japan* was merged into *Acme Holdings*." in printed, printed

@@ -53,7 +53,16 @@ from bot.views.modals import ACCOUNT_ACTION, DEAL_CALLBACK, MEETING_CALLBACK
 from tests.support.database import account_id, rows, the_recovery
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM, USER
-from tests.support.slack_driver import Sent, SlackDriver, eventually, find_button, press_in, settle, text_of
+from tests.support.slack_driver import (
+    Sent,
+    SlackDriver,
+    date_picked,
+    eventually,
+    find_button,
+    press_in,
+    settle,
+    text_of,
+)
 
 T = TypeVar("T")
 TODAY = date(2026, 11, 22)
@@ -1037,13 +1046,7 @@ def test_forged_values_naming_another_teams_records_change_nothing(
 
     press("followup_done", str(theirs.id), expect="no longer exists")
     press("followup_snooze", str(theirs.id), expect="no longer exists")
-    reschedule = {
-        "type": "datepicker",
-        "action_id": "followup_reschedule",
-        "block_id": f"fu_{theirs.id}_actions",
-        "selected_date": "2026-11-30",
-        "action_ts": "1700000001.000200",
-    }
+    reschedule = date_picked("followup_reschedule", f"fu_{theirs.id}_actions", "2026-11-30")
     sent, key = press_in(driver, digest, dm, "followup_reschedule", action=reschedule)
     assert "no longer exists" in text_of(driver.reply(key))
     for action_id in ("recovery_responded", "recovery_lost", "verdict_yes", "verdict_no", "recovery_take"):

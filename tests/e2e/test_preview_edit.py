@@ -50,6 +50,15 @@ def opened(slack: FakeSlack, count: int = 1) -> dict[str, Any]:
     return view
 
 
+def edit_item(
+    driver: SlackDriver, slack: FakeSlack, preview: dict[str, Any], value: str | None = None, count: int = 1
+) -> dict[str, Any]:
+    """*Edit* pressed by the preview's author (on its first item, or the one `value` names): the modal
+    opened, the `count`-th views.open of the test."""
+    press_in(driver, preview, DM, PREVIEW_EDIT, user=OTHER_USER, value=value)
+    return opened(slack, count)
+
+
 def element_of(view: dict[str, Any], block_id: str) -> dict[str, Any]:
     [block] = [block for block in view["blocks"] if block.get("block_id") == block_id]
     element: dict[str, Any] = block["element"]
@@ -81,8 +90,7 @@ def test_edit_opens_a_modal_prefilled_with_the_item(
     assert [json.loads(e["value"])["k"] for e in edits] == ["activity", "followup"], edits
     assert edits[0]["text"]["text"] == "修正"
 
-    press_in(driver, preview, DM, PREVIEW_EDIT, user=OTHER_USER)
-    view = opened(slack)
+    view = edit_item(driver, slack, preview)
     assert view["callback_id"] == PREVIEW_ITEM_CALLBACK
     assert element_of(view, "account")["initial_value"] == "山田商事"
     assert element_of(view, "kind")["initial_option"]["value"] == "meal"
@@ -91,8 +99,7 @@ def test_edit_opens_a_modal_prefilled_with_the_item(
     assert metadata == {"p": preview_id(preview), "k": "activity", "i": 0, "c": DM, "t": preview["ts"]}
 
     followup = preview_item_value(preview_id(preview), "followup", 0)
-    press_in(driver, preview, DM, PREVIEW_EDIT, user=OTHER_USER, value=followup)
-    view = opened(slack, 2)
+    view = edit_item(driver, slack, preview, followup, count=2)
     assert element_of(view, "date")["initial_date"] == "2026-12-01"
     assert element_of(view, "note")["initial_value"] == "提案"
 
@@ -101,8 +108,7 @@ def test_a_bad_date_is_refused_inline_and_changes_nothing(
     driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     preview = yamada_preview(driver, slack, db)
-    press_in(driver, preview, DM, PREVIEW_EDIT, user=OTHER_USER)
-    view = opened(slack)
+    view = edit_item(driver, slack, preview)
     before, payload = every_row(db), parked(db, preview_id(preview))
 
     answer = driver.submit(
@@ -123,8 +129,7 @@ def test_a_good_edit_rewrites_the_preview_and_log_all_stores_the_edited_values(
     driver: SlackDriver, slack: FakeSlack, db: Database
 ) -> None:
     preview = yamada_preview(driver, slack, db)
-    press_in(driver, preview, DM, PREVIEW_EDIT, user=OTHER_USER)
-    view = opened(slack)
+    view = edit_item(driver, slack, preview)
     before = every_row(db)
 
     values = activity_values("山田商事", "visit", "2026-11-20", amount="120万", note="部長と面談")
@@ -153,8 +158,7 @@ def test_a_follow_up_edit_moves_its_date_and_a_past_date_is_refused(
 ) -> None:
     preview = yamada_preview(driver, slack, db)
     followup = preview_item_value(preview_id(preview), "followup", 0)
-    press_in(driver, preview, DM, PREVIEW_EDIT, user=OTHER_USER, value=followup)
-    view = opened(slack)
+    view = edit_item(driver, slack, preview, followup)
 
     def values(day: str) -> dict[str, dict[str, Any]]:
         return {
@@ -182,8 +186,7 @@ def test_another_users_edit_is_refused(driver: SlackDriver, slack: FakeSlack, db
     assert slack.calls_to("views.open") == []
 
     # A modal opened by the author, submitted by someone else (a forged submission): refused too.
-    press_in(driver, preview, DM, PREVIEW_EDIT, user=OTHER_USER)
-    view = opened(slack)
+    view = edit_item(driver, slack, preview)
     payload = parked(db, preview_id(preview))
     answer = driver.submit(view, activity_values("山田商事", "visit", "2026-11-20"), user=USER)
     assert "Only the person who wrote the message" in answer.json()["errors"]["account"]
@@ -192,8 +195,7 @@ def test_another_users_edit_is_refused(driver: SlackDriver, slack: FakeSlack, db
 
 def test_editing_an_answered_preview_says_so(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
     preview = yamada_preview(driver, slack, db)
-    press_in(driver, preview, DM, PREVIEW_EDIT, user=OTHER_USER)
-    view = opened(slack)
+    view = edit_item(driver, slack, preview)
     _sent, key = press_in(driver, preview, DM, PREVIEW_CONFIRM, user=OTHER_USER)
     driver.reply(key)
     settle(slack)

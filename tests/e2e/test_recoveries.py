@@ -29,6 +29,7 @@ from tests.support.ids import OTHER_TEAM, OTHER_USER, USER
 from tests.support.server import jobs_client, runtime_for
 from tests.support.slack_driver import (
     SlackDriver,
+    date_picked,
     eventually,
     find_button,
     kind_of,
@@ -337,13 +338,7 @@ def responded_recovery(driver: SlackDriver, slack: FakeSlack, db: Database) -> R
 
 
 def date_action(recovery_id: int, day: str) -> dict[str, Any]:
-    return {
-        "type": "datepicker",
-        "action_id": "recovery_delivery_on",
-        "block_id": f"rc_{recovery_id}_actions",
-        "selected_date": day,
-        "action_ts": "1700000002.000300",
-    }
+    return date_picked("recovery_delivery_on", f"rc_{recovery_id}_actions", day)
 
 
 def give_delivery_date(

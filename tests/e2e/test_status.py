@@ -25,7 +25,7 @@ from bot.models import Account, AccountEvent
 from tests.support.database import account_named, cli_environment
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_USER, TEAM, USER
-from tests.support.slack_driver import SlackDriver, eventually, press_in, text_of
+from tests.support.slack_driver import SlackDriver, drawn_pyramid, eventually, press_in, text_of
 
 pytestmark = pytest.mark.usefixtures("settled")
 
@@ -39,11 +39,7 @@ def jst(year: int, month: int, day: int, hour: int = 10) -> datetime:
 
 def stage_counts(reply: dict[str, Any]) -> dict[int, int]:
     """{stage: count} read back from the drawn pyramid of a /pyramid reply."""
-    drawing = next(
-        block["text"]["text"]
-        for block in reply["blocks"]
-        if block.get("type") == "section" and block["text"]["text"].startswith("```")
-    )
+    drawing = drawn_pyramid(reply)
     found = {int(m[2]): int(m[1]) for m in STAGE_LINE.finditer(drawing)}
     assert sorted(found) == [1, 2, 3, 4], drawing
     return found

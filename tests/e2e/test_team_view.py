@@ -37,7 +37,16 @@ from tests.support.database import cli_environment
 from tests.support.fake_slack import FakeSlack
 from tests.support.ids import OTHER_USER, TEAM, USER
 from tests.support.server import jobs_client
-from tests.support.slack_driver import SlackDriver, eventually, kind_of, settle, text_of
+from tests.support.slack_driver import (
+    SlackDriver,
+    drawn_pyramid,
+    eventually,
+    kind_of,
+    posts_of_kind,
+    run_logged,
+    settle,
+    text_of,
+)
 
 TEAM_CHANNEL = "C0TEAM"
 T = TypeVar("T")
@@ -60,10 +69,6 @@ def channel_posts(slack: FakeSlack, channel: str = TEAM_CHANNEL) -> list[dict[st
     return [c.body for c in slack.calls_to("chat.postMessage") if c.body.get("channel") == channel]
 
 
-def posts_of_kind(slack: FakeSlack, kind: str) -> list[dict[str, Any]]:
-    return [post for post in channel_posts(slack) if kind_of(post) == kind]
-
-
 def wait_posts(slack: FakeSlack, count: int, channel: str = TEAM_CHANNEL) -> list[dict[str, Any]]:
     """The posts to `channel` once there are at least `count` of them (Bolt posts after the ack)."""
     eventually(lambda: len(channel_posts(slack, channel)) >= count)
@@ -71,41 +76,18 @@ def wait_posts(slack: FakeSlack, count: int, channel: str = TEAM_CHANNEL) -> lis
     return channel_posts(slack, channel)
 
 
-def run_all(driver: SlackDriver, slack: FakeSlack, commands: list[tuple[str, str, str]]) -> None:
-    """(command, text, user) each, each reply checked for an error, each waited for: a log's work after
-    the reply starts by republishing the rep's home, and /trouble ends with the team channel's post."""
-    for command, text, user in commands:
-        published = len(slack.calls_to("views.publish"))
-        troubles = len(posts_of_kind(slack, "trouble_post"))
-        reply = text_of(driver.run(command, text, user=user))
-        assert any(word in reply for word in ("Logged", "記録", "Recovery opened", "リカバリー")), reply
-        if command == "/trouble":
-            assert eventually(lambda n=troubles: len(posts_of_kind(slack, "trouble_post")) > n)
-        else:
-            slack.wait_for("views.publish", published + 1)
-    settle(slack)
-
-
 # A drawn stage line: bar, count, 7d change, 30d change, stage number and name.
 TREND_LINE = re.compile(r"(\d+) +([+-]\d+|±0|–) +([+-]\d+|±0|–)  (\d) \S")
-
-
-def drawing(reply: dict[str, Any]) -> str:
-    return next(
-        block["text"]["text"]
-        for block in reply["blocks"]
-        if block.get("type") == "section" and block["text"]["text"].startswith("```")
-    )
 
 
 def trend_columns(reply: dict[str, Any]) -> dict[int, tuple[int, str, str]]:
     """{stage: (count, 7d, 30d)} read back from the drawn pyramid."""
     found = {}
-    for line in drawing(reply).strip("`\n").splitlines():
+    for line in drawn_pyramid(reply).strip("`\n").splitlines():
         match = TREND_LINE.search(line)
         if match:
             found[int(match[4])] = (int(match[1]), match[2], match[3])
-    assert sorted(found) == [1, 2, 3, 4], drawing(reply)
+    assert sorted(found) == [1, 2, 3, 4], drawn_pyramid(reply)
     return found
 
 
@@ -143,44 +125,36 @@ def build_trend_history(driver: SlackDriver, slack: FakeSlack, clock: FixedClock
     Nov 15: Acme met twice (→ 2), Umbrella, Hooli (visits)      → snapshot 4 / 1 / 0 / 0
     Nov 22: Acme won (→ 3), Soylent (visit), Wonka won (1 → 3)  → now      5 / 0 / 3 / 0
     """
-    clock.set(jst(2025, 10, 1))
-    run_all(driver, slack, [("/deal", "Oldco won", USER)])
-    clock.set(jst(2025, 11, 1))
-    run_all(driver, slack, [("/deal", "Stayco won", USER)])
-
-    clock.set(jst(2026, 10, 23))
-    run_all(
-        driver,
-        slack,
-        [
-            ("/meeting", "Acme visit", USER),
-            ("/meeting", "Globex call", USER),
-            ("/meeting", "Initech email", USER),
-        ],
-    )
-    take_snapshots(runtime, clock.now())
-    clock.set(jst(2026, 11, 15))
-    run_all(
-        driver,
-        slack,
-        [
-            ("/meeting", "Acme visit", USER),
-            ("/meeting", "Umbrella visit", USER),
-            ("/meeting", "Hooli visit", USER),
-        ],
-    )
-    take_snapshots(runtime, clock.now())
-    clock.set(jst(2026, 11, 22))
-    run_all(
-        driver,
-        slack,
-        [
-            ("/deal", "Acme won", USER),
-            ("/meeting", "Soylent visit", USER),
-            ("/deal", "Wonka won", USER),
-            ("/meeting", "Stayco visit", USER),  # the old customer still touched
-        ],
-    )
+    # (day, what USER logs that day, whether the day's snapshot is taken after it)
+    days: list[tuple[datetime, list[tuple[str, str]], bool]] = [
+        (jst(2025, 10, 1), [("/deal", "Oldco won")], False),
+        (jst(2025, 11, 1), [("/deal", "Stayco won")], False),
+        (
+            jst(2026, 10, 23),
+            [("/meeting", "Acme visit"), ("/meeting", "Globex call"), ("/meeting", "Initech email")],
+            True,
+        ),
+        (
+            jst(2026, 11, 15),
+            [("/meeting", "Acme visit"), ("/meeting", "Umbrella visit"), ("/meeting", "Hooli visit")],
+            True,
+        ),
+        (
+            jst(2026, 11, 22),
+            [
+                ("/deal", "Acme won"),
+                ("/meeting", "Soylent visit"),
+                ("/deal", "Wonka won"),
+                ("/meeting", "Stayco visit"),  # the old customer still touched
+            ],
+            False,
+        ),
+    ]
+    for day, commands, snapshot in days:
+        clock.set(day)
+        run_logged(driver, slack, [(command, text, USER) for command, text in commands])
+        if snapshot:
+            take_snapshots(runtime, clock.now())
 
 
 @pytest.fixture
@@ -189,10 +163,10 @@ def runtime(settings: Settings, db: Database, clock: FixedClock) -> Runtime:
 
 
 def test_pyramid_before_any_snapshot_shows_dashes(driver: SlackDriver, slack: FakeSlack) -> None:
-    run_all(driver, slack, [("/meeting", "Acme visit", USER), ("/deal", "Wonka won", USER)])
+    run_logged(driver, slack, [("/meeting", "Acme visit", USER), ("/deal", "Wonka won", USER)])
     reply = driver.run("/pyramid")
     assert trend_columns(reply) == {4: (0, "–", "–"), 3: (1, "–", "–"), 2: (0, "–", "–"), 1: (1, "–", "–")}
-    lines = drawing(reply).splitlines()
+    lines = drawn_pyramid(reply).splitlines()
     assert "7d" in lines[1] and "30d" in lines[1], lines[:2]
     assert "Trends start once daily snapshots exist" in text_of(reply)
 
@@ -237,7 +211,7 @@ def test_pyramid_analytics_lines_by_hand(
 def test_pyramid_analytics_lines_in_english_and_japanese(
     driver: SlackDriver, slack: FakeSlack, clock: FixedClock, runtime: Runtime
 ) -> None:
-    run_all(driver, slack, [("/meeting", "Acme visit", USER), ("/deal", "Wonka won", USER)])
+    run_logged(driver, slack, [("/meeting", "Acme visit", USER), ("/deal", "Wonka won", USER)])
     english = text_of(driver.run("/pyramid", "detail"))
     for expected in (
         "Moved up in the last 90 days: 1→2",
@@ -257,12 +231,12 @@ def test_pyramid_analytics_lines_in_english_and_japanese(
     ):
         assert expected in japanese, (expected, japanese)
     assert "Retention" not in japanese and "Moved up" not in japanese
-    assert "7日" in drawing(japanese_reply) and "30日" in drawing(japanese_reply)
+    assert "7日" in drawn_pyramid(japanese_reply) and "30日" in drawn_pyramid(japanese_reply)
 
 
 def test_pyramid_health_advice_for_each_failure(driver: SlackDriver, slack: FakeSlack) -> None:
     # 1 / 1 / 2 / 0: stage 1 does not outnumber 2, stage 2 does not outnumber 3; 3 > 4 holds.
-    run_all(
+    run_logged(
         driver,
         slack,
         [
@@ -289,7 +263,9 @@ def test_pyramid_counts_agree_with_export(
     database_url: str,
 ) -> None:
     build_trend_history(driver, slack, clock, runtime)
-    run_all(driver, slack, [("/deal", "Tyrell won", OTHER_USER), ("/meeting", "Cyberdyne meal", OTHER_USER)])
+    run_logged(
+        driver, slack, [("/deal", "Tyrell won", OTHER_USER), ("/meeting", "Cyberdyne meal", OTHER_USER)]
+    )
     team = driver.run("/pyramid")
     mine = driver.run("/pyramid", "me")
     theirs = driver.run("/pyramid", f"<@{OTHER_USER}|suzuki> detail")
@@ -310,7 +286,7 @@ def test_pyramid_counts_agree_with_export(
 def test_share_posts_the_pyramid_with_its_analytics_to_the_channel(
     driver: SlackDriver, slack: FakeSlack
 ) -> None:
-    run_all(driver, slack, [("/meeting", "Acme visit", USER)])
+    run_logged(driver, slack, [("/meeting", "Acme visit", USER)])
     reply = driver.run("/pyramid")
     sent, key = driver.press(reply, "share_pyramid")
     assert sent.status == 200
@@ -328,16 +304,16 @@ def test_share_posts_the_pyramid_with_its_analytics_to_the_channel(
 def test_a_stage_change_is_announced_once_with_who_what_and_a_party_for_a_win(
     driver: SlackDriver, slack: FakeSlack
 ) -> None:
-    run_all(driver, slack, [("/deal", "Wonka won", USER)])
+    run_logged(driver, slack, [("/deal", "Wonka won", USER)])
     [win] = wait_posts(slack, 1)
     assert win["text"] == f"🎉 <@{USER}> moved *Wonka* from Acquaintance to Customer (won deal)."
     assert kind_of(win) == "stage_change"
 
     # Steps inside stage 1 are not announced...
-    run_all(driver, slack, [("/meeting", "Acme call", USER), ("/meeting", "Acme visit", USER)])
+    run_logged(driver, slack, [("/meeting", "Acme call", USER), ("/meeting", "Acme visit", USER)])
     assert len(channel_posts(slack)) == 1
     # ...the step into stage 2 is, without a party.
-    run_all(driver, slack, [("/meeting", "Acme visit", OTHER_USER)])
+    run_logged(driver, slack, [("/meeting", "Acme visit", OTHER_USER)])
     posts = wait_posts(slack, 2)
     assert len(posts) == 2
     assert posts[1]["text"].startswith("📈 ")
@@ -361,11 +337,11 @@ def test_a_duplicate_delivery_announces_nothing_more(driver: SlackDriver, slack:
 def test_a_repeat_win_within_customers_is_not_announced_and_the_third_is(
     driver: SlackDriver, slack: FakeSlack
 ) -> None:
-    run_all(driver, slack, [("/deal", "Wonka won", USER)])
+    run_logged(driver, slack, [("/deal", "Wonka won", USER)])
     wait_posts(slack, 1)
-    run_all(driver, slack, [("/deal", "Wonka won", USER)])
+    run_logged(driver, slack, [("/deal", "Wonka won", USER)])
     assert len(channel_posts(slack)) == 1  # 3.1 → 3.2 is a step, not a stage
-    run_all(driver, slack, [("/deal", "Wonka won", USER)])
+    run_logged(driver, slack, [("/deal", "Wonka won", USER)])
     posts = wait_posts(slack, 2)
     assert len(posts) == 2
     assert posts[1]["text"] == f"🎉 <@{USER}> moved *Wonka* from Customer to Repeater (won deal)."
@@ -383,7 +359,7 @@ def hourly_runtime(settings: Settings, db: Database, clock: FixedClock) -> Runti
 def test_hourly_batching_posts_one_message_at_the_next_hour(
     hourly: SlackDriver, slack: FakeSlack, settings: Settings, db: Database, clock: FixedClock
 ) -> None:
-    run_all(
+    run_logged(
         hourly,
         slack,
         [
@@ -425,7 +401,7 @@ def test_hourly_batching_posts_one_message_at_the_next_hour(
 def test_without_hourly_batching_the_hourly_job_posts_nothing(
     driver: SlackDriver, slack: FakeSlack, runtime: Runtime
 ) -> None:
-    run_all(driver, slack, [("/deal", "Wonka won", USER)])
+    run_logged(driver, slack, [("/deal", "Wonka won", USER)])
     wait_posts(slack, 1)
     assert announce_last_hour(runtime, jobs_client(slack), jst(2026, 11, 22, 11, 0)) == []
     assert len(channel_posts(slack)) == 1
@@ -434,7 +410,7 @@ def test_without_hourly_batching_the_hourly_job_posts_nothing(
 def test_hourly_lines_say_what_did_it(
     hourly: SlackDriver, slack: FakeSlack, settings: Settings, db: Database, clock: FixedClock
 ) -> None:
-    run_all(hourly, slack, [("/deal", "Wonka won", USER), ("/meeting", "Globex meal", USER)])
+    run_logged(hourly, slack, [("/deal", "Wonka won", USER), ("/meeting", "Globex meal", USER)])
     announce_last_hour(hourly_runtime(settings, db, clock), jobs_client(slack), jst(2026, 11, 22, 11, 0))
     text = text_of(channel_posts(slack)[0])
     assert "won deal" in text, text
@@ -444,9 +420,9 @@ def test_hourly_lines_say_what_did_it(
 def test_hourly_batching_celebrates_every_win_like_the_immediate_announcement(
     hourly: SlackDriver, slack: FakeSlack, settings: Settings, db: Database, clock: FixedClock
 ) -> None:
-    run_all(hourly, slack, [("/deal", "Wonka won", USER), ("/deal", "Wonka won", USER)])
+    run_logged(hourly, slack, [("/deal", "Wonka won", USER), ("/deal", "Wonka won", USER)])
     clock.set(jst(2026, 11, 22, 11, 10))
-    run_all(hourly, slack, [("/deal", "Wonka won", USER)])  # 3.2 → 4.1 by a won deal
+    run_logged(hourly, slack, [("/deal", "Wonka won", USER)])  # 3.2 → 4.1 by a won deal
     announce_last_hour(hourly_runtime(settings, db, clock), jobs_client(slack), jst(2026, 11, 22, 12, 0))
     text = text_of(channel_posts(slack)[-1])
     assert "from Customer to Repeater" in text, text
@@ -465,7 +441,7 @@ def build_week(driver: SlackDriver, slack: FakeSlack, clock: FixedClock, runtime
     count of it); USER's acquaintance Acme with an open recovery. The snapshot of Monday 23rd: 1 / 1 / 0 / 0.
     In the week: Acme 1 → 2 (Tue, USER); Globex (Tue, USER) and Hooli (Wed, OTHER_USER) are new;
     Initech is new and won for 1.2M (Wed, OTHER_USER: 1 → 3). On the 30th: 2 / 2 / 1 / 0."""
-    run_all(
+    run_logged(
         driver,
         slack,
         [
@@ -479,9 +455,9 @@ def build_week(driver: SlackDriver, slack: FakeSlack, clock: FixedClock, runtime
     clock.set(jst(2026, 11, 23, 0, 5))
     take_snapshots(runtime, clock.now())
     clock.set(jst(2026, 11, 24))
-    run_all(driver, slack, [("/meeting", "Acme visit", USER), ("/meeting", "Globex call", USER)])
+    run_logged(driver, slack, [("/meeting", "Acme visit", USER), ("/meeting", "Globex call", USER)])
     clock.set(jst(2026, 11, 25))
-    run_all(
+    run_logged(
         driver, slack, [("/meeting", "Hooli visit", OTHER_USER), ("/deal", "Initech won 1.2M", OTHER_USER)]
     )
     slack.clear()
@@ -507,9 +483,10 @@ def test_the_weekly_summary_is_posted_once_with_everything_in_it(
     assert "Weekly pyramid — the week from 2026-11-23" in text, text
     # The pyramid now, and its change over the week (against the snapshot of the 23rd).
     stage_lines = {
-        int(m[3]): (int(m[1]), m[2]) for m in re.finditer(r"(\d+) +([+-]\d+|±0|–)  (\d) \S", drawing(summary))
+        int(m[3]): (int(m[1]), m[2])
+        for m in re.finditer(r"(\d+) +([+-]\d+|±0|–)  (\d) \S", drawn_pyramid(summary))
     }
-    assert stage_lines == {4: (0, "±0"), 3: (1, "+1"), 2: (2, "+1"), 1: (2, "+1")}, drawing(summary)
+    assert stage_lines == {4: (0, "±0"), 3: (1, "+1"), 2: (2, "+1"), 1: (2, "+1")}, drawn_pyramid(summary)
     assert t("en", "pyramid_total", total=5) in text
     # Goneco, dormant, is beside the pyramid as a win-back candidate.
     assert "Beside the pyramid: 1 dormant (stage 3: 1), 0 lost — win-back candidates" in text, text
@@ -609,7 +586,7 @@ def test_the_summary_is_posted_once_per_week_whoever_runs_it(
 def test_the_summary_day_and_time_are_configurable(
     driver: SlackDriver, slack: FakeSlack, clock: FixedClock, settings: Settings, db: Database
 ) -> None:
-    run_all(driver, slack, [("/meeting", "Acme visit", USER)])
+    run_logged(driver, slack, [("/meeting", "Acme visit", USER)])
     slack.clear()
     friday = Runtime(
         settings=settings.model_copy(
@@ -668,7 +645,7 @@ def test_pyramid_bot_summary_posts_once(
 def test_hourly_batching_announces_a_missed_hour_late_not_never(
     hourly: SlackDriver, slack: FakeSlack, settings: Settings, db: Database, clock: FixedClock
 ) -> None:
-    run_all(hourly, slack, [("/deal", "Wonka won", USER)])  # 10:00
+    run_logged(hourly, slack, [("/deal", "Wonka won", USER)])  # 10:00
     # The scheduler was down from 10:55 to 12:05.
     announce_last_hour(hourly_runtime(settings, db, clock), jobs_client(slack), jst(2026, 11, 22, 12, 5))
     posts = channel_posts(slack)
@@ -744,7 +721,7 @@ def test_conversion_counts_the_first_morning_of_the_window(
 ) -> None:
     # 90 days before Sunday 22 November is Monday 24 August; at 08:00 in Tokyo it is still the 23rd in UTC.
     clock.set(jst(2026, 8, 24, 8, 0))
-    run_all(driver, slack, [("/meeting", "Edgeco visit", USER), ("/meeting", "Edgeco visit", USER)])
+    run_logged(driver, slack, [("/meeting", "Edgeco visit", USER), ("/meeting", "Edgeco visit", USER)])
     clock.set(jst(2026, 11, 22))
     text = text_of(driver.run("/pyramid"))
     # One account, created in the window and moved from 1 to 2 in it: 1 of 1 moved up from stage 1.

@@ -4,26 +4,11 @@ No timing is asserted: only that every scenario completed requests without an er
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support.bench import run_bench
 
 
 def test_load_bench_quick_runs_and_prints_its_tables() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PYRAMID_", "DATABASE_URL"))}
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "load.py"), "--quick", "--database", "sqlite"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    out = done.stdout
+    out = run_bench("load.py", "--quick", "--database", "sqlite", timeout=180)
     for row in (
         "| floor (bare Bolt) | 1 |",
         "| meeting | 1 |",

@@ -24,26 +24,12 @@ from bot.models import Account, StepChange
 from bot.services import accounts
 from bot.services.accounts import AccountRef
 from bot.services.activities import LogRequest, log_activity
+from tests.support.exports import EXPORT_COLUMNS
 
 TEAM = "T0TEAM1"
 OTHER_TEAM = "T0TEAM2"
 REP = "U0REP1"
 TODAY = date(2026, 11, 22)
-FIELDS = [
-    "team_id",
-    "name",
-    "owner",
-    "stage",
-    "step",
-    "segment",
-    "last_touch_on",
-    "meetings",
-    "deals_won",
-    "created_on",
-    "status",
-    "merged_into",
-    "contact",
-]
 GOOD_CSV = (
     "name,owner,step,segment\nAcme Corp,U0REP1,won,strategic\n株式会社アクメ,U0REP2,2.3,\nGlobex,U0REP1,,\n"
 )
@@ -101,7 +87,7 @@ def test_export_json(db: Database, clock: FixedClock, capsys: pytest.CaptureFixt
     assert main(["export", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert isinstance(rows, list)
-    assert [list(row) for row in rows] == [FIELDS] * 3
+    assert [list(row) for row in rows] == [list(EXPORT_COLUMNS)] * 3
     acme = next(row for row in rows if row["name"] == "Acme Corp")
     assert acme["team_id"] == TEAM
     assert acme["owner"] == REP
@@ -138,14 +124,14 @@ def test_export_of_an_empty_database(db: Database, capsys: pytest.CaptureFixture
     assert main(["export", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out) == []
     assert main(["export", "--format", "csv"]) == 0
-    assert capsys.readouterr().out.splitlines() == [",".join(FIELDS)]
+    assert capsys.readouterr().out.splitlines() == [",".join(EXPORT_COLUMNS)]
 
 
 def test_export_csv(db: Database, clock: FixedClock, capsys: pytest.CaptureFixture[str]) -> None:
     _seed(db, clock)
     assert main(["export", "--format", "csv"]) == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[0] == ",".join(FIELDS)
+    assert out.splitlines()[0] == ",".join(EXPORT_COLUMNS)
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 3
     assert {(row["team_id"], row["name"], row["step"]) for row in rows} == {

@@ -5,16 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import FixedClock
@@ -27,27 +24,13 @@ from bot.services.accounts import AccountRef, team_ids
 from bot.services.activities import LogRequest, log_activity
 from bot.services.exports import EXPORT_FIELDS, export_rows, write_export
 from bot.services.imports import ImportRow, apply_import, read_import
+from tests.support.bench import run_bench
+from tests.support.database import count_in
+from tests.support.exports import EXPORT_COLUMNS
+from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM, USER
 
-TEAM = "T0TEAM1"
-OTHER_TEAM = "T0TEAM2"
-REP = "U0REP1"
-OTHER_REP = "U0REP2"
+REP, OTHER_REP = USER, OTHER_USER  # the workspace's two reps
 TODAY = date(2026, 11, 22)
-FIELDS = (
-    "team_id",
-    "name",
-    "owner",
-    "stage",
-    "step",
-    "segment",
-    "last_touch_on",
-    "meetings",
-    "deals_won",
-    "created_on",
-    "status",
-    "merged_into",
-    "contact",
-)
 
 
 def _log(
@@ -66,10 +49,6 @@ def _import(db: Database, clock: FixedClock, text: str, team: str = TEAM):  # ty
         return apply_import(session, team, rows, now=clock.now(), today=TODAY)
 
 
-def _count(session: Session, model: type) -> int:
-    return session.scalar(select(func.count()).select_from(model)) or 0
-
-
 # ---------------------------------------------------------------------------------------- export
 
 
@@ -85,8 +64,8 @@ def test_export_rows_have_every_field(db: Database, clock: FixedClock) -> None:
         acme.contact = "山田部長"
     with db.transaction() as session:
         rows = list(export_rows(session, today=TODAY))
-    assert EXPORT_FIELDS == FIELDS
-    assert [tuple(row) for row in rows] == [FIELDS, FIELDS]
+    assert EXPORT_FIELDS == EXPORT_COLUMNS
+    assert [tuple(row) for row in rows] == [EXPORT_COLUMNS, EXPORT_COLUMNS]
     assert rows[0] == {
         "team_id": TEAM,
         "name": "Acme Corp",
@@ -259,8 +238,8 @@ def test_importing_the_same_rows_twice_creates_nothing(db: Database, clock: Fixe
     report = _import(db, clock, CSV)
     assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
     with db.transaction() as session:
-        assert _count(session, Account) == 3
-        assert _count(session, StepChange) == 2
+        assert count_in(session, Account) == 3
+        assert count_in(session, StepChange) == 2
 
 
 def test_a_higher_step_raises_the_account(db: Database, clock: FixedClock) -> None:
@@ -316,7 +295,7 @@ def test_import_is_per_team(db: Database, clock: FixedClock) -> None:
     report = _import(db, clock, CSV, team=OTHER_TEAM)
     assert report.created == 3
     with db.transaction() as session:
-        assert _count(session, Account) == 6
+        assert count_in(session, Account) == 6
 
 
 # ------------------------------------------------------------------------- export and pyramid agree
@@ -390,7 +369,7 @@ def test_write_export_writes_what_export_rows_reads_in_both_formats(db: Database
             assert write_export(session, as_json, "json", teams, today=TODAY) == len(expected)
             assert write_export(session, as_csv, "csv", teams, today=TODAY) == len(expected)
         assert json.loads(as_json.getvalue()) == expected
-        assert [list(row) for row in json.loads(as_json.getvalue())] == [list(FIELDS)] * len(expected)
+        assert [list(row) for row in json.loads(as_json.getvalue())] == [list(EXPORT_COLUMNS)] * len(expected)
         assert as_csv.getvalue() == _csv_lines(expected)
     assert len(expected) == 0 and as_json.getvalue() == "[\n]\n"
     with db.read() as session:
@@ -505,7 +484,7 @@ def test_an_import_larger_than_one_chunk(db: Database, clock: FixedClock) -> Non
         again = apply_import(session, TEAM, rows, now=clock.now(), today=TODAY, chunk=3)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 11)
     with db.transaction() as session:
-        assert _count(session, StepChange) == 5 + 6  # the five visits, then the import's six
+        assert count_in(session, StepChange) == 5 + 6  # the five visits, then the import's six
 
 
 def test_a_name_created_meanwhile_becomes_an_update(
@@ -557,16 +536,6 @@ def test_the_progress_line_is_quiet_off_a_terminal() -> None:
 
 def test_the_import_export_bench_runs_at_a_small_size(tmp_path: Path) -> None:
     """bench/import_export.py on SQLite with 3,000 rows: it asserts its own counts; no timing here."""
-    root = Path(__file__).resolve().parents[2]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "PYRAMID_", "DATABASE_URL"))}
-    done = subprocess.run(
-        [sys.executable, str(root / "bench" / "import_export.py"), "--rows", "3000", "--database", "sqlite"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    out = run_bench("import_export.py", "--rows", "3000", "--database", "sqlite", cwd=tmp_path, timeout=120)
     for line in ("| import (floor: bulk insert) |", "| export JSON (floor: plain SELECT) |", "memory"):
-        assert line in done.stdout, done.stdout
+        assert line in out, out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import FixedClock
@@ -19,11 +19,10 @@ from bot.services.activities import Logged, LogRequest, log_activity
 from bot.services.errors import UserFacingError
 from bot.services.pending import Asked, log_or_ask, take
 from tests.support import factories
+from tests.support.database import count_in
+from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM, USER
 
-TEAM = "T0TEAM1"
-OTHER_TEAM = "T0TEAM2"
-REP = "U0REP1"
-OTHER_REP = "U0REP2"
+REP, OTHER_REP = USER, OTHER_USER  # the workspace's two reps
 TODAY = date(2026, 11, 22)
 
 
@@ -39,10 +38,6 @@ def _log(
 
 
 _logged = factories.logged
-
-
-def _count(session: Session, model: type) -> int:
-    return session.scalar(select(func.count()).select_from(model)) or 0
 
 
 def _book(db: Database, clock: FixedClock, ours: list[str], theirs: list[str]) -> list[Account]:
@@ -100,8 +95,8 @@ def test_logging_again_finds_the_account_by_any_spelling(db: Database, clock: Fi
     assert not second.created_account
     assert second.account.id == first.account.id
     with db.transaction() as session:
-        assert _count(session, Account) == 1
-        assert _count(session, Activity) == 2
+        assert count_in(session, Account) == 1
+        assert count_in(session, Activity) == 2
 
 
 def test_the_ladder_is_climbed_and_every_change_recorded(db: Database, clock: FixedClock) -> None:
@@ -154,7 +149,7 @@ def test_a_log_that_does_not_move_the_step_records_no_change(db: Database, clock
         result = _logged(_log(session, clock, kind=ActivityKind.EMAIL))
     assert not result.climb.moved
     with db.transaction() as session:
-        assert _count(session, StepChange) == 1
+        assert count_in(session, StepChange) == 1
 
 
 def test_the_repeater_threshold_is_used(db: Database, clock: FixedClock) -> None:
@@ -188,8 +183,8 @@ def test_the_same_request_key_stores_nothing_twice(db: Database, clock: FixedClo
     assert again.activity.id == first.activity.id
     assert again.account.id == first.account.id
     with db.transaction() as session:
-        assert _count(session, Activity) == 1
-        assert _count(session, StepChange) == 1
+        assert count_in(session, Activity) == 1
+        assert count_in(session, StepChange) == 1
         assert session.scalars(select(Account.in_person_meetings)).one() == 1
     with db.transaction() as session:
         other = _logged(_log(session, clock, kind=ActivityKind.VISIT, request_key="command:trigger-2"))
@@ -228,7 +223,7 @@ def test_teams_are_kept_apart(db: Database, clock: FixedClock) -> None:
     assert theirs.account.id != mine.account.id
     assert theirs.account.current_step is Step.MET
     with db.transaction() as session:
-        assert _count(session, Account) == 2
+        assert count_in(session, Account) == 2
         assert accounts.find_by_name(session, TEAM, "acme").id == mine.account.id  # type: ignore[union-attr]
         assert accounts.find_by_name(session, OTHER_TEAM, "acme").id == theirs.account.id  # type: ignore[union-attr]
         with pytest.raises(UserFacingError) as raised:
@@ -242,7 +237,7 @@ def test_logging_by_another_teams_account_id_is_refused(db: Database, clock: Fix
     with pytest.raises(UserFacingError), db.transaction() as session:
         _log(session, clock, None, account_id=theirs.account.id, team=TEAM)
     with db.transaction() as session:
-        assert _count(session, Activity) == 1
+        assert count_in(session, Activity) == 1
 
 
 def test_logging_by_account_id(db: Database, clock: FixedClock) -> None:
@@ -263,8 +258,8 @@ def test_a_near_name_asks_instead_of_creating(db: Database, clock: FixedClock) -
     assert question.name == "Acme"
     assert [candidate.name for candidate in question.candidates] == ["Acme Trading"]
     with db.transaction() as session:
-        assert _count(session, Account) == 1
-        assert _count(session, Activity) == 0
+        assert count_in(session, Account) == 1
+        assert count_in(session, Activity) == 0
     with db.transaction() as session:
         created = _logged(_log(session, clock, "Acme", create_new=True))
     assert created.created_account
@@ -446,7 +441,7 @@ def test_log_or_ask_logs_when_there_is_no_doubt(db: Database, clock: FixedClock)
         outcome = log_or_ask(session, request, now=clock.now(), today=TODAY, repeater_threshold=3)
     assert isinstance(outcome, Logged)
     with db.transaction() as session:
-        assert _count(session, PendingRequest) == 0
+        assert count_in(session, PendingRequest) == 0
 
 
 def test_log_or_ask_parks_and_take_answers_once_with_an_existing_account(
@@ -458,8 +453,8 @@ def test_log_or_ask_parks_and_take_answers_once_with_an_existing_account(
     assert asked.name == "Acme"
     assert [candidate.id for candidate in asked.candidates] == [trading.id]
     with db.transaction() as session:
-        assert _count(session, PendingRequest) == 1
-        assert _count(session, Activity) == 0
+        assert count_in(session, PendingRequest) == 1
+        assert count_in(session, Activity) == 0
     with db.transaction() as session:
         request = take(session, TEAM, asked.pending_id, AccountRef(account_id=trading.id))
         assert request is not None
@@ -472,9 +467,9 @@ def test_log_or_ask_parks_and_take_answers_once_with_an_existing_account(
         assert logged.account.id == trading.id
     with db.transaction() as session:
         assert take(session, TEAM, asked.pending_id, AccountRef(account_id=trading.id)) is None
-        assert _count(session, PendingRequest) == 0
-        assert _count(session, Account) == 1
-        assert _count(session, Activity) == 1
+        assert count_in(session, PendingRequest) == 0
+        assert count_in(session, Account) == 1
+        assert count_in(session, Activity) == 1
 
 
 def test_take_to_create_a_new_account(db: Database, clock: FixedClock) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.clock import FixedClock
 from bot.config import Settings
@@ -20,6 +20,7 @@ from bot.runtime import Runtime
 from bot.services import snapshots
 from bot.services.activities import Logged
 from tests.support import factories
+from tests.support.database import count
 
 TEAM = "T0TEAM1"
 OTHER_TEAM = "T0TEAM2"
@@ -48,11 +49,6 @@ def rows(db: Database, team: str = TEAM) -> dict[tuple[date, str, Stage], int]:
             .order_by(PyramidSnapshot.day, PyramidSnapshot.owner_id, PyramidSnapshot.stage)
         ).all()
     return {(day, owner, Stage(stage)): count for day, owner, stage, count in found}
-
-
-def row_count(db: Database) -> int:
-    with db.transaction() as session:
-        return session.scalar(select(func.count()).select_from(PyramidSnapshot)) or 0
 
 
 def counts(one: int = 0, two: int = 0, three: int = 0, four: int = 0) -> dict[Stage, int]:
@@ -234,13 +230,13 @@ def test_backfill_fills_the_days_before_the_first_snapshot_only(db: Database) ->
 
 def test_backfill_of_a_team_with_no_accounts_writes_nothing(db: Database) -> None:
     assert backfill(db, day_n(10)) == 0
-    assert row_count(db) == 0
+    assert count(db, PyramidSnapshot) == 0
 
 
 def test_backfill_of_a_team_whose_first_account_is_today_writes_nothing(db: Database) -> None:
     log(db, "Acme", "visit", day_n(5))
     assert backfill(db, day_n(5)) == 0
-    assert row_count(db) == 0
+    assert count(db, PyramidSnapshot) == 0
 
 
 def test_backfill_of_a_team_created_mid_week(db: Database) -> None:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import Engine, Insert, column, create_engine, func, insert, select, table, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from bot.config import get_settings, sqlalchemy_url
 from bot.db import Database, upgrade
@@ -88,16 +89,21 @@ def rows(db: Database, model: type[M], *where: Any) -> list[M]:
         return list(session.scalars(select(model).where(*where).order_by(model.id)))  # type: ignore[attr-defined]
 
 
+def count_in(session: Session, model: Any) -> int:
+    """How many rows a model (or a table) holds, read in the caller's transaction."""
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
 def count(db: Database, model: Any) -> int:
     with db.transaction() as session:
-        return session.scalar(select(func.count()).select_from(model)) or 0
+        return count_in(session, model)
 
 
 def row_counts(db: Database) -> dict[str, int]:
     """Counts of what a log stores (accounts, activities, step changes, pending questions)."""
     with db.transaction() as session:
         return {
-            model.__name__: session.scalar(select(func.count()).select_from(model)) or 0
+            model.__name__: count_in(session, model)
             for model in (Account, Activity, StepChange, PendingRequest)
         }
 
@@ -106,7 +112,7 @@ def every_row(db: Database) -> dict[str, int]:
     """Row counts of every table but the cache of Slack profiles: "nothing stored" means all of these."""
     with db.transaction() as session:
         return {
-            table.name: session.scalar(select(func.count()).select_from(table)) or 0
+            table.name: count_in(session, table)
             for table in Base.metadata.sorted_tables
             if table.name != "slack_users"
         }

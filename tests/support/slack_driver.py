@@ -8,7 +8,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -326,6 +326,27 @@ def button_action(message: dict[str, Any], action_id: str, value: str | None = N
     }
 
 
+def date_picked(action_id: str, block_id: str, day: str) -> dict[str, Any]:
+    """A day picked in a message's datepicker (YYYY-MM-DD), as a block_actions payload's action."""
+    return {
+        "type": "datepicker",
+        "action_id": action_id,
+        "block_id": block_id,
+        "selected_date": day,
+        "action_ts": "1700000001.000200",
+    }
+
+
+def drawn_pyramid(message: Mapping[str, Any]) -> str:
+    """The pyramid drawn in a message or view: its one section whose text is a code block."""
+    [drawing] = [
+        block["text"]["text"]
+        for block in message["blocks"]
+        if block.get("type") == "section" and block["text"]["text"].startswith("```")
+    ]
+    return str(drawing)
+
+
 def text_of(message: dict[str, Any]) -> str:
     """Every piece of text in a message, for assertions."""
     parts = [message.get("text") or ""]
@@ -367,6 +388,27 @@ def posts_to(slack: FakeSlack, channel: str) -> list[dict[str, Any]]:
 def kind_of(body: dict[str, Any]) -> str | None:
     """The kind a message the bot sent names in its metadata."""
     return ((body.get("metadata") or {}).get("event_payload") or {}).get("kind")
+
+
+def posts_of_kind(slack: FakeSlack, kind: str, channel: str = TEAM_CHANNEL) -> list[dict[str, Any]]:
+    """What the bot posted to `channel` (the team channel unless told) of this metadata kind."""
+    return [post for post in posts_to(slack, channel) if kind_of(post) == kind]
+
+
+def run_logged(driver: SlackDriver, slack: FakeSlack, commands: Iterable[tuple[str, str, str]]) -> None:
+    """(command, text, user) each, each reply checked for an error, each waited for: a log's work after
+    the reply starts by republishing the rep's home, and /trouble ends with the team channel's post;
+    the after-work is done before the caller moves the clock on."""
+    for command, text, user in commands:
+        published = len(slack.calls_to("views.publish"))
+        troubles = len(posts_of_kind(slack, "trouble_post"))
+        reply = text_of(driver.run(command, text, user=user))
+        assert any(word in reply for word in ("Logged", "記録", "Recovery opened", "リカバリー")), reply
+        if command == "/trouble":
+            assert eventually(lambda n=troubles: len(posts_of_kind(slack, "trouble_post")) > n)
+        else:
+            slack.wait_for("views.publish", published + 1)
+    settle(slack)
 
 
 def updates(slack: FakeSlack) -> list[dict[str, Any]]:

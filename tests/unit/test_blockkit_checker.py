@@ -63,6 +63,11 @@ GOOD_MODAL: dict[str, Any] = {
 }
 
 
+def select(options: list[dict[str, Any]]) -> dict[str, Any]:
+    """A static select offering `options`, as a section's accessory."""
+    return {"type": "static_select", "action_id": "pick", "options": options}
+
+
 def with_message(change: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
     message = copy.deepcopy(GOOD_MESSAGE)
     change(message)
@@ -169,34 +174,18 @@ BAD_MESSAGES: dict[str, tuple[Callable[[dict[str, Any]], None], str, str]] = {
     ),
     "101 options": (
         lambda m: m["blocks"][1].update(
-            accessory={
-                "type": "static_select",
-                "action_id": "pick",
-                "options": [{"text": plain(str(i)), "value": str(i)} for i in range(101)],
-            }
+            accessory=select([{"text": plain(str(i)), "value": str(i)} for i in range(101)])
         ),
         "static_select.options.max_items",
         "blocks[1].accessory.options",
     ),
     "option text of 76": (
-        lambda m: m["blocks"][1].update(
-            accessory={
-                "type": "static_select",
-                "action_id": "pick",
-                "options": [{"text": plain("o" * 76), "value": "1"}],
-            }
-        ),
+        lambda m: m["blocks"][1].update(accessory=select([{"text": plain("o" * 76), "value": "1"}])),
         "option.text.max_length",
         "blocks[1].accessory.options[0].text.text",
     ),
     "option value of 151": (
-        lambda m: m["blocks"][1].update(
-            accessory={
-                "type": "static_select",
-                "action_id": "pick",
-                "options": [{"text": plain("o"), "value": "v" * 151}],
-            }
-        ),
+        lambda m: m["blocks"][1].update(accessory=select([{"text": plain("o"), "value": "v" * 151}])),
         "option.value",
         "blocks[1].accessory.options[0].value",
     ),

@@ -160,20 +160,21 @@ def test_the_parse_error_codes_were_found() -> None:
     assert {"account_gone", "account_not_found", "name_taken"} <= set(USER_ERROR_CODES)
 
 
-@pytest.mark.parametrize("code", sorted(PARSE_ERROR_CODES))
-def test_every_parse_error_has_a_message_and_gets_its_params(code: str) -> None:
+# Every error the bot raises to a user, by its code, with the params raised with it: the parse
+# errors (ids "parse-…") and the refusals of the services and use cases (ids "user-…").
+RAISED_ERRORS = [
+    pytest.param(code, params, id=f"{kind}-{code}")
+    for kind, codes in (("parse", PARSE_ERROR_CODES), ("user", USER_ERROR_CODES))
+    for code, params in sorted(codes.items())
+]
+
+
+@pytest.mark.parametrize(("code", "params"), RAISED_ERRORS)
+def test_every_error_has_a_message_and_gets_its_params(code: str, params: set[str]) -> None:
     for catalogue in (EN, JA):
         key = f"error_{code}"
         assert key in catalogue
-        assert _placeholders(catalogue[key]) <= PARSE_ERROR_CODES[code]
-
-
-@pytest.mark.parametrize("code", sorted(USER_ERROR_CODES))
-def test_every_user_facing_error_has_a_message_and_gets_its_params(code: str) -> None:
-    for catalogue in (EN, JA):
-        key = f"error_{code}"
-        assert key in catalogue
-        assert _placeholders(catalogue[key]) <= USER_ERROR_CODES[code]
+        assert _placeholders(catalogue[key]) <= params
 
 
 def test_every_literal_key_used_in_the_code_exists() -> None:

@@ -25,7 +25,7 @@ from bot.domain.recovery import ALL_STEPS_MASK, RecoveryStatus
 from bot.domain.revenue import AccountRevenue, OpenProposal, Revenue, StageRevenue
 from bot.domain.stages import LADDER, Climb, Stage, Step
 from bot.i18n import LOCALES, en, t
-from bot.models import Account, Activity, Recovery
+from bot.models import Account, Recovery
 from bot.services.analytics import Analytics
 from bot.services.digests import Digest, FollowupItem, LapsingItem, RecoveryItem, StalledItem
 from bot.services.summaries import Advancement, QuietCounts, Summary, Win
@@ -39,6 +39,7 @@ from tests.support.blockkit import (
     check_message,
     check_view,
 )
+from tests.support.rows import account_row, activity_row
 
 NOW = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 22)
@@ -152,50 +153,28 @@ def heavy_revenue() -> Revenue:
     return Revenue(year=9999, by_stage={stage: StageRevenue(big, big, big, 10**9) for stage in Stage})
 
 
-def account_row(**changes: Any) -> Account:
-    values: dict[str, Any] = {
-        "id": 42,
-        "team_id": "T1",
-        "name": NAME,
-        "name_key": "key",
-        "owner_id": "U0REP1",
-        "step": Step.WON.value,
-        "segment": NAME,
-        "remote_touches": 1,
-        "in_person_meetings": 2,
-        "meals": 1,
-        "proposals": 1,
-        "deals_won": 1,
-        "deals_lost": 0,
-        "last_touch_on": date(2026, 11, 20),
-        "created_on": date(2026, 10, 1),
-        "created_at": NOW,
-        "updated_at": NOW,
-    }
-    values.update(changes)
-    return Account(**values)
+def a_row(**changes: Any) -> Account:
+    """The account with the names made to hurt."""
+    hurting: dict[str, Any] = {"team_id": "T1", "name": NAME, "name_key": "key", "segment": NAME}
+    return account_row(**(hurting | changes))
 
 
 def account(**changes: Any) -> AccountFacts:
-    return AccountFacts.of(account_row(**changes))
+    return AccountFacts.of(a_row(**changes))
 
 
 def activity(index: int = 1, note: str = JA_NOTE, **changes: Any) -> ActivityFacts:
+    """A win of a quadrillion yen with a long note and a revisit date."""
     values: dict[str, Any] = {
         "id": index,
         "team_id": "T1",
-        "account_id": 42,
-        "user_id": "U0REP1",
         "kind": ActivityKind.WON.value,
-        "occurred_on": date(2026, 11, 21),
         "amount": 10**15,
         "note": note,
         "revisit_on": date(2027, 4, 1),
         "request_key": f"command:{index}",
-        "created_at": NOW,
     }
-    values.update(changes)
-    return ActivityFacts.of(Activity(**values))
+    return ActivityFacts.of(activity_row(**(values | changes)))
 
 
 def a_recovery(status: RecoveryStatus = RecoveryStatus.OPEN, what: str = JA_NOTE) -> RecoveryFacts:
@@ -211,7 +190,7 @@ def a_recovery(status: RecoveryStatus = RecoveryStatus.OPEN, what: str = JA_NOTE
         opened_at=NOW,
         opened_on=TODAY,
     )
-    return RecoveryFacts.of(row, account_row())
+    return RecoveryFacts.of(row, a_row())
 
 
 def logged(note: str) -> LoggedFacts:

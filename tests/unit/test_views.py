@@ -16,11 +16,12 @@ from bot.domain.parsing import MAX_NAME, MAX_NOTE
 from bot.domain.pyramid import distribution_from, health
 from bot.domain.stages import LADDER, Climb, Stage, Step
 from bot.i18n import LOCALES, en, period, t
-from bot.models import Account, Activity
 from bot.usecases.facts import AccountCard, AccountFacts, ActivityFacts, LoggedFacts
 from bot.views import card, modals, pyramid, replies
 from bot.views.blocks import escape, plain
 from tests.support.blockkit import check_message, check_view
+from tests.support.rows import account_row, activity_row
+from tests.support.slack_driver import drawn_pyramid
 
 NOW = datetime(2026, 11, 22, 1, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 22)
@@ -29,45 +30,11 @@ LONG_NOTE = ("Met the new IT manager & talked <budget>. " * 40)[:MAX_NOTE]
 
 
 def make_account(**changes: Any) -> AccountFacts:
-    values: dict[str, Any] = {
-        "id": 42,
-        "team_id": "T0TEAM1",
-        "name": "Acme Corp",
-        "name_key": "acme",
-        "owner_id": "U0REP1",
-        "step": Step.WON.value,
-        "segment": "strategic",
-        "remote_touches": 1,
-        "in_person_meetings": 2,
-        "meals": 1,
-        "proposals": 1,
-        "deals_won": 1,
-        "deals_lost": 0,
-        "last_touch_on": date(2026, 11, 20),
-        "created_on": date(2026, 10, 1),
-        "created_at": NOW,
-        "updated_at": NOW,
-    }
-    values.update(changes)
-    return AccountFacts.of(Account(**values))
+    return AccountFacts.of(account_row(**changes))
 
 
 def make_activity(**changes: Any) -> ActivityFacts:
-    values: dict[str, Any] = {
-        "id": 7,
-        "team_id": "T0TEAM1",
-        "account_id": 42,
-        "user_id": "U0REP1",
-        "kind": ActivityKind.VISIT.value,
-        "occurred_on": date(2026, 11, 21),
-        "amount": None,
-        "note": "met the new IT manager",
-        "revisit_on": None,
-        "request_key": "command:trigger-1",
-        "created_at": NOW,
-    }
-    values.update(changes)
-    return ActivityFacts.of(Activity(**values))
+    return ActivityFacts.of(activity_row(**changes))
 
 
 # ------------------------------------------------------------------------------------- checkers
@@ -470,21 +437,11 @@ def test_pyramid_messages_are_valid(name: str, detail: bool, share: bool, locale
     check_message(msg)
 
 
-def _drawing(msg: Mapping[str, Any]) -> str:
-    drawings = [
-        block["text"]["text"]
-        for block in msg["blocks"]
-        if block["type"] == "section" and block["text"]["text"].startswith("```")
-    ]
-    assert len(drawings) == 1
-    return drawings[0]
-
-
 def test_the_drawing_contains_the_stage_counts() -> None:
     msg = pyramid.pyramid_message(
         HEALTHY, health(HEALTHY), title="Team pyramid", detail=False, locale="en", share_value=None
     )
-    drawing = _drawing(msg)
+    drawing = drawn_pyramid(msg)
     lines = drawing.strip("`\n").splitlines()
     assert len(lines) == 4
     expected = {Stage.REPEATER: 2, Stage.CUSTOMER: 4, Stage.PROSPECT: 8, Stage.ACQUAINTANCE: 35}
@@ -507,7 +464,7 @@ def test_the_detail_drawing_lists_the_nine_steps() -> None:
     msg = pyramid.pyramid_message(
         HEALTHY, health(HEALTHY), title="Team pyramid", detail=True, locale="ja", share_value=None
     )
-    drawing = _drawing(msg)
+    drawing = drawn_pyramid(msg)
     assert len(drawing.strip("`\n").splitlines()) == 4 + 9
     for step in LADDER:
         assert f"{step.label} {t('ja', f'step_{step.value}')}" in drawing
