@@ -100,7 +100,9 @@ def press(
 def _show_change(me: Asker, body: Json, respond: Respond, change: FollowupChanged, what: Press) -> None:
     followup = change.followup
     now = me.runtime.clock.now()
-    note = replies.followup_note(followup, what == "snooze", me.user_id, me.profile.zone, now, me.locale)
+    note = replies.followup_note(
+        followup, what == "snooze", me.user_id, me.profile.zone, now, me.locale, change.moved_from
+    )
     update_item(me.client, body, ids.followup_item(followup.id), note)
     if not change.changed and followup.done:
         # A second click, or a click on an old copy of the digest: harmless, and said so.

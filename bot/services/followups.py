@@ -86,6 +86,7 @@ class FollowupChange:
     followup: Followup
     account_name: str
     changed: bool  # False: it was already in that state (a second click, a stale message)
+    moved_from: date | None = None  # the day picked, when it was a day off and the follow-up moved on
 
 
 def complete(
@@ -114,6 +115,7 @@ def move(
     """Snooze or reschedule (onto a working day); a done follow-up stays done."""
     if due_on < today:
         raise UserFacingError("past_date", date=due_on.isoformat())
+    asked = due_on
     if calendar is not None:
         due_on = working_due(due_on, today, calendar).on
     followup = get(session, team_id, followup_id)
@@ -124,7 +126,8 @@ def move(
         return FollowupChange(followup, _account_name(session, followup), False)
     changed = followup.due_on != due_on
     followup.due_on = due_on
-    return FollowupChange(followup, _account_name(session, followup), changed)
+    moved_from = asked if asked != due_on else None
+    return FollowupChange(followup, _account_name(session, followup), changed, moved_from)
 
 
 def snooze_date(today: date) -> date:

@@ -31,6 +31,7 @@ class Scheduled:
 class FollowupChanged:
     followup: FollowupFacts
     changed: bool  # False: it was already so (a second click, a stale message)
+    moved_from: date | None = None  # the day picked was a day off: it moved to the next working day
 
 
 def schedule(
@@ -147,6 +148,7 @@ def press(
                 snooze=what == "snooze",
                 calendar=calendar,
             )
-        return FollowupChanged(FollowupFacts.of(change.followup, change.account_name), change.changed)
+        facts = FollowupFacts.of(change.followup, change.account_name)
+        return FollowupChanged(facts, change.changed, change.moved_from)
 
     return runtime.store(work)

@@ -252,16 +252,24 @@ def moved_off_day(asked: date, locale: str, today: date | None) -> str:
 
 
 def followup_note(
-    followup: FollowupFacts, snoozed: bool, user_id: str, zone: tzinfo, now: datetime, locale: str
+    followup: FollowupFacts,
+    snoozed: bool,
+    user_id: str,
+    zone: tzinfo,
+    now: datetime,
+    locale: str,
+    moved_from: date | None = None,
 ) -> str:
-    """The line that replaces a follow-up's buttons once pressed."""
+    """The line that replaces a follow-up's buttons once pressed; `moved_from`: the day picked was a day
+    off, and the line says why the follow-up is due on another."""
     if followup.done:
         # When it was done, not when this (maybe second) press came: the message keeps telling the truth.
         clock_time = (followup.done_at or now).astimezone(zone).strftime("%H:%M")
         return t(locale, "followup_done_note", user=mention(followup.done_by or user_id), time=clock_time)
     key = "followup_snoozed_note" if snoozed else "followup_moved_note"
     today = now.astimezone(zone).date()
-    return t(locale, key, date=fmt_date(followup.due_on, locale, today), user=mention(user_id))
+    note = t(locale, key, date=fmt_date(followup.due_on, locale, today), user=mention(user_id))
+    return note + ("\n" + moved_off_day(moved_from, locale, today) if moved_from is not None else "")
 
 
 def followup_already_done(followup: FollowupFacts, user_id: str, locale: str) -> Message:

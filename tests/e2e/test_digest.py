@@ -431,6 +431,19 @@ def test_reschedule_moves_it_to_the_picked_date(
     assert "2026-12-10" in note and f"<@{USER}>" in note
 
 
+def test_a_reschedule_picked_on_a_holiday_moves_to_the_next_working_day_and_says_so(
+    driver: SlackDriver, slack: FakeSlack, db: Database, posted: dict[str, Any]
+) -> None:
+    brochure = followup_named(db, "send the brochure")
+    # New Year's Day 2027 is a public holiday in Japan, then a weekend: Monday 1/4 is the next working day.
+    press_in(driver, posted, DM, "followup_reschedule", action=reschedule_action(brochure.id, "2027-01-01"))
+    [update] = wait_updates(slack, 1)
+
+    assert followup(db, brochure.id).due_on == date(2027, 1, 4)
+    note = text_of({"blocks": [blocks_by_id({"blocks": update["blocks"]})[f"fu_{brochure.id}_done"]]})
+    assert "2027-01-04" in note and "2027-01-01 (Fri) is not a working day" in note, note
+
+
 def test_reschedule_to_a_past_date_is_refused(
     driver: SlackDriver, slack: FakeSlack, db: Database, posted: dict[str, Any]
 ) -> None:
