@@ -21,7 +21,7 @@ def take_snapshots(runtime: Runtime, now: datetime) -> int:
         with runtime.db.transaction() as session:
             backfilled = snapshots.backfill(session, team_id, today)
             written += backfilled + snapshots.write_snapshot(
-                session, team_id, today, runtime.settings.dormant_rules
+                session, team_id, today, runtime.settings.dormant_rules, now=now
             )
         if backfilled:
             log.info("backfilled %d snapshot rows for %s", backfilled, team_id)

@@ -3,17 +3,18 @@ are). Deleted activities count for nothing (live_activity); merged accounts live
 
 from __future__ import annotations
 
-import threading
-import weakref
+import functools
+import json
 from datetime import date
+from typing import Any
 
-from sqlalchemy import exists, func, literal_column, select, text
+from sqlalchemy import delete, exists, func, literal_column, select, text
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.activities import ActivityKind
 from bot.domain.revenue import AccountRevenue, Deal, Revenue, StageRevenue, account_revenue, year_bounds
 from bot.domain.stages import LADDER, Stage, Step
-from bot.models import Account, AccountEvent, Activity, StepChange
+from bot.models import Account, AccountEvent, Activity, PyramidFigures, StepChange
 from bot.services.status import live_activity, not_merged
 
 DEAL_KINDS = (ActivityKind.PROPOSED.value, ActivityKind.WON.value, ActivityKind.LOST.value)
@@ -22,54 +23,93 @@ CUSTOMER_STEPS = [step.value for step in LADDER if step.stage.is_customer]
 
 
 def revenue_for(session: Session, team_id: str, owner_id: str | None, today: date) -> Revenue:
-    """The team's (or one owner's accounts') revenue per the accounts' current stage. The team's is
-    remembered per database state (`_state`): read again only once something was written."""
+    """The team's (or one owner's accounts') revenue per the accounts' current stage. The team's is the
+    one the snapshot job stored (`write_revenue`) when the database is still in the state it was read
+    in, else read live: either way exactly what a live read gives, on every replica."""
     if owner_id is not None:
         # One rep's accounts are few; and an owner change writes no row the state would see.
         return _revenue(session, team_id, owner_id, today)
-    key = (team_id, today, _state(session))
-    engine = session.get_bind()
-    with _memo_lock:
-        memo = _memo.setdefault(engine, {})
-        found = memo.get(key)
-    if found is not None:
-        return found
-    computed = _revenue(session, team_id, None, today)
-    with _memo_lock:
-        if len(memo) >= _MEMO_SIZE:
-            memo.clear()
-        memo[key] = computed
-    return computed
+    state, stored = _state_and_stored(session, team_id, today)
+    if stored is not None and stored[0] == state:
+        return stored[1]
+    return _revenue(session, team_id, None, today)
 
 
-# Per database (engine) and process: the team's revenue by the state it was read in. Reading it costs a
-# look at every account with a proposal or a win (~100 ms at 100,000 accounts); most `/pyramid` calls
-# come between two writes.
-_memo: weakref.WeakKeyDictionary[object, dict[tuple[str, date, tuple[object, ...]], Revenue]] = (
-    weakref.WeakKeyDictionary()
-)
-_memo_lock = threading.Lock()
-_MEMO_SIZE = 1024
+# pyramid_figures.owner_id of the team's stored revenue (a Slack user id never starts with "#").
+STORED_OWNER = "#revenue"
 
 
-def _state(session: Session) -> tuple[object, ...]:
+def write_revenue(session: Session, team_id: str, day: date) -> bool:
+    """The snapshot job (every tick): the team's revenue of `day` stored with the database state it was
+    read in, unless the stored one is still in that state. Call it before the job's transaction writes
+    anything: on PostgreSQL its own transaction id would be in the state, and never match again.
+    True if written."""
+    state, stored = _state_and_stored(session, team_id, day)
+    if stored is not None and stored[0] == state:
+        return False
+    revenue = _revenue(session, team_id, None, day)
+    session.execute(
+        delete(PyramidFigures).where(
+            PyramidFigures.team_id == team_id, PyramidFigures.owner_id == STORED_OWNER
+        )
+    )
+    by_stage = {
+        str(stage.value): [part.this_year, part.last_year, part.open_value, part.open_count]
+        for stage, part in revenue.by_stage.items()
+    }
+    row = {"state": list(state), "year": revenue.year, "by_stage": by_stage}
+    session.add(PyramidFigures(team_id=team_id, owner_id=STORED_OWNER, day=day, figures=json.dumps(row)))
+    return True
+
+
+def _state_and_stored(
+    session: Session, team_id: str, day: date
+) -> tuple[list[object], tuple[list[object], Revenue] | None]:
+    """In one statement: the database's state (`_STATE`) and the team's stored revenue of `day`."""
+    stored = (
+        select(PyramidFigures.figures)
+        .where(
+            PyramidFigures.team_id == team_id,
+            PyramidFigures.owner_id == STORED_OWNER,
+            PyramidFigures.day == day,
+        )
+        .scalar_subquery()
+    )
+    pg = session.get_bind().dialect.name == "postgresql"
+    *state, text_ = session.execute(select(*_state_columns(pg), stored)).one()
+    return state, (_parsed(text_) if text_ is not None else None)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(text_: str) -> tuple[list[object], Revenue]:
+    """A stored row, parsed once per process (rows are rewritten, never changed in place)."""
+    data = json.loads(text_)
+    by_stage = {
+        Stage(int(stage)): StageRevenue(*(int(number) for number in numbers))
+        for stage, numbers in data["by_stage"].items()
+    }
+    return list(data["state"]), Revenue(year=int(data["year"]), by_stage=by_stage)
+
+
+def _state_columns(pg: bool) -> list[Any]:
     """What changes whenever anything revenue depends on may have changed: the highest ids of what it
     reads, activities (a log), step changes (an account changing stage) and account events (corrections:
     an edit, a delete, a merge, all recorded there). SQLite has one writer at a time and hands out ids
     above every committed one. PostgreSQL hands out ids before commit, so a write still in flight (its
     ids below some already committed) is in the state by its transaction id, and leaves it on commit."""
-    highest = [
+    highest: list[Any] = [
         select(func.max(Activity.id)).scalar_subquery(),
         select(func.max(StepChange.id)).scalar_subquery(),
         select(func.max(AccountEvent.id)).scalar_subquery(),
     ]
-    if session.get_bind().dialect.name == "postgresql":
-        in_flight = text(
-            "(SELECT string_agg(backend_xid::text, ',' ORDER BY backend_xid::text) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND backend_xid IS NOT NULL)"
+    if pg:
+        highest.append(
+            text(
+                "(SELECT string_agg(backend_xid::text, ',' ORDER BY backend_xid::text) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND backend_xid IS NOT NULL)"
+            )
         )
-        return tuple(session.execute(select(*highest, in_flight)).one())
-    return tuple(session.execute(select(*highest)).one())
+    return highest
 
 
 def _revenue(session: Session, team_id: str, owner_id: str | None, today: date) -> Revenue:

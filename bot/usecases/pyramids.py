@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -26,7 +27,10 @@ def pyramid_facts(
         dist = pyramids.distribution_for(session, team_id, owner, today=today, rules=rules)
         return dist, analytics_for(session, team_id, owner, dist, today, rules)
 
-    return runtime.query(gather, deadline=PYRAMID_DEADLINE)
+    dist, numbers = runtime.query(gather, deadline=PYRAMID_DEADLINE)
+    if isinstance(numbers.retention_as_of, datetime):  # stored in UTC, read in the team's zone
+        numbers = replace(numbers, retention_as_of=numbers.retention_as_of.astimezone(runtime.settings.zone))
+    return dist, numbers
 
 
 def home_flow(runtime: Runtime, team_id: str, user_id: str, today: date) -> Flow:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from bot import interactions as ids
@@ -24,6 +25,7 @@ from bot.views.blocks import (
     actions,
     button,
     context,
+    fmt_date,
     mention,
     message,
     section,
@@ -212,9 +214,18 @@ def analytics_text(analytics: Analytics, locale: str) -> str:
                 period=period(locale, RETENTION_AFTER_DAYS),
             )
         )
+    if analytics.retention_as_of is not None:
+        lines.append(t(locale, "analytics_as_of", when=_when(analytics.retention_as_of, locale)))
     if analytics.week is None:
         lines.append(t(locale, "analytics_no_trend"))
     return "\n".join(lines)
+
+
+def _when(moment: datetime | date, locale: str) -> str:
+    """A day, with the time when there is one: 2026-11-24 (Tue) 09:05, 2026/11/24(火) 09:05."""
+    if isinstance(moment, datetime):
+        return f"{fmt_date(moment.date(), locale)} {moment:%H:%M}"
+    return fmt_date(moment, locale)
 
 
 def _percent(share: float | None) -> str:
