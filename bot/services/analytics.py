@@ -75,6 +75,8 @@ class Analytics:
     # When retention (here and in the flow) was counted: None when counted just now; a datetime (UTC,
     # or the team's zone once the use case has put it there) or, for a row stored without one, its day.
     retention_as_of: datetime | date | None = None
+    # Likewise for the accounts going dormant in the flow (stored by the job at every tick).
+    dormant_as_of: datetime | date | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ def analytics_for(
                 _cache.clear()
             _cache[key] = settled
     years = figures.retention_years or retention_years(session, team_id, owner_id, today)
+    dormant = flow_figures.stored_dormant(session, team_id, owner_id, today, rules)
     return Analytics(
         week=trend(now, snapshots.counts_on(session, team_id, owner_id, week_ago)),
         month=trend(now, snapshots.counts_on(session, team_id, owner_id, month_ago)),
@@ -133,10 +136,17 @@ def analytics_for(
         median_days=medians(figures.spans),
         retention=figures.retention,
         flow=flow_figures.flow_for(
-            session, team_id, owner_id, today, rules=rules, retention=retention_points(years)
+            session,
+            team_id,
+            owner_id,
+            today,
+            rules=rules,
+            retention=retention_points(years),
+            dormant_by_day=dormant.by_day if dormant else None,
         ),
         revenue=revenue_figures.revenue_for(session, team_id, owner_id, today),
         retention_as_of=as_of,
+        dormant_as_of=(dormant.counted_at or today) if dormant else None,
     )
 
 
@@ -209,7 +219,7 @@ def write_figures(session: Session, team_id: str, day: date, now: datetime | Non
         delete(PyramidFigures).where(
             PyramidFigures.team_id == team_id,
             PyramidFigures.day <= day,
-            PyramidFigures.owner_id != revenue_figures.STORED_OWNER,
+            PyramidFigures.owner_id.not_in([revenue_figures.STORED_OWNER, flow_figures.STORED_OWNER]),
         )
     )
     since = conversion_since(day)

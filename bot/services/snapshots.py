@@ -38,14 +38,17 @@ def write_snapshot(
 ) -> int:
     """Today's rows from the live distribution (active accounts only, as the pyramid counts them, so the
     trend compares like with like); nothing if the day is already there. Returns rows written.
-    Also stores the team's revenue when anything changed since it was stored, and the day's `/pyramid`
-    figures (conversion, time in stage, retention) if not there yet or out of date; `now`: when."""
+    Also stores the team's revenue when anything changed since it was stored, the day's `/pyramid`
+    figures (conversion, time in stage, retention) if not there yet or out of date, and the accounts
+    going dormant (every time); `now`: when."""
     # analytics reads the snapshots, so it is imported here rather than at the top.
     from bot.services.analytics import write_figures
+    from bot.services.flow import write_dormant
     from bot.services.revenue import write_revenue
 
     write_revenue(session, team_id, day)  # first: before this transaction writes anything
     write_figures(session, team_id, day, now=now)
+    write_dormant(session, team_id, day, rules, now)
     if has_snapshot(session, team_id, day):
         return 0
     rows = session.execute(

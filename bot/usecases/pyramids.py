@@ -28,8 +28,12 @@ def pyramid_facts(
         return dist, analytics_for(session, team_id, owner, dist, today, rules)
 
     dist, numbers = runtime.query(gather, deadline=PYRAMID_DEADLINE)
-    if isinstance(numbers.retention_as_of, datetime):  # stored in UTC, read in the team's zone
-        numbers = replace(numbers, retention_as_of=numbers.retention_as_of.astimezone(runtime.settings.zone))
+    zone = runtime.settings.zone
+    # Stored in UTC, read in the team's zone.
+    if isinstance(numbers.retention_as_of, datetime):
+        numbers = replace(numbers, retention_as_of=numbers.retention_as_of.astimezone(zone))
+    if isinstance(numbers.dormant_as_of, datetime):
+        numbers = replace(numbers, dormant_as_of=numbers.dormant_as_of.astimezone(zone))
     return dist, numbers
 
 

@@ -64,7 +64,10 @@ def pyramid_message(
     if analytics is not None and analytics.flow is not None:
         # Health = shape and flow (issue 11): the flow's figures under the verdict.
         blocks.append(section(verdict_text(judge(dist, analytics.flow), locale)))
-        blocks.append(context(flow_text(analytics.flow, locale)))
+        flow = flow_text(analytics.flow, locale)
+        if analytics.dormant_as_of is not None:
+            flow += "\n" + t(locale, "flow_dormant_as_of", when=_when(analytics.dormant_as_of, locale))
+        blocks.append(context(flow))
     else:
         blocks.append(section(health_text(check, locale)))
     if analytics is not None and analytics.revenue is not None:

@@ -14,7 +14,7 @@ from bot.db import Database
 from bot.domain.activities import ActivityKind
 from bot.domain.stages import Step, StepReason, Tally, evidence_floor
 from bot.models import Account, PyramidFigures
-from bot.services import accounts, analytics, corrections, managing, pyramids, revenue, snapshots
+from bot.services import accounts, analytics, corrections, flow, managing, pyramids, revenue, snapshots
 from tests.support import factories
 from tests.support.ids import OTHER_USER, TEAM, USER
 
@@ -60,11 +60,19 @@ def answer(db: Database, owner: str | None, *, from_scratch: bool) -> analytics.
     return result
 
 
-def assert_stored_equal_from_scratch(db: Database, *, stored: bool = True) -> None:
+def assert_stored_equal_from_scratch(db: Database, *, stored: bool = True, dormant_too: bool = False) -> None:
+    """Every number equal; the accounts going dormant too when `dormant_too` (right after the job: they
+    are stored as of then, a later log can touch one)."""
     for owner in OWNERS:
         got = answer(db, owner, from_scratch=False)
         assert (got.retention_as_of is not None) is stored, (owner, got.retention_as_of)
-        assert replace(got, retention_as_of=None) == answer(db, owner, from_scratch=True), owner
+        assert got.dormant_as_of == JOB_AT, owner
+        scratch = answer(db, owner, from_scratch=True)
+        assert scratch.dormant_as_of is None and scratch.flow is not None and got.flow is not None
+        if dormant_too:
+            assert got.flow.dormant_by_week == scratch.flow.dormant_by_week, owner
+        flow = replace(got.flow, dormant_by_week=scratch.flow.dormant_by_week)
+        assert replace(got, retention_as_of=None, dormant_as_of=None, flow=flow) == scratch, owner
 
 
 def seed(db: Database) -> dict[str, int]:
@@ -81,6 +89,8 @@ def seed(db: Database) -> dict[str, int]:
     log_on(db, "Acme", "won", TODAY - timedelta(days=10), amount=300_000)
     log_on(db, "Initech", "won", TODAY - timedelta(days=380), OTHER_USER, amount=50_000)
     ids["Globex proposal"] = log_on(db, "Globex", "proposed", TODAY - timedelta(days=5), amount=120_000)
+    # An acquaintance last touched 370 days ago: gone dormant (365 days) 5 days ago.
+    log_on(db, "Sleepy", "visit", TODAY - timedelta(days=370), OTHER_USER)
     ids["Imported"] = imported(db, "Imported Co", Step.PROPOSED, OTHER_USER, TODAY - timedelta(days=30))
     ids["Survivor"] = imported(db, "Survivor Co", Step.MET, USER, TODAY - timedelta(days=200))
     return ids
@@ -89,13 +99,23 @@ def seed(db: Database) -> dict[str, int]:
 def test_stored_figures_follow_logs_corrections_and_merges(db: Database) -> None:
     ids = seed(db)
     assert job(db) > 0
-    assert_stored_equal_from_scratch(db)
+    assert_stored_equal_from_scratch(db, dormant_too=True)
 
     # Logs after the job: today, and dated back into the window.
     log_on(db, "Hooli", "proposed", TODAY, amount=80_000)
     log_on(db, "Umbrella", "won", TODAY - timedelta(days=3), OTHER_USER, amount=40_000)
     log_on(db, "Newco", "visit", TODAY, OTHER_USER)
     assert_stored_equal_from_scratch(db)
+    # Sleepy touched again: no longer dormant now, still counted in the job's figures (as of then).
+    stored_before = answer(db, None, from_scratch=False).flow
+    log_on(db, "Sleepy", "call", TODAY, OTHER_USER)
+    stored_after, scratch = (
+        answer(db, None, from_scratch=False).flow,
+        answer(db, None, from_scratch=True).flow,
+    )
+    assert stored_before is not None and stored_after is not None and scratch is not None
+    assert stored_after.dormant_by_week == stored_before.dormant_by_week
+    assert scratch.dormant_by_week[0] == stored_after.dormant_by_week[0] - 1
 
     # A correction takes a step back: the proposal that put Globex on "proposed" is deleted.
     with db.transaction() as session:
@@ -127,7 +147,7 @@ def test_stored_figures_follow_logs_corrections_and_merges(db: Database) -> None
     with db.transaction() as session:
         figures = analytics.stored_figures(session, TEAM, None, TODAY)
         assert figures is not None and not analytics.merged_since(session, TEAM, figures.last_event_id)
-    assert_stored_equal_from_scratch(db)
+    assert_stored_equal_from_scratch(db, dormant_too=True)
 
 
 def test_the_teams_revenue_comes_from_the_stored_row_until_anything_is_written(db: Database) -> None:
@@ -167,5 +187,5 @@ def test_the_teams_revenue_comes_from_the_stored_row_until_anything_is_written(d
         kinds = {
             (r.owner_id, r.day) for r in session.scalars(select(PyramidFigures)) if r.owner_id.startswith("#")
         }
-    assert kinds == {(revenue.STORED_OWNER, TODAY)}
+    assert kinds == {(revenue.STORED_OWNER, TODAY), (flow.STORED_OWNER, TODAY)}
     assert ActivityKind.WON.value == "won"
