@@ -38,28 +38,41 @@ class Counted:
     def __init__(self, *engines: Any) -> None:
         self.on = False
         self.statements: list[str] = []
+        self.raw: list[tuple[str, Any]] = []  # as sent, with the parameters (for --explain)
         self.commits = 0
         for engine in set(engines):
             event.listen(engine, "before_cursor_execute", self._statement)
             event.listen(engine, "commit", self._commit)
             event.listen(engine, "rollback", self._commit)
 
-    def _statement(self, _conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+    def _statement(self, _conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
         if self.on:
             self.statements.append(" ".join(statement.split()))
+            self.raw.append((statement, parameters))
 
     def _commit(self, _conn: Any) -> None:
         if self.on:
             self.commits += 1
 
-    def measure(self, call: Callable[[], object]) -> tuple[list[str], int, float]:
-        self.statements, self.commits, self.on = [], 0, True
+    def measure(self, call: Callable[[], object]) -> tuple[list[str], int, float, list[tuple[str, Any]]]:
+        self.statements, self.raw, self.commits, self.on = [], [], 0, True
         start = time.process_time()
         try:
             call()
         finally:
             self.on = False
-        return self.statements, self.commits, (time.process_time() - start) * 1000
+        return self.statements, self.commits, (time.process_time() - start) * 1000, self.raw
+
+
+def explain(engine: Any, statement: str, parameters: Any) -> list[str]:
+    """The plan of a statement as it was sent: EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL."""
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            ("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + statement, parameters
+        ).all()
+        connection.rollback()
+    return [str(row[-1]) for row in rows]
 
 
 def main() -> int:
@@ -67,7 +80,8 @@ def main() -> int:
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--database", default="sqlite")
     parser.add_argument("--repeat", type=int, default=200)
-    parser.add_argument("--show", action="store_true", help="print the first call's statements")
+    parser.add_argument("--show", action="store_true", help="print a median call's statements")
+    parser.add_argument("--explain", action="store_true", help="and the plan of each of its SELECTs")
     args = parser.parse_args()
 
     from bot.clock import Clock
@@ -107,7 +121,7 @@ def main() -> int:
                 call()
             runs = [counted.measure(call) for _ in range(args.repeat)]
             count = statistics.median_low(len(run[0]) for run in runs)
-            statements = next(run[0] for run in runs if len(run[0]) == count)
+            statements, raw = next((run[0], run[3]) for run in runs if len(run[0]) == count)
             kinds = Counter(statement.split(" ", 1)[0].upper() for statement in statements)
             commits = statistics.median(run[1] for run in runs)
             cpu = sorted(run[2] for run in runs)
@@ -117,9 +131,12 @@ def main() -> int:
                 f" ({dict(kinds)}); CPU ms median {statistics.median(cpu):.2f},"
                 f" p90 {cpu[int(len(cpu) * 0.9)]:.2f} ({db.engine.dialect.name}, {args.accounts:,} accounts)"
             )
-            if args.show:
-                for statement in statements:
+            if args.show or args.explain:
+                for statement, (sent, parameters) in zip(statements, raw, strict=True):
                     print("   ", statement[:220])
+                    if args.explain and statement.upper().startswith(("SELECT", "WITH")):
+                        for line in explain(db.engine, sent, parameters):
+                            print("        " + line)
         runtime.close()
         db.dispose()
     return 0

@@ -77,6 +77,9 @@ class Analytics:
     retention_as_of: datetime | date | None = None
     # Likewise for the accounts going dormant in the flow (stored by the job at every tick).
     dormant_as_of: datetime | date | None = None
+    # Not shown: the database state the team's revenue was read live in (None: read as stored), so that
+    # the use case stores it after the answer (revenue.store_revenue) for the next reader, on any replica.
+    revenue_state: list[object] | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ def analytics_for(
             _cache[key] = settled
     years = figures.retention_years or retention_years(session, team_id, owner_id, today)
     dormant = flow_figures.stored_dormant(session, team_id, owner_id, today, rules)
+    revenue, revenue_state = revenue_figures.revenue_and_state(session, team_id, owner_id, today)
     return Analytics(
         week=trend(now, snapshots.counts_on(session, team_id, owner_id, week_ago)),
         month=trend(now, snapshots.counts_on(session, team_id, owner_id, month_ago)),
@@ -144,9 +148,10 @@ def analytics_for(
             retention=retention_points(years),
             dormant_by_day=dormant.by_day if dormant else None,
         ),
-        revenue=revenue_figures.revenue_for(session, team_id, owner_id, today),
+        revenue=revenue,
         retention_as_of=as_of,
         dormant_as_of=(dormant.counted_at or today) if dormant else None,
+        revenue_state=revenue_state,
     )
 
 

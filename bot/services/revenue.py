@@ -23,16 +23,42 @@ CUSTOMER_STEPS = [step.value for step in LADDER if step.stage.is_customer]
 
 
 def revenue_for(session: Session, team_id: str, owner_id: str | None, today: date) -> Revenue:
-    """The team's (or one owner's accounts') revenue per the accounts' current stage. The team's is the
-    one the snapshot job stored (`write_revenue`) when the database is still in the state it was read
-    in, else read live: either way exactly what a live read gives, on every replica."""
+    """The team's (or one owner's accounts') revenue per the accounts' current stage."""
+    return revenue_and_state(session, team_id, owner_id, today)[0]
+
+
+def revenue_and_state(
+    session: Session, team_id: str, owner_id: str | None, today: date
+) -> tuple[Revenue, list[object] | None]:
+    """The revenue, and the database state it was read live in when it is the team's and was not stored
+    in that state (None otherwise): the caller may store it (`store_revenue`, after the answer). The
+    team's is the stored one when the database is still in the state it was stored in (by the snapshot
+    job or after an earlier read), else read live: either way exactly what a live read gives, on every
+    replica."""
     if owner_id is not None:
         # One rep's accounts are few; and an owner change writes no row the state would see.
-        return _revenue(session, team_id, owner_id, today)
+        return _revenue(session, team_id, owner_id, today), None
     state, stored = _state_and_stored(session, team_id, today)
     if stored is not None and stored[0] == state:
-        return stored[1]
-    return _revenue(session, team_id, None, today)
+        return stored[1], None
+    # Read after the state: a write committed in between has ids above it (or was in flight then, so its
+    # transaction id is in it), so the state never matches again and the pair is never taken as current.
+    return _revenue(session, team_id, None, today), state
+
+
+def store_revenue(session: Session, team_id: str, day: date, state: list[object], revenue: Revenue) -> None:
+    """Stores the team's revenue of `day` as read in `state`, in place of the team's earlier row."""
+    session.execute(
+        delete(PyramidFigures).where(
+            PyramidFigures.team_id == team_id, PyramidFigures.owner_id == STORED_OWNER
+        )
+    )
+    by_stage = {
+        str(stage.value): [part.this_year, part.last_year, part.open_value, part.open_count]
+        for stage, part in revenue.by_stage.items()
+    }
+    row = {"state": state, "year": revenue.year, "by_stage": by_stage}
+    session.add(PyramidFigures(team_id=team_id, owner_id=STORED_OWNER, day=day, figures=json.dumps(row)))
 
 
 # pyramid_figures.owner_id of the team's stored revenue (a Slack user id never starts with "#").
@@ -44,21 +70,10 @@ def write_revenue(session: Session, team_id: str, day: date) -> bool:
     read in, unless the stored one is still in that state. Call it before the job's transaction writes
     anything: on PostgreSQL its own transaction id would be in the state, and never match again.
     True if written."""
-    state, stored = _state_and_stored(session, team_id, day)
-    if stored is not None and stored[0] == state:
+    revenue, state = revenue_and_state(session, team_id, None, day)
+    if state is None:
         return False
-    revenue = _revenue(session, team_id, None, day)
-    session.execute(
-        delete(PyramidFigures).where(
-            PyramidFigures.team_id == team_id, PyramidFigures.owner_id == STORED_OWNER
-        )
-    )
-    by_stage = {
-        str(stage.value): [part.this_year, part.last_year, part.open_value, part.open_count]
-        for stage, part in revenue.by_stage.items()
-    }
-    row = {"state": list(state), "year": revenue.year, "by_stage": by_stage}
-    session.add(PyramidFigures(team_id=team_id, owner_id=STORED_OWNER, day=day, figures=json.dumps(row)))
+    store_revenue(session, team_id, day, state, revenue)
     return True
 
 

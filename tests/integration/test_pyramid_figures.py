@@ -126,7 +126,7 @@ def computed_from_history(db: Database, owner: str | None) -> analytics.Analytic
         )
         session.rollback()
     del saved
-    return result
+    return replace(result, revenue_state=None)
 
 
 def from_figures(db: Database, owner: str | None) -> analytics.Analytics:
@@ -138,7 +138,7 @@ def from_figures(db: Database, owner: str | None) -> analytics.Analytics:
             session, TEAM, owner, pyramids.distribution_for(session, TEAM, owner, today=TODAY), TODAY
         )
     assert result.retention_as_of is not None
-    return replace(result, retention_as_of=None, dormant_as_of=None)
+    return replace(result, retention_as_of=None, dormant_as_of=None, revenue_state=None)
 
 
 def after_the_job(db: Database, history: History, changes: int, new_owner: str) -> None:

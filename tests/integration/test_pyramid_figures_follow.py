@@ -10,11 +10,15 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import delete, select
 
+from bot.clock import FixedClock
+from bot.config import Settings
 from bot.db import Database
 from bot.domain.activities import ActivityKind
 from bot.domain.stages import Step, StepReason, Tally, evidence_floor
 from bot.models import Account, PyramidFigures
+from bot.runtime import Runtime
 from bot.services import accounts, analytics, corrections, flow, managing, pyramids, revenue, snapshots
+from bot.usecases import pyramids as pyramids_usecase
 from tests.support import factories
 from tests.support.ids import OTHER_USER, TEAM, USER
 
@@ -57,7 +61,7 @@ def answer(db: Database, owner: str | None, *, from_scratch: bool) -> analytics.
         dist = pyramids.distribution_for(session, TEAM, owner, today=TODAY)
         result = analytics.analytics_for(session, TEAM, owner, dist, TODAY)
         session.rollback()
-    return result
+    return replace(result, revenue_state=None)
 
 
 def assert_stored_equal_from_scratch(db: Database, *, stored: bool = True, dormant_too: bool = False) -> None:
@@ -189,3 +193,23 @@ def test_the_teams_revenue_comes_from_the_stored_row_until_anything_is_written(d
         }
     assert kinds == {(revenue.STORED_OWNER, TODAY), (flow.STORED_OWNER, TODAY)}
     assert ActivityKind.WON.value == "won"
+
+
+def test_pyramid_stores_the_revenue_it_read_live_for_the_next_reader(db: Database) -> None:
+    """`/pyramid team` reads the revenue live when nothing stored is current, then stores it after the
+    answer: the next call reads it stored, until the next write."""
+    seed(db)
+    settings = Settings(_env_file=None, database_url="sqlite://")  # type: ignore[call-arg]
+    runtime = Runtime(settings=settings, db=db, clock=FixedClock(JOB_AT), inline=True)
+    try:
+        first = pyramids_usecase.pyramid_facts(runtime, TEAM, None, TODAY)[1]
+        second = pyramids_usecase.pyramid_facts(runtime, TEAM, None, TODAY)[1]
+        assert first.revenue_state is not None and second.revenue_state is None
+        assert first.revenue == second.revenue and first.revenue is not None
+        assert first.revenue.total.this_year == 300_000
+        log_on(db, "Globex", "won", TODAY, amount=7)
+        third = pyramids_usecase.pyramid_facts(runtime, TEAM, None, TODAY)[1]
+        assert third.revenue_state is not None and third.revenue is not None
+        assert third.revenue.total.this_year == 300_007
+    finally:
+        runtime.close()
