@@ -110,24 +110,32 @@ def _parsed(text_: str) -> tuple[list[object], Revenue]:
     return list(data["state"]), Revenue(year=int(data["year"]), by_stage=by_stage)
 
 
+# PostgreSQL: the transactions in flight that wrote to what revenue reads. INSERT, UPDATE and DELETE hold
+# RowExclusiveLock on their table until the transaction ends (pg_locks lists fast-path locks too), and an
+# id is handed out inside the INSERT that takes it. Only those: a write elsewhere (the delivery ledger,
+# the stored figures themselves) does not make the team's stored revenue out of date.
+_WRITING = text(
+    "(SELECT string_agg(DISTINCT virtualtransaction, ',' ORDER BY virtualtransaction) FROM pg_locks"
+    " WHERE locktype = 'relation' AND mode = 'RowExclusiveLock'"
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    " AND relation IN ('activities'::regclass, 'step_changes'::regclass, 'account_events'::regclass,"
+    " 'accounts'::regclass))"
+)
+
+
 def _state_columns(pg: bool) -> list[Any]:
     """What changes whenever anything revenue depends on may have changed: the highest ids of what it
     reads, activities (a log), step changes (an account changing stage) and account events (corrections:
     an edit, a delete, a merge, all recorded there). SQLite has one writer at a time and hands out ids
     above every committed one. PostgreSQL hands out ids before commit, so a write still in flight (its
-    ids below some already committed) is in the state by its transaction id, and leaves it on commit."""
+    ids below some already committed) is in the state by its transaction, and leaves it on commit."""
     highest: list[Any] = [
         select(func.max(Activity.id)).scalar_subquery(),
         select(func.max(StepChange.id)).scalar_subquery(),
         select(func.max(AccountEvent.id)).scalar_subquery(),
     ]
     if pg:
-        highest.append(
-            text(
-                "(SELECT string_agg(backend_xid::text, ',' ORDER BY backend_xid::text) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND backend_xid IS NOT NULL)"
-            )
-        )
+        highest.append(_WRITING)
     return highest
 
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete, select
+import pytest
+from sqlalchemy import delete, func, select, update
 
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.db import Database
 from bot.domain.activities import ActivityKind
 from bot.domain.stages import Step, StepReason, Tally, evidence_floor
-from bot.models import Account, PyramidFigures
+from bot.models import Account, Activity, PyramidFigures, PyramidSnapshot
 from bot.runtime import Runtime
 from bot.services import accounts, analytics, corrections, flow, managing, pyramids, revenue, snapshots
 from bot.usecases import pyramids as pyramids_usecase
@@ -213,3 +214,36 @@ def test_pyramid_stores_the_revenue_it_read_live_for_the_next_reader(db: Databas
         assert third.revenue.total.this_year == 300_007
     finally:
         runtime.close()
+
+
+def test_on_postgresql_only_a_write_in_flight_to_what_revenue_reads_makes_the_stored_one_stale(
+    db: Database,
+) -> None:
+    """PostgreSQL hands out ids before commit: a transaction writing activities (or step changes, account
+    events, accounts) and not yet committed makes the stored revenue not current; one writing elsewhere
+    (here the snapshots) does not. A forged stored row tells which was read."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer: a write in flight is never seen by a reader")
+    seed(db)
+    job(db)
+    with db.transaction() as session:
+        session.execute(
+            PyramidFigures.__table__.update()  # type: ignore[attr-defined]
+            .where(PyramidFigures.owner_id == revenue.STORED_OWNER)
+            .values(figures=func.replace(PyramidFigures.figures, "300000", "300001"))
+        )
+
+    def team_this_year() -> int:
+        with db.transaction() as session:
+            return revenue.revenue_for(session, TEAM, None, TODAY).total.this_year
+
+    assert team_this_year() == 300_001  # the stored row
+    with db.engine.connect() as elsewhere:
+        elsewhere.execute(delete(PyramidSnapshot).where(PyramidSnapshot.day == TODAY - timedelta(days=400)))
+        assert team_this_year() == 300_001  # a write elsewhere: still current
+        elsewhere.rollback()
+    with db.engine.connect() as writing:
+        writing.execute(update(Activity).where(Activity.id == -1).values(note="x"))  # takes the table's lock
+        assert team_this_year() == 300_000  # read live
+        writing.rollback()
+    assert team_this_year() == 300_001
