@@ -155,6 +155,9 @@ def analytics_for(
     )
 
 
+MERGE_EVENT = "merge"  # account_events.kind of a merge (services/managing.merge)
+
+
 def merged_since(session: Session, team_id: str, last_event_id: int) -> bool:
     """Whether the team had a merge recorded after `last_event_id`. Read by primary key range (few
     events come between two stores), the team and kind checked on those rows only."""
@@ -164,9 +167,6 @@ def merged_since(session: Session, team_id: str, last_event_id: int) -> bool:
         .order_by(AccountEvent.id)
     )
     return team_id in set(teams)
-
-
-MERGE_EVENT = "merge"
 
 
 def flow_of(session: Session, team_id: str, owner_id: str | None, today: date, rules: DormantRules) -> Flow:
