@@ -229,6 +229,8 @@ MESSAGES: dict[str, str] = {
     "analytics_median_days": "Median days in a stage before moving up: {medians}",
     "analytics_retention": "Retention: {active} of {customers} customers won {period} or more ago were touched in the last {days} days ({share}; the method's reference is about {reference}).",
     "analytics_retention_none": "Retention: no customers won {period} or more ago yet (the method's reference is about {reference} still active after {period}).",
+    "analytics_as_of": "Retention as of {when} (recounted by the daily job); the other figures are up to date.",
+    "flow_dormant_as_of": "Gone dormant as of {when} (recounted every few minutes).",
     "analytics_no_trend": "Trends start once daily snapshots exist (the first is taken today).",
     "summary_title": "Weekly pyramid — the week from {date}",
     "summary_moves": "Stage advancements and wins",

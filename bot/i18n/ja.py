@@ -216,6 +216,8 @@ MESSAGES: dict[str, str] = {
     "analytics_median_days": "次のステージに上がるまでの日数（中央値）：{medians}",
     "analytics_retention": "継続率：{period}以上前に顧客になった{customers}社のうち、{active}社と直近{days}日に接触しています（{share}。目安は約{reference}）。",
     "analytics_retention_none": "継続率：{period}以上前に顧客になった取引先はまだありません（目安は{period}後に約{reference}）。",
+    "analytics_as_of": "継続率は{when}時点の集計です（日次処理で更新）。その他の数値は最新です。",
+    "flow_dormant_as_of": "休眠の件数は{when}時点の集計です（数分ごとに更新）。",
     "analytics_no_trend": "推移は日次スナップショットがたまってから表示されます（最初のスナップショットは今日です）。",
     "summary_title": "週次ピラミッド — {date}からの1週間",
     "summary_moves": "ステージアップと受注",

@@ -32,7 +32,7 @@ def _snapshot(runtime: Runtime, team_id: str, now: datetime) -> int:
     today = now.astimezone(team.zone).date()
     with runtime.db.transaction() as session:
         backfilled = snapshots.backfill(session, team_id, today)
-        written = backfilled + snapshots.write_snapshot(session, team_id, today, team.dormant_rules)
+        written = backfilled + snapshots.write_snapshot(session, team_id, today, team.dormant_rules, now=now)
     if backfilled:
         log.info("backfilled %d snapshot rows for %s", backfilled, team_id)
     return written

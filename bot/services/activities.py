@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from bot.domain.activities import ActivityKind
-from bot.domain.followups import Due, FollowupSource, after_sale_due
+from bot.domain.followups import Due, FollowupSource, FollowupStatus, after_sale_due
+from bot.domain.names import name_key
 from bot.domain.segments import Segment
 from bot.domain.stages import Climb, Step, StepReason, climb
 from bot.domain.status import StatusMove
@@ -62,26 +63,31 @@ def log_activity(
     auto: AutoFollowups | None = None,
 ) -> Logged | NearMatchQuestion:
     auto = auto or AutoFollowups()
-    already = _already_logged(session, request)
-    if already is not None:
-        return already
-
-    target = accounts.resolve(session, request.team_id, request.account)
-    if isinstance(target, NearMatchQuestion):
-        return target
-    created = target is None
-    account = (
-        accounts.lock(session, target)
-        if target is not None
-        else accounts.create_account(
-            session,
-            request.team_id,
-            request.account.name or "",
-            request.user_id,
-            now=now,
-            today=today,
+    found = _named_account_locked(session, request)
+    if found is not None and found.already:
+        found = None  # a repeated delivery: the usual path below finds and returns what was stored
+    if found is not None:
+        account, created, open_followups = found.account, False, found.open_followups
+    else:
+        already = _already_logged(session, request)
+        if already is not None:
+            return already
+        target = accounts.resolve(session, request.team_id, request.account)
+        if isinstance(target, NearMatchQuestion):
+            return target
+        created, open_followups = target is None, True
+        account = (
+            accounts.lock(session, target)
+            if target is not None
+            else accounts.create_account(
+                session,
+                request.team_id,
+                request.account.name or "",
+                request.user_id,
+                now=now,
+                today=today,
+            )
         )
-    )
 
     activity = Activity(
         team_id=request.team_id,
@@ -100,11 +106,12 @@ def log_activity(
     tally = accounts.tally_of(account).plus(request.kind, request.on)
     accounts.store_tally(account, tally)
     account.updated_at = now
-    session.flush()
-
     result = climb(account.current_step, tally.evidence, repeater_threshold)
     if result.moved:
-        account.step = result.after.value
+        account.step = result.after.value  # in the same UPDATE as the counters
+    session.flush()  # the activity's id, for the step change and the follow-ups
+
+    if result.moved:
         accounts.record_step_change(
             session,
             account,
@@ -117,7 +124,7 @@ def log_activity(
             activity_id=activity.id,
         )
     # Closed before the log schedules its own (a win's check-in is not done by the win itself).
-    closed = tuple(followups.close_matching(session, account, activity, now=now))
+    closed = tuple(followups.close_matching(session, account, activity, now=now)) if open_followups else ()
     status_move = status_changes.after_log(
         session,
         account,
@@ -184,6 +191,39 @@ def _auto_followups(
 def followup_key(activity_id: int) -> str:
     """The request key of the follow-up an activity scheduled by itself (after-sale, revisit)."""
     return f"activity:{activity_id}"
+
+
+@dataclass(frozen=True)
+class _Found:
+    account: Account  # locked, its columns read under the lock
+    already: bool  # an activity is stored under the request's key (a repeated delivery)
+    open_followups: bool  # the account has open follow-ups (else close_matching has nothing to read)
+
+
+def _named_account_locked(session: Session, request: LogRequest) -> _Found | None:
+    """The usual log (an existing, unmerged account typed by its exact name) in one round trip: the
+    account locked (accounts.lock), whether the request key was already stored (_already_logged) and
+    whether the account has open follow-ups. None when the request is not that case (a button's account
+    id, no request key, a new, near or merged name): the caller takes the general path, which reads
+    each of these on its own."""
+    ref = request.account
+    if request.request_key is None or ref.account_id is not None or not ref.name:
+        return None
+    already = exists().where(Activity.team_id == request.team_id, Activity.request_key == request.request_key)
+    open_followups = exists().where(
+        Followup.team_id == Account.team_id,
+        Followup.account_id == Account.id,
+        Followup.status == FollowupStatus.OPEN.value,
+    )
+    row = session.execute(
+        select(Account, already, open_followups)
+        .where(Account.team_id == request.team_id, Account.name_key == name_key(ref.name))
+        .with_for_update(of=Account)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if row is None or row[0].merged_into_id is not None:
+        return None
+    return _Found(account=row[0], already=bool(row[1]), open_followups=bool(row[2]))
 
 
 def _already_logged(session: Session, request: LogRequest) -> Logged | None:

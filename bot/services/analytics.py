@@ -41,7 +41,7 @@ from bot.domain.pyramid import Distribution
 from bot.domain.revenue import Revenue
 from bot.domain.stages import LADDER, Stage, StepReason
 from bot.domain.status import DEFAULT_DORMANT_RULES, DormantRules
-from bot.models import Account, PyramidFigures, StepChange
+from bot.models import Account, AccountEvent, PyramidFigures, StepChange
 from bot.services import flow as flow_figures
 from bot.services import revenue as revenue_figures
 from bot.services import snapshots
@@ -72,6 +72,14 @@ class Analytics:
     # The flow behind the health rule and the revenue beside the counts (issue 11); None: not read.
     flow: Flow | None = None
     revenue: Revenue | None = None
+    # When retention (here and in the flow) was counted: None when counted just now; a datetime (UTC,
+    # or the team's zone once the use case has put it there) or, for a row stored without one, its day.
+    retention_as_of: datetime | date | None = None
+    # Likewise for the accounts going dormant in the flow (stored by the job at every tick).
+    dormant_as_of: datetime | date | None = None
+    # Not shown: the database state the team's revenue was read live in (None: read as stored), so that
+    # the use case stores it after the answer (revenue.store_revenue) for the next reader, on any replica.
+    revenue_state: list[object] | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,10 @@ class Figures:
     token: str = ""  # which stored rows these come from (one per write)
     # Retention after 1, 2 and 3 years (RETENTION_YEARS); () in a row stored before they were kept.
     retention_years: tuple[Retention, ...] = ()
+    # The highest account event counted: a merge after it moved step changes between accounts in place
+    # (services/managing.merge), which no id after last_change_id shows.
+    last_event_id: int = 0
+    computed_at: datetime | None = None  # when the job stored them (None: not said)
 
 
 def analytics_for(
@@ -102,9 +114,13 @@ def analytics_for(
     since = conversion_since(today)
     week_ago, month_ago = trend_days(today)
     figures = stored_figures(session, team_id, owner_id, today)
+    as_of: datetime | date | None = None
+    if figures is not None and merged_since(session, team_id, figures.last_event_id):
+        figures = None  # until the job stores them again (its next tick)
     if figures is None:
         figures = _figures_from_history(session, team_id, owner_id, since, today)
     else:
+        as_of = figures.computed_at or today
         # Only what was derived from this very row: a refreshed row (or another database) has a new token.
         key = (team_id, owner_id or TEAM, today, figures.token)
         with _cache_lock:
@@ -115,6 +131,8 @@ def analytics_for(
                 _cache.clear()
             _cache[key] = settled
     years = figures.retention_years or retention_years(session, team_id, owner_id, today)
+    dormant = flow_figures.stored_dormant(session, team_id, owner_id, today, rules)
+    revenue, revenue_state = revenue_figures.revenue_and_state(session, team_id, owner_id, today)
     return Analytics(
         week=trend(now, snapshots.counts_on(session, team_id, owner_id, week_ago)),
         month=trend(now, snapshots.counts_on(session, team_id, owner_id, month_ago)),
@@ -122,10 +140,33 @@ def analytics_for(
         median_days=medians(figures.spans),
         retention=figures.retention,
         flow=flow_figures.flow_for(
-            session, team_id, owner_id, today, rules=rules, retention=retention_points(years)
+            session,
+            team_id,
+            owner_id,
+            today,
+            rules=rules,
+            retention=retention_points(years),
+            dormant_by_day=dormant.by_day if dormant else None,
         ),
-        revenue=revenue_figures.revenue_for(session, team_id, owner_id, today),
+        revenue=revenue,
+        retention_as_of=as_of,
+        dormant_as_of=(dormant.counted_at or today) if dormant else None,
+        revenue_state=revenue_state,
     )
+
+
+MERGE_EVENT = "merge"  # account_events.kind of a merge (services/managing.merge)
+
+
+def merged_since(session: Session, team_id: str, last_event_id: int) -> bool:
+    """Whether the team had a merge recorded after `last_event_id`. Read by primary key range (few
+    events come between two stores), the team and kind checked on those rows only."""
+    teams = session.scalars(
+        select(AccountEvent.team_id)
+        .where(AccountEvent.id > last_event_id, AccountEvent.kind == MERGE_EVENT)
+        .order_by(AccountEvent.id)
+    )
+    return team_id in set(teams)
 
 
 def flow_of(session: Session, team_id: str, owner_id: str | None, today: date, rules: DormantRules) -> Flow:
@@ -164,18 +205,27 @@ def _figures_from_history(
 # --------------------------------------------------------------------------------------------- stored
 
 
-def write_figures(session: Session, team_id: str, day: date) -> int:
-    """The day's figures for the team and each owner with any (the snapshot job, every tick). Nothing if
-    the day's are there and less than REFRESH_AFTER_CHANGES step changes old; earlier rows are deleted.
-    Returns the rows written."""
+def write_figures(session: Session, team_id: str, day: date, now: datetime | None = None) -> int:
+    """The day's figures for the team and each owner with any (the snapshot job, every tick, `now`).
+    Nothing if the day's are there, less than REFRESH_AFTER_CHANGES step changes old and with no merge
+    after them; earlier rows are deleted. Returns the rows written."""
     # Everything up to these ids is counted here; `/pyramid` adds what comes after.
     last_change_id = session.scalar(select(func.max(StepChange.id))) or 0
     last_account_id = session.scalar(select(func.max(Account.id))) or 0
+    last_event_id = session.scalar(select(func.max(AccountEvent.id))) or 0
     stored = stored_figures(session, team_id, None, day)
-    if stored is not None and last_change_id - stored.last_change_id < REFRESH_AFTER_CHANGES:
+    if (
+        stored is not None
+        and last_change_id - stored.last_change_id < REFRESH_AFTER_CHANGES
+        and not merged_since(session, team_id, stored.last_event_id)
+    ):
         return 0
     session.execute(
-        delete(PyramidFigures).where(PyramidFigures.team_id == team_id, PyramidFigures.day <= day)
+        delete(PyramidFigures).where(
+            PyramidFigures.team_id == team_id,
+            PyramidFigures.day <= day,
+            PyramidFigures.owner_id.not_in([revenue_figures.STORED_OWNER, flow_figures.STORED_OWNER]),
+        )
     )
     since = conversion_since(day)
     token = uuid.uuid4().hex
@@ -208,6 +258,8 @@ def write_figures(session: Session, team_id: str, day: date) -> int:
             retention=retention_by_owner.get(owner, _NO_RETENTION)[0],
             token=token,
             retention_years=retention_by_owner.get(owner, _NO_RETENTION),
+            last_event_id=last_event_id,
+            computed_at=now,
         )
         for owner in owners
     }
@@ -230,6 +282,8 @@ def write_figures(session: Session, team_id: str, day: date) -> int:
             )
             for index in range(len(RETENTION_YEARS))
         ),
+        last_event_id=last_event_id,
+        computed_at=now,
     )
     session.add_all(
         PyramidFigures(team_id=team_id, owner_id=owner, day=day, figures=json.dumps(_to_json(figures)))
@@ -265,6 +319,8 @@ def stored_figures(session: Session, team_id: str, owner_id: str | None, day: da
         retention=Retention(0, 0),
         token=team.token,
         retention_years=_NO_RETENTION,
+        last_event_id=team.last_event_id,
+        computed_at=team.computed_at,
     )
 
 
@@ -337,6 +393,8 @@ def _brought_up_to_date(
         retention=base.retention,
         token=base.token,
         retention_years=base.retention_years,
+        last_event_id=base.last_event_id,
+        computed_at=base.computed_at,
     )
     current = Figures(
         since=since,
@@ -353,6 +411,8 @@ def _brought_up_to_date(
         retention=base.retention,
         token=base.token,
         retention_years=base.retention_years,
+        last_event_id=base.last_event_id,
+        computed_at=base.computed_at,
     )
     return current, settled
 
@@ -419,6 +479,8 @@ def _to_json(figures: Figures) -> dict[str, Any]:
         "retention": [figures.retention.customers, figures.retention.active],
         "retention_years": [[part.customers, part.active] for part in figures.retention_years],
         "token": figures.token,
+        "last_event_id": figures.last_event_id,
+        "computed_at": figures.computed_at.isoformat() if figures.computed_at else None,
     }
 
 
@@ -443,6 +505,8 @@ def _from_json(data: dict[str, Any]) -> Figures:
             Retention(customers=int(total), active=int(active))
             for total, active in data.get("retention_years", [])
         ),
+        last_event_id=int(data.get("last_event_id") or 0),
+        computed_at=datetime.fromisoformat(data["computed_at"]) if data.get("computed_at") else None,
     )
 
 

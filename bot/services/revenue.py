@@ -3,17 +3,18 @@ are). Deleted activities count for nothing (live_activity); merged accounts live
 
 from __future__ import annotations
 
-import threading
-import weakref
+import functools
+import json
 from datetime import date
+from typing import Any
 
-from sqlalchemy import exists, func, literal_column, select, text
+from sqlalchemy import delete, exists, func, literal_column, select, text
 from sqlalchemy.orm import Session, aliased
 
 from bot.domain.activities import ActivityKind
 from bot.domain.revenue import AccountRevenue, Deal, Revenue, StageRevenue, account_revenue, year_bounds
 from bot.domain.stages import LADDER, Stage, Step
-from bot.models import Account, AccountEvent, Activity, StepChange
+from bot.models import Account, AccountEvent, Activity, PyramidFigures, StepChange
 from bot.services.status import live_activity, not_merged
 
 DEAL_KINDS = (ActivityKind.PROPOSED.value, ActivityKind.WON.value, ActivityKind.LOST.value)
@@ -22,54 +23,120 @@ CUSTOMER_STEPS = [step.value for step in LADDER if step.stage.is_customer]
 
 
 def revenue_for(session: Session, team_id: str, owner_id: str | None, today: date) -> Revenue:
-    """The team's (or one owner's accounts') revenue per the accounts' current stage. The team's is
-    remembered per database state (`_state`): read again only once something was written."""
+    """The team's (or one owner's accounts') revenue per the accounts' current stage."""
+    return revenue_and_state(session, team_id, owner_id, today)[0]
+
+
+def revenue_and_state(
+    session: Session, team_id: str, owner_id: str | None, today: date
+) -> tuple[Revenue, list[object] | None]:
+    """The revenue, and the database state it was read live in when it is the team's, was not stored in
+    that state and had no write in flight (None otherwise): the caller may store it (`store_revenue`,
+    after the answer). The team's is the stored one when the database is still in the state it was
+    stored in (by the snapshot job or after an earlier read), else read live: either way exactly what a
+    live read gives, on every replica."""
     if owner_id is not None:
         # One rep's accounts are few; and an owner change writes no row the state would see.
-        return _revenue(session, team_id, owner_id, today)
-    key = (team_id, today, _state(session))
-    engine = session.get_bind()
-    with _memo_lock:
-        memo = _memo.setdefault(engine, {})
-        found = memo.get(key)
-    if found is not None:
-        return found
-    computed = _revenue(session, team_id, None, today)
-    with _memo_lock:
-        if len(memo) >= _MEMO_SIZE:
-            memo.clear()
-        memo[key] = computed
-    return computed
+        return _revenue(session, team_id, owner_id, today), None
+    state, stored = _state_and_stored(session, team_id, today)
+    if stored is not None and stored[0] == state:
+        return stored[1], None
+    # Read after the state: a write committed in between has ids above it (or was in flight then, so its
+    # transaction id is in it), so the state never matches again and the pair is never taken as current.
+    revenue = _revenue(session, team_id, None, today)
+    # A state with transactions in flight (PostgreSQL) comes back only if the very same ones are in flight
+    # again, i.e. practically never: not worth a write (and that write would be in flight for others).
+    in_flight = session.get_bind().dialect.name == "postgresql" and state[-1] is not None
+    return revenue, (None if in_flight else state)
 
 
-# Per database (engine) and process: the team's revenue by the state it was read in. Reading it costs a
-# look at every account with a proposal or a win (~100 ms at 100,000 accounts); most `/pyramid` calls
-# come between two writes.
-_memo: weakref.WeakKeyDictionary[object, dict[tuple[str, date, tuple[object, ...]], Revenue]] = (
-    weakref.WeakKeyDictionary()
+def store_revenue(session: Session, team_id: str, day: date, state: list[object], revenue: Revenue) -> None:
+    """Stores the team's revenue of `day` as read in `state`, in place of the team's earlier row."""
+    session.execute(
+        delete(PyramidFigures).where(
+            PyramidFigures.team_id == team_id, PyramidFigures.owner_id == STORED_OWNER
+        )
+    )
+    by_stage = {
+        str(stage.value): [part.this_year, part.last_year, part.open_value, part.open_count]
+        for stage, part in revenue.by_stage.items()
+    }
+    row = {"state": state, "year": revenue.year, "by_stage": by_stage}
+    session.add(PyramidFigures(team_id=team_id, owner_id=STORED_OWNER, day=day, figures=json.dumps(row)))
+
+
+# pyramid_figures.owner_id of the team's stored revenue (a Slack user id never starts with "#").
+STORED_OWNER = "#revenue"
+
+
+def write_revenue(session: Session, team_id: str, day: date) -> bool:
+    """The snapshot job (every tick): the team's revenue of `day` stored with the database state it was
+    read in, unless the stored one is still in that state. Call it before the job's transaction writes
+    anything: on PostgreSQL its own transaction id would be in the state, and never match again.
+    True if written."""
+    revenue, state = revenue_and_state(session, team_id, None, day)
+    if state is None:
+        return False
+    store_revenue(session, team_id, day, state, revenue)
+    return True
+
+
+def _state_and_stored(
+    session: Session, team_id: str, day: date
+) -> tuple[list[object], tuple[list[object], Revenue] | None]:
+    """In one statement: the database's state (`_STATE`) and the team's stored revenue of `day`."""
+    stored = (
+        select(PyramidFigures.figures)
+        .where(
+            PyramidFigures.team_id == team_id,
+            PyramidFigures.owner_id == STORED_OWNER,
+            PyramidFigures.day == day,
+        )
+        .scalar_subquery()
+    )
+    pg = session.get_bind().dialect.name == "postgresql"
+    *state, text_ = session.execute(select(*_state_columns(pg), stored)).one()
+    return state, (_parsed(text_) if text_ is not None else None)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(text_: str) -> tuple[list[object], Revenue]:
+    """A stored row, parsed once per process (rows are rewritten, never changed in place)."""
+    data = json.loads(text_)
+    by_stage = {
+        Stage(int(stage)): StageRevenue(*(int(number) for number in numbers))
+        for stage, numbers in data["by_stage"].items()
+    }
+    return list(data["state"]), Revenue(year=int(data["year"]), by_stage=by_stage)
+
+
+# PostgreSQL: the transactions in flight that wrote to what revenue reads. INSERT, UPDATE and DELETE hold
+# RowExclusiveLock on their table until the transaction ends (pg_locks lists fast-path locks too), and an
+# id is handed out inside the INSERT that takes it. Only those: a write elsewhere (the delivery ledger,
+# the stored figures themselves) does not make the team's stored revenue out of date.
+_WRITING = text(
+    "(SELECT string_agg(DISTINCT virtualtransaction, ',' ORDER BY virtualtransaction) FROM pg_locks"
+    " WHERE locktype = 'relation' AND mode = 'RowExclusiveLock'"
+    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    " AND relation IN ('activities'::regclass, 'step_changes'::regclass, 'account_events'::regclass,"
+    " 'accounts'::regclass))"
 )
-_memo_lock = threading.Lock()
-_MEMO_SIZE = 1024
 
 
-def _state(session: Session) -> tuple[object, ...]:
+def _state_columns(pg: bool) -> list[Any]:
     """What changes whenever anything revenue depends on may have changed: the highest ids of what it
     reads, activities (a log), step changes (an account changing stage) and account events (corrections:
     an edit, a delete, a merge, all recorded there). SQLite has one writer at a time and hands out ids
     above every committed one. PostgreSQL hands out ids before commit, so a write still in flight (its
-    ids below some already committed) is in the state by its transaction id, and leaves it on commit."""
-    highest = [
+    ids below some already committed) is in the state by its transaction, and leaves it on commit."""
+    highest: list[Any] = [
         select(func.max(Activity.id)).scalar_subquery(),
         select(func.max(StepChange.id)).scalar_subquery(),
         select(func.max(AccountEvent.id)).scalar_subquery(),
     ]
-    if session.get_bind().dialect.name == "postgresql":
-        in_flight = text(
-            "(SELECT string_agg(backend_xid::text, ',' ORDER BY backend_xid::text) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND backend_xid IS NOT NULL)"
-        )
-        return tuple(session.execute(select(*highest, in_flight)).one())
-    return tuple(session.execute(select(*highest)).one())
+    if pg:
+        highest.append(_WRITING)
+    return highest
 
 
 def _revenue(session: Session, team_id: str, owner_id: str | None, today: date) -> Revenue:

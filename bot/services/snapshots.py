@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -30,15 +30,25 @@ def has_snapshot(session: Session, team_id: str, day: date) -> bool:
 
 
 def write_snapshot(
-    session: Session, team_id: str, day: date, rules: DormantRules = DEFAULT_DORMANT_RULES
+    session: Session,
+    team_id: str,
+    day: date,
+    rules: DormantRules = DEFAULT_DORMANT_RULES,
+    now: datetime | None = None,
 ) -> int:
     """Today's rows from the live distribution (active accounts only, as the pyramid counts them, so the
     trend compares like with like); nothing if the day is already there. Returns rows written.
-    Also stores the day's `/pyramid` figures (conversion, time in stage, retention) if not there yet."""
+    Also stores the team's revenue when anything changed since it was stored, the day's `/pyramid`
+    figures (conversion, time in stage, retention) if not there yet or out of date, and the accounts
+    going dormant (every time); `now`: when."""
     # analytics reads the snapshots, so it is imported here rather than at the top.
     from bot.services.analytics import write_figures
+    from bot.services.flow import write_dormant
+    from bot.services.revenue import write_revenue
 
-    write_figures(session, team_id, day)
+    write_revenue(session, team_id, day)  # first: before this transaction writes anything
+    write_figures(session, team_id, day, now=now)
+    write_dormant(session, team_id, day, rules, now)
     if has_snapshot(session, team_id, day):
         return 0
     rows = session.execute(

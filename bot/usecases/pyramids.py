@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
 from bot.domain.health import Flow
 from bot.domain.pyramid import Distribution
+from bot.domain.revenue import Revenue
 from bot.runtime import Runtime
 from bot.services import digests, pyramids
 from bot.services.analytics import Analytics, analytics_for, flow_of
 from bot.services.digests import Digest
+from bot.services.revenue import store_revenue
 
 PYRAMID_DEADLINE = 10.0  # seconds: read after the ack, the heaviest reply
 
@@ -20,13 +23,35 @@ def pyramid_facts(
     runtime: Runtime, team_id: str, owner: str | None, today: date
 ) -> tuple[Distribution, Analytics]:
     """A pyramid (the team's when `owner` is None) and its numbers."""
-    rules = runtime.team_config(team_id).dormant_rules
+    team = runtime.team_config(team_id)
+    rules = team.dormant_rules
 
     def gather(session: Session) -> tuple[Distribution, Analytics]:
         dist = pyramids.distribution_for(session, team_id, owner, today=today, rules=rules)
         return dist, analytics_for(session, team_id, owner, dist, today, rules)
 
-    return runtime.query(gather, deadline=PYRAMID_DEADLINE)
+    dist, numbers = runtime.query(gather, deadline=PYRAMID_DEADLINE)
+    if numbers.revenue_state is not None and numbers.revenue is not None:
+        _store_revenue_later(runtime, team_id, today, numbers.revenue_state, numbers.revenue)
+    zone = team.zone
+    # Stored in UTC, read in the team's zone.
+    if isinstance(numbers.retention_as_of, datetime):
+        numbers = replace(numbers, retention_as_of=numbers.retention_as_of.astimezone(zone))
+    if isinstance(numbers.dormant_as_of, datetime):
+        numbers = replace(numbers, dormant_as_of=numbers.dormant_as_of.astimezone(zone))
+    return dist, numbers
+
+
+def _store_revenue_later(
+    runtime: Runtime, team_id: str, today: date, state: list[object], revenue: Revenue
+) -> None:
+    """After the answer, once per team at a time: the team's revenue as just read, so that the next
+    `/pyramid` (on any replica) reads it stored while nothing is written."""
+
+    def store() -> None:
+        runtime.transaction(lambda session: store_revenue(session, team_id, today, state, revenue))
+
+    runtime.after(store, key=("store_revenue", team_id))
 
 
 def home_flow(runtime: Runtime, team_id: str, user_id: str, today: date) -> Flow:

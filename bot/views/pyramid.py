@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from bot import interactions as ids
@@ -24,6 +25,7 @@ from bot.views.blocks import (
     actions,
     button,
     context,
+    fmt_date,
     mention,
     message,
     section,
@@ -62,7 +64,10 @@ def pyramid_message(
     if analytics is not None and analytics.flow is not None:
         # Health = shape and flow (issue 11): the flow's figures under the verdict.
         blocks.append(section(verdict_text(judge(dist, analytics.flow), locale)))
-        blocks.append(context(flow_text(analytics.flow, locale)))
+        flow = flow_text(analytics.flow, locale)
+        if analytics.dormant_as_of is not None:
+            flow += "\n" + t(locale, "flow_dormant_as_of", when=_when(analytics.dormant_as_of, locale))
+        blocks.append(context(flow))
     else:
         blocks.append(section(health_text(check, locale)))
     if analytics is not None and analytics.revenue is not None:
@@ -212,9 +217,18 @@ def analytics_text(analytics: Analytics, locale: str) -> str:
                 period=period(locale, RETENTION_AFTER_DAYS),
             )
         )
+    if analytics.retention_as_of is not None:
+        lines.append(t(locale, "analytics_as_of", when=_when(analytics.retention_as_of, locale)))
     if analytics.week is None:
         lines.append(t(locale, "analytics_no_trend"))
     return "\n".join(lines)
+
+
+def _when(moment: datetime | date, locale: str) -> str:
+    """A day, with the time when there is one: 2026-11-24 (Tue) 09:05, 2026/11/24(火) 09:05."""
+    if isinstance(moment, datetime):
+        return f"{fmt_date(moment.date(), locale)} {moment:%H:%M}"
+    return fmt_date(moment, locale)
 
 
 def _percent(share: float | None) -> str:

@@ -726,3 +726,21 @@ def test_conversion_counts_the_first_morning_of_the_window(
     text = text_of(driver.run("/pyramid"))
     # One account, created in the window and moved from 1 to 2 in it: 1 of 1 moved up from stage 1.
     assert "Moved up in the last 90 days: 1→2 100% · 2→3 0% · 3→4 –" in text, text
+
+
+def test_pyramid_says_as_of_when_retention_comes_from_the_days_stored_figures(
+    driver: SlackDriver, slack: FakeSlack, clock: FixedClock, runtime: Runtime
+) -> None:
+    """Counted from history (no figures stored today) nothing is "as of"; once the snapshot job stored
+    today's figures, the retention and the accounts gone dormant say when, in the team's time zone, in
+    English and Japanese."""
+    build_trend_history(driver, slack, clock, runtime)
+    assert "as of" not in text_of(driver.run("/pyramid"))
+    take_snapshots(runtime, jst(2026, 11, 22, 10, 5))
+    run_logged(driver, slack, [("/meeting", "Newco visit", USER)])
+    english = text_of(driver.run("/pyramid"))
+    assert "Retention as of 2026-11-22 (Sun) 10:05 (recounted by the daily job)" in english, english
+    assert "Gone dormant as of 2026-11-22 (Sun) 10:05" in english, english
+    japanese = text_of(driver.run("/pyramid", user=OTHER_USER))
+    assert "継続率は2026/11/22(日) 10:05時点の集計です" in japanese, japanese
+    assert "休眠の件数は2026/11/22(日) 10:05時点の集計です" in japanese, japanese
