@@ -230,7 +230,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     app = build_app(settings, db=runtime.db, clock=runtime.clock)
     answering = runtime_of(app)
     metrics = Metrics()
-    answering.metrics = metrics
+    answering.metrics = runtime.metrics = metrics  # requests, and the jobs this process runs
     metrics.watch(answering.after_work_in_flight, runtime.db)
     stop_scheduler = _start_scheduler(runtime)
 
@@ -438,15 +438,26 @@ def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    from prometheus_client import start_http_server
+
+    from bot.metrics import Metrics
+
     runtime = _runtime(settings, prepare_schema=True)
-    stop = _start_scheduler(
-        runtime.__class__(
-            settings=settings.model_copy(update={"pyramid_run_scheduler": True}),
-            db=runtime.db,
-            clock=runtime.clock,
-        )
+    scheduling = runtime.__class__(
+        settings=settings.model_copy(update={"pyramid_run_scheduler": True}),
+        db=runtime.db,
+        clock=runtime.clock,
     )
-    log.info("Pyramid scheduler running (digest at %s local time)", settings.pyramid_digest_time)
+    # Its own /metrics on PORT (jobs' run time and lag, deliveries, Slack's errors): it serves no Slack.
+    scheduling.metrics = Metrics()
+    scheduling.metrics.watch(scheduling.after_work_in_flight, runtime.db)
+    start_http_server(settings.port, registry=scheduling.metrics.registry)
+    stop = _start_scheduler(scheduling)
+    log.info(
+        "Pyramid scheduler running (digest at %s local time; GET /metrics on port %s)",
+        settings.pyramid_digest_time,
+        settings.port,
+    )
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())

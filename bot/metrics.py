@@ -9,6 +9,11 @@ one process never mix their counts).
 - `pyramid_after_work_running`: work waiting or running after acks (posts, Home refreshes).
 - `pyramid_deliveries{status}`: the delivery ledger's rows still pending or given up (`failed`), read at
   scrape time with one indexed count.
+- `pyramid_delivered_total{kind,outcome}`: what this process did with each message it owed (digest,
+  summary, recovery_flag, …: sent, empty, already, busy, retry, failed, dropped).
+- `pyramid_slack_api_errors_total{error}`: Slack's error codes (or the network's) met while posting.
+- `pyramid_job_seconds{job,outcome}` and `pyramid_scheduler_lag_seconds{job}`: each scheduled job's
+  run time, and how late it started against its schedule.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ log = logging.getLogger(__name__)
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Slack's 3-second limit sits between the last two buckets: an ack past it shows at once.
 SECONDS_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)
+JOB_BUCKETS = (0.1, 0.5, 1.0, 5.0, 15.0, 60.0, 300.0, 900.0)
 WATCHED_DELIVERIES = (DeliveryStatus.PENDING, DeliveryStatus.FAILED)
 
 
@@ -61,6 +67,39 @@ class Metrics:
         self.after_work = Gauge(
             "pyramid_after_work_running", "Work queued or running after acks", registry=self.registry
         )
+
+        self.deliveries = Counter(
+            "pyramid_delivered",
+            "Messages owed, by kind and what became of them",
+            ("kind", "outcome"),
+            registry=self.registry,
+        )
+        self.slack_errors = Counter(
+            "pyramid_slack_api_errors",
+            "Errors Slack (or the network) answered while posting",
+            ("error",),
+            registry=self.registry,
+        )
+        self.job_seconds = Histogram(
+            "pyramid_job_seconds",
+            "Seconds a scheduled job ran",
+            ("job", "outcome"),
+            buckets=JOB_BUCKETS,
+            registry=self.registry,
+        )
+        self.scheduler_lag = Histogram(
+            "pyramid_scheduler_lag_seconds",
+            "Seconds a scheduled job started after its scheduled time",
+            ("job",),
+            buckets=JOB_BUCKETS,
+            registry=self.registry,
+        )
+
+    def delivered(self, kind: str | None, outcome: str, error: str | None) -> None:
+        self.deliveries.labels(kind=kind or "?", outcome=outcome).inc()
+        if error:
+            # Slack's codes are a closed list (and ours: app_uninstalled); cut anything longer.
+            self.slack_errors.labels(error=error[:40]).inc()
 
     def watch(self, running: Callable[[], int], db: Database | None = None) -> None:
         """What is read at scrape time: the after-work in flight, and (with `db`) the ledger's backlog."""
@@ -105,18 +144,34 @@ class _DeliveryBacklog(Collector):
 def request_kind(body: str, content_type: str | None) -> str:
     """A label for a Slack request: the command ("/meeting"), the interaction type ("block_actions"), or
     the event type ("event:app_home_opened"). Never user text: labels must stay few."""
+    return request_labels(body, content_type)[0]
+
+
+def request_labels(body: str, content_type: str | None) -> tuple[str, str | None]:
+    """The request's kind (see `request_kind`) and the Slack team id it came from, when it says."""
     try:
         if content_type and content_type.startswith("application/json"):
             data = json.loads(body)
+            team = _team_of(data)
             if data.get("type") == "event_callback":
-                return "event:" + str((data.get("event") or {}).get("type") or "?")[:40]
-            return str(data.get("type") or "json")[:40]
+                return "event:" + str((data.get("event") or {}).get("type") or "?")[:40], team
+            return str(data.get("type") or "json")[:40], team
         fields = parse_qs(body)
         if "command" in fields:
             command = fields["command"][0]
-            return command[:40] if command.startswith("/") else "command"
+            team = fields["team_id"][0][:20] if fields.get("team_id") else None
+            return (command[:40] if command.startswith("/") else "command"), team
         if "payload" in fields:
-            return str(json.loads(fields["payload"][0]).get("type") or "payload")[:40]
+            payload = json.loads(fields["payload"][0])
+            return str(payload.get("type") or "payload")[:40], _team_of(payload)
     except (ValueError, AttributeError, IndexError):
         pass
-    return "other"
+    return "other", None
+
+
+def _team_of(data: dict[str, Any]) -> str | None:
+    """`team_id` of an event, `team.id` of an interaction, else the user's team (Enterprise Grid)."""
+    team = (
+        data.get("team_id") or (data.get("team") or {}).get("id") or (data.get("user") or {}).get("team_id")
+    )
+    return str(team)[:20] if team else None

@@ -21,7 +21,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.db import Database
 from bot.domain.activities import ActivityKind
 from bot.domain.stages import Step
 from bot.domain.team_settings import TeamConfig
@@ -234,10 +233,13 @@ def queue_escalated(
     return queue_to_managers(session, config, facts.team_id, "escalated", str(facts.id), build, now)
 
 
-def send_now(db: Database, client: WebClient, queued: tuple[Queued, ...], *, now: datetime) -> None:
+def send_now(runtime: Runtime, client: WebClient, queued: tuple[Queued, ...]) -> None:
     """Posts what one action queued. A failure leaves the row due: the scheduler's sweep retries it."""
+    now = runtime.clock.now()
     for item in queued:
-        deliver_pending(db, client, now=now, team_id=item.team_id, kind=item.kind, ref=item.ref)
+        runtime.count_deliveries(
+            *deliver_pending(runtime.db, client, now=now, team_id=item.team_id, kind=item.kind, ref=item.ref)
+        )
 
 
 def stage_announcement(logged: Logged, locale: str) -> Message:
@@ -265,7 +267,7 @@ def after_action(
     """Once an action is stored and acked: post what it queued, then refresh the App Home of `user_id`
     (the rep who acted, or the account's owner); None when nothing on the Home changed."""
     if queued:
-        runtime.after(lambda: send_now(runtime.db, client, queued, now=runtime.clock.now()))
+        runtime.after(lambda: send_now(runtime, client, queued))
     if user_id:
         refresh_home_soon(runtime, client, team_id, user_id)
 

@@ -40,6 +40,7 @@ from bot.services.followups import AutoFollowups
 from bot.services.profiles import Profile, fallback_profile, profile_for
 
 if TYPE_CHECKING:
+    from bot.jobs.outbox import Delivered
     from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
@@ -195,6 +196,12 @@ class Runtime:
         except FutureTimeout:
             log.error("the database did not confirm a commit in time; its outcome is unknown")
             raise OutcomeUnknown("commit") from None
+
+    def count_deliveries(self, *results: Delivered) -> None:
+        """What the delivery ledger did with each message (sent, retry, failed, …), for /metrics."""
+        if self.metrics is not None:
+            for result in results:
+                self.metrics.delivered(result.kind, result.outcome.value, result.error)
 
     def after_work_in_flight(self) -> int:
         """After-work waiting on a delay, queued or running (what /metrics shows)."""

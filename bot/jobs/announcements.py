@@ -71,6 +71,7 @@ def announce_last_hour(runtime: Runtime, client: WebClient, now: datetime) -> li
             except Exception as error:
                 # One hour's or one team's failure never stops the others; the next tick tries again.
                 report_failure(log, error, f"announcements {team_id} {start.isoformat()}")
+    runtime.count_deliveries(*results)
     return results
 
 

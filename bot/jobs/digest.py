@@ -103,5 +103,6 @@ def _send(
         build=build,
         now=now,
     )
+    runtime.count_deliveries(result)
     log.info("digest %s %s %s: %s", team_id, user_id, day, result.outcome.value)
     return DigestRun(team_id, user_id, day, result)

@@ -83,5 +83,6 @@ def _send(
         build=lambda: evening_message(locale),
         now=now,
     )
+    runtime.count_deliveries(result)
     log.info("evening prompt %s %s %s: %s", team_id, user_id, day, result.outcome.value)
     return EveningRun(team_id, user_id, day, result)

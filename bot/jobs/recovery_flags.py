@@ -76,6 +76,7 @@ def flag_overdue_recoveries(runtime: Runtime, client: WebClient, now: datetime) 
         except Exception as error:
             # The next tick tries it again.
             report_failure(log, error, f"recovery {due.kind} {due.team_id} {due.ref}")
+    runtime.count_deliveries(*results)
     return results
 
 

@@ -105,6 +105,7 @@ def _send(runtime: Runtime, client: WebClient, team: TeamConfig, day: date) -> S
         build=build,
         now=now,
     )
+    runtime.count_deliveries(posted)
     chart = None
     if posted.outcome in (Outcome.SENT, Outcome.ALREADY) and posted.ts:
 
