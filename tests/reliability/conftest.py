@@ -78,8 +78,8 @@ def serve_process(tmp_path: Path) -> Iterator[Callable[[dict[str, str], str], Se
     """Makes `pyramid-bot serve` processes on free ports; every one is killed when the test ends."""
     made: list[ServeProcess] = []
 
-    def make(env: dict[str, str], name: str = "serve") -> ServeProcess:
-        process = ServeProcess(env, free_port(), tmp_path, name=name)
+    def make(env: dict[str, str], name: str = "serve", command: str = "serve") -> ServeProcess:
+        process = ServeProcess(env, free_port(), tmp_path, name=name, command=command)
         made.append(process)
         return process
 

@@ -277,13 +277,17 @@ def clean_environment() -> dict[str, str]:
 
 
 class ServeProcess:
-    """`pyramid-bot serve` in its own process (its own session, so it can be signalled alone)."""
+    """`pyramid-bot serve` (or another long-running command: `scheduler`, which answers only /metrics on
+    its port) in its own process (its own session, so it can be signalled alone)."""
 
-    def __init__(self, env: dict[str, str], port: int, workdir: Path, name: str = "serve") -> None:
+    def __init__(
+        self, env: dict[str, str], port: int, workdir: Path, name: str = "serve", command: str = "serve"
+    ) -> None:
         self.env = {**clean_environment(), **env, "PORT": str(port)}
         self.port = port
         self.workdir = workdir
         self.name = name
+        self.command = command
         self.proc: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
@@ -305,7 +309,7 @@ class ServeProcess:
         with open(self.log_path, "ab") as log:
             log.write(f"\n----- start {self.starts}\n".encode())
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "bot", "serve"],
+                [sys.executable, "-m", "bot", self.command],
                 cwd=self.workdir,
                 env=self.env,
                 stdout=log,
@@ -324,7 +328,8 @@ class ServeProcess:
 
     def healthy(self) -> bool:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=0.5) as response:
+            path = "/healthz" if self.command == "serve" else "/metrics"
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=0.5) as response:
                 return bool(response.status == 200)
         except DOWN:
             return False
