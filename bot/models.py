@@ -474,5 +474,7 @@ class TeamSettings(Base):
     dormant_repeater: Mapped[int | None] = mapped_column(Integer, default=None)
     managers: Mapped[str | None] = mapped_column(Text, default=None)  # user ids by commas; "" = none
     evening_prompt: Mapped[bool | None] = mapped_column(default=None)
+    # The segments' own lapse days in PYRAMID_SEGMENT_LAPSE_DAYS's form ("" = none, NULL = the default).
+    segment_lapse_days: Mapped[str | None] = mapped_column(Text, default=None)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_by: Mapped[str] = mapped_column(String(USER_ID))

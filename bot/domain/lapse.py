@@ -143,6 +143,16 @@ _STAGE_WORDS = {"prospect": "prospect_days", "customer": "customer_days"}
 MAX_LAPSE_DAYS = 3650
 
 
+def segment_lapse_text(rules: tuple[SegmentLapse, ...]) -> str:
+    """The segments' days written back as `parse_segment_lapse` reads them (the settings form shows it)."""
+    parts = []
+    for own in rules:
+        days = [f"prospect:{own.prospect_days}"] if own.prospect_days else []
+        days += [f"customer:{own.customer_days}"] if own.customer_days else []
+        parts.append(f"{own.segment}=" + ",".join(days))
+    return ";".join(parts)
+
+
 def parse_segment_lapse(text: str) -> tuple[SegmentLapse, ...]:
     """The setting's text as the rules' segment days; ValueError (with an example) when malformed."""
     example = "for example strategic=prospect:20,customer:45;skeptic=customer:120"

@@ -15,6 +15,7 @@ from functools import partial
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.lapse import MAX_LAPSE_DAYS, LapseRules, parse_segment_lapse
 from bot.domain.parsing import ParseError
 from bot.domain.status import DormantRules
 
@@ -69,6 +70,7 @@ class TeamConfig:
     summary_weekday: int
     summary_time: time
     dormant_rules: DormantRules
+    lapse_rules: LapseRules  # with the segments' own nudge days
     managers: frozenset[str]  # besides the workspace's admins and owners
     evening_prompt: bool
     evening_time: time
@@ -99,6 +101,7 @@ class TeamOverrides:
     dormant_repeater: int | None = None
     managers: frozenset[str] | None = None
     evening_prompt: bool | None = None
+    segment_lapse: str | None = None  # as PYRAMID_SEGMENT_LAPSE_DAYS ("" = no segment has its own days)
     updated_at: datetime | None = None
     updated_by: str | None = None
 
@@ -125,6 +128,11 @@ def overlay(defaults: TeamConfig, stored: TeamOverrides) -> TeamConfig:
             prospect_days=pick(stored.dormant_prospect, rules.prospect_days),
             customer_days=pick(stored.dormant_customer, rules.customer_days),
             repeater_days=pick(stored.dormant_repeater, rules.repeater_days),
+        ),
+        lapse_rules=(
+            defaults.lapse_rules
+            if stored.segment_lapse is None
+            else LapseRules(by_segment=parse_segment_lapse(stored.segment_lapse))
         ),
         managers=pick(stored.managers, defaults.managers),
         evening_prompt=pick(stored.evening_prompt, defaults.evening_prompt),
@@ -153,6 +161,7 @@ class SettingsDraft:
     dormant: tuple[str | None, str | None, str | None, str | None]  # acquaintance … repeater
     managers: tuple[str, ...]
     evening_prompt: bool
+    segment_lapse: str | None = None  # "strategic=prospect:20,customer:45;…"; empty: none
 
 
 class SettingsErrors(ParseError):
@@ -192,6 +201,7 @@ def check_settings(draft: SettingsDraft, known_country: Callable[[str], bool]) -
         check(name, partial(_days, raw)) for name, raw in zip(DORMANT_FIELDS, draft.dormant, strict=True)
     ]
     managers = check("managers", lambda: _users(draft.managers))
+    segment_lapse = check("segment_lapse", lambda: _segment_lapse(draft.segment_lapse))
     if errors:
         raise SettingsErrors(errors)
     return TeamOverrides(
@@ -209,6 +219,7 @@ def check_settings(draft: SettingsDraft, known_country: Callable[[str], bool]) -
         dormant_repeater=dormant[3],
         managers=managers,
         evening_prompt=draft.evening_prompt,
+        segment_lapse=segment_lapse,
     )
 
 
@@ -267,6 +278,15 @@ def _days(value: str | None) -> int:
     if not text.isascii() or not text.isdigit() or not DORMANT_MIN <= int(text) <= DORMANT_MAX:
         raise ParseError("settings_bad_days", low=DORMANT_MIN, high=DORMANT_MAX)
     return int(text)
+
+
+def _segment_lapse(value: str | None) -> str:
+    text = (value or "").strip()
+    try:
+        parse_segment_lapse(text)
+    except ValueError:
+        raise ParseError("settings_bad_segment_lapse", low=1, high=MAX_LAPSE_DAYS) from None
+    return text
 
 
 def _users(values: tuple[str, ...]) -> frozenset[str]:

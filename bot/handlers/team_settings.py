@@ -136,6 +136,7 @@ def read_settings_form(values: Json) -> SettingsDraft:
         dormant=(dormant[0], dormant[1], dormant[2], dormant[3]),
         managers=tuple(str(user) for user in state("managers").get("selected_users") or []),
         evening_prompt="on" in options("evening_prompt"),
+        segment_lapse=text("segment_lapse"),
     )
 
 

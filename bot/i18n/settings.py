@@ -26,6 +26,8 @@ EN: dict[str, str] = {
     "settings_field_dormant_prospect": "Dormant after this many days without a touch: prospect",
     "settings_field_dormant_customer": "Dormant after this many days without a touch: customer",
     "settings_field_dormant_repeater": "Dormant after this many days without a touch: repeater",
+    "settings_field_segment_lapse": "Segments nudged on their own days",
+    "settings_segment_lapse_hint": "e.g. strategic=prospect:20,customer:45;skeptic=customer:120",
     "settings_field_managers": "Managers (besides the workspace's admins and owners)",
     "settings_field_evening": "Evening prompt",
     "settings_evening_on": "Ask each rep at the end of the working day: anything to log from today?",
@@ -46,6 +48,10 @@ EN: dict[str, str] = {
     "settings_bad_country": "No public holiday calendar for {country}: use a code such as JP or US, or leave it empty.",
     "settings_bad_days": "Enter whole days from {low} to {high}, for example 90.",
     "settings_bad_user": "Choose people from the list.",
+    "settings_bad_segment_lapse": (
+        "Write segment=stage:days for each segment, separated by ; (stages prospect and customer, "
+        "{low} to {high} days), for example strategic=prospect:20,customer:45;skeptic=customer:120."
+    ),
     # Answers
     "settings_refused": (
         "⛔ Only workspace admins and owners, and the team's managers, can change the team settings. "
@@ -81,6 +87,8 @@ JA: dict[str, str] = {
     "settings_field_dormant_prospect": "接触がないまま休眠とみなす日数：見込み顧客",
     "settings_field_dormant_customer": "接触がないまま休眠とみなす日数：顧客",
     "settings_field_dormant_repeater": "接触がないまま休眠とみなす日数：リピーター",
+    "settings_field_segment_lapse": "セグメント別のフォロー日数",
+    "settings_segment_lapse_hint": "例：strategic=prospect:20,customer:45;skeptic=customer:120",
     "settings_field_managers": "マネージャー（ワークスペースの管理者・オーナー以外）",
     "settings_field_evening": "夕方の記録リマインド",
     "settings_evening_on": "営業日の終わりに、各担当者へ「今日の記録はありますか？」とお知らせする",
@@ -100,6 +108,11 @@ JA: dict[str, str] = {
     "settings_bad_country": "{country} の祝日カレンダーはありません。JP や US などのコードを入力するか、空欄にしてください。",
     "settings_bad_days": "{low}〜{high} の日数を整数で入力してください（例：90）。",
     "settings_bad_user": "一覧からメンバーを選んでください。",
+    "settings_bad_segment_lapse": (
+        "セグメントごとに「セグメント=ステージ:日数」を ; で区切って入力してください"
+        "（ステージは prospect（見込み顧客）か customer（顧客）、日数は{low}〜{high}）。"
+        "例：strategic=prospect:20,customer:45;skeptic=customer:120"
+    ),
     "settings_refused": (
         "⛔ チーム設定を変更できるのは、ワークスペースの管理者・オーナーとチームのマネージャーだけです。"
         "設定画面は開いていません。"

@@ -90,7 +90,9 @@ def _send(
 ) -> DigestRun:
     def build() -> Message | None:
         with runtime.db.transaction() as session:
-            digest = digests.digest_for(session, team_id, user_id, day, runtime.settings.lapse_rules)
+            digest = digests.digest_for(
+                session, team_id, user_id, day, runtime.team_config(team_id).lapse_rules
+            )
         return None if digest.is_empty else digest_message(digest, locale)
 
     result = deliver_once(

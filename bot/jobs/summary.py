@@ -88,7 +88,7 @@ def _send(runtime: Runtime, client: WebClient, team: TeamConfig, day: date) -> S
             session,
             team_id,
             day,
-            runtime.settings.lapse_rules,
+            team.lapse_rules,
             dormant_rules=team.dormant_rules,
         )
 

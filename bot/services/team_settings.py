@@ -26,6 +26,7 @@ def defaults(settings: Settings, team_id: str) -> TeamConfig:
         summary_weekday=settings.summary_weekday,
         summary_time=settings.pyramid_summary_time,
         dormant_rules=settings.dormant_rules,
+        lapse_rules=settings.lapse_rules,
         managers=settings.managers,
         evening_prompt=settings.pyramid_evening_prompt,
         evening_time=settings.pyramid_evening_time,
@@ -62,6 +63,7 @@ def stored(session: Session, team_id: str) -> TeamOverrides | None:
         dormant_repeater=row.dormant_repeater,
         managers=frozenset(filter(None, row.managers.split(","))) if row.managers is not None else None,
         evening_prompt=row.evening_prompt,
+        segment_lapse=row.segment_lapse_days,
         updated_at=row.updated_at,
         updated_by=row.updated_by,
     )
@@ -88,5 +90,6 @@ def save(session: Session, team_id: str, values: TeamOverrides, *, user_id: str,
     row.dormant_repeater = values.dormant_repeater
     row.managers = ",".join(sorted(values.managers)) if values.managers is not None else None
     row.evening_prompt = values.evening_prompt
+    row.segment_lapse_days = values.segment_lapse
     row.updated_at = now
     row.updated_by = user_id

@@ -66,4 +66,6 @@ def home_facts(runtime: Runtime, team_id: str, user_id: str, today: date) -> tup
         dist = pyramids.distribution_for(
             session, team_id, user_id, today=today, rules=runtime.team_config(team_id).dormant_rules
         )
-        return dist, digests.digest_for(session, team_id, user_id, today, runtime.settings.lapse_rules)
+        return dist, digests.digest_for(
+            session, team_id, user_id, today, runtime.team_config(team_id).lapse_rules
+        )

@@ -7,6 +7,7 @@ from datetime import time
 from typing import Any
 
 from bot import interactions as ids
+from bot.domain.lapse import segment_lapse_text
 from bot.domain.team_settings import COMMON_ZONES, DORMANT_FIELDS, LOCALES, WEEKDAYS, TeamConfig
 from bot.i18n import t
 from bot.usecases.managing_facts import NotAManager
@@ -15,6 +16,7 @@ from bot.views.blocks import Block, Message, context, fmt_date, mention, message
 # Slack allows 100 options in a static select, 10 in checkboxes: the zones list stays well under it.
 MAX_ZONE_OPTIONS = 100
 COUNTRY_LENGTH = 8  # team_settings.holiday_country
+SEGMENT_LAPSE_LENGTH = 500  # a few segments' days; the column is text
 DAYS_LENGTH = 5  # "3650" and some room for spaces
 
 
@@ -56,6 +58,19 @@ def settings_modal(config: TeamConfig, locale: str, channel_id: str | None) -> d
         blocks.append(
             _input(field, t(locale, f"settings_field_{field}"), _text(field, str(value), DAYS_LENGTH, None))
         )
+    blocks.append(
+        _input(
+            "segment_lapse",
+            t(locale, "settings_field_segment_lapse"),
+            _text(
+                "segment_lapse",
+                segment_lapse_text(config.lapse_rules.by_segment),
+                SEGMENT_LAPSE_LENGTH,
+                t(locale, "settings_segment_lapse_hint"),
+            ),
+            optional=True,
+        )
+    )
     blocks.append(
         _input("managers", t(locale, "settings_field_managers"), _managers(config), optional=True),
     )

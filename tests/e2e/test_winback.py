@@ -22,7 +22,7 @@ from bot.models import Account, Activity
 from tests.e2e.test_buttons_and_modals import log_values, open_meeting_modal
 from tests.support.database import account_named, activities_of, count, followup_named
 from tests.support.fake_slack import FakeSlack
-from tests.support.ids import OTHER_TEAM, OTHER_USER
+from tests.support.ids import OTHER_TEAM, OTHER_USER, TEAM
 from tests.support.server import jobs_client, runtime_for
 from tests.support.slack_driver import SlackDriver, find_button, option, settle, text_of
 
@@ -319,3 +319,31 @@ def test_a_segments_own_lapse_days_reach_the_digest(
     assert lapsing_on(TUESDAY, settings) == []  # the defaults: 30 days for every prospect
     own_days = settings.model_copy(update={"pyramid_segment_lapse_days": "strategic=prospect:20"})
     assert lapsing_on(date(2026, 11, 25), own_days) == ["Lime"]
+
+
+def test_a_teams_admin_sets_the_segments_own_lapse_days_in_slack_and_the_digest_follows(
+    driver: SlackDriver, slack: FakeSlack, db: Database, clock: FixedClock, settings: Settings
+) -> None:
+    """Issue 15's thresholds per team: the same rule as PYRAMID_SEGMENT_LAPSE_DAYS, set in the team's
+    settings modal by an admin; a malformed value is refused under its field and stores nothing."""
+    from tests.e2e.test_team_settings import BOSS, configure, open_settings, values
+
+    slack.add_user(BOSS, name="tanaka", tz="Asia/Tokyo", locale="en-US", is_admin=True)
+    for command, text in [("/deal", "Lime proposed 2026-10-30"), ("/account", "Lime segment strategic")]:
+        driver.run(command, text)
+    settle(slack)
+
+    view = open_settings(driver, slack)
+    refused = driver.submit(view, values(view, segment_lapse={"value": "strategic=forever"}), user=BOSS)
+    assert "strategic=prospect:20" in refused.json()["errors"]["settings_segment_lapse"]
+
+    configure(driver, slack, TEAM, segment_lapse={"value": "strategic=prospect:20"})
+    reopened = open_settings(driver, slack)
+    shown = [b for b in reopened["blocks"] if b.get("block_id") == "settings_segment_lapse"]
+    assert shown[0]["element"]["initial_value"] == "strategic=prospect:20"
+
+    clock.set(datetime(2026, 11, 25, 0, 0, tzinfo=UTC))
+    send_digests_for(runtime_for(settings, db, clock), jobs_client(slack), day=date(2026, 11, 25))
+    settle(slack)
+    [digest] = [m for m in slack.history("U0REP1") if "2026-11-25" in str(m.get("metadata"))]
+    assert "*Lime*" in str(digest["blocks"]), digest  # 26 days quiet: past the strategic 20

@@ -124,3 +124,16 @@ def test_every_bad_field_is_named_at_once() -> None:
     with pytest.raises(SettingsErrors) as caught:
         check_settings(draft(locale=None, summary_time="", dormant=("x", "x", "x", "x")), known)
     assert len(caught.value.errors) == 6
+
+
+def test_the_segments_lapse_days_round_trip_and_a_bad_value_is_named() -> None:
+    from bot.domain.lapse import parse_segment_lapse, segment_lapse_text
+
+    text = "strategic=prospect:20,customer:45;skeptic=customer:120"
+    assert segment_lapse_text(parse_segment_lapse(text)) == text
+    assert segment_lapse_text(()) == ""
+    with pytest.raises(SettingsErrors) as refused:
+        check_settings(draft(segment_lapse="strategic=forever"), known)
+    assert set(refused.value.errors) == {"segment_lapse"}
+    stored = check_settings(draft(segment_lapse=" strategic=prospect:20 "), known)
+    assert stored.segment_lapse == "strategic=prospect:20"

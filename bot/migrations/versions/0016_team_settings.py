@@ -34,6 +34,8 @@ def upgrade() -> None:
         sa.Column("dormant_repeater", sa.Integer(), nullable=True),
         sa.Column("managers", sa.Text(), nullable=True),
         sa.Column("evening_prompt", sa.Boolean(), nullable=True),
+        # The segments' own lapse days, as PYRAMID_SEGMENT_LAPSE_DAYS writes them (domain/lapse.py).
+        sa.Column("segment_lapse_days", sa.Text(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.String(length=32), nullable=False),
         sa.PrimaryKeyConstraint("team_id", name=op.f("pk_team_settings")),
