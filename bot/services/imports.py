@@ -41,11 +41,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain.fields import MAX_SEGMENT
-from bot.domain.names import display_name, name_key, name_reading
+from bot.domain.names import display_name, name_key, name_readings
 from bot.domain.parsing import MAX_NAME, ParseError, parse_date
 from bot.domain.stages import LADDER, Evidence, Stage, Step, evidence_floor, steps_of
 from bot.i18n import LOCALES, t
-from bot.models import Account, StepChange, UtcDateTime
+from bot.models import Account, AccountReading, StepChange, UtcDateTime
 from bot.services.exports import CHUNK, ProgressCallback
 
 __all__ = ["ImportReport", "ImportRow", "apply_import", "decode_file", "read_import"]
@@ -231,6 +231,7 @@ def _resolve_owners(
 
 _ACCOUNTS = typing_cast(Table, Account.__table__)
 _STEP_CHANGES = typing_cast(Table, StepChange.__table__)
+_READINGS = typing_cast(Table, AccountReading.__table__)
 _COUNTERS = ("remote_touches", "in_person_meetings", "meals", "proposals", "deals_won")
 
 
@@ -289,7 +290,7 @@ def apply_import(
         else:
             update_existing(found, row)
     del existing
-    _insert_new(session, team_id, new, now=now, today=today, chunk=chunk, progress=progress)
+    other_readings = _insert_new(session, team_id, new, now=now, today=today, chunk=chunk, progress=progress)
     if len(new) >= chunk:
         _analyze(session)  # the look-ups below, and every query after the import, plan with the new size
     # The new accounts' ids. A name that another writer created meanwhile (ON CONFLICT DO NOTHING
@@ -306,6 +307,7 @@ def apply_import(
             if key not in again:  # created and deleted again while we were importing
                 raise RuntimeError(f"account {row.name!r} changed during the import: run it again")
             update_existing(again[key], row)
+    _insert_readings(session, team_id, other_readings, created_ids, chunk)
     if created_ids:
         _record_new_steps(session, team_id, min(created_ids.values()), max(created_ids.values()), now, today)
     for start in range(0, len(updates), chunk):
@@ -474,9 +476,11 @@ def _insert_new(
     today: date,
     chunk: int,
     progress: ProgressCallback | None,
-) -> None:
+) -> dict[str, list[str]]:
     """Inserts the new accounts, `chunk` rows per executemany. A name another writer inserted meanwhile
-    is skipped (ON CONFLICT DO NOTHING). No RETURNING: it made PostgreSQL's pages 4 times slower."""
+    is skipped (ON CONFLICT DO NOTHING). No RETURNING: it made PostgreSQL's pages 4 times slower.
+    Returns the other readings of the names that have some (stored once the accounts' ids are known)."""
+    other_readings: dict[str, list[str]] = {}
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(_ACCOUNTS).on_conflict_do_nothing(index_elements=["team_id", "name_key"])
@@ -485,12 +489,15 @@ def _insert_new(
         for key, row in new[start : start + chunk]:
             step = row.step or Step.NAME_ONLY
             evidence = _FLOORS[step]
+            common, *others = name_readings(row.name)
+            if others:
+                other_readings[key] = others
             values.append(
                 {
                     "team_id": team_id,
                     "name": row.name,
                     "name_key": key,
-                    "name_reading": name_reading(row.name),
+                    "name_reading": common,
                     "owner_id": row.owner,
                     "step": step.value,
                     "segment": row.segment,
@@ -509,6 +516,21 @@ def _insert_new(
         session.execute(statement, values)
         if progress is not None:
             progress(start + len(values))
+    return other_readings
+
+
+def _insert_readings(
+    session: Session, team_id: str, other_readings: dict[str, list[str]], ids: dict[str, int], chunk: int
+) -> None:
+    """The other readings of the accounts this import created (`ids`), `chunk` rows per executemany."""
+    values = [
+        {"team_id": team_id, "account_id": ids[key], "reading": reading}
+        for key, readings in other_readings.items()
+        if key in ids
+        for reading in readings
+    ]
+    for start in range(0, len(values), chunk):
+        session.execute(_READINGS.insert(), values[start : start + chunk])
 
 
 def _statistics_stale(session: Session) -> bool:
