@@ -18,7 +18,9 @@ from bot.domain.names import ALTERNATIVE_READINGS_LIMIT, name_grams, name_readin
         ("上田製作所", "うえだせいさくしょ", {"じょうでんせいさくしょ"}),
     ],
 )
-def test_a_word_with_several_readings_has_them_after_its_common_one(name: str, common: str, also: set[str]) -> None:
+def test_a_word_with_several_readings_has_them_after_its_common_one(
+    name: str, common: str, also: set[str]
+) -> None:
     readings = name_readings(name)
     assert readings[0] == common == name_reading(name)
     assert also <= set(readings[1:]), readings
