@@ -66,6 +66,9 @@ _JAPANESE_FORMS = tuple(
         reverse=True,
     )
 )
+# One pass over the name for all of them (an import reads 100,000 names): the same as replacing each
+# form in turn, as no form contains another's replacement (a space).
+_JAPANESE_FORMS_RE = re.compile("|".join(re.escape(form) for form in _JAPANESE_FORMS))
 # How companies are addressed, not named: 山田商事様, 山田商事 御中, 山田商事さん.
 _HONORIFICS_RE = re.compile(r"\s*(?:御中|様|さま|さん|殿)$")
 # Japanese is written without spaces: "ABC 物流" and "ABC物流" are one name. Spaces between two
@@ -117,8 +120,7 @@ def name_key(name: str) -> str:
     text = unicodedata.normalize("NFKC", name).casefold().strip()
     if len(stripped := _HONORIFICS_RE.sub("", text)) >= 2:
         text = stripped
-    for form in _JAPANESE_FORMS:
-        text = text.replace(form, " ")
+    text = _JAPANESE_FORMS_RE.sub(" ", text)
     text = _LATIN_FORM_RE.sub(" ", text)
     key = _SPACE_BY_CJK_RE.sub("", _PUNCTUATION_RE.sub(" ", text).strip())
     # A name made only of legal forms ("Co., Ltd.") keeps its own letters rather than becoming empty.
@@ -203,7 +205,11 @@ def name_readings(name: str) -> tuple[str, ...]:
     then a few other readings of its words (大和電機: やまとでんき, then だいわでんき, たいわでんき), each
     differing from the common one in one word. Latin letters and digits stay as they are (casefolded,
     like the key)."""
-    key = name_key(name)
+    return key_readings(name_key(name))
+
+
+def key_readings(key: str) -> tuple[str, ...]:
+    """`name_readings` of a name whose key is `key` (an import has computed the keys already)."""
     if not _CJK_RE.search(key):
         return (key[:READING_LIMIT],)
     segments = _segments(key)

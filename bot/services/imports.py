@@ -41,7 +41,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain.fields import MAX_SEGMENT
-from bot.domain.names import display_name, name_key, name_readings
+from bot.domain.names import display_name, key_readings, name_key
 from bot.domain.parsing import MAX_NAME, ParseError, parse_date
 from bot.domain.stages import LADDER, Evidence, Stage, Step, evidence_floor, steps_of
 from bot.i18n import LOCALES, t
@@ -489,7 +489,7 @@ def _insert_new(
         for key, row in new[start : start + chunk]:
             step = row.step or Step.NAME_ONLY
             evidence = _FLOORS[step]
-            common, *others = name_readings(row.name)
+            common, *others = key_readings(key)
             if others:
                 other_readings[key] = others
             values.append(
