@@ -146,21 +146,25 @@ def _dictionaries() -> tuple[Any, Any]:
     return Kanwa(), Itaiji()  # type: ignore[no-untyped-call]
 
 
-@lru_cache(maxsize=4096)
-def _words_from(char: str) -> tuple[dict[str, tuple[str, ...]], int]:
+# The dictionary's words by their first kanji, filled as kanji are met (a few thousand at most).
+_WORDS: dict[str, tuple[dict[str, tuple[str, ...]], tuple[int, ...]]] = {}
+
+
+def _words_from(char: str) -> tuple[dict[str, tuple[str, ...]], tuple[int, ...]]:
     """The dictionary's words that start with `char`, each with its readings in the dictionary's order
-    (the common one first; okurigana-only forms left out), and the longest word's length."""
-    table = _dictionaries()[0].load(char) or {}
-    words: dict[str, tuple[str, ...]] = {}
-    for word, entries in table.items():
-        readings = [str(reading) for reading, tail in entries if tail is None]
-        if readings:
-            words[word] = tuple(dict.fromkeys(readings))
-    return words, max(map(len, words), default=0)
+    (the common one first; okurigana-only forms left out), and their lengths, longest first."""
+    found = _WORDS.get(char)
+    if found is None:
+        words: dict[str, tuple[str, ...]] = {}
+        for word, entries in (_dictionaries()[0].load(char) or {}).items():
+            readings = [str(reading) for reading, tail in entries if tail is None]
+            if readings:
+                words[word] = tuple(dict.fromkeys(readings))
+        found = _WORDS[char] = (words, tuple(sorted({len(word) for word in words}, reverse=True)))
+    return found
 
 
-def _is_kanji(char: str) -> bool:
-    return 0x3400 <= ord(char) < 0xE000 or char in "々〆ヶ"
+_ITERATION_MARKS = frozenset("々〆ヶ")
 
 
 @lru_cache(maxsize=65_536)
@@ -168,24 +172,23 @@ def _segments(key: str) -> tuple[tuple[str, ...], ...]:
     """`key` cut into the longest dictionary words, each with its readings (kana and letters read as
     themselves). The same longest-match reading as pykakasi's, by dictionary look-ups per length rather
     than a walk over every word of the first kanji: about ten times faster, which an import of 100,000
-    names needs. Cached: a team's names share their words (商事, 株式, 東京)."""
+    names needs."""
     text = key.translate(_dictionaries()[1]._itaijidict)
     segments: list[tuple[str, ...]] = []
     plain: list[str] = []
-    index = 0
-    while index < len(text):
+    index, end = 0, len(text)
+    while index < end:
         char = text[index]
-        if not _is_kanji(char):
+        if not (0x3400 <= ord(char) < 0xE000 or char in _ITERATION_MARKS):
             plain.append(char)
             index += 1
             continue
         if plain:
             segments.append(("".join(plain),))
             plain = []
-        words, longest = _words_from(char)
-        for length in range(min(longest, len(text) - index), 0, -1):
-            readings = words.get(text[index : index + length])
-            if readings:
+        words, lengths = _words_from(char)
+        for length in lengths:
+            if length <= end - index and (readings := words.get(text[index : index + length])):
                 segments.append(readings if length > 1 else readings[:1])
                 index += length
                 break
