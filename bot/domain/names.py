@@ -113,6 +113,8 @@ NEAR_MATCH_MIN_LENGTH_CJK = 2
 # A big team's keys scored for "did you mean": those sharing the most character pairs with the typed
 # name (services/name_index.py). Measured on 100,000 generated names: the same answers as scoring all.
 NEAR_MATCH_CANDIDATES = 300
+# Below this many accounts a team's keys are simply read and all scored (a few milliseconds).
+NEAR_MATCH_INDEXED_FROM = 5_000
 
 
 def name_key(name: str) -> str:

@@ -142,7 +142,7 @@ def read_alike(session: Session, team_id: str, name: str) -> list[Account]:
     さんでん by those, and most typed names would find some false friend that way.
 
     Two index look-ups by reading, sorted here: an ORDER BY name_key would have SQLite walk the team's
-    whole (team_id, name_key) index instead (60 ms at 100,000 accounts)."""
+    whole (team_id, name_key) index instead (115–240 ms at 100,000 accounts, against about 1 ms)."""
     key = name_key(name)
     common, *others = name_readings(name)
     by_common = select(Account).where(Account.team_id == team_id, Account.name_reading.in_([common, *others]))

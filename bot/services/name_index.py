@@ -20,11 +20,8 @@ from sqlalchemy import event, func, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from bot.domain.names import NEAR_MATCH_CANDIDATES, name_grams
+from bot.domain.names import NEAR_MATCH_CANDIDATES, NEAR_MATCH_INDEXED_FROM, name_grams
 from bot.models import Account
-
-# Below this many accounts the keys are simply read and all scored (a few milliseconds).
-INDEXED_FROM = 5_000
 
 
 @dataclass
@@ -69,7 +66,7 @@ def candidate_keys(session: Session, team_id: str, key: str) -> list[str]:
     """The team's keys worth scoring against `key`: all of them for a small team, else the
     NEAR_MATCH_CANDIDATES that share the most character pairs with it."""
     count = session.scalar(select(func.count()).select_from(Account).where(Account.team_id == team_id)) or 0
-    if count < INDEXED_FROM:
+    if count < NEAR_MATCH_INDEXED_FROM:
         return list(session.scalars(select(Account.name_key).where(Account.team_id == team_id)))
     engine = session.get_bind().engine
     with _lock:

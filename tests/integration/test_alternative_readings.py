@@ -183,7 +183,7 @@ def test_migration_fills_the_other_readings(tmp_path: Path) -> None:
 @pytest.fixture
 def indexed(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every team is indexed, however small (a big team's path, on a few accounts)."""
-    monkeypatch.setattr(name_index, "INDEXED_FROM", 0)
+    monkeypatch.setattr(name_index, "NEAR_MATCH_INDEXED_FROM", 0)
 
 
 def _asked_names(db: Database, typed: str) -> list[str]:
