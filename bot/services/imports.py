@@ -31,6 +31,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     cast,
+    func,
     literal,
     null,
     select,
@@ -290,6 +291,8 @@ def apply_import(
         else:
             update_existing(found, row)
     del existing
+    # Every id this import inserts is above the highest one now (a sequence or SQLite's rowid).
+    after_id = session.scalar(select(func.max(Account.id))) or 0
     other_readings = _insert_new(session, team_id, new, now=now, today=today, chunk=chunk, progress=progress)
     if len(new) >= chunk:
         _analyze(session)  # the look-ups below, and every query after the import, plan with the new size
@@ -297,7 +300,7 @@ def apply_import(
     # skipped ours; PostgreSQL only, SQLite has one writer) is not stamped with this import's time:
     # that row becomes an update of that account, as if it had been there before.
     with _unprepared(session):
-        created_ids = _created_ids(session, team_id, [key for key, _ in new], now, chunk)
+        created_ids = _created_ids(session, team_id, [key for key, _ in new], now, after_id) if new else {}
     report.created = len(created_ids)
     raced = [(key, row) for key, row in new if key not in created_ids]
     if raced:
@@ -453,17 +456,20 @@ def _key_in(session: Session, keys: list[str]) -> ColumnElement[bool]:
 
 
 def _created_ids(
-    session: Session, team_id: str, keys: list[str], now: datetime, chunk: int
+    session: Session, team_id: str, keys: list[str], now: datetime, after_id: int
 ) -> dict[str, int]:
-    """The ids of the accounts with these keys that this import created (stamped with its `now`)."""
+    """The ids of the accounts with these keys that this import created (stamped with its `now`): all
+    above `after_id`, the highest id before the insert (ids only grow), read as one range of the
+    primary key rather than a look-up per name (the team is checked here, so that no plan walks the
+    team's index instead)."""
+    wanted = set(keys)
     ids: dict[str, int] = {}
-    for start in range(0, len(keys), chunk):
-        statement = select(Account.name_key, Account.id, Account.created_at).where(
-            Account.team_id == team_id, _key_in(session, keys[start : start + chunk])
-        )
-        for key, account_id, created_at in session.execute(statement):
-            if created_at == now:
-                ids[key] = account_id
+    statement = select(Account.team_id, Account.name_key, Account.id, Account.created_at).where(
+        Account.id > after_id
+    )
+    for team, key, account_id, created_at in session.execute(statement):
+        if team == team_id and created_at == now and key in wanted:
+            ids[key] = account_id
     return ids
 
 
