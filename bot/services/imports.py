@@ -464,11 +464,11 @@ def _created_ids(
     team's index instead)."""
     wanted = set(keys)
     ids: dict[str, int] = {}
-    statement = select(Account.team_id, Account.name_key, Account.id, Account.created_at).where(
-        Account.id > after_id
+    statement = select(Account.team_id, Account.name_key, Account.id).where(
+        Account.id > after_id, Account.created_at == now
     )
-    for team, key, account_id, created_at in session.execute(statement):
-        if team == team_id and created_at == now and key in wanted:
+    for team, key, account_id in session.execute(statement):
+        if team == team_id and key in wanted:
             ids[key] = account_id
     return ids
 
