@@ -162,14 +162,18 @@ def read_alike(session: Session, team_id: str, name: str) -> list[Account]:
     return sorted(found.values(), key=lambda account: account.name_key)[:NEAR_MATCH_LIMIT]
 
 
-def store_readings(session: Session, account: Account, *, replace: bool = True) -> None:
+def store_readings(session: Session, account: Account) -> None:
     """The account's common reading on its row and its other readings beside it (replacing old ones)."""
     common, *others = name_readings(account.name)
     account.name_reading = common
-    if replace:
-        session.execute(delete(AccountReading).where(AccountReading.account_id == account.id))
+    session.execute(delete(AccountReading).where(AccountReading.account_id == account.id))
+    _add_other_readings(session, account, others)
+
+
+def _add_other_readings(session: Session, account: Account, readings: list[str]) -> None:
     session.add_all(
-        AccountReading(team_id=account.team_id, account_id=account.id, reading=reading) for reading in others
+        AccountReading(team_id=account.team_id, account_id=account.id, reading=reading)
+        for reading in readings
     )
 
 
@@ -183,10 +187,12 @@ def create_account(
     today: date,
     step: Step = Step.NAME_ONLY,
 ) -> Account:
+    common, *others = name_readings(name)
     account = Account(
         team_id=team_id,
         name=display_name(name),
         name_key=name_key(name),
+        name_reading=common,
         owner_id=owner_id,
         step=step.value,
         remote_touches=0,
@@ -201,7 +207,7 @@ def create_account(
     )
     session.add(account)
     session.flush()
-    store_readings(session, account, replace=False)
+    _add_other_readings(session, account, others)
     return account
 
 
