@@ -23,6 +23,10 @@ For each database, with --rows rows (a CSV as `pyramid-bot import` reads it, ste
 7. memory (tracemalloc peak, Python allocations): the export of 10,000 and of --rows rows, and the
    import of --rows rows.
 
+8. Japanese names (unless --no-japanese): bench/name_readings.py's 100,000 generated names (山田東京商事,
+   ブルーソフト田中精機, …), a bulk insert of them with their readings computed beforehand as the floor,
+   the import (every name read aloud, other readings stored) and the re-import (nothing changes).
+
 Each timed step runs --repeat times (default 1; the floor and the import alternate); the best is kept.
 Prints the figures, the ratios and the issue's targets (met / missed). Exits 0 unless a step failed.
 """
@@ -50,9 +54,11 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import Table, create_engine, select, text  # noqa: E402
 
+from bench.name_readings import generated_names  # noqa: E402
 from bot.config import sqlalchemy_url  # noqa: E402
 from bot.db import Database, upgrade  # noqa: E402
-from bot.domain.names import name_key  # noqa: E402
+from bot.domain import names  # noqa: E402
+from bot.domain.names import name_key, name_reading, name_readings  # noqa: E402
 from bot.domain.stages import LADDER, Step, evidence_floor  # noqa: E402
 from bot.models import Account  # noqa: E402
 from bot.services.exports import _EXPORT_COLUMNS, CHUNK, _chunked_rows, write_export  # noqa: E402
@@ -67,8 +73,11 @@ TARGET_IMPORT = 3.0
 TARGET_EXPORT = 1.5
 
 
-def make_csv(rows: int, prefix: str = "Company") -> str:
-    """A file as a company would hand it over: name, owner, step (key or label, some empty), segment."""
+def make_csv(rows: int, prefix: str = "Company", japanese: bool = False) -> str:
+    """A file as a company would hand it over: name, owner, step (key or label, some empty), segment.
+    With `japanese`, the names are bench/name_readings.py's (山田東京商事, ブルーソフト田中精機, …, a
+    fifth in Latin letters), all distinct, each read aloud by the import."""
+    names = generated_names(rows) if japanese else [f"{prefix} {index:07d} K.K." for index in range(rows)]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["name", "owner", "step", "segment"])
@@ -76,7 +85,7 @@ def make_csv(rows: int, prefix: str = "Company") -> str:
     for index in range(rows):
         writer.writerow(
             [
-                f"{prefix} {index:07d} K.K.",
+                names[index],
                 f"U0REP{index % 50:03d}",
                 steps[index % len(steps)],
                 "strategic" if index % 7 == 0 else "",
@@ -85,8 +94,9 @@ def make_csv(rows: int, prefix: str = "Company") -> str:
     return "\ufeff" + out.getvalue()
 
 
-def floor_values(csv_text: str) -> list[dict[str, Any]]:
-    """The same accounts as plain column values, computed before the floor's clock starts."""
+def floor_values(csv_text: str, readings: bool = False) -> list[dict[str, Any]]:
+    """The same accounts as plain column values, computed before the floor's clock starts (with
+    `readings`, the names' common readings too: the floor inserts the same columns as the import)."""
     rows, problems = read_import(csv_text)
     assert not problems
     values = []
@@ -98,6 +108,7 @@ def floor_values(csv_text: str) -> list[dict[str, Any]]:
                 "team_id": TEAM,
                 "name": row.name,
                 "name_key": name_key(row.name),
+                **({"name_reading": name_reading(row.name)} if readings else {}),
                 "owner_id": row.owner,
                 "step": step.value,
                 "segment": row.segment,
@@ -134,9 +145,12 @@ def empty(db: Database) -> None:
     with db.engine.begin() as connection:
         if db.is_sqlite:
             connection.execute(text("DELETE FROM step_changes"))
+            connection.execute(text("DELETE FROM account_readings"))
             connection.execute(text("DELETE FROM accounts"))
         else:
-            connection.execute(text("TRUNCATE step_changes, accounts RESTART IDENTITY CASCADE"))
+            connection.execute(
+                text("TRUNCATE step_changes, account_readings, accounts RESTART IDENTITY CASCADE")
+            )
     if db.is_sqlite:  # outside SQLAlchemy, whose SQLite connections always BEGIN
         raw = sqlite3.connect(db.url.removeprefix("sqlite:///"), isolation_level=None)
         raw.execute("VACUUM")
@@ -284,7 +298,7 @@ def per_10k(marks: list[tuple[int, float]], started: float, total: int) -> tuple
     return first_end - first_start, last_end - last_start
 
 
-def bench(target: str, rows: int, repeat: int, memory: bool) -> list[str]:
+def bench(target: str, rows: int, repeat: int, memory: bool, japanese: bool = True) -> list[str]:
     out: list[str] = []
     with tempfile.TemporaryDirectory(prefix="pyramid-ie-") as tmp:
         url = fresh_database(target, Path(tmp))
@@ -409,8 +423,73 @@ def bench(target: str, rows: int, repeat: int, memory: bool) -> list[str]:
                 f"of {rows:,} rows {big_peak:.1f} MiB ({flat_memory}); import of {rows:,} rows "
                 f"{import_peak:.1f} MiB (the file is read and checked whole, by design)"
             )
+        if japanese:
+            out.extend(bench_japanese(db, rows, repeat))
         db.dispose()
     out.append("")
+    return out
+
+
+def bench_japanese(db: Database, rows: int, repeat: int) -> list[str]:
+    """The import of Japanese names against its own floor, in the same run: the names are read aloud
+    (their common and other readings: bot.domain.names.name_readings) and the other readings stored."""
+    csv_text = make_csv(rows, japanese=True)
+    values = floor_values(csv_text, readings=True)  # the dictionaries are loaded here, before any clock
+    names._segments.cache_clear()
+    started = time.perf_counter()
+    for value in values:
+        name_readings(value["name"])
+    reading_seconds = time.perf_counter() - started
+    floors, imports, flats, reimports = [], [], [], []
+    for _ in range(repeat):
+        empty(db)
+        floors.append(timed(lambda: run_floor_insert(db, values))[0])
+        empty(db)
+        names._segments.cache_clear()  # the import reads every name as if for the first time
+        marks: list[tuple[int, float]] = []
+        seconds, report = timed(lambda marks=marks: run_import(db, csv_text, marks=marks))
+        assert report.created == rows, report
+        imports.append(seconds)
+        flats.append(per_10k(marks, 0.0, rows))
+    with db.engine.connect() as connection:
+        stored = connection.execute(text("SELECT count(*) FROM account_readings")).scalar_one()
+    for _ in range(repeat):
+        seconds, report = timed(lambda: run_import(db, csv_text))
+        assert (report.created, report.updated, report.unchanged) == (0, 0, rows), report
+        reimports.append(seconds)
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM account_readings")).scalar_one() == stored
+    floor, imported, reimported = min(floors), min(imports), min(reimports)
+    out = [
+        "",
+        f"Japanese names, {rows:,} rows (the floor inserts the same accounts with their common readings "
+        f"computed beforehand; all readings of the {rows:,} names alone: {reading_seconds:.2f} s, "
+        f"{reading_seconds / rows * 1000:.3f} ms a name):",
+        "",
+        "| step | floor s | Pyramid s | ratio | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    for label, ours in (("import, Japanese names", imported), ("re-import, same file", reimported)):
+        ratio = ours / floor
+        out.append(
+            f"| {label} | {floor:.2f} | {ours:.2f} | ×{ratio:.2f} | ≤ ×{TARGET_IMPORT:g} | "
+            f"{'met' if ratio <= TARGET_IMPORT else 'MISSED'} |"
+        )
+    flat = flats[imports.index(imported)]
+    if flat is not None:
+        first, last = flat
+        out.append(
+            f"Japanese import, inserting the first 10,000 rows: {first:.2f} s; the last 10,000: {last:.2f} s "
+            f"(×{last / first:.2f}: {'flat' if last <= first * 1.5 else 'NOT flat'})"
+        )
+    out.append(
+        f"other readings stored: {stored:,} (unchanged by the re-import); runs: floors "
+        + ", ".join(f"{s:.2f}" for s in floors)
+        + "; imports "
+        + ", ".join(f"{s:.2f}" for s in imports)
+        + "; re-imports "
+        + ", ".join(f"{s:.2f}" for s in reimports)
+    )
     return out
 
 
@@ -420,6 +499,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--database", action="append", help="sqlite or a postgresql:// URL (repeatable)")
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--no-japanese", action="store_true", help="skip the import of Japanese names")
     args = parser.parse_args()
     targets = args.database or ["sqlite"] + (
         [os.environ["PYRAMID_BENCH_PG"]] if os.environ.get("PYRAMID_BENCH_PG") else []
@@ -430,7 +510,7 @@ def main() -> int:
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n"
     )
     for target in targets:
-        for line in bench(target, args.rows, args.repeat, not args.no_memory):
+        for line in bench(target, args.rows, args.repeat, not args.no_memory, not args.no_japanese):
             print(line, flush=True)
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     return 0

@@ -185,6 +185,23 @@ class Activity(Base):
     edited_by: Mapped[str | None] = mapped_column(String(USER_ID), default=None)
 
 
+class AccountReading(Base):
+    """Another way an account's name reads aloud (bot.domain.names.name_readings): 大和電機 also reads
+    だいわでんき, so that ダイワ電機 asks "did you mean 大和電機?". Its common reading stays on the account
+    (name_reading); only the others are here, and most names have none."""
+
+    __tablename__ = "account_readings"
+    __table_args__ = (
+        Index("ix_account_readings_team_reading", "team_id", "reading"),
+        Index("ix_account_readings_account", "account_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(TEAM_ID))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    reading: Mapped[str] = mapped_column(String(READING))
+
+
 class StepChange(Base):
     """Every change of an account's step: from, to, when, and the activity (or person) that caused it."""
 

@@ -18,4 +18,6 @@ Where each rule lives:
   the check the day after a failure.
 - delivery.py: DeliveryStatus (the outbox ledger).
 - fields.py: what a rep may type (lengths, the checks of a log).
+- names.py: what makes two names one (legal forms, honorifics), how names read aloud (the other
+  readings kept per word), and "did you mean" (cutoff, limits, the candidates a big team scores).
 """

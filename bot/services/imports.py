@@ -31,6 +31,7 @@ from sqlalchemy import (
     any_,
     bindparam,
     cast,
+    func,
     literal,
     null,
     select,
@@ -41,11 +42,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.domain.fields import MAX_SEGMENT
-from bot.domain.names import display_name, name_key, name_reading
+from bot.domain.names import display_name, key_readings, name_key
 from bot.domain.parsing import MAX_NAME, ParseError, parse_date
 from bot.domain.stages import LADDER, Evidence, Stage, Step, evidence_floor, steps_of
 from bot.i18n import LOCALES, t
-from bot.models import Account, StepChange, UtcDateTime
+from bot.models import Account, AccountReading, StepChange, UtcDateTime
 from bot.services.exports import CHUNK, ProgressCallback
 
 __all__ = ["ImportReport", "ImportRow", "apply_import", "decode_file", "read_import"]
@@ -231,6 +232,7 @@ def _resolve_owners(
 
 _ACCOUNTS = typing_cast(Table, Account.__table__)
 _STEP_CHANGES = typing_cast(Table, StepChange.__table__)
+_READINGS = typing_cast(Table, AccountReading.__table__)
 _COUNTERS = ("remote_touches", "in_person_meetings", "meals", "proposals", "deals_won")
 
 
@@ -289,14 +291,16 @@ def apply_import(
         else:
             update_existing(found, row)
     del existing
-    _insert_new(session, team_id, new, now=now, today=today, chunk=chunk, progress=progress)
+    # Every id this import inserts is above the highest one now (a sequence or SQLite's rowid).
+    after_id = session.scalar(select(func.max(Account.id))) or 0
+    other_readings = _insert_new(session, team_id, new, now=now, today=today, chunk=chunk, progress=progress)
     if len(new) >= chunk:
         _analyze(session)  # the look-ups below, and every query after the import, plan with the new size
     # The new accounts' ids. A name that another writer created meanwhile (ON CONFLICT DO NOTHING
     # skipped ours; PostgreSQL only, SQLite has one writer) is not stamped with this import's time:
     # that row becomes an update of that account, as if it had been there before.
     with _unprepared(session):
-        created_ids = _created_ids(session, team_id, [key for key, _ in new], now, chunk)
+        created_ids = _created_ids(session, team_id, [key for key, _ in new], now, after_id) if new else {}
     report.created = len(created_ids)
     raced = [(key, row) for key, row in new if key not in created_ids]
     if raced:
@@ -306,6 +310,7 @@ def apply_import(
             if key not in again:  # created and deleted again while we were importing
                 raise RuntimeError(f"account {row.name!r} changed during the import: run it again")
             update_existing(again[key], row)
+    _insert_readings(session, team_id, other_readings, created_ids, chunk)
     if created_ids:
         _record_new_steps(session, team_id, min(created_ids.values()), max(created_ids.values()), now, today)
     for start in range(0, len(updates), chunk):
@@ -451,17 +456,20 @@ def _key_in(session: Session, keys: list[str]) -> ColumnElement[bool]:
 
 
 def _created_ids(
-    session: Session, team_id: str, keys: list[str], now: datetime, chunk: int
+    session: Session, team_id: str, keys: list[str], now: datetime, after_id: int
 ) -> dict[str, int]:
-    """The ids of the accounts with these keys that this import created (stamped with its `now`)."""
+    """The ids of the accounts with these keys that this import created (stamped with its `now`): all
+    above `after_id`, the highest id before the insert (ids only grow), read as one range of the
+    primary key rather than a look-up per name (the team is checked here, so that no plan walks the
+    team's index instead)."""
+    wanted = set(keys)
     ids: dict[str, int] = {}
-    for start in range(0, len(keys), chunk):
-        statement = select(Account.name_key, Account.id, Account.created_at).where(
-            Account.team_id == team_id, _key_in(session, keys[start : start + chunk])
-        )
-        for key, account_id, created_at in session.execute(statement):
-            if created_at == now:
-                ids[key] = account_id
+    statement = select(Account.team_id, Account.name_key, Account.id).where(
+        Account.id > after_id, Account.created_at == now
+    )
+    for team, key, account_id in session.execute(statement):
+        if team == team_id and key in wanted:
+            ids[key] = account_id
     return ids
 
 
@@ -474,9 +482,11 @@ def _insert_new(
     today: date,
     chunk: int,
     progress: ProgressCallback | None,
-) -> None:
+) -> dict[str, list[str]]:
     """Inserts the new accounts, `chunk` rows per executemany. A name another writer inserted meanwhile
-    is skipped (ON CONFLICT DO NOTHING). No RETURNING: it made PostgreSQL's pages 4 times slower."""
+    is skipped (ON CONFLICT DO NOTHING). No RETURNING: it made PostgreSQL's pages 4 times slower.
+    Returns the other readings of the names that have some (stored once the accounts' ids are known)."""
+    other_readings: dict[str, list[str]] = {}
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(_ACCOUNTS).on_conflict_do_nothing(index_elements=["team_id", "name_key"])
@@ -485,12 +495,15 @@ def _insert_new(
         for key, row in new[start : start + chunk]:
             step = row.step or Step.NAME_ONLY
             evidence = _FLOORS[step]
+            common, *others = key_readings(key)
+            if others:
+                other_readings[key] = others
             values.append(
                 {
                     "team_id": team_id,
                     "name": row.name,
                     "name_key": key,
-                    "name_reading": name_reading(row.name),
+                    "name_reading": common,
                     "owner_id": row.owner,
                     "step": step.value,
                     "segment": row.segment,
@@ -509,6 +522,21 @@ def _insert_new(
         session.execute(statement, values)
         if progress is not None:
             progress(start + len(values))
+    return other_readings
+
+
+def _insert_readings(
+    session: Session, team_id: str, other_readings: dict[str, list[str]], ids: dict[str, int], chunk: int
+) -> None:
+    """The other readings of the accounts this import created (`ids`), `chunk` rows per executemany."""
+    values = [
+        {"team_id": team_id, "account_id": ids[key], "reading": reading}
+        for key, readings in other_readings.items()
+        if key in ids
+        for reading in readings
+    ]
+    for start in range(0, len(values), chunk):
+        session.execute(_READINGS.insert(), values[start : start + chunk])
 
 
 def _statistics_stale(session: Session) -> bool:
