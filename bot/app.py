@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 import weakref
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.clock import Clock
 from bot.config import Settings
 from bot.db import Database
+from bot.domain import names
 from bot.handlers import (
     actions,
     commands,
@@ -107,11 +109,22 @@ def build_app(
     return app
 
 
+_KANJI = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]")
+
+
 def _with_runtime(runtime: Runtime) -> Callable[..., None]:
     """A global middleware: every listener finds the runtime in Bolt's context (`runtime_in`)."""
 
-    def with_runtime(context: BoltContext, next: Callable[[], None]) -> None:  # noqa: A002 - Bolt's name
+    def with_runtime(
+        context: BoltContext,
+        body: dict[str, Any],
+        next: Callable[[], None],  # noqa: A002 - Bolt's name
+    ) -> None:
         context["runtime"] = runtime
+        if not names.readings_loaded() and _KANJI.search(json.dumps(body, ensure_ascii=False)):
+            # Once per process, before the ack and outside any transaction's deadline: a Japanese name
+            # is read with a dictionary that takes half a second to load (and 100 MiB, so not at start).
+            names.load_readings()
         next()
 
     return with_runtime

@@ -148,6 +148,17 @@ def _dictionaries() -> tuple[Any, Any]:
     return Kanwa(), Itaiji()  # type: ignore[no-untyped-call]
 
 
+def readings_loaded() -> bool:
+    return _dictionaries.cache_info().currsize > 0
+
+
+def load_readings() -> None:
+    """Loads the reading dictionary now (half a second, more on a busy machine): called before a
+    request whose text has kanji starts its transaction, so the first Japanese name after a start
+    never spends the store's deadline on it (bot/app.py)."""
+    _dictionaries()
+
+
 # The dictionary's words by their first kanji, filled as kanji are met (a few thousand at most).
 _WORDS: dict[str, tuple[dict[str, tuple[str, ...]], tuple[int, ...]]] = {}
 
