@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 
 from bot import interactions as ids
 from bot import notify
+from bot.handlers import form_state as form
 from bot.handlers.replying import FAILURES, Asker, Json, asker, error_reply, refuse_press
 from bot.i18n import t
 from bot.interactions import BadPayload
@@ -92,10 +93,8 @@ def _only_read(runtime: Runtime, team_id: str, recovery_id: int, _user_id: str) 
 
 def submit_note(ack: Ack, view: Json, context: BoltContext, client: WebClient) -> None:
     me = asker(context, client)
-    values = view.get("state", {}).get("values", {})
-    note = str(
-        (values.get(ids.RECOVERY_NOTE_FIELD, {}).get(ids.RECOVERY_NOTE_FIELD) or {}).get("value") or ""
-    ).strip()
+    values = form.values_of(view)
+    note = (form.text(values, ids.RECOVERY_NOTE_FIELD) or "").strip()
     if not note:
         ack(response_action="errors", errors={ids.RECOVERY_NOTE_FIELD: t(me.locale, "recovery_note_empty")})
         return

@@ -24,6 +24,7 @@ from bot.domain.activities import ActivityKind
 from bot.domain.extraction import Activity, Followup, Trouble
 from bot.domain.fields import FieldErrors, LogDraft, ParseError
 from bot.domain.parsing import parse_amount
+from bot.handlers import form_state as form
 from bot.handlers.replying import FAILURES, Asker, Json, asker, error_reply, refuse_press, replace_pressed
 from bot.i18n import t
 from bot.interactions import BadPayload, PreviewItem
@@ -217,7 +218,7 @@ def submit_edit(ack: Ack, view: Json, context: BoltContext, client: WebClient) -
     me = asker(context, client)
     try:
         where = ids.preview_item_of(view.get("private_metadata"))
-        change = read_item_form(view.get("state", {}).get("values", {}), where, me.today, me.locale)
+        change = read_item_form(form.values_of(view), where, me.today, me.locale)
         change = replace(change, unread=where.u)
         facts = freetext.edit(me.runtime, me.team_id, me.user_id, where.p, change)
         if facts is None:
@@ -257,15 +258,15 @@ def read_item_form(values: Json, where: PreviewItem, today: date, locale: str) -
     """The modal's values as an item, or _FormErrors keyed by block id (the fields of bot/domain/fields.py
     are named as the blocks are)."""
     errors: dict[str, ParseError] = {}
-    typed = _value(values, ids.ACCOUNT_BLOCK, ids.PREVIEW_ACCOUNT_FIELD) or ""
+    typed = form.text(values, ids.ACCOUNT_BLOCK, ids.PREVIEW_ACCOUNT_FIELD) or ""
     account = _checked(errors, ids.ACCOUNT_BLOCK, lambda: fields.account_name(typed)) or ""
-    note_text = _value(values, ids.NOTE_FIELD, ids.NOTE_FIELD)
-    picked = _date(values, ids.DATE_FIELD)
+    note_text = form.text(values, ids.NOTE_FIELD)
+    picked = form.picked_date(values, ids.DATE_FIELD)
     change = freetext.ItemEdit(kind=where.k, index=where.i, account=account)
     if where.k == "activity":
-        word = _selected(values, ids.KIND_FIELD) or ""
+        word = form.selected(values, ids.KIND_FIELD) or ""
         kind = next((kind for kind in ActivityKind if kind.value == word), None)
-        amount_text = (_value(values, ids.AMOUNT_FIELD, ids.AMOUNT_FIELD) or "").strip()
+        amount_text = (form.text(values, ids.AMOUNT_FIELD) or "").strip()
         amount = (
             _checked(errors, ids.AMOUNT_FIELD, lambda: parse_amount(amount_text)) if amount_text else None
         )
@@ -306,22 +307,4 @@ def _checked(errors: dict[str, ParseError], block: str, run: Callable[[], T]) ->
         return run()
     except ParseError as error:
         errors[block] = error
-        return None
-
-
-def _value(values: Json, block: str, action: str) -> str | None:
-    value = values.get(block, {}).get(action, {}).get("value")
-    return str(value) if value is not None else None
-
-
-def _selected(values: Json, block: str) -> str | None:
-    option = values.get(block, {}).get(block, {}).get("selected_option")
-    return str(option["value"]) if option else None
-
-
-def _date(values: Json, block: str) -> date | None:
-    raw = values.get(block, {}).get(block, {}).get("selected_date")
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
         return None
