@@ -24,7 +24,6 @@ from bot.handlers.replying import (
     asker,
     post_private,
     refusal,
-    replace_pressed,
 )
 from bot.i18n import t
 from bot.interactions import ActivityChoice, BadPayload, CorrectionTarget, parse_id, parse_json
@@ -58,7 +57,7 @@ def undo(
         return
     ack()
     reply = shown.corrected(done, me.locale)
-    me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
+    me.replace_later(body, respond, reply)
     _after(me, done)
 
 

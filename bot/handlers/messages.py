@@ -25,7 +25,7 @@ from bot.domain.extraction import Activity, Followup, Trouble
 from bot.domain.fields import FieldErrors, LogDraft, ParseError
 from bot.domain.parsing import parse_amount
 from bot.handlers import form_state as form
-from bot.handlers.replying import FAILURES, Asker, Json, asker, error_reply, refuse_press, replace_pressed
+from bot.handlers.replying import FAILURES, Asker, Json, asker, error_reply, refuse_press
 from bot.i18n import t
 from bot.interactions import BadPayload, PreviewItem
 from bot.services.errors import UserFacingError
@@ -126,7 +126,7 @@ def confirm(
     if confirmed.gone:  # a second press: the first one's answer stays where it is
         me.tell_later(body, respond, reply)
         return
-    me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
+    me.replace_later(body, respond, reply)
     home_user = me.user_id if confirmed.logged or confirmed.followups or confirmed.troubles else None
     notify.after_action(me.runtime, client, me.team_id, home_user, confirmed.queued)
 
@@ -143,7 +143,7 @@ def cancel(
         return
     ack()
     reply = cancelled_message(me.locale)
-    me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
+    me.replace_later(body, respond, reply)
 
 
 # ------------------------------------------------------------------------------------ *Edit*

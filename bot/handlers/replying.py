@@ -85,6 +85,10 @@ class Asker:
     def tell_later(self, body: Json, respond: Respond, reply: Message) -> None:
         tell_later(self.runtime, self.client, body, respond, self.user_id, reply)
 
+    def replace_later(self, body: Json, respond: Respond, reply: Message) -> None:
+        """`replace_pressed`, after the ack: the pressed message becomes the reply."""
+        self.runtime.after(lambda: replace_pressed(self.client, body, respond, reply))
+
 
 def asker(context: BoltContext, client: WebClient) -> Asker:
     runtime = runtime_in(context)
