@@ -67,13 +67,7 @@ def digest_message(digest: Digest, locale: str) -> Message:
             locale,
             first=True,
         ),
-        listed(
-            "digest_recoveries",
-            digest.recoveries,
-            MAX_RECOVERIES,
-            lambda item: recovery_blocks(item, day, locale),
-            locale,
-        ),
+        recoveries_part(digest, locale),
         listed(
             "digest_lapsing", digest.lapsing, MAX_LAPSING, lambda item: lapsing_blocks(item, locale), locale
         ),
@@ -128,6 +122,17 @@ def listed(
         list_head(key, len(items), locale, first=first),
         [blocks_of(item) for item in items[:limit]],
         len(items),
+    )
+
+
+def recoveries_part(digest: Digest, locale: str) -> Part:
+    """The recoveries the rep still owes a step on, as the digest and the Home tab both list them."""
+    return listed(
+        "digest_recoveries",
+        digest.recoveries,
+        MAX_RECOVERIES,
+        lambda item: recovery_blocks(item, digest.day, locale),
+        locale,
     )
 
 

@@ -22,12 +22,11 @@ from bot.views.blocks import (
 from bot.views.digest import (
     MAX_FOLLOWUPS,
     MAX_LAPSING,
-    MAX_RECOVERIES,
     assemble,
     followup_blocks,
     lapsing_block,
     listed,
-    recovery_blocks,
+    recoveries_part,
 )
 from bot.views.health import verdict_text
 from bot.views.pyramid import draw, health_text, outside_blocks
@@ -78,13 +77,7 @@ def home_view(
     if not digest.followups:
         followups.head.append(context(t(locale, "home_nothing_due")))  # the list shows even when empty
     others = [
-        listed(
-            "digest_recoveries",
-            digest.recoveries,
-            MAX_RECOVERIES,
-            lambda item: recovery_blocks(item, day, locale),
-            locale,
-        ),
+        recoveries_part(digest, locale),
         listed(
             "digest_lapsing", digest.lapsing, MAX_LAPSING, lambda item: [lapsing_block(item, locale)], locale
         ),
