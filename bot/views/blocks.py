@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from bot.domain.stages import Stage, Step
+from bot.domain.stages import Climb, Stage, Step
 from bot.i18n import t
 
 Block = dict[str, Any]
@@ -139,6 +139,18 @@ def fmt_amount(amount: int, locale: str) -> str:
 
 def step_name(step: Step, locale: str) -> str:
     return t(locale, f"step_{step.value}")
+
+
+def moved_text(key: str, climb: Climb, locale: str) -> str:
+    """A move on the ladder, "from 2.1 Met once to 3 Proposed", in the wording of `key`."""
+    return t(
+        locale,
+        key,
+        from_label=climb.before.label,
+        from_step=step_name(climb.before, locale),
+        to_label=climb.after.label,
+        to_step=step_name(climb.after, locale),
+    )
 
 
 def stage_name(stage: Stage, locale: str) -> str:

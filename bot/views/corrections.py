@@ -28,6 +28,7 @@ from bot.views.blocks import (
     mention,
     message,
     modal,
+    moved_text,
     plain,
     section,
     stage_name,
@@ -82,14 +83,7 @@ def _now_on(account: AccountFacts, climb: Climb, locale: str) -> str:
     )
     if not climb.moved:
         return now_on
-    moved = t(
-        locale,
-        "correction_step_moved",
-        from_label=climb.before.label,
-        from_step=step_name(climb.before, locale),
-        to_label=climb.after.label,
-        to_step=step_name(climb.after, locale),
-    )
+    moved = moved_text("correction_step_moved", climb, locale)
     return f"{now_on} {moved}"
 
 
