@@ -17,7 +17,7 @@ from slack_sdk import WebClient
 from bot import interactions as ids
 from bot import notify
 from bot.handlers import form_state as form
-from bot.handlers.replying import FAILURES, Asker, Json, asker, error_reply, refuse_press
+from bot.handlers.replying import FAILURES, Asker, Json, asker, error_reply, stored_or_refused
 from bot.i18n import t
 from bot.interactions import BadPayload
 from bot.runtime import Runtime
@@ -49,14 +49,14 @@ def on_recovery(
     """A press on a button whose value is a recovery's id: acked once `change(runtime, team, recovery id,
     who pressed)` is stored. A value naming no recovery of the team, or a change refused, is acked and
     told (None then): the press changed nothing."""
-    try:
-        done = change(me.runtime, me.team_id, ids.parse_id(action.get("value")), me.user_id)
-    except (BadPayload, *FAILURES) as error:
-        ack()
-        refuse_press(me, body, respond, error, gone="recovery_gone")
-        return None
-    ack()
-    return done
+    return stored_or_refused(
+        ack,
+        body,
+        respond,
+        me,
+        "recovery_gone",
+        lambda: change(me.runtime, me.team_id, ids.parse_id(action.get("value")), me.user_id),
+    )
 
 
 def take(

@@ -25,7 +25,7 @@ from bot.domain.extraction import Activity, Followup, Trouble
 from bot.domain.fields import FieldErrors, LogDraft, ParseError
 from bot.domain.parsing import parse_amount
 from bot.handlers import form_state as form
-from bot.handlers.replying import FAILURES, Asker, Json, asker, error_reply, refuse_press
+from bot.handlers.replying import FAILURES, Asker, Json, asker, error_reply, refuse_press, stored_or_refused
 from bot.i18n import t
 from bot.interactions import BadPayload, PreviewItem
 from bot.services.errors import UserFacingError
@@ -114,14 +114,18 @@ def confirm(
 ) -> None:
     """*Log all*: everything in the preview, stored once (a second press finds it gone)."""
     me = asker(context, client)
-    try:
-        preview_id = ids.preview_id_of(action.get("value"))
-        confirmed = freetext.confirm(me.runtime, me.team_id, me.user_id, preview_id, me.today, me.locale)
-    except (*FAILURES, BadPayload) as error:
-        ack()
-        refuse_press(me, body, respond, error, gone="preview_gone")
+    confirmed = stored_or_refused(
+        ack,
+        body,
+        respond,
+        me,
+        "preview_gone",
+        lambda: freetext.confirm(
+            me.runtime, me.team_id, me.user_id, ids.preview_id_of(action.get("value")), me.today, me.locale
+        ),
+    )
+    if confirmed is None:
         return
-    ack()
     reply = confirmed_message(confirmed, me.locale, me.today)
     if confirmed.gone:  # a second press: the first one's answer stays where it is
         me.tell_later(body, respond, reply)
@@ -154,15 +158,14 @@ def edit(
 ) -> None:
     """*Edit* beside an item: a modal prefilled with it."""
     me = asker(context, client)
-    try:
+
+    def find() -> tuple[PreviewItem, Activity | Followup | Trouble]:
         item = ids.preview_item_of(action.get("value"))
-        found = freetext.item(me.runtime, me.team_id, me.user_id, item.p, item.k, item.i)
-    except (*FAILURES, BadPayload) as error:
-        ack()
-        refuse_press(me, body, respond, error, gone="preview_gone")
-        return
-    ack()
-    _open_item_modal(me, body, item, found)
+        return item, freetext.item(me.runtime, me.team_id, me.user_id, item.p, item.k, item.i)
+
+    found = stored_or_refused(ack, body, respond, me, "preview_gone", find)
+    if found is not None:
+        _open_item_modal(me, body, *found)
 
 
 def add(
@@ -171,16 +174,17 @@ def add(
     """*Add* beside a sentence that could not be read: the modal of the item it seems to be (an
     activity, a follow-up or a trouble), with what was understood of it filled in."""
     me = asker(context, client)
-    try:
+
+    def find() -> tuple[PreviewItem, Activity | Followup | Trouble]:
         item = ids.preview_item_of(action.get("value"))
         if item.u is None:
             raise BadPayload("no sentence")
-        found = freetext.unread_item(me.runtime, me.team_id, me.user_id, item.p, item.u, me.today)
-    except (*FAILURES, BadPayload) as error:
-        ack()
-        refuse_press(me, body, respond, error, gone="preview_gone")
+        return item, freetext.unread_item(me.runtime, me.team_id, me.user_id, item.p, item.u, me.today)
+
+    read = stored_or_refused(ack, body, respond, me, "preview_gone", find)
+    if read is None:
         return
-    ack()
+    item, found = read
     kind: ids.PreviewItemKind = (
         "activity"
         if isinstance(found, Activity)
