@@ -136,6 +136,16 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD") from None
 
 
+def _can_post(settings: Settings, command: str) -> bool:
+    """Whether the command has a token to post with; when not, says which settings give one."""
+    if not settings.can_post:
+        print(
+            f"{command} needs SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (see README).",
+            file=sys.stderr,
+        )
+    return settings.can_post
+
+
 def _runtime(settings: Settings, *, prepare_schema: bool) -> Runtime:
     return Runtime(settings=settings, db=_database(settings, prepare_schema=prepare_schema), clock=Clock())
 
@@ -391,11 +401,7 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     from bot.jobs.digest import send_digests_for
     from bot.jobs.scheduler import job_client
 
-    if not settings.can_post:
-        print(
-            "digest needs SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (see README).",
-            file=sys.stderr,
-        )
+    if not _can_post(settings, "digest"):
         return 2
     runtime = _runtime(settings, prepare_schema=True)
     day = args.date or runtime.clock.today(settings.zone)
@@ -411,12 +417,8 @@ def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
     from bot.jobs.snapshots import take_snapshots
     from bot.jobs.summary import send_summaries_for
 
-    if not settings.can_post:
-        # Each team's channel is its own setting (or PYRAMID_TEAM_CHANNEL); a team with none is skipped.
-        print(
-            "summary needs SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET; see README).",
-            file=sys.stderr,
-        )
+    # Each team's channel is its own setting (or PYRAMID_TEAM_CHANNEL); a team with none is skipped.
+    if not _can_post(settings, "summary"):
         return 2
     runtime = _runtime(settings, prepare_schema=True)
     take_snapshots(runtime, runtime.clock.now())  # last week's outline needs the snapshots
@@ -432,11 +434,7 @@ def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_scheduler(settings: Settings, args: argparse.Namespace) -> int:
     """The schedules alone (beside `serve` processes started with PYRAMID_RUN_SCHEDULER=false): under
     the same leadership, so any number of these run the jobs once. Stops on SIGTERM or SIGINT."""
-    if not settings.can_post:
-        print(
-            "scheduler needs SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (see README).",
-            file=sys.stderr,
-        )
+    if not _can_post(settings, "scheduler"):
         return 2
     from prometheus_client import start_http_server
 

@@ -26,7 +26,7 @@ from sqlalchemy.types import TypeDecorator
 from bot.domain.fields import MAX_CONTACT, MAX_SEGMENT
 from bot.domain.followups import FollowupStatus
 from bot.domain.recovery import RecoveryStatus
-from bot.domain.stages import Evidence, Step
+from bot.domain.stages import Evidence, Step, evidence_of
 from bot.domain.status import AccountStatus
 
 TEAM_ID = 32
@@ -145,13 +145,7 @@ class Account(Base):
 
     @property
     def evidence(self) -> Evidence:
-        return Evidence(
-            remote_touches=self.remote_touches,
-            in_person_meetings=self.in_person_meetings,
-            meals=self.meals,
-            proposals=self.proposals,
-            deals_won=self.deals_won,
-        )
+        return evidence_of(self)
 
 
 class Activity(Base):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date
 from enum import IntEnum, StrEnum
+from typing import Protocol
 
 from bot.domain.activities import ActivityKind
 
@@ -146,6 +147,33 @@ class Evidence:
         )
 
 
+class Counted(Protocol):
+    """Anything that keeps the five evidence counters: a Tally, or an account as it is stored."""
+
+    @property
+    def remote_touches(self) -> int: ...
+    @property
+    def in_person_meetings(self) -> int: ...
+    @property
+    def meals(self) -> int: ...
+    @property
+    def proposals(self) -> int: ...
+    @property
+    def deals_won(self) -> int: ...
+
+
+def evidence_of(counted: Counted) -> Evidence:
+    """The evidence that places an account on the ladder, read from its counters (one place for both
+    the domain's Tally and the stored account)."""
+    return Evidence(
+        remote_touches=counted.remote_touches,
+        in_person_meetings=counted.in_person_meetings,
+        meals=counted.meals,
+        proposals=counted.proposals,
+        deals_won=counted.deals_won,
+    )
+
+
 @dataclass(frozen=True)
 class Tally:
     """Everything an account's activities add up to: the evidence that places it on the ladder, plus the
@@ -164,13 +192,7 @@ class Tally:
 
     @property
     def evidence(self) -> Evidence:
-        return Evidence(
-            remote_touches=self.remote_touches,
-            in_person_meetings=self.in_person_meetings,
-            meals=self.meals,
-            proposals=self.proposals,
-            deals_won=self.deals_won,
-        )
+        return evidence_of(self)
 
     def plus(self, kind: ActivityKind, on: date) -> Tally:
         """After one more activity of this kind on `on`: a backdated one never moves the last touch back."""

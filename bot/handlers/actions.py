@@ -25,6 +25,7 @@ from bot.interactions import BadPayload, ShareValue, parse_id, parse_json
 from bot.runtime import NotStored, Runtime
 from bot.services.errors import UserFacingError
 from bot.usecases import accounts, logs, winback
+from bot.usecases.logs import LogOutcome
 from bot.views import card as card_view
 from bot.views import replies
 from bot.views import winback as winback_view
@@ -55,9 +56,7 @@ def answer_near_match(
         me.tell_later(body, respond, error_reply(error, me.locale, example=None))
         return
     ack()
-    reply = replies.log_reply(outcome.result, me.locale)
-    me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
-    notify.after_action(me.runtime, client, me.team_id, outcome.home_user, outcome.queued)
+    _logged(me, body, respond, outcome)
 
 
 def show_account(ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond) -> None:
@@ -150,6 +149,11 @@ def log_letter_sent(
         me.tell_later(body, respond, error_reply(error, me.locale, example=None))
         return
     ack()
-    reply = replies.log_reply(outcome.result, me.locale)
-    me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
-    notify.after_action(me.runtime, client, me.team_id, outcome.home_user, outcome.queued)
+    _logged(me, body, respond, outcome)
+
+
+def _logged(me: Asker, body: Json, respond: Respond, outcome: LogOutcome) -> None:
+    """After the ack of a press that logged: the pressed message becomes the log's reply; the Home
+    and the channel's announcements follow."""
+    me.replace_later(body, respond, replies.log_reply(outcome.result, me.locale))
+    notify.after_action(me.runtime, me.client, me.team_id, outcome.home_user, outcome.queued)

@@ -16,7 +16,8 @@ from slack_sdk import WebClient
 
 from bot import interactions as ids
 from bot import notify
-from bot.handlers.replying import FAILURES, Asker, Json, asker, error_reply, refuse_press
+from bot.handlers import form_state as form
+from bot.handlers.replying import FAILURES, Asker, Json, asker, error_reply, stored_or_refused
 from bot.i18n import t
 from bot.interactions import BadPayload
 from bot.runtime import Runtime
@@ -48,14 +49,14 @@ def on_recovery(
     """A press on a button whose value is a recovery's id: acked once `change(runtime, team, recovery id,
     who pressed)` is stored. A value naming no recovery of the team, or a change refused, is acked and
     told (None then): the press changed nothing."""
-    try:
-        done = change(me.runtime, me.team_id, ids.parse_id(action.get("value")), me.user_id)
-    except (BadPayload, *FAILURES) as error:
-        ack()
-        refuse_press(me, body, respond, error, gone="recovery_gone")
-        return None
-    ack()
-    return done
+    return stored_or_refused(
+        ack,
+        body,
+        respond,
+        me,
+        "recovery_gone",
+        lambda: change(me.runtime, me.team_id, ids.parse_id(action.get("value")), me.user_id),
+    )
 
 
 def take(
@@ -92,10 +93,8 @@ def _only_read(runtime: Runtime, team_id: str, recovery_id: int, _user_id: str) 
 
 def submit_note(ack: Ack, view: Json, context: BoltContext, client: WebClient) -> None:
     me = asker(context, client)
-    values = view.get("state", {}).get("values", {})
-    note = str(
-        (values.get(ids.RECOVERY_NOTE_FIELD, {}).get(ids.RECOVERY_NOTE_FIELD) or {}).get("value") or ""
-    ).strip()
+    values = form.values_of(view)
+    note = (form.text(values, ids.RECOVERY_NOTE_FIELD) or "").strip()
     if not note:
         ack(response_action="errors", errors={ids.RECOVERY_NOTE_FIELD: t(me.locale, "recovery_note_empty")})
         return

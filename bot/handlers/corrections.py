@@ -16,6 +16,7 @@ from bot import notify
 from bot.domain import fields
 from bot.domain.activities import ActivityKind
 from bot.domain.fields import FieldErrors, LogDraft, LogFields
+from bot.handlers import form_state as form
 from bot.handlers.replying import (
     FAILURES,
     Asker,
@@ -23,7 +24,6 @@ from bot.handlers.replying import (
     asker,
     post_private,
     refusal,
-    replace_pressed,
 )
 from bot.i18n import t
 from bot.interactions import ActivityChoice, BadPayload, CorrectionTarget, parse_id, parse_json
@@ -57,7 +57,7 @@ def undo(
         return
     ack()
     reply = shown.corrected(done, me.locale)
-    me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
+    me.replace_later(body, respond, reply)
     _after(me, done)
 
 
@@ -126,19 +126,17 @@ class _FormErrors(Exception):
 
 
 def _edited(view: Json, activity_id: int, today: date, locale: str) -> LogFields:
-    values = view.get("state", {}).get("values", {})
-    option = values.get(ids.KIND_FIELD, {}).get(ids.KIND_FIELD, {}).get("selected_option") or {}
-    kind_word = str(option.get("value") or "")
+    values = form.values_of(view)
+    kind_word = form.selected(values, ids.KIND_FIELD) or ""
     kind = next((kind for kind in ActivityKind if kind.value == kind_word), None)
-    picked = values.get(ids.DATE_FIELD, {}).get(ids.DATE_FIELD, {}).get("selected_date")
     draft = LogDraft(
         "deal" if kind is not None and kind.is_deal else "meeting",
         None,
         kind,
         kind_word,
-        on=_date(picked),
-        amount_text=values.get(ids.AMOUNT_FIELD, {}).get(ids.AMOUNT_FIELD, {}).get("value"),
-        note=values.get(ids.NOTE_FIELD, {}).get(ids.NOTE_FIELD, {}).get("value"),
+        on=form.picked_date(values, ids.DATE_FIELD),
+        amount_text=form.text(values, ids.AMOUNT_FIELD),
+        note=form.text(values, ids.NOTE_FIELD),
         # The account is not edited here: the activity's own stands for it in check_log's account rule.
         account_id=activity_id,
     )
@@ -149,13 +147,6 @@ def _edited(view: Json, activity_id: int, today: date, locale: str) -> LogFields
             {key: t(locale, f"error_{e.code}", **e.params) for key, e in error.errors.items()}
         ) from None
     return checked
-
-
-def _date(raw: object) -> date | None:
-    try:
-        return date.fromisoformat(str(raw)) if raw else None
-    except ValueError:
-        return None
 
 
 def _after(me: Asker, done: CorrectedFacts) -> None:

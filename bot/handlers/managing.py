@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot import interactions as ids
 from bot import notify
-from bot.handlers.replying import FAILURES, Asker, Failure, Json, asker, ephemeral, refusal, replace_pressed
+from bot.handlers.replying import FAILURES, Asker, Failure, Json, asker, ephemeral, refusal
 from bot.interactions import BadPayload
 from bot.usecases import managing
 from bot.usecases.managing_facts import NotAManager
@@ -100,7 +100,7 @@ def merge_confirmed(
         return
     ack()
     reply = managing_view.correction_reply(outcome.result, me.locale)
-    me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
+    me.replace_later(body, respond, reply)
     notify.after_action(me.runtime, client, me.team_id, None, outcome.queued)
 
 
@@ -108,4 +108,4 @@ def merge_cancelled(ack: Ack, body: Json, context: BoltContext, respond: Respond
     ack()
     me = asker(context, client)
     reply = managing_view.merge_cancelled(me.locale)
-    me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
+    me.replace_later(body, respond, reply)

@@ -24,7 +24,8 @@ from bot.domain.activities import ActivityKind
 from bot.domain.extraction import Activity, Followup, Trouble
 from bot.domain.fields import FieldErrors, LogDraft, ParseError
 from bot.domain.parsing import parse_amount
-from bot.handlers.replying import FAILURES, Asker, Json, asker, error_reply, refuse_press, replace_pressed
+from bot.handlers import form_state as form
+from bot.handlers.replying import FAILURES, Asker, Json, asker, error_reply, refuse_press, stored_or_refused
 from bot.i18n import t
 from bot.interactions import BadPayload, PreviewItem
 from bot.services.errors import UserFacingError
@@ -113,19 +114,23 @@ def confirm(
 ) -> None:
     """*Log all*: everything in the preview, stored once (a second press finds it gone)."""
     me = asker(context, client)
-    try:
-        preview_id = ids.preview_id_of(action.get("value"))
-        confirmed = freetext.confirm(me.runtime, me.team_id, me.user_id, preview_id, me.today, me.locale)
-    except (*FAILURES, BadPayload) as error:
-        ack()
-        refuse_press(me, body, respond, error, gone="preview_gone")
+    confirmed = stored_or_refused(
+        ack,
+        body,
+        respond,
+        me,
+        "preview_gone",
+        lambda: freetext.confirm(
+            me.runtime, me.team_id, me.user_id, ids.preview_id_of(action.get("value")), me.today, me.locale
+        ),
+    )
+    if confirmed is None:
         return
-    ack()
     reply = confirmed_message(confirmed, me.locale, me.today)
     if confirmed.gone:  # a second press: the first one's answer stays where it is
         me.tell_later(body, respond, reply)
         return
-    me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
+    me.replace_later(body, respond, reply)
     home_user = me.user_id if confirmed.logged or confirmed.followups or confirmed.troubles else None
     notify.after_action(me.runtime, client, me.team_id, home_user, confirmed.queued)
 
@@ -142,7 +147,7 @@ def cancel(
         return
     ack()
     reply = cancelled_message(me.locale)
-    me.runtime.after(lambda: replace_pressed(client, body, respond, reply))
+    me.replace_later(body, respond, reply)
 
 
 # ------------------------------------------------------------------------------------ *Edit*
@@ -153,15 +158,14 @@ def edit(
 ) -> None:
     """*Edit* beside an item: a modal prefilled with it."""
     me = asker(context, client)
-    try:
+
+    def find() -> tuple[PreviewItem, Activity | Followup | Trouble]:
         item = ids.preview_item_of(action.get("value"))
-        found = freetext.item(me.runtime, me.team_id, me.user_id, item.p, item.k, item.i)
-    except (*FAILURES, BadPayload) as error:
-        ack()
-        refuse_press(me, body, respond, error, gone="preview_gone")
-        return
-    ack()
-    _open_item_modal(me, body, item, found)
+        return item, freetext.item(me.runtime, me.team_id, me.user_id, item.p, item.k, item.i)
+
+    found = stored_or_refused(ack, body, respond, me, "preview_gone", find)
+    if found is not None:
+        _open_item_modal(me, body, *found)
 
 
 def add(
@@ -170,16 +174,17 @@ def add(
     """*Add* beside a sentence that could not be read: the modal of the item it seems to be (an
     activity, a follow-up or a trouble), with what was understood of it filled in."""
     me = asker(context, client)
-    try:
+
+    def find() -> tuple[PreviewItem, Activity | Followup | Trouble]:
         item = ids.preview_item_of(action.get("value"))
         if item.u is None:
             raise BadPayload("no sentence")
-        found = freetext.unread_item(me.runtime, me.team_id, me.user_id, item.p, item.u, me.today)
-    except (*FAILURES, BadPayload) as error:
-        ack()
-        refuse_press(me, body, respond, error, gone="preview_gone")
+        return item, freetext.unread_item(me.runtime, me.team_id, me.user_id, item.p, item.u, me.today)
+
+    read = stored_or_refused(ack, body, respond, me, "preview_gone", find)
+    if read is None:
         return
-    ack()
+    item, found = read
     kind: ids.PreviewItemKind = (
         "activity"
         if isinstance(found, Activity)
@@ -217,7 +222,7 @@ def submit_edit(ack: Ack, view: Json, context: BoltContext, client: WebClient) -
     me = asker(context, client)
     try:
         where = ids.preview_item_of(view.get("private_metadata"))
-        change = read_item_form(view.get("state", {}).get("values", {}), where, me.today, me.locale)
+        change = read_item_form(form.values_of(view), where, me.today, me.locale)
         change = replace(change, unread=where.u)
         facts = freetext.edit(me.runtime, me.team_id, me.user_id, where.p, change)
         if facts is None:
@@ -257,15 +262,15 @@ def read_item_form(values: Json, where: PreviewItem, today: date, locale: str) -
     """The modal's values as an item, or _FormErrors keyed by block id (the fields of bot/domain/fields.py
     are named as the blocks are)."""
     errors: dict[str, ParseError] = {}
-    typed = _value(values, ids.ACCOUNT_BLOCK, ids.PREVIEW_ACCOUNT_FIELD) or ""
+    typed = form.text(values, ids.ACCOUNT_BLOCK, ids.PREVIEW_ACCOUNT_FIELD) or ""
     account = _checked(errors, ids.ACCOUNT_BLOCK, lambda: fields.account_name(typed)) or ""
-    note_text = _value(values, ids.NOTE_FIELD, ids.NOTE_FIELD)
-    picked = _date(values, ids.DATE_FIELD)
+    note_text = form.text(values, ids.NOTE_FIELD)
+    picked = form.picked_date(values, ids.DATE_FIELD)
     change = freetext.ItemEdit(kind=where.k, index=where.i, account=account)
     if where.k == "activity":
-        word = _selected(values, ids.KIND_FIELD) or ""
+        word = form.selected(values, ids.KIND_FIELD) or ""
         kind = next((kind for kind in ActivityKind if kind.value == word), None)
-        amount_text = (_value(values, ids.AMOUNT_FIELD, ids.AMOUNT_FIELD) or "").strip()
+        amount_text = (form.text(values, ids.AMOUNT_FIELD) or "").strip()
         amount = (
             _checked(errors, ids.AMOUNT_FIELD, lambda: parse_amount(amount_text)) if amount_text else None
         )
@@ -306,22 +311,4 @@ def _checked(errors: dict[str, ParseError], block: str, run: Callable[[], T]) ->
         return run()
     except ParseError as error:
         errors[block] = error
-        return None
-
-
-def _value(values: Json, block: str, action: str) -> str | None:
-    value = values.get(block, {}).get(action, {}).get("value")
-    return str(value) if value is not None else None
-
-
-def _selected(values: Json, block: str) -> str | None:
-    option = values.get(block, {}).get(block, {}).get("selected_option")
-    return str(option["value"]) if option else None
-
-
-def _date(values: Json, block: str) -> date | None:
-    raw = values.get(block, {}).get(block, {}).get("selected_date")
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
         return None

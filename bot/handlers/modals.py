@@ -16,6 +16,7 @@ from bot.domain import fields
 from bot.domain.activities import ActivityKind
 from bot.domain.fields import FieldErrors, LogDraft
 from bot.domain.winback import LostReason
+from bot.handlers import form_state as form
 from bot.handlers.replying import Asker, Json, asker, error_reply, post_private
 from bot.i18n import t
 from bot.interactions import BadPayload, parse_id
@@ -70,7 +71,7 @@ def _form_errors(error: Exception, locale: str) -> dict[str, str]:
 def read_log_form(view: Json, team_id: str, user_id: str, today: date, locale: str) -> LogRequest:
     """The modal's values as a log request, checked as a command's are (bot/domain/fields.py), or
     FormErrors keyed by block id."""
-    values = view.get("state", {}).get("values", {})
+    values = form.values_of(view)
     draft = _draft(values, "deal" if view.get("callback_id") == ids.DEAL_CALLBACK else "meeting")
     try:
         checked = fields.check_log(draft, today)
@@ -89,25 +90,25 @@ def read_log_form(view: Json, team_id: str, user_id: str, today: date, locale: s
 
 
 def _draft(values: Json, what: fields.LogWhat) -> LogDraft:
-    picked = _selected(values, ids.ACCOUNT_BLOCK, ids.ACCOUNT_ACTION) or ""
-    kind_word = _selected(values, ids.KIND_FIELD, ids.KIND_FIELD) or ""
+    picked = form.selected(values, ids.ACCOUNT_BLOCK, ids.ACCOUNT_ACTION) or ""
+    kind_word = form.selected(values, ids.KIND_FIELD) or ""
     is_new = picked.startswith(ids.NEW_ACCOUNT_PREFIX)
     return LogDraft(
         what,
         picked.removeprefix(ids.NEW_ACCOUNT_PREFIX) if is_new else None,
         next((kind for kind in ActivityKind if kind.value == kind_word), None),
         kind_word,
-        on=_date(values, ids.DATE_FIELD),
-        amount_text=_text(values, ids.AMOUNT_FIELD) if what == "deal" else None,
-        note=_text(values, ids.NOTE_FIELD),
-        revisit_on=_date(values, ids.REVISIT_FIELD) if what == "deal" else None,
+        on=form.picked_date(values, ids.DATE_FIELD),
+        amount_text=form.text(values, ids.AMOUNT_FIELD) if what == "deal" else None,
+        note=form.text(values, ids.NOTE_FIELD),
+        revisit_on=form.picked_date(values, ids.REVISIT_FIELD) if what == "deal" else None,
         account_id=None if is_new else _picked_id(picked),
         lost_reason=_lost_reason(values) if what == "deal" else None,
     )
 
 
 def _lost_reason(values: Json) -> LostReason | None:
-    word = _selected(values, ids.LOST_REASON_FIELD, ids.LOST_REASON_FIELD)
+    word = form.selected(values, ids.LOST_REASON_FIELD)
     return next((reason for reason in LostReason if reason.value == word), None)
 
 
@@ -122,7 +123,7 @@ def submit_account(ack: Ack, view: Json, context: BoltContext, client: WebClient
     """The account picker: its card is posted where `/account` was typed, after the ack."""
     me = asker(context, client)
     try:
-        account_id = _picked_account(view.get("state", {}).get("values", {}), me.locale)
+        account_id = _picked_account(form.values_of(view), me.locale)
     except FormErrors as error:
         ack(response_action="errors", errors=error.errors)
         return
@@ -132,7 +133,7 @@ def submit_account(ack: Ack, view: Json, context: BoltContext, client: WebClient
 
 
 def _picked_account(values: Json, locale: str) -> int:
-    value = _selected(values, ids.ACCOUNT_BLOCK, ids.ACCOUNT_ACTION)
+    value = form.selected(values, ids.ACCOUNT_BLOCK, ids.ACCOUNT_ACTION)
     if value and value.startswith(ids.NEW_ACCOUNT_PREFIX):
         name = value.removeprefix(ids.NEW_ACCOUNT_PREFIX)
         raise FormErrors({ids.ACCOUNT_BLOCK: t(locale, "error_account_not_found", name=name)})
@@ -148,21 +149,3 @@ def _post_card(me: Asker, account_id: int, channel: str | None) -> None:
     except (UserFacingError, NotStored) as error:
         reply = error_reply(error, me.locale, None)
     post_private(me.client, me.user_id, channel, reply)
-
-
-def _selected(values: Json, block: str, action: str) -> str | None:
-    option = values.get(block, {}).get(action, {}).get("selected_option")
-    return str(option["value"]) if option else None
-
-
-def _date(values: Json, block: str) -> date | None:
-    raw = values.get(block, {}).get(block, {}).get("selected_date")
-    try:
-        return date.fromisoformat(raw) if raw else None
-    except ValueError:
-        return None
-
-
-def _text(values: Json, block: str) -> str | None:
-    value = values.get(block, {}).get(block, {}).get("value")
-    return str(value) if value is not None else None

@@ -20,6 +20,7 @@ from bot import interactions as ids
 from bot import notify
 from bot.domain.recovery import cause_of
 from bot.handlers import complaints, picks
+from bot.handlers import form_state as form
 from bot.handlers.replying import (
     FAILURES,
     Asker,
@@ -96,10 +97,10 @@ def trouble_command(ack: Ack, command: Json, context: BoltContext, client: WebCl
 def submit_trouble(ack: Ack, view: Json, context: BoltContext, client: WebClient) -> None:
     """The `/trouble` modal: opened before the ack; the reply is posted where the command was typed."""
     me = asker(context, client)
-    values = view.get("state", {}).get("values", {})
-    picked = _selected(values, ids.ACCOUNT_BLOCK, ids.ACCOUNT_ACTION)
-    cause = cause_of(_selected(values, ids.CAUSE_FIELD, ids.CAUSE_FIELD) or "")
-    what = str((values.get(ids.NOTE_FIELD, {}).get(ids.NOTE_FIELD) or {}).get("value") or "").strip()
+    values = form.values_of(view)
+    picked = form.selected(values, ids.ACCOUNT_BLOCK, ids.ACCOUNT_ACTION) or ""
+    cause = cause_of(form.selected(values, ids.CAUSE_FIELD) or "")
+    what = (form.text(values, ids.NOTE_FIELD) or "").strip()
     errors = {}
     if picked.startswith(ids.NEW_ACCOUNT_PREFIX):
         name = picked.removeprefix(ids.NEW_ACCOUNT_PREFIX)
@@ -133,11 +134,6 @@ def submit_trouble(ack: Ack, view: Json, context: BoltContext, client: WebClient
     channel = ids.metadata_of(view.get("private_metadata")).channel
     me.runtime.after(lambda: post_private(client, me.user_id, channel, reply))
     _after_opened(me, client, opened)
-
-
-def _selected(values: Json, block: str, action: str) -> str:
-    option = (values.get(block, {}).get(action) or {}).get("selected_option") or {}
-    return str(option.get("value") or "")
 
 
 def answer_pick(

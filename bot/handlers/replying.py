@@ -6,11 +6,12 @@ Talking to Slack is this package's job; everything else a listener needs is one 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from slack_bolt import BoltContext, Respond
+from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 
 # What a listener answers with a message instead of an apology: the user's mistake, or the database.
 FAILURES = (ParseError, UserFacingError, NotStored, OutcomeUnknown)
+T = TypeVar("T")
 Failure = ParseError | UserFacingError | NotStored | OutcomeUnknown
 Json = dict[str, Any]  # a request's body, action, command or view, as Bolt passes it
 
@@ -84,6 +86,10 @@ class Asker:
 
     def tell_later(self, body: Json, respond: Respond, reply: Message) -> None:
         tell_later(self.runtime, self.client, body, respond, self.user_id, reply)
+
+    def replace_later(self, body: Json, respond: Respond, reply: Message) -> None:
+        """`replace_pressed`, after the ack: the pressed message becomes the reply."""
+        self.runtime.after(lambda: replace_pressed(self.client, body, respond, reply))
 
 
 def asker(context: BoltContext, client: WebClient) -> Asker:
@@ -151,6 +157,22 @@ def refuse_press(me: Asker, body: Json, respond: Respond, error: Exception, gone
     me.tell_later(body, respond, refusal(error, me.locale, gone))
     if isinstance(error, BadPayload | UserFacingError):
         notify.refresh_home_soon(me.runtime, me.client, me.team_id, me.user_id)
+
+
+def stored_or_refused(
+    ack: Ack, body: Json, respond: Respond, me: Asker, gone: str, store: Callable[[], T]
+) -> T | None:
+    """A press whose change is stored before its ack: acked once `store()` is done, with its result. A
+    value naming nothing of the team's (`gone`), or a change refused, is acked and told why: None then,
+    the press changed nothing."""
+    try:
+        done = store()
+    except (BadPayload, *FAILURES) as error:
+        ack()
+        refuse_press(me, body, respond, error, gone)
+        return None
+    ack()
+    return done
 
 
 def replace_pressed(client: WebClient, body: dict[str, Any], respond: Respond, reply: Message) -> None:

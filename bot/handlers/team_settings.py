@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 
 from bot import interactions as ids
 from bot.domain.team_settings import DORMANT_FIELDS, SettingsDraft, SettingsErrors
+from bot.handlers import form_state as form
 from bot.handlers.managing import ask_slack_if_admin
 from bot.handlers.replying import Asker, Json, asker, error_reply, post_private
 from bot.i18n import t
@@ -69,7 +70,7 @@ def settings_pressed(ack: Ack, body: Json, context: BoltContext, client: WebClie
 def submit_settings(ack: Ack, view: Json, context: BoltContext, client: WebClient) -> None:
     """Stored before the ack that closes the modal; a bad field keeps it open with the error under it."""
     me = asker(context, client)
-    draft = read_settings_form(view.get("state", {}).get("values", {}))
+    draft = read_settings_form(form.values_of(view))
     try:
         saved = _as_known_admin(me, lambda: team_settings.save(me.runtime, me.team_id, me.user_id, draft))
     except SettingsErrors as error:

@@ -4,16 +4,15 @@ something to act on, delivered exactly once through the ledger (outbox.py)."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from slack_sdk import WebClient
 
-from bot.domain.schedule import digest_day_due
-from bot.jobs.outbox import Delivered, Outcome, deliver_once, report_failure
+from bot.domain.team_settings import TeamConfig
+from bot.jobs.daily_dm import DmRun, deliver, send_due
+from bot.jobs.outbox import Delivered, Outcome, report_failure
 from bot.runtime import Runtime
 from bot.services import digests
-from bot.services.calendars import work_calendar
 from bot.views.blocks import Message
 from bot.views.digest import digest_message
 
@@ -21,32 +20,24 @@ log = logging.getLogger(__name__)
 KIND = "digest"
 
 
-@dataclass(frozen=True)
-class DigestRun:
-    team_id: str
-    user_id: str
-    day: date
-    result: Delivered
+# One rep's digest for one day, and what became of it.
+DigestRun = DmRun
 
 
 def send_due_digests(runtime: Runtime, client: WebClient, now: datetime) -> list[DigestRun]:
     """The scheduler's tick: every rep whose local digest time has passed today, on a working day."""
-    runs = []
-    for team_id, user_id in _recipients(runtime, None, None):
-        team_client = runtime.client_for(team_id, like=client)
-        if team_client is None:
-            continue  # uninstalled since the list was read
-        try:
-            team = runtime.team_config(team_id)  # each team's own digest time and calendar
-            calendar = work_calendar(team.working_days, team.holiday_country)
-            profile = runtime.profile(team_client, team_id, user_id)
-            day = digest_day_due(now, profile.zone, team.digest_time, calendar)
-            if day is not None:
-                runs.append(_send(runtime, team_client, team_id, user_id, day, profile.locale, now))
-        except Exception as error:
-            # One rep's failure never stops another's digest; the next tick tries this one again.
-            report_failure(log, error, f"digest {team_id} {user_id}")
-    return runs
+
+    def send(team_client: WebClient, team_id: str, user_id: str, day: date, locale: str) -> DigestRun:
+        return _send(runtime, team_client, team_id, user_id, day, locale, now)
+
+    recipients = _recipients(runtime, None, None)
+    return send_due(
+        runtime, client, now, what="digest", recipients=recipients, due_at=_digest_time, send=send
+    )
+
+
+def _digest_time(team: TeamConfig) -> time:
+    return team.digest_time
 
 
 def send_digests_for(
@@ -95,16 +86,14 @@ def _send(
             )
         return None if digest.is_empty else digest_message(digest, locale)
 
-    result = deliver_once(
-        runtime.db,
+    return deliver(
+        runtime,
         client,
-        team_id=team_id,
         kind=KIND,
-        ref=f"{user_id}:{day.isoformat()}",
-        channel=user_id,
+        what="digest",
+        team_id=team_id,
+        user_id=user_id,
+        day=day,
         build=build,
         now=now,
     )
-    runtime.count_deliveries(result)
-    log.info("digest %s %s %s: %s", team_id, user_id, day, result.outcome.value)
-    return DigestRun(team_id, user_id, day, result)

@@ -5,54 +5,51 @@ like any other: it is previewed (bot/handlers/messages.py) and stored only on *L
 
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from bot.domain.schedule import digest_day_due
+from bot.domain.team_settings import TeamConfig
 from bot.i18n import t
-from bot.jobs.outbox import Delivered, deliver_once, report_failure
+from bot.jobs.daily_dm import DmRun, deliver, send_due
 from bot.models import Account, Activity
 from bot.runtime import Runtime
-from bot.services.calendars import work_calendar
 from bot.services.status import live_activity
 from bot.views.blocks import Message, message, section
 
-log = logging.getLogger(__name__)
 KIND = "evening"
 
 
-@dataclass(frozen=True)
-class EveningRun:
-    team_id: str
-    user_id: str
-    day: date
-    result: Delivered
+# One rep's prompt for one day, and what became of it.
+EveningRun = DmRun
 
 
 def send_due_evening_prompts(runtime: Runtime, client: WebClient, now: datetime) -> list[EveningRun]:
     """The scheduler's tick: every rep whose local evening time has passed today, on a working day."""
-    runs = []
-    for team_id, user_id in _recipients(runtime):
-        team_client = runtime.client_for(team_id, like=client)
-        if team_client is None:
-            continue  # uninstalled since the list was read
-        try:
-            team = runtime.team_config(team_id)  # on or off, and the calendar, per team
-            if not team.evening_prompt:
-                continue
-            calendar = work_calendar(team.working_days, team.holiday_country)
-            profile = runtime.profile(team_client, team_id, user_id)
-            day = digest_day_due(now, profile.zone, team.evening_time, calendar)
-            if day is not None:
-                runs.append(_send(runtime, team_client, team_id, user_id, day, profile.locale, now))
-        except Exception as error:
-            # One rep's failure never stops another's prompt; the next tick tries this one again.
-            report_failure(log, error, f"evening prompt {team_id} {user_id}")
-    return runs
+
+    def send(team_client: WebClient, team_id: str, user_id: str, day: date, locale: str) -> EveningRun:
+        return deliver(
+            runtime,
+            team_client,
+            kind=KIND,
+            what="evening prompt",
+            team_id=team_id,
+            user_id=user_id,
+            day=day,
+            build=lambda: evening_message(locale),
+            now=now,
+        )
+
+    recipients = _recipients(runtime)
+    return send_due(
+        runtime, client, now, what="evening prompt", recipients=recipients, due_at=_evening_time, send=send
+    )
+
+
+def _evening_time(team: TeamConfig) -> time | None:
+    """None when the team has the prompt off."""
+    return team.evening_time if team.evening_prompt else None
 
 
 def _recipients(runtime: Runtime) -> list[tuple[str, str]]:
@@ -68,21 +65,3 @@ def _recipients(runtime: Runtime) -> list[tuple[str, str]]:
 
 def evening_message(locale: str) -> Message:
     return message(t(locale, "evening_text"), [section(t(locale, "evening_prompt"))])
-
-
-def _send(
-    runtime: Runtime, client: WebClient, team_id: str, user_id: str, day: date, locale: str, now: datetime
-) -> EveningRun:
-    result = deliver_once(
-        runtime.db,
-        client,
-        team_id=team_id,
-        kind=KIND,
-        ref=f"{user_id}:{day.isoformat()}",
-        channel=user_id,
-        build=lambda: evening_message(locale),
-        now=now,
-    )
-    runtime.count_deliveries(result)
-    log.info("evening prompt %s %s %s: %s", team_id, user_id, day, result.outcome.value)
-    return EveningRun(team_id, user_id, day, result)

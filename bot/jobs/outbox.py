@@ -464,22 +464,14 @@ def _failed(db: Database, claim: _Claim, problem: _Problem, now: datetime) -> De
         wait = backoff(claim.attempts)
         if problem.retry_after is not None:
             wait = timedelta(seconds=max(problem.retry_after, 0))
-        with db.transaction() as session:
-            session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.id == claim.id,
-                    Delivery.claim_token == claim.token,
-                    Delivery.status == DeliveryStatus.CLAIMED.value,
-                )
-                .values(
-                    status=DeliveryStatus.PENDING.value,
-                    next_attempt_at=now + wait,
-                    last_error=problem.error[:200],
-                    may_have_posted=claim.check_history or problem.may_have_landed,
-                )
-                .execution_options(synchronize_session=False)
-            )
+        _settle(
+            db,
+            claim,
+            status=DeliveryStatus.PENDING.value,
+            next_attempt_at=now + wait,
+            last_error=problem.error[:200],
+            may_have_posted=claim.check_history or problem.may_have_landed,
+        )
         log.info(
             "delivery failed for now (%s): %s; attempt %d, next in %s",
             where,
@@ -488,17 +480,7 @@ def _failed(db: Database, claim: _Claim, problem: _Problem, now: datetime) -> De
             wait,
         )
         return Delivered(Outcome.RETRY, kind=claim.kind, ref=claim.ref, error=problem.error)
-    with db.transaction() as session:
-        session.execute(
-            update(Delivery)
-            .where(
-                Delivery.id == claim.id,
-                Delivery.claim_token == claim.token,
-                Delivery.status == DeliveryStatus.CLAIMED.value,
-            )
-            .values(status=DeliveryStatus.FAILED.value, last_error=problem.error[:200], sent_at=now)
-            .execution_options(synchronize_session=False)
-        )
+    _settle(db, claim, status=DeliveryStatus.FAILED.value, last_error=problem.error[:200], sent_at=now)
     if problem.transient:
         log.warning(
             "delivery failed for good (%s): %s for %s, giving up", where, problem.error, GIVE_UP_AFTER
@@ -510,6 +492,13 @@ def _failed(db: Database, claim: _Claim, problem: _Problem, now: datetime) -> De
 
 
 def _finish(db: Database, claim: _Claim, now: datetime, *, status: str, channel: str, ts: str) -> None:
+    if _settle(db, claim, status=status, channel=channel, ts=ts, sent_at=now, last_error=None) != 1:
+        log.warning("delivery %s/%s was sent but its claim had been taken over", claim.kind, claim.ref)
+
+
+def _settle(db: Database, claim: _Claim, **values: Any) -> int:
+    """Writes the outcome of a claimed delivery, only while the claim is still ours: once the lease has
+    run out and another process took the row over, this changes nothing. The number of rows changed."""
     with db.transaction() as session:
         done = session.execute(
             update(Delivery)
@@ -518,11 +507,10 @@ def _finish(db: Database, claim: _Claim, now: datetime, *, status: str, channel:
                 Delivery.claim_token == claim.token,
                 Delivery.status == DeliveryStatus.CLAIMED.value,
             )
-            .values(status=status, channel=channel, ts=ts, sent_at=now, last_error=None)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
-    if getattr(done, "rowcount", 0) != 1:
-        log.warning("delivery %s/%s was sent but its claim had been taken over", claim.kind, claim.ref)
+    return int(getattr(done, "rowcount", 0))
 
 
 def _outbox_client(client: WebClient) -> WebClient:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from bot.domain.stages import Stage, Step
+from bot.domain.stages import Climb, Stage, Step
 from bot.i18n import t
 
 Block = dict[str, Any]
@@ -89,6 +89,32 @@ def plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text, "emoji": True}
 
 
+def modal(
+    callback_id: str, title: str, submit: str, close: str, metadata: str, blocks: list[Block]
+) -> dict[str, Any]:
+    """A modal that submits: its listener is found by `callback_id` and reads `metadata` back."""
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": plain(title),
+        "submit": plain(submit),
+        "close": plain(close),
+        "private_metadata": metadata,
+        "blocks": blocks,
+    }
+
+
+def input_block(block_id: str, label: str, element: Block, *, optional: bool = False) -> Block:
+    """One field of a modal; its value comes back in `view.state.values[block_id][action_id]`."""
+    return {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label),
+        "element": element,
+        "optional": optional,
+    }
+
+
 def fmt_date(day: date, locale: str, today: date | None = None) -> str:
     """A day as the reader writes it: 2026-11-28 (Sat) in English; in Japanese 11/28(土), with the year
     (2027/1/8(金)) when it is not the year of `today`, or always when the caller does not know today
@@ -113,6 +139,18 @@ def fmt_amount(amount: int, locale: str) -> str:
 
 def step_name(step: Step, locale: str) -> str:
     return t(locale, f"step_{step.value}")
+
+
+def moved_text(key: str, climb: Climb, locale: str) -> str:
+    """A move on the ladder, "from 2.1 Met once to 3 Proposed", in the wording of `key`."""
+    return t(
+        locale,
+        key,
+        from_label=climb.before.label,
+        from_step=step_name(climb.before, locale),
+        to_label=climb.after.label,
+        to_step=step_name(climb.after, locale),
+    )
 
 
 def stage_name(stage: Stage, locale: str) -> str:

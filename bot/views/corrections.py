@@ -24,8 +24,11 @@ from bot.views.blocks import (
     context,
     fmt_amount,
     fmt_date,
+    input_block,
     mention,
     message,
+    modal,
+    moved_text,
     plain,
     section,
     stage_name,
@@ -80,14 +83,7 @@ def _now_on(account: AccountFacts, climb: Climb, locale: str) -> str:
     )
     if not climb.moved:
         return now_on
-    moved = t(
-        locale,
-        "correction_step_moved",
-        from_label=climb.before.label,
-        from_step=step_name(climb.before, locale),
-        to_label=climb.after.label,
-        to_step=step_name(climb.after, locale),
-    )
+    moved = moved_text("correction_step_moved", climb, locale)
     return f"{now_on} {moved}"
 
 
@@ -133,15 +129,14 @@ def delete_modal(found: EditableFacts, channel_id: str | None, locale: str) -> d
     text = t(locale, "delete_question", what=what)
     if found.activity.note:
         text += "\n> " + user_text(found.activity.note, 500)
-    return {
-        "type": "modal",
-        "callback_id": ids.DELETE_ACTIVITY_CALLBACK,
-        "title": plain(t(locale, "modal_delete_title")),
-        "submit": plain(t(locale, "modal_delete_submit")),
-        "close": plain(t(locale, "modal_cancel")),
-        "private_metadata": ids.correction_target(found.activity.id, channel_id),
-        "blocks": [section(text), context(t(locale, "delete_kept"))],
-    }
+    return modal(
+        ids.DELETE_ACTIVITY_CALLBACK,
+        t(locale, "modal_delete_title"),
+        t(locale, "modal_delete_submit"),
+        t(locale, "modal_cancel"),
+        ids.correction_target(found.activity.id, channel_id),
+        [section(text), context(t(locale, "delete_kept"))],
+    )
 
 
 def edit_modal(found: EditableFacts, channel_id: str | None, locale: str) -> dict[str, Any]:
@@ -178,28 +173,19 @@ def edit_modal(found: EditableFacts, channel_id: str | None, locale: str) -> dic
         note["initial_value"] = activity.note[:MAX_NOTE]
     blocks = [
         context(user_text(found.account.name, NAME_LIMIT)),
-        _input(ids.KIND_FIELD, t(locale, "field_outcome" if activity.kind.is_deal else "field_kind"), kind),
-        _input(ids.DATE_FIELD, t(locale, "field_date"), date_picker),
+        input_block(
+            ids.KIND_FIELD, t(locale, "field_outcome" if activity.kind.is_deal else "field_kind"), kind
+        ),
+        input_block(ids.DATE_FIELD, t(locale, "field_date"), date_picker),
     ]
     if activity.kind.is_deal:
-        blocks.append(_input(ids.AMOUNT_FIELD, t(locale, "field_amount"), amount, optional=True))
-    blocks.append(_input(ids.NOTE_FIELD, t(locale, "field_note"), note, optional=True))
-    return {
-        "type": "modal",
-        "callback_id": ids.EDIT_ACTIVITY_CALLBACK,
-        "title": plain(t(locale, "modal_edit_title")),
-        "submit": plain(t(locale, "modal_edit_submit")),
-        "close": plain(t(locale, "modal_cancel")),
-        "private_metadata": ids.correction_target(activity.id, channel_id),
-        "blocks": blocks,
-    }
-
-
-def _input(block_id: str, label: str, element: Block, *, optional: bool = False) -> Block:
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label),
-        "element": element,
-        "optional": optional,
-    }
+        blocks.append(input_block(ids.AMOUNT_FIELD, t(locale, "field_amount"), amount, optional=True))
+    blocks.append(input_block(ids.NOTE_FIELD, t(locale, "field_note"), note, optional=True))
+    return modal(
+        ids.EDIT_ACTIVITY_CALLBACK,
+        t(locale, "modal_edit_title"),
+        t(locale, "modal_edit_submit"),
+        t(locale, "modal_cancel"),
+        ids.correction_target(activity.id, channel_id),
+        blocks,
+    )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bot import interactions as ids
 from bot.domain.followups import AFTER_SALE_DAYS, SNOOZE_WEEKS, FollowupSource
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     # A view-model type of the service's; the view needs it only for its annotations.
     from bot.services.digests import Digest, FollowupItem, LapsingItem, RecoveryItem, StalledItem
 
+T = TypeVar("T")
+
 MAX_FOLLOWUPS = 8
 MAX_RECOVERIES = 4
 MAX_LAPSING = 8
@@ -55,39 +58,28 @@ class Part:
 
 def digest_message(digest: Digest, locale: str) -> Message:
     day = digest.day
-    parts: list[Part] = []
-    if digest.followups:
-        parts.append(
-            Part(
-                list_head("digest_followups", len(digest.followups), locale, first=True),
-                [followup_blocks(item, day, locale) for item in digest.followups[:MAX_FOLLOWUPS]],
-                len(digest.followups),
-            )
-        )
-    if digest.recoveries:
-        parts.append(
-            Part(
-                list_head("digest_recoveries", len(digest.recoveries), locale),
-                [recovery_blocks(item, day, locale) for item in digest.recoveries[:MAX_RECOVERIES]],
-                len(digest.recoveries),
-            )
-        )
-    if digest.lapsing:
-        parts.append(
-            Part(
-                list_head("digest_lapsing", len(digest.lapsing), locale),
-                [lapsing_blocks(item, locale) for item in digest.lapsing[:MAX_LAPSING]],
-                len(digest.lapsing),
-            )
-        )
-    if digest.stalled:
-        parts.append(
-            Part(
-                list_head("digest_stalled", len(digest.stalled), locale),
-                [[_stalled_block(item, day, locale)] for item in digest.stalled[:MAX_STALLED]],
-                len(digest.stalled),
-            )
-        )
+    lists = [
+        listed(
+            "digest_followups",
+            digest.followups,
+            MAX_FOLLOWUPS,
+            lambda item: followup_blocks(item, day, locale),
+            locale,
+            first=True,
+        ),
+        recoveries_part(digest, locale),
+        listed(
+            "digest_lapsing", digest.lapsing, MAX_LAPSING, lambda item: lapsing_blocks(item, locale), locale
+        ),
+        listed(
+            "digest_stalled",
+            digest.stalled,
+            MAX_STALLED,
+            lambda item: [_stalled_block(item, day, locale)],
+            locale,
+        ),
+    ]
+    parts = [part for part in lists if part.total]  # an empty list is left out, title and all
     tail = (
         [
             context(
@@ -113,6 +105,35 @@ def digest_message(digest: Digest, locale: str) -> Message:
         lapsing=len(digest.lapsing),
     )
     return message(summary, blocks)
+
+
+def listed(
+    key: str,
+    items: Sequence[T],
+    limit: int,
+    blocks_of: Callable[[T], list[Block]],
+    locale: str,
+    *,
+    first: bool = False,
+) -> Part:
+    """One list of the digest (or the Home tab): its title with the count, the blocks of its first
+    `limit` items (`assemble` then shows as many as fit), and how many there are in all."""
+    return Part(
+        list_head(key, len(items), locale, first=first),
+        [blocks_of(item) for item in items[:limit]],
+        len(items),
+    )
+
+
+def recoveries_part(digest: Digest, locale: str) -> Part:
+    """The recoveries the rep still owes a step on, as the digest and the Home tab both list them."""
+    return listed(
+        "digest_recoveries",
+        digest.recoveries,
+        MAX_RECOVERIES,
+        lambda item: recovery_blocks(item, digest.day, locale),
+        locale,
+    )
 
 
 def list_head(key: str, count: int, locale: str, *, first: bool = False) -> list[Block]:

@@ -22,13 +22,11 @@ from bot.views.blocks import (
 from bot.views.digest import (
     MAX_FOLLOWUPS,
     MAX_LAPSING,
-    MAX_RECOVERIES,
-    Part,
     assemble,
     followup_blocks,
     lapsing_block,
-    list_head,
-    recovery_blocks,
+    listed,
+    recoveries_part,
 )
 from bot.views.health import verdict_text
 from bot.views.pyramid import draw, health_text, outside_blocks
@@ -68,31 +66,22 @@ def home_view(
         )
     else:
         top.append(section(t(locale, "pyramid_empty")))
-    followups_head = list_head("digest_followups", len(digest.followups), locale)
+    day = digest.day
+    followups = listed(
+        "digest_followups",
+        digest.followups,
+        MAX_FOLLOWUPS,
+        lambda item: followup_blocks(item, day, locale),
+        locale,
+    )
     if not digest.followups:
-        followups_head.append(context(t(locale, "home_nothing_due")))
-    parts = [
-        Part(
-            followups_head,
-            [followup_blocks(item, digest.day, locale) for item in digest.followups[:MAX_FOLLOWUPS]],
-            len(digest.followups),
-        )
+        followups.head.append(context(t(locale, "home_nothing_due")))  # the list shows even when empty
+    others = [
+        recoveries_part(digest, locale),
+        listed(
+            "digest_lapsing", digest.lapsing, MAX_LAPSING, lambda item: [lapsing_block(item, locale)], locale
+        ),
     ]
-    if digest.recoveries:
-        parts.append(
-            Part(
-                list_head("digest_recoveries", len(digest.recoveries), locale),
-                [recovery_blocks(item, digest.day, locale) for item in digest.recoveries[:MAX_RECOVERIES]],
-                len(digest.recoveries),
-            )
-        )
-    if digest.lapsing:
-        parts.append(
-            Part(
-                list_head("digest_lapsing", len(digest.lapsing), locale),
-                [[lapsing_block(item, locale)] for item in digest.lapsing[:MAX_LAPSING]],
-                len(digest.lapsing),
-            )
-        )
+    parts = [followups, *(part for part in others if part.total)]
     blocks = assemble(top, parts, [], locale, max_blocks=VIEW_BLOCKS)
     return {"type": "home", "callback_id": ids.HOME_CALLBACK, "blocks": blocks}

@@ -17,7 +17,7 @@ from bot.interactions import DEAL_CALLBACK as DEAL_CALLBACK
 from bot.interactions import MEETING_CALLBACK as MEETING_CALLBACK
 from bot.interactions import NEW_ACCOUNT_PREFIX as NEW_ACCOUNT_PREFIX
 from bot.usecases.facts import AccountFacts, Typeahead
-from bot.views.blocks import Block, plain
+from bot.views.blocks import Block, input_block, modal, plain
 
 OPTION_TEXT_LIMIT = 75  # Slack's limit on an option's text
 OPTION_VALUE_LIMIT = 150  # and on its value
@@ -35,27 +35,26 @@ def log_modal(
     """`which` is "meeting" or "deal"; the channel is remembered to post the result where it was asked."""
     is_deal = which == "deal"
     blocks = [
-        _input(ids.ACCOUNT_BLOCK, t(locale, "field_account"), _account_select(locale, account)),
+        input_block(ids.ACCOUNT_BLOCK, t(locale, "field_account"), _account_select(locale, account)),
         _kind_input(is_deal, locale),
-        _input(ids.DATE_FIELD, t(locale, "field_date"), _datepicker(ids.DATE_FIELD, today)),
+        input_block(ids.DATE_FIELD, t(locale, "field_date"), _datepicker(ids.DATE_FIELD, today)),
     ]
     if is_deal:
         amount = _text_input(ids.AMOUNT_FIELD, placeholder=plain(t(locale, "field_amount_placeholder")))
-        blocks.append(_input(ids.AMOUNT_FIELD, t(locale, "field_amount"), amount, optional=True))
+        blocks.append(input_block(ids.AMOUNT_FIELD, t(locale, "field_amount"), amount, optional=True))
         revisit = _datepicker(ids.REVISIT_FIELD)
-        blocks.append(_input(ids.REVISIT_FIELD, t(locale, "field_revisit"), revisit, optional=True))
+        blocks.append(input_block(ids.REVISIT_FIELD, t(locale, "field_revisit"), revisit, optional=True))
         blocks.append(_lost_reason_input(locale))
     note = _text_input(ids.NOTE_FIELD, multiline=True, max_length=MAX_NOTE)
-    blocks.append(_input(ids.NOTE_FIELD, t(locale, "field_note"), note, optional=True))
-    return {
-        "type": "modal",
-        "callback_id": DEAL_CALLBACK if is_deal else MEETING_CALLBACK,
-        "title": plain(t(locale, "modal_deal_title" if is_deal else "modal_meeting_title")),
-        "submit": plain(t(locale, "modal_submit")),
-        "close": plain(t(locale, "modal_cancel")),
-        "private_metadata": ids.modal_metadata(channel_id),
-        "blocks": blocks,
-    }
+    blocks.append(input_block(ids.NOTE_FIELD, t(locale, "field_note"), note, optional=True))
+    return modal(
+        DEAL_CALLBACK if is_deal else MEETING_CALLBACK,
+        t(locale, "modal_deal_title" if is_deal else "modal_meeting_title"),
+        t(locale, "modal_submit"),
+        t(locale, "modal_cancel"),
+        ids.modal_metadata(channel_id),
+        blocks,
+    )
 
 
 def _account_select(locale: str, account: AccountFacts | None = None) -> Block:
@@ -82,7 +81,7 @@ def _kind_input(is_deal: bool, locale: str) -> Block:
         "options": options,
         "initial_option": next(option for option in options if option["value"] == default.value),
     }
-    return _input(ids.KIND_FIELD, t(locale, "field_outcome" if is_deal else "field_kind"), radio)
+    return input_block(ids.KIND_FIELD, t(locale, "field_outcome" if is_deal else "field_kind"), radio)
 
 
 def _lost_reason_input(locale: str) -> Block:
@@ -92,7 +91,7 @@ def _lost_reason_input(locale: str) -> Block:
         for reason in LostReason
     ]
     radio = {"type": "radio_buttons", "action_id": ids.LOST_REASON_FIELD, "options": options}
-    return _input(ids.LOST_REASON_FIELD, t(locale, "field_lost_reason"), radio, optional=True)
+    return input_block(ids.LOST_REASON_FIELD, t(locale, "field_lost_reason"), radio, optional=True)
 
 
 def _datepicker(action_id: str, initial: date | None = None) -> Block:
@@ -118,28 +117,17 @@ def new_account_option(name: str, locale: str) -> dict[str, Any]:
     }
 
 
-def _input(block_id: str, label: str, element: Block, *, optional: bool = False) -> Block:
-    return {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label),
-        "element": element,
-        "optional": optional,
-    }
-
-
 def account_modal(*, locale: str, channel_id: str | None) -> dict[str, Any]:
     """`/account` with no arguments: pick an account, see its card."""
     select = _account_select(locale)
-    return {
-        "type": "modal",
-        "callback_id": ACCOUNT_CALLBACK,
-        "title": plain(t(locale, "modal_account_title")),
-        "submit": plain(t(locale, "modal_show")),
-        "close": plain(t(locale, "modal_cancel")),
-        "private_metadata": ids.modal_metadata(channel_id),
-        "blocks": [_input(ids.ACCOUNT_BLOCK, t(locale, "field_account"), select)],
-    }
+    return modal(
+        ACCOUNT_CALLBACK,
+        t(locale, "modal_account_title"),
+        t(locale, "modal_show"),
+        t(locale, "modal_cancel"),
+        ids.modal_metadata(channel_id),
+        [input_block(ids.ACCOUNT_BLOCK, t(locale, "field_account"), select)],
+    )
 
 
 def account_options(found: Typeahead, locale: str) -> list[dict[str, Any]]:
@@ -160,7 +148,7 @@ def preview_item_modal(
     account = _text_input(
         ids.PREVIEW_ACCOUNT_FIELD, max_length=MAX_NAME, **({"initial_value": name} if name else {})
     )
-    blocks = [_input(ids.ACCOUNT_BLOCK, t(locale, "field_account"), account)]
+    blocks = [input_block(ids.ACCOUNT_BLOCK, t(locale, "field_account"), account)]
     if isinstance(item, Activity):
         options = [
             {"text": plain(t(locale, f"kind_{kind.value}")), "value": kind.value} for kind in ActivityKind
@@ -171,18 +159,20 @@ def preview_item_modal(
             "options": options,
             "initial_option": next(option for option in options if option["value"] == item.kind.value),
         }
-        blocks.append(_input(ids.KIND_FIELD, t(locale, "field_kind"), kind))
-        blocks.append(_input(ids.DATE_FIELD, t(locale, "field_date"), _datepicker(ids.DATE_FIELD, item.on)))
+        blocks.append(input_block(ids.KIND_FIELD, t(locale, "field_kind"), kind))
+        blocks.append(
+            input_block(ids.DATE_FIELD, t(locale, "field_date"), _datepicker(ids.DATE_FIELD, item.on))
+        )
         amount = _text_input(
             ids.AMOUNT_FIELD,
             placeholder=plain(t(locale, "field_amount_placeholder")),
             **({"initial_value": str(item.amount)} if item.amount is not None else {}),
         )
-        blocks.append(_input(ids.AMOUNT_FIELD, t(locale, "field_amount"), amount, optional=True))
+        blocks.append(input_block(ids.AMOUNT_FIELD, t(locale, "field_amount"), amount, optional=True))
         note_text, note_label, note_optional = item.note, "field_note", True
     elif isinstance(item, Followup):
         due = _datepicker(ids.DATE_FIELD, None if item.due == date.min else item.due)  # date.min: unknown
-        blocks.append(_input(ids.DATE_FIELD, t(locale, "field_due"), due))
+        blocks.append(input_block(ids.DATE_FIELD, t(locale, "field_due"), due))
         note_text, note_label, note_optional = planned_action(locale, item.what), "field_followup_what", True
     else:
         note_text, note_label, note_optional = item.what, "field_trouble_what", False
@@ -192,13 +182,12 @@ def preview_item_modal(
         max_length=MAX_NOTE,
         **({"initial_value": note_text} if note_text else {}),
     )
-    blocks.append(_input(ids.NOTE_FIELD, t(locale, note_label), note, optional=note_optional))
-    return {
-        "type": "modal",
-        "callback_id": ids.PREVIEW_ITEM_CALLBACK,
-        "title": plain(t(locale, "modal_preview_item_title")),
-        "submit": plain(t(locale, "modal_preview_item_submit")),
-        "close": plain(t(locale, "modal_cancel")),
-        "private_metadata": private_metadata,
-        "blocks": blocks,
-    }
+    blocks.append(input_block(ids.NOTE_FIELD, t(locale, note_label), note, optional=note_optional))
+    return modal(
+        ids.PREVIEW_ITEM_CALLBACK,
+        t(locale, "modal_preview_item_title"),
+        t(locale, "modal_preview_item_submit"),
+        t(locale, "modal_cancel"),
+        private_metadata,
+        blocks,
+    )

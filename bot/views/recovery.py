@@ -22,8 +22,10 @@ from bot.views.blocks import (
     button,
     context,
     fmt_date,
+    input_block,
     mention,
     message,
+    modal,
     plain,
     section,
     user_text,
@@ -234,28 +236,26 @@ def verdict_question(recovery: RecoveryFacts, locale: str, today: date | None = 
 
 
 def note_modal(recovery: RecoveryFacts, locale: str, metadata: str) -> dict[str, Any]:
-    return {
-        "type": "modal",
-        "callback_id": ids.RECOVERY_NOTE_CALLBACK,
-        "private_metadata": metadata,
-        "title": plain(t(locale, "recovery_note_title")),
-        "submit": plain(t(locale, "recovery_note_submit")),
-        "close": plain(t(locale, "recovery_note_cancel")),
-        "blocks": [
+    return modal(
+        ids.RECOVERY_NOTE_CALLBACK,
+        t(locale, "recovery_note_title"),
+        t(locale, "recovery_note_submit"),
+        t(locale, "recovery_note_cancel"),
+        metadata,
+        [
             section(_said(locale, "recovery_note_about", recovery)),
-            {
-                "type": "input",
-                "block_id": ids.RECOVERY_NOTE_FIELD,
-                "label": plain(t(locale, "recovery_note_label")),
-                "element": {
+            input_block(
+                ids.RECOVERY_NOTE_FIELD,
+                t(locale, "recovery_note_label"),
+                {
                     "type": "plain_text_input",
                     "action_id": ids.RECOVERY_NOTE_FIELD,
                     "multiline": True,
                     "max_length": 2000,
                 },
-            },
+            ),
         ],
-    }
+    )
 
 
 def card_blocks(card: AccountCard, today: date, locale: str) -> list[Block]:
@@ -315,15 +315,14 @@ def summary_blocks(
 def trouble_modal(*, locale: str, metadata: str) -> dict[str, Any]:
     """`/trouble` with no text: the account (type-ahead), the cause (radio buttons), what went wrong."""
     causes = [{"text": plain(cause_label(cause.value, locale)), "value": cause.value} for cause in Cause]
-    return {
-        "type": "modal",
-        "callback_id": ids.TROUBLE_CALLBACK,
-        "title": plain(t(locale, "modal_trouble_title")),
-        "submit": plain(t(locale, "modal_submit")),
-        "close": plain(t(locale, "modal_cancel")),
-        "private_metadata": metadata,
-        "blocks": [
-            _input(
+    return modal(
+        ids.TROUBLE_CALLBACK,
+        t(locale, "modal_trouble_title"),
+        t(locale, "modal_submit"),
+        t(locale, "modal_cancel"),
+        metadata,
+        [
+            input_block(
                 ids.ACCOUNT_BLOCK,
                 t(locale, "field_account"),
                 {
@@ -333,12 +332,12 @@ def trouble_modal(*, locale: str, metadata: str) -> dict[str, Any]:
                     "min_query_length": 0,
                 },
             ),
-            _input(
+            input_block(
                 ids.CAUSE_FIELD,
                 t(locale, "field_trouble_cause"),
                 {"type": "radio_buttons", "action_id": ids.CAUSE_FIELD, "options": causes},
             ),
-            _input(
+            input_block(
                 ids.NOTE_FIELD,
                 t(locale, "field_trouble_what"),
                 {
@@ -349,11 +348,7 @@ def trouble_modal(*, locale: str, metadata: str) -> dict[str, Any]:
                 },
             ),
         ],
-    }
-
-
-def _input(block_id: str, label: str, element: Block) -> Block:
-    return {"type": "input", "block_id": block_id, "label": plain(label), "element": element}
+    )
 
 
 def after_sale_hint(locale: str) -> str:

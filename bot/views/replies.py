@@ -29,6 +29,7 @@ from bot.views.blocks import (
     fmt_date,
     mention,
     message,
+    moved_text,
     section,
     stage_name,
     step_line,
@@ -109,16 +110,7 @@ def climb_text(result: LoggedFacts, locale: str) -> str:
     climb = result.climb
     if not climb.moved:
         return step_line(climb.after, locale) + " " + t(locale, "step_unchanged")
-    parts = [
-        t(
-            locale,
-            "step_moved",
-            from_label=climb.before.label,
-            from_step=step_name(climb.before, locale),
-            to_label=climb.after.label,
-            to_step=step_name(climb.after, locale),
-        )
-    ]
+    parts = [moved_text("step_moved", climb, locale)]
     if climb.stage_changed:
         parts.append(
             t(

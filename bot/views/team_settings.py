@@ -11,7 +11,18 @@ from bot.domain.lapse import segment_lapse_text
 from bot.domain.team_settings import COMMON_ZONES, DORMANT_FIELDS, LOCALES, WEEKDAYS, TeamConfig
 from bot.i18n import t
 from bot.usecases.managing_facts import NotAManager
-from bot.views.blocks import Block, Message, context, fmt_date, mention, message, plain, section
+from bot.views.blocks import (
+    Block,
+    Message,
+    context,
+    fmt_date,
+    input_block,
+    mention,
+    message,
+    modal,
+    plain,
+    section,
+)
 
 # Slack allows 100 options in a static select, 10 in checkboxes: the zones list stays well under it.
 MAX_ZONE_OPTIONS = 100
@@ -77,15 +88,14 @@ def settings_modal(config: TeamConfig, locale: str, channel_id: str | None) -> d
     blocks.append(
         _input("evening_prompt", t(locale, "settings_field_evening"), _evening(config, locale), True)
     )
-    return {
-        "type": "modal",
-        "callback_id": ids.SETTINGS_CALLBACK,
-        "title": plain(t(locale, "settings_title")),
-        "submit": plain(t(locale, "settings_save")),
-        "close": plain(t(locale, "settings_cancel")),
-        "private_metadata": ids.modal_metadata(channel_id),
-        "blocks": blocks,
-    }
+    return modal(
+        ids.SETTINGS_CALLBACK,
+        t(locale, "settings_title"),
+        t(locale, "settings_save"),
+        t(locale, "settings_cancel"),
+        ids.modal_metadata(channel_id),
+        blocks,
+    )
 
 
 def settings_saved(config: TeamConfig, user_id: str, locale: str) -> Message:
@@ -126,13 +136,7 @@ def refused_view(refused: NotAManager, locale: str) -> dict[str, Any]:
 
 def _input(field: str, label: str, element: Block, optional: bool = False) -> Block:
     name = ids.settings_block(field)
-    return {
-        "type": "input",
-        "block_id": name,
-        "label": plain(label),
-        "element": {**element, "action_id": name},
-        "optional": optional,
-    }
+    return input_block(name, label, {**element, "action_id": name}, optional=optional)
 
 
 def _option(text: str, value: str) -> dict[str, Any]:

@@ -325,6 +325,16 @@ def test_a_bad_configuration_exits_2_with_the_reason(
     assert "PORT" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("command", ["digest", "summary", "scheduler"])
+def test_a_command_that_posts_without_a_token_exits_2_and_says_which_settings_give_one(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([command]) == 2
+    err = capsys.readouterr().err
+    assert f"{command} needs SLACK_BOT_TOKEN" in err
+    assert "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET" in err
+
+
 def test_an_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as raised:
         main(["frobnicate"])

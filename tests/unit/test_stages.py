@@ -20,10 +20,12 @@ from bot.domain.stages import (
     Tally,
     climb,
     evidence_floor,
+    evidence_of,
     next_step,
     step_for,
     steps_of,
 )
+from bot.models import Account
 
 # SPEC §2, row by row: key, label, stage.
 TABLE = [
@@ -371,3 +373,11 @@ def test_evidence_floors_grow_up_the_ladder() -> None:
     for lower, upper in itertools.pairwise(LADDER):
         low, high = evidence_floor(lower), evidence_floor(upper)
         assert step_for(high) > step_for(low)
+
+
+def test_the_evidence_is_read_from_the_five_counters_of_a_tally_or_a_stored_account() -> None:
+    tally = Tally(remote_touches=3, in_person_meetings=2, meals=1, proposals=1, deals_won=4, deals_lost=5)
+    expected = Evidence(remote_touches=3, in_person_meetings=2, meals=1, proposals=1, deals_won=4)
+    assert evidence_of(tally) == tally.evidence == expected
+    account = Account(remote_touches=3, in_person_meetings=2, meals=1, proposals=1, deals_won=4, deals_lost=5)
+    assert account.evidence == expected  # the lost deals count nowhere on the ladder
