@@ -11,11 +11,16 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.clock import Clock
 from bot.config import Settings, SettingsError, load_settings
 from bot.db import Database, schema_revisions
+from bot.i18n import t
 from bot.runtime import Runtime
+
+if TYPE_CHECKING:
+    from bot.services.integrity import Mismatch
 
 log = logging.getLogger("bot")
 
@@ -136,13 +141,15 @@ def _iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date as YYYY-MM-DD") from None
 
 
+def _say(settings: Settings, key: str, /, **params: object) -> str:
+    """A CLI message in PYRAMID_LOCALE: the command line has no Slack user whose locale could win."""
+    return t(settings.pyramid_locale, key, **params)
+
+
 def _can_post(settings: Settings, command: str) -> bool:
     """Whether the command has a token to post with; when not, says which settings give one."""
     if not settings.can_post:
-        print(
-            f"{command} needs SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (see README).",
-            file=sys.stderr,
-        )
+        print(_say(settings, "cli_needs_token", command=command), file=sys.stderr)
     return settings.can_post
 
 
@@ -201,20 +208,14 @@ def _database(settings: Settings, *, prepare_schema: bool) -> Database:
         return db
     current, heads = schema_revisions(db.url)
     if current != heads:
-        found = ", ".join(sorted(current)) or "no Pyramid tables"
-        raise SystemExit(
-            f"The database schema is at {found}; this version of Pyramid needs {', '.join(sorted(heads))}.\n"
-            "Run `pyramid-bot db upgrade` (or set PYRAMID_MIGRATE_ON_START=true), then start again."
-        )
+        found = ", ".join(sorted(current)) or _say(settings, "cli_schema_empty")
+        raise SystemExit(_say(settings, "cli_schema_behind", found=found, heads=", ".join(sorted(heads))))
     return db
 
 
 def cmd_start(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.has_slack_tokens:
-        print(
-            "No SLACK_BOT_TOKEN (or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET) / SLACK_SIGNING_SECRET set: "
-            "starting the local console.\n"
-        )
+        print(_say(settings, "cli_start_console"))
         args.team, args.user, args.name, args.locale = "T0LOCAL", "U0LOCAL", "you", None
         return cmd_console(settings, args)
     if settings.slack_app_token is not None:
@@ -228,11 +229,7 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     from bot.server import serve
 
     if not settings.has_slack_tokens:
-        print(
-            "serve needs SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or SLACK_CLIENT_ID and "
-            "SLACK_CLIENT_SECRET for many workspaces (see README).",
-            file=sys.stderr,
-        )
+        print(_say(settings, "cli_serve_needs"), file=sys.stderr)
         return 2
     from bot.metrics import Metrics
 
@@ -275,7 +272,7 @@ def cmd_socket(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import build_app, runtime_of
 
     if settings.slack_bot_token is None or settings.slack_app_token is None:
-        print("socket needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN (see README).", file=sys.stderr)
+        print(_say(settings, "cli_socket_needs"), file=sys.stderr)
         return 2
     # Socket Mode messages come over an authenticated websocket, not signed HTTP requests.
     runtime = _runtime(settings, prepare_schema=True)
@@ -316,7 +313,9 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services.exports import Progress, write_export
 
     db = _database(settings, prepare_schema=False)
-    progress = Progress("Exported")  # on the terminal only, and on stderr: stdout is the export
+    progress = Progress(
+        _say(settings, "cli_progress_exported")
+    )  # on the terminal only, and on stderr: stdout is the export
     if getattr(args, "activities", False):
         from bot.services.activity_export import write_activities
 
@@ -359,19 +358,18 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     try:
         text = decode_file(args.file.read_bytes())
     except OSError as error:
-        print(f"Cannot read {args.file}: {error}", file=sys.stderr)
+        print(_say(settings, "cli_cannot_read", file=args.file, error=error), file=sys.stderr)
         return 2
     except UnicodeDecodeError:
-        print(f"Cannot read {args.file}: it is neither UTF-8 nor Shift_JIS (CP932) text.", file=sys.stderr)
+        print(_say(settings, "cli_not_text", file=args.file), file=sys.stderr)
         return 2
     clock = Clock()
     rows, problems = read_import(text, today=clock.today(settings.zone), directory=_directory(settings))
+    locale = settings.pyramid_locale
     for line, problem in problems:
-        print(f"line {line}: {problem}", file=sys.stderr)
+        print(_say(settings, "cli_import_line", line=line, problem=problem.said(locale)), file=sys.stderr)
     if problems and not args.skip_bad:
-        print(
-            f"{len(problems)} bad rows: nothing was imported (fix them, or use --skip-bad).", file=sys.stderr
-        )
+        print(_say(settings, "cli_import_refused", count=len(problems)), file=sys.stderr)
         return 1
     db = _database(settings, prepare_schema=True)
     with db.transaction() as session:
@@ -379,20 +377,24 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
         if team_id is None:
             known = team_ids(session)
             if len(known) != 1:
-                print(
-                    f"Say which team with --team T… (the database holds {len(known)} teams).",
-                    file=sys.stderr,
-                )
+                print(_say(settings, "cli_which_team", count=len(known)), file=sys.stderr)
                 return 2
             team_id = known[0]
-        progress = Progress("Imported")
+        progress = Progress(_say(settings, "cli_progress_imported"))
         report = apply_import(
             session, team_id, rows, now=clock.now(), today=clock.today(settings.zone), progress=progress
         )
     progress.finish(len(rows))
     print(
-        f"Imported into {team_id}: {report.created} created, {report.updated} updated, "
-        f"{report.unchanged} unchanged, {len(problems)} bad rows skipped."
+        _say(
+            settings,
+            "cli_imported",
+            team=team_id,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            skipped=len(problems),
+        )
     )
     return 0
 
@@ -407,7 +409,10 @@ def cmd_digest(settings: Settings, args: argparse.Namespace) -> int:
     day = args.date or runtime.clock.today(settings.zone)
     runs = send_digests_for(runtime, job_client(runtime), day=day, users=args.user, teams=args.team)
     for run in runs:
-        print(f"{run.team_id} {run.user_id} {run.day}: {run.result.outcome.value}")
+        outcome = run.result.outcome.value
+        print(
+            _say(settings, "cli_digest_run", team=run.team_id, user=run.user_id, day=run.day, outcome=outcome)
+        )
     failed = [run for run in runs if run.result.outcome.value == "failed"]
     return 1 if failed else 0
 
@@ -426,7 +431,8 @@ def cmd_summary(settings: Settings, args: argparse.Namespace) -> int:
     runs = send_summaries_for(runtime, job_client(runtime), day=day, teams=args.team)
     for run in runs:
         chart = run.chart.outcome.value if run.chart else "-"
-        print(f"{run.team_id} {run.day}: summary {run.message.outcome.value}, chart {chart}")
+        outcome = run.message.outcome.value
+        print(_say(settings, "cli_summary_run", team=run.team_id, day=run.day, outcome=outcome, chart=chart))
     failed = [run for run in runs if run.message.outcome.value == "failed"]
     return 1 if failed else 0
 
@@ -473,26 +479,29 @@ def cmd_team_delete(settings: Settings, args: argparse.Namespace) -> int:
     with db.read() as session:
         counts = row_counts(session, args.team_id) | count_team_installs(session.connection(), args.team_id)
     if not any(counts.values()):
-        print(f"The database holds nothing of team {args.team_id}.")
+        print(_say(settings, "cli_team_nothing", team=args.team_id))
         return 0
-    listed = ", ".join(f"{count} {table}" for table, count in counts.items() if count)
-    print(f"Team {args.team_id}: {listed}.")
+    separator = "、" if settings.pyramid_locale == "ja" else ", "
+    listed = separator.join(
+        _say(settings, "cli_team_count", count=count, table=table) for table, count in counts.items() if count
+    )
+    print(_say(settings, "cli_team_listing", team=args.team_id, listed=listed))
     if not args.yes:
-        answer = input(f"Delete all of it? Type the team id ({args.team_id}) to confirm: ").strip()
+        answer = input(_say(settings, "cli_team_confirm", team=args.team_id)).strip()
         if answer != args.team_id:
-            print("Nothing was deleted.")
+            print(_say(settings, "cli_team_kept"))
             return 1
     with db.transaction() as session:
         deleted = sum(delete_team(session, args.team_id).values())
         # Its installation (the bot token) too: a team deleted here is also uninstalled for Pyramid.
         deleted += delete_team_installs(session.connection(), args.team_id)
-    print(f"Deleted {deleted} rows of team {args.team_id}.")
+    print(_say(settings, "cli_team_deleted", count=deleted, team=args.team_id))
     return 0
 
 
 def cmd_db_upgrade(settings: Settings, args: argparse.Namespace) -> int:
     _database(settings, prepare_schema=False).upgrade()
-    print("Database is up to date.")
+    print(_say(settings, "cli_db_up_to_date"))
     return 0
 
 
@@ -514,18 +523,30 @@ def cmd_db_check(settings: Settings, args: argparse.Namespace) -> int:
     else:
         report = integrity.check(db, repeater_threshold=threshold, team_ids=args.team)
     for mismatch in report.mismatches:
-        print(mismatch.line())
-    print(
-        f"{report.accounts_checked} accounts checked, {report.accounts_wrong} disagree with their "
-        f"activities ({len(report.mismatches)} mismatches)."
-    )
+        print(_mismatch(settings, mismatch))
+    totals = {"checked": report.accounts_checked, "wrong": report.accounts_wrong}
+    print(_say(settings, "cli_check_totals", **totals, mismatches=len(report.mismatches)))
     if not args.fix:
         return 0 if report.ok else 1
-    print(f"Repaired {len(report.accounts_fixed)} accounts.")
+    print(_say(settings, "cli_check_repaired", count=len(report.accounts_fixed)))
     after = integrity.check(db, repeater_threshold=threshold, team_ids=args.team)
     for mismatch in after.mismatches:
-        print(f"still wrong: {mismatch.line()}")
+        print(_say(settings, "cli_check_still_wrong", line=_mismatch(settings, mismatch)))
     return 0 if after.ok else 1
+
+
+def _mismatch(settings: Settings, mismatch: Mismatch) -> str:
+    """One disagreement, as `Mismatch.line()` says it in English; the field and values are the columns'."""
+    return _say(
+        settings,
+        "cli_check_mismatch",
+        team=mismatch.team_id,
+        id=mismatch.account_id,
+        account=mismatch.account,
+        field=mismatch.field,
+        stored=mismatch.stored,
+        expected=mismatch.expected,
+    )
 
 
 if __name__ == "__main__":

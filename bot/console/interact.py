@@ -19,15 +19,15 @@ from bot.console.mrkdwn import text_of
 from bot.console.payloads import BotLink, json_body
 from bot.console.questions import Questions
 from bot.console.timeline import Batch, ResponseTarget, Timeline
+from bot.i18n import t
 
-# What to ask when a message element has no placeholder to say it.
+# What to ask when a message element has no placeholder to say it (catalogue keys).
 _QUESTION = {
-    "datepicker": "Date",
-    "timepicker": "Time",
-    "users_select": "User",
-    "multi_users_select": "Users",
+    "datepicker": "con_ask_date",
+    "timepicker": "con_ask_time",
+    "users_select": "con_ask_user",
+    "multi_users_select": "con_ask_users",
 }
-_NO_HANDLER = "! The bot has no handler for this button."
 
 
 class Interactions:
@@ -47,9 +47,7 @@ class Interactions:
         key = self.link.new_key()
         self.timeline.targets[key] = ResponseTarget(channel=self.link.me.channel_id)
         form = self.link.command_form(command, rest[0].strip() if rest else "", key)
-        response = self.link.send_command(
-            form, missing=f"! {command} is not a command of this bot (try help)."
-        )
+        response = self.link.send_command(form, missing=self._t("con_not_a_command", command=command))
         batch = Batch()
         if response is not None and response.status == 200 and response.body:
             # What ack() carried is shown at once by Slack, like a reply through the response URL.
@@ -77,14 +75,14 @@ class Interactions:
         if entry is None:
             if listing:
                 known = ", ".join(str(n) for n in sorted(listing))
-                self._say(f"There is no button [{number}]; the latest listing has {known}.")
+                self._say(self._t("con_no_such_button", number=number, known=known))
             else:
-                self._say("There are no buttons to press yet.")
+                self._say(self._t("con_no_buttons"))
             return
         mid, ref = entry
         message = self.timeline.messages[mid]
         if message.deleted:
-            self._say("That message was deleted.")
+            self._say(self._t("con_message_deleted"))
             return
         container = {
             "type": "message",
@@ -100,10 +98,10 @@ class Interactions:
         try:
             action = yield from self.ask_action(ref, self.suggester(ref.block_id, ref.action_id, extra))
         except Cancelled:
-            self._say("Cancelled; nothing was sent.")
+            self._say(self._t("con_cancelled"))
             return
         if ref.url:
-            self._say(f"(this button opens {ref.url})")
+            self._say(self._t("con_opens_url", url=ref.url))
         key = self.link.new_key()
         self.timeline.targets[key] = ResponseTarget(channel=message.channel, message=mid)
         payload = self.link.payload("block_actions")
@@ -116,7 +114,7 @@ class Interactions:
                 "actions": [action],
             }
         )
-        self.link.send(payload, missing=None if ref.url else _NO_HANDLER)
+        self.link.send(payload, missing=None if ref.url else self._t("con_no_handler_button"))
         self.timeline.show(self.timeline.collect())
         if self.forms.views:
             yield from self.modal.run()
@@ -134,7 +132,7 @@ class Interactions:
             if pressed and self.forms.views and not self._pressing_in_view:
                 ref = self.forms.buttons.get(int(pressed.group(1)))
                 if ref is None:
-                    self._say(f"The form has no button #{pressed.group(1)}.")
+                    self._say(self._t("con_no_form_button", number=pressed.group(1)))
                     continue
                 version = self.forms.version
                 yield from self._press_in_view(ref)
@@ -157,7 +155,7 @@ class Interactions:
             current = initial_state(element)
             if ref.kind == "overflow":
                 current = {"type": "overflow", "selected_option": None}
-            label = text_of(element.get("placeholder")) or _QUESTION.get(ref.kind, "Choose")
+            label = text_of(element.get("placeholder")) or self._t(_QUESTION.get(ref.kind, "con_ask_choose"))
             state = yield from self.questions.value(
                 element, label=label, optional=False, current=current, suggest=suggest
             )
@@ -171,9 +169,9 @@ class Interactions:
         return action
 
     def _confirm(self, confirm: Mapping[str, Any]) -> Generator[str, str, None]:
-        title = text_of(confirm.get("title")) or "Are you sure?"
-        yes = text_of(confirm.get("confirm")) or "Yes"
-        no = text_of(confirm.get("deny")) or "Cancel"
+        title = text_of(confirm.get("title")) or self._t("con_sure")
+        yes = text_of(confirm.get("confirm")) or self._t("con_yes")
+        no = text_of(confirm.get("deny")) or self._t("con_cancel")
         self._say(f"{title}\n{text_of(confirm.get('text'))}")
         answer = (yield from self.ask(f"[y = {yes} · n = {no}]: ")).strip().lower()
         if answer not in ("y", "yes", yes.lower()):
@@ -184,7 +182,7 @@ class Interactions:
             payload = self.link.payload("block_suggestion")
             payload.update(extra)
             payload.update({"action_id": action_id, "block_id": block_id, "value": query})
-            response = self.link.send(payload, missing="! The bot has no type-ahead for this field.")
+            response = self.link.send(payload, missing=self._t("con_no_typeahead"))
             self.timeline.show(self.timeline.collect())
             return _suggested_options(json_body(response) or {})
 
@@ -199,7 +197,7 @@ class Interactions:
         try:
             action = yield from self.ask_action(ref, self.suggester(ref.block_id, ref.action_id, extra))
         except Cancelled:
-            self._say("Cancelled; nothing was sent.")
+            self._say(self._t("con_cancelled"))
             return
         finally:
             self._pressing_in_view = False
@@ -210,7 +208,7 @@ class Interactions:
         payload.update({"trigger_id": self.link.trigger_id(), "actions": [action]})
         payload.update(extra)
         payload["view"] = self.view_json(top)
-        self.link.send(payload, missing=None if ref.url else _NO_HANDLER)
+        self.link.send(payload, missing=None if ref.url else self._t("con_no_handler_button"))
         self.timeline.show(self.timeline.collect())
 
     def input_action(self, top: OpenView, block: Mapping[str, Any], state: Json) -> None:
@@ -236,6 +234,9 @@ class Interactions:
         )
         self.link.send(payload, missing=None)
         self.timeline.show(self.timeline.collect())
+
+    def _t(self, key: str, /, **params: object) -> str:
+        return t(self.link.me.locale, key, **params)
 
     def view_json(self, top: OpenView) -> Json:
         return top.as_payload(self.link.me.team_id)

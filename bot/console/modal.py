@@ -11,6 +11,7 @@ from bot.console.mrkdwn import text_of
 from bot.console.payloads import BotLink, json_body
 from bot.console.render import render_modal
 from bot.console.timeline import Timeline
+from bot.i18n import t
 
 if TYPE_CHECKING:
     from bot.console.interact import Interactions
@@ -95,12 +96,10 @@ class ModalFlow:
     def _show_view(self, top: OpenView) -> None:
         text, refs = render_modal(top.view)
         self.forms.buttons = {ref.number: ref for ref in refs}
-        hint = "Fill in the form: Enter keeps the value shown, `cancel` closes it."
+        hint = self._t("con_form_hint")
         if refs:
             hint += (
-                f" Type #1…#{len(refs)} to press its buttons."
-                if len(refs) > 1
-                else " Type #1 to press its button."
+                self._t("con_form_buttons", count=len(refs)) if len(refs) > 1 else self._t("con_form_button")
             )
         self._say(f"\n{text}\n{hint}")
 
@@ -110,12 +109,12 @@ class ModalFlow:
         payload.update(
             {"trigger_id": self.link.trigger_id(), "view": self.interact.view_json(top), "response_urls": []}
         )
-        response = self.link.send(payload, missing="! The bot has no handler for this form.")
+        response = self.link.send(payload, missing=self._t("con_no_form_handler"))
         batch = self.timeline.collect()
         body = json_body(response)
         if body is None:
             self.timeline.show(batch)
-            self._say("The form stays open.")
+            self._say(self._t("con_form_stays"))
             return None
         action = body.get("response_action")
         if action == "errors":
@@ -128,18 +127,16 @@ class ModalFlow:
             self.forms.push(body["view"], f"V0C{self.link.next_id():07d}")
         elif action == "clear":
             self.forms.clear()
-            self._say("Form submitted.")
+            self._say(self._t("con_form_submitted"))
         else:
             self.forms.remove(top)
-            self._say(
-                "Form submitted." if not self.forms.views else "Form submitted; back to the previous one."
-            )
+            self._say(self._t("con_form_submitted" if not self.forms.views else "con_form_submitted_back"))
         self.timeline.show(batch)
         return None
 
     def _refused(self, top: OpenView, done: Answered, errors: Mapping[str, Any]) -> set[str] | None:
         labels = {str(block["block_id"]): text_of(block.get("label")) for block in input_blocks(top.view)}
-        self._say("The form was not accepted:")
+        self._say(self._t("con_form_refused"))
         for block_id, problem in errors.items():
             self._say(f"  {labels.get(block_id, block_id)}: {problem}")
         again = {block_id for block_id in errors if block_id in labels}
@@ -149,26 +146,26 @@ class ModalFlow:
 
     def _idle(self) -> Generator[str, str, None]:
         """A form with nothing to submit: its buttons can be pressed; Enter closes it."""
-        prompt = (
-            "[#N presses a button · Enter closes the form]: " if self.forms.buttons else "[Enter closes]: "
-        )
+        prompt = self._t("con_idle_buttons" if self.forms.buttons else "con_idle")
         while True:
             line = yield from self.interact.ask(prompt)
             if not line.strip():
                 raise Cancelled
-            self._say("Type #N to press a button of the form, or Enter to close it.")
+            self._say(self._t("con_idle_help"))
 
     def _confirm_submit(self, top: OpenView) -> Generator[str, str, bool]:
-        label = text_of(top.view.get("submit")) or "Submit"
+        label = text_of(top.view.get("submit")) or self._t("con_submit")
+        prompt = self._t("con_submit_prompt", label=label)
         while True:
-            line = (
-                (yield from self.interact.ask(f"{label}? [Enter submits · edit · cancel]: ")).strip().lower()
-            )
+            line = (yield from self.interact.ask(prompt)).strip().lower()
             if not line:
                 return True
             if line == "edit":
                 return False
-            self._say("Enter submits the form, edit changes its fields, cancel closes it.")
+            self._say(self._t("con_submit_help"))
+
+    def _t(self, key: str, /, **params: object) -> str:
+        return t(self.link.me.locale, key, **params)
 
     def close(self) -> None:
         """Close every open form, as its Cancel button does (view_closed if the bot asked for it)."""
@@ -180,5 +177,5 @@ class ModalFlow:
             payload.update({"view": self.interact.view_json(top), "is_cleared": len(self.forms.views) > 1})
             self.link.send(payload, missing=None)
         self.forms.clear()
-        self._say("Form closed.")
+        self._say(self._t("con_form_closed"))
         self.timeline.show(self.timeline.collect())

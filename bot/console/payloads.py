@@ -16,6 +16,7 @@ from slack_bolt.response import BoltResponse
 
 from bot.console.flow import Json, Say
 from bot.console.webapi import APP_ID, TS_EPOCH
+from bot.i18n import t
 from bot.server import bolt_request
 
 VERIFICATION_TOKEN = "console"
@@ -56,6 +57,7 @@ class Identity:
     channel_name: str = "console"
     team_domain: str = "local"
     bot_user_id: str = "UBOT"
+    locale: str = "en"  # the language of the console's own words: "en" or "ja"
 
 
 class BotLink:
@@ -155,15 +157,15 @@ class BotLink:
         try:
             response = self.app.dispatch(request)
         except Exception as error:  # noqa: BLE001 - the session outlives any failure of the bot
-            self._say(f"! The bot failed: {type(error).__name__}: {error}")
+            self._say(t(self.me.locale, "con_bot_failed", error=f"{type(error).__name__}: {error}"))
             return None
         if response.status == 404:
             if missing:
                 self._say(missing)
         elif response.status >= 500:
-            self._say(f"! The bot failed to handle this (HTTP {response.status}); its log has the details.")
+            self._say(t(self.me.locale, "con_bot_http_failed", status=response.status))
         elif response.status >= 400:
-            self._say(f"! The bot refused this (HTTP {response.status}): {response.body[:200]}")
+            self._say(t(self.me.locale, "con_bot_refused", status=response.status, body=response.body[:200]))
         return response
 
     def send(self, payload: Json, *, missing: str | None) -> BoltResponse | None:

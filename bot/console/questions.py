@@ -17,6 +17,7 @@ from bot.console.forms import MULTI_KINDS, STATE_FIELDS
 from bot.console.mrkdwn import element_options, option_label, text_of
 from bot.console.payloads import Identity
 from bot.console.timeline import short
+from bot.i18n import t
 
 Ask = Callable[[str], Generator[str, str, str]]
 Answer = Generator[str, str, Json]
@@ -51,13 +52,14 @@ class Questions:
             return (yield from self.search(element, label, optional, current, suggest))
         if kind in USER_KINDS or kind in CHANNEL_KINDS:
             return (yield from self.ids(element, label, optional, current))
-        self._say(f"  {label}: a {kind} cannot be filled in the console; it is left as it is.")
+        self._say(self._t("con_cannot_fill", label=label, kind=kind))
         return current
 
     def text(self, element: Mapping[str, Any], label: str, optional: bool, current: Json) -> Answer:
         kind = str(element["type"])
         value = current.get("value")
-        prompt = _prompt(label, optional, _text_notes(element, value, optional))
+        locale = self.me.locale
+        prompt = _prompt(locale, label, optional, _text_notes(locale, element, value, optional))
         while True:
             text = yield from self._typed(prompt, multiline=bool(element.get("multiline")))
             if text == "-" and optional:
@@ -67,9 +69,9 @@ class Questions:
                     return current
                 if optional:
                     return {"type": kind, "value": None}
-                self._say(f"  {label} is required.")
+                self._say(self._t("con_required", label=label))
                 continue
-            problem = text_problem(element, text)
+            problem = text_problem(element, text, locale)
             if problem:
                 self._say(f"  {problem}")
                 continue
@@ -96,10 +98,10 @@ class Questions:
         form = "YYYY-MM-DD" if kind == "datepicker" else "HH:MM"
         notes = [form]
         if value:
-            notes.append(f"Enter keeps {value}")
+            notes.append(self._t("con_keeps", value=value))
             if optional:
-                notes.append("- clears")
-        prompt = _prompt(label, optional, notes)
+                notes.append(self._t("con_clears"))
+        prompt = _prompt(self.me.locale, label, optional, notes)
         while True:
             text = (yield from self._ask(prompt)).strip()
             if not text:
@@ -107,13 +109,13 @@ class Questions:
                     return current
                 if optional:
                     return {"type": kind, state_field: None}
-                self._say(f"  {label} is required.")
+                self._say(self._t("con_required", label=label))
                 continue
             if text == "-" and optional:
                 return {"type": kind, state_field: None}
             if valid_when(kind, text):
                 return {"type": kind, state_field: text}
-            self._say(f"  Type a {'date' if kind == 'datepicker' else 'time'} as {form}.")
+            self._say(self._t("con_type_date" if kind == "datepicker" else "con_type_time", form=form))
 
     def choice(self, element: Mapping[str, Any], label: str, optional: bool, current: Json) -> Answer:
         kind = str(element["type"])
@@ -122,15 +124,16 @@ class Questions:
         options = element_options(element)
         chosen = chosen_options(current.get(state_field))
         if not options:
-            self._say(f"  {label} has no options.")
+            self._say(self._t("con_no_options", label=label))
             return current
         self._list_options(label, optional, options, {option.get("value") for option in chosen})
-        notes = [span(len(options)) + (", several as 1,3" if multi else "")]
+        notes = [span(len(options)) + (self._t("con_several") if multi else "")]
         if chosen:
-            notes.append("Enter keeps " + ", ".join(text_of(option.get("text")) for option in chosen))
+            kept = self._t("con_list_separator").join(text_of(option.get("text")) for option in chosen)
+            notes.append(self._t("con_keeps", value=kept))
             if optional:
-                notes.append("- clears")
-        prompt = _prompt(label, False, notes)
+                notes.append(self._t("con_clears"))
+        prompt = _prompt(self.me.locale, label, False, notes)
         while True:
             text = (yield from self._ask(prompt)).strip()
             if not text and chosen:
@@ -138,20 +141,20 @@ class Questions:
             if (not text or text == "-") and optional:
                 return {"type": kind, state_field: [] if multi else None}
             if not text:
-                self._say(f"  Choose one of {span(len(options))}.")
+                self._say(self._t("con_choose_one_of", span=span(len(options))))
                 continue
             picked = pick(text, options, multi)
             if picked is None:
-                self._say(f"  Choose {'numbers' if multi else 'a number'} from 1 to {len(options)}.")
+                self._say(self._t("con_choose_numbers" if multi else "con_choose_number", count=len(options)))
                 continue
             return {"type": kind, state_field: picked if multi else picked[0]}
 
     def _list_options(
         self, label: str, optional: bool, options: Sequence[Mapping[str, Any]], chosen: set[Any]
     ) -> None:
-        self._say(labelled(label, optional))
+        self._say(labelled(label, optional, self.me.locale))
         for number, option in enumerate(options, 1):
-            mark = "  (current)" if option.get("value") in chosen else ""
+            mark = self._t("con_current") if option.get("value") in chosen else ""
             self._say(f"  {number}) {option_label(option)}{mark}")
 
     def search(
@@ -162,11 +165,12 @@ class Questions:
         multi = kind in MULTI_KINDS
         chosen = chosen_options(current.get(state_field))
         minimum = int(element.get("min_query_length", 3))
-        search_prompt = _prompt(label, optional, _search_notes(chosen, optional, minimum))
-        several = ", several as 1,3" if multi else ""
+        locale = self.me.locale
+        search_prompt = _prompt(locale, label, optional, _search_notes(locale, chosen, optional, minimum))
+        several = self._t("con_several") if multi else ""
         found: list[Json] = []
         while True:
-            pick_prompt = f"{label} [pick {span(len(found))}{several}, or type another search]: "
+            pick_prompt = self._t("con_pick_prompt", label=label, span=span(len(found)), several=several)
             text = (yield from self._ask(pick_prompt if found else search_prompt)).strip()
             if found:
                 picked = pick(text, found, multi) if text else None
@@ -184,11 +188,11 @@ class Questions:
     def _found(self, query: str, minimum: int, suggest: Suggest) -> list[Json]:
         """The options the bot suggests for `query`, listed by number (none if the query is too short)."""
         if len(query) < minimum:
-            self._say(f"  Type at least {minimum} characters to search.")
+            self._say(self._t("con_search_short", minimum=minimum))
             return []
         listed = suggest(query)
         if not listed:
-            self._say("  No matches; try another search.")
+            self._say(self._t("con_no_matches"))
             return []
         group: str | None = None
         for number, (heading, option) in enumerate(listed, 1):
@@ -204,15 +208,15 @@ class Questions:
         multi = kind in MULTI_KINDS
         users = kind in USER_KINDS
         example = (
-            f"a user id such as {self.me.user_id}, or me"
+            self._t("con_user_example", user=self.me.user_id)
             if users
-            else f"a channel id such as {self.me.channel_id}"
+            else self._t("con_channel_example", channel=self.me.channel_id)
         )
-        notes = [example + (", several separated by commas" if multi else "")]
+        notes = [example + (self._t("con_several_commas") if multi else "")]
         shown = _shown_ids(current.get(state_field), "@" if users else "#")
         if shown:
-            notes.append(f"Enter keeps {shown}")
-        prompt = _prompt(label, optional, notes)
+            notes.append(self._t("con_keeps", value=shown))
+        prompt = _prompt(self.me.locale, label, optional, notes)
         while True:
             text = (yield from self._ask(prompt)).strip()
             if not text:
@@ -220,13 +224,16 @@ class Questions:
                     return current
                 if optional:
                     return {"type": kind, state_field: [] if multi else None}
-                self._say(f"  {label} is required.")
+                self._say(self._t("con_required", label=label))
                 continue
             ids = self._ids_in(text, users, multi)
             if ids is None:
-                self._say(f"  Type {example}.")
+                self._say(self._t("con_type_example", example=example))
                 continue
             return {"type": kind, state_field: ids if multi else ids[0]}
+
+    def _t(self, key: str, /, **params: object) -> str:
+        return t(self.me.locale, key, **params)
 
     def _ids_in(self, text: str, users: bool, multi: bool) -> list[str] | None:
         """The user (or channel) ids typed, or None if any part is not one (or several where one goes)."""
@@ -259,27 +266,34 @@ def _shown_ids(value: object, sigil: str) -> str:
     return sigil + str(value) if value else ""
 
 
-def _text_notes(element: Mapping[str, Any], value: object, optional: bool) -> list[str]:
+def _text_notes(locale: str, element: Mapping[str, Any], value: object, optional: bool) -> list[str]:
     notes: list[str] = []
     if value:
-        notes.append(f'Enter keeps "{short(str(value))}"')
+        notes.append(t(locale, "con_keeps_quoted", value=short(str(value))))
     elif element.get("placeholder"):
         notes.append(text_of(element["placeholder"]))
     if element.get("multiline"):
-        notes.append("several lines, an empty line ends")
+        notes.append(t(locale, "con_multiline"))
     if optional and value:
-        notes.append("- clears")
+        notes.append(t(locale, "con_clears"))
     return notes
 
 
-def _search_notes(chosen: Sequence[Mapping[str, Any]], optional: bool, minimum: int) -> list[str]:
-    notes = ["type to search"]
+def _search_notes(
+    locale: str, chosen: Sequence[Mapping[str, Any]], optional: bool, minimum: int
+) -> list[str]:
+    notes = [t(locale, "con_type_to_search")]
     if chosen:
-        notes.append("Enter keeps " + ", ".join(f'"{text_of(option.get("text"))}"' for option in chosen))
+        labels = [text_of(option.get("text")) for option in chosen]
+        if locale == "ja":
+            kept = t(locale, "con_list_separator").join(f"「{label}」" for label in labels)
+            notes.append(t(locale, "con_keeps", value=kept))
+        else:
+            notes.append(t(locale, "con_keeps", value=", ".join(f'"{label}"' for label in labels)))
         if optional:
-            notes.append("- clears")
+            notes.append(t(locale, "con_clears"))
     elif minimum == 0:
-        notes.append("Enter lists all")
+        notes.append(t(locale, "con_lists_all"))
     return notes
 
 
@@ -287,16 +301,18 @@ def span(count: int) -> str:
     return "1" if count == 1 else f"1-{count}"
 
 
-def _prompt(label: str, optional: bool, notes: Sequence[str]) -> str:
-    head = labelled(label, optional)
+def _prompt(locale: str, label: str, optional: bool, notes: Sequence[str]) -> str:
+    head = labelled(label, optional, locale)
+    if locale == "ja":  # full-width brackets and colon in a Japanese prompt
+        return f"{head}［{'・'.join(notes)}］：" if notes else f"{head}："
     return f"{head} [{'; '.join(notes)}]: " if notes else f"{head}: "
 
 
-def labelled(label: str, optional: bool) -> str:
+def labelled(label: str, optional: bool, locale: str = "en") -> str:
     # Slack writes "(optional)" after the label of an optional input; some labels already say so.
     if not optional or "optional" in label.lower() or "任意" in label:
         return label
-    return f"{label} (optional)"
+    return t(locale, "con_optional", label=label)
 
 
 def chosen_options(value: object) -> list[Mapping[str, Any]]:
@@ -322,30 +338,30 @@ def pick(text: str, options: Sequence[Mapping[str, Any]], multi: bool) -> list[J
     return None
 
 
-def text_problem(element: Mapping[str, Any], text: str) -> str | None:
+def text_problem(element: Mapping[str, Any], text: str, locale: str = "en") -> str | None:
     if element.get("min_length") and len(text) < int(element["min_length"]):
-        return f"At least {element['min_length']} characters, please."
+        return t(locale, "con_min_length", count=element["min_length"])
     if element.get("max_length") and len(text) > int(element["max_length"]):
-        return f"At most {element['max_length']} characters, please (this is {len(text)})."
+        return t(locale, "con_max_length", count=element["max_length"], length=len(text))
     kind = element.get("type")
     if kind == "email_text_input" and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", text):
-        return "Type an email address."
+        return t(locale, "con_type_email")
     if kind == "url_text_input" and not re.match(r"https?://\S+$", text):
-        return "Type a URL starting with http:// or https://."
+        return t(locale, "con_type_url")
     if kind == "number_input":
-        return _number_problem(element, text)
+        return _number_problem(element, text, locale)
     return None
 
 
-def _number_problem(element: Mapping[str, Any], text: str) -> str | None:
+def _number_problem(element: Mapping[str, Any], text: str, locale: str) -> str | None:
     pattern = r"-?\d+(\.\d+)?" if element.get("is_decimal_allowed") else r"-?\d+"
     if not re.fullmatch(pattern, text):
-        return "Type a number." if element.get("is_decimal_allowed") else "Type a whole number."
+        return t(locale, "con_type_number" if element.get("is_decimal_allowed") else "con_type_whole")
     number = float(text)
     if element.get("min_value") is not None and number < float(element["min_value"]):
-        return f"The smallest allowed is {element['min_value']}."
+        return t(locale, "con_smallest", value=element["min_value"])
     if element.get("max_value") is not None and number > float(element["max_value"]):
-        return f"The largest allowed is {element['max_value']}."
+        return t(locale, "con_largest", value=element["max_value"])
     return None
 
 

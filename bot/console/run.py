@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.console.session import ConsoleSession
 from bot.console.standin import SlackStandIn
+from bot.i18n import t
 
 if TYPE_CHECKING:
     from bot.clock import Clock
@@ -66,14 +67,22 @@ def run_console(
         quiet = _WithoutUnhandledWarnings()
         app.logger.addFilter(quiet)
         try:
+            # The console's own words in the user's language, as the bot's replies are.
+            words = "ja" if slack_locale(locale, settings).lower().startswith("ja") else "en"
             local = {
                 "digest": (
-                    "send today's morning digest to you now",
-                    _digest_now(settings, db, clock, client, team_id, user_id),
+                    t(words, "con_what_digest"),
+                    _digest_now(settings, db, clock, client, team_id, user_id, words),
                 )
             }
             session = ConsoleSession(
-                app, slack, team_id=team_id, user_id=user_id, user_name=user_name, local_commands=local
+                app,
+                slack,
+                team_id=team_id,
+                user_id=user_id,
+                user_name=user_name,
+                local_commands=local,
+                locale=words,
             )
             return session.run(stdin, stdout)
         finally:
@@ -81,7 +90,7 @@ def run_console(
 
 
 def _digest_now(
-    settings: Settings, db: Database, clock: Clock, client: Any, team_id: str, user_id: str
+    settings: Settings, db: Database, clock: Clock, client: Any, team_id: str, user_id: str, locale: str
 ) -> Callable[[], str]:
     """The console has no scheduler running: `digest` sends this morning's digest on demand."""
     from bot.jobs.digest import send_digests_for
@@ -93,11 +102,13 @@ def _digest_now(
         day = clock.today(settings.zone)
         runs = send_digests_for(runtime, client, day=day, users=[user_id], teams=[team_id])
         outcome = runs[0].result.outcome.value if runs else "empty"
-        return {
-            "sent": "",
-            "already": f"(today's digest, {day}, was already sent: one per day)",
-            "empty": "(nothing to act on today: no digest)",
-        }.get(outcome, f"(digest: {outcome})")
+        if outcome == "sent":
+            return ""
+        if outcome == "already":
+            return t(locale, "con_digest_already", day=day)
+        if outcome == "empty":
+            return t(locale, "con_digest_empty")
+        return t(locale, "con_digest_other", outcome=outcome)
 
     return send
 

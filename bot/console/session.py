@@ -21,26 +21,22 @@ from bot.console.forms import FormStack
 from bot.console.interact import Interactions
 from bot.console.payloads import BotLink, Identity, SlackDouble
 from bot.console.timeline import Timeline
+from bot.i18n import t
 
-__all__ = ["DEFAULT_COMMANDS", "PROMPT", "ConsoleSession"]
+__all__ = ["DEFAULT_COMMANDS", "PROMPT", "ConsoleSession", "default_commands"]
 
 PROMPT = "pyramid> "
 
-DEFAULT_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("/meeting <account> [call|email|letter|visit|meal] [date] [-- note]", "log a touch"),
-    (
-        "/deal <account> proposed|won|lost [amount] [reason] [date] [-- note]",
-        "log a proposal, a win or a loss (reason: price, timing, competitor, no-need, other)",
-    ),
-    ("/account <account>", "the account card"),
-    ("/pyramid [me|@user|team] [detail]", "the stage distribution and its health"),
-    ("/pyramid settings", "the team settings (admins): channel, language, time zone, schedules"),
-    ("/followup <account> <date> [-- what]", "schedule a follow-up"),
-    (
-        "/trouble <account> [cause] -- <what went wrong>",
-        "open a failure recovery (cause: quality, delivery, billing, support, other)",
-    ),
-)
+# The slash commands `help` lists, by their catalogue keys: con_usage_<name> and con_what_<name>.
+_COMMAND_KEYS = ("meeting", "deal", "account", "pyramid", "settings", "followup", "trouble")
+
+
+def default_commands(locale: str) -> tuple[tuple[str, str], ...]:
+    """The slash commands `help` lists, (usage, what it does), in the console user's language."""
+    return tuple((t(locale, f"con_usage_{name}"), t(locale, f"con_what_{name}")) for name in _COMMAND_KEYS)
+
+
+DEFAULT_COMMANDS: tuple[tuple[str, str], ...] = default_commands("en")
 
 
 class ConsoleSession:
@@ -62,12 +58,17 @@ class ConsoleSession:
         team_domain: str = "local",
         bot_user_id: str = "UBOT",
         out: TextIO | None = None,
-        commands: Sequence[tuple[str, str]] = DEFAULT_COMMANDS,
+        commands: Sequence[tuple[str, str]] | None = None,
         local_commands: Mapping[str, tuple[str, Callable[[], str]]] | None = None,
+        locale: str = "en",
     ) -> None:
-        self.me = Identity(team_id, user_id, user_name, channel_id, channel_name, team_domain, bot_user_id)
+        # `locale` is the language of the console's own words ("en" or "ja"); the bot's replies follow
+        # the user's Slack locale, which the stand-in gives it (bot/console/run.py keeps both the same).
+        self.me = Identity(
+            team_id, user_id, user_name, channel_id, channel_name, team_domain, bot_user_id, locale
+        )
         self.out: TextIO = out if out is not None else sys.stdout
-        self.commands = tuple(commands)
+        self.commands = tuple(commands) if commands is not None else default_commands(locale)
         # Words the console runs itself (not Slack commands), e.g. "digest"; each returns a note to show.
         self.local_commands = dict(local_commands or {})
         self.finished = False
@@ -100,23 +101,21 @@ class ConsoleSession:
         self._say(self.help_text())
 
     def help_text(self) -> str:
+        me = self.me
         names = [usage for usage, _ in self.commands] + ["help", "buttons", "quit"]
         width = min(max(len(name) for name in names), 62)
         lines = [
-            f"Pyramid console: Slack without Slack. You are @{self.me.user_name} ({self.me.user_id}) "
-            f"in #{self.me.channel_name}.",
-            "Type the slash commands as in Slack (with no text they open a form):",
+            self._t("con_help_intro", name=me.user_name, user=me.user_id, channel=me.channel_name),
+            self._t("con_help_type"),
         ]
         lines.extend(f"  {usage:<{width}}  {what}" for usage, what in self.commands)
         lines.extend(f"  {word:<{width}}  {what}" for word, (what, _) in self.local_commands.items())
-        lines.append(f"  {'help':<{width}}  this list")
-        lines.append(f"  {'buttons':<{width}}  the buttons you can press now")
-        lines.append(f"  {'quit':<{width}}  leave (also exit, or Ctrl-D)")
-        lines.append(
-            "Anything else is a message to the bot, read as plain words: it shows what it understood."
-        )
-        lines.append("Buttons show as [1], [2]…: type the number to press one (the latest listing counts).")
-        lines.append("In a form, answer each field in turn: Enter keeps the value shown, `cancel` closes it.")
+        lines.append(f"  {'help':<{width}}  {self._t('con_help_help')}")
+        lines.append(f"  {'buttons':<{width}}  {self._t('con_help_buttons')}")
+        lines.append(f"  {'quit':<{width}}  {self._t('con_help_quit')}")
+        lines.append(self._t("con_help_message"))
+        lines.append(self._t("con_help_press"))
+        lines.append(self._t("con_help_form"))
         return "\n".join(lines)
 
     def handle_line(self, line: str) -> bool:
@@ -132,7 +131,7 @@ class ConsoleSession:
             self._end_flow()
         except Exception as error:  # noqa: BLE001 - a failure must not end the session; it is shown instead
             self._end_flow()
-            self._say(f"! Something failed: {type(error).__name__}: {error}")
+            self._say(self._t("con_failed", error=f"{type(error).__name__}: {error}"))
         return not self.finished
 
     def abort(self) -> None:
@@ -146,7 +145,7 @@ class ConsoleSession:
         except (StopIteration, Cancelled, ViewChanged):
             pass
         except Exception as error:  # noqa: BLE001
-            self._say(f"! Something failed: {type(error).__name__}: {error}")
+            self._say(self._t("con_failed", error=f"{type(error).__name__}: {error}"))
         finally:
             flow.close()
             self._end_flow()
@@ -179,9 +178,9 @@ class ConsoleSession:
             try:
                 self.handle_line(line)
             except KeyboardInterrupt:
-                self._say("(interrupted)")
+                self._say(self._t("con_interrupted"))
                 self.abort()
-        self._say("Bye.")
+        self._say(self._t("con_bye"))
         self.out.flush()
         return 0
 
@@ -226,7 +225,7 @@ class ConsoleSession:
 
     def _list_buttons(self) -> None:
         if not self.timeline.listing:
-            self._say("No buttons to press yet.")
+            self._say(self._t("con_no_buttons_yet"))
             return
         for ref in self.buttons:
             self._say(f"  [{ref.number}] {ref.text}")
@@ -236,6 +235,9 @@ class ConsoleSession:
         self._prompt = PROMPT
         if self.forms.views:  # only a failure ends a flow with a form still open: forget it
             self.forms.clear()
+
+    def _t(self, key: str, /, **params: object) -> str:
+        return t(self.me.locale, key, **params)
 
     def _say(self, text: str) -> None:
         self.out.write(text + "\n")

@@ -18,6 +18,7 @@ from bot.console.forms import FormStack
 from bot.console.payloads import BotLink, RecordedCall
 from bot.console.render import render_message
 from bot.console.webapi import APP_ID, BOT_ID
+from bot.i18n import t
 
 
 @dataclass
@@ -95,7 +96,8 @@ class Timeline:
             try:
                 self._apply(call, batch)
             except Exception as error:  # noqa: BLE001 - one odd call must not hide the others
-                batch.notes.append(f"! Could not show {call.method}: {type(error).__name__}: {error}")
+                error_text = f"{type(error).__name__}: {error}"
+                batch.notes.append(self._t("con_could_not_show", method=call.method, error=error_text))
         return batch
 
     def _apply(self, call: RecordedCall, batch: Batch) -> None:
@@ -118,7 +120,7 @@ class Timeline:
         elif method in ("views.open", "views.push", "views.update"):
             self._view_call(method, body, batch)
         else:
-            batch.notes.extend(_notes(method, body, self.label))
+            batch.notes.extend(_notes(self.link.me.locale, method, body, self.label))
 
     def add_message(
         self,
@@ -174,14 +176,14 @@ class Timeline:
     def _view_call(self, method: str, body: Mapping[str, Any], batch: Batch) -> None:
         view = decoded(body.get("view"))
         if not isinstance(view, Mapping):
-            batch.notes.append(f"! {method} without a view")
+            batch.notes.append(self._t("con_without_view", method=method))
             return
         if method != "views.update":
             self.forms.push(view, f"V0C{self.link.next_id():07d}")
             return
         entry = self.forms.find(body.get("view_id"), body.get("external_id"))
         if entry is None:
-            batch.notes.append("(the bot updated a form that is no longer open)")
+            batch.notes.append(self._t("con_stale_form"))
             return
         self.forms.replace(entry, view)
 
@@ -195,7 +197,7 @@ class Timeline:
             if message.deleted:
                 if updated:
                     first = render_message(message.content)[0].split("\n", 1)[0]
-                    self._say(f"\n— message deleted: {short(first)} —")
+                    self._say(self._t("con_deleted", text=short(first)))
                 continue
             text, refs = render_message(message.content, first_button=number)
             number += len(refs)
@@ -211,21 +213,24 @@ class Timeline:
     def _header(self, message: Message, updated: bool) -> str:
         me = self.link.me
         if message.ephemeral:
-            where = "ephemeral"
+            where = self._t("con_where_ephemeral")
             if message.recipient and message.recipient != me.user_id:
-                where += f" to @{message.recipient}"
+                where = self._t("con_where_to", where=where, user=message.recipient)
         elif message.channel.startswith("D"):
-            where = "DM"
+            where = self._t("con_where_dm")
             other = message.channel[1:]
             if other[:1] in ("U", "W") and other != me.user_id:
-                where += f" to @{other}"
+                where = self._t("con_where_to", where=where, user=other)
         else:
-            where = f"in {self.label(message.channel)}"
+            where = self._t("con_where_in", channel=self.label(message.channel))
         if message.thread_ts:
-            where += ", in a thread"
+            where = self._t("con_where_thread", where=where)
         if updated:
-            where += ", updated"
+            where = self._t("con_where_updated", where=where)
         return f"— {where} —"
+
+    def _t(self, key: str, /, **params: object) -> str:
+        return t(self.link.me.locale, key, **params)
 
     def label(self, channel: str) -> str:
         if channel.startswith("#"):
@@ -234,16 +239,16 @@ class Timeline:
         return "#" + (me.channel_name if channel == me.channel_id else channel)
 
 
-def _notes(method: str, body: Mapping[str, Any], label: Any) -> list[str]:
+def _notes(locale: str, method: str, body: Mapping[str, Any], label: Any) -> list[str]:
     """One line for what the console does not draw: App Home updates and shared files."""
     if method == "views.publish":
-        return ["— App Home updated —"]
+        return [t(locale, "con_home_updated")]
     if method != "files.completeUploadExternal":
         return []
     where = body.get("channel_id") or body.get("channels")
-    place = f" in {label(str(where))}" if where else ""
+    place = t(locale, "con_file_in", channel=label(str(where))) if where else ""
     return [
-        f"— file shared{place}: {upload.get('title') or upload.get('id')} —"
+        t(locale, "con_file_shared", place=place, title=upload.get("title") or upload.get("id"))
         for upload in decoded(body.get("files")) or []
     ]
 

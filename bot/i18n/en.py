@@ -1,6 +1,6 @@
 """English messages. Keys must match `ja.py` (a test checks keys and placeholders)."""
 
-from bot.i18n import corrections, health, managing, recovery, settings, status, winback
+from bot.i18n import cli, console, corrections, health, managing, recovery, settings, status, winback
 
 MESSAGES: dict[str, str] = {
     # Stages and steps
@@ -298,3 +298,5 @@ MESSAGES |= health.EN
 MESSAGES |= recovery.EN
 MESSAGES |= winback.EN
 MESSAGES |= settings.EN
+MESSAGES |= cli.EN
+MESSAGES |= console.EN

@@ -1,6 +1,6 @@
 """日本語のメッセージ。キーは `en.py` と同じであること(テストで確認)。"""
 
-from bot.i18n import corrections, health, managing, recovery, settings, status, winback
+from bot.i18n import cli, console, corrections, health, managing, recovery, settings, status, winback
 
 MESSAGES: dict[str, str] = {
     "stage_1": "知り合い",
@@ -285,3 +285,5 @@ MESSAGES |= health.JA
 MESSAGES |= recovery.JA
 MESSAGES |= winback.JA
 MESSAGES |= settings.JA
+MESSAGES |= cli.JA
+MESSAGES |= console.JA

@@ -49,7 +49,7 @@ from bot.i18n import LOCALES, t
 from bot.models import Account, AccountReading, StepChange, UtcDateTime
 from bot.services.exports import CHUNK, ProgressCallback
 
-__all__ = ["ImportReport", "ImportRow", "apply_import", "decode_file", "read_import"]
+__all__ = ["ImportProblem", "ImportReport", "ImportRow", "apply_import", "decode_file", "read_import"]
 
 USER_ID_RE = re.compile(r"^[UW][A-Z0-9]{2,31}$")
 _FLOORS = {step: evidence_floor(step) for step in LADDER}
@@ -120,6 +120,24 @@ def decode_file(data: bytes) -> str:
         return data.decode("cp932")
 
 
+class ImportProblem(str):
+    """What is wrong with one line of the file: a message-catalogue key and its params, said in the
+    reader's language by `said(locale)`. As a `str` it is the English text, so a problem reads the same
+    in a log, an assertion or a report that knows no locale."""
+
+    code: str
+    params: dict[str, object]
+
+    def __new__(cls, code: str, **params: object) -> ImportProblem:
+        problem = super().__new__(cls, t("en", code, **params))
+        problem.code = code
+        problem.params = params
+        return problem
+
+    def said(self, locale: str) -> str:
+        return t(locale, self.code, **self.params)
+
+
 @dataclass(frozen=True)
 class ImportRow:
     line: int
@@ -141,7 +159,7 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    bad: list[tuple[int, str]] = field(default_factory=list)
+    bad: list[tuple[int, ImportProblem]] = field(default_factory=list)
 
 
 def read_import(
@@ -149,7 +167,7 @@ def read_import(
     *,
     today: date | None = None,
     directory: Callable[[list[str]], dict[str, str]] | None = None,
-) -> tuple[list[ImportRow], list[tuple[int, str]]]:
+) -> tuple[list[ImportRow], list[tuple[int, ImportProblem]]]:
     """Rows and problems (line number, what is wrong). Line numbers count the header as line 1.
     An owner is a Slack user id, or, with a `directory` of the workspace's people, an e-mail address or
     a name it resolves; a last-contact date is read as of `today` and must not be after it."""
@@ -157,18 +175,18 @@ def read_import(
     header = [_COLUMN_BY_HEADER.get(_folded(column), _folded(column)) for column in reader.fieldnames or []]
     missing = [column for column in ("name", "owner") if column not in header]
     if missing:
-        return [], [(1, f"the header needs the columns name and owner (missing: {', '.join(missing)})")]
+        return [], [(1, ImportProblem("import_no_columns", missing=", ".join(missing)))]
     reader.fieldnames = header
     rows: list[ImportRow] = []
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, ImportProblem]] = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(reader, start=2):
         line = reader.line_num if reader.line_num else index
         problem, row = _read_row(line, raw, today)
         if row is not None and row.name_key in seen:
-            problem, row = f"the same account as line {seen[row.name_key]}", None
+            problem, row = ImportProblem("import_duplicate", line=seen[row.name_key]), None
         if row is None:
-            problems.append((line, problem or "unreadable"))
+            problems.append((line, problem or ImportProblem("import_unreadable")))
             continue
         seen[row.name_key] = line
         rows.append(row)
@@ -176,7 +194,9 @@ def read_import(
     return rows, sorted([*problems, *unresolved])
 
 
-def _read_row(line: int, raw: dict[str, Any], today: date | None) -> tuple[str | None, ImportRow | None]:
+def _read_row(
+    line: int, raw: dict[str, Any], today: date | None
+) -> tuple[ImportProblem | None, ImportRow | None]:
     """One data line: the row, or what is wrong with it."""
     name = display_name(raw.get("name") or "")
     owner = (raw.get("owner") or "").strip()
@@ -184,49 +204,51 @@ def _read_row(line: int, raw: dict[str, Any], today: date | None) -> tuple[str |
     segment = (raw.get("segment") or "").strip() or None
     contact_text = (raw.get("last_contact") or "").strip()
     if not name:
-        return "the name is empty", None
+        return ImportProblem("import_name_empty"), None
     if len(name) > MAX_NAME:
-        return f"the name is longer than {MAX_NAME} characters", None
+        return ImportProblem("import_name_long", max=MAX_NAME), None
     if not owner:
-        return "the owner is empty (a Slack user id, an e-mail address or a name)", None
+        return ImportProblem("import_owner_empty"), None
     step = _step(step_text) if step_text else None
     if step_text and step is None:
-        return f"step {step_text!r} is not one of {', '.join(s.value for s in LADDER)} (or 2.1, 顧客 …)", None
+        return ImportProblem(
+            "import_step_unknown", step=step_text, steps=", ".join(s.value for s in LADDER)
+        ), None
     if segment is not None and len(segment) > MAX_SEGMENT:
-        return f"the segment is longer than {MAX_SEGMENT} characters", None
+        return ImportProblem("import_segment_long", max=MAX_SEGMENT), None
     last_contact = None
     if contact_text:
         if today is None:
-            return "a last-contact date needs today's date to be read", None
+            return ImportProblem("import_contact_no_today"), None
         try:
             last_contact = parse_date(contact_text, today, "past")
         except ParseError:
-            return f"last contact {contact_text!r} is not a date", None
+            return ImportProblem("import_contact_not_date", text=contact_text), None
         if last_contact > today:
-            return f"last contact {contact_text!r} is in the future", None
+            return ImportProblem("import_contact_future", text=contact_text), None
     row = ImportRow(line=line, name=name, owner=owner, step=step, segment=segment, last_contact=last_contact)
     return None, replace(row, key=name_key(name))
 
 
 def _resolve_owners(
     rows: list[ImportRow], directory: Callable[[list[str]], dict[str, str]] | None
-) -> tuple[list[ImportRow], list[tuple[int, str]]]:
+) -> tuple[list[ImportRow], list[tuple[int, ImportProblem]]]:
     """Owners given as e-mail addresses or names, turned into Slack user ids by `directory` (it answers
     those it found: bot/services/directory.py reads the workspace's members, once for the whole file);
     the rows whose owner is still unknown come back as problems with their line numbers."""
     wanted = sorted({row.owner for row in rows if not USER_ID_RE.match(row.owner)})
     found = directory(wanted) if directory is not None and wanted else {}
     resolved: list[ImportRow] = []
-    problems: list[tuple[int, str]] = []
+    problems: list[tuple[int, ImportProblem]] = []
     for row in rows:
         if USER_ID_RE.match(row.owner):
             resolved.append(row)
         elif row.owner in found:
             resolved.append(replace(row, owner=found[row.owner]))
         elif directory is None:
-            problems.append((row.line, f"owner {row.owner!r} is not a Slack user id such as U012ABCDEF"))
+            problems.append((row.line, ImportProblem("import_owner_not_id", owner=row.owner)))
         else:
-            problems.append((row.line, f"owner {row.owner!r} is no one (or more than one) in this workspace"))
+            problems.append((row.line, ImportProblem("import_owner_unknown", owner=row.owner)))
     return resolved, problems
 
 
