@@ -10,6 +10,7 @@ import contextlib
 import importlib
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from typing import TextIO
 
@@ -103,13 +104,13 @@ class ConsoleSession:
     def help_text(self) -> str:
         me = self.me
         names = [usage for usage, _ in self.commands] + ["help", "buttons", "quit"]
-        width = min(max(len(name) for name in names), 62)
+        width = min(max(_columns(name) for name in names), 62)
         lines = [
             self._t("con_help_intro", name=me.user_name, user=me.user_id, channel=me.channel_name),
             self._t("con_help_type"),
         ]
-        lines.extend(f"  {usage:<{width}}  {what}" for usage, what in self.commands)
-        lines.extend(f"  {word:<{width}}  {what}" for word, (what, _) in self.local_commands.items())
+        lines.extend(f"  {_padded(usage, width)}  {what}" for usage, what in self.commands)
+        lines.extend(f"  {_padded(word, width)}  {what}" for word, (what, _) in self.local_commands.items())
         lines.append(f"  {'help':<{width}}  {self._t('con_help_help')}")
         lines.append(f"  {'buttons':<{width}}  {self._t('con_help_buttons')}")
         lines.append(f"  {'quit':<{width}}  {self._t('con_help_quit')}")
@@ -241,6 +242,15 @@ class ConsoleSession:
 
     def _say(self, text: str) -> None:
         self.out.write(text + "\n")
+
+
+def _columns(text: str) -> int:
+    """How many terminal columns `text` takes: a full-width character (取引先) takes two."""
+    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
+
+
+def _padded(text: str, width: int) -> str:
+    return text + " " * max(width - _columns(text), 0)
 
 
 def _isatty(stream: object) -> bool:
