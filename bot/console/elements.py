@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.console.mrkdwn import element_options, text_of
+from bot.i18n import t
 
 __all__ = ["MAX_LISTED_OPTIONS", "PRESSABLE", "ButtonRef", "describe_element"]
 
@@ -53,12 +54,13 @@ class ButtonRef:
 Element = Mapping[str, Any]
 
 
-def describe_element(element: Element) -> str:
-    """A one-line description of an interactive element: what it shows and what can be chosen."""
+def describe_element(element: Element, locale: str = "en") -> str:
+    """A one-line description of an interactive element: what it shows and what can be chosen; the
+    console's own words (when the bot gave no placeholder) in `locale`."""
     kind = str(element.get("type", ""))
     describe = _DESCRIBERS.get(kind)
     if describe is not None:
-        return describe(element)
+        return describe(element, locale)
     return text_of(element.get("placeholder")) or f"({kind})"
 
 
@@ -66,11 +68,11 @@ def _placeholder(element: Element) -> str:
     return text_of(element.get("placeholder"))
 
 
-def _listed(element: Element) -> str:
+def _listed(element: Element, locale: str) -> str:
     options = element_options(element)
     listed = " / ".join(text_of(option.get("text")) for option in options[:MAX_LISTED_OPTIONS])
     if len(options) > MAX_LISTED_OPTIONS:
-        listed += f" / … ({len(options)} in all)"
+        listed += t(locale, "con_el_more", count=len(options))
     return listed
 
 
@@ -84,58 +86,60 @@ def _initial_labels(element: Element) -> list[str]:
     return [text_of(option.get("text")) for option in chosen]
 
 
-def _button(element: Element) -> str:
+def _button(element: Element, locale: str) -> str:
     return text_of(element.get("text"))
 
 
-def _overflow(element: Element) -> str:
-    return f"⋯ ({_listed(element)})"
+def _overflow(element: Element, locale: str) -> str:
+    return f"⋯ ({_listed(element, locale)})"
 
 
-def _choice(element: Element) -> str:
+def _choice(element: Element, locale: str) -> str:
     placeholder, current = _placeholder(element), _initial_labels(element)
-    head = placeholder or "choose"
+    head = placeholder or t(locale, "con_el_choose")
     if current:
         head = f"{head}: {', '.join(current)}" if placeholder else ", ".join(current)
-    return f"{head} ▾ ({_listed(element)})"
+    return f"{head} ▾ ({_listed(element, locale)})"
 
 
-def _search(element: Element) -> str:
+def _search(element: Element, locale: str) -> str:
     current = _initial_labels(element)
-    head = _placeholder(element) or "search"
+    head = _placeholder(element) or t(locale, "con_el_search")
     if current:
         head = f"{head}: {', '.join(current)}"
-    return f"{head} ▾ (type to search)"
+    return f"{head} ▾ {t(locale, 'con_el_type_to_search')}"
 
 
-def _users(element: Element) -> str:
+def _users(element: Element, locale: str) -> str:
     users = element.get("initial_users") or ([element["initial_user"]] if element.get("initial_user") else [])
     shown = ", ".join("@" + str(user) for user in users)
-    return f"{shown or _placeholder(element) or 'pick a user'} ▾"
+    return f"{shown or _placeholder(element) or t(locale, 'con_el_pick_user')} ▾"
 
 
-def _conversations(element: Element) -> str:
+def _conversations(element: Element, locale: str) -> str:
     initial = element.get("initial_conversation") or element.get("initial_channel")
-    return f"{'#' + str(initial) if initial else _placeholder(element) or 'pick a channel'} ▾"
+    return f"{'#' + str(initial) if initial else _placeholder(element) or t(locale, 'con_el_pick_channel')} ▾"
 
 
-def _date(element: Element) -> str:
-    return f"{element.get('initial_date') or _placeholder(element) or 'pick a date'} ▾ (date)"
+def _date(element: Element, locale: str) -> str:
+    shown = element.get("initial_date") or _placeholder(element) or t(locale, "con_el_pick_date")
+    return f"{shown} ▾ {t(locale, 'con_el_date')}"
 
 
-def _time(element: Element) -> str:
-    return f"{element.get('initial_time') or _placeholder(element) or 'pick a time'} ▾ (time)"
+def _time(element: Element, locale: str) -> str:
+    shown = element.get("initial_time") or _placeholder(element) or t(locale, "con_el_pick_time")
+    return f"{shown} ▾ {t(locale, 'con_el_time')}"
 
 
-def _text_input(element: Element) -> str:
+def _text_input(element: Element, locale: str) -> str:
     initial = element.get("initial_value")
     if initial:
         return f'"{initial}"'
     placeholder = _placeholder(element)
-    return f"({placeholder})" if placeholder else "(text)"
+    return f"({placeholder})" if placeholder else t(locale, "con_el_text")
 
 
-_DESCRIBERS: dict[str, Callable[[Element], str]] = {
+_DESCRIBERS: dict[str, Callable[[Element, str], str]] = {
     "button": _button,
     "overflow": _overflow,
     "static_select": _choice,

@@ -94,7 +94,7 @@ class ModalFlow:
         )
 
     def _show_view(self, top: OpenView) -> None:
-        text, refs = render_modal(top.view)
+        text, refs = render_modal(top.view, locale=self.link.me.locale)
         self.forms.buttons = {ref.number: ref for ref in refs}
         hint = self._t("con_form_hint")
         if refs:

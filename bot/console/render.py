@@ -12,6 +12,7 @@ from typing import Any
 from bot.console.elements import PRESSABLE, ButtonRef, describe_element
 from bot.console.mrkdwn import display_width, mrkdwn_to_text, text_of
 from bot.console.richtext import render_rich_text
+from bot.i18n import t
 
 __all__ = ["DIVIDER", "render_blocks", "render_message", "render_modal", "render_view"]
 
@@ -20,14 +21,15 @@ DIVIDER = "─" * 36
 Block = Mapping[str, Any]
 
 
-def _image(item: Block) -> str:
-    return f"[image: {item.get('alt_text', '')}]"
+def _image(item: Block, locale: str) -> str:
+    return t(locale, "con_image", text=item.get("alt_text", ""))
 
 
 class _Renderer:
     """Draws blocks in order, numbering the pressable elements it meets from `first_button` on."""
 
-    def __init__(self, first_button: int, button_prefix: str) -> None:
+    def __init__(self, first_button: int, button_prefix: str, locale: str = "en") -> None:
+        self.locale = locale  # the console's own words ("[file]", "(optional)"); the bot's are as sent
         self.next_number = first_button
         self.prefix = button_prefix
         self.buttons: list[ButtonRef] = []
@@ -42,7 +44,7 @@ class _Renderer:
             "input": self.input,
             "markdown": lambda block: str(block.get("text", "")),
             "video": self.video,
-            "file": lambda block: "[file]",
+            "file": lambda block: t(self.locale, "con_file"),
         }
 
     def blocks(self, blocks: Sequence[Block]) -> str:
@@ -64,7 +66,8 @@ class _Renderer:
         accessory = block.get("accessory")
         extra = ""
         if isinstance(accessory, Mapping):
-            extra = _image(accessory) if accessory.get("type") == "image" else self.element(accessory, block)
+            is_image = accessory.get("type") == "image"
+            extra = _image(accessory, self.locale) if is_image else self.element(accessory, block)
         lines = [text] if text else []
         lines.extend(fields)
         if extra:
@@ -75,10 +78,9 @@ class _Renderer:
                 lines.append(extra)
         return "\n".join(lines)
 
-    @staticmethod
-    def context(block: Block) -> str:
+    def context(self, block: Block) -> str:
         parts = [
-            _image(element) if element.get("type") == "image" else text_of(element)
+            _image(element, self.locale) if element.get("type") == "image" else text_of(element)
             for element in block.get("elements") or []
         ]
         return " · ".join(part for part in parts if part)
@@ -86,34 +88,34 @@ class _Renderer:
     def actions(self, block: Block) -> str:
         return "  ".join(self.element(element, block) for element in block.get("elements") or [])
 
-    @staticmethod
-    def image(block: Block) -> str:
+    def image(self, block: Block) -> str:
         title = text_of(block.get("title"))
-        return f"{title}\n{_image(block)}" if title else _image(block)
+        drawn = _image(block, self.locale)
+        return f"{title}\n{drawn}" if title else drawn
 
-    @staticmethod
-    def video(block: Block) -> str:
+    def video(self, block: Block) -> str:
         title = text_of(block.get("title"))
-        return f"[video: {title}] ({block.get('title_url') or block.get('video_url', '')})"
+        link = block.get("title_url") or block.get("video_url", "")
+        return t(self.locale, "con_video", title=title, link=link)
 
-    @staticmethod
-    def input(block: Block) -> str:
+    def input(self, block: Block) -> str:
         label = text_of(block.get("label"))
-        optional = " (optional)" if block.get("optional") else ""
+        if block.get("optional"):
+            label = t(self.locale, "con_optional", label=label)
         element = block.get("element")
         if not isinstance(element, Mapping):
-            return f"{label}{optional}"
-        return f"{label}{optional}: {describe_element(element)}"
+            return label
+        return f"{label}: {describe_element(element, self.locale)}"
 
     def element(self, element: Block, block: Block) -> str:
         kind = str(element.get("type", ""))
         if kind == "image":
-            return _image(element)
+            return _image(element, self.locale)
         if kind not in PRESSABLE:
             return f"[{kind}]"
         number = self.next_number
         self.next_number += 1
-        label = text_of(element.get("text")) if kind == "button" else describe_element(element)
+        label = text_of(element.get("text")) if kind == "button" else describe_element(element, self.locale)
         url = element.get("url")
         self.buttons.append(
             ButtonRef(
@@ -147,7 +149,9 @@ class _Renderer:
         if attachment.get("blocks"):
             body.append(self.blocks(attachment["blocks"]))
         if attachment.get("image_url"):
-            body.append(f"[image: {attachment.get('fallback') or attachment['image_url']}]")
+            body.append(
+                t(self.locale, "con_image", text=attachment.get("fallback") or attachment["image_url"])
+            )
         if attachment.get("footer"):
             body.append(str(attachment["footer"]))
         if not body and attachment.get("fallback"):
@@ -160,16 +164,18 @@ class _Renderer:
 
 
 def render_blocks(
-    blocks: Sequence[Block], *, first_button: int = 1, button_prefix: str = ""
+    blocks: Sequence[Block], *, first_button: int = 1, button_prefix: str = "", locale: str = "en"
 ) -> tuple[str, list[ButtonRef]]:
     """Readable text for Block Kit blocks, and the pressable elements in the order they were numbered."""
-    renderer = _Renderer(first_button, button_prefix)
+    renderer = _Renderer(first_button, button_prefix, locale)
     return renderer.blocks(blocks), renderer.buttons
 
 
-def render_message(message: Block, *, first_button: int = 1) -> tuple[str, list[ButtonRef]]:
+def render_message(
+    message: Block, *, first_button: int = 1, locale: str = "en"
+) -> tuple[str, list[ButtonRef]]:
     """A whole message: its blocks (or its mrkdwn text when it has none) and its attachments."""
-    renderer = _Renderer(first_button, "")
+    renderer = _Renderer(first_button, "", locale)
     parts: list[str] = []
     blocks = message.get("blocks")
     if isinstance(blocks, Sequence) and not isinstance(blocks, str) and blocks:
@@ -181,14 +187,14 @@ def render_message(message: Block, *, first_button: int = 1) -> tuple[str, list[
         if isinstance(attachment, Mapping):
             parts.append(renderer.attachment(attachment))
     text = "\n".join(part for part in parts if part)
-    return (text or "(empty message)"), renderer.buttons
+    return (text or t(locale, "con_empty_message")), renderer.buttons
 
 
-def render_modal(view: Block, *, first_button: int = 1) -> tuple[str, list[ButtonRef]]:
+def render_modal(view: Block, *, first_button: int = 1, locale: str = "en") -> tuple[str, list[ButtonRef]]:
     """A modal's title and its non-input blocks; its buttons are numbered `[#1]`, `[#2]`…"""
-    title = text_of(view.get("title")) or "Form"
+    title = text_of(view.get("title")) or t(locale, "con_form")
     blocks = [block for block in view.get("blocks") or [] if block.get("type") != "input"]
-    body, buttons = render_blocks(blocks, first_button=first_button, button_prefix="#")
+    body, buttons = render_blocks(blocks, first_button=first_button, button_prefix="#", locale=locale)
     head = f"== {title} =="
     return (f"{head}\n{body}" if body else head), buttons
 

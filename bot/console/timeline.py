@@ -196,10 +196,10 @@ class Timeline:
             message = self.messages[mid]
             if message.deleted:
                 if updated:
-                    first = render_message(message.content)[0].split("\n", 1)[0]
+                    first = render_message(message.content, locale=self.link.me.locale)[0].split("\n", 1)[0]
                     self._say(self._t("con_deleted", text=short(first)))
                 continue
-            text, refs = render_message(message.content, first_button=number)
+            text, refs = render_message(message.content, first_button=number, locale=self.link.me.locale)
             number += len(refs)
             listing.extend((mid, ref) for ref in refs)
             self._say(f"\n{self._header(message, updated)}\n{text}")
