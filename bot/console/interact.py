@@ -173,7 +173,7 @@ class Interactions:
         yes = text_of(confirm.get("confirm")) or self._t("con_yes")
         no = text_of(confirm.get("deny")) or self._t("con_cancel")
         self._say(f"{title}\n{text_of(confirm.get('text'))}")
-        answer = (yield from self.ask(f"[y = {yes} · n = {no}]: ")).strip().lower()
+        answer = (yield from self.ask(self._t("con_confirm_prompt", yes=yes, no=no))).strip().lower()
         if answer not in ("y", "yes", yes.lower()):
             raise Cancelled
 
