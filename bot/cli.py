@@ -313,9 +313,8 @@ def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services.exports import Progress, write_export
 
     db = _database(settings, prepare_schema=False)
-    progress = Progress(
-        _say(settings, "cli_progress_exported")
-    )  # on the terminal only, and on stderr: stdout is the export
+    # On the terminal only, and on stderr: stdout is the export.
+    progress = Progress(_say(settings, "cli_progress_exported"), locale=settings.pyramid_locale)
     if getattr(args, "activities", False):
         from bot.services.activity_export import write_activities
 
@@ -380,7 +379,7 @@ def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
                 print(_say(settings, "cli_which_team", count=len(known)), file=sys.stderr)
                 return 2
             team_id = known[0]
-        progress = Progress(_say(settings, "cli_progress_imported"))
+        progress = Progress(_say(settings, "cli_progress_imported"), locale=settings.pyramid_locale)
         report = apply_import(
             session, team_id, rows, now=clock.now(), today=clock.today(settings.zone), progress=progress
         )

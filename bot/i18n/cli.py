@@ -16,6 +16,7 @@ EN: dict[str, str] = {
     ),
     "cli_progress_imported": "Imported",
     "cli_progress_exported": "Exported",
+    "cli_progress": "{what}: {done} rows, {rate} rows/s",
     # The import's problems, one per line of the file (the CLI prefixes "line N: ").
     "import_no_columns": "the header needs the columns name and owner (missing: {missing})",
     "import_duplicate": "the same account as line {line}",
@@ -82,6 +83,7 @@ JA: dict[str, str] = {
     ),
     "cli_progress_imported": "取り込み",
     "cli_progress_exported": "書き出し",
+    "cli_progress": "{what}：{done}行（毎秒{rate}行）",
     "import_no_columns": "見出し行に「会社名」と「担当者」の列が必要です（足りない列：{missing}）。",
     "import_duplicate": "{line}行目と同じ取引先です。",
     "import_unreadable": "読み取れません。",

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, aliased
 
 from bot.domain.stages import LADDER, Stage
 from bot.domain.status import DEFAULT_DORMANT_RULES, AccountStatus, DormantRules
+from bot.i18n import t
 from bot.models import Account
 
 __all__ = ["CHUNK", "EXPORT_FIELDS", "Progress", "ProgressCallback", "export_rows", "write_export"]
@@ -366,9 +367,12 @@ class Progress:
     """A progress line on a terminal ("12,000 rows, 8,512 rows/s"), redrawn at most every half second;
     nothing at all when the stream is not a terminal (a pipe, a file, a test)."""
 
-    def __init__(self, what: str, stream: TextIO | None = None, *, interval: float = 0.5) -> None:
+    def __init__(
+        self, what: str, stream: TextIO | None = None, *, interval: float = 0.5, locale: str = "en"
+    ) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.what = what
+        self.locale = locale
         self.interval = interval
         self.enabled = _is_terminal(self.stream)
         self.started = time.monotonic()
@@ -392,7 +396,8 @@ class Progress:
 
     def _draw(self, done: int, now: float) -> None:
         rate = done / max(now - self.started, 1e-6)
-        self.stream.write(f"\r{self.what}: {done:,} rows, {rate:,.0f} rows/s ")
+        line = t(self.locale, "cli_progress", what=self.what, done=f"{done:,}", rate=f"{rate:,.0f}")
+        self.stream.write(f"\r{line} ")
         self.stream.flush()
         self._drawn = True
 

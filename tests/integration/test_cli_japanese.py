@@ -176,3 +176,20 @@ def test_a_problem_is_a_key_and_params_said_in_either_language(row: str, code: s
     assert str(problem) == problem.said("en") == t("en", code, **problem.params)  # English as a str
     japanese = problem.said("ja")
     assert japanese != str(problem) and english_left(japanese) == [], japanese
+
+
+def test_the_progress_line_on_a_terminal_is_japanese_too() -> None:
+    from bot.services.exports import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    progress = Progress(t("ja", "cli_progress_imported"), terminal, interval=0.0, locale="ja")
+    progress(1000)
+    progress.finish(2500)
+    assert (
+        terminal.getvalue().startswith("\r取り込み：1,000行（毎秒")
+        and "\r取り込み：2,500行（毎秒" in terminal.getvalue()
+    )
