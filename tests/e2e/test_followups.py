@@ -326,6 +326,9 @@ def test_the_visit_that_was_planned_closes_its_followup(driver: SlackDriver, db:
 def test_a_win_ends_the_revisit_of_a_lost_deal_however_far_off(driver: SlackDriver, db: Database) -> None:
     driver.run("/deal", "Acme lost revisit 2027-04-01 -- budget next year")
     assert the_followup(db).source == "revisit"
+    # OTHER_USER's language is known once Slack has been asked: a first request on a loaded machine may
+    # be answered in the team's language while users.info is under way (Runtime.profile's deadline).
+    driver.run("/account", "Acme", user=OTHER_USER)
     reply = driver.run("/deal", "Acme won 2M", user=OTHER_USER)
 
     revisit = followup_named(db, "budget next year")
