@@ -50,6 +50,9 @@ T = TypeVar("T")
 STORE_DEADLINE = 1.6  # seconds for a user action's transaction
 READ_DEADLINE = 1.5  # seconds for a read a reply needs
 PROFILE_DEADLINE = 0.5  # seconds (a cached read, or users.info once a day) before defaults are used
+# A job (the digest, the evening prompt) has no ack to meet: it waits for Slack to say the rep's language
+# and zone rather than write to them in the team's defaults.
+JOB_PROFILE_DEADLINE = 10.0
 COMMIT_GRACE = 0.4  # seconds more when the deadline falls while the commit is under way
 # Each process remembers a user's profile this long, sparing a database read on every request.
 PROFILE_MEMORY = timedelta(minutes=5)
@@ -375,9 +378,11 @@ class Runtime:
         calendar.is_working_day(self.clock.today(config.zone))
         return calendar
 
-    def profile(self, client: WebClient, team_id: str, user_id: str) -> Profile:
-        """The user's language and zone. Never fails: when the database or Slack cannot tell in time,
-        the team's defaults are used for this one answer."""
+    def profile(
+        self, client: WebClient, team_id: str, user_id: str, *, deadline: float = PROFILE_DEADLINE
+    ) -> Profile:
+        """The user's language and zone. Never fails: when the database or Slack cannot tell within
+        `deadline`, the team's defaults are used for this one answer."""
 
         def fetch(uid: str) -> dict[str, Any] | None:
             try:
@@ -407,7 +412,7 @@ class Runtime:
                     default_zone=team.zone,
                 ),
                 _Attempt(),
-                PROFILE_DEADLINE,
+                deadline,
             )
         except (NotStored, OutcomeUnknown):
             return default

@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from bot.domain.schedule import digest_day_due
 from bot.domain.team_settings import TeamConfig
 from bot.jobs.outbox import Delivered, deliver_once, report_failure
-from bot.runtime import Runtime
+from bot.runtime import JOB_PROFILE_DEADLINE, Runtime
 from bot.services.calendars import work_calendar
 from bot.views.blocks import Message
 
@@ -58,7 +58,7 @@ def send_due(
             if at is None:
                 continue
             calendar = work_calendar(team.working_days, team.holiday_country)
-            profile = runtime.profile(team_client, team_id, user_id)
+            profile = runtime.profile(team_client, team_id, user_id, deadline=JOB_PROFILE_DEADLINE)
             day = digest_day_due(now, profile.zone, at, calendar)
             if day is not None:
                 runs.append(send(team_client, team_id, user_id, day, profile.locale))

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.domain.team_settings import TeamConfig
 from bot.jobs.daily_dm import DmRun, deliver, send_due
 from bot.jobs.outbox import Delivered, Outcome, report_failure
-from bot.runtime import Runtime
+from bot.runtime import JOB_PROFILE_DEADLINE, Runtime
 from bot.services import digests
 from bot.views.blocks import Message
 from bot.views.digest import digest_message
@@ -57,7 +57,7 @@ def send_digests_for(
             runs.append(DigestRun(team_id, user_id, day, Delivered(Outcome.FAILED, error="not_installed")))
             continue
         try:
-            profile = runtime.profile(team_client, team_id, user_id)
+            profile = runtime.profile(team_client, team_id, user_id, deadline=JOB_PROFILE_DEADLINE)
             runs.append(_send(runtime, team_client, team_id, user_id, day, profile.locale, now))
         except Exception as error:
             name = report_failure(log, error, f"digest {team_id} {user_id} {day}")
