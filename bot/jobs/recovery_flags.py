@@ -86,7 +86,7 @@ def _built(message: Message) -> Message:
 
 def _owed(runtime: Runtime, team: TeamConfig, now: datetime) -> list[Due]:
     """What the clock owes one team, on its own clock (zone, morning and evening, channel, managers).
-    The look-ups span every team; each team keeps only its own rows (open recoveries are few)."""
+    Each look-up reads the team's own recoveries only."""
     today = now.astimezone(team.zone).date()
     with runtime.db.transaction() as session:
         return [
@@ -101,9 +101,8 @@ def ladder(session: Session, settings: TeamConfig, now: datetime) -> Iterator[Du
     local = now.astimezone(settings.zone)
     today = local.date()
     team_managers: dict[str, list[str]] = {}
-    for recovery, account in recoveries.unresponded_since(session, opened_before=today + timedelta(days=1)):
-        if recovery.team_id != settings.team_id:
-            continue
+    tomorrow = today + timedelta(days=1)
+    for recovery, account in recoveries.unresponded_since(session, settings.team_id, opened_before=tomorrow):
         facts = RecoveryFacts.of(recovery, account)
         team, ref = recovery.team_id, str(recovery.id)
         days = (today - recovery.opened_on).days
@@ -136,9 +135,7 @@ def delivery_questions(session: Session, settings: TeamConfig, today: date) -> I
     """Responded on an earlier day and still no date for the next delivery: Pyramid asks for it, once
     per response."""
     day_start = datetime.combine(today, time.min, tzinfo=settings.zone)
-    for recovery, account, event_id in recoveries.undated_since(session, day_start):
-        if recovery.team_id != settings.team_id:
-            continue
+    for recovery, account, event_id in recoveries.undated_since(session, settings.team_id, day_start):
         facts = RecoveryFacts.of(recovery, account)
         locale = locale_in(session, recovery.team_id, recovery.owner_id, settings.locale)
         message = recovery_view.delivery_question(facts, locale)
@@ -147,9 +144,7 @@ def delivery_questions(session: Session, settings: TeamConfig, today: date) -> I
 
 def verdict_questions(session: Session, settings: TeamConfig, today: date) -> Iterator[Due]:
     """After the next delivery's day, its owner is asked once per delivery date."""
-    for recovery, account in recoveries.deliveries_past(session, today):
-        if recovery.team_id != settings.team_id:
-            continue
+    for recovery, account in recoveries.deliveries_past(session, settings.team_id, today):
         facts = RecoveryFacts.of(recovery, account)
         locale = locale_in(session, recovery.team_id, recovery.owner_id, settings.locale)
         message = recovery_view.verdict_question(facts, locale, today)

@@ -314,19 +314,25 @@ def pending_for(session: Session, team_id: str, owner_id: str) -> list[tuple[Rec
     )
 
 
-def unresponded_since(session: Session, opened_before: date) -> list[tuple[Recovery, Account]]:
-    """Recoveries still open (not even responded) opened before this day, in every team: the ladder's."""
+def unresponded_since(session: Session, team_id: str, opened_before: date) -> list[tuple[Recovery, Account]]:
+    """The team's recoveries still open (not even responded) opened before this day: the ladder's."""
     return _listed(
         session,
         _with_accounts()
-        .where(Recovery.status == RecoveryStatus.OPEN.value, Recovery.opened_on < opened_before)
+        .where(
+            Recovery.team_id == team_id,
+            Recovery.status == RecoveryStatus.OPEN.value,
+            Recovery.opened_on < opened_before,
+        )
         .order_by(Recovery.opened_at, Recovery.id),
     )
 
 
-def undated_since(session: Session, responded_before: datetime) -> list[tuple[Recovery, Account, int]]:
-    """Responded recoveries still without the next delivery's date, responded before this instant, in
-    every team, each with the id of the event that made it responded (the question's ledger key: a "no"
+def undated_since(
+    session: Session, team_id: str, responded_before: datetime
+) -> list[tuple[Recovery, Account, int]]:
+    """The team's responded recoveries still without the next delivery's date, responded before this
+    instant, each with the id of the event that made it responded (the question's ledger key: a "no"
     verdict responds again, and asks again)."""
     last = (
         select(RecoveryEvent.recovery_id, func.max(RecoveryEvent.id).label("event_id"))
@@ -343,6 +349,7 @@ def undated_since(session: Session, responded_before: datetime) -> list[tuple[Re
         .join(last, last.c.recovery_id == Recovery.id)
         .join(RecoveryEvent, RecoveryEvent.id == last.c.event_id)
         .where(
+            Recovery.team_id == team_id,
             Recovery.status == RecoveryStatus.RESPONDED.value,
             Recovery.delivery_on.is_(None),
             RecoveryEvent.at < responded_before,
@@ -352,12 +359,16 @@ def undated_since(session: Session, responded_before: datetime) -> list[tuple[Re
     return [(recovery, account, int(event_id)) for recovery, account, event_id in rows]
 
 
-def deliveries_past(session: Session, today: date) -> list[tuple[Recovery, Account]]:
-    """Recoveries whose next delivery's day is over, in every team: time for the verdict question."""
+def deliveries_past(session: Session, team_id: str, today: date) -> list[tuple[Recovery, Account]]:
+    """The team's recoveries whose next delivery's day is over: time for the verdict question."""
     return _listed(
         session,
         _with_accounts()
-        .where(Recovery.status == RecoveryStatus.AWAITING.value, Recovery.delivery_on < today)
+        .where(
+            Recovery.team_id == team_id,
+            Recovery.status == RecoveryStatus.AWAITING.value,
+            Recovery.delivery_on < today,
+        )
         .order_by(Recovery.delivery_on, Recovery.id),
     )
 
