@@ -677,6 +677,9 @@ def test_the_example_in_an_error_message_is_correct(
 def test_today_is_the_reps_own_today(driver: SlackDriver, slack: FakeSlack, db: Database) -> None:
     # 2026-11-22 01:00 UTC is still Saturday the 21st, 17:00, in Los Angeles.
     slack.add_user("U0LAREP", name="lee", tz="America/Los_Angeles", locale="en-US")
+    # The rep's zone is known once Slack has been asked: a first request on a loaded machine may be read
+    # in the team's zone while users.info is under way (Runtime.profile's deadline).
+    driver.run("/pyramid", "me", user="U0LAREP")
     reply = driver.run("/meeting", "Acme visit", user="U0LAREP")
     refused = driver.run("/meeting", "Acme visit 2026-11-22", user="U0LAREP")
 
