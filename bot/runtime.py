@@ -14,9 +14,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Hashable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures import wait as wait_futures
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -37,7 +38,7 @@ from bot.services import team_settings
 from bot.services.accounts import team_ids
 from bot.services.calendars import work_calendar
 from bot.services.followups import AutoFollowups
-from bot.services.profiles import Profile, fallback_profile, profile_for
+from bot.services.profiles import Profile, fallback_profile, look_up
 
 if TYPE_CHECKING:
     from bot.jobs.outbox import Delivered
@@ -64,6 +65,9 @@ PROFILE_MEMORY_SIZE = 10_000
 TEAM_CONFIG_MEMORY = timedelta(seconds=30)
 DB_WORKERS = 24
 AFTER_WORKERS = 4
+# Profiles are looked up on their own threads: a burst of stores filling the database pool must not
+# make a rep's profile miss its deadline (and the rep be answered in the team's zone and language).
+PROFILE_WORKERS = 4
 
 
 class NotStored(Exception):
@@ -118,6 +122,7 @@ class Runtime:
     installs: TeamClients = field(init=False, repr=False)
     _db_pool: ThreadPoolExecutor = field(init=False, repr=False)
     _after_pool: ThreadPoolExecutor = field(init=False, repr=False)
+    _profile_pool: ThreadPoolExecutor = field(init=False, repr=False)
     # Re-entrant: a future that is already done runs its done-callback (`_forget`, which takes this
     # lock) at once in the thread that adds it, and `_submit` adds it under this lock.
     _lock: threading.RLock = field(init=False, repr=False, default_factory=threading.RLock)
@@ -137,6 +142,7 @@ class Runtime:
         self.installs = TeamClients(self.settings, self.db, self.clock)
         self._db_pool = ThreadPoolExecutor(DB_WORKERS, thread_name_prefix="pyramid-db")
         self._after_pool = ThreadPoolExecutor(AFTER_WORKERS, thread_name_prefix="pyramid-after")
+        self._profile_pool = ThreadPoolExecutor(PROFILE_WORKERS, thread_name_prefix="pyramid-profile")
 
     # ------------------------------------------------------------------ transactions
     def transaction(self, work: Callable[[Session], T]) -> T:
@@ -309,6 +315,7 @@ class Runtime:
         finished = self.drain(timeout)
         self._after_pool.shutdown(wait=False, cancel_futures=True)
         self._db_pool.shutdown(wait=False, cancel_futures=True)
+        self._profile_pool.shutdown(wait=False, cancel_futures=True)
         return finished
 
     # ------------------------------------------------------------------ the team's settings
@@ -382,7 +389,8 @@ class Runtime:
         self, client: WebClient, team_id: str, user_id: str, *, deadline: float = PROFILE_DEADLINE
     ) -> Profile:
         """The user's language and zone. Never fails: when the database or Slack cannot tell within
-        `deadline`, the team's defaults are used for this one answer."""
+        `deadline`, the team's defaults are used for this one answer (`known` is then False). Within a
+        request (the default deadline) a day-old profile is refreshed after the answer, not before."""
 
         def fetch(uid: str) -> dict[str, Any] | None:
             try:
@@ -400,22 +408,40 @@ class Runtime:
             return cached[1]
         team = self.team_config_or_defaults(team_id)
         default = fallback_profile(user_id, team.locale, team.zone)
-        try:
-            found = self._race_once(
-                lambda: profile_for(
+        answered: Future[Profile] = Future()
+
+        def answer(profile: Profile) -> None:
+            with suppress(InvalidStateError):  # only the first answer counts
+                answered.set_result(profile)
+
+        def run() -> None:
+            try:
+                look_up(
                     self.db,
                     team_id,
                     user_id,
-                    now=self.clock.now(),
+                    now=now,
                     fetch=fetch,
                     default_locale=team.locale,
                     default_zone=team.zone,
-                ),
-                _Attempt(),
-                deadline,
-            )
-        except (NotStored, OutcomeUnknown):
+                    answer=answer,
+                    stale_is_enough=deadline <= PROFILE_DEADLINE,
+                )
+            except Exception as error:  # the database or Slack failing: the team's defaults, this once
+                log.warning("a profile could not be read: %s", type(error).__name__)
+                answer(default)
+
+        if self.inline:
+            run()
+        else:
+            self._profile_pool.submit(run)
+        try:
+            found = answered.result(timeout=deadline)
+        except FutureTimeout:
+            log.warning("a profile was not read within %.1f s: the team's language and zone answer", deadline)
             return default
+        if not found.known:
+            return found  # the database or Slack failed: asked again at the next request
         with self._lock:
             if len(self._profiles) >= PROFILE_MEMORY_SIZE:
                 self._profiles.clear()

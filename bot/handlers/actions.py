@@ -71,7 +71,7 @@ def _show_card(me: Asker, body: Json, action: Json, respond: Respond) -> None:
     except (BadPayload, UserFacingError, NotStored) as error:
         me.tell(body, respond, refusal(error, me.locale, gone="account_gone"))
         return
-    replace_pressed(me.client, body, respond, card_view.account_card(card, me.today, me.locale))
+    replace_pressed(me.client, body, respond, card_view.account_card(card, me.shown_today, me.locale))
 
 
 def open_log(ack: Ack, body: Json, action: Json, context: BoltContext, respond: Respond) -> None:
@@ -86,7 +86,7 @@ def open_log(ack: Ack, body: Json, action: Json, context: BoltContext, respond: 
         me.tell_later(body, respond, refusal(error, me.locale, gone="account_gone"))
         return
     which, channel_id = ids.log_which(str(action.get("action_id"))), (body.get("channel") or {}).get("id")
-    view = log_modal(which, locale=me.locale, today=me.today, channel_id=channel_id, account=account)
+    view = log_modal(which, locale=me.locale, today=me.shown_today, channel_id=channel_id, account=account)
     me.client.views_open(trigger_id=body["trigger_id"], view=view)
 
 

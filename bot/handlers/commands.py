@@ -55,7 +55,7 @@ def log_command(what: LogWhat, ack: Ack, command: Json, me: Asker) -> None:
     """With no text, the log modal; else stored (or asked about) before the ack, which answers."""
     if not (text := command_text(command)):
         ack()
-        view = log_modal(what, locale=me.locale, today=me.today, channel_id=command.get("channel_id"))
+        view = log_modal(what, locale=me.locale, today=me.shown_today, channel_id=command.get("channel_id"))
         me.client.views_open(trigger_id=command["trigger_id"], view=view)
         return
     key = command_key(command)
@@ -84,7 +84,7 @@ def account_command(ack: Ack, command: Json, context: BoltContext, client: WebCl
     try:
         renewal = renewals.renewal_command(me.runtime, me.team_id, me.user_id, text, me.today, me.locale)
         if renewal is not None:
-            ack(**ephemeral(replies.renewal_recorded(renewal, me.locale, me.today)))
+            ack(**ephemeral(replies.renewal_recorded(renewal, me.locale, me.shown_today)))
             return
         found = managing.as_known_admin(
             me,
@@ -98,7 +98,7 @@ def account_command(ack: Ack, command: Json, context: BoltContext, client: WebCl
     if isinstance(found, Outcome):
         managing.answer_correction(ack, me, found)  # a manager's correction
         return
-    ack(**ephemeral(card_view.account_reply(found, me.today, me.locale)))
+    ack(**ephemeral(card_view.account_reply(found, me.shown_today, me.locale)))
 
 
 def pyramid_command(

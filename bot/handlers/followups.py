@@ -57,7 +57,7 @@ def followup_command(ack: Ack, command: Json, context: BoltContext, client: WebC
     if isinstance(scheduled, AskedFacts):
         ack(**ephemeral(pick_account(scheduled, "followup", me.locale)))
         return
-    reply = replies.followup_scheduled(scheduled.account_name, scheduled.due, me.locale, me.today)
+    reply = replies.followup_scheduled(scheduled.account_name, scheduled.due, me.locale, me.shown_today)
     ack(**ephemeral(reply))
     notify.after_action(me.runtime, client, me.team_id, me.user_id)
 
@@ -74,7 +74,7 @@ def answer_pick(
         respond,
         me,
         lambda: followups.answer(me.runtime, me.team_id, choice, me.today),
-        lambda done: replies.followup_scheduled(done.account_name, done.due, me.locale, me.today),
+        lambda done: replies.followup_scheduled(done.account_name, done.due, me.locale, me.shown_today),
     )
     if scheduled is not None:
         notify.after_action(me.runtime, client, me.team_id, me.user_id)

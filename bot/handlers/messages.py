@@ -106,7 +106,7 @@ def preview_reply(me: Asker, text: str, source_key: str, *, command_line: bool =
         facts = read(me.runtime, me.team_id, me.user_id, text, me.today, source_key)
     except FAILURES as error:
         return error_reply(error, me.locale, example=None)
-    return preview_message(facts, me.locale, me.today) if facts.new else None
+    return preview_message(facts, me.locale, me.shown_today) if facts.new else None
 
 
 def confirm(
@@ -126,7 +126,7 @@ def confirm(
     )
     if confirmed is None:
         return
-    reply = confirmed_message(confirmed, me.locale, me.today)
+    reply = confirmed_message(confirmed, me.locale, me.shown_today)
     if confirmed.gone:  # a second press: the first one's answer stays where it is
         me.tell_later(body, respond, reply)
         return
@@ -236,7 +236,7 @@ def submit_edit(ack: Ack, view: Json, context: BoltContext, client: WebClient) -
         ack(response_action="errors", errors={ids.ACCOUNT_BLOCK: error_reply(error, me.locale, None)["text"]})
         return
     ack()
-    reply = preview_message(facts, me.locale, me.today, edited=True)
+    reply = preview_message(facts, me.locale, me.shown_today, edited=True)
     me.runtime.after(lambda: _rewrite(client, where, reply))
 
 

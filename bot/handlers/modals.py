@@ -145,7 +145,9 @@ def _picked_account(values: Json, locale: str) -> int:
 
 def _post_card(me: Asker, account_id: int, channel: str | None) -> None:
     try:
-        reply = card_view.account_card(accounts.card(me.runtime, me.team_id, account_id), me.today, me.locale)
+        reply = card_view.account_card(
+            accounts.card(me.runtime, me.team_id, account_id), me.shown_today, me.locale
+        )
     except (UserFacingError, NotStored) as error:
         reply = error_reply(error, me.locale, None)
     post_private(me.client, me.user_id, channel, reply)

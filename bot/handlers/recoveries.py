@@ -212,7 +212,7 @@ def delivery_on(
     note = t(
         me.locale,
         "recovery_delivery_note",
-        date=fmt_date(on, me.locale, me.today),
+        date=fmt_date(on, me.locale, me.shown_today),
         user=mention(me.user_id),
         time=me.clock_time,
     )
@@ -270,8 +270,8 @@ def _show_now(
             reply = replies.plain_notice(t(me.locale, "recovery_verdict_not_due", status=status))
         me.tell(body, respond, reply)
         return
-    prompt = recovery_view.next_step_prompt(recovery, me.locale, me.today)
-    following = recovery_view.next_step_actions(recovery, me.locale, me.today)
+    prompt = recovery_view.next_step_prompt(recovery, me.locale, me.shown_today)
+    following = recovery_view.next_step_actions(recovery, me.locale, me.shown_today)
     _rewrite_item(me.client, body, ids.recovery_item(recovery.id), note, prompt, following)
 
 

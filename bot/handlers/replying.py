@@ -42,6 +42,13 @@ class NoIdentity(UserFacingError):
         super().__init__("unexpected_request")
 
 
+class ZoneNotKnown(UserFacingError):
+    """The rep's time zone was not known in time to date what they sent (see `Asker.today`)."""
+
+    def __init__(self) -> None:
+        super().__init__("zone_not_known")
+
+
 def runtime_in(context: BoltContext) -> Runtime:
     """The runtime Bolt's context carries (put there by the global middleware in bot/app.py)."""
     return cast(Runtime, context["runtime"])
@@ -74,6 +81,17 @@ class Asker:
 
     @property
     def today(self) -> date:
+        """The rep's own today, to date what they store. `ZoneNotKnown` while Slack has not told the
+        rep's zone in time: a record dated by the team's day could be a day off, so nothing is stored
+        and the rep is asked to send it again (by then Slack has usually answered)."""
+        if not self.profile.known:
+            raise ZoneNotKnown
+        return self.shown_today
+
+    @property
+    def shown_today(self) -> date:
+        """The day to show ("3 days ago", a form's default date, which the rep sees and can change):
+        the rep's, or the team's while the rep's zone is still being asked."""
         return self.runtime.clock.today(self.profile.zone)
 
     @property

@@ -83,6 +83,7 @@ MESSAGES: dict[str, str] = {
     "error_account_gone": "That account no longer exists in this workspace.",
     "error_name_taken": "Another account is already called *{name}*.",
     "error_not_stored": "⚠️ Nothing was stored: the database did not answer in time. Please try again in a minute.",
+    "error_zone_not_known": "Nothing was stored: Slack has not told me your time zone yet, so I could not tell which day today is for you. Please send it again in a moment.",
     "error_outcome_unknown": "⚠️ The database was too slow to confirm this, so it may or may not be stored. Check with `/account` in a minute before logging it again.",
     "error_unexpected_request": "This request named no workspace or user, so nothing was stored.",
     "error_unexpected": "Sorry, something went wrong and nothing was stored. (error id {error_id})",

@@ -30,14 +30,21 @@ class Profile:
     locale: Locale
     zone: ZoneInfo
     name: str | None
+    # False: the look-up did not finish in time (Slack is slow to answer about a user never seen
+    # before), so `zone` and `locale` are the team's for now. Good enough to answer in; not to date a
+    # record with: the rep's day may not be the team's. (When Slack has answered that it cannot tell,
+    # as for some Slack Connect guests, the team's defaults are the answer, and `known` is True.)
+    known: bool = True
 
 
-def fallback_profile(user_id: str, default_locale: str, default_zone: ZoneInfo) -> Profile:
+def fallback_profile(
+    user_id: str, default_locale: str, default_zone: ZoneInfo, *, known: bool = False
+) -> Profile:
     """Who is asking when neither the cache nor Slack can tell: the team's defaults."""
-    return Profile(user_id, locale_from_slack(None, default_locale), default_zone, None)
+    return Profile(user_id, locale_from_slack(None, default_locale), default_zone, None, known=known)
 
 
-def profile_for(
+def look_up(
     db: Database,
     team_id: str,
     user_id: str,
@@ -46,24 +53,60 @@ def profile_for(
     fetch: FetchUser,
     default_locale: str,
     default_zone: ZoneInfo,
-) -> Profile:
+    answer: Callable[[Profile], None],
+    stale_is_enough: bool,
+) -> None:
+    """Hands the user's profile to `answer` as soon as it is known, then brings the cache up to date.
+
+    The cached profile answers when it is less than a day old, or (`stale_is_enough`: a request, which
+    has an ack to meet) at any age: a zone or language rarely changes overnight, and Slack is asked
+    after the answer. Otherwise Slack's users.info answers, and is cached after the answer: a slow
+    write (SQLite's single writer busy) never makes the user wait."""
     with db.read() as session:
         cached = session.scalar(
             select(SlackUser).where(SlackUser.team_id == team_id, SlackUser.user_id == user_id)
         )
-    if cached is None or now - cached.fetched_at > MAX_AGE:
-        # Slack is called outside any transaction so that a slow answer holds no database lock.
-        user = fetch(user_id)
-        if user is not None:
-            cached = _store(db, team_id, user_id, user, now) or cached
-    if cached is None:
-        return fallback_profile(user_id, default_locale, default_zone)
-    return Profile(
-        user_id=user_id,
-        locale=locale_from_slack(cached.locale, default_locale),
-        zone=_zone(cached.tz, default_zone),
-        name=cached.name,
+    fresh = cached is not None and now - cached.fetched_at <= MAX_AGE
+    if cached is not None and (fresh or stale_is_enough):
+        answer(_profile(user_id, cached.locale, cached.tz, cached.name, default_locale, default_zone))
+        if fresh:
+            return
+    # Slack is called outside any transaction so that a slow answer holds no database lock.
+    user = fetch(user_id)
+    if user is None:
+        answer(
+            _profile(user_id, cached.locale, cached.tz, cached.name, default_locale, default_zone)
+            if cached is not None
+            else fallback_profile(user_id, default_locale, default_zone, known=True)
+        )
+        return
+    answer(
+        _profile(
+            user_id,
+            user.get("locale") or (cached.locale if cached else None),
+            user.get("tz") or (cached.tz if cached else None),
+            _name(user) or (cached.name if cached else None),
+            default_locale,
+            default_zone,
+        )
     )
+    _store(db, team_id, user_id, user, now)
+
+
+def _profile(
+    user_id: str,
+    locale: str | None,
+    tz: str | None,
+    name: str | None,
+    default_locale: str,
+    default_zone: ZoneInfo,
+) -> Profile:
+    return Profile(user_id, locale_from_slack(locale, default_locale), _zone(tz, default_zone), name)
+
+
+def _name(user: Mapping[str, Any]) -> str | None:
+    name = user.get("real_name") or user.get("name")
+    return str(name)[:120] if name else None
 
 
 def refresh(db: Database, team_id: str, user_id: str, *, now: datetime, fetch: FetchUser) -> bool:
@@ -79,9 +122,7 @@ def _store(
     try:
         with db.transaction() as session:
             row = session.get(SlackUser, (team_id, user_id)) or SlackUser(team_id=team_id, user_id=user_id)
-            row.name = (user.get("real_name") or user.get("name") or None) and str(
-                user.get("real_name") or user.get("name")
-            )[:120]
+            row.name = _name(user)
             row.locale = str(user["locale"])[:16] if user.get("locale") else row.locale
             row.tz = str(user["tz"])[:64] if user.get("tz") else row.tz
             if "is_admin" in user or "is_owner" in user:
