@@ -163,10 +163,14 @@ def timed(action: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, result
 
 
-def run_floor_insert(db: Database, values: list[dict[str, Any]]) -> None:
+def run_floor_insert(
+    db: Database, values: list[dict[str, Any]], marks: list[tuple[int, float]] | None = None
+) -> None:
     with db.transaction() as session:
         for start in range(0, len(values), CHUNK):
             session.execute(ACCOUNTS.insert(), values[start : start + CHUNK])
+            if marks is not None:
+                marks.append((start + CHUNK, time.perf_counter()))
 
 
 def run_import(db: Database, csv_text: str, team: str = TEAM, marks: list[tuple[int, float]] | None = None):  # type: ignore[no-untyped-def]
@@ -440,10 +444,12 @@ def bench_japanese(db: Database, rows: int, repeat: int) -> list[str]:
     for value in values:
         name_readings(value["name"])
     reading_seconds = time.perf_counter() - started
-    floors, imports, flats, reimports = [], [], [], []
+    floors, imports, flats, reimports, floor_flats = [], [], [], [], []
     for _ in range(repeat):
         empty(db)
-        floors.append(timed(lambda: run_floor_insert(db, values))[0])
+        floor_marks: list[tuple[int, float]] = []
+        floors.append(timed(lambda marks=floor_marks: run_floor_insert(db, values, marks))[0])
+        floor_flats.append(per_10k(floor_marks, 0.0, rows))
         empty(db)
         names._segments.cache_clear()  # the import reads every name as if for the first time
         marks: list[tuple[int, float]] = []
@@ -481,6 +487,13 @@ def bench_japanese(db: Database, rows: int, repeat: int) -> list[str]:
         out.append(
             f"Japanese import, inserting the first 10,000 rows: {first:.2f} s; the last 10,000: {last:.2f} s "
             f"(×{last / first:.2f}: {'flat' if last <= first * 1.5 else 'NOT flat'})"
+        )
+    floor_flat = floor_flats[floors.index(floor)]
+    if floor_flat is not None:
+        first, last = floor_flat
+        out.append(
+            f"the floor's bulk insert of the same accounts, the first 10,000 rows: {first:.2f} s; "
+            f"the last 10,000: {last:.2f} s (×{last / first:.2f})"
         )
     out.append(
         f"other readings stored: {stored:,} (unchanged by the re-import); runs: floors "

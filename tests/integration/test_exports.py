@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from bot.clock import FixedClock
@@ -539,3 +539,27 @@ def test_the_import_export_bench_runs_at_a_small_size(tmp_path: Path) -> None:
     out = run_bench("import_export.py", "--rows", "3000", "--database", "sqlite", cwd=tmp_path, timeout=120)
     for line in ("| import (floor: bulk insert) |", "| export JSON (floor: plain SELECT) |", "memory"):
         assert line in out, out
+
+
+def test_the_import_gives_back_the_cycle_collector_and_the_connections_page_cache(
+    db: Database, clock: FixedClock
+) -> None:
+    # The import turns Python's cycle collector off and (SQLite) enlarges its connection's page cache
+    # while it runs; a pooled connection or the process must not keep either once it returns or fails.
+    import gc
+
+    rows, problems = read_import("name,owner\nAcme,U0REP1\nGlobex,U0REP1\n")
+    assert problems == [] and gc.isenabled()
+    with db.transaction() as session:
+        before = session.execute(text("PRAGMA cache_size")).scalar() if _sqlite(db) else None
+        apply_import(session, TEAM, rows, now=clock.now(), today=TODAY)
+        assert gc.isenabled()
+        if before is not None:
+            assert session.execute(text("PRAGMA cache_size")).scalar() == before
+    with pytest.raises(AttributeError), db.transaction() as session:
+        apply_import(session, TEAM, [*rows, None], now=clock.now(), today=TODAY)  # type: ignore[list-item]
+    assert gc.isenabled()
+
+
+def _sqlite(db: Database) -> bool:
+    return db.engine.dialect.name == "sqlite"
