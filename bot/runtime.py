@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -414,6 +415,8 @@ class Runtime:
             with suppress(InvalidStateError):  # only the first answer counts
                 answered.set_result(profile)
 
+        row_written = threading.Event()
+
         def run() -> None:
             try:
                 look_up(
@@ -426,6 +429,7 @@ class Runtime:
                     default_zone=team.zone,
                     answer=answer,
                     stale_is_enough=deadline <= PROFILE_DEADLINE,
+                    cached=row_written.set,
                 )
             except Exception as error:  # the database or Slack failing: the team's defaults, this once
                 log.warning("a profile could not be read: %s", type(error).__name__)
@@ -435,11 +439,15 @@ class Runtime:
             run()
         else:
             self._profile_pool.submit(run)
+        started = time.monotonic()
         try:
             found = answered.result(timeout=deadline)
         except FutureTimeout:
             log.warning("a profile was not read within %.1f s: the team's language and zone answer", deadline)
             return default
+        # What this request checks next (is the user a manager?) reads the cached row: it is waited for
+        # within what is left of the deadline, and not beyond (then the answer stands without it).
+        row_written.wait(max(0.0, deadline - (time.monotonic() - started)))
         if not found.known:
             return found  # the database or Slack failed: asked again at the next request
         with self._lock:

@@ -55,42 +55,47 @@ def look_up(
     default_zone: ZoneInfo,
     answer: Callable[[Profile], None],
     stale_is_enough: bool,
+    cached: Callable[[], None] = lambda: None,
 ) -> None:
     """Hands the user's profile to `answer` as soon as it is known, then brings the cache up to date.
 
     The cached profile answers when it is less than a day old, or (`stale_is_enough`: a request, which
     has an ack to meet) at any age: a zone or language rarely changes overnight, and Slack is asked
     after the answer. Otherwise Slack's users.info answers, and is cached after the answer: a slow
-    write (SQLite's single writer busy) never makes the user wait."""
+    write (SQLite's single writer busy) never makes the user wait. `cached` is called once the stored
+    row says what the answer said (what a manager's check in the same request then reads)."""
     with db.read() as session:
-        cached = session.scalar(
+        row = session.scalar(
             select(SlackUser).where(SlackUser.team_id == team_id, SlackUser.user_id == user_id)
         )
-    fresh = cached is not None and now - cached.fetched_at <= MAX_AGE
-    if cached is not None and (fresh or stale_is_enough):
-        answer(_profile(user_id, cached.locale, cached.tz, cached.name, default_locale, default_zone))
+    fresh = row is not None and now - row.fetched_at <= MAX_AGE
+    if row is not None and (fresh or stale_is_enough):
+        answer(_profile(user_id, row.locale, row.tz, row.name, default_locale, default_zone))
+        cached()
         if fresh:
             return
     # Slack is called outside any transaction so that a slow answer holds no database lock.
     user = fetch(user_id)
     if user is None:
         answer(
-            _profile(user_id, cached.locale, cached.tz, cached.name, default_locale, default_zone)
-            if cached is not None
+            _profile(user_id, row.locale, row.tz, row.name, default_locale, default_zone)
+            if row is not None
             else fallback_profile(user_id, default_locale, default_zone, known=True)
         )
+        cached()
         return
     answer(
         _profile(
             user_id,
-            user.get("locale") or (cached.locale if cached else None),
-            user.get("tz") or (cached.tz if cached else None),
-            _name(user) or (cached.name if cached else None),
+            user.get("locale") or (row.locale if row else None),
+            user.get("tz") or (row.tz if row else None),
+            _name(user) or (row.name if row else None),
             default_locale,
             default_zone,
         )
     )
     _store(db, team_id, user_id, user, now)
+    cached()
 
 
 def _profile(
@@ -113,29 +118,34 @@ def refresh(db: Database, team_id: str, user_id: str, *, now: datetime, fetch: F
     """Asks Slack about the user now, whatever the cache's age (a manager's check that found no admin
     flag cached); True when Slack answered and the answer is cached."""
     user = fetch(user_id)
-    return user is not None and _store(db, team_id, user_id, user, now) is not None
+    return user is not None and _store(db, team_id, user_id, user, now)
 
 
-def _store(
-    db: Database, team_id: str, user_id: str, user: Mapping[str, Any], now: datetime
-) -> SlackUser | None:
-    try:
-        with db.transaction() as session:
-            row = session.get(SlackUser, (team_id, user_id)) or SlackUser(team_id=team_id, user_id=user_id)
-            row.name = _name(user)
-            row.locale = str(user["locale"])[:16] if user.get("locale") else row.locale
-            row.tz = str(user["tz"])[:64] if user.get("tz") else row.tz
-            if "is_admin" in user or "is_owner" in user:
-                row.is_admin = bool(
-                    user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")
+def _store(db: Database, team_id: str, user_id: str, user: Mapping[str, Any], now: datetime) -> bool:
+    """Caches Slack's answer about the user; False only when the database did not take it."""
+    for last_try in (False, True):
+        try:
+            with db.transaction() as session:
+                row = session.get(SlackUser, (team_id, user_id)) or SlackUser(
+                    team_id=team_id, user_id=user_id
                 )
-            row.fetched_at = now
-            session.add(row)
-            return row
-    except IntegrityError:
-        # Another request cached the same user a moment ago; theirs is as good as ours.
-        log.debug("profile of %s cached concurrently", user_id)
-        return None
+                row.name = _name(user)
+                row.locale = str(user["locale"])[:16] if user.get("locale") else row.locale
+                row.tz = str(user["tz"])[:64] if user.get("tz") else row.tz
+                if "is_admin" in user or "is_owner" in user:
+                    row.is_admin = bool(
+                        user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")
+                    )
+                row.fetched_at = now
+                session.add(row)
+            return True
+        except IntegrityError:
+            # Another request cached the same user a moment ago: the row is there now, and is
+            # brought up to date with this answer (which may be the one that knows the admin flag).
+            log.debug("profile of %s cached concurrently", user_id)
+            if last_try:
+                return False
+    return False
 
 
 def _zone(name: str | None, default: ZoneInfo) -> ZoneInfo:
