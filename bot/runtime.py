@@ -51,7 +51,12 @@ T = TypeVar("T")
 # Slack waits 3 s for the ack. The profile read, the store and the answer must all fit in it.
 STORE_DEADLINE = 1.6  # seconds for a user action's transaction
 READ_DEADLINE = 1.5  # seconds for a read a reply needs
-PROFILE_DEADLINE = 0.5  # seconds (a cached read, or users.info once a day) before defaults are used
+# A request's profile read and its store share one budget: a rep never seen before may wait up to a
+# second for Slack's users.info (a cached profile takes milliseconds), and the store that follows in
+# the same thread then gets what is left, never less than MIN_STORE_DEADLINE.
+PROFILE_DEADLINE = 1.0  # seconds before the team's defaults answer (and nothing dated is stored)
+PROFILE_AND_STORE_BUDGET = 2.1
+MIN_STORE_DEADLINE = PROFILE_AND_STORE_BUDGET - PROFILE_DEADLINE
 # A job (the digest, the evening prompt) has no ack to meet: it waits for Slack to say the rep's language
 # and zone rather than write to them in the team's defaults.
 JOB_PROFILE_DEADLINE = 10.0
@@ -124,6 +129,8 @@ class Runtime:
     _db_pool: ThreadPoolExecutor = field(init=False, repr=False)
     _after_pool: ThreadPoolExecutor = field(init=False, repr=False)
     _profile_pool: ThreadPoolExecutor = field(init=False, repr=False)
+    # Per listener thread: the store deadline the request's profile read left (`profile`, `store`).
+    _request: threading.local = field(init=False, repr=False, default_factory=threading.local)
     # Re-entrant: a future that is already done runs its done-callback (`_forget`, which takes this
     # lock) at once in the thread that adds it, and `_submit` adds it under this lock.
     _lock: threading.RLock = field(init=False, repr=False, default_factory=threading.RLock)
@@ -158,10 +165,14 @@ class Runtime:
             with self.db.transaction() as session:
                 return work(session)
 
-    def store(self, work: Callable[[Session], T], *, deadline: float = STORE_DEADLINE) -> T:
+    def store(self, work: Callable[[Session], T], *, deadline: float | None = None) -> T:
         """A user action's transaction, committed before this returns; `NotStored` or `OutcomeUnknown`
-        in time for an answer when the database cannot take it."""
+        in time for an answer when the database cannot take it (by default within what the request's
+        profile read left of their shared budget)."""
         attempt = _Attempt()
+        if deadline is None:
+            deadline = getattr(self._request, "store_deadline", STORE_DEADLINE)
+            self._request.store_deadline = STORE_DEADLINE  # the budget is spent by one store
         return self._race(lambda: self._store_once(work, attempt), attempt, deadline)
 
     def query(self, work: Callable[[Session], T], *, deadline: float = READ_DEADLINE) -> T:
@@ -391,7 +402,17 @@ class Runtime:
     ) -> Profile:
         """The user's language and zone. Never fails: when the database or Slack cannot tell within
         `deadline`, the team's defaults are used for this one answer (`known` is then False). Within a
-        request (the default deadline) a day-old profile is refreshed after the answer, not before."""
+        request (the default deadline) a day-old profile is refreshed after the answer, not before, and
+        the time spent here is taken from the store's deadline (`PROFILE_AND_STORE_BUDGET`)."""
+        started = time.monotonic()
+        try:
+            return self._read_profile(client, team_id, user_id, deadline)
+        finally:
+            if deadline <= PROFILE_DEADLINE:
+                left = PROFILE_AND_STORE_BUDGET - (time.monotonic() - started)
+                self._request.store_deadline = min(STORE_DEADLINE, max(MIN_STORE_DEADLINE, left))
+
+    def _read_profile(self, client: WebClient, team_id: str, user_id: str, deadline: float) -> Profile:
 
         def fetch(uid: str) -> dict[str, Any] | None:
             try:
