@@ -73,7 +73,8 @@ DB_WORKERS = 24
 AFTER_WORKERS = 4
 # Profiles are looked up on their own threads: a burst of stores filling the database pool must not
 # make a rep's profile miss its deadline (and the rep be answered in the team's zone and language).
-PROFILE_WORKERS = 4
+# Mostly waiting on Slack for reps never seen before (a sales floor's first morning): 16 at once.
+PROFILE_WORKERS = 16
 
 
 class NotStored(Exception):
@@ -451,6 +452,7 @@ class Runtime:
                     answer=answer,
                     stale_is_enough=deadline <= PROFILE_DEADLINE,
                     cached=row_written.set,
+                    refresh_later=lambda task: self.after(task, key=("profile", team_id, user_id)),
                 )
             except Exception as error:  # the database or Slack failing: the team's defaults, this once
                 log.warning("a profile could not be read: %s", type(error).__name__)

@@ -56,14 +56,16 @@ def look_up(
     answer: Callable[[Profile], None],
     stale_is_enough: bool,
     cached: Callable[[], None] = lambda: None,
+    refresh_later: Callable[[Callable[[], object]], None] | None = None,
 ) -> None:
     """Hands the user's profile to `answer` as soon as it is known, then brings the cache up to date.
 
     The cached profile answers when it is less than a day old, or (`stale_is_enough`: a request, which
     has an ack to meet) at any age: a zone or language rarely changes overnight, and Slack is asked
-    after the answer. Otherwise Slack's users.info answers, and is cached after the answer: a slow
-    write (SQLite's single writer busy) never makes the user wait. `cached` is called once the stored
-    row says what the answer said (what a manager's check in the same request then reads)."""
+    after the answer (on other threads, by `refresh_later`, when given). Otherwise Slack's users.info
+    answers, and is cached after the answer: a slow write (SQLite's single writer busy) never makes
+    the user wait. `cached` is called once the stored row says what the answer said (what a manager's
+    check in the same request then reads)."""
     with db.read() as session:
         row = session.scalar(
             select(SlackUser).where(SlackUser.team_id == team_id, SlackUser.user_id == user_id)
@@ -73,6 +75,9 @@ def look_up(
         answer(_profile(user_id, row.locale, row.tz, row.name, default_locale, default_zone))
         cached()
         if fresh:
+            return
+        if refresh_later is not None:  # Slack is asked on other threads, freeing this one for the next
+            refresh_later(lambda: refresh(db, team_id, user_id, now=now, fetch=fetch))
             return
     # Slack is called outside any transaction so that a slow answer holds no database lock.
     user = fetch(user_id)
