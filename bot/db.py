@@ -36,6 +36,10 @@ if TYPE_CHECKING:  # Alembic is loaded when migrations run, not by every process
 SQLITE_BUSY_TIMEOUT = 2.0  # seconds a writer waits for SQLite's write lock
 CONNECT_TIMEOUT = 2  # seconds (libpq's connect_timeout is whole seconds)
 POOL_TIMEOUT = 1.0  # seconds a request waits for a free pooled connection
+# PostgreSQL connections per process: kept, and opened beyond them at peaks. Two `serve` replicas and a
+# scheduler (compose.yaml) stay within PostgreSQL's default max_connections of 100.
+PG_POOL_SIZE = 24
+PG_MAX_OVERFLOW = 8
 
 
 def make_engine(url: str, *, immediate: bool = True) -> Engine:
@@ -73,8 +77,11 @@ def make_engine(url: str, *, immediate: bool = True) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,
-        pool_size=10,
-        max_overflow=10,
+        # As many kept connections as the threads that use one at once (the runtime's database pool):
+        # a smaller pool opened and closed an overflow connection (a PostgreSQL backend forked) for
+        # every burst past it, which under bench/load.py's 16 clients was most transactions.
+        pool_size=PG_POOL_SIZE,
+        max_overflow=PG_MAX_OVERFLOW,
         pool_timeout=POOL_TIMEOUT,
         connect_args={"connect_timeout": CONNECT_TIMEOUT},
     )
