@@ -78,8 +78,8 @@ def make_engine(url: str, *, immediate: bool = True) -> Engine:
         url,
         pool_pre_ping=True,
         # As many kept connections as the threads that use one at once (the runtime's database pool):
-        # a smaller pool opened and closed an overflow connection (a PostgreSQL backend forked) for
-        # every burst past it, which under bench/load.py's 16 clients was most transactions.
+        # with a smaller pool each burst past it opened overflow connections (a PostgreSQL backend
+        # forked each time) and closed them again on return.
         pool_size=PG_POOL_SIZE,
         max_overflow=PG_MAX_OVERFLOW,
         pool_timeout=POOL_TIMEOUT,
