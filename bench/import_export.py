@@ -290,6 +290,14 @@ def peak(action: Callable[[], Any]) -> float:
         tracemalloc.stop()
 
 
+def first_and_last(what: str, flat: tuple[float, float], *, judged: bool) -> str:
+    """ "<what> the first 10,000 rows: … s; the last 10,000: … s (×r[: flat])"."""
+    first, last = flat
+    verdict = f": {'flat' if last <= first * 1.5 else 'NOT flat'}" if judged else ""
+    times = f"the first 10,000 rows: {first:.2f} s; the last 10,000: {last:.2f} s"
+    return f"{what} {times} (×{last / first:.2f}{verdict})"
+
+
 def per_10k(marks: list[tuple[int, float]], started: float, total: int) -> tuple[float, float] | None:
     """Seconds for the first and for the last 10,000 inserted rows (from the progress marks)."""
     if total < 20_000:
@@ -393,11 +401,7 @@ def bench(target: str, rows: int, repeat: int, memory: bool, japanese: bool = Tr
             )
         out.append("")
         if flat is not None:
-            first, last = flat
-            out.append(
-                f"import, inserting the first 10,000 rows: {first:.2f} s; the last 10,000: {last:.2f} s "
-                f"(×{last / first:.2f}: {'flat' if last <= first * 1.5 else 'NOT flat'})"
-            )
+            out.append(first_and_last("import, inserting", flat, judged=True))
         runs = {
             "floors": floors,
             "imports": imports,
@@ -483,18 +487,10 @@ def bench_japanese(db: Database, rows: int, repeat: int) -> list[str]:
         )
     flat = flats[imports.index(imported)]
     if flat is not None:
-        first, last = flat
-        out.append(
-            f"Japanese import, inserting the first 10,000 rows: {first:.2f} s; the last 10,000: {last:.2f} s "
-            f"(×{last / first:.2f}: {'flat' if last <= first * 1.5 else 'NOT flat'})"
-        )
+        out.append(first_and_last("Japanese import, inserting", flat, judged=True))
     floor_flat = floor_flats[floors.index(floor)]
     if floor_flat is not None:
-        first, last = floor_flat
-        out.append(
-            f"the floor's bulk insert of the same accounts, the first 10,000 rows: {first:.2f} s; "
-            f"the last 10,000: {last:.2f} s (×{last / first:.2f})"
-        )
+        out.append(first_and_last("the floor's bulk insert of the same accounts,", floor_flat, judged=False))
     out.append(
         f"other readings stored: {stored:,} (unchanged by the re-import); runs: floors "
         + ", ".join(f"{s:.2f}" for s in floors)
