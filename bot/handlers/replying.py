@@ -137,6 +137,8 @@ def error_reply(error: Failure, locale: str, example: str | None) -> Message:
         return replies.plain_notice(t(locale, "error_not_stored"))
     if isinstance(error, OutcomeUnknown):
         return replies.plain_notice(t(locale, "error_outcome_unknown"))
+    if isinstance(error, ZoneNotKnown):
+        example = None  # nothing was wrong with what the rep typed: the same line, sent again, is right
     return replies.error(error.code, dict(error.params), locale, example)
 
 

@@ -4,6 +4,7 @@ to say where the rep is (Runtime.profile's deadline, Asker.today)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -43,6 +44,7 @@ def test_a_new_reps_first_log_is_not_dated_by_the_teams_day_while_slack_is_slow_
     refused = driver.run("/meeting", "Acme visit", user=LA_REP)
 
     assert "Nothing was stored" in text_of(refused) and "time zone" in text_of(refused), text_of(refused)
+    assert "Example" not in text_of(refused)  # the line was right: only the moment was not
     assert all_accounts(db) == []
     # Slack's late answer is kept: sent again, the log is dated by the rep's own day.
     _profile_stored(db, LA_REP)
@@ -120,3 +122,18 @@ def test_the_time_a_first_profile_read_took_is_taken_from_the_stores_deadline(
     raced.clear()
     driver.run("/meeting", "Acme call", user=LA_REP)  # a cached profile: the store's whole deadline
     assert raced and raced[0] == 1.6, raced
+
+
+def test_a_japanese_team_is_told_in_japanese_that_nothing_was_stored_yet(
+    driver_with: Callable[..., SlackDriver], slack: FakeSlack, db: Database, clock: FixedClock
+) -> None:
+    driver = driver_with(pyramid_locale="ja")
+    clock.set(SATURDAY_IN_LA)
+    slack.add_user(LA_REP, tz="America/Los_Angeles", locale="ja-JP")
+    slack.fail("users.info", "timeout", after_effect=True, delay=1.6)
+
+    refused = text_of(driver.run("/meeting", "山田商事 訪問", user=LA_REP))
+
+    assert "何も保存していません" in refused and "タイムゾーン" in refused, refused
+    assert "例" not in refused and "Nothing" not in refused, refused
+    assert all_accounts(db) == []
