@@ -411,13 +411,16 @@ class Runtime:
         the time spent here is taken from the store's deadline (`PROFILE_AND_STORE_BUDGET`)."""
         started = time.monotonic()
         try:
-            return self._read_profile(client, team_id, user_id, deadline)
+            return self._read_profile(client, team_id, user_id, deadline, started)
         finally:
             if deadline <= PROFILE_DEADLINE:
                 left = PROFILE_AND_STORE_BUDGET - (time.monotonic() - started)
                 self._request.store_deadline = min(STORE_DEADLINE, max(MIN_STORE_DEADLINE, left))
 
-    def _read_profile(self, client: WebClient, team_id: str, user_id: str, deadline: float) -> Profile:
+    def _read_profile(
+        self, client: WebClient, team_id: str, user_id: str, deadline: float, started: float
+    ) -> Profile:
+        """`profile`, whose `deadline` runs from `started` (time.monotonic())."""
 
         def fetch(uid: str) -> dict[str, Any] | None:
             try:
@@ -465,9 +468,8 @@ class Runtime:
             run()
         else:
             self._profile_pool.submit(run)
-        started = time.monotonic()
         try:
-            found = answered.result(timeout=deadline)
+            found = answered.result(timeout=max(0.0, deadline - (time.monotonic() - started)))
         except FutureTimeout:
             log.warning("a profile was not read within %.1f s: the team's language and zone answer", deadline)
             return default
